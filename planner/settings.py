@@ -1,0 +1,30 @@
+"""Configuration from the environment, read once."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    database_url: str | None
+    secret_key: str | None
+    data_dir: Path | None  # the full public tables, for analyses (PLANNER_DATA_DIR)
+    log_level: str
+    map_tiles_url: str | None
+    map_tiles_attribution: str | None
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        e = os.environ if env is None else env
+        data_dir = e.get("PLANNER_DATA_DIR")
+        return cls(
+            database_url=e.get("DATABASE_URL") or None,
+            secret_key=e.get("SECRET_KEY") or None,
+            data_dir=Path(data_dir) if data_dir else None,
+            log_level=e.get("LOG_LEVEL", "WARNING").upper(),
+            map_tiles_url=e.get("PLANNER_MAP_TILES_URL") or None,
+            map_tiles_attribution=e.get("PLANNER_MAP_TILES_ATTRIBUTION") or None,
+        )
