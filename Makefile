@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DEMO := demo
 DEMO_DATE ?= 2026-11-23
 
-.PHONY: run test lint fmt bench install dev demo clean
+.PHONY: run test lint fmt bench install dev demo clean vendor
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
@@ -41,6 +41,11 @@ lint: $(VENV)/.dev
 fmt: $(VENV)/.dev
 	$(BIN)/ruff check --fix planner web tests benchmarks
 	$(BIN)/ruff format planner web tests benchmarks
+
+# Re-fetch the pinned front-end assets (GOV.UK Frontend, Leaflet) from the npm registry into
+# web/static; the result is committed, so only run this to change a version.
+vendor:
+	scripts/vendor-static.sh
 
 bench: $(VENV)/.dev
 	$(BIN)/python -m benchmarks
