@@ -75,6 +75,8 @@ _TRUE = {"true", "yes", "1"}
 _FALSE = {"false", "no", "0"}
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 _INT = re.compile(r"^[+-]?\d+$")
+_INT_DIGITS = 15  # beyond this an int64 may overflow; no count in the contract comes near it
+_YEARS = (1900, 2199)  # dates outside these are typing slips (and outside datetime64[ns])
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ACCOM_CODE = re.compile(r"^[A-Z][12]$")
 
@@ -106,36 +108,52 @@ def _parse(col: Column, raw: pd.Series) -> Parsed:
     kind = col.kind
     if kind == "id":
         bad = ~raw.str.match(_ID).to_numpy(dtype=bool)
-        return raw, bad, lambda v: (
-            f"{v!r} is not a pseudonymous id (letters, digits, '-', '_' or '.', no spaces, "
-            "at most 64 characters; never a name)"
+        return (
+            raw,
+            bad,
+            lambda v: (
+                f"{v!r} is not a pseudonymous id (letters, digits, '-', '_' or '.', no spaces, "
+                "at most 64 characters; never a name)"
+            ),
         )
     if kind == "text":
         return raw, np.zeros(len(raw), dtype=bool), str
     if kind == "date":
-        values = pd.to_datetime(raw, format="%Y-%m-%d", errors="coerce")
-        bad = (values.isna() | ~raw.str.match(_DATE)).to_numpy(dtype=bool)
+        shaped = raw.str.match(_DATE).to_numpy(dtype=bool)
+        year = pd.to_numeric(raw.str[:4], errors="coerce").to_numpy(dtype=float)
+        in_years = shaped & (year >= _YEARS[0]) & (year <= _YEARS[1])
+        dates = pd.to_datetime(raw.where(in_years, None), format="%Y-%m-%d", errors="coerce")
+        bad = dates.isna().to_numpy(dtype=bool)
 
         def message(v: str) -> str:
-            if _DATE.match(v):
-                return f"{v!r} is not a date that exists"
-            return f"{v!r} is not a date (expected YYYY-MM-DD, e.g. 2026-11-23)"
+            if not _DATE.match(v):
+                return f"{v!r} is not a date (expected YYYY-MM-DD, e.g. 2026-11-23)"
+            if not _YEARS[0] <= int(v[:4]) <= _YEARS[1]:
+                return f"{v!r} is not a plausible date (expected a year from {_YEARS[0]} to {_YEARS[1]})"
+            return f"{v!r} is not a date that exists"
 
-        return values.astype("datetime64[ns]"), bad, message
+        return dates.astype("datetime64[ns]"), bad, message
     if kind == "bool":
         low = raw.str.lower()
         bad = ~low.isin(_TRUE | _FALSE).to_numpy(dtype=bool)
-        return low.isin(_TRUE).astype(bool), bad, lambda v: (
-            f"{v!r} is not a yes/no value (expected true/false, yes/no or 1/0)"
+        return (
+            low.isin(_TRUE).astype(bool),
+            bad,
+            lambda v: f"{v!r} is not a yes/no value (expected true/false, yes/no or 1/0)",
         )
     if kind == "int":
-        ok = raw.str.match(_INT).to_numpy(dtype=bool)
-        values = pd.Series(np.where(ok, raw, "0"), index=raw.index).astype("int64")
-        return values, ~ok, lambda v: f"{v!r} is not a whole number"
+        whole = raw.str.match(_INT).to_numpy(dtype=bool)
+        ok = whole & (raw.str.lstrip("+-").str.len() <= _INT_DIGITS).to_numpy(dtype=bool)
+        ints = pd.Series(np.where(ok, raw, "0"), index=raw.index).astype("int64")
+        return (
+            ints,
+            ~ok,
+            lambda v: f"{v!r} is too large for a count" if _INT.match(v) else f"{v!r} is not a whole number",
+        )
     if kind in ("decimal", "latitude", "longitude"):
-        values = pd.to_numeric(raw, errors="coerce").astype("float64")
-        bad = ~np.isfinite(values.to_numpy())
-        return values, bad, lambda v: f"{v!r} is not a number"
+        numbers = pd.to_numeric(raw, errors="coerce").astype("float64")
+        bad = ~np.isfinite(numbers.to_numpy())
+        return numbers, bad, lambda v: f"{v!r} is not a number"
     if kind == "lad":
         codes = set(districts().index)
         bad = ~raw.isin(codes).to_numpy(dtype=bool)
@@ -154,8 +172,13 @@ def _parse(col: Column, raw: pd.Series) -> Parsed:
         return _choice(raw, sorted(SCHEME_TYPES), "an SSDA903 accommodation type for a scheme")
     if kind == "accom_code":
         bad = ~(raw.str.match(_ACCOM_CODE) & raw.str[0].isin(list(ACCOM_LABELS))).to_numpy(dtype=bool)
-        return raw, bad, lambda v: (
-            f"{v!r} is not an SSDA903 ACCOM code (a type letter then 1 suitable or 2 not suitable, e.g. W2)"
+        return (
+            raw,
+            bad,
+            lambda v: (
+                f"{v!r} is not an SSDA903 ACCOM code "
+                "(a type letter then 1 suitable or 2 not suitable, e.g. W2)"
+            ),
         )
     raise AssertionError(kind)
 
@@ -198,8 +221,8 @@ def _decode(data: bytes, out: _Collector) -> str | None:
         out.add(
             row,
             None,
-            f"is not UTF-8 text (byte 0x{data[e.start]:02x} cannot be read); "
-            "save it as 'CSV UTF-8 (comma delimited)'",
+            f"is not UTF-8 text (byte 0x{data[e.start]:02x} cannot be read, e.g. a £ or an accent "
+            "saved by Excel as plain 'CSV'); save the file as 'CSV UTF-8 (comma delimited)'",
         )
         return None
 
@@ -214,7 +237,15 @@ def read_table(data: bytes, spec: TableSpec) -> pd.DataFrame:
     if not text.strip():
         out.add(None, None, f"file is empty: expected a header row with {', '.join(spec.names)}")
         out.raise_if_any()
-    records = list(csv.reader(io.StringIO(text, newline="")))
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        records = list(reader)
+    except csv.Error as e:  # e.g. a field longer than the csv module allows (128 kB)
+        out.add(reader.line_num, None, f"cannot be read as CSV ({e})")
+        out.raise_if_any()
+    if not any(h.strip() for h in records[0]):
+        out.add(1, None, f"is blank: the first row must be the header ({', '.join(spec.names)})")
+        out.raise_if_any()
     header = [h.strip() for h in records[0]]
     order = {c.name: i for i, c in enumerate(spec.columns)}
     for name in sorted({h for h in header if header.count(h) > 1 and h}):
@@ -231,7 +262,14 @@ def read_table(data: bytes, spec: TableSpec) -> pd.DataFrame:
             continue  # blank lines, e.g. at the end of a file saved by a spreadsheet
         if len(rec) != len(header):
             many = "many" if len(rec) > len(header) else "few"
-            out.add(i, None, f"has {len(rec)} fields but the header has {len(header)} (too {many})")
+            hint = (
+                "; a double quote may be missing its closing quote"
+                if any("\n" in v for v in rec)
+                else "; a value holding a comma must be in double quotes"
+                if many == "many"
+                else ""
+            )
+            out.add(i, None, f"has {len(rec)} fields but the header has {len(header)} (too {many}{hint})")
             continue
         rows.append([v.strip() for v in rec])
         numbers.append(i)
@@ -272,9 +310,13 @@ def read_table(data: bytes, spec: TableSpec) -> pd.DataFrame:
                 out.add(int(r), spec.id_column, f"duplicate id {v!r} (first on row {first[v]})")
             else:
                 first[v] = int(r)
-    if spec.check_rows is not None and not len(out):
-        for r, column, message in spec.check_rows(df, pd.DataFrame({"row": row_no})):
-            out.add(r, column, message, order.get(column, 0))
+    if spec.check_rows is not None:
+        # Checks across columns run on the rows whose every value parsed, so that one pass
+        # reports them too without repeating (or tripping over) a bad value.
+        clean = ~np.isin(row_no, [row for row, _, _ in out.items])
+        numbered = pd.DataFrame({"row": row_no[clean]})
+        for r, column, text in spec.check_rows(df[clean].reset_index(drop=True), numbered):
+            out.add(r, column, text, order.get(column, 0))
     out.raise_if_any()
     return df
 
@@ -285,12 +327,19 @@ def read_table(data: bytes, spec: TableSpec) -> pd.DataFrame:
 def _check_people(df: pd.DataFrame, rows: pd.DataFrame) -> Iterable[tuple[int, str, str]]:
     row = rows["row"].to_numpy()
     early = (df["needed_from"] < df["date_of_birth"]).to_numpy()
-    for r, v in zip(row[early], df["needed_from"][early], strict=True):
-        yield int(r), "needed_from", f"{v:%Y-%m-%d} is before the date of birth"
+    for r, v, born in zip(row[early], df["needed_from"][early], df["date_of_birth"][early], strict=True):
+        yield int(r), "needed_from", f"{v:%Y-%m-%d} is before date_of_birth {born:%Y-%m-%d}"
     code = df["current_accom"]
     contradicts = (code.str[0].isin(list(NEVER_SUITABLE)) & (code.str[1] == "1")).to_numpy()
     for r, v in zip(row[contradicts], code[contradicts], strict=True):
-        yield int(r), "current_accom", f"{v!r} marks unsuitable accommodation as suitable (use {v[0]}2)"
+        yield (
+            int(r),
+            "current_accom",
+            (
+                f"{v!r} says {ACCOM_LABELS[v[0]].lower()} is suitable, "
+                f"but {v[0]} is never suitable (use {v[0]}2)"
+            ),
+        )
 
 
 def _check_schemes(df: pd.DataFrame, rows: pd.DataFrame) -> Iterable[tuple[int, str, str]]:
