@@ -93,15 +93,22 @@ def _split(raw: pd.Series) -> pd.Series:
     return raw.map(lambda v: tuple(dict.fromkeys(t.strip() for t in v.split(";") if t.strip())))
 
 
-def _list_of(raw: pd.Series, allowed: set[str], what: str) -> Parsed:
+def _list_of(raw: pd.Series, allowed: set[str], one: str, many: str) -> Parsed:
+    """A `;` list; `one`/`many` finish "'x' is not ..." and "'x', 'y' are not ..."."""
     values = _split(raw)
     bad = values.map(lambda t: any(x not in allowed for x in t)).to_numpy(dtype=bool)
 
     def message(v: str) -> str:
-        wrong = [x.strip() for x in v.split(";") if x.strip() and x.strip() not in allowed]
-        return f"{', '.join(map(repr, wrong))} {'is' if len(wrong) == 1 else 'are'} not {what}"
+        wrong = list(dict.fromkeys(x.strip() for x in v.split(";") if x.strip() not in allowed | {""}))
+        return f"{', '.join(map(repr, wrong))} {'is not ' + one if len(wrong) == 1 else 'are not ' + many}"
 
     return values, bad, message
+
+
+def _lad_message(v: str) -> str:
+    if v.upper().startswith(("E10", "E11", "E12")):  # county, metropolitan county, region
+        return f"{v!r} is a county or region code, not a district code (ONS LAD code, e.g. E07000078)"
+    return f"{v!r} is not an English district code (ONS LAD code, e.g. E07000078)"
 
 
 def _parse(col: Column, raw: pd.Series) -> Parsed:
@@ -153,15 +160,28 @@ def _parse(col: Column, raw: pd.Series) -> Parsed:
     if kind in ("decimal", "latitude", "longitude"):
         numbers = pd.to_numeric(raw, errors="coerce").astype("float64")
         bad = ~np.isfinite(numbers.to_numpy())
-        return numbers, bad, lambda v: f"{v!r} is not a number"
+        return (
+            numbers,
+            bad,
+            lambda v: (
+                f"{v!r} is not a number"
+                + (" (write it without £ or commas, e.g. 1234.50)" if kind == "decimal" else "")
+            ),
+        )
     if kind == "lad":
         codes = set(districts().index)
         bad = ~raw.isin(codes).to_numpy(dtype=bool)
-        return raw, bad, lambda v: f"{v!r} is not an English district code (ONS LAD code, e.g. E07000078)"
+        return raw, bad, _lad_message
     if kind == "lad_list":
-        return _list_of(raw, set(districts().index), "English district codes (ONS LAD codes)")
+        return _list_of(
+            raw,
+            set(districts().index),
+            "an English district code (ONS LAD code, e.g. E07000078)",
+            "English district codes (ONS LAD codes)",
+        )
     if kind == "risk_list":
-        return _list_of(raw, set(RISKS), f"in the risk vocabulary ({', '.join(RISKS)})")
+        vocabulary = f"in the risk vocabulary ({', '.join(RISKS)})"
+        return _list_of(raw, set(RISKS), vocabulary, vocabulary)
     if kind == "support":
         return _choice(raw, SUPPORT_LEVELS, "a support level")
     if kind == "gender":
