@@ -1,4 +1,4 @@
-# ruff: noqa: E501  (the expected messages are kept whole, one per line, to read like the output)
+# ruff: noqa: E501  (expected messages are kept whole, one per line, to read like the output)
 """Each rule of data contract v1 (PRODUCT.md s.3): one broken cell, one exact message.
 
 Every case starts from the valid `data/example/` folder and changes a single cell, so the
