@@ -1,0 +1,197 @@
+"""The web app's store: young people and schemes (contract v1 columns), decisions, users, audit.
+
+History (proposals, placements, imports, audit events) refers to people and schemes by their
+contract ids, not by foreign keys, so that an import replacing the waiting list and the schemes
+never deletes or rewrites the record of what was decided before.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from flask_login import UserMixin
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+ROLES = ("officer", "commissioner", "analyst", "admin")
+ROLE_LABELS = {
+    "officer": "Placement officer",
+    "commissioner": "Commissioner",
+    "analyst": "Analyst",
+    "admin": "Administrator",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)  # stored naive, always UTC
+
+
+class Base(DeclarativeBase):
+    # Named constraints, so Alembic's batch mode can alter SQLite tables later.
+    metadata = MetaData(
+        naming_convention={
+            "ix": "ix_%(column_0_label)s",
+            "uq": "uq_%(table_name)s_%(column_0_name)s",
+            "ck": "ck_%(table_name)s_%(constraint_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+            "pk": "pk_%(table_name)s",
+        }
+    )
+
+
+class User(UserMixin, Base):
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint("role IN ('officer','commissioner','analyst','admin')", name="role"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(256))
+    role: Mapped[str] = mapped_column(String(16))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses to sign in deactivated users
+        return self.active
+
+    @property
+    def role_label(self) -> str:
+        return ROLE_LABELS.get(self.role, self.role)
+
+
+class YoungPerson(Base):
+    """One row of young_people.csv; `status` is `waiting` until a placement is confirmed."""
+
+    __tablename__ = "young_people"
+
+    person_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    date_of_birth: Mapped[date] = mapped_column(Date)
+    gender: Mapped[str] = mapped_column(String(1))
+    home_district: Mapped[str] = mapped_column(String(9), index=True)
+    connection_districts: Mapped[str] = mapped_column(Text, default="")  # ';'-separated, as in the CSV
+    avoid_districts: Mapped[str] = mapped_column(Text, default="")
+    support_need: Mapped[str] = mapped_column(String(16))
+    wheelchair: Mapped[bool] = mapped_column(Boolean, default=False)
+    parent_with_child: Mapped[bool] = mapped_column(Boolean, default=False)
+    high_risk: Mapped[bool] = mapped_column(Boolean, default=False)
+    risks: Mapped[str] = mapped_column(Text, default="")
+    needed_from: Mapped[date] = mapped_column(Date)
+    current_accom: Mapped[str] = mapped_column(String(2), default="")
+    status: Mapped[str] = mapped_column(String(16), default="waiting", index=True)
+    placed_scheme_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class Scheme(Base):
+    """One row of schemes.csv. The database itself refuses vacancies below 0 or above capacity."""
+
+    __tablename__ = "schemes"
+    __table_args__ = (CheckConstraint("vacancies >= 0 AND vacancies <= capacity", name="vacancies_in_range"),)
+
+    scheme_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    provider: Mapped[str] = mapped_column(String(200))
+    accom_type: Mapped[str] = mapped_column(String(1))
+    district: Mapped[str] = mapped_column(String(9), index=True)
+    latitude: Mapped[float] = mapped_column(Float)
+    longitude: Mapped[float] = mapped_column(Float)
+    capacity: Mapped[int] = mapped_column(Integer)
+    vacancies: Mapped[int] = mapped_column(Integer)
+    min_age: Mapped[int] = mapped_column(Integer)
+    max_age: Mapped[int] = mapped_column(Integer)
+    gender: Mapped[str] = mapped_column(String(3))
+    support_level: Mapped[str] = mapped_column(String(16))
+    wheelchair_accessible: Mapped[bool] = mapped_column(Boolean, default=False)
+    parent_and_child: Mapped[bool] = mapped_column(Boolean, default=False)
+    accepts_high_risk: Mapped[bool] = mapped_column(Boolean, default=False)
+    excluded_risks: Mapped[str] = mapped_column(Text, default="")
+    ofsted_registered: Mapped[bool] = mapped_column(Boolean, default=False)
+    weekly_cost: Mapped[float] = mapped_column(Float)
+
+
+class MatchRun(Base):
+    """One press of "Run matching": the optimiser's status and counts."""
+
+    __tablename__ = "match_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    run_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    match_date: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16))
+    seconds: Mapped[float] = mapped_column(Float)
+    placed: Mapped[int] = mapped_column(Integer)
+    unsuitable: Mapped[int] = mapped_column(Integer)
+    unplaced: Mapped[int] = mapped_column(Integer)
+
+
+class Proposal(Base):
+    """A proposed place for one person (a row of matches.csv) and what an officer decided."""
+
+    __tablename__ = "proposals"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("match_runs.id"), nullable=True)
+    person_id: Mapped[str] = mapped_column(String(64), index=True)
+    scheme_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    outcome: Mapped[str] = mapped_column(String(16))  # placed | unsuitable | unplaced
+    accom_code: Mapped[str] = mapped_column(String(2), default="")
+    weekly_cost: Mapped[float | None] = mapped_column(Float, nullable=True)
+    distance_km: Mapped[float | None] = mapped_column(Float, nullable=True)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    # proposed -> confirmed | declined | superseded (a newer run or an import replaced it)
+    state: Mapped[str] = mapped_column(String(16), default="proposed", index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class Placement(Base):
+    """A confirmed placement: the vacancy it took and who confirmed it."""
+
+    __tablename__ = "placements"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[str] = mapped_column(String(64), index=True)
+    scheme_id: Mapped[str] = mapped_column(String(64), index=True)
+    proposal_id: Mapped[int | None] = mapped_column(ForeignKey("proposals.id"), nullable=True)
+    accom_code: Mapped[str] = mapped_column(String(2))
+    weekly_cost: Mapped[float] = mapped_column(Float)
+    confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    confirmed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Import(Base):
+    __tablename__ = "imports"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    imported_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    people_file: Mapped[str] = mapped_column(String(255))
+    schemes_file: Mapped[str] = mapped_column(String(255))
+    people_count: Mapped[int] = mapped_column(Integer)
+    schemes_count: Mapped[int] = mapped_column(Integer)
+
+
+class AuditEvent(Base):
+    """Who did what, when, about which person. `username` is kept so the log reads on its own."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    username: Mapped[str] = mapped_column(String(64), default="")
+    action: Mapped[str] = mapped_column(String(32), index=True)
+    person_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    detail: Mapped[str] = mapped_column(Text, default="")

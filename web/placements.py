@@ -1,0 +1,212 @@
+"""Placement officers: the waiting list, matching, proposals and decisions, a person's options."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from sqlalchemy import select
+
+from planner.districts import district_name
+from planner.vocab import SUPPORT_LEVELS, SUPPORT_RANK, URGENT_ACCOM
+from web import audit, decisions, today
+from web.auth import roles_required, safe_next
+from web.db import get_db
+from web.models import Placement, Proposal, Scheme, User, YoungPerson
+from web.store import people_frame, schemes_frame
+
+bp = Blueprint("placements", __name__)
+OFFICERS = ("officer",)
+URGENCY = {"urgent": "In B&B, emergency or no fixed abode", "due": "Needed by today", "all": "All"}
+
+
+def _user() -> User:
+    user: User = current_user._get_current_object()  # type: ignore[attr-defined]
+    return user
+
+
+def _districts(codes: set[str]) -> list[tuple[str, str]]:
+    return sorted(((c, district_name(c)) for c in codes), key=lambda t: t[1])
+
+
+@bp.get("/waiting-list")
+@roles_required(*OFFICERS)
+def waiting_list() -> ResponseReturnValue:
+    db = get_db()
+    on = today(current_app)
+    everyone = list(
+        db.scalars(
+            select(YoungPerson)
+            .where(YoungPerson.status == "waiting")
+            .order_by(YoungPerson.needed_from, YoungPerson.person_id)
+        )
+    )
+    district = request.args.get("district", "")
+    need = request.args.get("need", "")
+    urgency = request.args.get("urgency", "all")
+    people = [
+        p
+        for p in everyone
+        if (not district or p.home_district == district)
+        and (not need or p.support_need == need)
+        and (urgency != "urgent" or p.current_accom[:1] in URGENT_ACCOM)
+        and (urgency != "due" or p.needed_from <= on)
+    ]
+    urgent = sum(p.current_accom[:1] in URGENT_ACCOM for p in everyone)
+    return render_template(
+        "waiting_list.html",
+        people=people,
+        total=len(everyone),
+        urgent=urgent,
+        on=on,
+        districts=_districts({p.home_district for p in everyone}),
+        needs=SUPPORT_LEVELS,
+        urgencies=URGENCY,
+        chosen={"district": district, "need": need, "urgency": urgency},
+        urgent_codes=URGENT_ACCOM,
+        run=decisions.latest_run(db),
+    )
+
+
+@bp.post("/matching/run")
+@roles_required(*OFFICERS)
+def run_matching() -> ResponseReturnValue:
+    run = decisions.run_matching(get_db(), _user(), on=today(current_app))
+    flash(
+        f"Matching proposed {run.placed} suitable places; {run.unsuitable} unsuitable (B&B or emergency) "
+        f"and {run.unplaced} unplaced. Confirm or decline each proposal."
+        + (
+            " The optimiser hit its time limit: this is its best answer so far."
+            if run.status != "optimal"
+            else ""
+        )
+    )
+    return redirect(url_for("placements.proposals"), code=303)
+
+
+@bp.get("/proposals")
+@roles_required(*OFFICERS)
+def proposals() -> ResponseReturnValue:
+    db = get_db()
+    state = request.args.get("state", "proposed")
+    query = select(Proposal).order_by(Proposal.id)
+    if state != "all":
+        query = query.where(Proposal.state == state)
+    rows = list(db.scalars(query.limit(2000)))
+    schemes = {s.scheme_id: s for s in db.scalars(select(Scheme))}
+    return render_template(
+        "proposals.html",
+        proposals=rows,
+        schemes=schemes,
+        state=state,
+        run=decisions.latest_run(db),
+    )
+
+
+def _refused(e: decisions.DecisionRefused) -> ResponseReturnValue:
+    """The clear message, and when the place was lost, a fresh proposal from what is left."""
+    db = get_db()
+    fresh = None
+    if e.no_vacancy and e.person_id:
+        audit.record("confirm_failed", e.person_id, detail=e.message)
+        db.commit()
+        fresh = decisions.fresh_proposal(db, e.person_id, on=today(current_app))
+    schemes = {s.scheme_id: s for s in db.scalars(select(Scheme))}
+    return render_template("refused.html", message=e.message, fresh=fresh, schemes=schemes), 409
+
+
+@bp.post("/proposals/<int:proposal_id>/confirm")
+@roles_required(*OFFICERS)
+def confirm(proposal_id: int) -> ResponseReturnValue:
+    try:
+        placement = decisions.confirm(get_db(), proposal_id, _user())
+    except LookupError:
+        abort(404)
+    except decisions.DecisionRefused as e:
+        return _refused(e)
+    flash(f"Confirmed: {placement.person_id} placed in {placement.scheme_id}.")
+    return redirect(safe_next(request.form.get("back")) or url_for("placements.proposals"), code=303)
+
+
+@bp.post("/proposals/<int:proposal_id>/decline")
+@roles_required(*OFFICERS)
+def decline(proposal_id: int) -> ResponseReturnValue:
+    try:
+        proposal = decisions.decline(get_db(), proposal_id, _user())
+    except LookupError:
+        abort(404)
+    except decisions.DecisionRefused as e:
+        return _refused(e)
+    flash(f"Declined the proposal for {proposal.person_id}. They stay on the waiting list.")
+    return redirect(url_for("placements.proposals"), code=303)
+
+
+@bp.post("/people/<person_id>/place")
+@roles_required(*OFFICERS)
+def place(person_id: str) -> ResponseReturnValue:
+    """Confirm one of the ranked options shown on a person's page."""
+    db = get_db()
+    scheme_id = request.form.get("scheme_id", "")
+    try:
+        proposal = decisions.open_proposal_for(db, person_id, scheme_id, on=today(current_app))
+        decisions.confirm(db, proposal.id, _user())
+    except decisions.DecisionRefused as e:
+        db.rollback()
+        return _refused(e)
+    flash(f"Confirmed: {person_id} placed in {scheme_id}.")
+    return redirect(url_for("placements.person", person_id=person_id), code=303)
+
+
+def _options(person_id: str) -> tuple[Any, str | None]:
+    """Ranked options for a waiting person (planner.options), or why they cannot be shown."""
+    try:
+        from planner.options import options
+    except ImportError:
+        return None, "Options are not available in this installation."
+    db = get_db()
+    return (
+        options(people_frame(db), schemes_frame(db), person_id, on=today(current_app), top=5, impact=True),
+        None,
+    )
+
+
+@bp.get("/people/<person_id>")
+@roles_required(*OFFICERS)
+def person(person_id: str) -> ResponseReturnValue:
+    db = get_db()
+    p = db.get(YoungPerson, person_id)
+    if p is None:
+        abort(404)
+    audit.record("view_person", person_id)
+    db.commit()
+    on = today(current_app)
+    opts, unavailable = _options(person_id) if p.status == "waiting" else (None, None)
+    why_scheme = request.args.get("why_not", "")
+    why = None
+    if why_scheme and p.status == "waiting" and db.get(Scheme, why_scheme) is not None:
+        from planner.options import why_not
+
+        why = why_not(people_frame(db), schemes_frame(db), person_id, why_scheme, on=on)
+    schemes = {s.scheme_id: s for s in db.scalars(select(Scheme).order_by(Scheme.name))}
+    history = list(
+        db.scalars(select(Proposal).where(Proposal.person_id == person_id).order_by(Proposal.id.desc()))
+    )
+    placements = list(
+        db.scalars(select(Placement).where(Placement.person_id == person_id).order_by(Placement.id.desc()))
+    )
+    return render_template(
+        "person.html",
+        p=p,
+        on=on,
+        opts=opts,
+        unavailable=unavailable,
+        why_scheme=why_scheme,
+        why=why,
+        schemes=schemes,
+        history=history,
+        placements=placements,
+        urgent=p.current_accom[:1] in URGENT_ACCOM,
+        support_rank=SUPPORT_RANK,
+    )

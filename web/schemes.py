@@ -1,0 +1,86 @@
+"""Schemes: list, filter, and edit vacancies (officers); read-only for commissioners and analysts."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import IntegerField
+from wtforms.validators import InputRequired, NumberRange
+
+from planner.districts import district_name
+from planner.vocab import ACCOM_LABELS
+from web import audit
+from web.auth import roles_required
+from web.db import get_db
+from web.models import Scheme
+
+bp = Blueprint("schemes", __name__)
+READERS = ("officer", "commissioner", "analyst")
+EDITORS = ("officer",)
+
+
+class VacanciesForm(FlaskForm):
+    vacancies = IntegerField(
+        "Vacancies", validators=[InputRequired(message="Enter the number of vacancies, a whole number")]
+    )
+
+
+@bp.get("/schemes")
+@roles_required(*READERS)
+def index() -> ResponseReturnValue:
+    db = get_db()
+    everything = list(db.scalars(select(Scheme).order_by(Scheme.name)))
+    district = request.args.get("district", "")
+    kind = request.args.get("type", "")
+    vacant = request.args.get("vacancies", "")
+    shown = [
+        s
+        for s in everything
+        if (not district or s.district == district)
+        and (not kind or s.accom_type == kind)
+        and (vacant != "yes" or s.vacancies > 0)
+        and (vacant != "no" or s.vacancies == 0)
+    ]
+    return render_template(
+        "schemes.html",
+        schemes=shown,
+        total=len(everything),
+        districts=sorted({(s.district, district_name(s.district)) for s in everything}, key=lambda t: t[1]),
+        types=sorted({s.accom_type for s in everything}),
+        labels=ACCOM_LABELS,
+        chosen={"district": district, "type": kind, "vacancies": vacant},
+        can_edit=current_user.role in EDITORS,
+        places=sum(s.capacity for s in shown),
+        vacancies=sum(s.vacancies for s in shown),
+    )
+
+
+@bp.route("/schemes/<scheme_id>/vacancies", methods=["GET", "POST"])
+@roles_required(*EDITORS)
+def edit_vacancies(scheme_id: str) -> ResponseReturnValue:
+    db = get_db()
+    scheme = db.get(Scheme, scheme_id)
+    if scheme is None:
+        abort(404)
+    form = VacanciesForm(data={"vacancies": scheme.vacancies} if request.method == "GET" else None)
+    form.vacancies.validators = [
+        *form.vacancies.validators,
+        NumberRange(
+            min=0,
+            max=scheme.capacity,
+            message=f"Vacancies must be between 0 and the capacity, {scheme.capacity}",
+        ),
+    ]
+    if request.method == "POST":
+        if not form.validate():
+            return render_template("vacancies.html", scheme=scheme, form=form), 400
+        before = scheme.vacancies
+        scheme.vacancies = int(form.vacancies.data)
+        audit.record("edit_vacancies", detail=f"{scheme_id}: {before} -> {scheme.vacancies}")
+        db.commit()
+        flash(f"{scheme.name} now has {scheme.vacancies} of {scheme.capacity} places free.")
+        return redirect(url_for("schemes.index"), code=303)
+    return render_template("vacancies.html", scheme=scheme, form=form)
