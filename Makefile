@@ -29,6 +29,7 @@ demo: $(VENV)/.runtime
 	$(BIN)/planner validate $(DEMO)
 
 run: demo
+	$(BIN)/planner serve --demo --date $(DEMO_DATE)
 
 test: $(VENV)/.dev lint
 	$(BIN)/python -m pytest

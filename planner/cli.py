@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 import sys
 from pathlib import Path
 
@@ -57,6 +58,38 @@ def validate(data_dir: Path) -> None:
         f"{int(data.schemes['capacity'].sum())} places, {int(data.schemes['vacancies'].sum())} vacancies."
     )
     click.echo(table.to_string(index=False))
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--demo", is_flag=True, help="Load the demo county and demo users (loopback only).")
+@click.option("--date", "on", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Match date (default: today).")  # fmt: skip
+def serve(host: str, port: int, demo: bool, on: datetime | None) -> None:
+    """Serve the web app (werkzeug's threaded server: fine for a demo on one machine).
+
+    The database is DATABASE_URL, or a SQLite file in the instance folder; it is created
+    and migrated at start. --demo loads the demo county into an empty database and creates
+    the users officer, commissioner, analyst and admin with the password `demo`; it is
+    refused unless HOST is a loopback address.
+
+    Example: planner serve --demo
+    """
+    from web.serve import prepare, run  # the web app is imported only for this command
+
+    try:
+        ready = prepare(host, port, demo=demo, on=on.date() if on else None)
+    except ValueError as e:
+        raise BadInput(str(e)) from None
+    if ready.loaded:
+        people, schemes = ready.loaded["people"], ready.loaded["schemes"]
+        click.echo(f"Loaded the demo: {people} young people, {schemes} schemes.")
+    click.echo(f"Serving the care leaver accommodation planner at {ready.url}")
+    if ready.logins:
+        click.echo(f"Sign in as {', '.join(ready.logins)} with the password {ready.password!r}.")
+    click.echo("Press Ctrl+C to stop.")
+    run(ready, host, port)
 
 
 def main() -> None:
