@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -58,6 +58,71 @@ def validate(data_dir: Path) -> None:
         f"{int(data.schemes['capacity'].sum())} places, {int(data.schemes['vacancies'].sum())} vacancies."
     )
     click.echo(table.to_string(index=False))
+
+
+@cli.command()
+@click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--county",
+    default="Gloucestershire",
+    show_default=True,
+    help="English county or unitary authority, by name or ONS code.",
+)
+@click.option(
+    "--people",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Young people [default: the council's care leavers needing a place in 12 months].",
+)
+@click.option("--seed", type=int, default=1, show_default=True)
+@click.option("--date", "on", type=click.DateTime(["%Y-%m-%d"]), default="2026-11-23", show_default=True,
+              help="Date the vacancies and ages refer to.")  # fmt: skip
+def demo(out_dir: Path, county: str, people: int | None, seed: int, on: datetime) -> None:
+    """Write a realistic synthetic county to OUT_DIR in data contract v1.
+
+    Calibrated on the council's DfE care leaver figures and ONS population (printed with their
+    sources); the same seed gives the same files.
+
+    Example: planner demo demo --county "East Sussex" --seed 2
+    """
+    from planner.capacity import shortfall_by_district
+    from planner.demo import calibration, write_demo
+    from planner.vocab import SUPPORT_LEVELS, UNSUITABLE_TYPES, URGENT_ACCOM
+
+    try:
+        cal = calibration(county)
+    except LookupError as e:
+        raise BadInput(f"--county: {e.args[0]}") from None
+    data = write_demo(out_dir, county=county, people=people, seed=seed, on=on.date())
+    p, s = data.people, data.schemes
+    age = (on - p["date_of_birth"]).dt.days / 365.25
+    suitable = int(s.loc[~s["accom_type"].isin(list(UNSUITABLE_TYPES)), "vacancies"].sum())
+    urgent = int(p["current_accom"].str[:1].isin(list(URGENT_ACCOM)).sum())
+    click.echo(
+        f"Wrote {out_dir}/ for {cal.council.name} ({cal.council.code}), seed {seed}, "
+        f"date {on:%d %b %Y}: {', '.join(sorted(f.name for f in out_dir.glob('*.csv')))}"
+    )
+    click.echo(
+        f"  {len(p):,} young people: {int((age < 18).sum())} under 18, {urgent} now in B&B, "
+        "emergency accommodation or with no fixed abode"
+    )
+    click.echo(
+        f"  {len(s):,} schemes, {int(s['capacity'].sum()):,} places, "
+        f"{int(s['vacancies'].sum()):,} vacancies ({suitable:,} suitable, not B&B or emergency)"
+    )
+    click.echo(by_district(data).to_string(index=False))
+    short = shortfall_by_district(data, on=on.date())
+    short = short[short["shortfall"] > 0].sort_values("shortfall", ascending=False)
+    click.echo("Short of suitable places: " + ("; ".join(
+        f"{r.name} {r.waiting} waiting, {r.suitable_vacancies} suitable vacancies"
+        for r in short.itertuples()) or "none"))  # fmt: skip
+    levels = [(lvl, shortfall_by_district(data, on=on.date(), support_level=lvl)) for lvl in SUPPORT_LEVELS]
+    click.echo("By support need (waiting / suitable vacancies at that level or above): " + ", ".join(
+        f"{lvl} {t['waiting'].sum()} / {t['suitable_vacancies'].sum()}" for lvl, t in levels))  # fmt: skip
+    click.echo("Calibrated on:")
+    width = max(len(f.label) for f in cal.figures)
+    for f in cal.figures:
+        click.echo(f"  {f.label:<{width}}  {f.value}  [{f.source}]")  # fmt: skip
 
 
 @cli.command()
