@@ -134,7 +134,7 @@ def make_people(cal: Calibration, n: int, rng: np.random.Generator, on: date, pr
             # districts (a unitary has nowhere else to place them), else the nearest district.
             away = home[i] if (many and exploited and rng.random() < 0.5) else near.index[0]
             avoid.append((away,))
-            connections[-1] = tuple(c for c in connections[-1] if c != away) or (home[i],)
+            connections[-1] = tuple(c for c in connections[-1] if c != away)
         else:
             avoid.append(())
 

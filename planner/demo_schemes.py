@@ -27,11 +27,11 @@ HIGH_SUPPORT_SHORT = 0.35  # one-district council: vacancy chance of high/intens
 # sizes PRODUCT.md and the issue give: supported lodgings 1-2, semi-independent 4-20, foyers 20-60,
 # staying put 1; own-tenancy move-on flats in small blocks.
 TYPES = {
-    "E": (0.08, 0.35, (0, 0.40, 0.45, 0.15, 0), (1, 2)),
+    "E": (0.08, 0.40, (0, 0.40, 0.45, 0.15, 0), (1, 2)),
     "Z": (0.03, 0.50, (0, 0.50, 0.50, 0, 0), (1, 1)),
-    "D": (0.48, 0.28, (0, 0.10, 0.35, 0.40, 0.15), (4, 20)),
-    "T": (0.13, 0.25, (0, 0.50, 0.50, 0, 0), (20, 60)),
-    "U": (0.28, 0.30, (0.50, 0.50, 0, 0, 0), (3, 15)),
+    "D": (0.48, 0.35, (0, 0.10, 0.35, 0.40, 0.15), (4, 20)),
+    "T": (0.13, 0.30, (0, 0.50, 0.50, 0, 0), (20, 60)),
+    "U": (0.28, 0.35, (0.50, 0.50, 0, 0, 0), (3, 15)),
 }
 # B&B and emergency accommodation, for adults only: places as a share of the people waiting.
 UNSUITABLE = {"W": (0.05, 0.50, (2, 8)), "V": (0.04, 0.40, (3, 10))}
@@ -97,8 +97,10 @@ def supply_ratio(cal: Calibration) -> pd.Series:
     return SUPPLY_WEST - (SUPPLY_WEST - SUPPLY_EAST) * x**1.5
 
 
-def _size(rng: np.random.Generator, kind: str, left: float) -> int:
+def _size(rng: np.random.Generator, kind: str, support: int, left: float) -> int:
     lo, hi = TYPES[kind][3] if kind in TYPES else UNSUITABLE[kind][2]
+    if kind == "D" and support == 4:
+        hi = 6  # 24-hour staffed semi-independent schemes are small (assumption): 4-6 places
     if kind in ("D", "U"):  # more small schemes than large ones
         size = int(round(rng.triangular(lo, lo + (hi - lo) * 0.25, hi)))
     else:
@@ -110,8 +112,7 @@ def make_schemes(cal: Calibration, demand: pd.Series, rng: np.random.Generator, 
     """Schemes for the council, sized from `demand` (people per home district)."""
     ratio = supply_ratio(cal)
     n_people = int(demand.sum())
-    plan: list[tuple[str, str]] = []  # (district, type), one per scheme
-    sizes: list[int] = []
+    plan: list[tuple[str, str, int, int]] = []  # (district, type, support rank, places) per scheme
     for code in cal.council.district_codes:
         vacancies = float(demand.get(code, 0)) * float(ratio[code])
         places_by_type = {t: vacancies * share / p_vac for t, (share, p_vac, _, _) in TYPES.items()}
@@ -123,12 +124,12 @@ def make_schemes(cal: Calibration, demand: pd.Series, rng: np.random.Generator, 
             left = target
             smallest = (TYPES[kind][3] if kind in TYPES else UNSUITABLE[kind][2])[0]
             while left > max(0.5, smallest / 2):
-                s = _size(rng, kind, left)
-                plan.append((code, kind))
-                sizes.append(s)
-                left -= s
-    df = pd.DataFrame(plan, columns=["district", "accom_type"])
-    df["capacity"] = np.asarray(sizes, dtype=np.int64)
+                support = int(rng.choice(len(SUPPORT_LEVELS), p=TYPES[kind][2])) if kind in TYPES else 0
+                size = _size(rng, kind, support, left)
+                plan.append((code, kind, support, size))
+                left -= size
+    df = pd.DataFrame(plan, columns=["district", "accom_type", "support", "capacity"])
+    df["capacity"] = df["capacity"].astype(np.int64)
     return _describe(df, cal, rng, prefix)
 
 
@@ -140,13 +141,8 @@ def _describe(df: pd.DataFrame, cal: Calibration, rng: np.random.Generator, pref
     n = len(df)
     kind = df["accom_type"]
     k = kind.to_numpy()
-    support = np.array([
-        rng.choice(len(SUPPORT_LEVELS), p=TYPES[t][2]) if t in TYPES else 0 for t in k
-    ])  # fmt: skip
+    support = df.pop("support").to_numpy()
     df["support_level"] = np.asarray(SUPPORT_LEVELS, dtype=object)[support]
-    # 24-hour staffed semi-independent schemes are small (assumption): 4-6 places.
-    small = (k == "D") & (support == 4)
-    df.loc[small, "capacity"] = np.minimum(df.loc[small, "capacity"], rng.integers(4, 7, int(small.sum())))
     ages = _pick(rng, AGE_RANGES, kind)
     df["min_age"] = np.array([a[0] for a in ages], dtype=np.int64)
     df["max_age"] = np.array([a[1] for a in ages], dtype=np.int64)

@@ -1,0 +1,222 @@
+"""The demo county: valid, deterministic, calibrated on public figures, short in the east."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+from click.testing import CliRunner
+
+import planner.demo as demo
+from planner.capacity import shortfall_by_district
+from planner.cli import cli
+from planner.contract import Dataset, load_folder
+from planner.districts import boundaries, districts, find_council, in_england
+from planner.problems import InvalidInput, Problem
+from planner.vocab import SUPPORT_RANK
+
+ON = date(2026, 11, 23)
+
+
+@pytest.fixture(scope="module")
+def glos() -> Dataset:
+    return demo.generate("Gloucestershire", seed=1, on=ON)
+
+
+@pytest.fixture(scope="module")
+def sglos() -> Dataset:
+    return demo.generate("South Gloucestershire", seed=1, on=ON)
+
+
+def _age(people: pd.DataFrame) -> pd.Series:
+    born = people["date_of_birth"].dt.date
+    return born.map(lambda b: ON.year - b.year - ((ON.month, ON.day) < (b.month, b.day)))
+
+
+def _read(folder: Path) -> dict[str, bytes]:
+    return {f.name: f.read_bytes() for f in sorted(folder.iterdir())}
+
+
+@pytest.mark.parametrize("county", ["Gloucestershire", "Westminster", "Isles of Scilly"])
+def test_written_demo_loads_under_the_contract_for_any_council(tmp_path: Path, county: str) -> None:
+    written = demo.write_demo(tmp_path, county=county, seed=3, on=ON)
+    loaded = load_folder(tmp_path)
+    assert len(loaded.people) == len(written.people) >= 10
+    assert len(loaded.schemes) == len(written.schemes) > 0
+    council = find_council(county)
+    assert set(loaded.people["home_district"]) <= set(council.district_codes)
+    assert set(loaded.schemes["district"]) == set(council.district_codes)
+
+
+@pytest.mark.parametrize("county", ["East Sussex", "Cornwall", "E08000025", "Cumberland", "City of London"])
+def test_generated_demo_is_typed_like_the_contract_for_any_council(county: str) -> None:
+    data = demo.generate(county, seed=2, on=ON)  # generate() parses its own CSV with the contract
+    council = find_council(county)
+    assert set(data.schemes["district"]) == set(council.district_codes)
+    assert data.people["date_of_birth"].dtype == "datetime64[ns]"
+    assert data.people["connection_districts"].map(type).eq(tuple).all()
+    assert data.schemes["vacancies"].le(data.schemes["capacity"]).all()
+
+
+def test_same_seed_gives_identical_files_and_another_seed_different(tmp_path: Path) -> None:
+    runs = {}
+    for name, seed in (("a", 7), ("b", 7), ("c", 8)):
+        demo.write_demo(tmp_path / name, county="Rutland", seed=seed, on=ON)
+        runs[name] = _read(tmp_path / name)
+    assert runs["a"] == runs["b"]
+    assert runs["a"]["young_people.csv"] != runs["c"]["young_people.csv"]
+    assert runs["a"]["schemes.csv"] != runs["c"]["schemes.csv"]
+
+
+def test_ids_are_pseudonymous_and_stable_across_seeds(glos: Dataset) -> None:
+    other = demo.generate("Gloucestershire", people=5, seed=2, on=ON)
+    ids = glos.people["person_id"]
+    assert ids.str.fullmatch(r"YP-[0-9A-F]{4}-\d{4}").all()
+    assert glos.schemes["scheme_id"].str.fullmatch(r"SC-[0-9A-F]{4}-\d{4}").all()
+    assert other.people["person_id"].iloc[0] == ids.iloc[0]
+
+
+def test_default_size_is_the_councils_care_leavers_needing_a_place(glos: Dataset) -> None:
+    cal = demo.calibration("Gloucestershire")
+    b1718, b1921, b2225 = cal.bands
+    # DfE 2025: 156 aged 17-18 and 378 aged 19-21; 22-25 estimated as 4 x 378/3 x 1/3.
+    assert (b1718.count, b1921.count) == (156, 378)
+    assert b2225.count == pytest.approx(168)
+    assert len(glos.people) == cal.people == 702
+    assert 240 <= len(glos.schemes) <= 320  # the matching benchmark's "700 x 260" county
+
+
+def test_current_accommodation_matches_dfe_suitability(glos: Dataset) -> None:
+    cal = demo.calibration("Gloucestershire")
+    weights = np.array([b.count for b in cal.bands]) / sum(b.count for b in cal.bands)
+    code = glos.people["current_accom"]
+    assert (code.str[1] == "1").mean() == pytest.approx(weights @ [b.suitable for b in cal.bands], abs=0.01)
+    assert (code.str[1] == "2").mean() == pytest.approx(weights @ [b.unsuitable for b in cal.bands], abs=0.01)
+    assert (code == "").mean() == pytest.approx(weights @ [b.unknown for b in cal.bands], abs=0.01)
+
+
+def test_under_18s_are_half_the_17_18_band_and_never_in_bnb_or_emergency(glos: Dataset) -> None:
+    cal = demo.calibration("Gloucestershire")
+    age = _age(glos.people)
+    assert age.between(16, 25).all()
+    expected = 0.5 * cal.bands[0].count / sum(b.count for b in cal.bands)
+    assert (age < 18).mean() == pytest.approx(expected, abs=0.01)
+    now = glos.people.loc[age < 18, "current_accom"].str[:1]
+    assert not now.isin(["W", "V"]).any()
+    assert not now.eq("Z").any()  # staying put starts at 18
+
+
+def test_gender_and_needs_in_plausible_proportions(glos: Dataset) -> None:
+    p = glos.people
+    share = p["gender"].value_counts(normalize=True)
+    assert 0.55 <= share["M"] <= 0.60
+    assert 0 < share["X"] <= 0.03
+    assert 0.02 <= p["wheelchair"].mean() <= 0.03
+    parents = p[p["parent_with_child"]]
+    assert (parents["gender"] == "F").all()
+    women_19 = p[(p["gender"] == "F") & (_age(p) >= 19)]
+    assert 0.03 <= women_19["parent_with_child"].mean() <= 0.12
+    assert 0.03 <= p["high_risk"].mean() <= 0.2
+    high_risk_need = p.loc[p["high_risk"], "support_need"].map(SUPPORT_RANK)
+    assert (high_risk_need >= SUPPORT_RANK["high"]).all()
+    # Avoided districts are never also connections; everyone else is connected to home.
+    avoids_home = [h in a for h, a in zip(p["home_district"], p["avoid_districts"], strict=True)]
+    firsts = [c[0] if c else "" for c in p["connection_districts"]]
+    assert (p["home_district"] == firsts)[~np.array(avoids_home)].all()
+    assert all(
+        not set(a) & set(c) for a, c in zip(p["avoid_districts"], p["connection_districts"], strict=True)
+    )
+    assert p["avoid_districts"].map(len).gt(0).mean() > 0.02
+
+
+def test_supported_accommodation_costs_average_the_foi_figure(glos: Dataset) -> None:
+    s = glos.schemes
+    supported = s[s["accom_type"].isin(["D", "E", "T"])]
+    mean = np.average(supported["weekly_cost"], weights=supported["capacity"])
+    assert mean == pytest.approx(620, rel=0.03)
+    assert supported["weekly_cost"].between(260, 6700).all()
+    assert supported["weekly_cost"].max() > 2000  # 24-hour staffed places cost thousands
+    by_type = s.groupby("accom_type")["weekly_cost"].mean()
+    assert by_type["Z"] < by_type["E"] < by_type["D"]  # staying put is the cheapest supported option
+    assert s.loc[s["accom_type"].isin(["W", "V"]), "weekly_cost"].between(250, 1000).all()
+
+
+def test_scheme_sizes_rules_and_registration_by_type(glos: Dataset) -> None:
+    s = glos.schemes
+    sizes = {"E": (1, 2), "Z": (1, 1), "D": (4, 20), "T": (20, 60), "U": (3, 15), "W": (2, 8), "V": (3, 10)}
+    for kind, (lo, hi) in sizes.items():
+        assert s.loc[s["accom_type"] == kind, "capacity"].between(lo, hi).all(), kind
+    assert set(s["accom_type"]) == set(sizes)
+    assert s["vacancies"].sum() < 0.5 * s["capacity"].sum()  # most places are occupied
+    assert (s.loc[s["accom_type"].isin(["W", "V", "U", "Z"]), "min_age"] >= 18).all()
+    assert not s.loc[s["accom_type"].isin(["W", "V", "U", "Z"]), "ofsted_registered"].any()
+    young = s[s["accom_type"].isin(["D", "E", "T"]) & (s["min_age"] < 18)]
+    assert young["ofsted_registered"].mean() > 0.8
+    assert (s["gender"] == "F").any() and s["wheelchair_accessible"].any() and s["parent_and_child"].any()
+    assert s["accepts_high_risk"].any() and s["excluded_risks"].map(len).gt(0).any()
+    assert not s["name"].duplicated().any()
+
+
+def test_every_scheme_lies_in_england_and_its_own_district(glos: Dataset) -> None:
+    s = pd.concat([glos.schemes, demo.generate("Cornwall", on=ON).schemes])
+    lat, lon = s["latitude"].to_numpy(), s["longitude"].to_numpy()
+    assert in_england(lat, lon).all()
+    shapes = boundaries().set_index("code").geometry
+    inside = [shapely.contains_xy(shapes[c], x, y) for c, y, x in zip(s["district"], lat, lon, strict=True)]
+    assert all(inside)
+
+
+def test_the_east_of_the_county_is_clearly_short_of_places(glos: Dataset) -> None:
+    table = shortfall_by_district(glos, on=ON).set_index("district")
+    ratio = table["waiting"] / table["suitable_vacancies"].clip(lower=1)
+    assert ratio.max() >= 2  # clearly short: at least twice as many waiting as places
+    east = districts().loc[table.index, "lon"].idxmax()
+    assert ratio.idxmax() == east == "E07000079"  # Cotswold
+    assert (ratio < 1).any()  # and another district has places to spare
+    waiting, vacancies = table["waiting"].sum(), table["suitable_vacancies"].sum()
+    assert 0.6 * waiting < vacancies < waiting  # B&B is a real risk, but not for most
+
+
+def test_a_one_district_unitary_is_short_of_high_support_instead(sglos: Dataset) -> None:
+    assert set(sglos.schemes["district"]) == {"E06000025"}
+    high = shortfall_by_district(sglos, on=ON, support_level="high")
+    low = shortfall_by_district(sglos, on=ON, support_level="low")
+    assert high["waiting"].sum() > 1.5 * high["suitable_vacancies"].sum()
+    assert low["waiting"].sum() < low["suitable_vacancies"].sum()
+
+
+def test_people_option_sets_the_size() -> None:
+    assert len(demo.generate("Gloucestershire", people=40, seed=1, on=ON).people) == 40
+
+
+def test_nothing_is_written_when_validation_fails(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(folder: Path) -> Dataset:
+        raise InvalidInput([Problem("schemes.csv", 2, "vacancies", "7 is more than capacity 5")])
+
+    monkeypatch.setattr(demo, "load_folder", broken)
+    out = tmp_path / "out"
+    with pytest.raises(InvalidInput):
+        demo.write_demo(out, county="Rutland", on=ON)
+    assert list(out.iterdir()) == []
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]  # no temporary folder left behind
+
+
+def test_cli_writes_the_demo_and_prints_figures_with_sources(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["demo", str(tmp_path / "d"), "--county", "East Sussex", "--seed", "2"])
+    assert result.exit_code == 0, result.output
+    assert {"young_people.csv", "schemes.csv"} <= {f.name for f in (tmp_path / "d").iterdir()}
+    assert "East Sussex (E10000011)" in result.output
+    assert "Hastings" in result.output and "Short of suitable places" in result.output
+    assert "DfE Children looked after in England 2025" in result.output and "ONS mid-2022" in result.output
+
+
+def test_cli_rejects_an_unknown_county_with_exit_2(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["demo", str(tmp_path / "d"), "--county", "Narnia"])
+    assert result.exit_code == 2
+    assert "'Narnia' is not an English county or unitary authority" in result.output
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "d").exists()
