@@ -40,3 +40,7 @@ def _set_cell(path: Path, row: int, column: str, value: str) -> None:
 def set_cell() -> Callable[[Path, int, str, str], None]:
     """`set_cell(path, row, column, value)`: break (or fix) one cell of a CSV file."""
     return _set_cell
+
+
+# Web app fixtures (real app, SQLite and PostgreSQL): see web_support.py.
+from web_support import postgres_url, sign_in, web_app  # noqa: E402, F401

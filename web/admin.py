@@ -12,6 +12,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import Select, select
 from wtforms import BooleanField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from web import audit
@@ -22,7 +23,7 @@ from web.models import ROLE_LABELS, ROLES, AuditEvent, User
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 ADMINS = ("admin",)
-ROLE_CHOICES = [(r, ROLE_LABELS[r]) for r in ROLES]
+ROLE_CHOICES = [SelectChoice(r, ROLE_LABELS[r]) for r in ROLES]
 MIN_PASSWORD = 10
 
 

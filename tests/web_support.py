@@ -1,0 +1,110 @@
+"""Fixtures for the web tests: a real app on a real database, SQLite always and PostgreSQL when
+PLANNER_TEST_POSTGRES_URL is set (.ci/run sets it). Imported by conftest.py.
+
+Each PostgreSQL test session works in a schema of its own, dropped at the end, so repeated
+runs never see each other's rows; each test starts from empty tables.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+
+from planner.contract import load_folder
+from web import create_app
+from web.auth import hash_password
+from web.db import engine_of, get_db
+from web.models import ROLES, Base, User
+from web.store import replace_all
+
+ON = date(2026, 11, 23)
+EXAMPLE = Path(__file__).resolve().parent.parent / "data" / "example"
+POSTGRES_URL = os.environ.get("PLANNER_TEST_POSTGRES_URL", "")
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+PASSWORD = "demo-password"
+
+SignIn = Callable[[str], FlaskClient]
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A fresh schema on the test PostgreSQL server for this session; dropped afterwards."""
+    if not POSTGRES_URL:
+        pytest.skip("PLANNER_TEST_POSTGRES_URL is not set (.ci/run starts PostgreSQL and sets it)")
+    schema = f"test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in POSTGRES_URL else "?"
+    yield f"{POSTGRES_URL}{sep}options=-csearch_path%3D{schema}"
+    with admin.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+def _empty_postgres(app: Flask) -> None:
+    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    with engine_of(app).begin() as conn:
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+def build_app(
+    backend: str, folder: Path, request: pytest.FixtureRequest, *, data: bool = True, **config: object
+) -> Flask:
+    """An app on an empty database of `backend`, with one user per role and the example data."""
+    if backend == "postgresql":
+        url = request.getfixturevalue("postgres_url")
+    else:
+        url = f"sqlite:///{folder}/planner.sqlite"
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test",
+            "WTF_CSRF_ENABLED": False,
+            "DATABASE_URL": url,
+            "TODAY": ON,
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # fast in tests; scrypt in use
+            **config,
+        }
+    )
+    if backend == "postgresql":
+        _empty_postgres(app)
+    with app.app_context():
+        db = get_db()
+        for role in ROLES:
+            db.add(User(username=role, role=role, password_hash=hash_password(PASSWORD)))
+        if data:
+            replace_all(db, load_folder(EXAMPLE))
+        db.commit()
+    return app
+
+
+@pytest.fixture(params=BACKENDS)
+def web_app(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Flask]:
+    app = build_app(request.param, tmp_path, request)
+    yield app
+    engine_of(app).dispose()
+
+
+def signer(app: Flask) -> SignIn:
+    def sign_in(role: str) -> FlaskClient:
+        client = app.test_client()
+        response = client.post("/login", data={"username": role, "password": PASSWORD})
+        assert response.status_code == 302, f"{role} could not sign in"
+        return client
+
+    return sign_in
+
+
+@pytest.fixture
+def sign_in(web_app: Flask) -> SignIn:
+    """`sign_in("officer")`: a test client signed in with that role."""
+    return signer(web_app)
