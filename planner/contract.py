@@ -291,7 +291,8 @@ def read_table(data: bytes, spec: TableSpec) -> pd.DataFrame:
             )
             out.add(i, None, f"has {len(rec)} fields but the header has {len(header)} (too {many}{hint})")
             continue
-        rows.append([v.strip() for v in rec])
+        # One kind of line break inside quoted text, so what is written back reads back the same.
+        rows.append([v.replace("\r\n", "\n").replace("\r", "\n").strip() for v in rec])
         numbers.append(i)
     raw = pd.DataFrame(rows, columns=header, dtype=object) if rows else pd.DataFrame(columns=header)
     row_no = np.asarray(numbers, dtype=int)
@@ -465,7 +466,8 @@ def _format(col: Column, s: pd.Series) -> pd.Series:
         return s.map(lambda v: f"{v:.5f}")
     if col.kind == "decimal":
         return s.map(lambda v: f"{v:.2f}")
-    return s.astype(str)
+    # A lone carriage return is not quoted by the csv writer yet ends a row for the reader.
+    return s.astype(str).str.replace("\r\n", "\n", regex=False).str.replace("\r", "\n", regex=False)
 
 
 def format_table(df: pd.DataFrame, spec: TableSpec) -> str:
