@@ -1,0 +1,207 @@
+"""How the weekly placement panel decides: `fcfs`, `optimised`, and the `clairvoyant` bound.
+
+The hard rules are those of PRODUCT.md s.3 (as planner.eligibility applies them to tables),
+evaluated here on the simulation's arrays because a run asks them 100 times a year; a test
+checks the two agree. Only suitable schemes are in the pool: B&B and emergency accommodation
+are where people go when the panel cannot place them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from ortools.graph.python import min_cost_flow
+
+from planner.world import GENDER_CODE, Population, World
+
+DAYS_PER_YEAR = 365.25
+# Weekly objective tiers (lexicographic through magnitudes, as planner.matching does): place as
+# many as possible (max flow), then under-18s, then the longest waiting, then cheapest/nearest.
+UNDER_18_PRIORITY = 1_000_000
+WEEK_WAITED_PRIORITY = 10_000
+MAX_WEEKS_COUNTED = 50
+PRIORITY_CEILING = UNDER_18_PRIORITY + WEEK_WAITED_PRIORITY * MAX_WEEKS_COUNTED
+GBP_PER_COST_POINT = 20  # £20 a week of place cost weighs as 1 km from home
+WASTED_SUPPORT_POINTS = 30  # per support level above need
+
+
+def ages(pop: Population, idx: np.ndarray, week: int) -> np.ndarray:
+    """Age in whole years on the first day of `week`."""
+    return np.floor((7 * week - pop.dob_day[idx]) / DAYS_PER_YEAR).astype(np.int32)
+
+
+def static_eligible(world: World, pop: Population, idx: np.ndarray) -> np.ndarray:
+    """(people, schemes) True where every hard rule but the age rules allows the pair."""
+    s, p = world.schemes, pop.people
+    e = (s.gender == GENDER_CODE["any"]) | (s.gender == p.gender[idx][:, None])
+    e &= s.support >= p.need[idx][:, None]
+    e &= ~p.wheelchair[idx][:, None] | s.wheelchair
+    e &= ~p.parent_child[idx][:, None] | s.parent_child
+    e &= ~p.high_risk[idx][:, None] | s.high_risk
+    e &= (p.risks[idx][:, None] & s.excluded) == 0
+    for person, district in pop.avoid:
+        rows = np.flatnonzero(idx == person)
+        if len(rows):
+            e[rows[:, None], np.flatnonzero(s.district_index == district)[None, :]] = False
+    return e
+
+
+def age_eligible(world: World, youngest: np.ndarray, oldest: np.ndarray) -> np.ndarray:
+    """(people, schemes) True where the age rules allow the pair at some age in youngest..oldest."""
+    s = world.schemes
+    lo, hi = youngest[:, None], oldest[:, None]
+    # under-18s only in Ofsted-registered supported accommodation
+    return (s.min_age <= hi) & (s.max_age >= lo) & ((hi >= 18) | s.ofsted)
+
+
+def eligible(world: World, pop: Population, idx: np.ndarray, week: int) -> np.ndarray:
+    """(people, schemes) True where a person may take a place in a scheme in `week` (vacancy aside)."""
+    age = ages(pop, idx, week)
+    return static_eligible(world, pop, idx) & age_eligible(world, age, age)
+
+
+def pair_cost(world: World, pop: Population, idx: np.ndarray, week: int) -> np.ndarray:
+    """(people, schemes) integer cost: km from home + weekly cost / £20 + 30 per wasted support level."""
+    s = world.schemes
+    km = world.distance_km[pop.people.home[idx]]
+    wasted = np.maximum(s.support[None, :] - pop.people.need[idx][:, None], 0)
+    return np.rint(km + s.cost[:, week] / GBP_PER_COST_POINT + WASTED_SUPPORT_POINTS * wasted).astype(
+        np.int64
+    )
+
+
+def fcfs(world: World, pop: Population, idx: np.ndarray, vacancies: np.ndarray, week: int) -> np.ndarray:
+    """First come, first served: under-18s first (the law), then in arrival order, each takes the
+    nearest suitable vacancy, as a panel working down a list by hand does. Returns scheme or -1."""
+    vac = vacancies.copy()
+    e = eligible(world, pop, idx, week)
+    km = world.distance_km[pop.people.home[idx]]
+    out = np.full(len(idx), -1, dtype=np.int64)
+    order = np.lexsort((idx, pop.arrive[idx], ages(pop, idx, week) >= 18))
+    for k in order:
+        options = e[k] & (vac > 0)
+        if options.any():
+            j = int(np.where(options, km[k], np.inf).argmin())
+            out[k] = j
+            vac[j] -= 1
+    return out
+
+
+def optimised(world: World, pop: Population, idx: np.ndarray, vacancies: np.ndarray, week: int) -> np.ndarray:
+    """The matching optimiser on this week's panel: most people placed, then under-18s, then the
+    longest waiting, then the least cost (a min-cost flow on waiting people x vacant schemes)."""
+    out = np.full(len(idx), -1, dtype=np.int64)
+    open_ = np.flatnonzero(vacancies > 0)
+    if not len(idx) or not len(open_):
+        return out
+    e = eligible(world, pop, idx, week)[:, open_]
+    rows, cols = np.nonzero(e)
+    if not len(rows):
+        return out
+    waited = np.minimum(week - pop.arrive[idx], MAX_WEEKS_COUNTED)
+    priority = UNDER_18_PRIORITY * (ages(pop, idx, week) < 18) + WEEK_WAITED_PRIORITY * waited
+    cost = pair_cost(world, pop, idx, week)[:, open_][rows, cols] + (PRIORITY_CEILING - priority[rows])
+    n, m = len(idx), len(open_)
+    # 1. data: nodes 0 source, 1 sink, 2.. people, 2+n.. schemes
+    tails = np.concatenate([np.zeros(n), 2 + rows, 2 + n + np.arange(m)]).astype(np.int32)
+    heads = np.concatenate([2 + np.arange(n), 2 + n + cols, np.ones(m)]).astype(np.int32)
+    caps = np.concatenate([np.ones(n), np.ones(len(rows)), vacancies[open_]]).astype(np.int64)
+    costs = np.concatenate([np.zeros(n), cost, np.zeros(m)]).astype(np.int64)
+    # 2. arcs
+    flow = min_cost_flow.SimpleMinCostFlow()
+    arcs = flow.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs)
+    flow.set_node_supply(0, n)  # max flow between the nodes with supply and demand
+    flow.set_node_supply(1, -n)
+    # 3. solve
+    status = flow.solve_max_flow_with_min_cost()
+    # 4. read
+    if status != flow.OPTIMAL:
+        raise RuntimeError(f"weekly placement flow ended with status {status}")
+    used = flow.flows(arcs[n : n + len(rows)]) > 0
+    out[rows[used]] = open_[cols[used]]
+    return out
+
+
+POLICIES = {"fcfs": fcfs, "optimised": optimised}
+
+
+@dataclass(frozen=True, slots=True)
+class Bound:
+    """The clairvoyant bound's weekly counts of people without a suitable place, by category."""
+
+    unplaced: np.ndarray  # (weeks, 3): B&B adults, emergency adults with a child, emergency under-18s
+    active: np.ndarray  # (weeks,) people needing a place
+
+
+def category(pop: Population, idx: np.ndarray, week: int) -> np.ndarray:
+    """Where someone without a suitable place goes: 0 B&B (adults), 1 emergency accommodation
+    (adults with a child: families are not put in B&B), 2 emergency accommodation (under-18s)."""
+    return np.where(ages(pop, idx, week) < 18, 2, np.where(pop.people.parent_child[idx], 1, 0))
+
+
+def clairvoyant(world: World, pop: Population) -> Bound:
+    """A lower bound on the weeks people spend without a suitable place that no policy can beat.
+
+    It knows every arrival and departure in advance and may also move anyone at any week, so
+    each week is the largest matching of everyone needing a place to the places that exist.
+    Anyone a policy placed at week t was eligible then, so a pair is allowed at week w if the
+    age rules allow it at some age between arrival and w: every policy's week is then a matching
+    here, and the bound holds. People alike in eligibility, ages and category are one node,
+    schemes alike for every such node are one node; the time-expanded network (class-week ->
+    scheme-group-week) is one min-cost flow, solved once. Among maximum matchings under-18s are
+    preferred, then adults with a child, so the split between B&B and emergency is the kindest
+    possible; only the total is a bound.
+    """
+    s = world.schemes
+    everyone = np.arange(len(pop))
+    static = static_eligible(world, pop, everyone)
+    kind = np.unique(np.packbits(static, axis=1), axis=0, return_inverse=True)[1].ravel()
+    at_arrival = np.floor((7 * pop.arrive - pop.dob_day) / DAYS_PER_YEAR).astype(np.int32)
+    tails, heads, caps, costs, is_source = [], [], [], [], []
+    meta = []  # per class node: week, category, count
+    next_node = 2
+    for w in range(world.weeks):
+        act = np.flatnonzero((pop.arrive <= w) & (pop.depart > w))
+        open_ = np.flatnonzero(s.capacity[:, w] > 0)
+        if not len(act) or not len(open_):
+            continue
+        now, cat = ages(pop, act, w), category(pop, act, w)
+        key = np.stack([kind[act], at_arrival[act], now, cat], axis=1)
+        _, first, count = np.unique(key, axis=0, return_index=True, return_counts=True)
+        rep, cat = act[first], cat[first]
+        e = (static[rep] & age_eligible(world, at_arrival[rep], now[first]))[:, open_]
+        _, same, group = np.unique(np.packbits(e.T, axis=1), axis=0, return_index=True, return_inverse=True)
+        room = np.bincount(group.ravel(), weights=s.capacity[open_, w]).astype(np.int64)
+        k, g = len(first), len(same)
+        cls, sch = next_node + np.arange(k), next_node + k + np.arange(g)
+        next_node += k + g
+        r, c = np.nonzero(e[:, same])
+        tails += [np.zeros(k), cls[r], sch]
+        heads += [cls, sch[c], np.ones(g)]
+        caps += [count, count[r], room]
+        costs += [np.zeros(k), 2 - cat[r], np.zeros(g)]
+        is_source += [np.ones(k, bool), np.zeros(len(r), bool), np.zeros(g, bool)]
+        meta.append(np.stack([np.full(k, w), cat, count], axis=1))
+    unplaced = np.zeros((world.weeks, 3), dtype=np.int64)
+    if not meta:
+        return Bound(unplaced, np.zeros(world.weeks, dtype=np.int64))
+    m = np.concatenate(meta)
+    # 1-2. data and arcs
+    flow = min_cost_flow.SimpleMinCostFlow()
+    arcs = flow.add_arcs_with_capacity_and_unit_cost(
+        *(np.concatenate(x).astype(dt) for x, dt in ((tails, np.int32), (heads, np.int32),
+                                                      (caps, np.int64), (costs, np.int64)))
+    )  # fmt: skip
+    total = int(m[:, 2].sum())
+    flow.set_node_supply(0, total)
+    flow.set_node_supply(1, -total)
+    # 3. solve
+    status = flow.solve_max_flow_with_min_cost()
+    if status != flow.OPTIMAL:
+        raise RuntimeError(f"clairvoyant flow ended with status {status}")
+    # 4. read
+    placed = flow.flows(arcs[np.concatenate(is_source)])
+    np.add.at(unplaced, (m[:, 0], m[:, 1]), m[:, 2] - placed)
+    active = np.bincount(m[:, 0], weights=m[:, 2], minlength=world.weeks).astype(np.int64)
+    return Bound(unplaced=unplaced, active=active)
