@@ -11,9 +11,12 @@ time limit works; no side constraint needs CP-SAT.
 
 from __future__ import annotations
 
+import os
+import tempfile
 import time
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Final, Literal
 
 import numpy as np
@@ -42,6 +45,9 @@ class CostWeights:
     gbp_per_extra_support_level: float = 100.0
 
 
+DEFAULT_WEIGHTS: Final = CostWeights()
+
+
 @dataclass(frozen=True, slots=True)
 class MatchResult:
     matches: pd.DataFrame  # MATCH_COLUMNS, one row per person in input order
@@ -67,7 +73,9 @@ def urgency_rank(people: pd.DataFrame, *, on: date) -> np.ndarray:
     return np.unique(key, return_inverse=True)[1].astype(np.int64)
 
 
-def pair_cost(pairs: pd.DataFrame, objective: Objective, weights: CostWeights = CostWeights()) -> np.ndarray:
+def pair_cost(
+    pairs: pd.DataFrame, objective: Objective, weights: CostWeights = DEFAULT_WEIGHTS
+) -> np.ndarray:
     """Level-3 cost of each eligible pair in pence (integers keep the flow exact)."""
     gbp = pairs["weekly_cost"].to_numpy(dtype=np.float64)
     if objective == "default":
@@ -81,17 +89,30 @@ def pair_cost(pairs: pd.DataFrame, objective: Objective, weights: CostWeights = 
     return np.rint(gbp * 100).astype(np.int64)
 
 
-def match(
+@dataclass(frozen=True, slots=True)
+class Solution:
+    """The solver's raw answer, before reasons: shared by `match` and `planner.options`."""
+
+    pairs: pd.DataFrame  # eligibility.eligible_pairs
+    chosen: np.ndarray  # per person: index into pairs, -1 when not placed
+    cost: np.ndarray  # level-3 cost per pair, pence
+    rank: np.ndarray  # urgency class per person
+    status: str
+    method: str
+    timings: dict[str, float]
+
+
+def solve(
     people: pd.DataFrame,
     schemes: pd.DataFrame,
     *,
     on: date,
     objective: Objective = "default",
     time_limit: float | None = None,
-    weights: CostWeights = CostWeights(),
+    weights: CostWeights = DEFAULT_WEIGHTS,
     force_stages: bool = False,
-) -> MatchResult:
-    """Match everyone on the waiting list at once. Frames as `contract.load_folder` returns them."""
+) -> Solution:
+    """Eligibility, then the suitable stage, then the W/V stage (`force_stages` is for tests)."""
     t0 = time.perf_counter()
     deadline = None if time_limit is None else t0 + time_limit
     pairs = eligible_pairs(people, schemes, on=on)
@@ -104,11 +125,12 @@ def match(
     suitable = pairs["suitable"].to_numpy()
     t2 = time.perf_counter()
 
-    chosen = np.full(len(people), -1, dtype=np.int64)  # pair index per person
+    chosen = np.full(len(people), -1, dtype=np.int64)
     status, build_s, solve_s, method = "optimal", t2 - t1, 0.0, ""
-    first = True
-    for arcs in (np.flatnonzero(suitable), None):
-        if arcs is None:  # W/V fallback for adults with no suitable place (under-18s have no W/V arcs)
+    for stage in ("suitable", "unsuitable"):
+        if stage == "suitable":
+            arcs = np.flatnonzero(suitable)
+        else:  # W/V for adults with no suitable place (under-18s have no W/V arcs: a hard rule)
             arcs = np.flatnonzero(~suitable & (chosen[person] < 0))
         a = assign(
             person[arcs], scheme[arcs], cost[arcs], rank, places, deadline=deadline, force_stages=force_stages
@@ -117,19 +139,34 @@ def match(
         chosen[got] = arcs[a.pair[got]]
         status = "time_limit" if a.status == "time_limit" else status
         build_s, solve_s = build_s + a.build_s, solve_s + a.solve_s
-        if first:
-            method, first = a.method, False
-    t3 = time.perf_counter()
+        method = method or a.method
+    timings = {"eligibility": t1 - t0, "build": build_s, "solve": solve_s}
+    return Solution(pairs, chosen, cost, rank, status, method, timings)
 
-    matches, why_not = explain(people, schemes, pairs, chosen, cost, rank, on=on, objective=objective)
-    t4 = time.perf_counter()
+
+def match(
+    people: pd.DataFrame,
+    schemes: pd.DataFrame,
+    *,
+    on: date,
+    objective: Objective = "default",
+    time_limit: float | None = None,
+    weights: CostWeights = DEFAULT_WEIGHTS,
+    force_stages: bool = False,
+) -> MatchResult:
+    """Match everyone on the waiting list at once. Frames as `contract.load_folder` returns them."""
+    sol = solve(people, schemes, on=on, objective=objective, time_limit=time_limit, weights=weights,
+                force_stages=force_stages)  # fmt: skip
+    t0 = time.perf_counter()
+    matches, why_not = explain(people, schemes, sol.pairs, sol.chosen, sol.cost, sol.rank, on=on,
+                               objective=objective)  # fmt: skip
     return MatchResult(
         matches=matches,
         why_not=why_not,
-        status=status,
-        objective=_breakdown(matches, people, pairs, chosen, cost, rank, on=on),
-        timings={"eligibility": t1 - t0, "build": build_s, "solve": solve_s, "explain": t4 - t3},
-        method=method,
+        status=sol.status,
+        objective=_breakdown(matches, people, sol.pairs, sol.chosen, sol.cost, sol.rank, on=on),
+        timings={**sol.timings, "explain": time.perf_counter() - t0},
+        method=sol.method,
     )
 
 
@@ -198,3 +235,43 @@ def placement_rates(result: MatchResult, people: pd.DataFrame, *, on: date) -> p
     out = pd.concat(tables, ignore_index=True)
     out.columns.name = None
     return out
+
+
+def format_summary(result: MatchResult, people: pd.DataFrame, *, on: date) -> str:
+    """The command line's summary: outcomes, cost, distance, times and placement rates."""
+    o, t = result.objective, result.timings
+    n = max(len(people), 1)
+    status = "optimal" if result.status == "optimal" else "TIME LIMIT reached, best answer found"
+    lines = [
+        f"Matched {len(people):,} young people on {on:%d %b %Y}: {status} ({result.method}).",
+        f"  placed in a suitable place   {o['placed']:>7,.0f}  ({100 * o['placed'] / n:.1f}%)",
+        f"  unsuitable (B&B/emergency)   {o['unsuitable']:>7,.0f}  ({100 * o['unsuitable'] / n:.1f}%)",
+        f"  unplaced                     {o['unplaced']:>7,.0f}  ({100 * o['unplaced'] / n:.1f}%)",
+        f"  total weekly cost            £{o['weekly_cost']:,.0f} "
+        f"(suitable places £{o['weekly_cost_placed']:,.0f})",
+        f"  mean distance from home      {o['mean_distance_km']:.1f} km (suitable places)",
+        f"  already in B&B, emergency accommodation or no fixed abode: {o['urgent_placed']:,.0f} of "
+        f"{o['urgent_waiting']:,.0f} placed suitably",
+        f"  solve time {t['solve']:.3f} s (eligibility {t['eligibility']:.3f} s, "
+        f"model build {t['build']:.3f} s, reasons {t['explain']:.3f} s)",
+        "Placement rates (placed_pct = share placed in a suitable place):",
+        placement_rates(result, people, on=on).to_string(index=False),
+    ]
+    return "\n".join(lines)
+
+
+def write_matches(matches: pd.DataFrame, path: Path) -> None:
+    """matches.csv with PRODUCT.md's columns, written to a temporary file and renamed into place
+    so that a reader never sees half a file."""
+    out = matches.loc[:, list(MATCH_COLUMNS)].copy()
+    out["weekly_cost"] = out["weekly_cost"].map(lambda v: "" if pd.isna(v) else f"{v:.2f}")
+    out["distance_km"] = out["distance_km"].map(lambda v: "" if pd.isna(v) else f"{v:.1f}")
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=".matches-", suffix=".csv", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            out.to_csv(f, index=False, lineterminator="\n")
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
