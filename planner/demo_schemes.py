@@ -27,14 +27,18 @@ HIGH_SUPPORT_SHORT = 0.35  # one-district council: vacancy chance of high/intens
 # sizes PRODUCT.md and the issue give: supported lodgings 1-2, semi-independent 4-20, foyers 20-60,
 # staying put 1; own-tenancy move-on flats in small blocks.
 TYPES = {
-    "E": (0.08, 0.40, (0, 0.40, 0.45, 0.15, 0), (1, 2)),
+    "E": (0.08, 0.40, (0, 0.30, 0.50, 0.20, 0), (1, 2)),
     "Z": (0.03, 0.50, (0, 0.50, 0.50, 0, 0), (1, 1)),
-    "D": (0.48, 0.35, (0, 0.10, 0.35, 0.40, 0.15), (4, 20)),
+    "D": (0.48, 0.35, (0, 0.05, 0.35, 0.42, 0.18), (4, 20)),
     "T": (0.13, 0.30, (0, 0.50, 0.50, 0, 0), (20, 60)),
     "U": (0.28, 0.35, (0.50, 0.50, 0, 0, 0), (3, 15)),
 }
 # B&B and emergency accommodation, for adults only: places as a share of the people waiting.
 UNSUITABLE = {"W": (0.05, 0.50, (2, 8)), "V": (0.04, 0.40, (3, 10))}
+# Support a young person gets there: in B&B only the leaving care team's visits (floating
+# support, up to medium), in emergency hostels staff on site (up to high). Without it no one
+# with a need could ever be matched to B&B, which in practice is exactly where they end up.
+UNSUITABLE_SUPPORT = {"W": (0, 0.3, 0.7, 0, 0), "V": (0, 0, 0.4, 0.6, 0)}
 AGE_RANGES = {  # (min, max): chance
     "E": {(16, 21): 0.6, (16, 25): 0.2, (18, 25): 0.2},
     "Z": {(18, 21): 0.85, (18, 25): 0.15},  # staying put starts at 18
@@ -124,7 +128,8 @@ def make_schemes(cal: Calibration, demand: pd.Series, rng: np.random.Generator, 
             left = target
             smallest = (TYPES[kind][3] if kind in TYPES else UNSUITABLE[kind][2])[0]
             while left > max(0.5, smallest / 2):
-                support = int(rng.choice(len(SUPPORT_LEVELS), p=TYPES[kind][2])) if kind in TYPES else 0
+                offered = TYPES[kind][2] if kind in TYPES else UNSUITABLE_SUPPORT[kind]
+                support = int(rng.choice(len(SUPPORT_LEVELS), p=offered))
                 size = _size(rng, kind, support, left)
                 plan.append((code, kind, support, size))
                 left -= size
@@ -167,7 +172,7 @@ def _describe(df: pd.DataFrame, cal: Calibration, rng: np.random.Generator, pref
 
     p_vac = np.array([TYPES[t][1] if t in TYPES else UNSUITABLE[t][1] for t in k])
     if len(cal.council.district_codes) == 1:
-        p_vac = np.where(support >= 3, p_vac * HIGH_SUPPORT_SHORT, p_vac)
+        p_vac = np.where((support >= 3) & supported, p_vac * HIGH_SUPPORT_SHORT, p_vac)
     df["vacancies"] = rng.binomial(df["capacity"].to_numpy(), p_vac).astype(np.int64)
     _locate(df, cal, rng)
     df["scheme_id"] = [f"{prefix}-{i + 1:04d}" for i in range(n)]

@@ -154,6 +154,8 @@ def test_scheme_sizes_rules_and_registration_by_type(glos: Dataset) -> None:
     assert s["vacancies"].sum() < 0.5 * s["capacity"].sum()  # most places are occupied
     assert (s.loc[s["accom_type"].isin(["W", "V", "U", "Z"]), "min_age"] >= 18).all()
     assert not s.loc[s["accom_type"].isin(["W", "V", "U", "Z"]), "ofsted_registered"].any()
+    # B&B comes with the leaving care team's floating support, so adults in need can fall back on it.
+    assert (s.loc[s["accom_type"].isin(["W", "V"]), "support_level"].map(SUPPORT_RANK) >= 1).all()
     young = s[s["accom_type"].isin(["D", "E", "T"]) & (s["min_age"] < 18)]
     assert young["ofsted_registered"].mean() > 0.8
     assert (s["gender"] == "F").any() and s["wheelchair_accessible"].any() and s["parent_and_child"].any()
