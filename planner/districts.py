@@ -5,7 +5,9 @@ Built from the ONS files shipped in `data/reference/` (see ATTRIBUTION.md there)
 
 from __future__ import annotations
 
+import difflib
 import json
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -90,7 +92,7 @@ def boundaries() -> gpd.GeoDataFrame:
     import geopandas as gpd
 
     gdf = gpd.read_file(REFERENCE_DIR / "lad_england.geojson")
-    cols = ["code", "county_code", "county_name", "utla_code", "utla_name", "region"]
+    cols = ["code", "county_code", "county_name", "utla_code", "utla_name", "region_code", "region"]
     return gdf.merge(districts()[cols].reset_index(drop=True), on="code", how="left")
 
 
@@ -103,22 +105,31 @@ class Council:
     district_codes: tuple[str, ...]
 
 
+def _plain(name: str) -> str:
+    """ONS writes "Bristol, City of" and "Herefordshire, County of"; people write "Bristol"."""
+    return re.sub(r",\s*(city|county) of$", "", name.strip().lower())
+
+
 def find_council(name_or_code: str) -> Council:
     """A county or unitary authority by code (`E10000013`) or name (`gloucestershire`).
 
     A district's own code or name gives the council it belongs to.
     """
-    key = name_or_code.strip().lower()
+    key = _plain(name_or_code)
     d = districts()
-    hit = d[(d["utla_code"].str.lower() == key) | (d["utla_name"].str.lower() == key)]
+    hit = d[(d["utla_code"].str.lower() == key) | (d["utla_name"].map(_plain) == key)]
     if hit.empty:
-        own = d[(d["code"].str.lower() == key) | (d["name"].str.lower() == key)]
+        own = d[(d["code"].str.lower() == key) | (d["name"].map(_plain) == key)]
         if not own.empty:
             hit = d[d["utla_code"] == own["utla_code"].iloc[0]]
     if hit.empty:
+        names = sorted(set(d["utla_name"]))
+        close = difflib.get_close_matches(name_or_code.strip().title(), names, n=3, cutoff=0.75)
+        hint = f"; did you mean {', '.join(close[:-1])} or {close[-1]}?" if len(close) > 1 else ""
+        hint = f"; did you mean {close[0]}?" if len(close) == 1 else hint
         raise LookupError(
             f"{name_or_code!r} is not an English county or unitary authority "
-            "(give its name, e.g. Gloucestershire, or its ONS code, e.g. E10000013)"
+            f"(give its name, e.g. Gloucestershire, or its ONS code, e.g. E10000013){hint}"
         )
     return Council(
         code=str(hit["utla_code"].iloc[0]),
