@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import IntegerField
-from wtforms.validators import InputRequired, NumberRange
+from wtforms import StringField
 
 from planner.districts import district_name
 from planner.vocab import ACCOM_LABELS
@@ -23,9 +24,19 @@ EDITORS = ("officer",)
 
 
 class VacanciesForm(FlaskForm):
-    vacancies = IntegerField(
-        "Vacancies", validators=[InputRequired(message="Enter the number of vacancies, a whole number")]
-    )
+    vacancies = StringField("Vacancies")
+
+    def check(self, capacity: int) -> int | None:
+        """The number entered, or None with one plain message on the field."""
+        text = (self.vacancies.data or "").strip()
+        if not re.fullmatch(r"[+-]?\d{1,9}", text):
+            self.vacancies.errors = ["Enter the number of vacancies, a whole number"]
+            return None
+        value = int(text)
+        if not 0 <= value <= capacity:
+            self.vacancies.errors = [f"Vacancies must be between 0 and the capacity, {capacity}"]
+            return None
+        return value
 
 
 @bp.get("/schemes")
@@ -65,20 +76,13 @@ def edit_vacancies(scheme_id: str) -> ResponseReturnValue:
     scheme = db.get(Scheme, scheme_id)
     if scheme is None:
         abort(404)
-    form = VacanciesForm(data={"vacancies": scheme.vacancies} if request.method == "GET" else None)
-    form.vacancies.validators = [
-        *form.vacancies.validators,
-        NumberRange(
-            min=0,
-            max=scheme.capacity,
-            message=f"Vacancies must be between 0 and the capacity, {scheme.capacity}",
-        ),
-    ]
+    form = VacanciesForm(data={"vacancies": str(scheme.vacancies)} if request.method == "GET" else None)
     if request.method == "POST":
-        if not form.validate():
+        value = form.check(scheme.capacity) if form.validate() else None
+        if value is None:
             return render_template("vacancies.html", scheme=scheme, form=form), 400
         before = scheme.vacancies
-        scheme.vacancies = int(form.vacancies.data)
+        scheme.vacancies = value
         audit.record("edit_vacancies", detail=f"{scheme_id}: {before} -> {scheme.vacancies}")
         db.commit()
         flash(f"{scheme.name} now has {scheme.vacancies} of {scheme.capacity} places free.")

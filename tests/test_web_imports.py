@@ -1,0 +1,92 @@
+"""Imports replace the waiting list and schemes all or nothing, listing every problem by row and column."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import func, select
+from web_support import EXAMPLE, SignIn
+
+from web.db import get_db
+from web.models import AuditEvent, Import, Proposal, Scheme, YoungPerson
+
+
+def _upload(client, people: bytes, schemes: bytes, names=("young_people.csv", "schemes.csv")):  # type: ignore[no-untyped-def]
+    data = {"people": (io.BytesIO(people), names[0]), "schemes": (io.BytesIO(schemes), names[1])}
+    return client.post("/imports", data=data, content_type="multipart/form-data")
+
+
+def _counts(app: Flask) -> tuple[int, int, int]:
+    with app.app_context():
+        db = get_db()
+        return (
+            db.scalar(select(func.count()).select_from(YoungPerson)),
+            db.scalar(select(func.count()).select_from(Scheme)),
+            db.scalar(select(func.sum(Scheme.vacancies))),
+        )
+
+
+def _example(name: str) -> bytes:
+    return (EXAMPLE / name).read_bytes()
+
+
+def _fewer_people() -> bytes:
+    lines = _example("young_people.csv").decode().splitlines()
+    return ("\n".join(lines[:3]) + "\n").encode()  # header and two people
+
+
+def test_a_valid_import_replaces_everything_and_is_recorded(web_app: Flask, sign_in: SignIn):
+    officer = sign_in("officer")
+    officer.post("/matching/run")
+    response = _upload(officer, _fewer_people(), _example("schemes.csv"), ("yp nov.csv", "schemes.csv"))
+    assert response.status_code == 303
+    assert _counts(web_app)[:2] == (2, 6)
+    with web_app.app_context():
+        db = get_db()
+        record = db.scalar(select(Import).order_by(Import.id.desc()))
+        assert (record.people_file, record.people_count, record.schemes_count) == ("yp_nov.csv", 2, 6)
+        assert db.scalar(select(func.count()).select_from(Proposal).where(Proposal.state == "proposed")) == 0
+        assert "2 young people" in db.scalar(select(AuditEvent.detail).where(AuditEvent.action == "import"))
+    page = officer.get("/imports").get_data(as_text=True)
+    assert "Imported 2 young people and 6 schemes" in page and "yp_nov.csv" in page
+
+
+def test_a_bad_file_lists_every_problem_by_row_and_column_and_changes_nothing(
+    web_app: Flask, sign_in: SignIn
+):
+    before = _counts(web_app)
+    schemes = _example("schemes.csv").decode().replace("SCH-002,Cheltenham Foyer", "SCH-001,Cheltenham Foyer")
+    schemes = schemes.replace(",8,2,16,21,", ",8,9,16,21,")  # SCH-001: vacancies 9 > capacity 8
+    people = _fewer_people().decode().replace("2009-03-14", "2009-02-30")
+    response = _upload(sign_in("officer"), people.encode(), schemes.encode())
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Nothing was imported" in html
+    for file, row, column, message in [
+        ("young_people.csv", 2, "date_of_birth", "&#39;2009-02-30&#39; is not a date that exists"),
+        ("schemes.csv", 3, "scheme_id", "duplicate id &#39;SCH-001&#39; (first on row 2)"),
+        ("schemes.csv", 2, "vacancies", "9 is more than capacity 8"),
+    ]:
+        cells = f'{file}</td>\n          <td class="govuk-table__cell govuk-table__cell--numeric">{row}</td>'
+        assert cells in html, (file, row)
+        assert f'<td class="govuk-table__cell">{column}</td>' in html and message in html
+    assert _counts(web_app) == before
+
+
+def test_a_missing_file_is_a_400_with_the_field_named(web_app: Flask, sign_in: SignIn):
+    response = sign_in("admin").post(
+        "/imports",
+        data={"people": (io.BytesIO(_example("young_people.csv")), "young_people.csv")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 400
+    assert "Choose a schemes.csv file" in response.get_data(as_text=True)
+
+
+def test_a_file_that_is_not_utf8_text_is_refused(web_app: Flask, sign_in: SignIn, tmp_path: Path):
+    before = _counts(web_app)
+    response = _upload(sign_in("officer"), b"\xff\xfe\x00junk", _example("schemes.csv"))
+    assert response.status_code == 400 and "is not UTF-8 text" in response.get_data(as_text=True)
+    assert _counts(web_app) == before

@@ -1,0 +1,174 @@
+"""Officers' jobs through the app on a real database: waiting list, matching, decisions,
+a person's options, vacancies."""
+
+from __future__ import annotations
+
+from flask import Flask
+from sqlalchemy import func, select
+from web_support import SignIn
+
+from web.db import get_db
+from web.models import AuditEvent, Placement, Proposal, Scheme, YoungPerson
+
+
+def _db_value(app: Flask, statement):  # type: ignore[no-untyped-def]
+    with app.app_context():
+        return get_db().scalar(statement)
+
+
+def _vacancies(app: Flask, scheme_id: str) -> int:
+    return _db_value(app, select(Scheme.vacancies).where(Scheme.scheme_id == scheme_id))
+
+
+def _run_matching(officer) -> str:  # type: ignore[no-untyped-def]
+    response = officer.post("/matching/run", follow_redirects=True)
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def _open_proposal(app: Flask, person_id: str) -> Proposal:
+    with app.app_context():
+        return get_db().scalar(
+            select(Proposal).where(Proposal.person_id == person_id, Proposal.state == "proposed")
+        )
+
+
+def test_waiting_list_shows_names_dates_labels_and_highlights_bnb(sign_in: SignIn):
+    html = sign_in("officer").get("/waiting-list").get_data(as_text=True)
+    assert "5 young people are waiting for a place on 23 Nov 2026" in html
+    assert "Gloucester" in html and "E07000081" not in html.split("<tbody")[1]  # names, not codes
+    assert "30 Nov 2026" in html  # YP-0002 needed_from, UK date
+    assert "app-row--urgent" in html and "Bed and breakfast (not suitable)" in html
+    assert "2 are in B&amp;B" in html
+
+
+def test_waiting_list_filters_by_district_need_and_urgency(sign_in: SignIn):
+    officer = sign_in("officer")
+    urgent = officer.get("/waiting-list?urgency=urgent").get_data(as_text=True)
+    assert "2 shown" in urgent and "YP-0002" in urgent and "YP-0001" not in urgent
+    gloucester = officer.get("/waiting-list?district=E07000081").get_data(as_text=True)
+    assert "YP-0001" in gloucester and "YP-0002" not in gloucester
+    high = officer.get("/waiting-list?need=high").get_data(as_text=True)
+    assert "YP-0004" in high and "YP-0001" not in high
+
+
+def test_run_matching_stores_a_proposal_with_its_reason_for_everyone(web_app: Flask, sign_in: SignIn):
+    html = _run_matching(sign_in("officer"))
+    assert "Cheltenham Foyer" in html and "no suitable scheme fits" in html
+    assert _db_value(web_app, select(func.count()).select_from(Proposal)) == 5
+    assert _db_value(
+        web_app, select(AuditEvent.detail).where(AuditEvent.action == "run_matching")
+    ).startswith("5 waiting")
+
+
+def test_confirming_takes_the_vacancy_and_moves_the_person_off_the_list(web_app: Flask, sign_in: SignIn):
+    officer = sign_in("officer")
+    _run_matching(officer)
+    proposal = _open_proposal(web_app, "YP-0001")
+    before = _vacancies(web_app, proposal.scheme_id)
+    response = officer.post(f"/proposals/{proposal.id}/confirm")
+    assert response.status_code == 303
+    assert _vacancies(web_app, proposal.scheme_id) == before - 1
+    assert (
+        _db_value(web_app, select(YoungPerson.status).where(YoungPerson.person_id == "YP-0001")) == "placed"
+    )
+    assert _db_value(web_app, select(Placement.scheme_id)) == proposal.scheme_id
+    assert "YP-0001" not in officer.get("/waiting-list").get_data(as_text=True).split("<tbody")[1]
+    audit = _db_value(web_app, select(AuditEvent).where(AuditEvent.action == "confirm"))
+    assert (audit.person_id, audit.username) == ("YP-0001", "officer")
+    again = officer.post(f"/proposals/{proposal.id}/confirm")  # a second click changes nothing
+    assert again.status_code == 409 and "already been decided" in again.get_data(as_text=True)
+    assert _vacancies(web_app, proposal.scheme_id) == before - 1
+
+
+def test_declining_keeps_the_person_waiting_and_the_vacancy(web_app: Flask, sign_in: SignIn):
+    officer = sign_in("officer")
+    _run_matching(officer)
+    proposal = _open_proposal(web_app, "YP-0004")
+    before = _vacancies(web_app, proposal.scheme_id)
+    assert officer.post(f"/proposals/{proposal.id}/decline").status_code == 303
+    assert _vacancies(web_app, proposal.scheme_id) == before
+    assert (
+        _db_value(web_app, select(YoungPerson.status).where(YoungPerson.person_id == "YP-0004")) == "waiting"
+    )
+    assert _db_value(web_app, select(Proposal.state).where(Proposal.id == proposal.id)) == "declined"
+    assert _db_value(web_app, select(AuditEvent.person_id).where(AuditEvent.action == "decline")) == "YP-0004"
+
+
+def test_losing_the_last_vacancy_gives_a_clear_message_and_a_fresh_proposal(web_app: Flask, sign_in: SignIn):
+    officer = sign_in("officer")
+    _run_matching(officer)
+    proposal = _open_proposal(web_app, "YP-0001")
+    with web_app.app_context():  # another officer's placement took the last places meanwhile
+        db = get_db()
+        db.get(Scheme, proposal.scheme_id).vacancies = 0
+        db.commit()
+    response = officer.post(f"/proposals/{proposal.id}/confirm")
+    body = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert f"Scheme {proposal.scheme_id} has no vacancy left" in body
+    assert "Fresh proposal from the vacancies left now" in body
+    fresh = _open_proposal(web_app, "YP-0001")
+    assert fresh is not None and fresh.id != proposal.id and fresh.scheme_id != proposal.scheme_id
+    assert (
+        _db_value(web_app, select(YoungPerson.status).where(YoungPerson.person_id == "YP-0001")) == "waiting"
+    )
+    assert _db_value(web_app, select(Proposal.state).where(Proposal.id == proposal.id)) == "superseded"
+    assert _db_value(web_app, select(AuditEvent.action).where(AuditEvent.person_id == "YP-0001")) == (
+        "confirm_failed"
+    )
+
+
+def test_persons_page_ranks_options_explains_exclusions_and_is_audited(web_app: Flask, sign_in: SignIn):
+    officer = sign_in("officer")
+    html = officer.get("/people/YP-0001?why_not=SCH-005").get_data(as_text=True)
+    assert "Best options" in html and "Cheltenham Foyer" in html and "Others displaced" in html
+    assert "Why not the other" in html
+    assert "Tewkesbury Move-On Flats" in html  # SCH-005 explained: min age 18
+    assert "9 Mar 2009" not in html and "14 Mar 2009" in html  # born 2009-03-14, UK date
+    views = _db_value(
+        web_app,
+        select(func.count())
+        .select_from(AuditEvent)
+        .where(AuditEvent.action == "view_person", AuditEvent.person_id == "YP-0001"),
+    )
+    assert views == 1
+    assert officer.get("/people/NOBODY").status_code == 404
+
+
+def test_placing_from_the_persons_options_confirms_that_scheme(web_app: Flask, sign_in: SignIn):
+    officer = sign_in("officer")
+    before = _vacancies(web_app, "SCH-002")
+    response = officer.post("/people/YP-0001/place", data={"scheme_id": "SCH-002"})
+    assert response.status_code == 303
+    assert _vacancies(web_app, "SCH-002") == before - 1
+    refused = officer.post("/people/YP-0002/place", data={"scheme_id": "SCH-003"})  # female-only scheme
+    assert refused.status_code == 409
+    assert _vacancies(web_app, "SCH-003") == 1
+
+
+def test_vacancies_are_edited_within_zero_to_capacity(web_app: Flask, sign_in: SignIn):
+    officer = sign_in("officer")
+    for value, message in [
+        ("9", "Vacancies must be between 0 and the capacity, 8"),
+        ("-1", "Vacancies must be between 0 and the capacity, 8"),
+        ("two", "Enter the number of vacancies, a whole number"),
+        ("", "Enter the number of vacancies, a whole number"),
+    ]:
+        response = officer.post("/schemes/SCH-001/vacancies", data={"vacancies": value})
+        assert response.status_code == 400, value
+        assert message in response.get_data(as_text=True) and "There is a problem" in response.get_data(
+            as_text=True
+        )
+    assert _vacancies(web_app, "SCH-001") == 2
+    assert officer.post("/schemes/SCH-001/vacancies", data={"vacancies": "8"}).status_code == 303
+    assert _vacancies(web_app, "SCH-001") == 8
+    detail = _db_value(web_app, select(AuditEvent.detail).where(AuditEvent.action == "edit_vacancies"))
+    assert detail == "SCH-001: 2 -> 8"
+
+
+def test_schemes_are_filtered_and_only_officers_may_edit(sign_in: SignIn):
+    html = sign_in("officer").get("/schemes?type=W").get_data(as_text=True)
+    assert "1 of 6 schemes shown" in html and "W Bed and breakfast" in html and "£" in html
+    commissioner = sign_in("commissioner").get("/schemes?vacancies=yes").get_data(as_text=True)
+    assert "6 of 6 schemes shown" in commissioner and "/vacancies" not in commissioner
