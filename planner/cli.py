@@ -8,6 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 import click
+import pandas as pd
 
 from planner.contract import Dataset, load_folder
 from planner.problems import InvalidInput
@@ -52,12 +53,50 @@ def validate(data_dir: Path) -> None:
     Example: planner validate data/example
     """
     data = _load(data_dir)
-    table = by_district(data)
-    click.echo(
-        f"{data_dir}: valid. {len(data.people)} young people, {len(data.schemes)} schemes, "
-        f"{int(data.schemes['capacity'].sum())} places, {int(data.schemes['vacancies'].sum())} vacancies."
-    )
-    click.echo(table.to_string(index=False))
+    click.echo("\n".join(_validation_report(data_dir, data)))
+
+
+def _uk_date(ts: pd.Timestamp) -> str:
+    return f"{ts.day} {ts:%b %Y}"
+
+
+def _validation_report(folder: Path, data: Dataset) -> list[str]:
+    """What a data officer needs to see after a good check: counts, then a table by district."""
+    from planner.vocab import UNSUITABLE_TYPES, URGENT_ACCOM
+
+    p, s = data.people, data.schemes
+    lines = [f"{folder}: young_people.csv and schemes.csv are valid (data contract v1)."]
+    people = f"  {len(p):,} young {'person' if len(p) == 1 else 'people'}"
+    if len(p):
+        urgent = int(p["current_accom"].str[:1].isin(list(URGENT_ACCOM)).sum())
+        people += (
+            f", needed from {_uk_date(p['needed_from'].min())} to {_uk_date(p['needed_from'].max())}; "
+            f"{urgent} now in B&B, emergency accommodation or with no fixed abode"
+        )
+    lines.append(people)
+    places, vacancies = int(s["capacity"].sum()), int(s["vacancies"].sum())
+    schemes = f"  {len(s):,} schemes, {places:,} places, {vacancies:,} vacancies"
+    if len(s):
+        suitable = int(s.loc[~s["accom_type"].isin(list(UNSUITABLE_TYPES)), "vacancies"].sum())
+        schemes += (
+            f" ({suitable:,} not in B&B or emergency accommodation); "
+            f"£{s['weekly_cost'].min():,.0f} to £{s['weekly_cost'].max():,.0f} a week per place"
+        )
+    lines.append(schemes)
+    table = by_district(data).reset_index()
+    if table.empty:
+        return lines
+    counts = ["people", "schemes", "places", "vacancies"]
+    grid: list[list[str]] = [["district", "name", "young people", "schemes", "places", "vacancies"]]
+    for record in table.to_dict("records"):
+        grid.append([str(record["district"]), str(record["name"]), *(f"{int(record[c]):,}" for c in counts)])
+    grid.append(["", "total", *(f"{int(table[c].sum()):,}" for c in counts)])
+    widths = [max(len(row[i]) for row in grid) for i in range(len(grid[0]))]
+    for row in grid:  # names left-aligned, counts right-aligned
+        pairs = enumerate(zip(row, widths, strict=True))
+        cells = [v.ljust(w) if i < 2 else v.rjust(w) for i, (v, w) in pairs]
+        lines.append("  " + "  ".join(cells).rstrip())
+    return lines
 
 
 @cli.command()
@@ -217,6 +256,124 @@ def options_cmd(data_dir: Path, person_id: str, on: datetime, top: int, why_sche
     except UnknownId as e:
         raise BadInput(str(e)) from None
     click.echo(format_options(opts, why=why))
+
+
+def _progress_bar(what: str):  # type: ignore[no-untyped-def]
+    """A tqdm bar on stderr for simulate(progress=...), shown from the first finished run."""
+    from tqdm import tqdm
+
+    bars: list[tqdm] = []  # type: ignore[type-arg]
+
+    def tick(n: int, total: int) -> None:
+        if not bars:
+            bars.append(tqdm(total=total, unit="run", desc=what, file=sys.stderr, leave=False))
+        bars[0].update(n)
+
+    def close() -> None:
+        for bar in bars:
+            bar.close()
+
+    return close, tick
+
+
+SCENARIO_FILE = click.Path(dir_okay=False, path_type=Path)
+OUT_DIR = click.Path(file_okay=False, path_type=Path)
+
+
+@cli.command("scenario")
+@click.argument("scenario_file", type=SCENARIO_FILE)
+@click.option("--out", "out_dir", required=True, type=OUT_DIR, help="Folder for the CSVs and report.html.")
+@click.option("--runs", type=click.IntRange(1, 100_000), help="Monte Carlo runs (default: the file's).")
+@click.option("--workers", type=click.IntRange(1, 256), help="Local processes (default: all cores).")
+@click.option("--dask-scheduler", help="Run on a Dask distributed cluster at this address instead.")
+def scenario_cmd(scenario_file: Path, out_dir: Path, runs: int | None, workers: int | None,
+                 dask_scheduler: str | None) -> None:  # fmt: skip
+    """Simulate SCENARIO_FILE (YAML) and its baseline; write summary.csv, by_district.csv,
+    by_month.csv and report.html to --out.
+
+    Example: planner scenario data/scenarios/add_places_forest_of_dean.yaml --out out/ --runs 100
+    """
+    import os
+
+    from planner.report import run_scenario
+
+    close, tick = _progress_bar("simulating")
+    try:
+        result = run_scenario(scenario_file, out_dir, runs=runs, workers=workers or os.cpu_count() or 1,
+                              dask_scheduler=dask_scheduler, progress=tick)  # fmt: skip
+    except InvalidInput as e:
+        raise BadInput("\n".join(e.lines())) from None
+    finally:
+        close()
+    rows = result.summary[result.summary["metric"].isin(["bnb_nights", "emergency_nights"])]
+    for r in rows.itertuples():
+        click.echo(f"{r.scenario:>20} {r.policy:>12} {r.metric:<17} {r.mean:>10,.0f} "
+                   f"(80%: {r.lo80:,.0f} to {r.hi80:,.0f})")  # fmt: skip
+    click.echo(
+        f"Wrote {out_dir}/summary.csv, by_district.csv, by_month.csv, report.html "
+        f"in {result.seconds:.1f} s ({result.county_years_per_second:.0f} county-years/s)"
+    )
+
+
+@cli.command("forecast")
+@click.argument("data_dir", type=DATA_DIR)
+@click.option("--months", type=click.IntRange(1, 36), default=24, show_default=True,
+              help="Months to forecast.")  # fmt: skip
+@click.option("--start", default=None, metavar="YYYY-MM",
+              help="First month [default: the month after the history].")  # fmt: skip
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=Path("forecast.csv"),
+              show_default=True, help="Where to write the forecast CSV.")  # fmt: skip
+@click.option("--runs", type=click.IntRange(min=50), default=1000, show_default=True, help="Simulation runs.")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--backtest", "run_backtest", is_flag=True,
+              help="Also score the referral model on the history.")  # fmt: skip
+def forecast_cmd(
+    data_dir: Path, months: int, start: str | None, out: Path, runs: int, seed: int, run_backtest: bool
+) -> None:
+    """Forecast demand for places, supply and shortfall by month, district and support level.
+
+    Reads referrals.csv (required), cohort.csv, schemes.csv and young_people.csv from DATA_DIR and
+    writes month, district, support_level, demand_mean, demand_lo80, demand_hi80, supply_mean,
+    shortfall_mean, p_shortfall (support_level "all" pools the levels of a district).
+
+    Example: planner forecast demo --months 24 --out forecast.csv --backtest
+    """
+    import re
+
+    from planner.districts import district_name
+    from planner.forecast import forecast, load_inputs
+    from planner.forecast_backtest import backtest
+
+    if start is not None and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", start):
+        raise BadInput(f"--start: {start!r} is not a month (expected YYYY-MM, e.g. 2027-01)")
+    try:
+        inputs = load_inputs(data_dir)
+        result = forecast(inputs, months=months, start=start, runs=runs, seed=seed)
+    except InvalidInput as e:
+        raise BadInput("\n".join(e.lines())) from None
+    except ValueError as e:
+        raise BadInput(f"--start: {e}") from None
+    tmp = out.with_name(out.name + ".part")
+    result.table.to_csv(tmp, index=False, float_format="%.3f")
+    tmp.replace(out)  # never a half-written forecast
+    first, last = result.table["month"].iloc[0], result.table["month"].iloc[-1]
+    click.echo(f"Wrote {out}: {len(result.table):,} rows, {first} to {last}, {runs:,} runs.")
+    for note in result.notes:
+        click.echo(f"  Note: {note}")
+    t = result.table
+    pooled = t[t["support_level"] == "all"].groupby("district")
+    short = t[(t["support_level"] != "all") & (t["p_shortfall"] > 0.5)].groupby("district")["month"].nunique()
+    click.echo(f"By district over {months} months (places needed; mean places free a month; months in which "
+               "some support level is more likely short than not):")  # fmt: skip
+    free_by = pooled["supply_mean"].mean()
+    for code, demand in pooled["demand_mean"].sum().items():
+        free = float(free_by.loc[str(code)])
+        click.echo(f"  {district_name(str(code))} ({code}): {demand:,.0f} needed, {free:,.1f} free, "
+                   f"{int(short.get(code, 0))} months short")  # fmt: skip
+    if run_backtest:
+        bt = backtest(inputs, runs=min(runs, 1000), seed=seed)
+        click.echo("Backtest (rolling origin, county referrals needing a place, up to 12 months ahead):")
+        click.echo(bt.summary.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
 
 
 def main() -> None:

@@ -6,12 +6,14 @@ Demand has three parts, simulated together `runs` times:
 (a) the looked-after cohort ageing to 18 (cohort.csv): each child turning 18 in the horizon needs a
     place with a probability estimated from the referral history: the chance of a referral at 18
     (referrals at 18 in the last 12 months over children turning 18 in the next 12), times the
-    chance the referral ends in a commissioned place rather than staying put (only for children
-    in foster care), family, own tenancy or custody;
+    chance the referral ends in a place rather than staying put (only for children in foster
+    care), family or custody;
 (b) referrals of care leavers after 18, a negative-binomial count model with trend and
     month-of-year seasonality (`planner.forecast_model`), shared out to districts and support
     levels in the proportions of the history;
-(c) the current waiting list (young_people.csv, or open referrals when that file is absent).
+(c) the backlog: people on today's waiting list (young_people.csv, or open referrals when that
+    file is absent) whose place was needed before the first forecast month. People listed as
+    needing a place later are taken to be part of the referral flow (b) and not added again.
 
 Supply is the places free in each month in schemes of commissioned supported types: today's
 vacancies, then places freed as residents leave, at a monthly rate estimated per SSDA903
@@ -44,7 +46,9 @@ FORECAST_COLUMNS: Final = [
     "month", "district", "support_level", "demand_mean", "demand_lo80", "demand_hi80",
     "supply_mean", "shortfall_mean", "p_shortfall",
 ]  # fmt: skip
-SUPPLY_TYPES: Final = frozenset("CDEKTY")  # commissioned supported accommodation (PRODUCT.md s.2)
+# Places another young person could take: not B&B or emergency (W, V), family (B), staying put
+# with one's own former foster carers (Z) or custody (X).
+SUPPLY_TYPES: Final = frozenset("CDEKTUY")
 AT_18_BEFORE_AGE: Final = 18.25  # a referral before this age is the move from care at 18
 DEFAULT_LEAVE_RATE: Final = 1 / 12  # a month's chance of moving on when the history has no stays
 QUANTILES: Final = (0.025, 0.1, 0.25, 0.5, 0.75, 0.9, 0.975)
@@ -267,7 +271,7 @@ def _waiting(
     sim: pd.PeriodIndex,
     index: dict[tuple[str, str], int],
 ) -> np.ndarray:
-    """Today's waiting list as demand in the month each person needs a place (at least the first)."""
+    """The backlog: people waiting whose place was needed before the first simulated month."""
     out = np.zeros((len(sim), len(index)), dtype=np.int64)
     if inputs.people is not None:
         people, when = inputs.people, inputs.people["needed_from"]
@@ -275,9 +279,8 @@ def _waiting(
         people = ref[(ref["outcome_accom"] == "") & (ref["referral_date"] <= today)]
         when = people["referral_date"]
     cell = _cell_of(people["home_district"], people["support_need"], index)
-    month = np.array([max((p - sim[0]).n, 0) for p in when.dt.to_period("M")], dtype=int)
-    ok = (cell >= 0) & (month < len(sim))
-    np.add.at(out, (month[ok], cell[ok]), 1)
+    due = (when.dt.to_period("M") < sim[0]).to_numpy() & (cell >= 0)
+    np.add.at(out, (np.zeros(int(due.sum()), dtype=int), cell[due]), 1)
     return out
 
 

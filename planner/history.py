@@ -50,9 +50,10 @@ PLACEMENT_TYPES: Final = {
     "Z1": "Other placements",
 }
 FOSTER_PLACES: Final = frozenset({"U1", "U2", "U3", "U4", "U5", "U6"})  # may lead to staying put
-# Care leavers whose next move is not to a commissioned place (family, staying put with former
-# foster carers, own tenancy, custody): referrals with these outcomes are not demand for places.
-NOT_PLACE_DEMAND: Final = frozenset("BZUX")
+# Care leavers whose next move is not to a place someone else could take (back to family, staying
+# put with their own former foster carers, custody): referrals with these outcomes are not demand
+# for places. Own tenancies (U) count: councils allocate them like scheme places.
+NOT_PLACE_DEMAND: Final = frozenset("BZX")
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,9 @@ public figure exists; `data/README.md` repeats them for users:
   at most 6 weeks (the limit the Homelessness (Suitability of Accommodation) (England)
   Order 2003 sets for families, used here as a cap); foyers typically up to 2 years (Foyer
   Federation). Medians for the other types are assumptions.
-- Referral rate (0.55 referrals a year per care leaver aged 17-21), demand trend (+5% a year,
+- Referral volume: one referral a year per care leaver aged 17-25, the demo's own assumption
+  (`planner.demo_calibration`): the council's DfE 17-18 and 19-21 counts plus, for 22-25,
+  4 years at a third of the 19-21 count a year with a third take-up. Demand trend (+5% a year,
   the direction of the rising national care leaver numbers) and seasonality (more referrals
   July-September, when school and college years end): assumptions.
 """
@@ -34,7 +36,7 @@ from planner.districts import REFERENCE_DIR, find_council
 from planner.vocab import RISKS, SUPPORT_LEVELS
 
 MONTHS_OF_HISTORY: Final = 36
-REFERRALS_PER_CARE_LEAVER_YEAR: Final = 0.55  # assumption
+TAKE_UP_22_25: Final = 1 / 3  # as planner.demo_calibration (assumption)
 TREND_PER_YEAR: Final = 0.05  # assumption
 # Month-of-year factors for referrals after 18 (Jan..Dec), peaking at school-year ends. Assumption.
 SEASON: Final = np.array([0.9, 0.9, 0.95, 0.95, 1.0, 1.05, 1.3, 1.35, 1.3, 0.95, 0.9, 0.85])
@@ -87,10 +89,11 @@ def council_figures(code: str) -> dict[str, float]:
         looked_after = pop * float(nat["children_count"]) / float(nat["population_0_17_estimate"])
     suit = _dfe("dfe_care_leavers_accommodation_suitability.csv")
     total = suit[suit["accommodation_suitability"] == "Suitability total"]
-    leavers = pd.to_numeric(total[total["la_code"] == code]["count"], errors="coerce").sum()
-    if not leavers > 0:  # rates as England's, scaled by children looked after
-        nat_leavers = pd.to_numeric(total[total["geographic_level"] == "National"]["count"]).sum()
-        leavers = nat_leavers * looked_after / float(nat["children_count"])
+    own_total = total[total["la_code"] == code].set_index("age_group")
+    counts = pd.to_numeric(own_total["count"], errors="coerce")
+    if counts.isna().any() or len(counts) < 2:  # England's rates, scaled by children looked after
+        national = total[total["geographic_level"] == "National"].set_index("age_group")
+        counts = pd.to_numeric(national["count"]) * looked_after / float(nat["children_count"])
     unsuit = suit[
         (suit["age_group"] == "19 to 21 years") & suit["accommodation_suitability"].str.contains("unsuitable")
     ]
@@ -103,7 +106,8 @@ def council_figures(code: str) -> dict[str, float]:
     return {
         "looked_after": looked_after,
         "population_0_17": pop if np.isfinite(pop) else looked_after / 0.0067,
-        "care_leavers_17_21": float(leavers),
+        "care_leavers_17_18": float(counts.get("17 to 18 years", 0.0)),
+        "care_leavers_19_21": float(counts.get("19 to 21 years", 0.0)),
         "unsuitable_ratio": (own_pct / england) if np.isfinite(own_pct) and england > 0 else 1.0,
     }
 
@@ -219,7 +223,8 @@ def generate_referrals(
     fig = council_figures(council.code)
     starts = _month_starts(on)
     today = pd.Timestamp(on)
-    per_year = fig["care_leavers_17_21"] * REFERRALS_PER_CARE_LEAVER_YEAR
+    older = fig["care_leavers_19_21"]
+    per_year = fig["care_leavers_17_18"] + older + 4 * older / 3 * TAKE_UP_22_25
     turning_18 = float((cohort["date_of_birth"] <= today - pd.DateOffset(years=17)).sum())
     at_18_per_year = turning_18 * P_REFERRAL_AT_18
     later_per_year = max(per_year - at_18_per_year, 0.3 * per_year)
