@@ -94,3 +94,77 @@ def schemes(
 
 def instance(n: int, m: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     return people(n, seed), schemes(m, seed)
+
+
+# ---- an independent, row-by-row statement of PRODUCT.md's hard rules (no planner code) ----
+
+LEVELS = ("none", "low", "medium", "high", "intensive")
+
+
+def age_on(dob: pd.Timestamp, on: date) -> int:
+    return on.year - dob.year - ((on.month, on.day) < (dob.month, dob.day))
+
+
+def broken(p: dict, s: dict, on: date) -> set[str]:
+    """The hard rules scheme `s` breaks for person `p`, written out one by one."""
+    age = age_on(p["date_of_birth"], on)
+    out = set()
+    if s["vacancies"] <= 0:
+        out.add("vacancy")
+    if not s["min_age"] <= age <= s["max_age"]:
+        out.add("age")
+    if s["gender"] != "any" and s["gender"] != p["gender"]:
+        out.add("gender")
+    if LEVELS.index(s["support_level"]) < LEVELS.index(p["support_need"]):
+        out.add("support")
+    if p["wheelchair"] and not s["wheelchair_accessible"]:
+        out.add("wheelchair")
+    if p["parent_with_child"] and not s["parent_and_child"]:
+        out.add("parent_and_child")
+    if p["high_risk"] and not s["accepts_high_risk"]:
+        out.add("high_risk")
+    if set(p["risks"]) & set(s["excluded_risks"]):
+        out.add("risks")
+    if age < 18 and not s["ofsted_registered"]:
+        out.add("ofsted")
+    if age < 18 and s["accom_type"] in ("W", "V"):
+        out.add("no_bnb_under_18")
+    if s["district"] in p["avoid_districts"]:
+        out.add("avoid_districts")
+    return out
+
+
+def records(df: pd.DataFrame) -> list[dict]:
+    return df.to_dict("records")
+
+
+NEUTRAL_PERSON = dict(
+    gender="F", home_district="E07000081", connection_districts=(), avoid_districts=(), support_need="low",
+    wheelchair=False, parent_with_child=False, high_risk=False, risks=(), current_accom="",
+    date_of_birth=pd.Timestamp("2006-01-01"), needed_from=pd.Timestamp(ON),
+)  # fmt: skip
+NEUTRAL_SCHEME = dict(
+    name="Scheme", provider="Provider", accom_type="D", district="E07000081", latitude=51.8643,
+    longitude=-2.2503, capacity=2, vacancies=1, min_age=16, max_age=25, gender="any", support_level="high",
+    wheelchair_accessible=False, parent_and_child=False, accepts_high_risk=False, excluded_risks=(),
+    ofsted_registered=True, weekly_cost=500.0,
+)  # fmt: skip
+
+
+def frames(ppl: list[dict], sch: list[dict]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Small hand-made frames: neutral rows (everyone fits everything) with overrides."""
+    p = pd.DataFrame([{"person_id": f"P{i}", **NEUTRAL_PERSON, **o} for i, o in enumerate(ppl)])
+    s = pd.DataFrame([{"scheme_id": f"S{j}", **NEUTRAL_SCHEME, **o} for j, o in enumerate(sch)])
+    for df in (p, s):
+        for c in df.columns:
+            if df[c].map(lambda v: isinstance(v, pd.Timestamp)).all():
+                df[c] = df[c].astype("datetime64[ns]")
+    s["capacity"] = s[["capacity", "vacancies"]].max(axis=1).astype("int64")
+    for c in ("vacancies", "min_age", "max_age"):
+        s[c] = s[c].astype("int64")
+    return p, s
+
+
+def born(age: int, on: date = ON) -> pd.Timestamp:
+    """A date of birth giving `age` on `on` (half a year past the birthday)."""
+    return pd.Timestamp(on.replace(year=on.year - age)) - pd.Timedelta(days=180)
