@@ -29,6 +29,7 @@ GENDER_CODE = {"F": 0, "M": 1, "X": 2, "any": 3}
 # Referral outcomes that are not demand for a commissioned place (family, staying put, own
 # tenancy, custody): the same set planner.history uses.
 NOT_PLACE_DEMAND = frozenset("BZUX")
+AGE_OUT_YEARS = 26
 MIN_EPISODE_EVENTS = 5  # fewer completed episodes than this for a need: use all needs' mean
 
 
@@ -320,13 +321,16 @@ def draw_population(world: World, seed: int, run: int) -> Population:
 
     people = Profiles(*(np.concatenate([getattr(x, f) for x in (o, w, a)]) for f in Profiles.__slots__))
     n_occ, n_wait = len(first), len(world.waiting_arrive)
+    dob = np.concatenate([-age, world.waiting_dob_day, day - world.pool_age_days[pick]]).astype(np.int32)
+    arrive = np.concatenate([np.zeros(n_occ, np.int32), world.waiting_arrive, week]).astype(np.int32)
+    depart = np.concatenate([occ_depart, wait_depart, arr_depart])
+    # Leaving-care duties end at 25: nobody needs a place from the week they turn 26.
+    turns_26 = np.ceil((dob + AGE_OUT_YEARS * 365.25) / 7).astype(np.int32)
     return Population(
         people=people,
-        dob_day=np.concatenate([-age, world.waiting_dob_day, day - world.pool_age_days[pick]]).astype(
-            np.int32
-        ),
-        arrive=np.concatenate([np.zeros(n_occ, np.int32), world.waiting_arrive, week]).astype(np.int32),
-        depart=np.concatenate([occ_depart, wait_depart, arr_depart]).astype(np.int32),
+        dob_day=dob,
+        arrive=arrive,
+        depart=np.maximum(np.minimum(depart, turns_26), arrive).astype(np.int32),
         first_scheme=np.concatenate([first, np.full(n_wait + len(week), -1)]).astype(np.int32),
         avoid=tuple((i + n_occ, d) for i, d in world.waiting_avoid),
     )
