@@ -1,13 +1,14 @@
 """One young person's options: ranked places, what each would cost the rest of the waiting list,
 and why a given scheme is ruled out.
 
-Impact of an option, exactly and without re-running the solver per option: take a maximum
-matching M of the whole batch (suitable places only), remove this person from it, and mark
-the schemes from which a free place can be reached by moving people along their other
-eligible places (a reverse breadth-first search, vectorised level by level). Forcing this
-person into scheme s then displaces nobody if s is marked, else exactly one person: forcing
-one pair changes a maximum matching's size by at most one. `tests/test_options.py` checks this
-against re-solving the batch with the pair forced.
+Impact of an option ("displaces"): how many fewer *others* get a suitable place if this person
+takes it, compared with the batch match; the same number as re-solving the batch with the pair
+forced, computed without a solver per option. Forcing one pair changes a maximum matching's
+size by at most one, so the answer is 0 or 1: if the batch leaves this person unplaced, every
+place they fit is full and taking one costs someone theirs (1); if the batch places them, free
+their place, take one occupant out of the option and ask (Berge) whether the matching left can
+still be augmented, by a breadth-first search back from free places over people who could move
+(vectorised level by level). `tests/test_options.py` checks this against a MILP re-solve.
 """
 
 from __future__ import annotations
@@ -169,35 +170,64 @@ def _describe(bits: int, p: pd.Series, s: pd.Series, age: int) -> list[str]:
 
 
 def _displaced(sol: Solution, schemes: pd.DataFrame, i: int, options: np.ndarray) -> np.ndarray:
-    """Per suitable option of person i: others who lose a suitable place if i takes it (0 or 1)."""
+    """Per suitable option of person i: how many fewer others are placed suitably if i takes it."""
     pairs = sol.pairs
     suitable = pairs["suitable"].to_numpy()
     placed = (sol.chosen >= 0) & suitable[np.maximum(sol.chosen, 0)]
     if not placed[i]:
-        # The batch fills every place i fits (else it would place i), so taking one always
-        # leaves exactly one of the others without: nobody else could have used a spare place.
+        # The batch fills every place i fits (else it would place i), so taking one leaves
+        # one of the others without, and nobody else can use a spare place (there is none).
         return np.ones(len(options), dtype=np.int64)
     partner = np.where(placed, pairs["scheme"].to_numpy()[np.maximum(sol.chosen, 0)], -1)
     partner[i] = -1  # i leaves their batch place, which becomes free
     places = schemes["vacancies"].to_numpy(dtype=np.int64)
-    reach = places - np.bincount(partner[partner >= 0], minlength=len(schemes)) > 0
     keep = suitable & (pairs["person"].to_numpy() != i)
-    person, scheme = pairs["person"].to_numpy()[keep], pairs["scheme"].to_numpy()[keep]
-    order = np.argsort(scheme, kind="stable")
-    person_by_scheme = person[order]
-    ptr = np.searchsorted(scheme[order], np.arange(len(schemes) + 1))
-    frontier = np.flatnonzero(reach)
-    while len(frontier):  # reverse BFS: schemes from which a free place can be reached
-        lo, hi = ptr[frontier], ptr[frontier + 1]
-        size = hi - lo
-        if int(size.sum()) == 0:
-            break
-        idx = np.repeat(lo - np.cumsum(size) + size, size) + np.arange(int(size.sum()))
-        moved_from = partner[person_by_scheme[idx]]  # people who could move into a reachable scheme
-        moved_from = np.unique(moved_from[moved_from >= 0])
-        frontier = moved_from[~reach[moved_from]]
-        reach[frontier] = True
-    return np.where(reach[options], 0, 1).astype(np.int64)
+    arcs = _Arcs(pairs["person"].to_numpy()[keep], pairs["scheme"].to_numpy()[keep], len(schemes))
+    out = np.zeros(len(options), dtype=np.int64)
+    load = np.bincount(partner[partner >= 0], minlength=len(schemes))
+    for k, s in enumerate(options.tolist()):
+        if load[s] < places[s]:
+            continue  # a free place: nobody moves
+        # Take one occupant out of s and give s one place fewer; the others lose nothing iff
+        # the matching left can still be augmented (Berge): some unplaced person reaches a
+        # free place through people who can move to another of their places.
+        evicted = int(np.flatnonzero(partner == s)[0])
+        p2 = partner.copy()
+        p2[evicted] = -1
+        cap = places.copy()
+        cap[s] -= 1
+        reach = arcs.reach(p2, cap)
+        waiting = p2[arcs.person] < 0
+        out[k] = 0 if reach[arcs.scheme[waiting]].any() else 1
+    return out
+
+
+class _Arcs:
+    """Suitable arcs grouped by scheme, for breadth-first searches over alternating paths."""
+
+    def __init__(self, person: np.ndarray, scheme: np.ndarray, n_schemes: int) -> None:
+        self.person, self.scheme = person, scheme
+        order = np.argsort(scheme, kind="stable")
+        self.person_by_scheme = person[order]
+        self.ptr = np.searchsorted(scheme[order], np.arange(n_schemes + 1))
+
+    def reach(self, partner: np.ndarray, places: np.ndarray) -> np.ndarray:
+        """Schemes from which a free place can be reached by moving placed people along arcs."""
+        load = np.bincount(partner[partner >= 0], minlength=len(places))
+        reach = places - load > 0
+        frontier = np.flatnonzero(reach)
+        while len(frontier):
+            lo, hi = self.ptr[frontier], self.ptr[frontier + 1]
+            size = hi - lo
+            total = int(size.sum())
+            if total == 0:
+                break
+            idx = np.repeat(lo - np.cumsum(size) + size, size) + np.arange(total)
+            moved_from = partner[self.person_by_scheme[idx]]  # they could move into a reachable scheme
+            moved_from = np.unique(moved_from[moved_from >= 0])
+            frontier = moved_from[~reach[moved_from]]
+            reach[frontier] = True
+        return reach
 
 
 def format_options(opts: Options, *, why: tuple[str, list[str]] | None = None) -> str:
@@ -226,7 +256,8 @@ def format_options(opts: Options, *, why: tuple[str, list[str]] | None = None) -
             t.to_string(index=False),
         ]
         lines.append(
-            "displaces: others on the waiting list who would lose a suitable place if this one is taken."
+            "displaces: how many fewer others on the waiting list get a suitable place if this one is "
+            "taken (the batch re-solved with it forced)."
         )
     else:
         lines.append("No scheme fits this person today.")

@@ -1,0 +1,125 @@
+"""One person's options: ranking, exact impact on the waiting list, and why a scheme is out."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from matching_instances import ON, born, broken, frames, instance, records
+from scipy.optimize import LinearConstraint, milp
+from scipy.sparse import csr_array
+
+from planner.matching import match
+from planner.options import UnknownId, format_options, options, why_not
+
+
+def _others_max(ppl: pd.DataFrame, sch: pd.DataFrame, person: str, scheme: str) -> int:
+    """Most others placed suitably when `person` takes a place in `scheme` (HiGHS MILP)."""
+    P, S = records(ppl), records(sch)
+    caps = sch["vacancies"].to_numpy(float)
+    caps[sch["scheme_id"].tolist().index(scheme)] -= 1
+    arcs = [
+        (i, j)
+        for i, p in enumerate(P)
+        if p["person_id"] != person
+        for j, s in enumerate(S)
+        if s["accom_type"] not in ("W", "V") and not broken(p, s, ON)
+    ]
+    if not arcs:
+        return 0
+    a = np.array(arcs)
+    rows = np.concatenate([a[:, 0], len(P) + a[:, 1]])
+    A = csr_array(
+        (np.ones(2 * len(a)), (rows, np.tile(np.arange(len(a)), 2))), shape=(len(P) + len(S), len(a))
+    )
+    cap = np.concatenate([np.ones(len(P)), caps])
+    r = milp(
+        -np.ones(len(a)),
+        constraints=[LinearConstraint(A, 0, cap)],
+        integrality=np.ones(len(a)),
+        bounds=(0, 1),
+    )
+    return round(-r.fun)
+
+
+def test_others_displaced_equals_re_solving_the_batch_with_the_pair_forced() -> None:
+    seen = []
+    for seed in (1, 2, 3):
+        ppl, sch = instance(40, 15, seed)
+        batch = match(ppl, sch, on=ON).matches.set_index("person_id")["outcome"]
+        for pid in ppl["person_id"]:
+            others = int((batch.drop(pid) == "placed").sum())
+            for row in options(ppl, sch, pid, on=ON, top=3).ranked.itertuples():
+                if row.accom_code.endswith("1"):
+                    forced = _others_max(ppl, sch, pid, row.scheme_id)
+                    assert row.others_displaced == others - forced, (seed, pid, row)
+                    seen.append((batch[pid], row.others_displaced))
+    # Every case of the argument in planner/options.py occurs.
+    assert {("placed", 0), ("placed", 1), ("unplaced", 1)} <= set(seen)
+
+
+def test_options_are_ranked_suitable_first_then_by_score() -> None:
+    ppl, sch = frames(
+        [{"date_of_birth": born(20)}],
+        [{"weekly_cost": 900.0}, {"weekly_cost": 400.0, "support_level": "low"},
+         {"accom_type": "W", "weekly_cost": 90.0}, {"weekly_cost": 400.0}, {"vacancies": 0}],
+    )  # fmt: skip
+    o = options(ppl, sch, "P0", on=ON, top=10)
+    assert o.ranked["scheme_id"].tolist() == ["S1", "S3", "S0", "S2"]
+    assert o.ranked["accom_code"].tolist() == ["D1", "D1", "D1", "W2"]
+    # Same place, same cost: S3 gives two levels of support the person does not need (£100 each).
+    s3 = o.ranked.set_index("scheme_id").loc["S3"]
+    assert s3["score"] == pytest.approx(400.0 + 200.0 + 10 * s3["near_km"], abs=0.5)
+    assert o.ranked["support_fit"].tolist()[:2] == ["exact", "+2 levels"]
+    assert o.excluded["scheme_id"].tolist() == ["S4"]
+    assert o.excluded["rules"].iloc[0] == "has no vacancy (0 of 2 places free)"
+    assert o.batch_outcome == "placed" and o.batch_scheme_id == "S1"
+    assert len(options(ppl, sch, "P0", on=ON, top=2).ranked) == 2
+
+
+def test_an_unplaced_person_taking_any_place_displaces_exactly_one() -> None:
+    ppl, sch = frames([{"current_accom": "W2"}, {}], [{}])
+    o = options(ppl, sch, "P1", on=ON)
+    assert o.batch_outcome == "unplaced"
+    assert o.ranked["others_displaced"].tolist() == [1]
+    assert options(ppl, sch, "P0", on=ON).ranked["others_displaced"].tolist() == [0]
+
+
+def test_why_lists_every_rule_a_scheme_breaks_in_plain_words() -> None:
+    ppl, sch = frames(
+        [{"date_of_birth": born(17), "risks": ("fire_setting", "self_harm"),
+          "avoid_districts": ("E07000081",)}],
+        [{"ofsted_registered": False, "excluded_risks": ("fire_setting",), "min_age": 18},
+         {"accom_type": "V"}],
+    )  # fmt: skip
+    assert why_not(ppl, sch, "P0", "S0", on=ON) == [
+        "takes ages 18 to 25; they are 17",
+        "cannot manage fire_setting",
+        "is not Ofsted-registered; they are 17, under 18",
+        "is in Gloucester (E07000081), a district they must avoid",
+    ]
+    assert (
+        why_not(ppl, sch, "P0", "S1", on=ON)[0]
+        == "is emergency accommodation, never used for anyone under 18"
+    )
+    ppl.loc[0, "date_of_birth"] = born(19)
+    ppl.at[0, "avoid_districts"] = ()
+    assert why_not(ppl, sch, "P0", "S1", on=ON) == [
+        "is emergency accommodation: unsuitable, only for adults nobody can place suitably"
+    ]
+
+
+def test_unknown_ids_are_named() -> None:
+    ppl, sch = frames([{}], [{}])
+    with pytest.raises(UnknownId, match="person_id 'P9' is not in the data"):
+        options(ppl, sch, "P9", on=ON)
+    with pytest.raises(UnknownId, match="scheme_id 'S9' is not in the data"):
+        why_not(ppl, sch, "P0", "S9", on=ON)
+
+
+def test_without_impact_the_batch_is_not_solved() -> None:
+    ppl, sch = instance(20, 10, 3)
+    o = options(ppl, sch, ppl["person_id"].iloc[0], on=ON, impact=False)
+    assert o.ranked["others_displaced"].isna().all() and o.batch_outcome == ""
+    text = format_options(o)
+    assert ppl["person_id"].iloc[0] in text and "eligible schemes" in text
