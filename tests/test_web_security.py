@@ -198,3 +198,11 @@ def test_no_demo_users_without_demo_mode(tmp_path, monkeypatch):
     ready = serve.prepare("0.0.0.0", 5000, demo=False, on=None)
     assert ready.logins == () and ready.loaded == {}
     assert not Path(tmp_path / "prod.sqlite").stat().st_size == 0  # created and migrated
+
+
+def test_serve_without_a_secret_key_outside_demo_mode_says_so_and_exits_2(tmp_path, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/prod.sqlite")
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    result = CliRunner().invoke(cli, ["serve", "--port", "5998"])
+    assert result.exit_code == 2 and "SECRET_KEY is not set" in result.output
+    assert "Traceback" not in result.output

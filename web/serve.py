@@ -11,8 +11,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import Flask
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from werkzeug.serving import run_simple
 
+from planner.settings import Settings
 from web import create_app
 from web.seed import DEMO_PASSWORD, seed_demo
 
@@ -45,7 +48,13 @@ def prepare(host: str, port: int, *, demo: bool, on: date | None) -> Prepared:
     config: dict[str, object] = {"DEMO": demo}
     if on is not None:
         config["TODAY"] = on
-    app = create_app(config)
+    try:
+        app = create_app(config)
+    except RuntimeError as e:  # e.g. no SECRET_KEY outside demo mode
+        raise ValueError(str(e)) from None
+    except OperationalError as e:
+        where = make_url(app_url()).render_as_string(hide_password=True)
+        raise ValueError(f"cannot open the database {where}: {e.orig or e}") from None
     loaded: dict[str, int] = {}
     logins: tuple[str, ...] = ()
     if demo:
@@ -53,6 +62,10 @@ def prepare(host: str, port: int, *, demo: bool, on: date | None) -> Prepared:
         logins = ("officer", "commissioner", "analyst", "admin")
     shown = f"[{host}]" if ":" in host else host
     return Prepared(app, f"http://{shown}:{port}/", loaded, logins, DEMO_PASSWORD if demo else "")
+
+
+def app_url() -> str:
+    return Settings.from_env().database_url or "sqlite:///instance/planner.sqlite"
 
 
 def run(prepared: Prepared, host: str, port: int) -> None:
