@@ -1,0 +1,93 @@
+"""`planner match` and `planner options` on a small demo county, as a user runs them."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from planner.cli import cli
+from planner.demo import write_demo
+from planner.matching import MATCH_COLUMNS
+
+
+@pytest.fixture(scope="module")
+def county(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("county")
+    write_demo(folder, people=150, seed=3)
+    return folder
+
+
+def _run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.output
+
+
+def test_match_writes_matches_csv_and_prints_the_summary(county: Path, tmp_path: Path) -> None:
+    out = tmp_path / "matches.csv"
+    code, text = _run("match", str(county), "--date", "2026-11-23", "--out", str(out))
+    assert code == 0, text
+    with out.open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert tuple(rows[0]) == MATCH_COLUMNS
+    assert len(rows) == 150
+    assert {r["outcome"] for r in rows} <= {"placed", "unsuitable", "unplaced"}
+    for label in ("placed in a suitable place", "unsuitable (B&B/emergency)", "unplaced", "total weekly cost",
+                  "mean distance from home", "solve time", "Placement rates", "age band", "16-17",
+                  "home district", "Cheltenham (E07000078)"):  # fmt: skip
+        assert label in text
+    assert "optimal" in text and f"Wrote {out}" in text
+    assert list(tmp_path.glob(".matches-*")) == []  # the temporary file was renamed into place
+
+
+def test_match_defaults_to_data_dir_and_accepts_cost_and_time_limit(county: Path) -> None:
+    code, text = _run(
+        "match", str(county), "--date", "2026-11-23", "--objective", "cost", "--time-limit", "30"
+    )
+    assert code == 0, text
+    assert (county / "matches.csv").is_file()
+    code, text = _run("match", str(county), "--date", "2026-11-23", "--time-limit", "0.000001")
+    assert code == 0 and "TIME LIMIT reached" in text
+
+
+def test_match_rejects_invalid_data_with_exit_2_and_writes_nothing(county: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "young_people.csv").write_text((county / "young_people.csv").read_text(encoding="utf-8"))
+    lines = (county / "schemes.csv").read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    row = next(csv.reader([lines[1]]))
+    row[header.index("vacancies")] = "-3"
+    lines[1] = ",".join(f'"{v}"' if "," in v else v for v in row)
+    (bad / "schemes.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, text = _run("match", str(bad), "--date", "2026-11-23")
+    assert code == 2
+    assert "schemes.csv row 2, column vacancies" in text
+    assert not (bad / "matches.csv").exists()
+
+
+def test_options_ranks_places_and_explains_a_scheme(county: Path) -> None:
+    person = next(csv.DictReader((county / "young_people.csv").open(encoding="utf-8")))["person_id"]
+    scheme = next(csv.DictReader((county / "schemes.csv").open(encoding="utf-8")))["scheme_id"]
+    code, text = _run("options", str(county), person, "--date", "2026-11-23", "--top", "3", "--why", scheme)
+    assert code == 0, text
+    assert text.startswith(f"{person}: age ")
+    assert "The batch match for the whole waiting list:" in text
+    assert "displaces" in text and "score" in text
+    assert scheme in text.splitlines()[-1]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [(("nobody",), "person_id 'nobody' is not in the data"),
+     (("{person}", "--why", "nope"), "scheme_id 'nope' is not in the data")],
+)  # fmt: skip
+def test_options_names_an_unknown_id_and_exits_2(county: Path, args: tuple[str, ...], message: str) -> None:
+    person = next(csv.DictReader((county / "young_people.csv").open(encoding="utf-8")))["person_id"]
+    code, text = _run(
+        "options", str(county), *(a.format(person=person) for a in args), "--date", "2026-11-23"
+    )
+    assert code == 2
+    assert message in text and "Traceback" not in text
