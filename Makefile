@@ -27,6 +27,7 @@ dev: $(VENV)/.dev
 demo: $(VENV)/.runtime
 	$(BIN)/planner demo $(DEMO) --seed 1 --date $(DEMO_DATE)
 	$(BIN)/planner validate $(DEMO)
+	$(BIN)/planner match $(DEMO) --date $(DEMO_DATE) --out $(DEMO)/matches.csv
 
 run: demo
 	$(BIN)/planner serve --demo --date $(DEMO_DATE)
