@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import Flask
 
 from planner.districts import district_name
 from planner.vocab import ACCOM_LABELS, accom_label
+
+UK_TIME = ZoneInfo("Europe/London")
 
 
 def uk_date(value: date | datetime | None) -> str:
@@ -19,10 +22,13 @@ def uk_date(value: date | datetime | None) -> str:
 
 
 def uk_datetime(value: datetime | None) -> str:
-    """`23 Nov 2026 14:05` (UTC, as stored)."""
+    """`23 Nov 2026 14:05`, UK time (stored as UTC; GMT or BST as the date needs)."""
     if value is None:
         return ""
-    return f"{uk_date(value)} {value:%H:%M}"
+    local = (
+        value.replace(tzinfo=UTC).astimezone(UK_TIME) if value.tzinfo is None else value.astimezone(UK_TIME)
+    )
+    return f"{uk_date(local)} {local:%H:%M}"
 
 
 def gbp(value: float | int | None) -> str:
