@@ -376,5 +376,42 @@ def forecast_cmd(
         click.echo(bt.summary.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
 
 
+@cli.command("commission")
+@click.argument("scenario_file", type=SCENARIO_FILE)
+@click.option("--budget", required=True, type=click.FloatRange(0), help="GBP a week to spend on new places.")
+@click.option("--out", "out_dir", required=True, type=OUT_DIR, help="Folder for plan.csv and report.html.")
+@click.option("--samples", type=click.IntRange(1, 100), default=8, show_default=True,
+              help="Simulated baselines the plan is optimised over.")  # fmt: skip
+@click.option("--runs", type=click.IntRange(1, 100_000), help="Fresh runs to check the plan (default 50).")
+@click.option("--workers", type=click.IntRange(1, 256), help="Local processes (default: all cores).")
+def commission_cmd(scenario_file: Path, budget: float, out_dir: Path, samples: int, runs: int | None,
+                   workers: int | None) -> None:  # fmt: skip
+    """Choose where to buy places within --budget GBP a week (candidates from the scenario file,
+    or every district x type x support level), check the plan by simulation against adding
+    places where today's waiting list is longest; write plan.csv and report.html to --out.
+
+    Example: planner commission data/scenarios/baseline.yaml --budget 15000 --out out/plan
+    """
+    import os
+
+    from planner.commissioning import commission
+    from planner.report import load_inputs, write_commission
+
+    try:
+        scenario, data, referrals = load_inputs(scenario_file)
+        plan = commission(scenario, data, referrals, budget, samples=samples, runs=runs,
+                          workers=workers or os.cpu_count() or 1)  # fmt: skip
+    except InvalidInput as e:
+        raise BadInput("\n".join(e.lines())) from None
+    write_commission(scenario, plan, out_dir)
+    click.echo(plan.plan.drop(columns=["reason"]).to_string(index=False))
+    v = plan.verification.summary
+    unsuitable = v[v["metric"].isin(["bnb_nights", "emergency_nights"])]
+    for name, n in unsuitable.groupby("scenario", sort=False)["mean"].sum().items():
+        click.echo(f"{name:>12}: {n:,.0f} B&B and emergency nights (mean of simulated runs)")
+    click.echo(f"Expected cost £{plan.expected_weekly_cost:,.0f} a week of £{budget:,.0f}; "
+               f"wrote {out_dir}/plan.csv")  # fmt: skip
+
+
 def main() -> None:
     cli(prog_name="planner")

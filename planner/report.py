@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from planner.commissioning import Plan
 from planner.contract import Dataset, load_folder
 from planner.districts import boundaries
 from planner.scenario import Scenario, load_scenario
@@ -201,3 +202,38 @@ def run_scenario(
                       dask_scheduler=dask_scheduler, progress=progress)  # fmt: skip
     write_outputs(scenario, result, out_dir)
     return result
+
+
+def commission_page(scenario: Scenario, plan: Plan) -> str:
+    """The commissioning report: the plan and why, the simple rule, and the check by simulation."""
+    v = plan.verification.summary
+    nights = (
+        v[v["metric"].isin(["bnb_nights", "emergency_nights"])].groupby("scenario", sort=False)["mean"].sum()
+    )
+    lines = "".join(f"<li>{html.escape(str(k))}: {n:,.0f} B&amp;B and emergency nights (mean)</li>"
+                    for k, n in nights.items())  # fmt: skip
+    table = plan.plan.to_html(index=False, float_format=lambda x: f"{x:,.2f}", border=0)
+    rule = plan.rule.drop(columns=["expected_places_used", "expected_nights_avoided"]).to_html(
+        index=False, border=0)  # fmt: skip
+    return f"""<!doctype html><html lang="en-GB"><head><meta charset="utf-8">
+<title>Commissioning plan</title><style>{STYLE}</style></head><body>
+<h1>Where to buy places: budget £{plan.budget:,.0f} a week</h1>
+<p>From {uk_date(scenario.start)} for {scenario.months} months. Expected weekly cost of the plan:
+£{plan.expected_weekly_cost:,.0f} (block places cost every week; spot places only when used).
+Solver status: {plan.status}.</p>
+<h2>Plan</h2>{table}
+<h2>Simple rule: block places where today's waiting list is longest</h2>{rule}
+<h2>Checked by simulation (optimised panel, fresh runs)</h2><ul>{lines}</ul>
+<figure>{chart_policies(v)}</figure>
+<figure>{chart_by_month(plan.verification.by_month)}</figure>
+</body></html>"""
+
+
+def write_commission(scenario: Scenario, plan: Plan, out_dir: Path) -> None:
+    """DIR/plan.csv, rule.csv, verification.csv and report.html."""
+    page = commission_page(scenario, plan)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    plan.plan.to_csv(out_dir / "plan.csv", index=False)
+    plan.rule.to_csv(out_dir / "rule.csv", index=False)
+    plan.verification.summary.to_csv(out_dir / "verification.csv", index=False)
+    (out_dir / "report.html").write_text(page, encoding="utf-8")

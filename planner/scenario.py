@@ -101,6 +101,8 @@ class Candidate:
     min_places: int = 0
     max_places: int = 10
     contract: Contract = "block"
+    parent_and_child: bool = False
+    wheelchair_accessible: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,7 +254,8 @@ class _Reader:
 _ADD = {"district", "type", "support_level", "places", "weekly_cost", "from", "contract", "gender",
         "min_age", "max_age", "ofsted_registered", "wheelchair_accessible", "parent_and_child",
         "accepts_high_risk"}  # fmt: skip
-_CANDIDATE = {"district", "type", "support_level", "weekly_cost", "min_places", "max_places", "contract"}
+_CANDIDATE = {"district", "type", "support_level", "weekly_cost", "min_places", "max_places", "contract",
+              "parent_and_child", "wheelchair_accessible"}  # fmt: skip
 _TOP = {"name", "description", "data", "start", "months", "runs", "seed", "policies", "demand",
         "changes", "costs", "candidates"}  # fmt: skip
 _SUITABLE_TYPES = sorted(SCHEME_TYPES - UNSUITABLE_TYPES)
@@ -353,7 +356,11 @@ def _candidates(r: _Reader, node: yaml.Node) -> list[Candidate]:
         if lo is not None and hi is not None and lo > hi:
             r.bad(m["min_places"], f"{key}.min_places", f"{lo} is more than max_places {hi}")
         elif None not in got.values() and lo is not None and hi is not None and contract:
-            out.append(Candidate(got["district"], got["type"], got["support"], got["cost"], lo, hi, contract))  # type: ignore[arg-type]
+            family = [bool(r.flag(m[f], f"{key}.{f}")) if f in m else False
+                      for f in ("parent_and_child", "wheelchair_accessible")]  # fmt: skip
+            out.append(Candidate(str(got["district"]), str(got["type"]), str(got["support"]),
+                                 float(got["cost"] or 0), lo, hi, "spot" if contract == "spot" else "block",
+                                 *family))  # fmt: skip
     return out
 
 

@@ -39,10 +39,14 @@ class RunResult:
     weekly: np.ndarray  # (weeks, WEEK_COLUMNS)
     districts: np.ndarray  # (districts, DISTRICT_COLUMNS); distance_km is a sum
     ledger: pd.DataFrame | None = None
+    unplaced: np.ndarray | None = None  # (person, week) rows for every week without a place
 
 
-def run_once(world: World, policy: Policy, seed: int, run: int, *, ledger: bool = False) -> RunResult:
-    """One Monte Carlo run of one policy; `ledger` adds the weekly counts conservation is checked on."""
+def run_once(
+    world: World, policy: Policy, seed: int, run: int, *, ledger: bool = False, trace: bool = False
+) -> RunResult:
+    """One Monte Carlo run of one policy; `ledger` adds the weekly counts conservation is checked
+    on, `trace` who was without a suitable place in which week (for commissioning)."""
     pop = draw_population(world, seed, run)
     if policy == "clairvoyant":
         return _bound_run(world, pop)
@@ -57,6 +61,7 @@ def run_once(world: World, policy: Policy, seed: int, run: int, *, ledger: bool 
     out_weeks = np.zeros(n_people, dtype=np.int64)
     home = pop.people.home
     rows: list[dict[str, int]] = []
+    traced: list[np.ndarray] = []
     active_weeks = suitable_weeks = 0
     for w in range(weeks):
         leaving = np.flatnonzero(pop.depart == w)
@@ -82,6 +87,8 @@ def run_once(world: World, policy: Policy, seed: int, run: int, *, ledger: bool 
         left = waiting[~got]
         cat = category(pop, left, w)
         out_weeks[left] += 1
+        if trace:
+            traced.append(np.stack([left, np.full(len(left), w)], axis=1))
         np.add.at(by_d, (home[left], np.where(cat == 0, 0, 1)), NIGHTS)
         by_d[:, 2] += NIGHTS * np.bincount(home[left[cat == 2]], minlength=nd)
         n_bnb, n_em, n_u18 = int((cat == 0).sum()), int((cat > 0).sum()), int((cat == 2).sum())
@@ -102,7 +109,8 @@ def run_once(world: World, policy: Policy, seed: int, run: int, *, ledger: bool 
             })  # fmt: skip
     by_d[:, 3] = np.bincount(home[out_weeks > 0], minlength=nd)
     totals = _totals(weekly, by_d, active_weeks, suitable_weeks)
-    return RunResult(totals, weekly, by_d, pd.DataFrame(rows) if ledger else None)
+    return RunResult(totals, weekly, by_d, pd.DataFrame(rows) if ledger else None,
+                     np.concatenate(traced) if trace else None)  # fmt: skip
 
 
 def _totals(weekly: np.ndarray, by_d: np.ndarray, active: int, suitable: int) -> dict[str, float]:
@@ -167,7 +175,7 @@ def _chunks(tasks: list[Task], size: int) -> list[list[Task]]:
 
 def _execute(
     tasks: list[Task], worlds: dict[str, World], seed: int, workers: int, dask_scheduler: str | None,
-    progress: Callable[[int], None] | None,
+    progress: Callable[[int, int], None] | None,
 ) -> list[RunResult]:  # fmt: skip
     chunks = _chunks(tasks, max(1, min(10, len(tasks) // max(4 * workers, 1))))
     results: dict[int, list[RunResult]] = {}
@@ -182,23 +190,23 @@ def _execute(
             }
             for f in dask_completed(futures):
                 results[futures[f]] = f.result()
-                _tick(progress, len(chunks[futures[f]]))
+                _tick(progress, len(chunks[futures[f]]), len(tasks))
     elif workers > 1 and len(chunks) > 1:
         with ProcessPoolExecutor(workers, initializer=_init, initargs=(worlds,)) as pool:
             pending = {pool.submit(_run_tasks, c, seed): i for i, c in enumerate(chunks)}
             for f in as_completed(pending):
                 results[pending[f]] = f.result()
-                _tick(progress, len(chunks[pending[f]]))
+                _tick(progress, len(chunks[pending[f]]), len(tasks))
     else:
         for i, c in enumerate(chunks):
             results[i] = _run_tasks(c, seed, worlds)
-            _tick(progress, len(c))
+            _tick(progress, len(c), len(tasks))
     return [r for i in range(len(chunks)) for r in results[i]]
 
 
-def _tick(progress: Callable[[int], None] | None, n: int) -> None:
+def _tick(progress: Callable[[int, int], None] | None, n: int, total: int) -> None:
     if progress is not None:
-        progress(n)
+        progress(n, total)
 
 
 def _interval(values: np.ndarray) -> tuple[float, float, float]:
@@ -220,7 +228,7 @@ def _long(keys: Mapping[str, object], names: Iterable[str], stack: np.ndarray) -
 def simulate(
     scenario: Scenario, data: Dataset, referrals: pd.DataFrame, *, runs: int | None = None,
     policies: Sequence[Policy] | None = None, workers: int = 1, dask_scheduler: str | None = None,
-    progress: Callable[[int], None] | None = None, baseline: bool = True,
+    progress: Callable[[int, int], None] | None = None, baseline: bool = True,
 ) -> SimulationResult:  # fmt: skip
     """Simulate a scenario (and its baseline) under each policy, `runs` Monte Carlo runs each.
 
