@@ -68,6 +68,11 @@ def test_every_route_refuses_roles_it_does_not_serve(shared_app, endpoint, url, 
 def test_analysts_see_no_young_persons_page_but_see_schemes(shared_app):
     analyst = signer(shared_app)("analyst")
     assert analyst.get("/people/YP-0001").status_code == 403
+    with shared_app.app_context():
+        denied = get_db().scalar(
+            select(AuditEvent).where(AuditEvent.action == "access_denied").order_by(AuditEvent.id.desc())
+        )
+    assert (denied.username, denied.person_id, denied.detail) == ("analyst", "YP-0001", "GET /people/YP-0001")
     assert analyst.get("/waiting-list").status_code == 403
     assert analyst.get("/schemes").status_code == 200
 

@@ -11,6 +11,7 @@ ACTIONS = (
     "login",
     "login_failed",
     "logout",
+    "access_denied",
     "view_person",
     "run_matching",
     "confirm",

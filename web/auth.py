@@ -58,6 +58,13 @@ def roles_required(*roles: str) -> Callable[[F], F]:
         @wraps(view)
         def wrapped(*args: Any, **kwargs: Any) -> Any:
             if current_user.role not in roles:
+                # Attempts on pages a role may not see are worth knowing about, personal ones most.
+                audit.record(
+                    "access_denied",
+                    person_id=kwargs.get("person_id"),
+                    detail=f"{request.method} {request.path}",
+                )
+                get_db().commit()
                 abort(403)
             return view(*args, **kwargs)
 
