@@ -73,7 +73,10 @@ def test_confirming_takes_the_vacancy_and_moves_the_person_off_the_list(web_app:
         _db_value(web_app, select(YoungPerson.status).where(YoungPerson.person_id == "YP-0001")) == "placed"
     )
     assert _db_value(web_app, select(Placement.scheme_id)) == proposal.scheme_id
-    assert "YP-0001" not in officer.get("/waiting-list").get_data(as_text=True).split("<tbody")[1]
+    page = officer.get("/waiting-list").get_data(as_text=True)
+    # the message after confirming
+    assert f"{before - 1} of" in page and "places there are still free" in page
+    assert "YP-0001" not in page.split("<tbody")[1]
     audit = _db_value(web_app, select(AuditEvent).where(AuditEvent.action == "confirm"))
     assert (audit.person_id, audit.username) == ("YP-0001", "officer")
     again = officer.post(f"/proposals/{proposal.id}/confirm")  # a second click changes nothing

@@ -117,6 +117,16 @@ def _refused(e: decisions.DecisionRefused) -> ResponseReturnValue:
     return render_template("refused.html", message=e.message, fresh=fresh, schemes=schemes), 409
 
 
+def _confirmed(person_id: str, scheme_id: str) -> None:
+    scheme = get_db().get(Scheme, scheme_id)
+    assert scheme is not None
+    get_db().refresh(scheme)
+    flash(
+        f"Confirmed: {person_id} placed in {scheme.name} ({scheme_id}); "
+        f"{scheme.vacancies} of {scheme.capacity} places there are still free."
+    )
+
+
 @bp.post("/proposals/<int:proposal_id>/confirm")
 @roles_required(*OFFICERS)
 def confirm(proposal_id: int) -> ResponseReturnValue:
@@ -126,7 +136,7 @@ def confirm(proposal_id: int) -> ResponseReturnValue:
         abort(404)
     except decisions.DecisionRefused as e:
         return _refused(e)
-    flash(f"Confirmed: {placement.person_id} placed in {placement.scheme_id}.")
+    _confirmed(placement.person_id, placement.scheme_id)
     return redirect(safe_next(request.form.get("back")) or url_for("placements.proposals"), code=303)
 
 
@@ -155,7 +165,7 @@ def place(person_id: str) -> ResponseReturnValue:
     except decisions.DecisionRefused as e:
         db.rollback()
         return _refused(e)
-    flash(f"Confirmed: {person_id} placed in {scheme_id}.")
+    _confirmed(person_id, scheme_id)
     return redirect(url_for("placements.person", person_id=person_id), code=303)
 
 
