@@ -122,7 +122,7 @@ def _confirmed(person_id: str, scheme_id: str) -> None:
     assert scheme is not None
     get_db().refresh(scheme)
     flash(
-        f"Confirmed: {person_id} placed in {scheme.name} ({scheme_id}); "
+        f"Confirmed: {person_id} placed in {scheme_id} ({scheme.name}); "
         f"{scheme.vacancies} of {scheme.capacity} places there are still free."
     )
 
