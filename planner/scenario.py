@@ -370,7 +370,10 @@ def parse_scenario(text: str, file: str, base_dir: Path) -> Scenario:
     try:
         root = yaml.compose(text)
     except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
+        marks = vars(e)
+        mark = marks.get("problem_mark")
+        if mark is not None and mark.index >= len(text.rstrip()) and marks.get("context_mark"):
+            mark = marks["context_mark"]  # unclosed bracket or quote: where it opened
         line = mark.line + 1 if mark is not None else None
         raise InvalidInput(
             [YamlProblem(file, line, None, f"is not valid YAML ({getattr(e, 'problem', e)})")]
