@@ -413,5 +413,44 @@ def commission_cmd(scenario_file: Path, budget: float, out_dir: Path, samples: i
                f"wrote {out_dir}/plan.csv")  # fmt: skip
 
 
+@cli.command("import-903")
+@click.argument("src", type=DATA_DIR)
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder to write cohort.csv and referrals.csv into.")  # fmt: skip
+@click.option("--on-error", type=click.Choice(["skip", "reject"]), default="skip", show_default=True,
+              help="skip: leave out invalid rows and list them; reject: write nothing, exit 2.")  # fmt: skip
+@click.option("--date", "on", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Date the cohort is taken on [default: 31 March ending the latest year].")  # fmt: skip
+def import_903_cmd(src: Path, out_dir: Path, on_error: str, on: datetime | None) -> None:
+    """Turn an SSDA903 return in SRC (Header, Episodes, OC3 and optional UASC CSV files, found by
+    their columns) into cohort.csv and referrals.csv, with nothing identifying kept.
+
+    Ids are salted hashes: set PLANNER_903_SALT to keep them stable across imports.
+
+    Example: planner import-903 tests/data/ssda903 --out imported
+    """
+    from datetime import timedelta
+
+    from planner.ssda903 import import_903, write_import
+
+    try:
+        result = import_903(src, on=on.date() if on else None, on_error=on_error)  # type: ignore[arg-type]
+    except InvalidInput as e:
+        raise BadInput("Rejected, nothing written:\n" + "\n".join(e.lines())) from None
+    written = write_import(result, out_dir)
+    read = ", ".join(f"{kind} ({', '.join(names)})" for kind, names in result.files.items() if names)
+    click.echo(f"Read {read}; cohort taken on {result.on:%d %b %Y}.")
+    click.echo(f"Wrote {', '.join(str(p) for p in written)}: {len(result.cohort)} children looked after aged "
+               f"13-17, {len(result.referrals)} care leavers' moves and accommodation records.")  # fmt: skip
+    if result.problems:
+        click.echo(f"Skipped {len(result.problems)} invalid values (their rows are left out):")
+        for p in result.problems:
+            click.echo(f"  {p}")
+    for note in result.notes:
+        click.echo(f"Note: {note}")
+    start = (result.on.replace(day=1) + timedelta(days=32)).strftime("%Y-%m")
+    click.echo(f"Forecast from the month after the cohort date: planner forecast {out_dir} --start {start}")
+
+
 def main() -> None:
     cli(prog_name="planner")
