@@ -187,29 +187,27 @@ def eligible_pairs(people: pd.DataFrame, schemes: pd.DataFrame, *, on: date) -> 
     p, s = _people(people, on), _schemes(schemes)
     n, m = len(people), len(schemes)
     step = max(1, BLOCK_CELLS // max(m, 1))
-    parts_p, parts_s, parts_ok = [], [], []
+    parts_p, parts_s = [np.zeros(0, np.int32)], [np.zeros(0, np.int32)]
     for start in range(0, n, step):
-        fail = _block(p, s, start, min(n, start + step))
-        i, j = np.nonzero((fail & HARD_MASK) == 0)
+        i, j = np.nonzero((_block(p, s, start, min(n, start + step)) & HARD_MASK) == 0)
         parts_p.append((i + start).astype(np.int32))
         parts_s.append(j.astype(np.int32))
-        parts_ok.append((fail[i, j] & UNSUITABLE_BIT) == 0)
-    person = np.concatenate(parts_p) if parts_p else np.zeros(0, np.int32)
-    scheme = np.concatenate(parts_s) if parts_s else np.zeros(0, np.int32)
-    suitable = np.concatenate(parts_ok) if parts_ok else np.zeros(0, bool)
-
+    person, scheme = np.concatenate(parts_p), np.concatenate(parts_s)
+    # Millions of pairs: 1-D np.take gathers, and no consolidation copy in the frame (copy=False).
     home_km, near_km = _pair_distances(people, schemes, person, scheme)
-    need = people["support_need"].map(SUPPORT_RANK).to_numpy(dtype=np.int64)
+    need = people["support_need"].map(SUPPORT_RANK).to_numpy(dtype=np.int8)
+    wv = schemes["accom_type"].isin(list(UNSUITABLE_TYPES)).to_numpy()
     return pd.DataFrame(
         {
             "person": person,
             "scheme": scheme,
-            "suitable": suitable,
-            "weekly_cost": schemes["weekly_cost"].to_numpy(dtype=np.float64)[scheme],
+            "suitable": np.take(~wv, scheme),
+            "weekly_cost": np.take(schemes["weekly_cost"].to_numpy(dtype=np.float64), scheme),
             "home_km": home_km,
             "near_km": near_km,
-            "extra_support": (s.level[scheme] - need[person]).astype(np.int8),
-        }
+            "extra_support": np.take(s.level.astype(np.int8), scheme) - np.take(need, person),
+        },
+        copy=False,
     )
 
 
@@ -229,38 +227,19 @@ def _pair_distances(
         d["lat"].to_numpy()[None, :],
         d["lon"].to_numpy()[None, :],
     ).astype(np.float32)
+    flat = grid.ravel()
+    base = scheme.astype(np.int64) * grid.shape[1]
     home = _district_index(people["home_district"])
-    home_km = grid[scheme, home[person]]
+    home_km = np.take(flat, base + np.take(home, person))
     near_km = home_km.copy()
     conns = people["connection_districts"]
     width = max((len(t) for t in conns), default=0)
-    if width:
-        padded = np.repeat(home[:, None], width, axis=1)
-        for k in range(width):  # a handful of columns, not people
-            has = np.fromiter((len(t) > k for t in conns), dtype=bool, count=len(conns))
-            codes = pd.Series([t[k] for t in conns[has]], dtype=object)
-            padded[has, k] = _district_index(codes)
-        for k in range(width):
-            np.minimum(near_km, grid[scheme, padded[person, k]], out=near_km)
+    for k in range(width):  # a handful of columns, not people
+        has = np.fromiter((len(t) > k for t in conns), dtype=bool, count=len(conns))
+        column = home.copy()
+        column[has] = _district_index(pd.Series([t[k] for t in conns[has]], dtype=object))
+        np.minimum(near_km, np.take(flat, base + np.take(column, person)), out=near_km)
     return home_km, near_km
-
-
-def funnel(fail: np.ndarray) -> np.ndarray:
-    """(rows, rules) counts: schemes that drop out at each rule, applying the rules in order."""
-    f = fail.astype(np.int32)
-    lowest = f & -f
-    out = np.zeros((fail.shape[0], len(RULES)), dtype=np.int64)
-    for k in range(len(RULES)):
-        out[:, k] = (lowest == (1 << k)).sum(axis=1)
-    return out
-
-
-def only_rule(fail: np.ndarray) -> np.ndarray:
-    """(rows, rules) counts: schemes that break this rule and nothing else (suitability included)."""
-    out = np.zeros((fail.shape[0], len(RULES)), dtype=np.int64)
-    for k in range(len(RULES)):
-        out[:, k] = (fail == (1 << k)).sum(axis=1)
-    return out
 
 
 def broken_rules(bits: int) -> list[str]:
