@@ -1,0 +1,78 @@
+"""Commissioning: the plan stays within budget, says block or spot and why, and beats the rule."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from scenario_fixtures import FOREST, GLOUCESTER, dataset, referrals_frame, scenario
+
+from planner.commissioning import commission, default_candidates, simple_rule
+from planner.scenario import Candidate
+
+CANDIDATES = (
+    Candidate(FOREST, "D", "high", 900.0, 0, 6, "block"),
+    Candidate(FOREST, "D", "high", 1200.0, 0, 6, "spot"),
+    Candidate(GLOUCESTER, "E", "low", 300.0, 0, 8, "block"),
+    Candidate(GLOUCESTER, "D", "medium", 600.0, 0, 6, "block"),
+)
+
+
+@pytest.fixture(scope="module")
+def referrals() -> pd.DataFrame:
+    return referrals_frame()
+
+
+def _scenario():  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    return replace(scenario(months=12), candidates=CANDIDATES)
+
+
+@pytest.mark.parametrize("budget", [0.0, 1500.0, 4000.0])
+def test_plan_respects_the_weekly_budget(budget, referrals):
+    plan = commission(_scenario(), dataset(), referrals, budget, samples=4, runs=2)
+    block = plan.plan[plan.plan["contract"] == "block"]
+    assert (block["places"] * block["unit_weekly_cost"]).sum() <= budget + 1e-6
+    assert plan.expected_weekly_cost <= budget + 1e-6
+    limits = {(c.district, c.accom_type, c.support_level, c.contract): c.max_places for c in CANDIDATES}
+    for r in plan.plan.itertuples():
+        assert r.places <= limits[r.district, r.accom_type, r.support_level, r.contract]
+    if budget == 0:
+        assert plan.plan.empty
+
+
+def test_plan_says_block_or_spot_and_why(referrals):
+    plan = commission(_scenario(), dataset(), referrals, 4000.0, samples=4, runs=2)
+    assert not plan.plan.empty
+    assert set(plan.plan["contract"]) <= {"block", "spot"}
+    for row in plan.plan.itertuples():
+        assert row.reason.startswith(row.contract + ":")
+        assert "expected use" in row.reason or "in use" in row.reason
+    assert plan.plan["expected_nights_avoided"].sum() > 0
+
+
+def test_plan_beats_the_longest_waiting_list_rule_in_simulation(referrals):
+    plan = commission(_scenario(), dataset(), referrals, 3000.0, samples=6, runs=8)
+    v = plan.verification.summary
+    nights = v[v["metric"].isin(["bnb_nights", "emergency_nights"])].groupby("scenario")["mean"].sum()
+    assert nights["plan"] < nights["simple-rule"]
+    assert nights["plan"] < nights["baseline"]
+
+
+def test_simple_rule_buys_block_places_within_budget_where_the_list_is_longest():
+    data = dataset(people=8)
+    places = simple_rule(data, CANDIDATES, 2000.0, scenario().start)
+    cost = sum(p * c.weekly_cost for p, c in zip(places, CANDIDATES, strict=True))
+    assert 0 < cost <= 2000.0
+    assert all(c.contract == "block" for p, c in zip(places, CANDIDATES, strict=True) if p)
+
+
+def test_default_candidates_cover_every_district_with_block_and_spot():
+    cands = default_candidates(dataset())
+    assert {c.district for c in cands} == {FOREST, GLOUCESTER}
+    assert {c.contract for c in cands} == {"block", "spot"}
+    block = {(c.district, c.accom_type, c.support_level, c.parent_and_child): c.weekly_cost
+             for c in cands if c.contract == "block"}  # fmt: skip
+    for c in cands:
+        if c.contract == "spot":
+            assert c.weekly_cost > block[c.district, c.accom_type, c.support_level, c.parent_and_child]
