@@ -269,12 +269,12 @@ def build_map(
         colour = UNSUITABLE_COLOUR if unsuitable else SCHEME_COLOUR
         marker = folium.CircleMarker(
             (float(s.latitude), float(s.longitude)),
-            radius=5 + 1.5 * math.sqrt(int(s.vacancies)),
+            radius=3.5 + math.sqrt(int(s.vacancies)),
             color=colour,
-            weight=2,
+            weight=1.5,
             fill=True,
             fill_color=colour if s.vacancies else "#ffffff",
-            fill_opacity=0.9,
+            fill_opacity=0.75,
             class_name="scheme-marker",
         )
         marker.add_child(_Bind(*_scheme_popup(s)))

@@ -1,0 +1,110 @@
+"""Every role signs in and sees its pages; the wrong role gets 403; a forged POST gets 400."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import func, select
+
+from web.db import get_db
+from web.models import MatchRun, Scheme, User, YoungPerson
+
+pytestmark = pytest.mark.browser
+
+LANDING = {"officer": "/waiting-list", "commissioner": "/map", "analyst": "/map", "admin": "/admin/users"}
+NAVIGATION = {
+    "officer": {"Waiting list", "Proposals", "Schemes", "Imports"},
+    "commissioner": {"Schemes", "Shortfall map"},
+    "analyst": {"Schemes", "Shortfall map"},
+    "admin": {"Shortfall map", "Imports", "Users", "Audit log"},
+}
+
+
+def first_ids(live_server) -> dict[str, str]:
+    with live_server.app.app_context():
+        db = get_db()
+        return {
+            "person": db.scalar(select(YoungPerson.person_id).order_by(YoungPerson.person_id)),
+            "scheme": db.scalar(select(Scheme.scheme_id).order_by(Scheme.scheme_id)),
+            "user": str(db.scalar(select(User.id).where(User.username == "officer"))),
+        }
+
+
+@pytest.mark.parametrize("role", list(LANDING))
+def test_each_role_signs_in_to_its_start_page_and_sees_only_its_menu(visit, role):
+    visit.go("/map")  # signed out: sent to sign in first
+    expect(visit.page).to_have_url(re.compile(r"/login"))
+    visit.shot("login")
+    visit.sign_in(role)
+    assert visit.page.url.split("?")[0].endswith(LANDING[role])
+    menu = visit.page.locator(".govuk-service-navigation__link").all_inner_texts()
+    assert {m.strip() for m in menu} == NAVIGATION[role]
+    expect(visit.page.locator("header")).to_contain_text(f"Signed in as {role}")
+    visit.shot(f"home-{role}")
+    visit.sign_out()
+    expect(visit.page.locator(".govuk-notification-banner")).to_contain_text("signed out")
+    assert visit.blocked == []
+
+
+def test_every_page_renders_for_its_role_with_nothing_fetched_from_outside(visit, live_server):
+    ids = first_ids(live_server)
+    pages = {
+        "officer": [
+            "/waiting-list",
+            "/waiting-list?urgency=urgent",
+            "/proposals",
+            f"/people/{ids['person']}",
+            "/schemes",
+            f"/schemes/{ids['scheme']}/vacancies",
+            "/imports",
+        ],
+        "commissioner": ["/map", "/schemes"],
+        "admin": ["/admin/users", f"/admin/users/{ids['user']}", "/admin/audit", "/imports", "/map"],
+    }
+    for role, paths in pages.items():
+        visit.sign_in(role)
+        for path in paths:
+            response = visit.page.goto(visit.base + path)
+            assert response is not None and response.status == 200, (role, path)
+            expect(visit.page.locator("h1")).to_be_visible()
+            visit.shot(f"page-{role}-{path.strip('/').replace('/', '-').replace('?', '-')}")
+        visit.sign_out()
+    assert visit.blocked == []
+    assert visit.errors == []
+
+
+@pytest.mark.parametrize(
+    ("role", "path"),
+    [
+        ("officer", "/map"),
+        ("commissioner", "/admin/users"),
+        ("analyst", "/waiting-list"),
+        ("admin", "/proposals"),
+    ],
+)
+def test_wrong_role_gets_the_403_page(visit, role, path):
+    visit.sign_in(role)
+    response = visit.page.goto(visit.base + path)
+    assert response is not None and response.status == 403
+    expect(visit.page.locator("h1")).to_have_text("You do not have access to this page")
+    visit.shot(f"forbidden-{role}")
+
+
+def test_a_post_without_its_csrf_token_gets_400_and_changes_nothing(visit, live_server):
+    def runs() -> int:
+        with live_server.app.app_context():
+            return get_db().scalar(select(func.count()).select_from(MatchRun)) or 0
+
+    before = runs()
+    visit.sign_in("officer")
+    page = visit.page
+    button = page.get_by_role("button", name=re.compile("Run matching"))
+    button.locator("xpath=ancestor::form").locator("input[name=csrf_token]").evaluate("e => e.remove()")
+    with page.expect_response(re.compile(r"/matching/run")) as info:
+        button.click()
+    assert info.value.status == 400
+    expect(page.locator("h1")).to_have_text("There is a problem with the request")
+    visit.shot("csrf-missing-400")
+    assert runs() == before
