@@ -237,3 +237,11 @@ def test_read_table_works_on_bytes_without_a_folder() -> None:
     assert people["needed_from"].iloc[0] == pd.Timestamp("2026-11-23")
     assert people["risks"].iloc[0] == ()
     assert people["current_accom"].iloc[0] == ""
+
+
+def test_every_contract_column_is_documented_in_data_readme() -> None:
+    readme = (Path(__file__).resolve().parent.parent / "data" / "README.md").read_text(encoding="utf-8")
+    for spec in (PEOPLE, SCHEMES):
+        assert f"`{spec.file}`" in readme
+        for name in spec.names:
+            assert f"| `{name}` |" in readme, f"{spec.file} column {name} is not in data/README.md"

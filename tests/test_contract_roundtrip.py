@@ -27,7 +27,7 @@ POINTS = [
     (round(lat, 5), round(lon, 5)) for lat, lon in zip(districts()["lat"], districts()["lon"], strict=True)
 ]
 ACCOM_CODES = [""] + [f"{t}{s}" for t in ACCOM_LABELS for s in "12" if not (t in NEVER_SUITABLE and s == "1")]
-FAST = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 ids = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,12}", fullmatch=True)
 # Any text but a carriage return, which the reader turns into a line feed (tested below).
@@ -128,7 +128,7 @@ EXAMPLE_SCHEMES = (
 CELLS = st.text(st.characters(exclude_categories=("Cs",)), max_size=12)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(column=st.sampled_from(SCHEMES.names), value=CELLS)
 def test_any_cell_value_is_accepted_or_reported_on_its_row_and_column(column: str, value: str) -> None:
     header, row = EXAMPLE_SCHEMES.splitlines()
