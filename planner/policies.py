@@ -13,9 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 from ortools.graph.python import min_cost_flow
 
-from planner.world import GENDER_CODE, Population, World
+from planner.world import FIRST_BIRTHDAY, GENDER_CODE, Population, World
 
-DAYS_PER_YEAR = 365.25
 # Weekly objective tiers (lexicographic through magnitudes, as planner.matching does): place as
 # many as possible (max flow), then under-18s, then the longest waiting, then cheapest/nearest.
 UNDER_18_PRIORITY = 1_000_000
@@ -27,8 +26,8 @@ WASTED_SUPPORT_POINTS = 30  # per support level above need
 
 
 def ages(pop: Population, idx: np.ndarray, week: int) -> np.ndarray:
-    """Age in whole years on the first day of `week`."""
-    return np.floor((7 * week - pop.dob_day[idx]) / DAYS_PER_YEAR).astype(np.int32)
+    """Calendar age in whole years on the first day of `week` (15 stands for "under 16")."""
+    return (FIRST_BIRTHDAY - 1 + (pop.birthdays[idx] <= 7 * week).sum(axis=1)).astype(np.int32)
 
 
 def static_eligible(world: World, pop: Population, idx: np.ndarray) -> np.ndarray:
@@ -157,7 +156,9 @@ def clairvoyant(world: World, pop: Population) -> Bound:
     everyone = np.arange(len(pop))
     static = static_eligible(world, pop, everyone)
     kind = np.unique(np.packbits(static, axis=1), axis=0, return_inverse=True)[1].ravel()
-    at_arrival = np.floor((7 * pop.arrive - pop.dob_day) / DAYS_PER_YEAR).astype(np.int32)
+    at_arrival = (FIRST_BIRTHDAY - 1 + (pop.birthdays <= 7 * pop.arrive[:, None]).sum(axis=1)).astype(
+        np.int32
+    )
     tails, heads, caps, costs, is_source = [], [], [], [], []
     meta = []  # per class node: week, category, count
     next_node = 2

@@ -281,6 +281,7 @@ class Population:
     depart: np.ndarray  # first week no longer needing one
     first_scheme: np.ndarray  # scheme held on the start date, -1 for everyone else
     avoid: tuple[tuple[int, int], ...]  # (person, district index)
+    birthdays: np.ndarray  # (people, 12): days from the start of the 16th to 27th birthdays
 
     def __len__(self) -> int:
         return len(self.arrive)
@@ -324,8 +325,9 @@ def draw_population(world: World, seed: int, run: int) -> Population:
     dob = np.concatenate([-age, world.waiting_dob_day, day - world.pool_age_days[pick]]).astype(np.int32)
     arrive = np.concatenate([np.zeros(n_occ, np.int32), world.waiting_arrive, week]).astype(np.int32)
     depart = np.concatenate([occ_depart, wait_depart, arr_depart])
+    birthdays = _birthdays(world.start, dob)
     # Leaving-care duties end at 25: nobody needs a place from the week they turn 26.
-    turns_26 = np.ceil((dob + AGE_OUT_YEARS * 365.25) / 7).astype(np.int32)
+    turns_26 = np.ceil(birthdays[:, AGE_OUT_YEARS - FIRST_BIRTHDAY] / 7).astype(np.int32)
     return Population(
         people=people,
         dob_day=dob,
@@ -333,4 +335,24 @@ def draw_population(world: World, seed: int, run: int) -> Population:
         depart=np.maximum(np.minimum(depart, turns_26), arrive).astype(np.int32),
         first_scheme=np.concatenate([first, np.full(n_wait + len(week), -1)]).astype(np.int32),
         avoid=tuple((i + n_occ, d) for i, d in world.waiting_avoid),
+        birthdays=birthdays,
     )
+
+
+FIRST_BIRTHDAY = 16
+BIRTHDAYS = 12
+
+
+def _birthdays(start: date, dob_day: np.ndarray) -> np.ndarray:
+    """Days from `start` of each person's 16th to 27th birthdays, so that ages are calendar ages
+    (as planner.eligibility counts them: a 29 February birthday falls on 1 March)."""
+    dob = pd.DatetimeIndex(pd.Timestamp(start) + pd.to_timedelta(dob_day, unit="D"))
+    out = np.empty((len(dob_day), BIRTHDAYS), dtype=np.int32)
+    for k in range(BIRTHDAYS):
+        year = dob.year.to_numpy() + FIRST_BIRTHDAY + k
+        leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+        moved = (dob.month == 2) & (dob.day == 29) & ~leap
+        day = pd.to_datetime(pd.DataFrame({"year": year, "month": np.where(moved, 3, dob.month),
+                                           "day": np.where(moved, 1, dob.day)}))  # fmt: skip
+        out[:, k] = (day - pd.Timestamp(start)).dt.days.to_numpy()
+    return out
