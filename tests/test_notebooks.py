@@ -1,0 +1,36 @@
+"""The analysts' notebooks run top to bottom, so they cannot rot (stored without outputs)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+OURS = ["01_capacity_forecast.ipynb", "03_backtest.ipynb"]
+
+
+@pytest.mark.parametrize("name", OURS)
+def test_notebook_is_stored_without_outputs(name: str) -> None:
+    nb = json.loads((NOTEBOOKS / name).read_text(encoding="utf-8"))
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    assert code and all(not c["outputs"] and c["execution_count"] is None for c in code)
+
+
+@pytest.mark.notebook
+@pytest.mark.parametrize("name", OURS)
+def test_notebook_runs(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PLANNER_NOTEBOOK_OUT", str(tmp_path))
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    nb = nbformat.read(NOTEBOOKS / name, as_version=4)
+    NotebookClient(
+        nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+    ).execute()
+    if name.startswith("01"):
+        assert (tmp_path / "fan_charts.png").stat().st_size > 10_000
+        assert (tmp_path / "shortfall_map.png").stat().st_size > 10_000
+        html = (tmp_path / "shortfall_map.html").read_text(encoding="utf-8")
+        assert "E07000079" in html  # the districts' GeoJSON is in the page
