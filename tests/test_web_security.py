@@ -99,6 +99,21 @@ def test_wrong_credentials_are_refused_with_one_message(web_app, username, passw
     assert ("Enter your username" in body) if not username else ("username or password is not right" in body)
 
 
+def test_repeated_failed_sign_ins_lock_that_username_for_a_while(web_app):
+    client = web_app.test_client()
+    for _ in range(10):
+        assert client.post("/login", data={"username": "officer", "password": "guess"}).status_code == 400
+    locked = client.post("/login", data={"username": "officer", "password": PASSWORD})
+    assert locked.status_code == 429 and "Too many attempts" in locked.get_data(as_text=True)
+    assert client.post("/login", data={"username": "admin", "password": PASSWORD}).status_code == 302
+
+
+def test_signed_in_pages_are_not_cached(web_app):
+    officer = signer(web_app)("officer")
+    assert officer.get("/people/YP-0001").headers["Cache-Control"] == "no-store"
+    assert "no-store" not in web_app.test_client().get("/login").headers.get("Cache-Control", "")
+
+
 def test_a_deactivated_user_cannot_sign_in(web_app):
     admin = signer(web_app)("admin")
     admin.post("/admin/users/1", data={"role": "officer", "password": ""})  # user 1 is officer; unticked

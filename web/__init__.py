@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import Flask, render_template
 from flask.typing import ResponseReturnValue
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
@@ -89,6 +90,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        if current_user.is_authenticated and response.mimetype in ("text/html", "text/csv"):
+            # Pages about young people must not stay in a shared council PC's cache.
+            response.headers["Cache-Control"] = "no-store"
         return response
 
     return app

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from functools import wraps
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -11,14 +12,14 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask.typing import ResponseReturnValue
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
-from sqlalchemy import select
+from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired
 
 from web import audit
 from web.db import get_db
-from web.models import ROLES, User
+from web.models import ROLES, AuditEvent, User, utcnow
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
@@ -27,6 +28,8 @@ login_manager.login_message = "Sign in to continue."
 login_manager.session_protection = "strong"
 
 F = TypeVar("F", bound=Callable[..., Any])
+MAX_FAILURES = 10
+LOCKOUT = timedelta(minutes=15)
 
 # Where each role starts after signing in.
 HOME = {
@@ -116,9 +119,15 @@ index.public = True  # type: ignore[attr-defined]
 def login() -> ResponseReturnValue:
     form = LoginForm()
     error = None
+    status = 200
     if form.validate_on_submit():
         db = get_db()
-        user = db.scalar(select(User).where(User.username == form.username.data.strip()))
+        name = form.username.data.strip()[:64]
+        tried = f"username {name!r}"
+        if _recent_failures(tried) >= MAX_FAILURES:
+            error = f"Too many attempts to sign in as this user: wait {LOCKOUT.seconds // 60} minutes"
+            return render_template("login.html", form=form, error=error), 429
+        user = db.scalar(select(User).where(User.username == name))
         if user is not None and user.active and check_password_hash(user.password_hash, form.password.data):
             login_user(user)
             audit.record("login")
@@ -126,10 +135,20 @@ def login() -> ResponseReturnValue:
             return redirect(safe_next(request.args.get("next")) or home_url())
         # One message for unknown user, wrong password and deactivated account: no user enumeration.
         error = "The username or password is not right, or the account is not active"
-        audit.record("login_failed", detail=f"username {form.username.data.strip()[:64]!r}")
+        audit.record("login_failed", detail=tried)
         db.commit()
-    status = 400 if request.method == "POST" else 200
+    if request.method == "POST":
+        status = 400
     return render_template("login.html", form=form, error=error), status
+
+
+def _recent_failures(tried: str) -> int:
+    """Failed sign-ins for one username in the last LOCKOUT: guessing passwords is slowed down."""
+    since = utcnow() - LOCKOUT
+    query = select(func.count()).where(
+        AuditEvent.action == "login_failed", AuditEvent.detail == tried, AuditEvent.at >= since
+    )
+    return get_db().scalar(query) or 0
 
 
 login.public = True  # type: ignore[attr-defined]
