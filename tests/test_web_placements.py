@@ -175,3 +175,20 @@ def test_schemes_are_filtered_and_only_officers_may_edit(sign_in: SignIn):
     assert "1 of 6 schemes shown" in html and "W Bed and breakfast" in html and "£" in html
     commissioner = sign_in("commissioner").get("/schemes?vacancies=yes").get_data(as_text=True)
     assert "6 of 6 schemes shown" in commissioner and "/vacancies" not in commissioner
+
+
+def test_long_lists_come_in_pages_that_keep_the_filters(sign_in: SignIn, monkeypatch):
+    import web.paging
+
+    monkeypatch.setattr(web.paging, "PAGE_SIZE", 2)
+    officer = sign_in("officer")
+    second = officer.get("/waiting-list?page=2").get_data(as_text=True)
+    assert "5 shown (page 2 of 3: 3 to 4)" in second
+    assert 'href="/waiting-list?page=3"' in second and 'href="/waiting-list?page=1"' in second
+    assert "(page 3 of 3: 5 to 5)" in officer.get("/waiting-list?page=99").get_data(as_text=True)
+    assert "(page 1 of 3: 1 to 2)" in officer.get("/waiting-list?page=x").get_data(as_text=True)
+    filtered = officer.get("/waiting-list?urgency=urgent&page=1").get_data(as_text=True)
+    assert "2 shown" in filtered and "page=2" not in filtered
+    _run_matching(officer)
+    proposals = officer.get("/proposals?page=3").get_data(as_text=True)
+    assert "5 open proposals (page 3 of 3: 5 to 5)" in proposals

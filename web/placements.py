@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from planner.districts import district_name
 from planner.vocab import SUPPORT_LEVELS, SUPPORT_RANK, URGENT_ACCOM
@@ -15,6 +15,7 @@ from web import audit, decisions, today
 from web.auth import roles_required, safe_next
 from web.db import get_db
 from web.models import Placement, Proposal, Scheme, User, YoungPerson
+from web.paging import page_of
 from web.store import people_frame, schemes_frame
 
 bp = Blueprint("placements", __name__)
@@ -55,9 +56,12 @@ def waiting_list() -> ResponseReturnValue:
         and (urgency != "due" or p.needed_from <= on)
     ]
     urgent = sum(p.current_accom[:1] in URGENT_ACCOM for p in everyone)
+    page = page_of(len(people))
     return render_template(
         "waiting_list.html",
-        people=people,
+        people=people[page.start : page.end],
+        shown=len(people),
+        page=page,
         total=len(everyone),
         urgent=urgent,
         on=on,
@@ -91,14 +95,16 @@ def run_matching() -> ResponseReturnValue:
 def proposals() -> ResponseReturnValue:
     db = get_db()
     state = request.args.get("state", "proposed")
-    query = select(Proposal).order_by(Proposal.id)
+    query = select(Proposal)
     if state != "all":
         query = query.where(Proposal.state == state)
-    rows = list(db.scalars(query.limit(2000)))
+    page = page_of(db.scalar(select(func.count()).select_from(query.subquery())) or 0)
+    rows = list(db.scalars(query.order_by(Proposal.id).offset(page.start).limit(page.size)))
     schemes = {s.scheme_id: s for s in db.scalars(select(Scheme))}
     return render_template(
         "proposals.html",
         proposals=rows,
+        page=page,
         schemes=schemes,
         state=state,
         run=decisions.latest_run(db),

@@ -1,0 +1,41 @@
+"""Long tables in pages, so a county's waiting list stays quick to load and read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import request
+
+PAGE_SIZE = 100
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    number: int  # from 1
+    pages: int
+    total: int
+    size: int
+
+    @property
+    def start(self) -> int:
+        return (self.number - 1) * self.size
+
+    @property
+    def end(self) -> int:
+        return min(self.start + self.size, self.total)
+
+    def args(self, number: int) -> dict[str, str]:
+        """The current query string with another page number, for the page links."""
+        out = {k: v for k, v in request.args.items() if k != "page"}
+        out["page"] = str(number)
+        return out
+
+
+def page_of(total: int, size: int | None = None) -> Page:
+    size = size or PAGE_SIZE
+    pages = max(1, -(-total // size))
+    try:
+        number = int(request.args.get("page", "1"))
+    except ValueError:
+        number = 1
+    return Page(number=min(max(number, 1), pages), pages=pages, total=total, size=size)
