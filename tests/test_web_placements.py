@@ -3,6 +3,8 @@ a person's options, vacancies."""
 
 from __future__ import annotations
 
+import re
+
 from flask import Flask
 from sqlalchemy import func, select
 from web_support import SignIn
@@ -40,6 +42,8 @@ def test_waiting_list_shows_names_dates_labels_and_highlights_bnb(sign_in: SignI
     assert "30 Nov 2026" in html  # YP-0002 needed_from, UK date
     assert "app-row--urgent" in html and "Bed and breakfast (not suitable)" in html
     assert "2 are in B&amp;B" in html
+    rows = re.findall(r'<tr class="govuk-table__row( app-row--urgent)?">', html.split("<tbody")[1])
+    assert rows == [" app-row--urgent"] * 2 + [""] * 3  # urgent first
 
 
 def test_waiting_list_filters_by_district_need_and_urgency(sign_in: SignIn):

@@ -47,6 +47,8 @@ def waiting_list() -> ResponseReturnValue:
     district = request.args.get("district", "")
     need = request.args.get("need", "")
     urgency = request.args.get("urgency", "all")
+    # The order the optimiser serves them in: already in B&B or emergency first, then soonest needed.
+    everyone.sort(key=lambda p: (p.current_accom[:1] not in URGENT_ACCOM, p.needed_from, p.person_id))
     people = [
         p
         for p in everyone
