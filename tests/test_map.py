@@ -16,6 +16,7 @@ from flask.testing import FlaskClient
 
 from planner.capacity import shortfall_by_district
 from planner.contract import load_folder
+from planner.vocab import SUPPORT_RANK
 from web import create_app
 from web.auth import hash_password
 from web.db import get_db
@@ -185,7 +186,8 @@ def test_scheme_names_cannot_inject_markup_into_the_map(tmp_path, set_cell):
     client.post("/login", data={"username": "commissioner", "password": "demo"})
     html = client.get("/map").get_data(as_text=True)
     assert "<img src=x" not in html
-    assert "&lt;img src=x" in html  # shown as text in the schemes table
+    # HTML-escaped for the popup, then JSON-escaped inside the script: shown as text, never run.
+    assert "\\u0026lt;img src=x" in html
 
 
 def test_empty_store_says_there_is_nothing_to_map(tmp_path):
@@ -205,3 +207,12 @@ def test_bins_cover_every_shortfall_with_no_gaps():
         assert sum(b.holds(v) for b in bins) == 1, v
     assert [b.label for b in shortfall_bins(pd.Series([0, -2]))] == ["No shortfall"]
     assert [b.label for b in shortfall_bins(pd.Series([2]))] == ["No shortfall", "Short by 1", "Short by 2"]
+
+
+def test_with_a_support_level_only_schemes_providing_it_are_marked(signed_in):
+    client = signed_in("commissioner")
+    schemes = load_folder(EXAMPLE).schemes
+    for level in ("none", "high"):
+        html = client.get(f"/map?support_level={level}").get_data(as_text=True)
+        expected = int((schemes["support_level"].map(SUPPORT_RANK) >= SUPPORT_RANK[level]).sum())
+        assert html.count('"tooltip":') == expected, level

@@ -21,13 +21,14 @@ import shapely
 from branca.element import MacroElement
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_login import current_user
 from folium.template import Template
 from markupsafe import escape
 
 from planner.capacity import shortfall_by_district
 from planner.contract import Dataset
 from planner.districts import boundaries, districts
-from planner.vocab import ACCOM_LABELS, SUPPORT_LEVELS, UNSUITABLE_TYPES
+from planner.vocab import ACCOM_LABELS, SUPPORT_LEVELS, SUPPORT_RANK, UNSUITABLE_TYPES
 from web import today
 from web.auth import roles_required
 from web.db import get_db
@@ -102,19 +103,28 @@ def _england() -> gpd.GeoDataFrame:
     return gdf
 
 
-class _Bind(MacroElement):
-    """Popup and tooltip for one layer, as escaped strings (folium's own Popup needs jQuery)."""
+class _SchemeMarkers(MacroElement):
+    """One circle per scheme, drawn from a single JSON array: a county has hundreds of schemes,
+    and a folium element each would repeat the same code hundreds of times. Popups and
+    tooltips are escaped strings (folium's own Popup also needs jQuery, which is not served)."""
 
     _template = Template(
         """{% macro script(this, kwargs) %}
-        {{ this._parent.get_name() }}.bindPopup({{ this.popup|tojavascript }}, {maxWidth: 320})
-            .bindTooltip({{ this.tooltip|tojavascript }});
+        var {{ this.get_name() }} = L.featureGroup().addTo({{ this._parent.get_name() }});
+        {{ this.points|tojavascript }}.forEach(function (p) {
+            L.circleMarker([p.lat, p.lon], {
+                radius: p.radius, color: p.colour, fillColor: p.fill, fillOpacity: 0.75,
+                weight: 1.5, className: "scheme-marker"
+            }).bindPopup(p.popup, {maxWidth: 320}).bindTooltip(p.tooltip)
+              .addTo({{ this.get_name() }});
+        });
         {% endmacro %}"""
     )
 
-    def __init__(self, popup: str, tooltip: str) -> None:
+    def __init__(self, points: list[dict[str, Any]]) -> None:
         super().__init__()
-        self.popup, self.tooltip = popup, tooltip
+        self._name = "SchemeMarkers"
+        self.points = points
 
 
 class _FeatureTooltips(MacroElement):
@@ -263,22 +273,23 @@ def build_map(
         icon = folium.DivIcon(html=_label_html(row), icon_size=(0, 0), class_name="map-label")
         folium.Marker((lat, lon), icon=icon, interactive=False, keyboard=False).add_to(m)
 
+    points = []
     s: Any
     for s in schemes.itertuples():
-        unsuitable = s.accom_type in UNSUITABLE_TYPES
-        colour = UNSUITABLE_COLOUR if unsuitable else SCHEME_COLOUR
-        marker = folium.CircleMarker(
-            (float(s.latitude), float(s.longitude)),
-            radius=3.5 + math.sqrt(int(s.vacancies)),
-            color=colour,
-            weight=1.5,
-            fill=True,
-            fill_color=colour if s.vacancies else "#ffffff",
-            fill_opacity=0.75,
-            class_name="scheme-marker",
+        colour = UNSUITABLE_COLOUR if s.accom_type in UNSUITABLE_TYPES else SCHEME_COLOUR
+        popup, tooltip = _scheme_popup(s)
+        points.append(
+            {
+                "lat": float(s.latitude),
+                "lon": float(s.longitude),
+                "radius": round(3.5 + math.sqrt(int(s.vacancies)), 2),
+                "colour": colour,
+                "fill": colour if s.vacancies else "#ffffff",
+                "popup": popup,
+                "tooltip": tooltip,
+            }
         )
-        marker.add_child(_Bind(*_scheme_popup(s)))
-        marker.add_to(m)
+    m.add_child(_SchemeMarkers(points))
 
     m.add_child(_Legend(_legend_html(bins), BOUNDARY_ATTRIBUTION))
     m.fit_bounds([[south, west], [north, east]])
@@ -320,6 +331,12 @@ def council_names(codes: pd.Series) -> list[str]:
     return sorted(set(reg[reg.index.isin(codes)]["utla_name"]))
 
 
+def _can_see(endpoint: str) -> bool:
+    """Whether the signed-in user's role may open `endpoint` (roles kept by `roles_required`)."""
+    view = current_app.view_functions.get(endpoint)
+    return view is not None and current_user.role in getattr(view, "roles", ())
+
+
 @bp.get("/map")
 @roles_required(*ROLES)
 def index() -> ResponseReturnValue:
@@ -327,12 +344,15 @@ def index() -> ResponseReturnValue:
     level = _support_level()
     data = _dataset()
     table = shortfall_by_district(data, on=on, support_level=level)
+    shown = data.schemes
+    if level is not None:  # the markers show the supply the shortfall counts against
+        shown = shown[shown["support_level"].map(SUPPORT_RANK) >= SUPPORT_RANK[level]]
     parts = None
     if not table.empty:
         js, css = _assets()
         parts = build_map(
             table,
-            data.schemes,
+            shown,
             js=js,
             css=css,
             tiles_url=current_app.config.get("MAP_TILES_URL"),
@@ -346,7 +366,8 @@ def index() -> ResponseReturnValue:
         level_options=[(v, v.capitalize()) for v in SUPPORT_LEVELS],
         table=table,
         totals={k: int(v) for k, v in totals.items()},
-        schemes=data.schemes.sort_values(["district", "name"]),
+        scheme_count=len(shown),
+        allowed={e for e in ("schemes.index",) if _can_see(e)},
         councils=council_names(table["district"]),
         bins=shortfall_bins(table["shortfall"]),
         colour_of=colour_of,

@@ -45,13 +45,17 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
     return {**browser_type_launch_args, "executable_path": path}
 
 
+DEMO_PEOPLE = 150  # the demo county, smaller than its real cohort of about 700: pages of
+# hundreds of rows take seconds each to lay out and capture, which the suite cannot afford
+
+
 def seed(app: Flask) -> None:
     """The demo county (Gloucestershire, seed 1) and a user per role, password `demo`."""
     with app.app_context():
         db = get_db()
         for role in ROLES:
             db.add(User(username=role, password_hash=hash_password(PASSWORD), role=role))
-        replace_all(db, generate(on=ON))
+        replace_all(db, generate(people=DEMO_PEOPLE, on=ON))
         db.commit()
 
 

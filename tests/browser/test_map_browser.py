@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from planner.districts import find_council
+from planner.vocab import SUPPORT_RANK
 from web.db import get_db
 from web.store import schemes_frame
 
@@ -16,9 +17,10 @@ pytestmark = pytest.mark.browser
 GLOUCESTERSHIRE = find_council("Gloucestershire").district_codes
 
 
-def scheme_count(live_server) -> int:
+def scheme_count(live_server, level: str = "none") -> int:
     with live_server.app.app_context():
-        return len(schemes_frame(get_db()))
+        schemes = schemes_frame(get_db())
+    return int((schemes["support_level"].map(SUPPORT_RANK) >= SUPPORT_RANK[level]).sum())
 
 
 def test_map_draws_districts_labels_and_scheme_markers_with_the_network_blocked(visit, live_server):
@@ -52,10 +54,11 @@ def test_map_draws_districts_labels_and_scheme_markers_with_the_network_blocked(
     popup = page.locator(".leaflet-popup-content")
     expect(popup).to_contain_text("Vacancies:")
     expect(popup).to_contain_text(re.compile(r"Weekly cost: £[\d,]+"))
+    expect(page.locator(".leaflet-popup")).to_have_css("opacity", "1")  # faded in, for the shot
     visit.shot("map-scheme-popup")
 
 
-def test_support_level_select_redraws_the_map_and_table_for_that_level(visit):
+def test_support_level_select_redraws_the_map_and_table_for_that_level(visit, live_server):
     visit.sign_in("analyst")
     visit.go("/map")
     page = visit.page
@@ -65,6 +68,10 @@ def test_support_level_select_redraws_the_map_and_table_for_that_level(visit):
     page.wait_for_url(re.compile(r"support_level=intensive"))
     expect(page.locator("#table-heading")).to_contain_text("intensive support")
     expect(page.locator("#shortfall-map path.district-shape")).to_have_count(len(GLOUCESTERSHIRE))
+    # Only the supply the shortfall counts is marked: schemes providing intensive support.
+    expect(page.locator("#shortfall-map path.scheme-marker")).to_have_count(
+        scheme_count(live_server, "intensive")
+    )
     assert page.locator("#shortfall-table tbody tr").first.inner_text() != before
     assert visit.blocked == [] and visit.errors == []
     visit.shot("map-intensive-support")

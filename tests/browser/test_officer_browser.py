@@ -28,7 +28,13 @@ def test_officer_runs_matching_confirms_a_proposal_and_the_vacancy_drops(visit):
     expect(page.locator(".govuk-notification-banner")).to_contain_text("Matching proposed")
     visit.shot("officer-proposals")
 
-    row = page.locator("tbody tr").filter(has=page.get_by_role("button", name="Confirm")).first
+    suitable = page.locator(".govuk-tag", has_text=re.compile(r"^\s*Suitable\s*$"))
+    row = (
+        page.locator("tbody tr")
+        .filter(has=suitable)
+        .filter(has=page.get_by_role("button", name="Confirm"))
+        .first
+    )
     where = row.locator(".app-secondary").first.inner_text().strip()
     found = FREE.match(where)
     assert found, where

@@ -26,7 +26,11 @@ def first_ids(live_server) -> dict[str, str]:
     with live_server.app.app_context():
         db = get_db()
         return {
-            "person": db.scalar(select(YoungPerson.person_id).order_by(YoungPerson.person_id)),
+            "person": db.scalar(
+                select(YoungPerson.person_id)
+                .where(YoungPerson.status == "waiting")
+                .order_by(YoungPerson.person_id)
+            ),
             "scheme": db.scalar(select(Scheme.scheme_id).order_by(Scheme.scheme_id)),
             "user": str(db.scalar(select(User.id).where(User.username == "officer"))),
         }
