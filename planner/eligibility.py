@@ -186,25 +186,37 @@ def eligible_pairs(people: pd.DataFrame, schemes: pd.DataFrame, *, on: date) -> 
     """
     p, s = _people(people, on), _schemes(schemes)
     n, m = len(people), len(schemes)
+    # District columns per person: home, then connections (home again where there are fewer).
+    where = _districts_of(people)
+    to_district = _scheme_to_district_km(schemes).T  # districts x schemes: rows are gathered
     step = max(1, BLOCK_CELLS // max(m, 1))
-    parts_p, parts_s = [np.zeros(0, np.int32)], [np.zeros(0, np.int32)]
+    parts: dict[str, list[np.ndarray]] = {"person": [], "scheme": [], "home_km": [], "near_km": []}
     for start in range(0, n, step):
-        i, j = np.nonzero((_block(p, s, start, min(n, start + step)) & HARD_MASK) == 0)
-        parts_p.append((i + start).astype(np.int32))
-        parts_s.append(j.astype(np.int32))
-    person, scheme = np.concatenate(parts_p), np.concatenate(parts_s)
-    # Millions of pairs: 1-D np.take gathers, and no consolidation copy in the frame (copy=False).
-    home_km, near_km = _pair_distances(people, schemes, person, scheme)
+        stop = min(n, start + step)
+        ok = (_block(p, s, start, stop) & HARD_MASK) == 0
+        i, j = np.nonzero(ok)
+        parts["person"].append((i + start).astype(np.int32))
+        parts["scheme"].append(j.astype(np.int32))
+        # Distances as dense rows (people x schemes, copied from the small district table) and
+        # then the eligible cells, in the same row-major order as np.nonzero.
+        home = to_district[where[start:stop, 0]]
+        parts["home_km"].append(home[ok])
+        for k in range(1, where.shape[1]):
+            np.minimum(home, to_district[where[start:stop, k]], out=home)
+        parts["near_km"].append(home[ok])
+    col = {k: np.concatenate(v) if v else np.zeros(0, np.float32) for k, v in parts.items()}
+    person, scheme = col["person"].astype(np.int32), col["scheme"].astype(np.int32)
     need = people["support_need"].map(SUPPORT_RANK).to_numpy(dtype=np.int8)
     wv = schemes["accom_type"].isin(list(UNSUITABLE_TYPES)).to_numpy()
+    # Millions of pairs: 1-D np.take gathers, and no consolidation copy in the frame (copy=False).
     return pd.DataFrame(
         {
             "person": person,
             "scheme": scheme,
             "suitable": np.take(~wv, scheme),
             "weekly_cost": np.take(schemes["weekly_cost"].to_numpy(dtype=np.float64), scheme),
-            "home_km": home_km,
-            "near_km": near_km,
+            "home_km": col["home_km"],
+            "near_km": col["near_km"],
             "extra_support": np.take(s.level.astype(np.int8), scheme) - np.take(need, person),
         },
         copy=False,
@@ -215,31 +227,27 @@ def _district_index(codes: pd.Series) -> np.ndarray:
     return districts().index.get_indexer(pd.Index(codes)).astype(np.int32)
 
 
-def _pair_distances(
-    people: pd.DataFrame, schemes: pd.DataFrame, person: np.ndarray, scheme: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """km from each pair's scheme to the home centroid and to the nearest home/connection centroid."""
+def _scheme_to_district_km(schemes: pd.DataFrame) -> np.ndarray:
+    """km from every scheme to every district centroid (schemes x 296, float32)."""
     d = districts()
-    # Schemes x districts is small (2,000 x 296); pairs then only gather from it.
-    grid = haversine_km(
+    return haversine_km(
         schemes["latitude"].to_numpy()[:, None],
         schemes["longitude"].to_numpy()[:, None],
         d["lat"].to_numpy()[None, :],
         d["lon"].to_numpy()[None, :],
     ).astype(np.float32)
-    flat = grid.ravel()
-    base = scheme.astype(np.int64) * grid.shape[1]
+
+
+def _districts_of(people: pd.DataFrame) -> np.ndarray:
+    """(people, 1 + most connections) district indexes: home, then connection districts."""
     home = _district_index(people["home_district"])
-    home_km = np.take(flat, base + np.take(home, person))
-    near_km = home_km.copy()
     conns = people["connection_districts"]
     width = max((len(t) for t in conns), default=0)
+    out = np.repeat(home[:, None], 1 + width, axis=1)
     for k in range(width):  # a handful of columns, not people
         has = np.fromiter((len(t) > k for t in conns), dtype=bool, count=len(conns))
-        column = home.copy()
-        column[has] = _district_index(pd.Series([t[k] for t in conns[has]], dtype=object))
-        np.minimum(near_km, np.take(flat, base + np.take(column, person)), out=near_km)
-    return home_km, near_km
+        out[has, 1 + k] = _district_index(pd.Series([t[k] for t in conns[has]], dtype=object))
+    return out
 
 
 def broken_rules(bits: int) -> list[str]:

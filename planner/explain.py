@@ -129,13 +129,18 @@ def _holders(
     if len(person) == 0 or len(holders) == 0:
         z = np.zeros(n, dtype=np.int64)
         return z, z, z
+    # Holders sorted by (scheme, rank); per pair two binary searches give the counts below and
+    # at the person's rank within the scheme's run of holders.
     span = int(rank.max()) + 2
     keys = np.sort(s_of[holders] * span + holder_rank[holders])
+    per_scheme = np.bincount(s_of[holders], minlength=int(max(scheme.max(), s_of.max())) + 1)
+    start = np.concatenate(([0], np.cumsum(per_scheme)))
     base = scheme.astype(np.int64) * span
     r = rank[person]
-    lo = np.searchsorted(keys, base + r, side="left") - np.searchsorted(keys, base, side="left")
-    hi = np.searchsorted(keys, base + r, side="right") - np.searchsorted(keys, base, side="left")
-    total = np.searchsorted(keys, base + span, side="left") - np.searchsorted(keys, base, side="left")
+    first = np.take(start, scheme)
+    lo = np.searchsorted(keys, base + r, side="left") - first
+    hi = np.searchsorted(keys, base + r, side="right") - first
+    total = np.take(per_scheme, scheme)
     return (
         np.bincount(person, weights=lo, minlength=n).astype(np.int64),
         np.bincount(person, weights=hi - lo, minlength=n).astype(np.int64),

@@ -81,7 +81,7 @@ def assign(
         g = greedy(person, scheme, cost, rank, places)
         return Assignment(g, "time_limit", "greedy", 0.0, time.perf_counter() - t0)
 
-    graph = _Graph(person, scheme, places)
+    graph = _Graph(person, scheme, places, n_people)
     r = rank[graph.people].astype(np.int64)
     r -= r.min()
     big_m = int(min(len(graph.people), int(places.sum()))) * int(cost.max(initial=0)) + 1
@@ -97,7 +97,7 @@ def assign(
     stage1 = graph.chosen(flow1, n_people)
     if deadline is not None and time.perf_counter() + SECONDS_PER_ARC * len(person) > deadline:
         return Assignment(stage1, "time_limit", "stage-1 flow", b1, s1)
-    placed_rank = r[np.flatnonzero(np.isin(graph.people, person[stage1[stage1 >= 0]]))]
+    placed_rank = r[stage1[graph.people] >= 0]
     per_class = np.bincount(placed_rank, minlength=int(r.max()) + 1)
     flow2, b2, s2 = graph.solve_with_class_quotas(r, per_class, cost)
     if flow2 is None:
@@ -112,27 +112,26 @@ def _fits(max_arc_cost: int, graph: _Graph) -> bool:
 
 
 class _Graph:
-    """Nodes: 0 source, 1..P people (those with arcs), then schemes (those with arcs), sink."""
+    """Nodes: 0 source, 1..n people, n+1..n+m schemes, then the sink (a stage-2 flow shifts
+    them all by its class nodes). Source arcs only to `people`, those with any arc."""
 
-    def __init__(self, person: np.ndarray, scheme: np.ndarray, places: np.ndarray) -> None:
-        self.people, p_local = _compress(person)
-        self.schemes, s_local = _compress(scheme)
-        n_p, n_s = len(self.people), len(self.schemes)
-        self.sink = 1 + n_p + n_s
+    def __init__(self, person: np.ndarray, scheme: np.ndarray, places: np.ndarray, n_people: int) -> None:
+        self.n, self.m = n_people, len(places)
+        self.people = np.flatnonzero(np.bincount(person, minlength=n_people))
+        self.sink = 1 + self.n + self.m
         self.n_nodes = self.sink + 1
-        self.tails = (1 + p_local).astype(np.int32)
-        self.heads = (1 + n_p + s_local).astype(np.int32)
-        self.places = places[self.schemes].astype(np.int64)
-        self.supply = int(min(n_p, int(self.places.sum())))
+        self.tails = (person + 1).astype(np.int32)
+        self.heads = (scheme + 1 + self.n).astype(np.int32)
+        self.places = places.astype(np.int64)
+        self.supply = int(min(len(self.people), int(self.places.sum())))
 
     def _base(self, f: min_cost_flow.SimpleMinCostFlow, extra: int, arc_cost: np.ndarray) -> np.ndarray:
-        n_p, n_s = len(self.people), len(self.schemes)
         arcs = f.add_arcs_with_capacity_and_unit_cost(
             self.tails + extra, self.heads + extra, np.ones(len(self.tails), np.int64), arc_cost
         )
-        sinks = np.arange(1 + n_p, 1 + n_p + n_s, dtype=np.int32) + extra
+        schemes = np.arange(1 + self.n, 1 + self.n + self.m, dtype=np.int32) + extra
         f.add_arcs_with_capacity_and_unit_cost(
-            sinks, np.full(n_s, self.sink + extra, np.int32), self.places, np.zeros(n_s, np.int64)
+            schemes, np.full(self.m, self.sink + extra, np.int32), self.places, np.zeros(self.m, np.int64)
         )
         f.set_nodes_supplies(
             np.array([0, self.sink + extra], np.int32), np.array([self.supply, -self.supply], np.int64)
@@ -154,10 +153,7 @@ class _Graph:
         f = min_cost_flow.SimpleMinCostFlow()
         n_p = len(self.people)
         f.add_arcs_with_capacity_and_unit_cost(
-            np.zeros(n_p, np.int32),
-            np.arange(1, n_p + 1, dtype=np.int32),
-            np.ones(n_p, np.int64),
-            person_cost.astype(np.int64),
+            np.zeros(n_p, np.int32), (1 + self.people).astype(np.int32), np.ones(n_p, np.int64), person_cost
         )
         arcs = self._base(f, 0, arc_cost)
         return self._run(f, arcs, t0)
@@ -177,7 +173,7 @@ class _Graph:
         )
         f.add_arcs_with_capacity_and_unit_cost(
             (1 + rank).astype(np.int32),
-            np.arange(1, n_p + 1, dtype=np.int32) + k,
+            (1 + k + self.people).astype(np.int32),
             np.ones(n_p, np.int64),
             np.zeros(n_p, np.int64),
         )
@@ -187,17 +183,8 @@ class _Graph:
     def chosen(self, flow: np.ndarray, n_people: int) -> np.ndarray:
         out = np.full(n_people, -1, dtype=np.int64)
         used = np.flatnonzero(flow > 0)
-        out[self.people[self.tails[used] - 1]] = used
+        out[self.tails[used] - 1] = used
         return out
-
-
-def _compress(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct ids (sorted) and each id's position among them; O(n), unlike np.unique's sort."""
-    present = np.zeros(int(ids.max()) + 1, dtype=bool)
-    present[ids] = True
-    distinct = np.flatnonzero(present)
-    position = np.cumsum(present) - 1
-    return distinct, position[ids]
 
 
 def greedy(
