@@ -15,7 +15,7 @@ from web_support import BACKENDS, PASSWORD, build_app, signer
 from planner.cli import cli
 from web import create_app
 from web.db import engine_of, get_db
-from web.models import ROLES, AuditEvent
+from web.models import ROLES, AuditEvent, User
 
 # The url map, read from an app that touches no database, to parametrize over every route.
 _MAP_APP = create_app(
@@ -112,6 +112,20 @@ def test_signed_in_pages_are_not_cached(web_app):
     officer = signer(web_app)("officer")
     assert officer.get("/people/YP-0001").headers["Cache-Control"] == "no-store"
     assert "no-store" not in web_app.test_client().get("/login").headers.get("Cache-Control", "")
+
+
+def test_deactivating_a_user_or_resetting_their_password_ends_their_sessions(web_app):
+    analyst, officer = signer(web_app)("analyst"), signer(web_app)("officer")
+    admin = signer(web_app)("admin")
+    with web_app.app_context():
+        ids = {u.username: u.id for u in get_db().scalars(select(User))}
+    assert (
+        admin.post(f"/admin/users/{ids['analyst']}", data={"role": "analyst"}).status_code == 303
+    )  # unticked
+    assert analyst.get("/schemes").status_code == 302
+    reset = {"role": "officer", "active": "y", "password": "a-new-password"}
+    assert admin.post(f"/admin/users/{ids['officer']}", data=reset).status_code == 303
+    assert officer.get("/waiting-list").status_code == 302
 
 
 def test_a_deactivated_user_cannot_sign_in(web_app):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Callable
 from datetime import timedelta
 from functools import wraps
@@ -41,8 +42,13 @@ HOME = {
 
 
 @login_manager.user_loader
-def _load_user(user_id: str) -> User | None:
-    return get_db().get(User, int(user_id))
+def _load_user(session_id: str) -> User | None:
+    """The signed-in user, unless deactivated or their password changed since signing in."""
+    user_id, _, token = session_id.partition(":")
+    user = get_db().get(User, int(user_id)) if user_id.isdigit() else None
+    if user is None or not user.active or not hmac.compare_digest(token, user.session_token()):
+        return None
+    return user
 
 
 def hash_password(password: str) -> str:

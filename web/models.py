@@ -7,6 +7,7 @@ never deletes or rewrites the record of what was decided before.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, date, datetime
 
 from flask_login import UserMixin
@@ -68,6 +69,15 @@ class User(UserMixin, Base):
     @property
     def role_label(self) -> str:
         return ROLE_LABELS.get(self.role, self.role)
+
+    def get_id(self) -> str:
+        """What the session remembers: the id and a token that changes with the password, so a
+        password reset signs the user out everywhere (the session cookie is signed, not secret,
+        so the token is a digest, never part of the hash itself)."""
+        return f"{self.id}:{self.session_token()}"
+
+    def session_token(self) -> str:
+        return hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
 
 
 class YoungPerson(Base):
