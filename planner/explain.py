@@ -100,15 +100,20 @@ def explain(
         else:
             reasons.append(f"{why}; no B&B or emergency place fits either")
 
-    s_at = np.maximum(s_of, 0)
-    accom = np.where(got, schemes["accom_type"].to_numpy(dtype=object)[s_at], "")
+    def at_scheme(column: str, fill: str | float) -> np.ndarray:
+        values = schemes[column].to_numpy()
+        return np.where(got, values[np.maximum(s_of, 0)], fill) if len(values) else np.full(n, fill)
+
+    accom = at_scheme("accom_type", "")
     matches = pd.DataFrame(
         {
             "person_id": people["person_id"].to_numpy(dtype=object),
-            "scheme_id": np.where(got, schemes["scheme_id"].to_numpy(dtype=object)[s_at], ""),
-            "outcome": np.where(placed, "placed", np.where(unsuitable, "unsuitable", "unplaced")),
+            "scheme_id": at_scheme("scheme_id", "").astype(object),
+            "outcome": np.where(placed, "placed", np.where(unsuitable, "unsuitable", "unplaced")).astype(
+                object
+            ),
             "accom_code": [a + ("1" if p else "2") if a else "" for a, p in zip(accom, placed, strict=True)],
-            "weekly_cost": np.where(got, schemes["weekly_cost"].to_numpy(dtype=np.float64)[s_at], np.nan),
+            "weekly_cost": at_scheme("weekly_cost", np.nan).astype(np.float64),
             "distance_km": np.where(got, np.round(home_km[pick] if len(pairs) else 0.0, 1), np.nan),
             "reason": reasons,
         }

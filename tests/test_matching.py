@@ -146,3 +146,10 @@ def test_placement_rates_cover_everyone_in_each_grouping() -> None:
     assert set(rates["group"]) == {"gender", "age band", "support need", "home district"}
     assert (rates.groupby("group")["people"].sum() == 50).all()
     assert rates["value"].str.contains(r"Gloucester \(E07000081\)").any()
+
+
+def test_empty_waiting_list_or_no_schemes_at_all() -> None:
+    ppl, sch = instance(10, 5, 1)
+    assert match(ppl.iloc[:0], sch, on=ON).matches.empty
+    m = match(ppl, sch.iloc[:0], on=ON).matches
+    assert (m["outcome"] == "unplaced").all() and m["reason"].str.contains("there are no schemes").all()
