@@ -1,31 +1,26 @@
-"""Demo mode: a demo county in an empty database, and the four demo users."""
+"""Demo mode: the demo county in an empty database, and the four demo users."""
 
 from __future__ import annotations
 
 import logging
 from datetime import date
-from pathlib import Path
 
 from flask import Flask
 from sqlalchemy import func, select
 
-from planner.contract import Dataset, load_folder
+from planner.contract import Dataset
+from planner.demo import generate
 from web.auth import hash_password
 from web.db import get_db
 from web.models import ROLES, Import, Scheme, User, YoungPerson
 from web.store import replace_all
 
 log = logging.getLogger(__name__)
-EXAMPLE_DIR = Path(__file__).resolve().parent.parent / "data" / "example"
 DEMO_PASSWORD = "demo"
 
 
 def demo_dataset(on: date) -> tuple[Dataset, str]:
-    """The synthetic demo county (planner.demo), or the small example folder if that is absent."""
-    try:
-        from planner.demo import generate
-    except ImportError:
-        return load_folder(EXAMPLE_DIR), "data/example"
+    """The synthetic demo county: the same as `planner demo` writes with seed 1."""
     return generate("Gloucestershire", seed=1, on=on), "planner demo (Gloucestershire, seed 1)"
 
 
