@@ -13,6 +13,7 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from matching_instances import LEVELS, ON, age_on, broken, instance, people, records, schemes
@@ -218,3 +219,22 @@ def _brute_force(
             best = key
     assert best is not None
     return best[1], -best[2]
+
+
+def test_time_limit_between_stages_keeps_levels_one_and_two(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A clock that moves one second per reading: stage 1 may start (estimated to take 1 s) but
+    # stage 2 may not, so the answer is stage 1's flow, optimal for placements and urgency.
+    from planner import flow
+
+    rng = np.random.default_rng(5)
+    person, scheme = rng.integers(0, 30, 200), rng.integers(0, 12, 200)
+    cost, rank, places = rng.integers(0, 1000, 200), rng.integers(0, 5, 30), rng.integers(0, 3, 12)
+    full = assign(person, scheme, cost, rank, places, force_stages=True)
+    ticks = iter(range(1000))
+    monkeypatch.setattr(flow.time, "perf_counter", lambda: float(next(ticks)))
+    monkeypatch.setattr(flow, "SECONDS_PER_ARC", 1 / 200)
+    cut = assign(person, scheme, cost, rank, places, deadline=4.5, force_stages=True)
+    assert (cut.status, cut.method) == ("time_limit", "stage-1 flow")
+    counts = [np.bincount(rank[person[a.pair[a.pair >= 0]]], minlength=5).tolist() for a in (full, cut)]
+    assert counts[0] == counts[1]
+    assert cost[cut.pair[cut.pair >= 0]].sum() >= cost[full.pair[full.pair >= 0]].sum()
