@@ -127,6 +127,27 @@ class _SchemeMarkers(MacroElement):
         self.points = points
 
 
+class _Labels(MacroElement):
+    """District name and figures at each district's representative point, as text on the map
+    itself, so it reads without tiles. Not interactive: the polygon underneath has the tooltip."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        {{ this.labels|tojavascript }}.forEach(function (l) {
+            L.marker([l.lat, l.lon], {
+                icon: L.divIcon({html: l.html, className: "map-label", iconSize: [0, 0]}),
+                interactive: false, keyboard: false
+            }).addTo({{ this._parent.get_name() }});
+        });
+        {% endmacro %}"""
+    )
+
+    def __init__(self, labels: list[dict[str, Any]]) -> None:
+        super().__init__()
+        self._name = "Labels"
+        self.labels = labels
+
+
 class _FeatureTooltips(MacroElement):
     """A tooltip per district polygon, from the `tip` property (already escaped)."""
 
@@ -269,9 +290,11 @@ def build_map(
     polygons.add_to(m)
 
     centroids = districts().loc[table["district"], ["lat", "lon"]].to_numpy()
-    for row, (lat, lon) in zip(table.itertuples(), centroids, strict=True):
-        icon = folium.DivIcon(html=_label_html(row), icon_size=(0, 0), class_name="map-label")
-        folium.Marker((lat, lon), icon=icon, interactive=False, keyboard=False).add_to(m)
+    labels = [
+        {"lat": float(lat), "lon": float(lon), "html": _label_html(row)}
+        for row, (lat, lon) in zip(table.itertuples(), centroids, strict=True)
+    ]
+    m.add_child(_Labels(labels))
 
     points = []
     s: Any
