@@ -14,6 +14,7 @@ import pandas as pd
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from planner.matching import match
 from web import audit
 from web.models import MatchRun, Placement, Proposal, Scheme, User, YoungPerson, utcnow
 from web.store import people_frame, schemes_frame
@@ -127,8 +128,6 @@ def _proposals(frame: pd.DataFrame, run_id: int | None) -> list[Proposal]:
 def run_matching(db: Session, user: User, *, on: date) -> MatchRun:
     """The optimiser over the whole waiting list and every scheme with a vacancy; open proposals
     from earlier runs are superseded by the new ones."""
-    from planner.matching import match  # the matching helper's module; imported when used
-
     people = people_frame(db)
     schemes = schemes_frame(db, with_vacancies_only=True)
     result = match(people, schemes, on=on)
@@ -161,8 +160,6 @@ def run_matching(db: Session, user: User, *, on: date) -> MatchRun:
 def fresh_proposal(db: Session, person_id: str, *, on: date) -> Proposal | None:
     """After a place was lost to someone else: the best place for this person among the vacancies
     left now (the same optimiser, on this one person), stored as a new open proposal."""
-    from planner.matching import match
-
     people = people_frame(db)
     people = people[people["person_id"] == person_id]
     if people.empty:
@@ -182,8 +179,6 @@ def fresh_proposal(db: Session, person_id: str, *, on: date) -> Proposal | None:
 
 def open_proposal_for(db: Session, person_id: str, scheme_id: str, *, on: date) -> Proposal:
     """An officer chose a place from a person's options: an open proposal to confirm."""
-    from planner.matching import match
-
     people = people_frame(db)
     people = people[people["person_id"] == person_id]
     schemes = schemes_frame(db, with_vacancies_only=True)

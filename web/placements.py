@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import func, select
 
 from planner.districts import district_name
-from planner.vocab import SUPPORT_LEVELS, SUPPORT_RANK, URGENT_ACCOM
+from planner.options import options, why_not
+from planner.vocab import SUPPORT_LEVELS, URGENT_ACCOM
 from web import audit, decisions, today
 from web.auth import roles_required, safe_next
 from web.db import get_db
@@ -177,19 +176,6 @@ def place(person_id: str) -> ResponseReturnValue:
     return redirect(url_for("placements.person", person_id=person_id), code=303)
 
 
-def _options(person_id: str) -> tuple[Any, str | None]:
-    """Ranked options for a waiting person (planner.options), or why they cannot be shown."""
-    try:
-        from planner.options import options
-    except ImportError:
-        return None, "Options are not available in this installation."
-    db = get_db()
-    return (
-        options(people_frame(db), schemes_frame(db), person_id, on=today(current_app), top=5, impact=True),
-        None,
-    )
-
-
 @bp.get("/people/<person_id>")
 @roles_required(*OFFICERS)
 def person(person_id: str) -> ResponseReturnValue:
@@ -200,13 +186,13 @@ def person(person_id: str) -> ResponseReturnValue:
     audit.record("view_person", person_id)
     db.commit()
     on = today(current_app)
-    opts, unavailable = _options(person_id) if p.status == "waiting" else (None, None)
+    opts, why = None, None
     why_scheme = request.args.get("why_not", "")
-    why = None
-    if why_scheme and p.status == "waiting" and db.get(Scheme, why_scheme) is not None:
-        from planner.options import why_not
-
-        why = why_not(people_frame(db), schemes_frame(db), person_id, why_scheme, on=on)
+    if p.status == "waiting":  # the single-person function over the whole list, for its impact
+        waiting, schemes_now = people_frame(db), schemes_frame(db)
+        opts = options(waiting, schemes_now, person_id, on=on, top=5, impact=True)
+        if why_scheme and db.get(Scheme, why_scheme) is not None:
+            why = why_not(waiting, schemes_now, person_id, why_scheme, on=on)
     schemes = {s.scheme_id: s for s in db.scalars(select(Scheme).order_by(Scheme.name))}
     history = list(
         db.scalars(select(Proposal).where(Proposal.person_id == person_id).order_by(Proposal.id.desc()))
@@ -219,12 +205,10 @@ def person(person_id: str) -> ResponseReturnValue:
         p=p,
         on=on,
         opts=opts,
-        unavailable=unavailable,
         why_scheme=why_scheme,
         why=why,
         schemes=schemes,
         history=history,
         placements=placements,
         urgent=p.current_accom[:1] in URGENT_ACCOM,
-        support_rank=SUPPORT_RANK,
     )
