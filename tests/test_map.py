@@ -37,6 +37,7 @@ def make_app(tmp_path: Path, data_dir: Path | None = EXAMPLE, **config: object) 
             "DATABASE_URL": f"sqlite:///{tmp_path}/map.sqlite",
             "TODAY": ON,
             "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # fast in tests
+            "MAP_TILES_URL": None,  # whatever PLANNER_MAP_TILES_URL the environment has
             **config,
         }
     )
