@@ -105,10 +105,7 @@ def safe_next(target: str | None) -> str | None:
 
 
 def home_url() -> str:
-    endpoint = HOME.get(current_user.role, "auth.login")
-    if endpoint not in current_app.view_functions:  # e.g. the map blueprint not yet present
-        endpoint = "schemes.index"
-    return url_for(endpoint)
+    return url_for(HOME.get(current_user.role, "auth.login"))
 
 
 @bp.route("/")
