@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from ortools.graph.python import min_cost_flow
+from ortools.graph.python import max_flow, min_cost_flow
 
 from planner.world import FIRST_BIRTHDAY, GENDER_CODE, Population, World
 
@@ -54,10 +54,14 @@ def age_eligible(world: World, youngest: np.ndarray, oldest: np.ndarray) -> np.n
     return (s.min_age <= hi) & (s.max_age >= lo) & ((hi >= 18) | s.ofsted)
 
 
-def eligible(world: World, pop: Population, idx: np.ndarray, week: int) -> np.ndarray:
-    """(people, schemes) True where a person may take a place in a scheme in `week` (vacancy aside)."""
+def eligible(
+    world: World, pop: Population, idx: np.ndarray, week: int, static: np.ndarray | None = None
+) -> np.ndarray:
+    """(people, schemes) True where a person may take a place in a scheme in `week` (vacancy aside).
+    `static` is `static_eligible` for the whole population, computed once a run."""
     age = ages(pop, idx, week)
-    return static_eligible(world, pop, idx) & age_eligible(world, age, age)
+    rules = static[idx] if static is not None else static_eligible(world, pop, idx)
+    return rules & age_eligible(world, age, age)
 
 
 def pair_cost(world: World, pop: Population, idx: np.ndarray, week: int) -> np.ndarray:
@@ -70,11 +74,14 @@ def pair_cost(world: World, pop: Population, idx: np.ndarray, week: int) -> np.n
     )
 
 
-def fcfs(world: World, pop: Population, idx: np.ndarray, vacancies: np.ndarray, week: int) -> np.ndarray:
+def fcfs(
+    world: World, pop: Population, idx: np.ndarray, vacancies: np.ndarray, week: int,
+    static: np.ndarray | None = None,
+) -> np.ndarray:  # fmt: skip
     """First come, first served: under-18s first (the law), then in arrival order, each takes the
     nearest suitable vacancy, as a panel working down a list by hand does. Returns scheme or -1."""
     vac = vacancies.copy()
-    e = eligible(world, pop, idx, week)
+    e = eligible(world, pop, idx, week, static)
     km = world.distance_km[pop.people.home[idx]]
     out = np.full(len(idx), -1, dtype=np.int64)
     order = np.lexsort((idx, pop.arrive[idx], ages(pop, idx, week) >= 18))
@@ -87,14 +94,17 @@ def fcfs(world: World, pop: Population, idx: np.ndarray, vacancies: np.ndarray, 
     return out
 
 
-def optimised(world: World, pop: Population, idx: np.ndarray, vacancies: np.ndarray, week: int) -> np.ndarray:
+def optimised(
+    world: World, pop: Population, idx: np.ndarray, vacancies: np.ndarray, week: int,
+    static: np.ndarray | None = None,
+) -> np.ndarray:  # fmt: skip
     """The matching optimiser on this week's panel: most people placed, then under-18s, then the
     longest waiting, then the least cost (a min-cost flow on waiting people x vacant schemes)."""
     out = np.full(len(idx), -1, dtype=np.int64)
     open_ = np.flatnonzero(vacancies > 0)
     if not len(idx) or not len(open_):
         return out
-    e = eligible(world, pop, idx, week)[:, open_]
+    e = eligible(world, pop, idx, week, static)[:, open_]
     rows, cols = np.nonzero(e)
     if not len(rows):
         return out
@@ -127,10 +137,10 @@ POLICIES = {"fcfs": fcfs, "optimised": optimised}
 
 @dataclass(frozen=True, slots=True)
 class Bound:
-    """The clairvoyant bound's weekly counts of people without a suitable place, by category."""
+    """The clairvoyant bound: weekly counts of people without a suitable place, and needing one."""
 
-    unplaced: np.ndarray  # (weeks, 3): B&B adults, emergency adults with a child, emergency under-18s
-    active: np.ndarray  # (weeks,) people needing a place
+    unplaced: np.ndarray  # (weeks,)
+    active: np.ndarray  # (weeks,)
 
 
 def category(pop: Population, idx: np.ndarray, week: int) -> np.ndarray:
@@ -146,11 +156,9 @@ def clairvoyant(world: World, pop: Population) -> Bound:
     each week is the largest matching of everyone needing a place to the places that exist.
     Anyone a policy placed at week t was eligible then, so a pair is allowed at week w if the
     age rules allow it at some age between arrival and w: every policy's week is then a matching
-    here, and the bound holds. People alike in eligibility, ages and category are one node,
-    schemes alike for every such node are one node; the time-expanded network (class-week ->
-    scheme-group-week) is one min-cost flow, solved once. Among maximum matchings under-18s are
-    preferred, then adults with a child, so the split between B&B and emergency is the kindest
-    possible; only the total is a bound.
+    here, and the bound holds. People alike in eligibility and ages are one node, schemes alike
+    for every such node are one node; the time-expanded network (class-week -> scheme-group-week)
+    is one maximum flow, solved once. It bounds B&B and emergency nights together, not each.
     """
     s = world.schemes
     everyone = np.arange(len(pop))
@@ -159,18 +167,18 @@ def clairvoyant(world: World, pop: Population) -> Bound:
     at_arrival = (FIRST_BIRTHDAY - 1 + (pop.birthdays <= 7 * pop.arrive[:, None]).sum(axis=1)).astype(
         np.int32
     )
-    tails, heads, caps, costs, is_source = [], [], [], [], []
-    meta = []  # per class node: week, category, count
+    tails, heads, caps, is_source = [], [], [], []
+    meta = []  # per class node: week, count
     next_node = 2
     for w in range(world.weeks):
         act = np.flatnonzero((pop.arrive <= w) & (pop.depart > w))
         open_ = np.flatnonzero(s.capacity[:, w] > 0)
         if not len(act) or not len(open_):
             continue
-        now, cat = ages(pop, act, w), category(pop, act, w)
-        key = np.stack([kind[act], at_arrival[act], now, cat], axis=1)
+        now = ages(pop, act, w)
+        key = np.stack([kind[act], at_arrival[act], now], axis=1)
         _, first, count = np.unique(key, axis=0, return_index=True, return_counts=True)
-        rep, cat = act[first], cat[first]
+        rep = act[first]
         e = (static[rep] & age_eligible(world, at_arrival[rep], now[first]))[:, open_]
         _, same, group = np.unique(np.packbits(e.T, axis=1), axis=0, return_index=True, return_inverse=True)
         room = np.bincount(group.ravel(), weights=s.capacity[open_, w]).astype(np.int64)
@@ -181,28 +189,22 @@ def clairvoyant(world: World, pop: Population) -> Bound:
         tails += [np.zeros(k), cls[r], sch]
         heads += [cls, sch[c], np.ones(g)]
         caps += [count, count[r], room]
-        costs += [np.zeros(k), 2 - cat[r], np.zeros(g)]
         is_source += [np.ones(k, bool), np.zeros(len(r), bool), np.zeros(g, bool)]
-        meta.append(np.stack([np.full(k, w), cat, count], axis=1))
-    unplaced = np.zeros((world.weeks, 3), dtype=np.int64)
+        meta.append(np.stack([np.full(k, w), count], axis=1))
     if not meta:
-        return Bound(unplaced, np.zeros(world.weeks, dtype=np.int64))
+        return Bound(np.zeros(world.weeks, dtype=np.int64), np.zeros(world.weeks, dtype=np.int64))
     m = np.concatenate(meta)
     # 1-2. data and arcs
-    flow = min_cost_flow.SimpleMinCostFlow()
-    arcs = flow.add_arcs_with_capacity_and_unit_cost(
-        *(np.concatenate(x).astype(dt) for x, dt in ((tails, np.int32), (heads, np.int32),
-                                                      (caps, np.int64), (costs, np.int64)))
-    )  # fmt: skip
-    total = int(m[:, 2].sum())
-    flow.set_node_supply(0, total)
-    flow.set_node_supply(1, -total)
+    flow = max_flow.SimpleMaxFlow()
+    arcs = flow.add_arcs_with_capacity(np.concatenate(tails).astype(np.int32),
+                                       np.concatenate(heads).astype(np.int32),
+                                       np.concatenate(caps).astype(np.int64))  # fmt: skip
     # 3. solve
-    status = flow.solve_max_flow_with_min_cost()
+    status = flow.solve(0, 1)
+    # 4. read
     if status != flow.OPTIMAL:
         raise RuntimeError(f"clairvoyant flow ended with status {status}")
-    # 4. read
     placed = flow.flows(arcs[np.concatenate(is_source)])
-    np.add.at(unplaced, (m[:, 0], m[:, 1]), m[:, 2] - placed)
-    active = np.bincount(m[:, 0], weights=m[:, 2], minlength=world.weeks).astype(np.int64)
+    unplaced = np.bincount(m[:, 0], weights=m[:, 1] - placed, minlength=world.weeks).astype(np.int64)
+    active = np.bincount(m[:, 0], weights=m[:, 1], minlength=world.weeks).astype(np.int64)
     return Bound(unplaced=unplaced, active=active)

@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 LABELS = {
     "bnb_nights": "B&B nights",
     "emergency_nights": "Emergency accommodation nights",
+    "unsuitable_nights": "B&B and emergency nights",
     "under18_unsuitable_nights": "Nights an under-18 is unsuitably housed",
     "people_unplaced": "Young people ever without a suitable place",
     "weekly_cost": "Cost per week",
@@ -84,21 +85,23 @@ def chart_by_month(by_month: pd.DataFrame, metric: str = "bnb_nights") -> str:
 
 
 def chart_policies(summary: pd.DataFrame) -> str:
-    """B&B and emergency nights by policy and scenario, means with 80% intervals."""
+    """B&B, emergency and both together by policy and scenario, means with 80% intervals (the
+    clairvoyant bound has only the total)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    rows = summary[summary["metric"].isin(["bnb_nights", "emergency_nights"])]
+    metrics = ["bnb_nights", "emergency_nights", "unsuitable_nights"]
+    rows = summary[summary["metric"].isin(metrics)]
     keys = list(dict.fromkeys(zip(rows["scenario"], rows["policy"], strict=True)))
-    fig, ax = plt.subplots(figsize=(8, 0.5 + 0.45 * len(keys)))
-    for k, metric in enumerate(["bnb_nights", "emergency_nights"]):
-        m = rows[rows["metric"] == metric].set_index(["scenario", "policy"]).reindex(keys)
-        y = [i + 0.4 * k for i in range(len(keys))]
+    fig, ax = plt.subplots(figsize=(8, 0.6 + 0.7 * len(keys)))
+    for k, metric in enumerate(metrics):
+        m = rows[rows["metric"] == metric].set_index(["scenario", "policy"]).reindex(keys).fillna(0.0)
+        y = [i + 0.27 * k for i in range(len(keys))]
         err = [(m["mean"] - m["lo80"]).clip(lower=0), (m["hi80"] - m["mean"]).clip(lower=0)]
-        ax.barh(y, m["mean"], height=0.38, xerr=err, label=LABELS[metric], capsize=3)
-    ax.set_yticks([i + 0.2 for i in range(len(keys))],
+        ax.barh(y, m["mean"], height=0.26, xerr=err, label=LABELS[metric], capsize=3)
+    ax.set_yticks([i + 0.27 for i in range(len(keys))],
                   [f"{s}: {POLICY_LABELS.get(p, p)}" for s, p in keys], fontsize=8)  # fmt: skip
     ax.set_xlabel("Nights over the whole period (mean, bars show the 80% interval)")
     ax.legend(fontsize=7, frameon=False)

@@ -19,15 +19,15 @@ import pandas as pd
 
 from planner.contract import Dataset
 from planner.districts import district_names
-from planner.policies import POLICIES, category, clairvoyant
+from planner.policies import POLICIES, category, clairvoyant, static_eligible
 from planner.scenario import Policy, Scenario
 from planner.world import Population, World, build_world, draw_population
 
 log = logging.getLogger(__name__)
 
 NIGHTS = 7
-METRICS = ("bnb_nights", "emergency_nights", "under18_unsuitable_nights", "people_unplaced",
-           "weekly_cost", "total_cost", "mean_distance_km", "share_suitable")  # fmt: skip
+METRICS = ("bnb_nights", "emergency_nights", "unsuitable_nights", "under18_unsuitable_nights",
+           "people_unplaced", "weekly_cost", "total_cost", "mean_distance_km", "share_suitable")  # fmt: skip
 WEEK_COLUMNS = ("bnb_nights", "emergency_nights", "under18_unsuitable_nights", "cost", "waiting")
 DISTRICT_COLUMNS = ("bnb_nights", "emergency_nights", "under18_unsuitable_nights", "people_unplaced",
                     "placements", "distance_km")  # fmt: skip
@@ -60,6 +60,7 @@ def run_once(
     by_d = np.zeros((nd, len(DISTRICT_COLUMNS)))
     out_weeks = np.zeros(n_people, dtype=np.int64)
     home = pop.people.home
+    static = static_eligible(world, pop, np.arange(n_people))  # the rules that do not change with age
     rows: list[dict[str, int]] = []
     traced: list[np.ndarray] = []
     active_weeks = suitable_weeks = 0
@@ -77,7 +78,7 @@ def run_once(
             occ[j] -= len(moved)
             evicted += len(moved)
         waiting = np.flatnonzero((at == -1) & (pop.arrive <= w) & (pop.depart > w))
-        choice = decide(world, pop, waiting, cap - occ, w)
+        choice = decide(world, pop, waiting, cap - occ, w, static)
         got = choice >= 0
         placed, where = waiting[got], choice[got]
         at[placed], since[placed] = where, w
@@ -118,6 +119,7 @@ def _totals(weekly: np.ndarray, by_d: np.ndarray, active: int, suitable: int) ->
     return {
         "bnb_nights": float(weekly[:, 0].sum()),
         "emergency_nights": float(weekly[:, 1].sum()),
+        "unsuitable_nights": float(weekly[:, :2].sum()),  # B&B and emergency together
         "under18_unsuitable_nights": float(weekly[:, 2].sum()),
         "people_unplaced": float(by_d[:, 3].sum()),
         "weekly_cost": float(weekly[:, 3].mean()),
@@ -130,16 +132,14 @@ def _totals(weekly: np.ndarray, by_d: np.ndarray, active: int, suitable: int) ->
 def _bound_run(world: World, pop: Population) -> RunResult:
     b = clairvoyant(world, pop)
     weekly = np.full((world.weeks, len(WEEK_COLUMNS)), np.nan)
-    weekly[:, 0] = NIGHTS * b.unplaced[:, 0]
-    weekly[:, 1] = NIGHTS * b.unplaced[:, 1:].sum(axis=1)
-    weekly[:, 2] = NIGHTS * b.unplaced[:, 2]
-    weekly[:, 4] = b.unplaced.sum(axis=1)
-    # A bound does not say who is unplaced, so it has no figures by district, cost or distance.
+    weekly[:, 4] = b.unplaced
+    # A bound on B&B and emergency nights together: it does not say who is unplaced, so it has
+    # no split, no figures by district, and no costs or distances.
     by_d = np.full((len(world.district_codes), len(DISTRICT_COLUMNS)), np.nan)
     active = int(b.active.sum())
-    totals = _totals(np.nan_to_num(weekly), np.zeros_like(by_d), active, active - int(b.unplaced.sum()))
-    for k in ("people_unplaced", "weekly_cost", "total_cost", "mean_distance_km"):
-        totals[k] = float("nan")
+    totals = dict.fromkeys(METRICS, float("nan"))
+    totals["unsuitable_nights"] = float(NIGHTS * b.unplaced.sum())
+    totals["share_suitable"] = (active - int(b.unplaced.sum())) / active if active else float("nan")
     return RunResult(totals, weekly, by_d)
 
 

@@ -21,7 +21,7 @@ def referrals() -> pd.DataFrame:
 
 
 def _unsuitable(totals: dict[str, float]) -> float:
-    return totals["bnb_nights"] + totals["emergency_nights"]
+    return totals["unsuitable_nights"]
 
 
 @pytest.mark.parametrize("policy", ["fcfs", "optimised"])
