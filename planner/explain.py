@@ -54,7 +54,9 @@ def explain(
     on: date,
     objective: str = "default",
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """matches (PRODUCT.md columns) and why_not (person_id, rule, schemes_excluded, only_this_rule)."""
+    """matches (PRODUCT.md columns) and why_not: for everyone without a suitable place, per rule
+    (eligibility.RULES names, in funnel order) the schemes it excludes and those it alone
+    excludes; rule "taken" counts the schemes they fit whose places all went to others."""
     n = len(people)
     person = pairs["person"].to_numpy()
     scheme = pairs["scheme"].to_numpy()
@@ -78,6 +80,16 @@ def explain(
     more, same, less = _holders(person[fits], scheme[fits], rank, s_of, holder_rank, n)
 
     why_not, phrases = _why_not(people, schemes, np.flatnonzero(no_place & (n_options == 0)), on=on)
+    taken = np.flatnonzero(no_place & (n_options > 0))  # they fit schemes whose places all went to others
+    taken_rows = pd.DataFrame(
+        {
+            "person_id": people["person_id"].to_numpy(dtype=object)[taken],
+            "rule": "taken",
+            "schemes_excluded": n_options[taken],
+            "only_this_rule": n_options[taken],
+        }
+    )
+    why_not = pd.concat([why_not, taken_rows], ignore_index=True) if len(taken) else why_not
 
     text = _Text(people, schemes, objective)
     age = ages_on(people["date_of_birth"], on)

@@ -51,7 +51,7 @@ DEFAULT_WEIGHTS: Final = CostWeights()
 @dataclass(frozen=True, slots=True)
 class MatchResult:
     matches: pd.DataFrame  # MATCH_COLUMNS, one row per person in input order
-    why_not: pd.DataFrame  # person_id, rule, schemes_excluded, only_this_rule (no suitable place)
+    why_not: pd.DataFrame  # person_id, rule, schemes_excluded, only_this_rule: see explain.explain
     status: str  # "optimal" or "time_limit" (best answer found in time, see planner.flow)
     objective: dict[str, float]
     timings: dict[str, float] = field(default_factory=dict)  # eligibility, build, solve, explain

@@ -153,3 +153,11 @@ def test_empty_waiting_list_or_no_schemes_at_all() -> None:
     assert match(ppl.iloc[:0], sch, on=ON).matches.empty
     m = match(ppl, sch.iloc[:0], on=ON).matches
     assert (m["outcome"] == "unplaced").all() and m["reason"].str.contains("there are no schemes").all()
+
+
+def test_why_not_counts_full_schemes_as_taken() -> None:
+    ppl, sch = frames([{"current_accom": "W2"}, {}], [{}])
+    r = match(ppl, sch, on=ON)
+    assert r.why_not.to_dict("records") == [
+        {"person_id": "P1", "rule": "taken", "schemes_excluded": 1, "only_this_rule": 1}
+    ]
