@@ -177,6 +177,13 @@ def test_healthz_answers_ok_without_signing_in(web_app):
     assert (response.status_code, response.get_data(as_text=True)) == (200, "ok")
 
 
+def test_healthz_answers_503_when_the_database_is_gone(tmp_path):
+    app = create_app({"TESTING": True, "SECRET_KEY": "k", "DATABASE_URL": f"sqlite:///{tmp_path}/gone/x.sqlite",
+                      "MIGRATE_ON_START": False})  # fmt: skip
+    response = app.test_client().get("/healthz")
+    assert (response.status_code, response.get_data(as_text=True)) == (503, "database unavailable")
+
+
 def test_error_pages_are_our_own_and_never_show_a_traceback(tmp_path, request):
     app = build_app("sqlite", tmp_path, request, data=False)
 

@@ -13,6 +13,8 @@ from flask import Flask, render_template
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from planner.settings import Settings
@@ -81,7 +83,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     @app.get("/healthz")
     def healthz() -> ResponseReturnValue:
-        return "ok", 200, {"Content-Type": "text/plain; charset=utf-8"}
+        """`ok` when the app can reach its database (for a load balancer or a monitor)."""
+        plain = {"Content-Type": "text/plain; charset=utf-8"}
+        try:
+            db.get_db().execute(text("SELECT 1"))
+        except SQLAlchemyError:
+            log.exception("health check: database unavailable")
+            return "database unavailable", 503, plain
+        return "ok", 200, plain
 
     healthz.public = True  # type: ignore[attr-defined]
 
