@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -12,6 +13,8 @@ from web.db import get_db
 from web.models import MatchRun, Scheme, User, YoungPerson
 
 pytestmark = pytest.mark.browser
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "data" / "example"
 
 LANDING = {"officer": "/waiting-list", "commissioner": "/map", "analyst": "/map", "admin": "/admin/users"}
 NAVIGATION = {
@@ -112,3 +115,30 @@ def test_a_post_without_its_csrf_token_gets_400_and_changes_nothing(visit, live_
     expect(page.locator("h1")).to_have_text("There is a problem with the request")
     visit.shot("csrf-missing-400")
     assert runs() == before
+
+
+def test_an_import_with_a_bad_row_lists_it_and_changes_nothing(visit, live_server, tmp_path, set_cell):
+    def counts() -> tuple[int, int]:
+        with live_server.app.app_context():
+            db = get_db()
+            people = db.scalar(select(func.count()).select_from(YoungPerson)) or 0
+            return people, db.scalar(select(func.count()).select_from(Scheme)) or 0
+
+    before = counts()
+    for name in ("young_people.csv", "schemes.csv"):
+        (tmp_path / name).write_bytes((EXAMPLE / name).read_bytes())
+    set_cell(tmp_path / "schemes.csv", 3, "vacancies", "31")  # capacity is 30
+    visit.sign_in("officer")
+    visit.go("/imports")
+    page = visit.page
+    page.set_input_files("#people", str(tmp_path / "young_people.csv"))
+    page.set_input_files("#schemes", str(tmp_path / "schemes.csv"))
+    page.get_by_role("button", name="Import and replace").click()
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_contain_text("Nothing was imported")
+    row = summary.locator("tbody tr").first
+    expect(row).to_contain_text("schemes.csv")
+    expect(row).to_contain_text("vacancies")
+    expect(row).to_contain_text("31 is more than capacity 30")
+    visit.shot("import-rejected")
+    assert counts() == before
