@@ -26,6 +26,7 @@ public figure exists; `data/README.md` repeats them for users:
 
 from __future__ import annotations
 
+import heapq
 from datetime import date
 from typing import Final
 
@@ -123,7 +124,9 @@ def _placement_mix(code: str) -> dict[str, float]:
     """Placements of 13-17 year-olds from the council's mix for all ages (England's where suppressed)."""
     df = _dfe("dfe_cla_placement_type_31_march.csv")
     own = df[df["la_code"] == code]
-    if own.empty or pd.to_numeric(own["count"], errors="coerce").isna().mean() > 0.5:
+    counts = pd.to_numeric(own["count"], errors="coerce")
+    stated = counts[own["placement_type"] == "Total"]
+    if own.empty or counts.isna().mean() > 0.3 or not (stated > 0).any():
         own = df[df["geographic_level"] == "National"]
     n = pd.to_numeric(own.set_index("placement_type")["count"], errors="coerce").fillna(0)
 
@@ -282,15 +285,25 @@ def _attributes(
     placed = np.zeros(n, dtype=np.int64)
     left = np.zeros(n, dtype=np.int64)
     at_18 = (df["stage"] == "at_18").to_numpy()
-    pool: list[int] = []  # earlier referrals whose placement ended: candidates for a re-referral
+    # Earlier referrals whose placement has ended are candidates for a re-referral (a move on):
+    # `pending` is a heap by leaving day, `free` those already gone by the current referral.
+    pending: list[tuple[int, int]] = []
+    free: list[int] = []
     reuse = rng.random(n) < P_RE_REFERRAL
     pick = rng.random(n)
     next_id = 1
     for i in range(n):
-        free = [j for j in pool if left[j] < ref[i] and ref[i] - dob[j] < 25 * 365]
-        if not at_18[i] and reuse[i] and free:
-            j = free[int(pick[i] * len(free))]
-            pool.remove(j)
+        while pending and pending[0][0] < ref[i]:
+            free.append(heapq.heappop(pending)[1])
+        chosen = -1
+        while not at_18[i] and reuse[i] and free and chosen < 0:
+            k = int(pick[i] * len(free))
+            j, free[k] = free[k], free[-1]
+            free.pop()
+            if ref[i] - dob[j] < 25 * 365:  # too old to come back otherwise: dropped for good
+                chosen = j
+        if chosen >= 0:
+            j = chosen
             person[i], dob[i], gender[i], district[i] = person[j], dob[j], gender[j], district[j]
         else:
             person[i] = f"CL-{next_id:05d}"
@@ -302,7 +315,7 @@ def _attributes(
         left[i] = start + max(int(stay[i]), 1)
         if letter[i] == "Z":  # staying put ends by the 21st birthday
             left[i] = min(left[i], dob[i] + int(21 * 365.25))
-        pool.append(i)
+        heapq.heappush(pending, (int(left[i]), i))
     now = int(on.to_datetime64().astype("datetime64[D]").astype(np.int64))
     waiting = placed >= now
 
@@ -314,6 +327,7 @@ def _attributes(
     risk_t = [tuple(r for r, hit in zip(RISKS, row, strict=True) if hit) for row in risks]
     exploit = {"criminal_exploitation", "sexual_exploitation", "harm_to_others", "sexual_harm_to_others"}
     female = gender == "F"
+    exploited = np.array([bool(exploit & set(t)) for t in risk_t], dtype=bool)
     return pd.DataFrame(
         {
             "referral_id": [f"R-{i:06d}" for i in range(1, n + 1)],
@@ -325,7 +339,7 @@ def _attributes(
             "support_need": support.astype(str),
             "wheelchair": rng.random(n) < 0.02,
             "parent_with_child": female & (rng.random(n) < 0.1),
-            "high_risk": np.array([bool(exploit & set(t)) for t in risk_t]) & (rng.random(n) < 0.7),
+            "high_risk": exploited & (rng.random(n) < 0.7),
             "risks": pd.Series(risk_t, dtype=object),
             "outcome_accom": np.where(waiting, "", code).astype(str),
             "placed_date": days(placed, ~waiting),

@@ -174,3 +174,11 @@ def test_unknown_placement_type_in_cohort_is_named(
     assert str(e.value).startswith(
         "cohort.csv row 3, column placement_type: 'Q9' is not an SSDA903 placement type"
     )
+
+
+@pytest.mark.parametrize("county", ["City of London", "Isles of Scilly", "Kent"])
+def test_history_generates_for_councils_with_suppressed_figures(county: str, tmp_path: Path) -> None:
+    data = load_folder(Path(__file__).resolve().parent.parent / "data" / "example")
+    history = write_history(tmp_path, data, county=county, seed=1, on=ON)
+    assert len(load_cohort(tmp_path)) == len(history.cohort) >= 1
+    assert len(load_referrals(tmp_path)) == len(history.referrals)
