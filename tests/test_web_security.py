@@ -135,6 +135,10 @@ def test_a_deactivated_user_cannot_sign_in(web_app):
     assert response.status_code == 400
 
 
+def test_the_sign_in_page_sends_a_signed_in_user_to_their_start_page(web_app):
+    assert signer(web_app)("admin").get("/login").headers["Location"] == "/admin/users"
+
+
 def test_sign_in_only_redirects_within_the_site(web_app):
     client = web_app.test_client()
     data = {"username": "officer", "password": PASSWORD}

@@ -120,6 +120,8 @@ index.public = True  # type: ignore[attr-defined]
 
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> ResponseReturnValue:
+    if request.method == "GET" and current_user.is_authenticated:
+        return redirect(home_url())
     form = LoginForm()
     error = None
     status = 200
