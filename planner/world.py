@@ -346,13 +346,14 @@ BIRTHDAYS = 12
 def _birthdays(start: date, dob_day: np.ndarray) -> np.ndarray:
     """Days from `start` of each person's 16th to 27th birthdays, so that ages are calendar ages
     (as planner.eligibility counts them: a 29 February birthday falls on 1 March)."""
-    dob = pd.DatetimeIndex(pd.Timestamp(start) + pd.to_timedelta(dob_day, unit="D"))
+    origin = np.datetime64(start, "D")
+    dob = origin + dob_day.astype("timedelta64[D]")
+    year = dob.astype("datetime64[Y]")
+    month = dob.astype("datetime64[M]") - year.astype("datetime64[M]")
+    day = dob - dob.astype("datetime64[M]").astype("datetime64[D]")
     out = np.empty((len(dob_day), BIRTHDAYS), dtype=np.int32)
     for k in range(BIRTHDAYS):
-        year = dob.year.to_numpy() + FIRST_BIRTHDAY + k
-        leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
-        moved = (dob.month == 2) & (dob.day == 29) & ~leap
-        day = pd.to_datetime(pd.DataFrame({"year": year, "month": np.where(moved, 3, dob.month),
-                                           "day": np.where(moved, 1, dob.day)}))  # fmt: skip
-        out[:, k] = (day - pd.Timestamp(start)).dt.days.to_numpy()
+        first = (year + np.timedelta64(FIRST_BIRTHDAY + k, "Y")).astype("datetime64[M]") + month
+        # adding the day offset to the 1st of the month: 29 February in a common year is 1 March
+        out[:, k] = ((first.astype("datetime64[D]") + day) - origin).astype(np.int64)
     return out
