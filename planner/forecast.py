@@ -36,22 +36,19 @@ import pandas as pd
 from planner.contract import PEOPLE, SCHEMES, read_file
 from planner.districts import districts
 from planner.forecast_model import CountModel, fit_counts, monthly_counts
+from planner.forecast_tables import AGE_BANDS, by_age, summarise
+from planner.forecast_tables import FORECAST_COLUMNS as FORECAST_COLUMNS  # re-exported for callers
 from planner.history import COHORT, FOSTER_PLACES, NOT_PLACE_DEMAND, REFERRALS
 from planner.problems import InvalidInput, Problem
 from planner.vocab import SUPPORT_LEVELS
 
 log = logging.getLogger(__name__)
 
-FORECAST_COLUMNS: Final = [
-    "month", "district", "support_level", "demand_mean", "demand_lo80", "demand_hi80",
-    "supply_mean", "shortfall_mean", "p_shortfall",
-]  # fmt: skip
 # Places another young person could take: not B&B or emergency (W, V), family (B), staying put
 # with one's own former foster carers (Z) or custody (X).
 SUPPLY_TYPES: Final = frozenset("CDEKTUY")
 AT_18_BEFORE_AGE: Final = 18.25  # a referral before this age is the move from care at 18
 DEFAULT_LEAVE_RATE: Final = 1 / 12  # a month's chance of moving on when the history has no stays
-QUANTILES: Final = (0.025, 0.1, 0.25, 0.5, 0.75, 0.9, 0.975)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +77,9 @@ class ForecastParameters:
 class Forecast:
     table: pd.DataFrame  # FORECAST_COLUMNS, one row per month, district and support level (and "all")
     quantiles: pd.DataFrame  # month, district ("all" = council), demand quantiles and supply, for fan charts
+    by_age: (
+        pd.DataFrame
+    )  # month, age_band (17-18, 19-21, 22-25), demand_mean, demand_lo80, demand_hi80 (council)
     parameters: ForecastParameters
     start: pd.Period
     months: int
@@ -187,31 +187,47 @@ def forecast(
     later = ref[ref["needs_place"] & ~ref["at_18"]]
     counts = monthly_counts(later["referral_date"], ref["referral_date"].min().to_period("M"), last_full)
     model = fit_counts(counts)
-    demand = _allocate(model.simulate(sim, runs, rng), later, index, rng)
+    totals = model.simulate(sim, runs, rng)
+    demand = _allocate(totals, later, index, rng)
+    age = (later["referral_date"] - later["date_of_birth"]).dt.days.to_numpy() / 365.25
+    bands = _allocate(totals, later, {b: i for i, b in enumerate(AGE_BANDS)}, rng, keys=_band(age))
     cohort_part, p = _cohort_demand(inputs, ref, today, sim, index, runs, rng, notes)
     demand += cohort_part
-    demand += _waiting(inputs, ref, today, sim, index)
+    bands[:, :, 0] += cohort_part.sum(axis=2)  # the move from care at 18
+    backlog, backlog_bands = _waiting(inputs, ref, today, sim, index)
+    demand += backlog
+    bands += backlog_bands
 
     rates = leave_rates(inputs.referrals, today)
     supply = _supply(inputs, demand, rates, index, rng, notes)
     keep = slice(len(sim) - months, len(sim))
-    table, quantiles = _summarise(demand[:, keep], supply[:, keep], sim[keep], cells)
+    table, quantiles = summarise(demand[:, keep], supply[:, keep], sim[keep], cells)
     params = ForecastParameters(p[0], p[1], p[2], int(p[3]), model, rates)
     log.info("forecast: %d months from %s, %d runs, %d cells", months, begin, runs, len(cells))
-    return Forecast(table, quantiles, params, begin, months, runs, notes)
+    return Forecast(table, quantiles, by_age(bands[:, keep], sim[keep]), params, begin, months, runs, notes)
 
 
-def _cell_of(district: pd.Series, support: pd.Series, index: dict[tuple[str, str], int]) -> np.ndarray:
+def _band(age_years: np.ndarray) -> np.ndarray:
+    """Age band index (AGE_BANDS) of ages in years."""
+    return np.where(age_years < 19, 0, np.where(age_years < 22, 1, 2)).astype(int)
+
+
+def _cell_of(district: pd.Series, support: pd.Series, index: object) -> np.ndarray:
+    lookup: dict[tuple[str, str], int] = index  # type: ignore[assignment]
     keys = zip(district.astype(str), support.astype(str), strict=True)
-    return np.array([index.get(k, -1) for k in keys], dtype=int)
+    return np.array([lookup.get(k, -1) for k in keys], dtype=int)
 
 
 def _allocate(
-    totals: np.ndarray, later: pd.DataFrame, index: dict[tuple[str, str], int], rng: np.random.Generator
+    totals: np.ndarray,
+    later: pd.DataFrame,
+    index: dict[tuple[str, str], int] | dict[str, int],
+    rng: np.random.Generator,
+    keys: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Share simulated county totals (runs, months) out to cells, with uncertain shares."""
+    """Share simulated county totals (runs, months) out to cells (or `keys`), with uncertain shares."""
     k = len(index)
-    cell = _cell_of(later["home_district"], later["support_need"], index)
+    cell = keys if keys is not None else _cell_of(later["home_district"], later["support_need"], index)
     seen = np.bincount(cell[cell >= 0], minlength=k).astype(float)
     shares = rng.dirichlet(seen + 0.1, size=totals.shape[0])  # a small prior: unseen cells stay rare
     return np.asarray(rng.multinomial(totals, shares[:, None, :]), dtype=np.int64)
@@ -270,9 +286,11 @@ def _waiting(
     today: pd.Timestamp,
     sim: pd.PeriodIndex,
     index: dict[tuple[str, str], int],
-) -> np.ndarray:
-    """The backlog: people waiting whose place was needed before the first simulated month."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """The backlog: people waiting whose place was needed before the first simulated month, by cell
+    and by age band."""
     out = np.zeros((len(sim), len(index)), dtype=np.int64)
+    bands = np.zeros((len(sim), len(AGE_BANDS)), dtype=np.int64)
     if inputs.people is not None:
         people, when = inputs.people, inputs.people["needed_from"]
     else:
@@ -281,7 +299,9 @@ def _waiting(
     cell = _cell_of(people["home_district"], people["support_need"], index)
     due = (when.dt.to_period("M") < sim[0]).to_numpy() & (cell >= 0)
     np.add.at(out, (np.zeros(int(due.sum()), dtype=int), cell[due]), 1)
-    return out
+    age = (sim[0].to_timestamp() - people["date_of_birth"]).dt.days.to_numpy() / 365.25
+    np.add.at(bands, (np.zeros(int(due.sum()), dtype=int), _band(age[due])), 1)
+    return out, bands
 
 
 def _supply(
@@ -318,64 +338,3 @@ def _supply(
         free -= placed
         occupied += placed
     return supply
-
-
-def _stats(d: np.ndarray, s: np.ndarray) -> dict[str, np.ndarray]:
-    mean = d.mean(axis=0)
-    # A count that is nearly always 0 has a 90% quantile of 0 below a positive mean: the interval
-    # is widened to include the mean so that lo80 <= mean <= hi80 always reads sensibly.
-    return {
-        "demand_mean": mean,
-        "demand_lo80": np.minimum(np.quantile(d, 0.1, axis=0), mean),
-        "demand_hi80": np.maximum(np.quantile(d, 0.9, axis=0), mean),
-        "supply_mean": s.mean(axis=0),
-        "shortfall_mean": (d - s).mean(axis=0),
-        "p_shortfall": (d > s).mean(axis=0),
-    }
-
-
-def _summarise(
-    demand: np.ndarray, supply: np.ndarray, months: pd.PeriodIndex, cells: list[tuple[str, str]]
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    runs, n_months, k = demand.shape
-    names = sorted({d for d, _ in cells})
-    per_d = len(SUPPORT_LEVELS)
-    d_all = demand.reshape(runs, n_months, len(names), per_d).sum(axis=3)
-    s_all = supply.reshape(runs, n_months, len(names), per_d).sum(axis=3)
-    frames = []
-    for d, s, labels in (
-        (demand, supply, cells),
-        (d_all, s_all, [(n, "all") for n in names]),
-    ):
-        stats = _stats(d, s)
-        frame = pd.DataFrame(
-            {
-                "month": np.repeat([str(m) for m in months], len(labels)),
-                "district": [c[0] for c in labels] * n_months,
-                "support_level": [c[1] for c in labels] * n_months,
-            }
-        )
-        for col, values in stats.items():
-            frame[col] = values.reshape(-1)
-        frames.append(frame)
-    table = pd.concat(frames, ignore_index=True).sort_values(["month", "district", "support_level"])
-    for col in FORECAST_COLUMNS[3:8]:
-        table[col] = table[col].round(2)
-    table["p_shortfall"] = table["p_shortfall"].round(3)
-    total_d = d_all.sum(axis=2, keepdims=True)
-    total_s = s_all.sum(axis=2, keepdims=True)
-    q_frames = []
-    for d, s, ids in ((d_all, s_all, names), (total_d, total_s, ["all"])):
-        q = np.quantile(d, QUANTILES, axis=0)  # (quantiles, months, districts)
-        frame = pd.DataFrame(
-            {
-                "month": np.repeat([m.to_timestamp() for m in months], len(ids)),
-                "district": ids * n_months,
-            }
-        )
-        frame["mean"] = d.mean(axis=0).reshape(-1)
-        for i, level in enumerate(QUANTILES):
-            frame[f"q{level * 100:g}"] = q[i].reshape(-1)
-        frame["supply_mean"] = s.mean(axis=0).reshape(-1)
-        q_frames.append(frame)
-    return table.reset_index(drop=True)[FORECAST_COLUMNS], pd.concat(q_frames, ignore_index=True)

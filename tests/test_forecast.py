@@ -207,3 +207,14 @@ def test_cli_rejects_bad_options_with_exit_2(
 def test_cli_names_the_missing_referrals_file(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["forecast", str(tmp_path), "--out", str(tmp_path / "f.csv")])
     assert result.exit_code == 2 and "referrals.csv: file is missing" in result.output
+
+
+def test_demand_by_age_band_adds_up_to_the_district_totals(demo_dir: Path) -> None:
+    result = forecast(demo_dir, months=12, runs=300)
+    bands = result.by_age
+    assert list(bands["age_band"].unique()) == ["17-18", "19-21", "22-25"]
+    assert (bands["demand_lo80"] <= bands["demand_mean"]).all() and (
+        bands["demand_mean"] <= bands["demand_hi80"]
+    ).all()
+    pooled = result.table[result.table["support_level"] == "all"].groupby("month")["demand_mean"].sum()
+    np.testing.assert_allclose(bands.groupby("month")["demand_mean"].sum(), pooled, atol=0.1)
