@@ -24,15 +24,11 @@ from flask import Flask
 from playwright.sync_api import Page, Route
 from werkzeug.serving import make_server
 
-from planner.demo import generate
 from web import create_app
-from web.auth import hash_password
-from web.db import get_db
-from web.models import ROLES, User
-from web.store import replace_all
+from web.seed import DEMO_PASSWORD, seed_demo
 
 ON = date(2026, 11, 23)
-PASSWORD = "demo"
+PASSWORD = DEMO_PASSWORD
 APP_HOST = "127.0.0.1"
 SHOT_MAX_HEIGHT = 2400  # px
 
@@ -45,18 +41,9 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
     return {**browser_type_launch_args, "executable_path": path}
 
 
-DEMO_PEOPLE = 150  # the demo county, smaller than its real cohort of about 700: pages of
-# hundreds of rows take seconds each to lay out and capture, which the suite cannot afford
-
-
 def seed(app: Flask) -> None:
-    """The demo county (Gloucestershire, seed 1) and a user per role, password `demo`."""
-    with app.app_context():
-        db = get_db()
-        for role in ROLES:
-            db.add(User(username=role, password_hash=hash_password(PASSWORD), role=role))
-        replace_all(db, generate(people=DEMO_PEOPLE, on=ON))
-        db.commit()
+    """The demo county and the four demo users (password `demo`), as `planner serve --demo`."""
+    seed_demo(app, on=ON)
 
 
 @dataclass
