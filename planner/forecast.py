@@ -20,6 +20,7 @@ vacancies, then places freed as residents leave, at a monthly rate estimated per
 accommodation type from the lengths of stay in the history. Each month, places are filled by that
 month's demand; demand not met is not carried over (it is the shortfall: out-of-area or emergency
 placements). A place counts only for a need at its own support level; the `all` rows pool levels.
+Demand is also split by age band (17-18, 19-21, 22-25) for the council as a whole.
 """
 
 from __future__ import annotations
