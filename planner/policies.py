@@ -17,9 +17,12 @@ from planner.world import FIRST_BIRTHDAY, GENDER_CODE, Population, World
 
 # Weekly objective tiers (lexicographic through magnitudes, as planner.matching does): place as
 # many as possible (max flow), then under-18s, then the longest waiting, then cheapest/nearest.
-UNDER_18_PRIORITY = 1_000_000
-WEEK_WAITED_PRIORITY = 10_000
-MAX_WEEKS_COUNTED = 50
+# Small magnitudes on purpose: the cost-scaling solver is about 3x faster with costs in the
+# tens of thousands than in the millions, and a week's panel is solved 100 times a county-year.
+MAX_PAIR_COST = 999
+WEEK_WAITED_PRIORITY = MAX_PAIR_COST + 1
+MAX_WEEKS_COUNTED = 12
+UNDER_18_PRIORITY = WEEK_WAITED_PRIORITY * (MAX_WEEKS_COUNTED + 1)
 PRIORITY_CEILING = UNDER_18_PRIORITY + WEEK_WAITED_PRIORITY * MAX_WEEKS_COUNTED
 GBP_PER_COST_POINT = 20  # £20 a week of place cost weighs as 1 km from home
 WASTED_SUPPORT_POINTS = 30  # per support level above need
@@ -105,13 +108,22 @@ def optimised(
     if not len(idx) or not len(open_):
         return out
     e = eligible(world, pop, idx, week, static)[:, open_]
+    n, m = len(idx), len(open_)
+    pair = np.where(
+        e, np.minimum(pair_cost(world, pop, idx, week)[:, open_], MAX_PAIR_COST), MAX_PAIR_COST + 1
+    )
+    if n < m:
+        # Each person needs only their n cheapest schemes: of n schemes with a vacancy, the other
+        # n-1 people can fill at most n-1, so any optimum can be moved onto these arcs (exact).
+        keep = np.zeros_like(e)
+        np.put_along_axis(keep, np.argpartition(pair, n - 1, axis=1)[:, :n], True, axis=1)
+        e &= keep
     rows, cols = np.nonzero(e)
     if not len(rows):
         return out
     waited = np.minimum(week - pop.arrive[idx], MAX_WEEKS_COUNTED)
     priority = UNDER_18_PRIORITY * (ages(pop, idx, week) < 18) + WEEK_WAITED_PRIORITY * waited
-    cost = pair_cost(world, pop, idx, week)[:, open_][rows, cols] + (PRIORITY_CEILING - priority[rows])
-    n, m = len(idx), len(open_)
+    cost = pair[rows, cols] + (PRIORITY_CEILING - priority[rows])
     # 1. data: nodes 0 source, 1 sink, 2.. people, 2+n.. schemes
     tails = np.concatenate([np.zeros(n), 2 + rows, 2 + n + np.arange(m)]).astype(np.int32)
     heads = np.concatenate([2 + np.arange(n), 2 + n + cols, np.ones(m)]).astype(np.int32)
