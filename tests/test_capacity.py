@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from planner.capacity import COLUMNS, shortfall_by_district
 from planner.contract import PEOPLE, SCHEMES, Dataset, load_folder, read_table
@@ -131,3 +133,35 @@ def test_totals_match_the_example_folder():
     suitable = ~data.schemes["accom_type"].isin(["W", "V"])
     assert table["suitable_vacancies"].sum() == data.schemes.loc[suitable, "vacancies"].sum()
     assert (table["shortfall"] == table["waiting"] - table["suitable_vacancies"]).all()
+
+
+LEVELS = ("none", "low", "medium", "high", "intensive")
+DISTRICTS = (GLOUCESTER, CHELTENHAM, STROUD)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    people=st.lists(st.tuples(st.sampled_from(DISTRICTS), st.sampled_from(LEVELS)), max_size=12),
+    schemes=st.lists(
+        st.tuples(
+            st.sampled_from(DISTRICTS), st.integers(0, 5), st.sampled_from(LEVELS), st.sampled_from("DEW")
+        ),
+        min_size=1,
+        max_size=8,
+    ),
+)
+def test_levels_partition_demand_and_supply_only_shrinks_as_the_level_rises(people, schemes):
+    data = dataset(
+        [person(f"P{i}", home, need) for i, (home, need) in enumerate(people)],
+        [scheme(f"S{i}", d, v, level, kind) for i, (d, v, level, kind) in enumerate(schemes)],
+    )
+    every = shortfall_by_district(data, on=ON).set_index("district")
+    by_level = {
+        lv: shortfall_by_district(data, on=ON, support_level=lv).set_index("district") for lv in LEVELS
+    }
+    assert sum(t["waiting"] for t in by_level.values()).equals(every["waiting"])
+    assert by_level["none"]["suitable_vacancies"].equals(every["suitable_vacancies"])
+    for lower, higher in zip(LEVELS, LEVELS[1:], strict=False):
+        assert (by_level[higher]["suitable_vacancies"] <= by_level[lower]["suitable_vacancies"]).all()
+    for t in (every, *by_level.values()):
+        assert (t["shortfall"] == t["waiting"] - t["suitable_vacancies"]).all()
