@@ -33,7 +33,9 @@ from planner.vocab import RISKS, SUPPORT_LEVELS
 # Share of schemes by type (the demo's shares of suitable vacancies, plus B&B and emergency).
 TYPE_SHARE = {"D": 0.40, "E": 0.14, "Z": 0.08, "T": 0.06, "U": 0.24, "W": 0.05, "V": 0.03}
 CAPACITY = {"D": (4, 20), "E": (1, 2), "Z": (1, 1), "T": (20, 60), "U": (3, 15), "W": (2, 8), "V": (3, 10)}
-VACANCY_P = {**{k: v[1] for k, v in TYPES.items()}, "W": 0.5, "V": 0.4}
+# Chance a place is free in a scheme that is not full: the demo's, doubled, so that suitable
+# vacancies are about 40% of the people waiting (a hard week, not a hopeless one).
+VACANCY_P = {**{k: min(0.9, 2 * v[1]) for k, v in TYPES.items()}, "W": 0.8, "V": 0.7}
 FULL_SHARE = 0.4
 
 
