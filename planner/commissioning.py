@@ -1,7 +1,7 @@
 """Where to buy places within a weekly budget, checked by simulation against a simple rule.
 
-1. Simulate the baseline (optimised panel) K times and note who spent which weeks without a
-   suitable place. 2. Choose how many places of each candidate to buy (CP-SAT, sample average):
+1. Simulate the scenario as it stands (optimised panel) K times and note who spent which weeks
+   without a suitable place. 2. Choose how many places of each candidate to buy (CP-SAT, sample average):
    a bought place can take an eligible person from their first week without a place until their
    episode ends, so it saves all their B&B or emergency nights; places in a sample never hold
    more people at once than were bought. Block places cost every week whether used or not; spot
@@ -73,15 +73,12 @@ def _as_change(c: Candidate, places: int, start: date) -> AddPlaces:
 
 def _samples(scenario: Scenario, data: Dataset, referrals: pd.DataFrame, cands: tuple[Candidate, ...],
              k: int) -> list[dict[str, np.ndarray]]:  # fmt: skip
-    """Per baseline run: each person ever unplaced, their first such week, weeks unplaced, the week
-    their need ends, and which candidates they could take."""
-    base = build_world(scenario.baseline(), data, referrals)
-    with_all = build_world(
-        replace(scenario.baseline(), changes=tuple(_as_change(c, c.max_places, scenario.start)
-                                                   for c in cands)),
-        data, referrals,
-    )  # fmt: skip
-    added = np.flatnonzero(with_all.schemes.added)
+    """Per run of the scenario as it stands: each person ever unplaced, their first such week,
+    weeks unplaced, the week their need ends, and which candidates they could take."""
+    base = build_world(scenario, data, referrals)
+    every = tuple(_as_change(c, c.max_places, scenario.start) for c in cands)
+    with_all = build_world(replace(scenario, changes=scenario.changes + every), data, referrals)
+    added = np.arange(len(with_all.schemes) - len(cands), len(with_all.schemes))  # candidates come last
     out = []
     for run in range(k):
         r = run_once(base, "optimised", scenario.seed + 7919, run, trace=True)
@@ -236,22 +233,20 @@ def commission(
     rule_places = simple_rule(data, cands, budget, scenario.start)
     rule = _table(cands, rule_places, np.zeros(len(cands)), np.zeros(len(cands)), reasons=False)
     start = scenario.start
-    with_plan = replace(
-        scenario,
-        name="plan",
-        policies=("optimised",),
-        changes=tuple(_as_change(cands[j], int(places[j]), start) for j in np.flatnonzero(places)),
-    )
-    with_rule = replace(with_plan, name="simple-rule",
-                        changes=tuple(_as_change(cands[j], int(rule_places[j]), start)
-                                      for j in np.flatnonzero(rule_places)))  # fmt: skip
+    now = replace(scenario, name="baseline", policies=("optimised",))  # the scenario, nothing bought
+
+    def buying(name: str, counts: np.ndarray) -> Scenario:
+        bought = tuple(_as_change(cands[j], int(counts[j]), start) for j in np.flatnonzero(counts))
+        return replace(now, name=name, changes=now.changes + bought)
+
     n = runs or min(scenario.runs, 50)
-    a = simulate(with_plan, data, referrals, runs=n, workers=workers)
-    b = simulate(with_rule, data, referrals, runs=n, workers=workers, baseline=False)
-    both = {f: pd.concat([getattr(a, f), getattr(b, f)], ignore_index=True)
+    results = [simulate(s, data, referrals, runs=n, workers=workers, baseline=False)
+               for s in (now, buying("plan", places), buying("simple-rule", rule_places))]  # fmt: skip
+    both = {f: pd.concat([getattr(r, f) for r in results], ignore_index=True)
             for f in ("summary", "by_district", "by_month", "runs")}  # fmt: skip
+    seconds = sum(r.seconds for r in results)
     verification = SimulationResult(both["summary"], both["by_district"], both["by_month"], both["runs"],
-                                    a.seconds + b.seconds, a.county_years_per_second)  # fmt: skip
+                                    seconds, results[0].county_years_per_second)  # fmt: skip
     cost = float(plan["expected_weekly_cost"].sum()) if len(plan) else 0.0
     log.info("commissioning plan: %d candidates bought, £%.0f a week expected", len(plan), cost)
     return Plan(plan, rule, budget, cost, verification, status)
