@@ -77,7 +77,10 @@ def chart_by_month(by_month: pd.DataFrame, metric: str = "bnb_nights") -> str:
         x = pd.PeriodIndex(g["month"], freq="M").to_timestamp()
         ax.plot(x, g["mean"], label=f"{scenario}: {POLICY_LABELS.get(str(policy), policy)}")
         ax.fill_between(x, g["lo80"], g["hi80"], alpha=0.2)
+    from matplotlib.dates import DateFormatter
+
     ax.set_ylabel(f"{LABELS.get(metric, metric)} per month")
+    ax.xaxis.set_major_formatter(DateFormatter("%b %Y"))  # UK style: "Jan 2027"
     ax.legend(fontsize=7, frameon=False)
     ax.grid(alpha=0.3)
     fig.autofmt_xdate()
