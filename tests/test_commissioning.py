@@ -81,3 +81,45 @@ def test_default_candidates_cover_every_district_with_block_and_spot():
     for c in cands:
         if c.contract == "spot":
             assert c.weekly_cost > block[c.district, c.accom_type, c.support_level, c.parent_and_child]
+
+
+def test_cli_commission_writes_plan_and_report_and_rejects_a_bad_file(tmp_path):
+    from click.testing import CliRunner
+
+    from planner.cli import cli
+    from planner.contract import PEOPLE, SCHEMES, write_table
+    from planner.history import REFERRALS
+
+    folder = tmp_path / "county"
+    folder.mkdir()
+    data = dataset()
+    write_table(data.people, PEOPLE, folder)
+    write_table(data.schemes, SCHEMES, folder)
+    write_table(referrals_frame(), REFERRALS, folder)
+    good = tmp_path / "s.yaml"
+    good.write_text(
+        "name: now\ndata: county\nstart: 2026-11-23\nmonths: 12\ncandidates:\n"
+        f"  - {{district: {FOREST}, type: D, support_level: high, weekly_cost: 900, max_places: 4}}\n"
+        f"  - {{district: {FOREST}, type: D, support_level: high, weekly_cost: 1200, contract: spot}}\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "plan"
+    args = ["commission", str(good), "--budget", "2500", "--out", str(out), "--samples", "3", "--runs", "2"]
+    result = CliRunner().invoke(cli, [*args, "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    plan = pd.read_csv(out / "plan.csv")
+    assert {"district", "contract", "places", "expected_weekly_cost", "reason"} <= set(plan.columns)
+    assert plan["expected_weekly_cost"].sum() <= 2500
+    assert "Where to buy places" in (out / "report.html").read_text(encoding="utf-8")
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "name: now\ndata: county\nstart: 2026-11-23\ncandidates:\n  - {district: X1}\n", encoding="utf-8"
+    )
+    result = CliRunner().invoke(
+        cli, ["commission", str(bad), "--budget", "100", "--out", str(tmp_path / "x")]
+    )
+    assert result.exit_code == 2
+    assert (
+        "bad.yaml line 5, key candidates[0].district: 'X1' is not an English district code" in result.output
+    )

@@ -81,3 +81,34 @@ def test_weekly_optimised_panel_places_as_many_as_the_matcher(demo_world):
         people = _people_frame(world, pop, waiting, week)
         result = match(people, schemes.assign(vacancies=vacancies), on=START + timedelta(weeks=week))
         assert (mine >= 0).sum() == (result.matches["outcome"] == "placed").sum()
+
+
+def test_weekly_panel_is_optimal_although_each_person_keeps_only_their_cheapest_schemes(demo_world):
+    from scipy.optimize import linear_sum_assignment
+
+    from planner import policies as p
+
+    world, _ = demo_world
+    rng = np.random.default_rng(11)
+    for run in range(6):
+        pop = draw_population(world, 8, run)
+        week = int(rng.integers(0, 30))
+        waiting = rng.choice(np.flatnonzero((pop.arrive <= week) & (pop.depart > week)), 12, replace=False)
+        vacancies = rng.integers(0, 2, size=len(world.schemes))
+        got = optimised(world, pop, waiting, vacancies, week)
+        # The same objective over every eligible pair, with vacancies as slots, solved exactly.
+        e = eligible(world, pop, waiting, week)
+        waited = np.minimum(week - pop.arrive[waiting], p.MAX_WEEKS_COUNTED)
+        prio = p.UNDER_18_PRIORITY * (p.ages(pop, waiting, week) < 18) + p.WEEK_WAITED_PRIORITY * waited
+        cost = (
+            np.minimum(p.pair_cost(world, pop, waiting, week), p.MAX_PAIR_COST)
+            + (p.PRIORITY_CEILING - prio)[:, None]
+        )
+        slots = np.repeat(np.arange(len(vacancies)), vacancies)
+        big = 10**9
+        m = np.where(e[:, slots], cost[:, slots] - big, 0)
+        r, c = linear_sum_assignment(np.hstack([m, np.zeros((len(waiting), len(waiting)))]))
+        best = m[r[c < len(slots)], c[c < len(slots)]].sum()
+        placed = got >= 0
+        mine = (cost[placed, got[placed]] - big).sum()
+        assert mine == best
