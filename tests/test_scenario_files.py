@@ -153,3 +153,27 @@ def test_cli_scenario_writes_the_four_outputs_and_exits_2_on_a_bad_file(county: 
     assert result.exit_code == 2
     assert "bad.yaml line 4, key runs: 'lots' is not a whole number" in result.output
     assert "Traceback" not in result.output and not (tmp_path / "out2").exists()
+
+
+def test_cli_scenario_runs_on_a_dask_cluster(county: Path, tmp_path: Path):
+    from distributed import LocalCluster
+
+    good = county.parent / "s.yaml"
+    good.write_text(
+        "name: baseline\ndata: county\nstart: 2026-11-23\nmonths: 12\nruns: 2\n", encoding="utf-8"
+    )
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None) as cluster:
+        args = [
+            "scenario",
+            str(good),
+            "--out",
+            str(tmp_path / "out"),
+            "--dask-scheduler",
+            cluster.scheduler_address,
+        ]
+        result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    import pandas as pd
+
+    summary = pd.read_csv(tmp_path / "out" / "summary.csv")
+    assert set(summary["scenario"]) == {"baseline"} and set(summary["policy"]) == {"fcfs", "optimised"}
