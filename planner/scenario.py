@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
+import pandas as pd
 import yaml
 
 from planner.districts import districts
@@ -419,6 +420,16 @@ def parse_scenario(text: str, file: str, base_dir: Path) -> Scenario:
     changes = _changes(r, m["changes"]) if "changes" in m else []
     candidates = _candidates(r, m["candidates"]) if "candidates" in m else []
     description = r.scalar(m["description"], "description") if "description" in m else ""
+    if start and months and not r.problems:
+        end = (pd.Timestamp(start) + pd.DateOffset(months=months)).date()
+        kinds = {AddPlaces: "add_places", CloseScheme: "close_scheme", ChangeScheme: "change_scheme"}
+        for i, c in enumerate(changes):
+            if c.start >= end:
+                when, last = f"{c.start.day} {c.start:%b %Y}", f"{end.day} {end:%b %Y}"
+                key = f"changes[{i}].{kinds[type(c)]}.from"
+                r.problems.append(
+                    YamlProblem(file, c.line, key, f"{when} is after the simulation ends ({last})")
+                )
     if r.problems:
         raise InvalidInput(r.problems)
     assert name and data_dir and start and months and runs is not None and seed is not None

@@ -106,6 +106,8 @@ BAD = [
      "changes[0].add_places.district", "'E0700008' is not an English district code"),
     ("name: x\ndata: county\nstart: 2026-11-23\ndemand:\n  by_need: {huge: 10}\n", 5, "demand.by_need.huge",
      "'huge' is not a support level"),
+    ("name: x\ndata: county\nstart: 2026-11-23\nmonths: 12\nchanges:\n  - close_scheme: {scheme_id: S1, from: 2028-01-01}\n",  # noqa: E501
+     6, "changes[0].close_scheme.from", "1 Jan 2028 is after the simulation ends (23 Nov 2027)"),
     ("name: x\ndata: county\nstart: 2026-11-23\nchanges:\n  - close_scheme: {from: 2027-01-01}\n", 5,
      "changes[0].close_scheme.scheme_id", "required key is missing"),
 ]  # fmt: skip
