@@ -16,9 +16,9 @@ from typing import Any, Literal
 import pandas as pd
 import yaml
 
-from planner.districts import districts
-from planner.problems import InvalidInput, Problem
+from planner.problems import InvalidInput
 from planner.vocab import SCHEME_TYPES, SUPPORT_LEVELS, UNSUITABLE_TYPES
+from planner.yaml_input import Reader, YamlProblem
 
 Policy = Literal["fcfs", "optimised", "clairvoyant"]
 POLICIES: tuple[Policy, ...] = ("fcfs", "optimised", "clairvoyant")
@@ -29,19 +29,6 @@ Contract = Literal["block", "spot"]
 # (an unregistered or agency emergency placement) far more. Both are assumptions, not sourced.
 DEFAULT_BNB_WEEKLY = 490.0
 DEFAULT_EMERGENCY_WEEKLY = 1400.0
-
-
-@dataclass(frozen=True, slots=True)
-class YamlProblem(Problem):
-    """A problem in a YAML file: `base.yaml line 12, key changes[1].places: ...`."""
-
-    def __str__(self) -> str:
-        where = self.file
-        if self.row is not None:
-            where += f" line {self.row}"
-        if self.column:
-            where += f"{',' if self.row is not None else ''} key {self.column}"
-        return f"{where}: {self.message}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,117 +128,6 @@ class Scenario:
 _KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 
 
-class _Reader:
-    def __init__(self, file: str) -> None:
-        self.file = file
-        self.problems: list[Problem] = []
-
-    def bad(self, node: yaml.Node | None, key: str | None, message: str) -> None:
-        line = node.start_mark.line + 1 if node is not None else None
-        self.problems.append(YamlProblem(self.file, line, key, message))
-
-    def mapping(self, node: yaml.Node, key: str, allowed: set[str], required: set[str]) -> dict[str, Any]:
-        """{name: (key node, value node)} of a mapping, reporting unknown and missing keys."""
-        if not isinstance(node, yaml.MappingNode):
-            self.bad(node, key or None, "expected a mapping of keys to values")
-            return {}
-        out: dict[str, Any] = {}
-        for k, v in node.value:
-            name = str(k.value)
-            path = f"{key}.{name}" if key else name
-            if name not in allowed:
-                self.bad(k, path, f"unknown key (expected one of {', '.join(sorted(allowed))})")
-            elif name in out:
-                self.bad(k, path, "key appears more than once")
-            else:
-                out[name] = v
-        for name in sorted(required - set(out)):
-            self.bad(node, f"{key}.{name}" if key else name, "required key is missing")
-        return out
-
-    def scalar(self, node: yaml.Node, key: str) -> str | None:
-        if not isinstance(node, yaml.ScalarNode):
-            self.bad(node, key, "expected a single value")
-            return None
-        return str(node.value).strip()
-
-    def integer(self, node: yaml.Node, key: str, lo: int, hi: int) -> int | None:
-        v = self.scalar(node, key)
-        if v is None:
-            return None
-        if not re.fullmatch(r"[+-]?\d+", v):
-            self.bad(node, key, f"{v!r} is not a whole number")
-            return None
-        if not lo <= int(v) <= hi:
-            self.bad(node, key, f"{v} is outside {lo:,} to {hi:,}")
-            return None
-        return int(v)
-
-    def number(self, node: yaml.Node, key: str, lo: float, hi: float = float("inf")) -> float | None:
-        v = self.scalar(node, key)
-        if v is None:
-            return None
-        try:
-            x = float(v.replace(",", "").lstrip("£"))
-        except ValueError:
-            self.bad(node, key, f"{v!r} is not a number")
-            return None
-        if not lo <= x <= hi:
-            self.bad(node, key, f"{v} is outside {lo:g} to {hi:g}")
-            return None
-        return x
-
-    def day(self, node: yaml.Node, key: str) -> date | None:
-        v = self.scalar(node, key)
-        if v is None:
-            return None
-        try:
-            if re.fullmatch(r"\d{4}-\d{2}-\d{2}", v):
-                return date.fromisoformat(v)
-        except ValueError:
-            pass
-        self.bad(node, key, f"{v!r} is not a date (expected YYYY-MM-DD, e.g. 2026-11-23)")
-        return None
-
-    def choice(self, node: yaml.Node, key: str, allowed: list[str], what: str) -> str | None:
-        v = self.scalar(node, key)
-        if v is not None and v not in allowed:
-            self.bad(node, key, f"{v!r} is not {what} (expected one of {', '.join(allowed)})")
-            return None
-        return v
-
-    def flag(self, node: yaml.Node, key: str) -> bool | None:
-        v = self.scalar(node, key)
-        if v is None or v.lower() not in {"true", "false", "yes", "no", "1", "0"}:
-            self.bad(node, key, f"{v!r} is not a yes/no value (expected true or false)")
-            return None
-        return v.lower() in {"true", "yes", "1"}
-
-    def district(self, node: yaml.Node, key: str) -> str | None:
-        v = self.scalar(node, key)
-        if v is not None and v not in districts().index:
-            self.bad(node, key, f"{v!r} is not an English district code (ONS LAD code, e.g. E07000080)")
-            return None
-        return v
-
-    def percents(self, node: yaml.Node, key: str, allowed: list[str] | None) -> dict[str, float]:
-        out: dict[str, float] = {}
-        if not isinstance(node, yaml.MappingNode):
-            self.bad(node, key, "expected a mapping, e.g. {E07000080: 10}")
-            return out
-        for k, v in node.value:
-            name = str(k.value)
-            path = f"{key}.{name}"
-            if allowed is None and name not in districts().index:
-                self.bad(k, path, f"{name!r} is not an English district code (ONS LAD code)")
-            elif allowed is not None and name not in allowed:
-                self.bad(k, path, f"{name!r} is not a support level (expected one of {', '.join(allowed)})")
-            x = self.number(v, path, -100.0, 1000.0)
-            if x is not None:
-                out[name] = x
-        return out
-
-
 _ADD = {"district", "type", "support_level", "places", "weekly_cost", "from", "contract", "gender",
         "min_age", "max_age", "ofsted_registered", "wheelchair_accessible", "parent_and_child",
         "accepts_high_risk"}  # fmt: skip
@@ -262,7 +138,7 @@ _TOP = {"name", "description", "data", "start", "months", "runs", "seed", "polic
 _SUITABLE_TYPES = sorted(SCHEME_TYPES - UNSUITABLE_TYPES)
 
 
-def _add_places(r: _Reader, node: yaml.Node, key: str) -> AddPlaces | None:
+def _add_places(r: Reader, node: yaml.Node, key: str) -> AddPlaces | None:
     m = r.mapping(node, key, _ADD, {"district", "type", "support_level", "places", "weekly_cost", "from"})
     v: dict[str, Any] = {}
     readers = {
@@ -295,7 +171,7 @@ def _add_places(r: _Reader, node: yaml.Node, key: str) -> AddPlaces | None:
     )  # fmt: skip
 
 
-def _scheme_change(r: _Reader, kind: str, node: yaml.Node, key: str) -> Change | None:
+def _scheme_change(r: Reader, kind: str, node: yaml.Node, key: str) -> Change | None:
     keys = {"scheme_id", "from"} | ({"capacity", "weekly_cost"} if kind == "change_scheme" else set())
     m = r.mapping(node, key, keys, {"scheme_id", "from"})
     sid = r.scalar(m["scheme_id"], f"{key}.scheme_id") if "scheme_id" in m else None
@@ -311,7 +187,7 @@ def _scheme_change(r: _Reader, kind: str, node: yaml.Node, key: str) -> Change |
     return ChangeScheme(sid, start, cap, cost, line) if sid and start else None
 
 
-def _changes(r: _Reader, node: yaml.Node) -> list[Change]:
+def _changes(r: Reader, node: yaml.Node) -> list[Change]:
     out: list[Change] = []
     if not isinstance(node, yaml.SequenceNode):
         r.bad(node, "changes", "expected a list of changes (each add_places, close_scheme or change_scheme)")
@@ -334,7 +210,7 @@ def _changes(r: _Reader, node: yaml.Node) -> list[Change]:
     return out
 
 
-def _candidates(r: _Reader, node: yaml.Node) -> list[Candidate]:
+def _candidates(r: Reader, node: yaml.Node) -> list[Candidate]:
     out: list[Candidate] = []
     if not isinstance(node, yaml.SequenceNode):
         r.bad(node, "candidates", "expected a list of candidate additions")
@@ -367,7 +243,7 @@ def _candidates(r: _Reader, node: yaml.Node) -> list[Candidate]:
 
 def parse_scenario(text: str, file: str, base_dir: Path) -> Scenario:
     """A scenario from YAML text; `file` names it in messages, `data` is relative to `base_dir`."""
-    r = _Reader(file)
+    r = Reader(file)
     try:
         root = yaml.compose(text)
     except yaml.YAMLError as e:
