@@ -151,14 +151,14 @@ def _describe(bits: int, p: pd.Series, s: pd.Series, age: int) -> list[str]:
     where = f"{district_name(str(s['district']))} ({s['district']})"
     text = {
         "vacancy": f"has no vacancy (0 of {s['capacity']} places free)",
-        "age": f"takes ages {s['min_age']} to {s['max_age']}; they are {age}",
-        "gender": f"takes gender {s['gender']} only; theirs is recorded as {p['gender']}",
+        "age": f"takes ages {s['min_age']} to {s['max_age']} (they are {age})",
+        "gender": f"takes gender {s['gender']} only (theirs is recorded as {p['gender']})",
         "support": f"gives {s['support_level']} support, below their need ({p['support_need']})",
         "wheelchair": "is not wheelchair-accessible",
         "parent_and_child": "has no parent-and-child unit",
         "high_risk": "does not accept high-risk referrals",
         "risks": "cannot manage " + ", ".join(r for r in p["risks"] if r in s["excluded_risks"]),
-        "ofsted": f"is not Ofsted-registered; they are {age}, under 18",
+        "ofsted": f"is not Ofsted-registered (they are {age}, under 18)",
         "no_bnb_under_18": f"is {label.lower()}, never used for anyone under 18",
         "avoid_districts": f"is in {where}, a district they must avoid",
         "unsuitable_type": f"is {label.lower()}: unsuitable, only for adults nobody can place suitably",
@@ -266,5 +266,7 @@ def format_options(opts: Options, *, why: tuple[str, list[str]] | None = None) -
         if reasons:
             lines.append(f"{scheme_id} is ruled out: " + "; ".join(reasons) + ".")
         else:
-            lines.append(f"{scheme_id} breaks no rule for this person.")
+            lines.append(
+                f"{scheme_id} breaks no rule for this person: one of their {opts.eligible} eligible schemes."
+            )
     return "\n".join(lines)

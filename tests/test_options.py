@@ -93,9 +93,9 @@ def test_why_lists_every_rule_a_scheme_breaks_in_plain_words() -> None:
          {"accom_type": "V"}],
     )  # fmt: skip
     assert why_not(ppl, sch, "P0", "S0", on=ON) == [
-        "takes ages 18 to 25; they are 17",
+        "takes ages 18 to 25 (they are 17)",
         "cannot manage fire_setting",
-        "is not Ofsted-registered; they are 17, under 18",
+        "is not Ofsted-registered (they are 17, under 18)",
         "is in Gloucester (E07000081), a district they must avoid",
     ]
     assert (
