@@ -157,7 +157,7 @@ def _check_unsuitable_is_maximal(ppl: pd.DataFrame, sch: pd.DataFrame, m: pd.Dat
     assert (m["outcome"] == "unsuitable").sum() == round(-r.fun)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     seed=st.integers(0, 10**6),
     n=st.integers(1, 45),
