@@ -22,7 +22,8 @@ _MAP_APP = create_app(
     {"TESTING": True, "SECRET_KEY": "x", "DATABASE_URL": "sqlite://", "MIGRATE_ON_START": False}
 )
 PUBLIC = {"static", "healthz", "auth.login", "auth.index"}
-SAMPLE_ARGS = {"person_id": "YP-0001", "scheme_id": "SCH-001", "proposal_id": 1, "user_id": 1}
+SAMPLE_ARGS = {"person_id": "YP-0001", "scheme_id": "SCH-001", "proposal_id": 1, "user_id": 1,
+               "scenario_id": 1, "run_id": 1, "table": "summary"}  # fmt: skip
 ROUTES = sorted(
     (rule.endpoint, re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(SAMPLE_ARGS[m.group(1)]), rule.rule), method)
     for rule in _MAP_APP.url_map.iter_rules()

@@ -128,10 +128,10 @@ def today(app: Flask) -> date:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from web import admin, auth, imports, placements, schemes
+    from web import admin, auth, imports, placements, scenarios, schemes
     from web import map as map_page
 
-    for module in (auth, placements, schemes, map_page, imports, admin):
+    for module in (auth, placements, schemes, map_page, scenarios, imports, admin):
         app.register_blueprint(module.bp)
 
 

@@ -22,6 +22,9 @@ ACTIONS = (
     "user_added",
     "user_changed",
     "export_audit",
+    "scenario_saved",
+    "run_scenario",
+    "import_history",
 )
 
 

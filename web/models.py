@@ -205,3 +205,81 @@ class AuditEvent(Base):
     action: Mapped[str] = mapped_column(String(32), index=True)
     person_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class Referral(Base):
+    """One row of referrals.csv: a care leaver's past referral and where they went (the history
+    the scenario simulation estimates demand and lengths of stay from)."""
+
+    __tablename__ = "referrals"
+
+    referral_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    person_id: Mapped[str] = mapped_column(String(64))
+    referral_date: Mapped[date] = mapped_column(Date)
+    date_of_birth: Mapped[date] = mapped_column(Date)
+    gender: Mapped[str] = mapped_column(String(1))
+    home_district: Mapped[str] = mapped_column(String(9))
+    support_need: Mapped[str] = mapped_column(String(16))
+    wheelchair: Mapped[bool] = mapped_column(Boolean, default=False)
+    parent_with_child: Mapped[bool] = mapped_column(Boolean, default=False)
+    high_risk: Mapped[bool] = mapped_column(Boolean, default=False)
+    risks: Mapped[str] = mapped_column(Text, default="")  # ';'-separated, as in the CSV
+    outcome_accom: Mapped[str] = mapped_column(String(2), default="")
+    placed_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    left_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+
+
+class CohortChild(Base):
+    """One row of cohort.csv: a child looked after now, aged 13 to 17 (for the forecast)."""
+
+    __tablename__ = "cohort"
+
+    child_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    date_of_birth: Mapped[date] = mapped_column(Date)
+    gender: Mapped[str] = mapped_column(String(1))
+    district: Mapped[str] = mapped_column(String(9))
+    placement_type: Mapped[str] = mapped_column(String(2))
+    support_need: Mapped[str] = mapped_column(String(16))
+    uasc: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class ScenarioRecord(Base):
+    """A commissioner's scenario: its YAML (the format of data/scenarios/, without `data`:
+    the app simulates the young people, schemes and referrals in its own database)."""
+
+    __tablename__ = "scenarios"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    yaml_text: Mapped[str] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class ScenarioRun(Base):
+    """One run of a scenario with its baseline, in the background: status, progress, results.
+
+    Results are kept as the CSV text `planner scenario` writes, so downloads are exactly those
+    files, and as the chart, drawn once when the run finishes."""
+
+    __tablename__ = "scenario_runs"
+    __table_args__ = (CheckConstraint("status IN ('queued','running','done','failed')", name="status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    scenario_id: Mapped[int] = mapped_column(ForeignKey("scenarios.id", ondelete="CASCADE"), index=True)
+    yaml_text: Mapped[str] = mapped_column(Text)  # as run, even if the scenario is edited later
+    run_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    status: Mapped[str] = mapped_column(String(16), default="queued")
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    message: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    seconds: Mapped[float | None] = mapped_column(Float, nullable=True)
+    summary_csv: Mapped[str] = mapped_column(Text, default="")
+    by_district_csv: Mapped[str] = mapped_column(Text, default="")
+    by_month_csv: Mapped[str] = mapped_column(Text, default="")
+    chart_svg: Mapped[str] = mapped_column(Text, default="")

@@ -10,6 +10,7 @@ ITEMS = (
     ("placements.proposals", "Proposals"),
     ("schemes.index", "Schemes"),
     ("map.index", "Shortfall map"),
+    ("scenarios.index", "Scenarios"),
     ("imports.index", "Imports"),
     ("admin.users", "Users"),
     ("admin.audit", "Audit log"),

@@ -10,10 +10,11 @@ from sqlalchemy import func, select
 
 from planner.contract import Dataset
 from planner.demo import generate
+from planner.history import generate_history
 from web.auth import hash_password
 from web.db import get_db
-from web.models import ROLES, Import, Scheme, User, YoungPerson
-from web.store import replace_all
+from web.models import ROLES, Import, Referral, Scheme, User, YoungPerson
+from web.store import replace_all, replace_history
 
 log = logging.getLogger(__name__)
 DEMO_PASSWORD = "demo"
@@ -45,6 +46,13 @@ def seed_demo(app: Flask, *, on: date) -> dict[str, int]:
             )
             loaded = {"people": len(data.people), "schemes": len(data.schemes)}
             log.info("demo data loaded: %s", loaded)
+        if not db.scalar(select(func.count()).select_from(Referral)):
+            # The referral history and cohort `planner demo` writes with the county: the scenario
+            # simulation and the forecast need them; a database seeded before they existed gets them too.
+            data, _ = demo_dataset(on)
+            history = generate_history(data, county="Gloucestershire", seed=1, on=on)
+            replace_history(db, history.referrals, history.cohort)
+            loaded["referrals"] = len(history.referrals)
         for role in ROLES:
             user = db.scalar(select(User).where(User.username == role))
             if user is None:

@@ -9,7 +9,8 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from planner.contract import PEOPLE, SCHEMES, Dataset, TableSpec
-from web.models import Proposal, Scheme, YoungPerson
+from planner.history import COHORT, REFERRALS
+from web.models import CohortChild, Proposal, Referral, Scheme, YoungPerson
 
 _LISTS = ("lad_list", "risk_list")
 
@@ -55,7 +56,7 @@ def _records(df: pd.DataFrame, spec: TableSpec) -> list[dict[str, Any]]:
     for col in spec.columns:
         s = df[col.name]
         if col.kind == "date":
-            out[col.name] = [v.date() for v in s]
+            out[col.name] = [None if pd.isna(v) else v.date() for v in s]  # optional dates
         elif col.kind in _LISTS:
             out[col.name] = [";".join(v) for v in s]
         elif col.kind == "bool":
@@ -84,3 +85,27 @@ def replace_all(db: Session, data: Dataset) -> None:
         db.execute(insert(YoungPerson), people)
     if schemes:
         db.execute(insert(Scheme), schemes)
+
+
+def referrals_frame(db: Session) -> pd.DataFrame:
+    """The referral history (referrals.csv columns); empty when none was loaded."""
+    rows = [{c: getattr(r, c) for c in REFERRALS.names} for r in db.scalars(select(Referral))]
+    return _frame(rows, REFERRALS).sort_values(["referral_date", "referral_id"], ignore_index=True)
+
+
+def cohort_frame(db: Session) -> pd.DataFrame:
+    """Children looked after aged 13 to 17 (cohort.csv columns); empty when none was loaded."""
+    rows = [{c: getattr(r, c) for c in COHORT.names} for r in db.scalars(select(CohortChild))]
+    return _frame(rows, COHORT).sort_values("child_id", ignore_index=True)
+
+
+def replace_history(db: Session, referrals: pd.DataFrame, cohort: pd.DataFrame | None = None) -> None:
+    """Replace the referral history (and the cohort, when given) with validated frames, in the
+    caller's transaction."""
+    db.execute(delete(Referral))
+    if len(referrals):
+        db.execute(insert(Referral), _records(referrals, REFERRALS))
+    if cohort is not None:
+        db.execute(delete(CohortChild))
+        if len(cohort):
+            db.execute(insert(CohortChild), _records(cohort, COHORT))

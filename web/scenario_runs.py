@@ -1,0 +1,110 @@
+"""Scenario runs in the background: one worker thread in the app's process, status and progress
+in the database (so any request, from any worker process, can show them), results kept as the
+CSV text `planner scenario` writes.
+
+A thread is enough at this product's scale: a run of a county with the web's default 20 runs and
+12 months takes a few seconds. Studies of hundreds of runs belong to `planner scenario` (which
+can use every core or a Dask cluster).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import timedelta
+
+import pandas as pd
+from flask import Flask
+
+from planner.contract import Dataset
+from planner.problems import InvalidInput
+from planner.report import chart_by_month
+from planner.simulation import simulate
+from web.db import get_db
+from web.models import ScenarioRun, utcnow
+from web.scenario_form import parse
+from web.store import people_frame, referrals_frame, schemes_frame
+
+log = logging.getLogger(__name__)
+
+MIN_REFERRALS = 10  # planner.world needs at least this many to estimate demand
+PROGRESS_EVERY_SECONDS = 0.5  # progress is written at most this often
+STALE = timedelta(minutes=10)  # a run not heard from for this long stopped with its process
+
+
+def _executor(app: Flask) -> ThreadPoolExecutor:
+    pool = app.extensions.get("scenario_runner")
+    if pool is None:
+        # One at a time: runs queue rather than share the 2 cores with each other and the pages.
+        pool = app.extensions["scenario_runner"] = ThreadPoolExecutor(1, thread_name_prefix="scenario")
+    return pool  # type: ignore[no-any-return]
+
+
+def submit(app: Flask, run_id: int) -> Future[None]:
+    """Start a queued run in the background (the caller has committed it)."""
+    return _executor(app).submit(execute, app, run_id)
+
+
+def is_stale(run: ScenarioRun) -> bool:
+    return run.status in ("queued", "running") and utcnow() - run.updated_at > STALE
+
+
+def execute(app: Flask, run_id: int) -> None:
+    """Simulate a run's scenario and its baseline on the database's current data; store the results."""
+    with app.app_context():
+        db = get_db()
+        run = db.get(ScenarioRun, run_id)
+        if run is None:
+            return
+        run.status, run.updated_at = "running", utcnow()
+        db.commit()
+        t0 = time.perf_counter()
+        try:
+            schemes = schemes_frame(db)
+            scenario = parse(run.yaml_text, set(schemes["scheme_id"]))
+            data = Dataset(people_frame(db, waiting_only=True), schemes)
+            referrals = referrals_frame(db)
+            if len(referrals) < MIN_REFERRALS:
+                raise RuntimeError(
+                    "there is no referral history to estimate demand from: import referrals.csv first"
+                )
+            done, last = 0, 0.0
+
+            def progress(n: int, total: int) -> None:
+                nonlocal done, last
+                done += n
+                now = time.perf_counter()
+                if now - last >= PROGRESS_EVERY_SECONDS or done == total:
+                    run.done, run.total, run.updated_at = done, total, utcnow()
+                    db.commit()
+                    last = now
+
+            result = simulate(scenario, data, referrals, workers=1, progress=progress)
+            run.summary_csv = result.summary.to_csv(index=False)
+            run.by_district_csv = result.by_district.to_csv(index=False)
+            run.by_month_csv = result.by_month.to_csv(index=False)
+            run.chart_svg = chart_by_month(result.by_month)
+            run.status = "done"
+            run.message = f"{len(result.runs)} runs in {result.seconds:.1f} s"
+        except InvalidInput as e:
+            db.rollback()
+            run.status, run.message = "failed", "; ".join(str(p) for p in e.problems)
+        except RuntimeError as e:
+            db.rollback()
+            run.status, run.message = "failed", str(e)
+        except Exception:
+            log.exception("scenario run %s failed", run_id)
+            db.rollback()
+            run.status = "failed"
+            run.message = "The simulation stopped with an unexpected error; the service log has the details."
+        run.seconds = time.perf_counter() - t0
+        run.finished_at = run.updated_at = utcnow()
+        db.commit()
+
+
+def frame(text: str) -> pd.DataFrame:
+    """A stored result table back as a frame (empty when the run has none)."""
+    import io
+
+    return pd.read_csv(io.StringIO(text)) if text else pd.DataFrame()
