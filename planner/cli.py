@@ -286,8 +286,9 @@ OUT_DIR = click.Path(file_okay=False, path_type=Path)
 @click.option("--runs", type=click.IntRange(1, 100_000), help="Monte Carlo runs (default: the file's).")
 @click.option("--workers", type=click.IntRange(1, 256), help="Local processes (default: all cores).")
 @click.option("--dask-scheduler", help="Run on a Dask distributed cluster at this address instead.")
+@click.option("--data", "data_dir", type=DATA_DIR, help="Data folder to use instead of the file's `data`.")
 def scenario_cmd(scenario_file: Path, out_dir: Path, runs: int | None, workers: int | None,
-                 dask_scheduler: str | None) -> None:  # fmt: skip
+                 dask_scheduler: str | None, data_dir: Path | None) -> None:  # fmt: skip
     """Simulate SCENARIO_FILE (YAML) and its baseline; write summary.csv, by_district.csv,
     by_month.csv and report.html to --out.
 
@@ -300,7 +301,7 @@ def scenario_cmd(scenario_file: Path, out_dir: Path, runs: int | None, workers: 
     close, tick = _progress_bar("simulating")
     try:
         result = run_scenario(scenario_file, out_dir, runs=runs, workers=workers or os.cpu_count() or 1,
-                              dask_scheduler=dask_scheduler, progress=tick)  # fmt: skip
+                              dask_scheduler=dask_scheduler, progress=tick, data_dir=data_dir)  # fmt: skip
     except InvalidInput as e:
         raise BadInput("\n".join(e.lines())) from None
     finally:
@@ -384,8 +385,9 @@ def forecast_cmd(
               help="Simulated baselines the plan is optimised over.")  # fmt: skip
 @click.option("--runs", type=click.IntRange(1, 100_000), help="Fresh runs to check the plan (default 50).")
 @click.option("--workers", type=click.IntRange(1, 256), help="Local processes (default: all cores).")
+@click.option("--data", "data_dir", type=DATA_DIR, help="Data folder to use instead of the file's `data`.")
 def commission_cmd(scenario_file: Path, budget: float, out_dir: Path, samples: int, runs: int | None,
-                   workers: int | None) -> None:  # fmt: skip
+                   workers: int | None, data_dir: Path | None) -> None:  # fmt: skip
     """Choose where to buy places within --budget GBP a week (candidates from the scenario file,
     or every district x type x support level), check the plan by simulation against adding
     places where today's waiting list is longest; write plan.csv and report.html to --out.
@@ -398,7 +400,7 @@ def commission_cmd(scenario_file: Path, budget: float, out_dir: Path, samples: i
     from planner.report import load_inputs, write_commission
 
     try:
-        scenario, data, referrals = load_inputs(scenario_file)
+        scenario, data, referrals = load_inputs(scenario_file, data_dir=data_dir)
         plan = commission(scenario, data, referrals, budget, samples=samples, runs=runs,
                           workers=workers or os.cpu_count() or 1)  # fmt: skip
     except InvalidInput as e:

@@ -187,22 +187,24 @@ def write_outputs(scenario: Scenario, result: SimulationResult, out_dir: Path, *
     (out_dir / "report.html").write_text(page, encoding="utf-8")
 
 
-def load_inputs(path: Path) -> tuple[Scenario, Dataset, pd.DataFrame]:
-    """The scenario, its data folder and its referral history; InvalidInput names what is wrong."""
+def load_inputs(path: Path, *, data_dir: Path | None = None) -> tuple[Scenario, Dataset, pd.DataFrame]:
+    """The scenario, its data folder (or `data_dir` instead) and its referral history;
+    InvalidInput names what is wrong."""
     from planner.history import load_referrals
 
-    scenario = load_scenario(path)
+    scenario = load_scenario(path, data_dir=data_dir)
     return scenario, load_folder(scenario.data_dir), load_referrals(scenario.data_dir)
 
 
 def run_scenario(
     path: Path, out_dir: Path, *, runs: int | None = None, workers: int = 1,
     dask_scheduler: str | None = None, progress: Callable[[int, int], None] | None = None,
+    data_dir: Path | None = None,
 ) -> SimulationResult:  # fmt: skip
     """Read a scenario file, simulate it with its baseline, write the outputs to `out_dir`."""
     from planner.contract import Dataset
 
-    scenario, data, referrals = load_inputs(path)
+    scenario, data, referrals = load_inputs(path, data_dir=data_dir)
     assert isinstance(data, Dataset)
     result = simulate(scenario, data, referrals, runs=runs, workers=workers,
                       dask_scheduler=dask_scheduler, progress=progress)  # fmt: skip

@@ -241,8 +241,12 @@ def _candidates(r: Reader, node: yaml.Node) -> list[Candidate]:
     return out
 
 
-def parse_scenario(text: str, file: str, base_dir: Path) -> Scenario:
-    """A scenario from YAML text; `file` names it in messages, `data` is relative to `base_dir`."""
+def parse_scenario(text: str, file: str, base_dir: Path, *, data_dir: Path | None = None) -> Scenario:
+    """A scenario from YAML text; `file` names it in messages, `data` is relative to `base_dir`.
+
+    `data_dir`, when given, replaces the file's `data` folder (which may then be left out), so one
+    scenario file can run against another council's or a freshly generated folder.
+    """
     r = Reader(file)
     try:
         root = yaml.compose(text)
@@ -257,12 +261,15 @@ def parse_scenario(text: str, file: str, base_dir: Path) -> Scenario:
         ) from None
     if root is None:
         raise InvalidInput([YamlProblem(file, None, None, "file is empty: expected a scenario")])
-    m = r.mapping(root, "", _TOP, {"name", "data", "start"})
+    m = r.mapping(root, "", _TOP, {"name", "start"} if data_dir else {"name", "data", "start"})
     name = r.scalar(m["name"], "name") if "name" in m else None
     if name is not None and not _KEY.match(name):
         r.bad(m["name"], "name", f"{name!r} must be letters, digits, '-' or '_' (it names output rows)")
-    data_dir: Path | None = None
-    if "data" in m and (raw := r.scalar(m["data"], "data")) is not None:
+    if data_dir is not None:
+        data_dir = Path(data_dir).resolve()
+        if not data_dir.is_dir():
+            r.problems.append(YamlProblem(file, None, "data", f"folder {str(data_dir)!r} does not exist"))
+    elif "data" in m and (raw := r.scalar(m["data"], "data")) is not None:
         data_dir = (base_dir / raw).resolve()
         if not data_dir.is_dir():
             r.bad(m["data"], "data", f"folder {raw!r} does not exist (relative to {base_dir})")
@@ -317,8 +324,10 @@ def parse_scenario(text: str, file: str, base_dir: Path) -> Scenario:
     )  # fmt: skip
 
 
-def load_scenario(path: str | Path) -> Scenario:
-    """Read and check a scenario file; raise InvalidInput naming the file, line and key of each problem."""
+def load_scenario(path: str | Path, *, data_dir: Path | None = None) -> Scenario:
+    """Read and check a scenario file; raise InvalidInput naming the file, line and key of each problem.
+
+    `data_dir` replaces the file's `data` folder (see `parse_scenario`)."""
     path = Path(path)
     if not path.is_file():
         raise InvalidInput([YamlProblem(path.name, None, None, f"file is missing ({path})")])
@@ -326,4 +335,4 @@ def load_scenario(path: str | Path) -> Scenario:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise InvalidInput([YamlProblem(path.name, None, None, "is not UTF-8 text")]) from None
-    return parse_scenario(text, path.name, path.resolve().parent)
+    return parse_scenario(text, path.name, path.resolve().parent, data_dir=data_dir)

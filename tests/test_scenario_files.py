@@ -179,3 +179,30 @@ def test_cli_scenario_runs_on_a_dask_cluster(county: Path, tmp_path: Path):
 
     summary = pd.read_csv(tmp_path / "out" / "summary.csv")
     assert set(summary["scenario"]) == {"baseline"} and set(summary["policy"]) == {"fcfs", "optimised"}
+
+
+def test_a_data_folder_given_instead_replaces_the_files_own(county: Path, tmp_path: Path):
+    other = tmp_path / "elsewhere"
+    other.mkdir()
+    without_data = GOOD.replace("data: county\n", "")
+    s = parse_scenario(without_data, "more.yaml", other, data_dir=county)
+    assert s.data_dir == county.resolve()
+    missing = GOOD.replace("data: county", "data: not-here")
+    assert parse_scenario(missing, "more.yaml", county.parent, data_dir=county).data_dir == county.resolve()
+    with pytest.raises(InvalidInput) as e:
+        parse_scenario(GOOD, "more.yaml", county.parent, data_dir=tmp_path / "nope")
+    assert str(e.value).startswith("more.yaml key data: folder") and "does not exist" in str(e.value)
+
+
+def test_scenario_command_runs_an_example_on_another_data_folder(county: Path, tmp_path: Path):
+    args = [
+        "scenario",
+        str(EXAMPLES / "baseline.yaml"),
+        "--data",
+        str(county),
+        "--out",
+        str(tmp_path / "out"),
+    ]
+    result = CliRunner().invoke(cli, [*args, "--runs", "2", "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "out" / "summary.csv").is_file()
