@@ -17,9 +17,13 @@ public figure exists; `data/README.md` repeats them for users:
   at most 6 weeks (the limit the Homelessness (Suitability of Accommodation) (England)
   Order 2003 sets for families, used here as a cap); foyers typically up to 2 years (Foyer
   Federation). Medians for the other types are assumptions.
-- Referral volume: one referral a year per care leaver aged 17-25, the demo's own assumption
-  (`planner.demo_calibration`): the council's DfE 17-18 and 19-21 counts plus, for 22-25,
-  4 years at a third of the 19-21 count a year with a third take-up. Demand trend (+5% a year,
+- Referral volume: one referral *for a place* a year per care leaver aged 17-25, the demo's own
+  assumption (`planner.demo_calibration`, whose young_people.csv holds the same N people needing
+  a place in 12 months): the council's DfE 17-18 and 19-21 counts plus, for 22-25, 4 years at a
+  third of the 19-21 count a year with a third take-up. Referrals that end with family, staying
+  put or custody (`planner.history.NOT_PLACE_DEMAND`) come on top, so that the history's rate
+  of referrals for places and the demo's waiting list describe the same demand (the scenario
+  simulation draws arrivals from the one and starts from the other). Demand trend (+5% a year,
   the direction of the rising national care leaver numbers) and seasonality (more referrals
   July-September, when school and college years end): assumptions.
 """
@@ -34,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from planner.districts import REFERENCE_DIR, find_council
+from planner.history import NOT_PLACE_DEMAND
 from planner.vocab import RISKS, SUPPORT_LEVELS
 
 MONTHS_OF_HISTORY: Final = 36
@@ -227,10 +232,15 @@ def generate_referrals(
     starts = _month_starts(on)
     today = pd.Timestamp(on)
     older = fig["care_leavers_19_21"]
-    per_year = fig["care_leavers_17_18"] + older + 4 * older / 3 * TAKE_UP_22_25
+    places_per_year = fig["care_leavers_17_18"] + older + 4 * older / 3 * TAKE_UP_22_25
     turning_18 = float((cohort["date_of_birth"] <= today - pd.DateOffset(years=17)).sum())
     at_18_per_year = turning_18 * P_REFERRAL_AT_18
-    later_per_year = max(per_year - at_18_per_year, 0.3 * per_year)
+    # Later referrals make up the places the referrals at 18 do not (each table's share of
+    # outcomes that need no place, unsuitable codes scaled as in `_attributes`).
+    need_18, need_later = (
+        _place_share(table, fig["unsuitable_ratio"]) for table in (OUTCOMES_AT_18, OUTCOMES_LATER)
+    )
+    later_per_year = max((places_per_year - need_18 * at_18_per_year) / need_later, 0.3 * places_per_year)
     years_before = ((today - starts).days / 365.25).to_numpy()
     trend = (1 + TREND_PER_YEAR) ** (-years_before)
     days_in = np.array([(min(s + pd.offsets.MonthBegin(1), today) - s).days for s in starts], dtype=float)
@@ -251,6 +261,12 @@ def generate_referrals(
     rows_later["age"] = np.minimum(18.25 + rng.exponential(1.8, len(rows_later)), 25.9)
     df = pd.concat([rows_18, rows_later], ignore_index=True).sort_values("referral_date", kind="stable")
     return _attributes(df.reset_index(drop=True), rng=rng, on=today, council=council.district_codes, fig=fig)
+
+
+def _place_share(table: dict[str, float], ratio: float) -> float:
+    """Share of referrals with these outcome odds that need a place (not family, staying put, custody)."""
+    w = {k: p * (ratio if k in UNSUITABLE else 1.0) for k, p in table.items()}
+    return sum(v for k, v in w.items() if k[0] not in NOT_PLACE_DEMAND) / sum(w.values())
 
 
 def _attributes(

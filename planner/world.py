@@ -3,6 +3,13 @@
 Everything is turned into numpy arrays once (`build_world`), so a run is array arithmetic.
 Time is in weeks from the scenario's start; week w covers days 7w to 7w+6.
 
+Demand is today's waiting list (young_people.csv) plus arrivals drawn from the referral rate.
+The list already holds part of the coming weeks' demand (the demo's holds everyone needing a
+place in the next 12 months), so drawn arrivals only make up what the list falls short of the
+demand model's expected referrals, cumulatively (`unlisted_arrivals`): a list that front-loads
+its year (people needing a place soon are the best known) has brought that demand forward, not
+added to it. People already waiting on the start date are past demand and offset nothing.
+
 People are modelled by *episodes*: a young person needs a place from their arrival week until
 their departure week (arrival + episode length), whether or not a place was found for them;
 weeks without a suitable place are spent in B&B or emergency accommodation. Because arrivals and
@@ -20,15 +27,14 @@ import pandas as pd
 
 from planner.contract import Dataset
 from planner.districts import districts, haversine_km
+from planner.forecast_model import fit_counts, monthly_counts
+from planner.history import NOT_PLACE_DEMAND
 from planner.problems import InvalidInput, Problem
 from planner.scenario import AddPlaces, ChangeScheme, CloseScheme, Scenario, YamlProblem
 from planner.vocab import RISKS, SUPPORT_RANK, UNSUITABLE_TYPES
 
 RISK_BIT = {r: 1 << i for i, r in enumerate(RISKS)}
 GENDER_CODE = {"F": 0, "M": 1, "X": 2, "any": 3}
-# Referral outcomes that are not demand for a commissioned place (family, staying put, own
-# tenancy, custody): the same set planner.history uses.
-NOT_PLACE_DEMAND = frozenset("BZUX")
 AGE_OUT_YEARS = 26
 MIN_EPISODE_EVENTS = 5  # fewer completed episodes than this for a need: use all needs' mean
 
@@ -96,7 +102,8 @@ class World:
     pool: Profiles  # referral profiles to draw arrivals from
     pool_age_days: np.ndarray
     pool_weight: np.ndarray
-    arrivals_per_week: np.ndarray  # expected arrivals, by week
+    arrivals_per_week: np.ndarray  # expected referrals for a place, by week (the demand model)
+    drawn_per_week: np.ndarray  # expected drawn arrivals: the part the waiting list does not hold
     episode_weeks: np.ndarray  # mean episode length by support need rank
     waiting: Profiles  # young_people.csv: today's referrals
     waiting_dob_day: np.ndarray
@@ -182,9 +189,11 @@ def _demand(
 ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray]:
     """Referral profiles with weights, expected arrivals by week, mean episode weeks by need.
 
-    Rate: referrals for a place in the 52 weeks before the history ends; trend: that year against
-    the year before (capped at +/-20% a year); seasonality: referrals by calendar month over the
-    whole history, shrunk halfway to flat because 3 years of a county's referrals are few.
+    Rate: the forecast's count model (`planner.forecast_model.fit_counts`: negative binomial with
+    a trend and month-of-year seasonality, both shrunk by weak priors) fitted to the complete
+    months of referrals for a place, its monthly means spread evenly over each month's days.
+    One demand model for the forecast and the simulation; a trend from one year against the one
+    before (as this used) swung by +/-7% a year on a county's volumes and compounded over the run.
     Episode length: from referral to leaving; still-open episodes are right-censored at the end of
     the history, so the mean is exposure / completed episodes (the exponential model's estimate).
     """
@@ -196,17 +205,13 @@ def _demand(
                                         "at least 10 are needed to estimate demand")])  # fmt: skip
     end = max(r["referral_date"].max(), r["left_date"].max(), r["placed_date"].max())
     end = min(end, pd.Timestamp(scenario.start)) if end > pd.Timestamp(scenario.start) else end
-    days_before = (end - r["referral_date"]).dt.days.to_numpy()
-    last = int((days_before < 364).sum())
-    prev = int(((days_before >= 364) & (days_before < 728)).sum())
-    trend = float(np.clip(last / prev - 1, -0.2, 0.2)) if prev else 0.0
-    base = max(last, 1) / 52.0
-    months = r["referral_date"].dt.month.value_counts().reindex(range(1, 13), fill_value=0)
-    season = 0.5 + 0.5 * months.to_numpy(float) / max(months.mean(), 1e-9)
+    last_full = end.to_period("M") - (0 if end.is_month_end else 1)
+    model = fit_counts(monthly_counts(r["referral_date"], r["referral_date"].min().to_period("M"), last_full))
     weeks = scenario.weeks
     week_starts = pd.Timestamp(scenario.start) + pd.to_timedelta(7 * np.arange(weeks), unit="D")
-    years_on = 0.5 + (week_starts - end).days.to_numpy() / 365.25
-    rate = base * (1 + trend) ** years_on * season[week_starts.month.to_numpy() - 1]
+    month = pd.PeriodIndex(week_starts, freq="M")
+    rate = model.mean(month) * 7 / month.days_in_month.to_numpy(float)
+    trend = model.trend_per_year
     d = scenario.demand
     factor = (1 + r["home_district"].map(d.by_district).fillna(0.0).to_numpy() / 100) * (
         1 + r["support_need"].map(d.by_need).fillna(0.0).to_numpy() / 100
@@ -222,6 +227,23 @@ def _demand(
         else overall for k in range(len(SUPPORT_RANK))
     ])  # fmt: skip
     return r.assign(weight=factor), rate, np.maximum(means, 1.0), np.asarray([trend])
+
+
+def unlisted_arrivals(expected: np.ndarray, week_needed: np.ndarray) -> np.ndarray:
+    """Expected arrivals by week that are not on the waiting list already.
+
+    `expected` is the demand model's referrals for a place by week; `week_needed` each listed
+    person's week of need from the start (negative: already waiting, past demand). Drawn
+    arrivals make up the list's shortfall against the expected cumulative demand:
+    G(w) = max over s <= w of (expected up to s - listed up to s), at least 0, and week w gets
+    G(w) - G(w-1). A list that knows the next k weeks fully gets no draws for them; one that
+    knows a whole year (the demo's) gets only what its year falls short of the model's.
+    """
+    weeks = len(expected)
+    future = week_needed[(week_needed >= 0) & (week_needed < weeks)]
+    listed = np.cumsum(np.bincount(future, minlength=weeks)[:weeks])
+    gap = np.maximum.accumulate(np.maximum(np.cumsum(expected) - listed, 0.0))
+    return np.asarray(np.diff(gap, prepend=0.0))
 
 
 def build_world(scenario: Scenario, data: Dataset, referrals: pd.DataFrame) -> World:
@@ -257,13 +279,15 @@ def build_world(scenario: Scenario, data: Dataset, referrals: pd.DataFrame) -> W
     )  # fmt: skip
     start = pd.Timestamp(scenario.start)
     p = data.people
-    arrive = ((p["needed_from"] - start).dt.days // 7).clip(lower=0).to_numpy(np.int32)
+    week_needed = ((p["needed_from"] - start).dt.days // 7).to_numpy(np.int64)
+    arrive = np.clip(week_needed, 0, None).astype(np.int32)
     avoid = tuple((i, index[c]) for i, t in enumerate(p["avoid_districts"]) for c in t if c in index)
     return World(
         name=scenario.name, start=scenario.start, weeks=weeks, schemes=schemes,
         district_codes=np.asarray(codes), distance_km=dist, pool=_profiles(r, index),
         pool_age_days=(r["referral_date"] - r["date_of_birth"]).dt.days.to_numpy(np.int32),
         pool_weight=r["weight"].to_numpy(float) / r["weight"].sum(), arrivals_per_week=rate,
+        drawn_per_week=unlisted_arrivals(rate, week_needed),
         episode_weeks=episode, waiting=_profiles(p, index),
         waiting_dob_day=(p["date_of_birth"] - start).dt.days.to_numpy(np.int32),
         waiting_arrive=arrive, waiting_avoid=avoid, bnb_weekly=scenario.bnb_weekly,
@@ -313,7 +337,7 @@ def draw_population(world: World, seed: int, run: int) -> Population:
     w = world.waiting
     wait_depart = world.waiting_arrive + _episodes(wait_rng, world, w.need)
 
-    counts = arr_rng.poisson(world.arrivals_per_week)
+    counts = arr_rng.poisson(world.drawn_per_week)
     week = np.repeat(np.arange(world.weeks, dtype=np.int32), counts)
     pick = arr_rng.choice(len(world.pool_weight), size=len(week), p=world.pool_weight)
     a = world.pool.take(pick)

@@ -182,3 +182,19 @@ def test_history_generates_for_councils_with_suppressed_figures(county: str, tmp
     history = write_history(tmp_path, data, county=county, seed=1, on=ON)
     assert len(load_cohort(tmp_path)) == len(history.cohort) >= 1
     assert len(load_referrals(tmp_path)) == len(history.referrals)
+
+
+def test_referrals_for_a_place_match_the_demo_s_people_needing_one(history_dir: tuple[Path, History]) -> None:
+    # The demo's young_people.csv holds N people needing a place in 12 months; the history's
+    # referrals that need one (not family, staying put or custody) run at the same rate.
+    from planner.demo import calibration
+    from planner.history import NOT_PLACE_DEMAND
+
+    ref = history_dir[1].referrals
+    last_year = ref[ref["referral_date"] >= pd.Timestamp("2025-11-23")]
+    places = ~last_year["outcome_accom"].str[:1].isin(list(NOT_PLACE_DEMAND))
+    assert (
+        0.9 * calibration("Gloucestershire").people
+        < places.sum()
+        < 1.15 * calibration("Gloucestershire").people
+    )

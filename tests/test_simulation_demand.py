@@ -1,0 +1,75 @@
+"""Demand in the simulation: the waiting list and the drawn arrivals are one demand, not two;
+the referral rate and lengths of stay agree with the places occupied on the demo's start date."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pytest
+from scenario_fixtures import dataset, referrals_frame, scenario
+
+from planner import history, world
+from planner.contract import Dataset
+from planner.scenario import Scenario
+from planner.world import build_world, unlisted_arrivals
+
+START = date(2026, 11, 23)
+
+
+def test_a_list_that_knows_the_next_weeks_gets_no_draws_for_them_and_full_draws_after():
+    expected = np.full(30, 10.0)
+    listed = np.repeat(np.arange(12), 10)  # ten people needed in each of weeks 0 to 11
+    drawn = unlisted_arrivals(expected, listed)
+    assert np.allclose(drawn[:12], 0) and np.allclose(drawn[12:], 10)
+
+
+def test_a_front_loaded_list_brings_demand_forward_rather_than_adding_to_it():
+    expected = np.full(52, 10.0)
+    listed = np.concatenate([np.zeros(200, int), np.arange(100, dtype=int) % 52])  # 300 listed
+    drawn = unlisted_arrivals(expected, listed)
+    assert (drawn >= 0).all()
+    assert drawn.sum() + len(listed) == pytest.approx(expected.sum())  # the year's demand, once
+    assert np.allclose(drawn[:25], 0)  # the list covers the first half-year (300 > 25 x 10)
+
+
+def test_people_already_waiting_are_past_demand_and_offset_no_arrivals():
+    expected = np.full(10, 5.0)
+    assert np.allclose(unlisted_arrivals(expected, np.full(40, -3)), expected)
+
+
+def test_the_simulation_uses_planner_history_s_rule_for_what_is_not_place_demand():
+    assert world.NOT_PLACE_DEMAND is history.NOT_PLACE_DEMAND
+    ref = referrals_frame()
+    own_tenancy = ref.assign(outcome_accom=np.where(np.arange(len(ref)) % 2, "U1", "D1"))
+    family = ref.assign(outcome_accom=np.where(np.arange(len(ref)) % 2, "B1", "D1"))
+    rate_u = build_world(scenario(), dataset(), own_tenancy).arrivals_per_week.sum()
+    rate_b = build_world(scenario(), dataset(), family).arrivals_per_week.sum()
+    assert rate_u > 1.6 * rate_b  # own tenancies are demand (the demo ships them); family is not
+
+
+@pytest.fixture(scope="module")
+def demo_world(tmp_path_factory: pytest.TempPathFactory) -> tuple[world.World, Dataset]:
+    from planner.demo import write_demo
+
+    folder = tmp_path_factory.mktemp("demo")
+    data = write_demo(folder, seed=3, on=START)
+    s = Scenario("baseline", "x.yaml", folder, START, months=24)
+    return build_world(s, data, history.load_referrals(folder)), data
+
+
+def test_demo_list_and_draws_make_one_year_of_demand_not_two(demo_world):
+    w, data = demo_world
+    future = (data.people["needed_from"] >= pd.Timestamp(START)).sum()
+    year_one = future + w.drawn_per_week[:52].sum()
+    assert year_one == pytest.approx(w.arrivals_per_week[:52].sum(), rel=0.15)
+    assert w.drawn_per_week[:52].sum() < 0.3 * w.arrivals_per_week[:52].sum()
+    assert np.allclose(w.drawn_per_week[60:], w.arrivals_per_week[60:])
+
+
+def test_demo_places_occupied_agree_with_referral_rate_times_mean_stay(demo_world):
+    w, _ = demo_world
+    mean_stay = float((w.episode_weeks[w.pool.need] * w.pool_weight).sum())
+    littles_law = w.arrivals_per_week[:52].mean() * mean_stay
+    assert w.schemes.occupied0.sum() == pytest.approx(littles_law, rel=0.2)
