@@ -18,13 +18,22 @@ from sqlalchemy import func, select
 from web_support import BACKENDS, ON, build_app, signer
 
 from planner.contract import Dataset
+from planner.forecast import ForecastInputs, forecast
 from planner.history import generate_history
 from planner.simulation import simulate
 from web.db import engine_of, get_db
+from web.map_forecast import FORECAST_RUNS, SEED
 from web.models import AuditEvent, ScenarioRecord, ScenarioRun
 from web.scenario_form import parse
 from web.seed import demo_dataset
-from web.store import people_frame, referrals_frame, replace_all, replace_history, schemes_frame
+from web.store import (
+    cohort_frame,
+    people_frame,
+    referrals_frame,
+    replace_all,
+    replace_history,
+    schemes_frame,
+)
 
 FOREST_OF_DEAN = "E07000080"  # the demo county's short district: high-risk people wait there
 
@@ -135,11 +144,13 @@ def test_bad_yaml_is_refused_with_400_naming_the_line_and_key(app, commissioner)
     response = commissioner.post("/scenarios/new", data={"source": "yaml", "yaml_text": text})
     assert response.status_code == 400
     assert "Line 2, key data: remove this key" in response.get_data(as_text=True)
-    text = f"name: bad-scheme\nstart: {ON.isoformat()}\nchanges:\n  - close_scheme:\n      scheme_id: NOPE\n      from: 2027-01-04\n"
+    closure = "changes:\n  - close_scheme:\n      scheme_id: NOPE\n      from: 2027-01-04\n"
+    text = f"name: bad-scheme\nstart: {ON.isoformat()}\n{closure}"
     response = commissioner.post("/scenarios/new", data={"source": "yaml", "yaml_text": text})
     assert response.status_code == 400
-    assert "key changes[0].close_scheme.scheme_id: &#39;NOPE&#39; is not a suitable scheme" in response.get_data(
-        as_text=True
+    assert (
+        "key changes[0].close_scheme.scheme_id: &#39;NOPE&#39; is not a suitable scheme"
+        in response.get_data(as_text=True)
     )
     assert saved(app, "bad-yaml") is None and saved(app, "bad-scheme") is None
 
@@ -185,7 +196,9 @@ def test_a_post_without_the_csrf_token_gets_400_and_saves_nothing(app, commissio
     assert saved(app, "no-token") is None
 
 
-def test_a_run_finishes_in_the_background_with_the_simulations_numbers_and_fewer_bnb_nights(app, commissioner):
+def test_a_run_finishes_in_the_background_with_the_simulations_numbers_and_fewer_bnb_nights(
+    app, commissioner
+):
     scenario_id = create(commissioner, "forest-places")
     response = commissioner.post(f"/scenarios/{scenario_id}/run")
     assert response.status_code == 303
@@ -207,7 +220,7 @@ def test_a_run_finishes_in_the_background_with_the_simulations_numbers_and_fewer
     assert audited >= 1
 
     page = commissioner.get(f"/scenarios/runs/{run_id}").get_data(as_text=True)
-    assert "<h1 class=\"govuk-heading-l\">Results</h1>" in page
+    assert '<h1 class="govuk-heading-l">Results</h1>' in page
     assert "<svg" in page  # the B&B nights chart, inline
     assert f'data-district="{FOREST_OF_DEAN}"' in page
     listing = commissioner.get("/scenarios").get_data(as_text=True)
@@ -237,7 +250,9 @@ def test_the_csv_downloads_have_the_columns_planner_scenario_writes(app, commiss
         rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
         assert rows[0] == columns
         assert {r[0] for r in rows[1:]} == {"baseline", name}
-    summary_rows = list(csv.reader(io.StringIO(commissioner.get(f"/scenarios/runs/{run_id}/summary.csv").text)))
+    summary_rows = list(
+        csv.reader(io.StringIO(commissioner.get(f"/scenarios/runs/{run_id}/summary.csv").text))
+    )
     assert len(summary_rows) - 1 == 2 * 2 * 9  # scenarios x policies x metrics
     assert commissioner.get(f"/scenarios/runs/{run_id}/other.csv").status_code == 404
 
@@ -248,4 +263,36 @@ def test_without_referral_history_a_run_is_refused_and_the_page_says_why(tmp_pat
     scenario_id = create(client, "no-history", add_district="E07000081")
     assert "no referral history" in client.get(f"/scenarios/{scenario_id}").get_data(as_text=True)
     assert client.post(f"/scenarios/{scenario_id}/run").status_code == 400
+    engine_of(app).dispose()
+
+
+def test_the_map_shows_the_forecast_shortfall_for_a_chosen_month(app, commissioner):
+    response = commissioner.get("/map?month=2027-06")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "Forecast shortfall of places by district, Jun 2027" in page
+    assert 'id="shortfall-map"' in page
+    with app.app_context():
+        db = get_db()
+        cohort = cohort_frame(db)
+        inputs = ForecastInputs(referrals_frame(db), cohort, schemes_frame(db), people_frame(db))
+    table = forecast(inputs, months=7, runs=FORECAST_RUNS, seed=SEED, on=ON).table
+    june = table[(table["month"] == "2027-06") & (table["support_level"] == "all")]
+    assert len(june) == 6  # Gloucestershire's districts
+    for row in june.itertuples():
+        cells = re.search(rf'data-district="{row.district}">(.*?)</tr>', page, re.S)
+        assert cells is not None, row.district
+        assert f">{row.demand_mean:.1f}<" in cells.group(1)
+        assert f'data-column="shortfall">{round(row.shortfall_mean)}' in cells.group(1).replace(
+            "<strong>", ""
+        )
+    assert commissioner.get("/map?month=1999-01").status_code == 400
+
+
+def test_the_forecast_map_says_when_there_is_no_history_to_forecast_from(tmp_path: Path, request):
+    app = build_app("sqlite", tmp_path, request)  # the small example: no referrals
+    client = signer(app)("commissioner")
+    response = client.get("/map?month=2027-06")
+    assert response.status_code == 200
+    assert "There is no referral history in the database" in response.get_data(as_text=True)
     engine_of(app).dispose()

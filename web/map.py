@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -240,10 +241,12 @@ def build_map(
     css: list[tuple[str, str]],
     tiles_url: str | None = None,
     tiles_attribution: str | None = None,
+    tip: Callable[[Any], str] | None = None,
 ) -> MapParts:
     """The folium map for a shortfall table (from `shortfall_by_district`) and the schemes.
 
-    `js`/`css` replace folium's CDN defaults, so nothing is fetched from outside the app.
+    `js`/`css` replace folium's CDN defaults, so nothing is fetched from outside the app;
+    `tip` writes a district's tooltip from its table row (today's figures by default).
     """
     england = _england()
     area = england[england["code"].isin(table["district"])]
@@ -273,7 +276,7 @@ def build_map(
     by_code = table.set_index("district", drop=False)
     shapes = area[["code", "geometry"]].copy()
     shapes["shortfall"] = shapes["code"].map(by_code["shortfall"]).astype(int)
-    shapes["tip"] = [_district_tip(r) for r in by_code.loc[shapes["code"]].itertuples(index=False)]
+    shapes["tip"] = [(tip or _district_tip)(r) for r in by_code.loc[shapes["code"]].itertuples(index=False)]
     polygons = folium.GeoJson(
         shapes.to_json(),
         name="Shortfall by district",
@@ -365,6 +368,10 @@ def _can_see(endpoint: str) -> bool:
 def index() -> ResponseReturnValue:
     on = today(current_app)
     level = _support_level()
+    from web import map_forecast  # it draws with this module's map
+
+    if request.args.get("month"):  # a month ahead: the forecast's shortfall
+        return map_forecast.page(on, level, map_forecast.checked_month(request.args["month"], on))
     data = _dataset()
     table = shortfall_by_district(data, on=on, support_level=level)
     shown = data.schemes
@@ -395,6 +402,8 @@ def index() -> ResponseReturnValue:
         bins=shortfall_bins(table["shortfall"]),
         colour_of=colour_of,
         map=parts,
+        months=map_forecast.months_ahead(on),
+        month=None,
     )
 
 

@@ -52,7 +52,7 @@ def seed_demo(app: Flask, *, on: date) -> dict[str, int]:
             data, _ = demo_dataset(on)
             history = generate_history(data, county="Gloucestershire", seed=1, on=on)
             replace_history(db, history.referrals, history.cohort)
-            loaded["referrals"] = len(history.referrals)
+            log.info("demo referral history loaded: %d referrals", len(history.referrals))
         for role in ROLES:
             user = db.scalar(select(User).where(User.username == role))
             if user is None:
