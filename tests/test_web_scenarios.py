@@ -296,3 +296,38 @@ def test_the_forecast_map_says_when_there_is_no_history_to_forecast_from(tmp_pat
     assert response.status_code == 200
     assert "There is no referral history in the database" in response.get_data(as_text=True)
     engine_of(app).dispose()
+
+
+def test_a_referral_history_upload_is_validated_and_replaces_the_history(tmp_path: Path, request):
+    app = build_app("sqlite", tmp_path, request)
+    officer = signer(app)("officer")
+    with app.app_context():
+        data, _ = demo_dataset(ON)
+        history = generate_history(data, county="Gloucestershire", seed=1, on=ON)
+    good = history.referrals.head(40)
+    text = io.StringIO()
+    good.assign(
+        referral_date=good["referral_date"].dt.strftime("%Y-%m-%d"),
+        date_of_birth=good["date_of_birth"].dt.strftime("%Y-%m-%d"),
+        placed_date=good["placed_date"].dt.strftime("%Y-%m-%d"),
+        left_date=good["left_date"].dt.strftime("%Y-%m-%d"),
+        risks=good["risks"].map(";".join),
+    ).to_csv(text, index=False)
+    bad = text.getvalue().replace(good["home_district"].iloc[2], "E99999999", 1)
+    response = officer.post(
+        "/imports/history", data={"referrals": (io.BytesIO(bad.encode()), "referrals.csv")}
+    )
+    assert response.status_code == 400
+    assert "referrals.csv row" in response.get_data(as_text=True) and "home_district" in response.get_data(
+        as_text=True
+    )
+    with app.app_context():
+        assert referrals_frame(get_db()).empty
+    response = officer.post(
+        "/imports/history", data={"referrals": (io.BytesIO(text.getvalue().encode()), "referrals.csv")}
+    )
+    assert response.status_code == 303
+    with app.app_context():
+        stored = referrals_frame(get_db())
+    pd.testing.assert_frame_equal(stored, good.reset_index(drop=True), check_dtype=False)
+    engine_of(app).dispose()

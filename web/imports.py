@@ -7,16 +7,17 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from sqlalchemy import select
+from sqlalchemy import func, select
 from werkzeug.utils import secure_filename
 
 from planner.contract import PEOPLE, SCHEMES, Dataset, read_table
+from planner.history import COHORT, REFERRALS
 from planner.problems import InvalidInput, Problem
 from web import audit
 from web.auth import roles_required
 from web.db import get_db
-from web.models import Import, User
-from web.store import replace_all
+from web.models import CohortChild, Import, Referral, User
+from web.store import replace_all, replace_history
 
 bp = Blueprint("imports", __name__)
 IMPORTERS = ("officer", "admin")
@@ -27,6 +28,30 @@ class ImportForm(FlaskForm):
         "young_people.csv", validators=[FileRequired(message="Choose a young_people.csv file")]
     )
     schemes = FileField("schemes.csv", validators=[FileRequired(message="Choose a schemes.csv file")])
+
+
+class HistoryForm(FlaskForm):
+    """The referral history (for scenarios and forecasts) and, optionally, the looked-after cohort."""
+
+    referrals = FileField("referrals.csv", validators=[FileRequired(message="Choose a referrals.csv file")])
+    cohort = FileField("cohort.csv (optional)")
+
+
+def _page(status: int = 200, **context: object) -> ResponseReturnValue:
+    db = get_db()
+    counts = {
+        "referrals": db.scalar(select(func.count()).select_from(Referral)) or 0,
+        "cohort": db.scalar(select(func.count()).select_from(CohortChild)) or 0,
+    }
+    defaults: dict[str, object] = {
+        "form": ImportForm(formdata=None),
+        "history_form": HistoryForm(formdata=None),
+        "problems": [],
+        "history_problems": [],
+        "history": _history(),
+        "counts": counts,
+    }
+    return render_template("imports.html", **(defaults | context)), status
 
 
 def _history() -> list[tuple[Import, str]]:
@@ -41,12 +66,12 @@ def _history() -> list[tuple[Import, str]]:
 def index() -> ResponseReturnValue:
     form = ImportForm()
     if not form.is_submitted():
-        return render_template("imports.html", form=form, problems=[], history=_history())
+        return _page(form=form)
     if not form.validate():
         problems = [
             Problem(f.label.text, None, None, m) for f in (form.people, form.schemes) for m in f.errors
         ]
-        return render_template("imports.html", form=form, problems=problems, history=_history()), 400
+        return _page(400, form=form, problems=problems)
 
     # Both files are read and every problem in either is listed before anything is written.
     found: list[Problem] = []
@@ -59,9 +84,7 @@ def index() -> ResponseReturnValue:
             found += e.problems
             truncated = truncated or e.truncated
     if found:
-        return render_template(
-            "imports.html", form=form, problems=found, truncated=truncated, history=_history()
-        ), 400
+        return _page(400, form=form, problems=found, truncated=truncated)
 
     data = Dataset(people=frames[PEOPLE.file], schemes=frames[SCHEMES.file])
     db = get_db()
@@ -83,4 +106,34 @@ def index() -> ResponseReturnValue:
     )
     db.commit()  # one transaction: the old lists are gone only if the new ones are all written
     flash(f"Imported {len(data.people)} young people and {len(data.schemes)} schemes.")
+    return redirect(url_for("imports.index"), code=303)
+
+
+@bp.post("/imports/history")
+@roles_required(*IMPORTERS)
+def history() -> ResponseReturnValue:
+    """Replace the referral history (and the cohort when a file is given), all or nothing."""
+    form = HistoryForm()
+    if not form.validate():
+        problems = [Problem(REFERRALS.file, None, None, m) for m in form.referrals.errors]
+        return _page(400, history_form=form, history_problems=problems)
+    found: list[Problem] = []
+    frames = {}
+    given = [(form.referrals, REFERRALS)] + ([(form.cohort, COHORT)] if form.cohort.data else [])
+    for field, spec in given:
+        try:
+            frames[spec.file] = read_table(field.data.read(), spec)
+        except InvalidInput as e:
+            found += e.problems
+    if found:
+        return _page(400, history_form=form, history_problems=found)
+    db = get_db()
+    referrals, cohort = frames[REFERRALS.file], frames.get(COHORT.file)
+    replace_history(db, referrals, cohort)
+    detail = f"referrals.csv: {len(referrals)} referrals" + (
+        f"; cohort.csv: {len(cohort)} children" if cohort is not None else ""
+    )
+    audit.record("import_history", detail=detail)
+    db.commit()
+    flash(f"Imported {detail}.")
     return redirect(url_for("imports.index"), code=303)
