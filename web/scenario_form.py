@@ -52,9 +52,23 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-def _date(label: str, required: bool = False) -> DateField:
-    need = DataRequired(message=f"Enter {label.lower()} as a date") if required else Optional()
-    return DateField(label, validators=[need], format="%Y-%m-%d")
+class UKDateField(DateField):
+    """A date typed as 23/11/2026 (and shown that way) or 2026-11-23. Plain text: a browser's
+    date picker shows the browser's locale, often American."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(f"{self.label.text} must be a date, e.g. 23/11/2026") from None
+
+
+def _date(label: str, required: bool = False) -> UKDateField:
+    # DataRequired replaces the parse error: its message covers a missing and a mistyped date.
+    need = (
+        DataRequired(message=f"Enter {label.lower()} as a date, e.g. 23/11/2026") if required else Optional()
+    )
+    return UKDateField(label, validators=[need], format=["%d/%m/%Y", "%Y-%m-%d"])
 
 
 class ScenarioForm(FlaskForm):
@@ -99,9 +113,12 @@ class ScenarioForm(FlaskForm):
     add_type = SelectField(
         "Accommodation type",
         choices=[("", "Choose a type")] + [(t, f"{t} {ACCOM_LABELS[t]}") for t in SUITABLE_TYPES],
+        validate_choice=False,  # parse_scenario checks the value and names it
     )
     add_support = SelectField(
-        "Support level", choices=[("", "Choose a level")] + [(s, s.capitalize()) for s in SUPPORT_LEVELS]
+        "Support level",
+        choices=[("", "Choose a level")] + [(s, s.capitalize()) for s in SUPPORT_LEVELS],
+        validate_choice=False,
     )
     add_places = IntegerField(
         "Places",

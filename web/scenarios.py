@@ -68,10 +68,10 @@ def _mean(summary: pd.DataFrame, scenario: str, policy: str, metric: str) -> flo
 def _change(metric: str, value: float) -> str:
     if pd.isna(value):
         return "–"
-    if metric == "share_suitable":
-        return f"{100 * value:+.1f} points"
-    sign = "+" if value > 0 else ("−" if value < 0 else "")  # a real minus sign
-    return sign + _fmt(metric, abs(value))
+    text = f"{100 * abs(value):.1f} points" if metric == "share_suitable" else _fmt(metric, abs(value))
+    if not text.strip("£0.,% points"):  # rounds to nothing: no sign ("0", not "−0")
+        return text
+    return ("+" if value > 0 else "−") + text  # a real minus sign
 
 
 def headline(run: ScenarioRun) -> dict[str, Any] | None:

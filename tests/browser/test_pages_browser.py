@@ -19,9 +19,9 @@ EXAMPLE = Path(__file__).resolve().parents[2] / "data" / "example"
 LANDING = {"officer": "/waiting-list", "commissioner": "/map", "analyst": "/map", "admin": "/admin/users"}
 NAVIGATION = {
     "officer": {"Waiting list", "Proposals", "Schemes", "Imports"},
-    "commissioner": {"Schemes", "Shortfall map"},
+    "commissioner": {"Schemes", "Shortfall map", "Scenarios"},
     "analyst": {"Schemes", "Shortfall map"},
-    "admin": {"Shortfall map", "Imports", "Users", "Audit log"},
+    "admin": {"Shortfall map", "Scenarios", "Imports", "Users", "Audit log"},
 }
 
 
@@ -67,7 +67,7 @@ def test_every_page_renders_for_its_role_with_nothing_fetched_from_outside(visit
             f"/schemes/{ids['scheme']}/vacancies",
             "/imports",
         ],
-        "commissioner": ["/map", "/schemes"],
+        "commissioner": ["/map", "/schemes", "/scenarios", "/scenarios/new", "/map?month=2027-06"],
         "admin": ["/admin/users", f"/admin/users/{ids['user']}", "/admin/audit", "/imports", "/map"],
     }
     for role, paths in pages.items():
