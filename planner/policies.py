@@ -11,23 +11,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from ortools.graph.python import max_flow, min_cost_flow
+from ortools.graph.python import max_flow
 
+from planner.flow import assign
+from planner.matching import DEFAULT_WEIGHTS
 from planner.world import FIRST_BIRTHDAY, GENDER_CODE, Population, World
 
-# Weekly objective tiers (lexicographic through magnitudes, as planner.matching does): place as
-# many as possible (max flow), then under-18s, then the longest waiting, then cheapest/nearest.
-# Small magnitudes on purpose: the cost-scaling solver is about 3x faster with costs in the
-# tens of thousands than in the millions, and a week's panel is solved 100 times a county-year.
-MAX_PAIR_COST = 999
-WEEK_WAITED_PRIORITY = MAX_PAIR_COST + 1
-MAX_WEEKS_COUNTED = 12
-UNDER_18_PRIORITY = WEEK_WAITED_PRIORITY * (MAX_WEEKS_COUNTED + 1)
-PRIORITY_CEILING = UNDER_18_PRIORITY + WEEK_WAITED_PRIORITY * MAX_WEEKS_COUNTED
-GBP_PER_COST_POINT = 20  # £20 a week of place cost weighs as 1 km from home
-WASTED_SUPPORT_POINTS = 30  # per support level above need
 
-
+# The weekly panel uses the batch optimiser's exact flow (planner.flow.assign), its urgency order
+# (PRODUCT.md s.3: already in B&B or emergency accommodation, then the soonest needed, then
+# under-18s) and its level-3 weights (planner.matching.DEFAULT_WEIGHTS), in whole pounds a week.
+# Distance is from home only: connection districts are not simulated.
 def ages(pop: Population, idx: np.ndarray, week: int) -> np.ndarray:
     """Calendar age in whole years on the first day of `week` (15 stands for "under 16")."""
     return (FIRST_BIRTHDAY - 1 + (pop.birthdays[idx] <= 7 * week).sum(axis=1)).astype(np.int32)
@@ -68,13 +62,21 @@ def eligible(
 
 
 def pair_cost(world: World, pop: Population, idx: np.ndarray, week: int) -> np.ndarray:
-    """(people, schemes) integer cost: km from home + weekly cost / £20 + 30 per wasted support level."""
-    s = world.schemes
+    """(people, schemes) level-3 cost in whole GBP a week, weighted as the batch optimiser does:
+    weekly cost + £10 a km from home + £100 per support level above need."""
+    s, w = world.schemes, DEFAULT_WEIGHTS
     km = world.distance_km[pop.people.home[idx]]
     wasted = np.maximum(s.support[None, :] - pop.people.need[idx][:, None], 0)
-    return np.rint(km + s.cost[:, week] / GBP_PER_COST_POINT + WASTED_SUPPORT_POINTS * wasted).astype(
-        np.int64
-    )
+    gbp = s.cost[:, week] + w.gbp_per_km * km + w.gbp_per_extra_support_level * wasted
+    return np.rint(gbp).astype(np.int64)
+
+
+def urgency_rank(pop: Population, idx: np.ndarray, week: int) -> np.ndarray:
+    """Urgency class per waiting person, 0 = most urgent, as `planner.matching.urgency_rank`:
+    anyone past the week they needed a place is in B&B or emergency accommodation by now, so
+    the soonest needed come first, then under-18s."""
+    key = pop.arrive[idx].astype(np.int64) * 2 + (ages(pop, idx, week) >= 18)
+    return np.unique(key, return_inverse=True)[1].astype(np.int64)
 
 
 def fcfs(
@@ -101,46 +103,28 @@ def optimised(
     world: World, pop: Population, idx: np.ndarray, vacancies: np.ndarray, week: int,
     static: np.ndarray | None = None,
 ) -> np.ndarray:  # fmt: skip
-    """The matching optimiser on this week's panel: most people placed, then under-18s, then the
-    longest waiting, then the least cost (a min-cost flow on waiting people x vacant schemes)."""
+    """The matching optimiser on this week's panel (planner.flow.assign: most people placed,
+    then the most urgent, then the least cost) on waiting people x vacant schemes."""
     out = np.full(len(idx), -1, dtype=np.int64)
     open_ = np.flatnonzero(vacancies > 0)
     if not len(idx) or not len(open_):
         return out
     e = eligible(world, pop, idx, week, static)[:, open_]
+    pair = pair_cost(world, pop, idx, week)[:, open_]
     n, m = len(idx), len(open_)
-    pair = np.where(
-        e, np.minimum(pair_cost(world, pop, idx, week)[:, open_], MAX_PAIR_COST), MAX_PAIR_COST + 1
-    )
     if n < m:
         # Each person needs only their n cheapest schemes: of n schemes with a vacancy, the other
         # n-1 people can fill at most n-1, so any optimum can be moved onto these arcs (exact).
         keep = np.zeros_like(e)
-        np.put_along_axis(keep, np.argpartition(pair, n - 1, axis=1)[:, :n], True, axis=1)
+        ranked = np.where(e, pair, np.iinfo(np.int64).max)
+        np.put_along_axis(keep, np.argpartition(ranked, n - 1, axis=1)[:, :n], True, axis=1)
         e &= keep
     rows, cols = np.nonzero(e)
     if not len(rows):
         return out
-    waited = np.minimum(week - pop.arrive[idx], MAX_WEEKS_COUNTED)
-    priority = UNDER_18_PRIORITY * (ages(pop, idx, week) < 18) + WEEK_WAITED_PRIORITY * waited
-    cost = pair[rows, cols] + (PRIORITY_CEILING - priority[rows])
-    # 1. data: nodes 0 source, 1 sink, 2.. people, 2+n.. schemes
-    tails = np.concatenate([np.zeros(n), 2 + rows, 2 + n + np.arange(m)]).astype(np.int32)
-    heads = np.concatenate([2 + np.arange(n), 2 + n + cols, np.ones(m)]).astype(np.int32)
-    caps = np.concatenate([np.ones(n), np.ones(len(rows)), vacancies[open_]]).astype(np.int64)
-    costs = np.concatenate([np.zeros(n), cost, np.zeros(m)]).astype(np.int64)
-    # 2. arcs
-    flow = min_cost_flow.SimpleMinCostFlow()
-    arcs = flow.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs)
-    flow.set_node_supply(0, n)  # max flow between the nodes with supply and demand
-    flow.set_node_supply(1, -n)
-    # 3. solve
-    status = flow.solve_max_flow_with_min_cost()
-    # 4. read
-    if status != flow.OPTIMAL:
-        raise RuntimeError(f"weekly placement flow ended with status {status}")
-    used = flow.flows(arcs[n : n + len(rows)]) > 0
-    out[rows[used]] = open_[cols[used]]
+    got = assign(rows, cols, pair[rows, cols], urgency_rank(pop, idx, week), vacancies[open_]).pair
+    placed = got >= 0
+    out[placed] = open_[cols[got[placed]]]
     return out
 
 

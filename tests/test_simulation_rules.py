@@ -96,16 +96,15 @@ def test_weekly_panel_is_optimal_although_each_person_keeps_only_their_cheapest_
         waiting = rng.choice(np.flatnonzero((pop.arrive <= week) & (pop.depart > week)), 12, replace=False)
         vacancies = rng.integers(0, 2, size=len(world.schemes))
         got = optimised(world, pop, waiting, vacancies, week)
-        # The same objective over every eligible pair, with vacancies as slots, solved exactly.
+        # The batch objective over every eligible pair, with vacancies as slots, solved exactly:
+        # urgency classes weigh more than any difference of total level-3 cost (planner.flow).
         e = eligible(world, pop, waiting, week)
-        waited = np.minimum(week - pop.arrive[waiting], p.MAX_WEEKS_COUNTED)
-        prio = p.UNDER_18_PRIORITY * (p.ages(pop, waiting, week) < 18) + p.WEEK_WAITED_PRIORITY * waited
-        cost = (
-            np.minimum(p.pair_cost(world, pop, waiting, week), p.MAX_PAIR_COST)
-            + (p.PRIORITY_CEILING - prio)[:, None]
-        )
+        pair = p.pair_cost(world, pop, waiting, week)
+        rank = p.urgency_rank(pop, waiting, week)
+        weight = (len(waiting) + 1) * int(pair.max()) + 1
+        cost = pair + (rank * weight)[:, None]
         slots = np.repeat(np.arange(len(vacancies)), vacancies)
-        big = 10**9
+        big = 10**9  # more than any total of `cost`, so the most placed comes first
         m = np.where(e[:, slots], cost[:, slots] - big, 0)
         r, c = linear_sum_assignment(np.hstack([m, np.zeros((len(waiting), len(waiting)))]))
         best = m[r[c < len(slots)], c[c < len(slots)]].sum()
