@@ -140,6 +140,10 @@ def test_bad_yaml_is_refused_with_400_naming_the_line_and_key(app, commissioner)
     response = commissioner.post("/scenarios/new", data={"source": "yaml", "yaml_text": text})
     assert response.status_code == 400
     assert "Line 3, key months: 50 is outside 12 to 36" in response.get_data(as_text=True)
+    text = f"name: too-many-runs\nstart: {ON.isoformat()}\nruns: 5000\n"
+    response = commissioner.post("/scenarios/new", data={"source": "yaml", "yaml_text": text})
+    assert response.status_code == 400
+    assert "Line 3, key runs: 5000 is more than 200, the most the web app" in response.get_data(as_text=True)
     text = f"name: bad-data\ndata: ../demo\nstart: {ON.isoformat()}\n"
     response = commissioner.post("/scenarios/new", data={"source": "yaml", "yaml_text": text})
     assert response.status_code == 400

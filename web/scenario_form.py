@@ -283,6 +283,11 @@ def parse(text: str, scheme_ids: set[str]) -> Scenario:
     scenario = parse_scenario(text, FILE, Path.cwd())
     scenario = replace(scenario, data_dir=Path(DATA_NAME))
     problems: list[Problem] = []
+    if scenario.runs > MAX_RUNS:  # the app's process runs it: bigger studies belong to the CLI
+        keys = root.value if isinstance(root, yaml.MappingNode) else []
+        line = next((k.start_mark.line + 1 for k, _ in keys if str(k.value) == "runs"), None)
+        message = f"{scenario.runs} is more than {MAX_RUNS}, the most the web app runs (use planner scenario)"
+        problems.append(YamlProblem(FILE, line, "runs", message))
     for i, c in enumerate(scenario.changes):
         sid = getattr(c, "scheme_id", None)
         if sid is not None and sid not in scheme_ids:
