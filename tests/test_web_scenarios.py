@@ -23,8 +23,9 @@ from planner.history import generate_history
 from planner.simulation import simulate
 from web.db import engine_of, get_db
 from web.map_forecast import FORECAST_RUNS, SEED
-from web.models import AuditEvent, ScenarioRecord, ScenarioRun
+from web.models import AuditEvent, ScenarioRecord, ScenarioRun, Scheme, utcnow
 from web.scenario_form import parse
+from web.scenario_runs import STALE
 from web.seed import demo_dataset
 from web.store import (
     cohort_frame,
@@ -341,3 +342,44 @@ def test_a_referral_history_upload_is_validated_and_replaces_the_history(tmp_pat
         stored = referrals_frame(get_db())
     pd.testing.assert_frame_equal(stored, good.reset_index(drop=True), check_dtype=False)
     engine_of(app).dispose()
+
+
+def test_a_run_whose_scheme_was_removed_since_fails_with_a_message_naming_it(app, commissioner):
+    with app.app_context():
+        db = get_db()
+        scheme = db.scalar(select(Scheme).where(Scheme.accom_type == "D").order_by(Scheme.scheme_id))
+        assert scheme is not None
+        keep = {c.name: getattr(scheme, c.name) for c in Scheme.__table__.columns}
+    scenario_id = create(
+        commissioner, "closure-gone", add_places="", close_scheme=keep["scheme_id"], close_from="04/01/2027"
+    )
+    with app.app_context():
+        db = get_db()
+        db.delete(db.get(Scheme, keep["scheme_id"]))  # as an import of a new schemes.csv would
+        db.commit()
+    try:
+        run_id = int(commissioner.post(f"/scenarios/{scenario_id}/run").headers["Location"].rsplit("/", 1)[1])
+        status = wait_for(commissioner, run_id)
+    finally:
+        with app.app_context():
+            db = get_db()
+            db.add(Scheme(**keep))
+            db.commit()
+    assert status["status"] == "failed"
+    assert f"{keep['scheme_id']!r} is not a suitable scheme here" in str(status["message"])
+    page = commissioner.get(f"/scenarios/runs/{run_id}").get_data(as_text=True)
+    assert "The simulation could not run" in page and "Traceback" not in page
+
+
+def test_a_run_not_heard_from_for_ten_minutes_shows_as_interrupted(app, commissioner):
+    scenario_id = create(commissioner, "interrupted")
+    with app.app_context():
+        db = get_db()
+        run = ScenarioRun(
+            scenario_id=scenario_id, yaml_text="", status="running", updated_at=utcnow() - STALE
+        )
+        db.add(run)
+        db.commit()
+        run_id = run.id
+    assert commissioner.get(f"/scenarios/runs/{run_id}/status").get_json()["status"] == "failed"
+    assert "Run the scenario again" in commissioner.get(f"/scenarios/runs/{run_id}").get_data(as_text=True)
