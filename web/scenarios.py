@@ -25,6 +25,7 @@ from web.db import get_db
 from web.models import Referral, ScenarioRecord, ScenarioRun, User, utcnow
 from web.scenario_form import (
     DEFAULT_MONTHS,
+    DEFAULT_RUNS,
     ScenarioForm,
     council_districts,
     field_for,
@@ -188,21 +189,15 @@ def _form_page(record: ScenarioRecord | None) -> ResponseReturnValue:
     set_choices(form, council_districts(codes), schemes)
     fits = True
     if request.method == "GET":
-        if record is None:
-            form.start.data, form.months.data = today(current_app), DEFAULT_MONTHS
-            form.yaml_text.data = starter_yaml(form.start.data)
-        else:
-            form.yaml_text.data = record.yaml_text
-            try:
-                fits = fill_form(form, parse(record.yaml_text, scheme_ids))
-            except InvalidInput:
-                fits = False  # e.g. a closed scheme was removed by an import since
+        form.yaml_text.data = record.yaml_text if record else starter_yaml(today(current_app))
+        fits = _prefill(form, record, scheme_ids)
         return render_template("scenario_form.html", form=form, record=record, fits=fits, problems=[])
 
     source = request.form.get("source", "form")
     problems: list[dict[str, str]] = []
     if source == "yaml":
         text = form.yaml_text.data or ""
+        _prefill(form, record, scheme_ids)  # the form part shows what is saved, not an empty form
     elif not form.validate():
         return render_template("scenario_form.html", form=form, record=record, fits=True, problems=[]), 400
     else:
@@ -240,6 +235,20 @@ def _form_page(record: ScenarioRecord | None) -> ResponseReturnValue:
     db.commit()
     flash(f"Scenario {scenario.name} saved.")
     return redirect(url_for("scenarios.show", scenario_id=record.id), code=303)
+
+
+def _prefill(form: ScenarioForm, record: ScenarioRecord | None, scheme_ids: set[str]) -> bool:
+    """The form's fields from the saved scenario (or the defaults for a new one); False when the
+    scenario has more than the form can show."""
+    if record is None:
+        form.start.data, form.months.data, form.runs.data = today(current_app), DEFAULT_MONTHS, DEFAULT_RUNS
+        form.policies.data, form.growth_percent.data = ["fcfs", "optimised"], 0.0
+        form.add_contract.data, form.add_ofsted.data = "block", True
+        return True
+    try:
+        return fill_form(form, parse(record.yaml_text, scheme_ids))
+    except InvalidInput:
+        return False  # e.g. a closed scheme was removed by an import since
 
 
 def _where(p: Problem) -> str:
