@@ -3,7 +3,7 @@ data/scenarios/ and checked by `planner.scenario.parse_scenario`, so the form, t
 `planner scenario` accept exactly the same scenarios.
 
 The app simulates the young people, schemes and referrals in its database, so its YAML has no
-`data` key; `parse` adds one that points nowhere in particular before parsing.
+`data` key (parse_scenario's `data_dir` stands in for it; messages call the data `database`).
 """
 
 from __future__ import annotations
@@ -279,8 +279,7 @@ def parse(text: str, scheme_ids: set[str]) -> Scenario:
                     "remove this key: the app simulates the people, schemes and referrals in its database"
                 )
                 raise InvalidInput([YamlProblem(FILE, line, "data", message)])
-        text = text.rstrip("\n") + "\ndata: .\n"
-    scenario = parse_scenario(text, FILE, Path.cwd())
+    scenario = parse_scenario(text, FILE, Path.cwd(), data_dir=Path.cwd())
     scenario = replace(scenario, data_dir=Path(DATA_NAME))
     problems: list[Problem] = []
     if scenario.runs > MAX_RUNS:  # the app's process runs it: bigger studies belong to the CLI
