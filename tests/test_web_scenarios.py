@@ -383,3 +383,13 @@ def test_a_run_not_heard_from_for_ten_minutes_shows_as_interrupted(app, commissi
         run_id = run.id
     assert commissioner.get(f"/scenarios/runs/{run_id}/status").get_json()["status"] == "failed"
     assert "Run the scenario again" in commissioner.get(f"/scenarios/runs/{run_id}").get_data(as_text=True)
+
+
+def test_a_run_of_the_clairvoyant_bound_alone_shows_its_results(app, commissioner):
+    scenario_id = create(commissioner, "bound-only", policies=["clairvoyant"], runs="3")
+    run_id = int(commissioner.post(f"/scenarios/{scenario_id}/run").headers["Location"].rsplit("/", 1)[1])
+    assert wait_for(commissioner, run_id)["status"] == "done"
+    page = commissioner.get(f"/scenarios/runs/{run_id}")
+    assert page.status_code == 200
+    assert "Clairvoyant bound" in page.get_data(as_text=True)
+    assert commissioner.get("/scenarios").status_code == 200

@@ -50,9 +50,13 @@ def _user() -> User:
 
 
 def _policy(summary: pd.DataFrame) -> str:
-    """The policy a headline is about: the optimised panel when it was run."""
+    """The policy a headline is about: the optimised panel when it was run, else a real policy
+    (the clairvoyant bound has no split of nights, costs or districts)."""
     policies = list(dict.fromkeys(summary["policy"]))
-    return "optimised" if "optimised" in policies else str(policies[0])
+    for choice in ("optimised", "fcfs"):
+        if choice in policies:
+            return choice
+    return str(policies[0])
 
 
 def _pick(summary: pd.DataFrame, scenario: str, policy: str, metric: str) -> pd.DataFrame:
@@ -129,6 +133,8 @@ def _district_rows(by_district: pd.DataFrame, policy: str) -> list[dict[str, Any
     unplaced = rows[rows["metric"] == "people_unplaced"].pivot_table(
         index="district", columns="scenario", values="mean", aggfunc="sum"
     )
+    if nights.empty:  # the clairvoyant bound alone has no figures by district
+        return []
     name = next(s for s in nights.columns if s != "baseline")
     before, after = nights["baseline"].astype(float).to_dict(), nights[name].astype(float).to_dict()
     unplaced_before = unplaced["baseline"].astype(float).to_dict()
