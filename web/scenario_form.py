@@ -28,6 +28,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -100,7 +101,7 @@ class ScenarioForm(FlaskForm):
     )
     policies = MultiCheckboxField(
         "Placement policies to compare",
-        choices=[(p, POLICY_LABELS[p]) for p in POLICIES],
+        choices=[SelectChoice(p, POLICY_LABELS[p]) for p in POLICIES],
         default=["fcfs", "optimised"],
         validators=[DataRequired(message="Choose at least one placement policy")],
     )
@@ -112,12 +113,14 @@ class ScenarioForm(FlaskForm):
     add_district = SelectField("District", choices=[], validate_choice=False)
     add_type = SelectField(
         "Accommodation type",
-        choices=[("", "Choose a type")] + [(t, f"{t} {ACCOM_LABELS[t]}") for t in SUITABLE_TYPES],
+        choices=[SelectChoice("", "Choose a type")]
+        + [SelectChoice(t, f"{t} {ACCOM_LABELS[t]}") for t in SUITABLE_TYPES],
         validate_choice=False,  # parse_scenario checks the value and names it
     )
     add_support = SelectField(
         "Support level",
-        choices=[("", "Choose a level")] + [(s, s.capitalize()) for s in SUPPORT_LEVELS],
+        choices=[SelectChoice("", "Choose a level")]
+        + [SelectChoice(s, s.capitalize()) for s in SUPPORT_LEVELS],
         validate_choice=False,
     )
     add_places = IntegerField(
@@ -131,7 +134,10 @@ class ScenarioForm(FlaskForm):
     add_from = _date("Places available from")
     add_contract = RadioField(
         "Contract",
-        choices=[("block", "Block: paid for whether used or not"), ("spot", "Spot: paid for only when used")],
+        choices=[
+            SelectChoice("block", "Block: paid for whether used or not"),
+            SelectChoice("spot", "Spot: paid for only when used"),
+        ],
         default="block",
     )
     add_high_risk = BooleanField("Accepts young people assessed as high risk")
@@ -164,12 +170,12 @@ class ScenarioForm(FlaskForm):
 
 def set_choices(form: ScenarioForm, codes: list[str], schemes: pd.DataFrame) -> None:
     """District and scheme options from the data in the database."""
-    form.add_district.choices = [("", "Choose a district")] + [
-        (c, f"{district_name(c)} ({c})") for c in codes
+    form.add_district.choices = [SelectChoice("", "Choose a district")] + [
+        SelectChoice(c, f"{district_name(c)} ({c})") for c in codes
     ]
     suitable = schemes[~schemes["accom_type"].isin(list(UNSUITABLE_TYPES))].sort_values("name")
-    form.close_scheme.choices = [("", "None")] + [
-        (str(s.scheme_id), f"{s.name} ({s.scheme_id}), {district_name(str(s.district))}")
+    form.close_scheme.choices = [SelectChoice("", "None")] + [
+        SelectChoice(str(s.scheme_id), f"{s.name} ({s.scheme_id}), {district_name(str(s.district))}")
         for s in suitable.itertuples()
     ]
 
