@@ -48,12 +48,30 @@ def validate(data_dir: Path) -> None:
     """Check young_people.csv and schemes.csv in DATA_DIR against data contract v1.
 
     Prints what the folder holds; on bad input lists every problem (file, row, column)
-    and exits with status 2.
+    and exits with status 2. The history files referrals.csv and cohort.csv are checked too
+    when the folder has them.
 
     Example: planner validate data/example
     """
-    data = _load(data_dir)
-    click.echo("\n".join(_validation_report(data_dir, data)))
+    from planner.contract import read_file
+    from planner.history import COHORT, REFERRALS
+
+    problems: list[str] = []
+    try:
+        data = load_folder(data_dir)
+    except InvalidInput as e:
+        problems += e.lines()
+    history: list[str] = []
+    for spec in (REFERRALS, COHORT):
+        if (data_dir / spec.file).is_file():
+            try:
+                rows = len(read_file(data_dir, spec))
+                history.append(f"  {spec.file} is valid: {rows:,} rows")
+            except InvalidInput as e:
+                problems += e.lines()
+    if problems:
+        raise BadInput("\n".join(problems))
+    click.echo("\n".join(_validation_report(data_dir, data) + history))
 
 
 def _uk_date(ts: pd.Timestamp) -> str:

@@ -181,3 +181,27 @@ def test_validate_is_documented_with_an_example() -> None:
     result = CliRunner().invoke(cli, ["validate", "--help"])
     assert result.exit_code == 0
     assert "Example: planner validate data/example" in result.stdout
+
+
+def test_history_files_in_the_folder_are_checked_with_the_others(data_dir: Path, tmp_path: Path) -> None:
+    from datetime import date
+
+    from planner.contract import load_folder, write_table
+    from planner.history import COHORT, REFERRALS, generate_history
+
+    history = generate_history(load_folder(data_dir), county="Gloucestershire", seed=3, on=date(2026, 11, 23))
+    write_table(history.referrals, REFERRALS, data_dir)
+    write_table(history.cohort, COHORT, data_dir)
+    good = validate(data_dir, tmp_path)
+    assert good.exit_code == 0
+    assert f"referrals.csv is valid: {len(history.referrals):,} rows" in good.output
+    assert f"cohort.csv is valid: {len(history.cohort):,} rows" in good.output
+
+    lines = (data_dir / "cohort.csv").read_text(encoding="utf-8").splitlines()
+    lines[1] = lines[1].replace(",F,", ",Q,").replace(",M,", ",Q,").replace(",X,", ",Q,")
+    (data_dir / "cohort.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (data_dir / "schemes.csv").write_text("", encoding="utf-8")
+    bad = validate(data_dir, tmp_path)
+    assert bad.exit_code == 2
+    assert "schemes.csv: file is empty" in bad.output
+    assert "cohort.csv row 2, column gender: 'Q' is not a gender" in bad.output
