@@ -28,7 +28,7 @@ def _dfe(src: Path, name: str, years: list[str] | None) -> None:
 
 
 def main(src: Path) -> None:
-    for name in ("lad_centroids.csv", "lad_england.geojson"):
+    for name in ("lad_centroids.csv", "lad_england.geojson", "towns_glos_sglos_esussex.csv"):
         shutil.copyfile(src / name, HERE / name)
     _dfe(src, "dfe_care_leavers_accommodation_suitability.csv", LATEST)
     _dfe(src, "dfe_care_leavers_activity.csv", LATEST)
