@@ -8,12 +8,12 @@ from datetime import datetime
 from pathlib import Path
 
 import click
-import pandas as pd
 
 from planner.contract import Dataset, load_folder
+from planner.formats import uk_date
 from planner.problems import InvalidInput
 from planner.settings import Settings
-from planner.summary import by_district
+from planner.summary import by_district, validation_report
 
 
 class BadInput(click.ClickException):
@@ -71,50 +71,7 @@ def validate(data_dir: Path) -> None:
                 problems += e.lines()
     if problems:
         raise BadInput("\n".join(problems))
-    click.echo("\n".join(_validation_report(data_dir, data) + history))
-
-
-def _uk_date(ts: pd.Timestamp) -> str:
-    return f"{ts.day} {ts:%b %Y}"
-
-
-def _validation_report(folder: Path, data: Dataset) -> list[str]:
-    """What a data officer needs to see after a good check: counts, then a table by district."""
-    from planner.vocab import UNSUITABLE_TYPES, URGENT_ACCOM
-
-    p, s = data.people, data.schemes
-    lines = [f"{folder}: young_people.csv and schemes.csv are valid (data contract v1)."]
-    people = f"  {len(p):,} young {'person' if len(p) == 1 else 'people'}"
-    if len(p):
-        urgent = int(p["current_accom"].str[:1].isin(list(URGENT_ACCOM)).sum())
-        people += (
-            f", needed from {_uk_date(p['needed_from'].min())} to {_uk_date(p['needed_from'].max())}; "
-            f"{urgent} now in B&B, emergency accommodation or with no fixed abode"
-        )
-    lines.append(people)
-    places, vacancies = int(s["capacity"].sum()), int(s["vacancies"].sum())
-    schemes = f"  {len(s):,} schemes, {places:,} places, {vacancies:,} vacancies"
-    if len(s):
-        suitable = int(s.loc[~s["accom_type"].isin(list(UNSUITABLE_TYPES)), "vacancies"].sum())
-        schemes += (
-            f" ({suitable:,} not in B&B or emergency accommodation); "
-            f"£{s['weekly_cost'].min():,.0f} to £{s['weekly_cost'].max():,.0f} a week per place"
-        )
-    lines.append(schemes)
-    table = by_district(data).reset_index()
-    if table.empty:
-        return lines
-    counts = ["people", "schemes", "places", "vacancies"]
-    grid: list[list[str]] = [["district", "name", "young people", "schemes", "places", "vacancies"]]
-    for record in table.to_dict("records"):
-        grid.append([str(record["district"]), str(record["name"]), *(f"{int(record[c]):,}" for c in counts)])
-    grid.append(["", "total", *(f"{int(table[c].sum()):,}" for c in counts)])
-    widths = [max(len(row[i]) for row in grid) for i in range(len(grid[0]))]
-    for row in grid:  # names left-aligned, counts right-aligned
-        pairs = enumerate(zip(row, widths, strict=True))
-        cells = [v.ljust(w) if i < 2 else v.rjust(w) for i, (v, w) in pairs]
-        lines.append("  " + "  ".join(cells).rstrip())
-    return lines
+    click.echo("\n".join(validation_report(data_dir, data) + history))
 
 
 @cli.command()
@@ -157,7 +114,7 @@ def demo(out_dir: Path, county: str, people: int | None, seed: int, on: datetime
     urgent = int(p["current_accom"].str[:1].isin(list(URGENT_ACCOM)).sum())
     click.echo(
         f"Wrote {out_dir}/ for {cal.council.name} ({cal.council.code}), seed {seed}, "
-        f"date {on:%d %b %Y}: {', '.join(sorted(f.name for f in out_dir.glob('*.csv')))}"
+        f"date {uk_date(on)}: {', '.join(sorted(f.name for f in out_dir.glob('*.csv')))}"
     )
     click.echo(
         f"  {len(p):,} young people: {int((age < 18).sum())} under 18, {urgent} now in B&B, "
@@ -459,7 +416,7 @@ def import_903_cmd(src: Path, out_dir: Path, on_error: str, on: datetime | None)
         raise BadInput("Rejected, nothing written:\n" + "\n".join(e.lines())) from None
     written = write_import(result, out_dir)
     read = ", ".join(f"{kind} ({', '.join(names)})" for kind, names in result.files.items() if names)
-    click.echo(f"Read {read}; cohort taken on {result.on:%d %b %Y}.")
+    click.echo(f"Read {read}; cohort taken on {uk_date(result.on)}.")
     click.echo(f"Wrote {', '.join(str(p) for p in written)}: {len(result.cohort)} children looked after aged "
                f"13-17, {len(result.referrals)} care leavers' moves and accommodation records.")  # fmt: skip
     if result.problems:

@@ -39,6 +39,7 @@ from planner.districts import districts
 from planner.forecast_model import CountModel, fit_counts, monthly_counts
 from planner.forecast_tables import AGE_BANDS, by_age, summarise
 from planner.forecast_tables import FORECAST_COLUMNS as FORECAST_COLUMNS  # re-exported for callers
+from planner.formats import uk_date
 from planner.history import COHORT, FOSTER_PLACES, NOT_PLACE_DEMAND, REFERRALS
 from planner.problems import InvalidInput, Problem
 from planner.vocab import SUPPORT_LEVELS
@@ -178,7 +179,7 @@ def forecast(
     first_sim = last_full + 1
     begin = pd.Period(start, "M") if start is not None else today.to_period("M") + 1
     if begin < first_sim:
-        raise ValueError(f"start {begin} is inside the referral history, which runs to {today:%d %b %Y}")
+        raise ValueError(f"start {begin} is inside the referral history, which runs to {uk_date(today)}")
     sim = pd.period_range(first_sim, begin + months - 1, freq="M")
     rng = np.random.default_rng([seed, 903])
     cells = [(d, s) for d in _council_districts(inputs) for s in SUPPORT_LEVELS]

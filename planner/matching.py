@@ -25,6 +25,7 @@ import pandas as pd
 from planner.eligibility import ages_on, eligible_pairs
 from planner.explain import explain
 from planner.flow import assign
+from planner.formats import uk_date
 from planner.vocab import URGENT_ACCOM
 
 Objective = Literal["default", "cost"]
@@ -243,7 +244,7 @@ def format_summary(result: MatchResult, people: pd.DataFrame, *, on: date) -> st
     n = max(len(people), 1)
     status = "optimal" if result.status == "optimal" else "TIME LIMIT reached, best answer found"
     lines = [
-        f"Matched {len(people):,} young people on {on:%d %b %Y}: {status} ({result.method}).",
+        f"Matched {len(people):,} young people on {uk_date(on)}: {status} ({result.method}).",
         f"  placed in a suitable place   {o['placed']:>7,.0f}  ({100 * o['placed'] / n:.1f}%)",
         f"  unsuitable (B&B/emergency)   {o['unsuitable']:>7,.0f}  ({100 * o['unsuitable'] / n:.1f}%)",
         f"  unplaced                     {o['unplaced']:>7,.0f}  ({100 * o['unplaced'] / n:.1f}%)",

@@ -22,6 +22,7 @@ import pandas as pd
 
 from planner.districts import district_name
 from planner.eligibility import HARD_MASK, SUITABLE_MASK, ages_on, broken_rules, eligible_pairs, failures
+from planner.formats import uk_date
 from planner.matching import DEFAULT_WEIGHTS, CostWeights, Objective, Solution, pair_cost, solve
 from planner.vocab import ACCOM_LABELS
 
@@ -235,7 +236,7 @@ def format_options(opts: Options, *, why: tuple[str, list[str]] | None = None) -
     p = opts.person
     lines = [
         f"{p['person_id']}: age {p['age']}, {p['gender']}, home {district_name(p['home_district'])} "
-        f"({p['home_district']}), support need {p['support_need']}, needed from {p['needed_from']:%d %b %Y}"
+        f"({p['home_district']}), support need {p['support_need']}, needed from {uk_date(p['needed_from'])}"
         + (f", now {p['current_accom']}" if p["current_accom"] else ""),
         f"{opts.eligible} eligible schemes; {len(opts.excluded)} ruled out.",
     ]

@@ -10,7 +10,6 @@ import html
 import io
 import logging
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -18,6 +17,7 @@ import pandas as pd
 from planner.commissioning import Plan
 from planner.contract import Dataset, load_folder
 from planner.districts import boundaries
+from planner.formats import uk_date
 from planner.scenario import Scenario, load_scenario
 from planner.simulation import SimulationResult, simulate
 
@@ -36,10 +36,6 @@ LABELS = {
 }
 POLICY_LABELS = {"fcfs": "First come, first served", "optimised": "Optimised panel",
                  "clairvoyant": "Clairvoyant bound"}  # fmt: skip
-
-
-def uk_date(d: date) -> str:
-    return f"{d.day} {d:%b %Y}"
 
 
 def _fmt(metric: str, v: float) -> str:

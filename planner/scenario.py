@@ -16,6 +16,7 @@ from typing import Any, Literal
 import pandas as pd
 import yaml
 
+from planner.formats import uk_date
 from planner.problems import InvalidInput
 from planner.vocab import SCHEME_TYPES, SUPPORT_LEVELS, UNSUITABLE_TYPES
 from planner.yaml_input import Reader, YamlProblem
@@ -308,7 +309,7 @@ def parse_scenario(text: str, file: str, base_dir: Path, *, data_dir: Path | Non
         kinds = {AddPlaces: "add_places", CloseScheme: "close_scheme", ChangeScheme: "change_scheme"}
         for i, c in enumerate(changes):
             if c.start >= end:
-                when, last = f"{c.start.day} {c.start:%b %Y}", f"{end.day} {end:%b %Y}"
+                when, last = uk_date(c.start), uk_date(end)
                 key = f"changes[{i}].{kinds[type(c)]}.from"
                 r.problems.append(
                     YamlProblem(file, c.line, key, f"{when} is after the simulation ends ({last})")

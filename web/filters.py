@@ -9,16 +9,10 @@ from zoneinfo import ZoneInfo
 from flask import Flask
 
 from planner.districts import district_name
+from planner.formats import gbp, uk_date
 from planner.vocab import ACCOM_LABELS, accom_label
 
 UK_TIME = ZoneInfo("Europe/London")
-
-
-def uk_date(value: date | datetime | None) -> str:
-    """`23 Nov 2026`."""
-    if value is None:
-        return ""
-    return f"{value.day} {value:%b %Y}"
 
 
 def uk_datetime(value: datetime | None) -> str:
@@ -29,18 +23,6 @@ def uk_datetime(value: datetime | None) -> str:
         value.replace(tzinfo=UTC).astimezone(UK_TIME) if value.tzinfo is None else value.astimezone(UK_TIME)
     )
     return f"{uk_date(local)} {local:%H:%M}"
-
-
-def gbp(value: float | int | None) -> str:
-    """`£1,234`; pence only when there are any (`£1,234.50`)."""
-    if value is None:
-        return ""
-    amount = float(value)
-    sign = "-" if amount < 0 else ""
-    amount = abs(amount)
-    if round(amount, 2) == round(amount):
-        return f"{sign}£{amount:,.0f}"
-    return f"{sign}£{amount:,.2f}"
 
 
 def km(value: float | None) -> str:

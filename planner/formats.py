@@ -1,0 +1,24 @@
+"""How people in an English council read dates and money: `23 Nov 2026`, `£1,234`."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+
+def uk_date(value: date | datetime | None) -> str:
+    """`23 Nov 2026` (no leading zero on the day); empty for no date."""
+    if value is None:
+        return ""
+    return f"{value.day} {value:%b %Y}"
+
+
+def gbp(value: float | int | None) -> str:
+    """`£1,234`; pence only when there are any (`£1,234.50`)."""
+    if value is None:
+        return ""
+    amount = float(value)
+    sign = "-" if amount < 0 else ""
+    amount = abs(amount)
+    if round(amount, 2) == round(amount):
+        return f"{sign}£{amount:,.0f}"
+    return f"{sign}£{amount:,.2f}"
