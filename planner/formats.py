@@ -22,3 +22,13 @@ def gbp(value: float | int | None) -> str:
     if round(amount, 2) == round(amount):
         return f"{sign}£{amount:,.0f}"
     return f"{sign}£{amount:,.2f}"
+
+
+def parse_date(text: str) -> date:
+    """A date as people type it in England, `23/11/2026`, or as ISO, `2026-11-23`.
+
+    Raises ValueError for anything else, or a date that does not exist."""
+    text = text.strip()
+    if "/" in text:
+        return datetime.strptime(text, "%d/%m/%Y").date()
+    return date.fromisoformat(text)

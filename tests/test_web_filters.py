@@ -35,3 +35,12 @@ def test_codes_are_shown_with_their_names():
     assert accom_type("W") == "W Bed and breakfast"
     assert tokens("self_harm;going_missing") == "self harm, going missing"
     assert km(2.94) == "2.9 km" and km(float("nan")) == ""
+
+
+def test_dates_are_read_as_typed_in_england_or_as_iso() -> None:
+    from planner.formats import parse_date
+
+    assert parse_date("23/11/2026") == parse_date("2026-11-23") == date(2026, 11, 23)
+    for wrong in ("30/02/2026", "11/23/2026", "23 Nov 2026", ""):
+        with pytest.raises(ValueError):
+            parse_date(wrong)

@@ -15,6 +15,7 @@ from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
+from planner.formats import parse_date
 from web import audit
 from web.auth import hash_password, roles_required
 from web.db import get_db
@@ -115,9 +116,9 @@ def user(user_id: int) -> ResponseReturnValue:
 
 def _day(text: str | None) -> date | None:
     try:
-        return date.fromisoformat(text) if text else None
+        return parse_date(text) if text else None
     except ValueError:
-        abort(400, description=f"{text!r} is not a date (expected YYYY-MM-DD, e.g. 2026-11-23)")
+        abort(400, description=f"{text!r} is not a date (expected e.g. 23/11/2026)")
 
 
 def _audit_query() -> tuple[Select[AuditEvent], dict[str, str]]:
