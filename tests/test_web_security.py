@@ -205,8 +205,9 @@ def test_error_pages_are_our_own_and_never_show_a_traceback(tmp_path, request):
         body = response.get_data(as_text=True)
         assert response.status_code == code and title in body
         assert "Traceback" not in body and "secret detail" not in body and "ZeroDivisionError" not in body
-    bad_date = signer(app)("admin").get("/admin/audit?from=23/11/2026")
+    bad_date = signer(app)("admin").get("/admin/audit?from=31/02/2026")  # no such day
     assert bad_date.status_code == 400 and "is not a date" in bad_date.get_data(as_text=True)
+    assert signer(app)("admin").get("/admin/audit?from=23/11/2026").status_code == 200  # as typed in England
 
 
 def test_serve_demo_refuses_a_host_that_is_not_loopback():
