@@ -26,11 +26,12 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks.generate import generate
-from planner.contract import PEOPLE, SCHEMES, Dataset, load_folder, write_table
-from planner.districts import districts
-from planner.flow import greedy
-from planner.matching import match, pair_cost
-from planner.vocab import URGENT_ACCOM
+from planner.data.contract import PEOPLE, SCHEMES, Dataset, load_folder
+from planner.data.districts import districts
+from planner.data.table import write_table
+from planner.data.vocab import URGENT_ACCOM
+from planner.match.batch import match, pair_cost
+from planner.match.flow import greedy
 
 ON = date(2026, 11, 23)
 PLANNER = Path(sys.executable).with_name("planner")
@@ -52,7 +53,7 @@ SIZES = {
 
 def _data(key: str, folder: Path) -> None:
     if key == "county":
-        from planner.demo import write_demo
+        from planner.demo.county import write_demo
 
         write_demo(folder, county="Gloucestershire", seed=1, on=ON)
         return
@@ -160,7 +161,7 @@ def run(key: str, mip_cap: float) -> dict:
     tracemalloc.stop()
     result = match(data.people, data.schemes, on=ON)  # timed without tracemalloc
 
-    from planner.eligibility import eligible_pairs
+    from planner.match.eligibility import eligible_pairs
 
     pairs = eligible_pairs(data.people, data.schemes, on=ON)
     pairs = pairs[pairs["suitable"].to_numpy()]

@@ -1,7 +1,7 @@
 """Synthetic waiting lists and schemes spread over many districts (a region, all of England).
 
-The demo generator (`planner.demo`) builds one council in detail; here the same tables of
-types, ages, support, risks and costs (`planner.demo_people`, `planner.demo_schemes`) are
+The demo generator (`planner.demo.county`) builds one council in detail; here the same tables of
+types, ages, support, risks and costs (`planner.demo.people`, `planner.demo.schemes`) are
 sampled in bulk over any set of districts, people weighted by the ONS mid-2022 population aged
 16-25 of each district, with a given number of schemes. Scheme points are jittered around the
 district centroid and kept inside England (as the contract requires).
@@ -14,10 +14,12 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
-from planner.contract import Dataset
-from planner.demo_calibration import GENDER_MIX, WHEELCHAIR_SHARE
-from planner.demo_people import RISK_P, SUPPORT_BY_AGE
-from planner.demo_schemes import (
+from planner.data.contract import Dataset
+from planner.data.districts import REFERENCE_DIR, districts, in_england
+from planner.data.vocab import RISKS, SUPPORT_LEVELS
+from planner.demo.calibration import GENDER_MIX, WHEELCHAIR_SHARE
+from planner.demo.people import RISK_P, SUPPORT_BY_AGE
+from planner.demo.schemes import (
     AGE_RANGES,
     COST,
     EXCLUDES,
@@ -27,8 +29,6 @@ from planner.demo_schemes import (
     TYPES,
     WHEELCHAIR,
 )
-from planner.districts import REFERENCE_DIR, districts, in_england
-from planner.vocab import RISKS, SUPPORT_LEVELS
 
 # Share of schemes by type (the demo's shares of suitable vacancies, plus B&B and emergency).
 TYPE_SHARE = {"D": 0.40, "E": 0.14, "Z": 0.08, "T": 0.06, "U": 0.24, "W": 0.05, "V": 0.03}

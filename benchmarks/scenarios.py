@@ -20,11 +20,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from planner.demo import write_demo
-from planner.history import load_referrals
-from planner.scenario import load_scenario
-from planner.simulation import SimulationResult, run_once, simulate
-from planner.world import build_world
+from planner.demo.county import write_demo
+from planner.forecast.history import load_referrals
+from planner.simulate.scenario import load_scenario
+from planner.simulate.simulation import SimulationResult, run_once, simulate
+from planner.simulate.world import build_world
 
 ON = date(2026, 11, 23)
 EXAMPLES = Path(__file__).resolve().parent.parent / "data" / "scenarios"

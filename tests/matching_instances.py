@@ -1,6 +1,6 @@
 """Seeded random instances for the eligibility, matching and options tests.
 
-Typed exactly as `planner.contract.load_folder` returns them. Small schemes and many rule
+Typed exactly as `planner.data.contract.load_folder` returns them. Small schemes and many rule
 flags, so that every hard rule binds somewhere and capacity is usually short.
 """
 
@@ -11,8 +11,8 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
-from planner.districts import districts
-from planner.vocab import RISKS, SUPPORT_LEVELS
+from planner.data.districts import districts
+from planner.data.vocab import RISKS, SUPPORT_LEVELS
 
 GLOUCESTERSHIRE = ("E07000078", "E07000079", "E07000080", "E07000081", "E07000082", "E07000083")
 ON = date(2026, 11, 23)

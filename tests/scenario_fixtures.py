@@ -9,9 +9,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from planner.contract import PEOPLE, SCHEMES, Dataset, read_table
-from planner.history import REFERRALS
-from planner.scenario import AddPlaces, Demand, Scenario
+from planner.data.contract import PEOPLE, SCHEMES, Dataset
+from planner.data.table import read_table
+from planner.forecast.history import REFERRALS
+from planner.simulate.scenario import AddPlaces, Demand, Scenario
 
 START = date(2026, 11, 23)
 FOREST = "E07000080"  # Forest of Dean: short of high-support places

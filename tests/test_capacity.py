@@ -8,9 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planner.capacity import COLUMNS, shortfall_by_district
-from planner.contract import PEOPLE, SCHEMES, Dataset, load_folder, read_table
-from planner.districts import find_council
+from planner.data.contract import PEOPLE, SCHEMES, Dataset, load_folder
+from planner.data.districts import find_council
+from planner.data.table import read_table
+from planner.forecast.shortfall import COLUMNS, shortfall_by_district
 
 ON = date(2026, 11, 23)
 GLOUCESTER, CHELTENHAM, STROUD = "E07000081", "E07000078", "E07000082"

@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from planner.cli import cli
-from planner.demo import write_demo
-from planner.matching import MATCH_COLUMNS
+from planner.demo.county import write_demo
+from planner.match.batch import MATCH_COLUMNS
 
 
 @pytest.fixture(scope="module")

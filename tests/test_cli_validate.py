@@ -186,8 +186,10 @@ def test_validate_is_documented_with_an_example() -> None:
 def test_history_files_in_the_folder_are_checked_with_the_others(data_dir: Path, tmp_path: Path) -> None:
     from datetime import date
 
-    from planner.contract import load_folder, write_table
-    from planner.history import COHORT, REFERRALS, generate_history
+    from planner.data.contract import load_folder
+    from planner.data.table import write_table
+    from planner.demo import generate_history
+    from planner.forecast.history import COHORT, REFERRALS
 
     history = generate_history(load_folder(data_dir), county="Gloucestershire", seed=3, on=date(2026, 11, 23))
     write_table(history.referrals, REFERRALS, data_dir)

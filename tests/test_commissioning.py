@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 from scenario_fixtures import FOREST, GLOUCESTER, dataset, referrals_frame, scenario
 
-from planner.commissioning import commission, default_candidates, simple_rule
-from planner.scenario import Candidate
+from planner.simulate.commissioning import commission, default_candidates, simple_rule
+from planner.simulate.scenario import Candidate
 
 CANDIDATES = (
     Candidate(FOREST, "D", "high", 900.0, 0, 6, "block"),
@@ -87,8 +87,9 @@ def test_cli_commission_writes_plan_and_report_and_rejects_a_bad_file(tmp_path):
     from click.testing import CliRunner
 
     from planner.cli import cli
-    from planner.contract import PEOPLE, SCHEMES, write_table
-    from planner.history import REFERRALS
+    from planner.data.contract import PEOPLE, SCHEMES
+    from planner.data.table import write_table
+    from planner.forecast.history import REFERRALS
 
     folder = tmp_path / "county"
     folder.mkdir()

@@ -10,8 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from planner.contract import MAX_PROBLEMS, PEOPLE, SCHEMES, load_folder, read_table
-from planner.problems import InvalidInput
+from planner.data.contract import PEOPLE, SCHEMES, load_folder
+from planner.data.problems import InvalidInput
+from planner.data.table import MAX_PROBLEMS, read_table
 
 SetCell = Callable[[Path, int, str, str], None]
 P, S = "young_people.csv", "schemes.csv"

@@ -9,10 +9,11 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from planner.contract import PEOPLE, SCHEMES, TableSpec, format_table, read_table
-from planner.districts import districts
-from planner.problems import InvalidInput
-from planner.vocab import (
+from planner.data.contract import PEOPLE, SCHEMES
+from planner.data.districts import districts
+from planner.data.problems import InvalidInput
+from planner.data.table import TableSpec, format_table, read_table
+from planner.data.vocab import (
     ACCOM_LABELS,
     GENDERS,
     NEVER_SUITABLE,

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from planner.contract import load_folder
-from planner.problems import InvalidInput
+from planner.data.contract import load_folder
+from planner.data.problems import InvalidInput
 
 SetCell = Callable[[Path, int, str, str], None]
 P, S = "young_people.csv", "schemes.csv"

@@ -11,13 +11,13 @@ import pytest
 import shapely
 from click.testing import CliRunner
 
-import planner.demo as demo
-from planner.capacity import shortfall_by_district
+import planner.demo.county as demo
 from planner.cli import cli
-from planner.contract import Dataset, load_folder
-from planner.districts import boundaries, districts, find_council, in_england
-from planner.problems import InvalidInput, Problem
-from planner.vocab import SUPPORT_RANK
+from planner.data.contract import Dataset, load_folder
+from planner.data.districts import boundaries, districts, find_council, in_england
+from planner.data.problems import InvalidInput, Problem
+from planner.data.vocab import SUPPORT_RANK
+from planner.forecast.shortfall import shortfall_by_district
 
 ON = date(2026, 11, 23)
 

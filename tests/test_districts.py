@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import shapely
 
-from planner.districts import (
+from planner.data.districts import (
     boundaries,
     distance_to_district_km,
     district_name,

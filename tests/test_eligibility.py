@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 from matching_instances import ON, broken, instance, people, records, schemes
 
-from planner import eligibility
-from planner.eligibility import BIT, HARD_MASK, RULES, ages_on, broken_rules, eligible_pairs, failures
-from planner.explain import rule_counts
+from planner.match import eligibility
+from planner.match.eligibility import BIT, HARD_MASK, RULES, ages_on, broken_rules, eligible_pairs, failures
+from planner.match.explain import rule_counts
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3, 4])

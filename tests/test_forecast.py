@@ -11,11 +11,11 @@ import pytest
 from click.testing import CliRunner
 
 from planner.cli import cli
-from planner.contract import load_folder
-from planner.forecast import FORECAST_COLUMNS, ForecastInputs, forecast, load_inputs
-from planner.forecast_backtest import backtest
-from planner.forecast_model import fit_counts
-from planner.history import write_history
+from planner.data.contract import load_folder
+from planner.demo import write_history
+from planner.forecast.backtest import backtest
+from planner.forecast.demand import FORECAST_COLUMNS, ForecastInputs, forecast, load_inputs
+from planner.forecast.model import fit_counts
 
 ON = date(2026, 11, 23)
 MONTHS = pd.period_range("2020-01", periods=48, freq="M")

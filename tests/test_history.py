@@ -9,18 +9,17 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from planner.contract import load_folder
-from planner.history import (
+from planner.data.contract import load_folder
+from planner.data.problems import InvalidInput
+from planner.demo.history import council_figures, write_history
+from planner.forecast.history import (
     COHORT,
     PLACEMENT_TYPES,
     REFERRALS,
     History,
     load_cohort,
     load_referrals,
-    write_history,
 )
-from planner.history_gen import council_figures
-from planner.problems import InvalidInput
 
 ON = date(2026, 11, 23)
 
@@ -187,8 +186,8 @@ def test_history_generates_for_councils_with_suppressed_figures(county: str, tmp
 def test_referrals_for_a_place_match_the_demo_s_people_needing_one(history_dir: tuple[Path, History]) -> None:
     # The demo's young_people.csv holds N people needing a place in 12 months; the history's
     # referrals that need one (not family, staying put or custody) run at the same rate.
-    from planner.demo import calibration
-    from planner.history import NOT_PLACE_DEMAND
+    from planner.demo.county import calibration
+    from planner.forecast.history import NOT_PLACE_DEMAND
 
     ref = history_dir[1].referrals
     last_year = ref[ref["referral_date"] >= pd.Timestamp("2025-11-23")]

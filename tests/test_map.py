@@ -14,13 +14,13 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from planner.capacity import shortfall_by_district
-from planner.contract import load_folder
-from planner.vocab import SUPPORT_RANK
+from planner.data.contract import load_folder
+from planner.data.vocab import SUPPORT_RANK
+from planner.forecast.shortfall import shortfall_by_district
 from web import create_app
 from web.auth import hash_password
 from web.db import get_db
-from web.map import shortfall_bins
+from web.map.builder import shortfall_bins
 from web.models import ROLES, User
 from web.store import replace_all
 

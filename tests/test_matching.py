@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from matching_instances import ON, born, broken, frames, instance, records
 
-from planner.matching import MATCH_COLUMNS, match, placement_rates
+from planner.match.batch import MATCH_COLUMNS, match, placement_rates
 
 
 def _outcomes(ppl: pd.DataFrame, sch: pd.DataFrame, **kw: object) -> dict[str, tuple[str, str]]:

@@ -20,9 +20,9 @@ from matching_instances import LEVELS, ON, age_on, broken, instance, people, rec
 from scipy.optimize import LinearConstraint, milp
 from scipy.sparse import csr_array
 
-from planner.districts import districts
-from planner.flow import assign
-from planner.matching import match
+from planner.data.districts import districts
+from planner.match.batch import match
+from planner.match.flow import assign
 
 
 def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -224,7 +224,7 @@ def _brute_force(
 def test_time_limit_between_stages_keeps_levels_one_and_two(monkeypatch: pytest.MonkeyPatch) -> None:
     # A clock that moves one second per reading: stage 1 may start (estimated to take 1 s) but
     # stage 2 may not, so the answer is stage 1's flow, optimal for placements and urgency.
-    from planner import flow
+    from planner.match import flow
 
     rng = np.random.default_rng(5)
     person, scheme = rng.integers(0, 30, 200), rng.integers(0, 12, 200)

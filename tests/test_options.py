@@ -9,8 +9,8 @@ from matching_instances import ON, born, broken, frames, instance, records
 from scipy.optimize import LinearConstraint, milp
 from scipy.sparse import csr_array
 
-from planner.matching import match
-from planner.options import UnknownId, format_options, options, why_not
+from planner.match.batch import match
+from planner.match.options import UnknownId, format_options, options, why_not
 
 
 def _others_max(ppl: pd.DataFrame, sch: pd.DataFrame, person: str, scheme: str) -> int:

@@ -11,11 +11,12 @@ from click.testing import CliRunner
 from scenario_fixtures import dataset, referrals_frame
 
 from planner.cli import cli
-from planner.contract import PEOPLE, SCHEMES, write_table
-from planner.history import REFERRALS
-from planner.problems import InvalidInput
-from planner.scenario import AddPlaces, ChangeScheme, CloseScheme, load_scenario, parse_scenario
-from planner.world import build_world
+from planner.data.contract import PEOPLE, SCHEMES
+from planner.data.problems import InvalidInput
+from planner.data.table import write_table
+from planner.forecast.history import REFERRALS
+from planner.simulate.scenario import AddPlaces, ChangeScheme, CloseScheme, load_scenario, parse_scenario
+from planner.simulate.world import build_world
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "data" / "scenarios"
 
@@ -73,7 +74,7 @@ def test_a_complete_scenario_file_is_read(county: Path):
 
 
 def test_every_example_scenario_reads_and_builds_against_the_demo_county(tmp_path: Path):
-    from planner.demo import write_demo
+    from planner.demo.county import write_demo
 
     write_demo(tmp_path / "demo", seed=1, on=date(2026, 11, 23))
     copies = tmp_path / "data" / "scenarios"
@@ -82,8 +83,8 @@ def test_every_example_scenario_reads_and_builds_against_the_demo_county(tmp_pat
     for path in sorted(copies.glob("*.yaml")):
         s = load_scenario(path)
         assert s.data_dir == (tmp_path / "demo").resolve()
-        from planner.contract import load_folder
-        from planner.history import load_referrals
+        from planner.data.contract import load_folder
+        from planner.forecast.history import load_referrals
 
         build_world(s, load_folder(s.data_dir), load_referrals(s.data_dir))
         names.append(s.name)

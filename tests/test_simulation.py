@@ -7,10 +7,10 @@ import pandas as pd
 import pytest
 from scenario_fixtures import FOREST, dataset, forest_places, referrals_frame, scenario
 
-from planner.policies import eligible, fcfs, optimised
-from planner.scenario import ChangeScheme, CloseScheme, Demand
-from planner.simulation import run_once, simulate
-from planner.world import build_world, draw_population
+from planner.simulate.policies import eligible, fcfs, optimised
+from planner.simulate.scenario import ChangeScheme, CloseScheme, Demand
+from planner.simulate.simulation import run_once, simulate
+from planner.simulate.world import build_world, draw_population
 
 NIGHTS_METRICS = ["bnb_nights", "emergency_nights"]
 

@@ -10,10 +10,11 @@ import pandas as pd
 import pytest
 from scenario_fixtures import dataset, referrals_frame, scenario
 
-from planner import history, world
-from planner.contract import Dataset
-from planner.scenario import Scenario
-from planner.world import build_world, unlisted_arrivals
+from planner.data.contract import Dataset
+from planner.forecast import history
+from planner.simulate import world
+from planner.simulate.scenario import Scenario
+from planner.simulate.world import build_world, unlisted_arrivals
 
 START = date(2026, 11, 23)
 
@@ -51,7 +52,7 @@ def test_the_simulation_uses_planner_history_s_rule_for_what_is_not_place_demand
 
 @pytest.fixture(scope="module")
 def demo_world(tmp_path_factory: pytest.TempPathFactory) -> tuple[world.World, Dataset]:
-    from planner.demo import write_demo
+    from planner.demo.county import write_demo
 
     folder = tmp_path_factory.mktemp("demo")
     data = write_demo(folder, seed=3, on=START)

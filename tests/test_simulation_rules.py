@@ -1,5 +1,5 @@
-"""The simulation's array version of the hard rules agrees with planner.eligibility, and its weekly
-`optimised` panel places as many people as planner.matching.match on the same week."""
+"""The simulation's array version of the hard rules agrees with planner.match.eligibility, and its weekly
+`optimised` panel places as many people as planner.match.batch.match on the same week."""
 
 from __future__ import annotations
 
@@ -9,20 +9,20 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from planner.eligibility import eligible_pairs
-from planner.matching import match
-from planner.policies import eligible, optimised
-from planner.scenario import Scenario
-from planner.vocab import RISKS, SUPPORT_LEVELS
-from planner.world import GENDER_CODE, Population, World, build_world, draw_population
+from planner.data.vocab import RISKS, SUPPORT_LEVELS
+from planner.match.batch import match
+from planner.match.eligibility import eligible_pairs
+from planner.simulate.policies import eligible, optimised
+from planner.simulate.scenario import Scenario
+from planner.simulate.world import GENDER_CODE, Population, World, build_world, draw_population
 
 START = date(2026, 11, 23)
 
 
 @pytest.fixture(scope="module")
 def demo_world(tmp_path_factory: pytest.TempPathFactory) -> tuple[World, pd.DataFrame]:
-    from planner.demo import write_demo
-    from planner.history import load_referrals
+    from planner.demo.county import write_demo
+    from planner.forecast.history import load_referrals
 
     folder = tmp_path_factory.mktemp("demo")
     data = write_demo(folder, seed=2, on=START)
@@ -86,7 +86,7 @@ def test_weekly_optimised_panel_places_as_many_as_the_matcher(demo_world):
 def test_weekly_panel_is_optimal_although_each_person_keeps_only_their_cheapest_schemes(demo_world):
     from scipy.optimize import linear_sum_assignment
 
-    from planner import policies as p
+    from planner.simulate import policies as p
 
     world, _ = demo_world
     rng = np.random.default_rng(11)
@@ -97,7 +97,7 @@ def test_weekly_panel_is_optimal_although_each_person_keeps_only_their_cheapest_
         vacancies = rng.integers(0, 2, size=len(world.schemes))
         got = optimised(world, pop, waiting, vacancies, week)
         # The batch objective over every eligible pair, with vacancies as slots, solved exactly:
-        # urgency classes weigh more than any difference of total level-3 cost (planner.flow).
+        # urgency classes weigh more than any difference of total level-3 cost (planner.match.flow).
         e = eligible(world, pop, waiting, week)
         pair = p.pair_cost(world, pop, waiting, week)
         rank = p.urgency_rank(pop, waiting, week)

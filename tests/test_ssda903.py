@@ -10,11 +10,11 @@ import pytest
 from click.testing import CliRunner
 
 from planner.cli import cli
-from planner.forecast import forecast
-from planner.history import load_cohort, load_referrals
-from planner.problems import InvalidInput
-from planner.ssda903 import import_903, pseudonym
-from planner.ssda903_codes import district_of_postcode
+from planner.data.problems import InvalidInput
+from planner.forecast.demand import forecast
+from planner.forecast.history import load_cohort, load_referrals
+from planner.sources.ssda903 import import_903, pseudonym
+from planner.sources.ssda903_codes import district_of_postcode
 
 RETURN = Path(__file__).resolve().parent / "data" / "ssda903"
 # The deliberate errors in tests/data/ssda903 (see its README).

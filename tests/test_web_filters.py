@@ -38,7 +38,7 @@ def test_codes_are_shown_with_their_names():
 
 
 def test_dates_are_read_as_typed_in_england_or_as_iso() -> None:
-    from planner.formats import parse_date
+    from planner.data.formats import parse_date
 
     assert parse_date("23/11/2026") == parse_date("2026-11-23") == date(2026, 11, 23)
     for wrong in ("30/02/2026", "11/23/2026", "23 Nov 2026", ""):

@@ -17,12 +17,12 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from web_support import BACKENDS, ON, build_app, signer
 
-from planner.contract import Dataset
-from planner.forecast import ForecastInputs, forecast
-from planner.history import generate_history
-from planner.simulation import simulate
+from planner.data.contract import Dataset
+from planner.demo import generate_history
+from planner.forecast.demand import ForecastInputs, forecast
+from planner.simulate.simulation import simulate
 from web.db import engine_of, get_db
-from web.map_forecast import FORECAST_RUNS, SEED
+from web.map.forecast import FORECAST_RUNS, SEED
 from web.models import AuditEvent, ScenarioRecord, ScenarioRun, Scheme, utcnow
 from web.scenario_form import parse
 from web.scenario_runs import STALE

@@ -220,7 +220,7 @@ def test_serve_demo_refuses_a_host_that_is_not_loopback():
 def test_serve_demo_prepares_the_demo_database_and_logins(tmp_path, monkeypatch):
     from web_support import EXAMPLE, ON
 
-    from planner.contract import load_folder
+    from planner.data.contract import load_folder
     from web import seed, serve
 
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/demo.sqlite")

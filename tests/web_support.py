@@ -18,7 +18,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
-from planner.contract import load_folder
+from planner.data.contract import load_folder
 from web import create_app
 from web.auth import hash_password
 from web.db import engine_of, get_db

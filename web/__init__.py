@@ -6,7 +6,7 @@ import logging
 import os
 import secrets
 from collections.abc import Mapping
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from flask import Flask, render_template
@@ -17,7 +17,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
-from planner.settings import Settings
+from planner.data.settings import Settings
 
 log = logging.getLogger(__name__)
 csrf = CSRFProtect()
@@ -118,13 +118,6 @@ def _secure_defaults(app: Flask) -> None:
         if not relaxed:
             raise RuntimeError("SECRET_KEY is not set: set it in the environment (a long random string)")
         app.config["SECRET_KEY"] = secrets.token_hex(32)  # demo/test: sessions end with the process
-
-
-def today(app: Flask) -> date:
-    fixed = app.config.get("TODAY")
-    if isinstance(fixed, str):
-        return date.fromisoformat(fixed)
-    return fixed if isinstance(fixed, date) else date.today()
 
 
 def _register_blueprints(app: Flask) -> None:

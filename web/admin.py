@@ -15,7 +15,7 @@ from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from planner.formats import parse_date
+from planner.data.formats import parse_date
 from web import audit
 from web.auth import hash_password, roles_required
 from web.db import get_db

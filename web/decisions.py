@@ -14,7 +14,7 @@ import pandas as pd
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from planner.matching import match
+from planner.match.batch import match
 from web import audit
 from web.models import MatchRun, Placement, Proposal, Scheme, User, YoungPerson, utcnow
 from web.store import people_frame, schemes_frame

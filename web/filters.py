@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask
 
-from planner.districts import district_name
-from planner.formats import gbp, uk_date
-from planner.vocab import ACCOM_LABELS, accom_label
+from planner.data.districts import district_name
+from planner.data.formats import gbp, uk_date
+from planner.data.vocab import ACCOM_LABELS, accom_label
 
 UK_TIME = ZoneInfo("Europe/London")
 

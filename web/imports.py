@@ -10,9 +10,10 @@ from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import func, select
 from werkzeug.utils import secure_filename
 
-from planner.contract import PEOPLE, SCHEMES, Dataset, read_table
-from planner.history import COHORT, REFERRALS
-from planner.problems import InvalidInput, Problem
+from planner.data.contract import PEOPLE, SCHEMES, Dataset
+from planner.data.problems import InvalidInput, Problem
+from planner.data.table import read_table
+from planner.forecast.history import COHORT, REFERRALS
 from web import audit
 from web.auth import roles_required
 from web.db import get_db

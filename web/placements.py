@@ -7,11 +7,12 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from planner.districts import district_name
-from planner.options import options, why_not
-from planner.vocab import SUPPORT_LEVELS, URGENT_ACCOM
-from web import audit, decisions, today
+from planner.data.districts import district_name
+from planner.data.vocab import SUPPORT_LEVELS, URGENT_ACCOM
+from planner.match.options import options, why_not
+from web import audit, decisions
 from web.auth import roles_required, safe_next
+from web.clock import today
 from web.db import get_db
 from web.models import Placement, Proposal, Scheme, User, YoungPerson
 from web.paging import page_of

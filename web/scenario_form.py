@@ -1,5 +1,5 @@
 """The scenario form: the common changes a commissioner makes, written to the same YAML as
-data/scenarios/ and checked by `planner.scenario.parse_scenario`, so the form, the YAML box and
+data/scenarios/ and checked by `planner.simulate.scenario.parse_scenario`, so the form, the YAML box and
 `planner scenario` accept exactly the same scenarios.
 
 The app simulates the young people, schemes and referrals in its database, so its YAML has no
@@ -32,12 +32,12 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from planner.districts import district_name, districts
-from planner.problems import InvalidInput, Problem
-from planner.report import POLICY_LABELS
-from planner.scenario import POLICIES, AddPlaces, CloseScheme, Scenario, parse_scenario
-from planner.vocab import ACCOM_LABELS, SCHEME_TYPES, SUPPORT_LEVELS, UNSUITABLE_TYPES
-from planner.yaml_input import YamlProblem
+from planner.data.districts import district_name, districts
+from planner.data.problems import InvalidInput, Problem
+from planner.data.vocab import ACCOM_LABELS, SCHEME_TYPES, SUPPORT_LEVELS, UNSUITABLE_TYPES
+from planner.data.yaml_reader import YamlProblem
+from planner.simulate.report import POLICY_LABELS
+from planner.simulate.scenario import POLICIES, AddPlaces, CloseScheme, Scenario, parse_scenario
 
 FILE = "scenario.yaml"  # how the YAML is named in messages
 DATA_NAME = "database"  # what build_world's messages call the data: the app's database

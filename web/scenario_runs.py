@@ -17,10 +17,10 @@ from datetime import timedelta
 import pandas as pd
 from flask import Flask
 
-from planner.contract import Dataset
-from planner.problems import InvalidInput
-from planner.report import chart_by_month
-from planner.simulation import simulate
+from planner.data.contract import Dataset
+from planner.data.problems import InvalidInput
+from planner.simulate.report import chart_by_month
+from planner.simulate.simulation import simulate
 from web.db import get_db
 from web.models import ScenarioRun, utcnow
 from web.scenario_form import parse
@@ -28,7 +28,7 @@ from web.store import people_frame, referrals_frame, schemes_frame
 
 log = logging.getLogger(__name__)
 
-MIN_REFERRALS = 10  # planner.world needs at least this many to estimate demand
+MIN_REFERRALS = 10  # planner.simulate.world needs at least this many to estimate demand
 PROGRESS_EVERY_SECONDS = 0.5  # progress is written at most this often
 STALE = timedelta(minutes=10)  # a run not heard from for this long stopped with its process
 

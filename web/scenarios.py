@@ -16,11 +16,12 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from planner.districts import district_name
-from planner.problems import InvalidInput, Problem
-from planner.report import LABELS, POLICY_LABELS, _fmt
-from web import audit, today
+from planner.data.districts import district_name
+from planner.data.problems import InvalidInput, Problem
+from planner.simulate.report import LABELS, POLICY_LABELS, _fmt
+from web import audit
 from web.auth import roles_required
+from web.clock import today
 from web.db import get_db
 from web.models import Referral, ScenarioRecord, ScenarioRun, User, utcnow
 from web.scenario_form import (

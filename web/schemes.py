@@ -11,8 +11,8 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import StringField
 
-from planner.districts import district_name
-from planner.vocab import ACCOM_LABELS
+from planner.data.districts import district_name
+from planner.data.vocab import ACCOM_LABELS
 from web import audit
 from web.auth import roles_required
 from web.db import get_db

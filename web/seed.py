@@ -8,9 +8,9 @@ from datetime import date
 from flask import Flask
 from sqlalchemy import func, select
 
-from planner.contract import Dataset
-from planner.demo import generate
-from planner.history import generate_history
+from planner.data.contract import Dataset
+from planner.demo import generate_history
+from planner.demo.county import generate
 from web.auth import hash_password
 from web.db import get_db
 from web.models import ROLES, Import, Referral, Scheme, User, YoungPerson

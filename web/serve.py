@@ -15,7 +15,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from werkzeug.serving import run_simple
 
-from planner.settings import Settings
+from planner.data.settings import Settings
 from web import create_app
 from web.seed import DEMO_PASSWORD, seed_demo
 

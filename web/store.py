@@ -8,15 +8,16 @@ import pandas as pd
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from planner.contract import PEOPLE, SCHEMES, Dataset, TableSpec
-from planner.history import COHORT, REFERRALS
+from planner.data.contract import PEOPLE, SCHEMES, Dataset
+from planner.data.table import TableSpec
+from planner.forecast.history import COHORT, REFERRALS
 from web.models import CohortChild, Proposal, Referral, Scheme, YoungPerson
 
 _LISTS = ("lad_list", "risk_list")
 
 
 def _frame(rows: list[dict[str, Any]], spec: TableSpec) -> pd.DataFrame:
-    """Rows from the database typed exactly as `planner.contract.read_table` types a CSV."""
+    """Rows from the database typed exactly as `planner.data.contract.read_table` types a CSV."""
     df = pd.DataFrame(rows, columns=spec.names)
     for col in spec.columns:
         s = df[col.name]

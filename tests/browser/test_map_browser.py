@@ -7,8 +7,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from planner.districts import find_council
-from planner.vocab import SUPPORT_RANK
+from planner.data.districts import find_council
+from planner.data.vocab import SUPPORT_RANK
 from web.db import get_db
 from web.store import schemes_frame
 

@@ -1,0 +1,71 @@
+"""Commands for placement officers: `match` (the whole waiting list) and `options` (one person)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from planner.cli.common import DATA_DIR, DATE, OUT_FILE, BadInput, load
+
+OBJECTIVE = click.Choice(["default", "cost"])
+
+
+@click.command("match")
+@click.argument("data_dir", type=DATA_DIR)
+@click.option("--date", "on", type=DATE, required=True, help="Match date: ages and vacancies on it.")
+@click.option("--objective", type=OBJECTIVE, default="default", show_default=True,
+              help="default: weekly cost, distance and unused support; cost: weekly cost alone.")  # fmt: skip
+@click.option("--out", type=OUT_FILE, default=None,
+              help="Where to write matches.csv [default: DATA_DIR/matches.csv].")  # fmt: skip
+@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="Seconds; on reaching it the best answer found is returned and marked.")  # fmt: skip
+def match_cmd(
+    data_dir: Path, on: datetime, objective: str, out: Path | None, time_limit: float | None
+) -> None:
+    """Match everyone in DATA_DIR to places at once and write matches.csv.
+
+    Most people in suitable places, then the most urgent, then the least cost (PRODUCT.md s.3);
+    B&B and emergency places only for adults nobody could place suitably. Prints outcomes, cost,
+    distance, solve time and placement rates by gender, age band, support need and district.
+
+    Example: planner match demo --date 2026-11-23 --out demo/matches.csv
+    """
+    from planner.match import format_summary, match, write_matches
+
+    data = load(data_dir)
+    result = match(data.people, data.schemes, on=on.date(), objective=objective,  # type: ignore[arg-type]
+                   time_limit=time_limit)  # fmt: skip
+    path = out if out is not None else data_dir / "matches.csv"
+    write_matches(result.matches, path)
+    click.echo(format_summary(result, data.people, on=on.date()))
+    click.echo(f"Wrote {path}")
+
+
+@click.command("options")
+@click.argument("data_dir", type=DATA_DIR)
+@click.argument("person_id")
+@click.option("--date", "on", type=DATE, required=True, help="Match date: ages and vacancies on it.")
+@click.option("--top", type=click.IntRange(min=1), default=5, show_default=True, help="Places to list.")
+@click.option("--why", "why_scheme", metavar="SCHEME_ID", default=None, help="Rules this scheme breaks.")
+@click.option("--objective", type=OBJECTIVE, default="default", show_default=True)
+def options_cmd(data_dir: Path, person_id: str, on: datetime, top: int, why_scheme: str | None,
+                objective: str) -> None:  # fmt: skip
+    """Rank the places PERSON_ID could take, with the score broken down and, for each, how many
+    others on the waiting list would lose a suitable place if it is taken.
+
+    Example: planner options demo YP-0001 --date 2026-11-23 --why SCH-003
+    """
+    from planner.match import UnknownId, format_options, options, why_not
+
+    data = load(data_dir)
+    try:
+        opts = options(data.people, data.schemes, person_id, on=on.date(), top=top,
+                       objective=objective)  # type: ignore[arg-type]  # fmt: skip
+        why = None
+        if why_scheme is not None:
+            why = (why_scheme, why_not(data.people, data.schemes, person_id, why_scheme, on=on.date()))
+    except UnknownId as e:
+        raise BadInput(str(e)) from None
+    click.echo(format_options(opts, why=why))

@@ -1,0 +1,101 @@
+"""Commands for commissioners: `scenario` and `commission`."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import click
+
+from planner.cli.common import DATA_DIR, OUT_DIR, SCENARIO_FILE, BadInput
+from planner.data.problems import InvalidInput
+
+
+def _progress_bar(what: str) -> tuple[Callable[[], None], Callable[[int, int], None]]:
+    """A tqdm bar on stderr for simulate(progress=...), shown from the first finished run."""
+    from tqdm import tqdm
+
+    bars: list[tqdm] = []  # type: ignore[type-arg]
+
+    def tick(n: int, total: int) -> None:
+        if not bars:
+            bars.append(tqdm(total=total, unit="run", desc=what, file=sys.stderr, leave=False))
+        bars[0].update(n)
+
+    def close() -> None:
+        for bar in bars:
+            bar.close()
+
+    return close, tick
+
+
+@click.command("scenario")
+@click.argument("scenario_file", type=SCENARIO_FILE)
+@click.option("--out", "out_dir", required=True, type=OUT_DIR, help="Folder for the CSVs and report.html.")
+@click.option("--runs", type=click.IntRange(1, 100_000), help="Monte Carlo runs (default: the file's).")
+@click.option("--workers", type=click.IntRange(1, 256), help="Local processes (default: all cores).")
+@click.option("--dask-scheduler", help="Run on a Dask distributed cluster at this address instead.")
+@click.option("--data", "data_dir", type=DATA_DIR, help="Data folder to use instead of the file's `data`.")
+def scenario_cmd(scenario_file: Path, out_dir: Path, runs: int | None, workers: int | None,
+                 dask_scheduler: str | None, data_dir: Path | None) -> None:  # fmt: skip
+    """Simulate SCENARIO_FILE (YAML) and its baseline; write summary.csv, by_district.csv,
+    by_month.csv and report.html to --out.
+
+    Example: planner scenario data/scenarios/add_places_forest_of_dean.yaml --out out/ --runs 100
+    """
+    from planner.simulate import run_scenario
+
+    close, tick = _progress_bar("simulating")
+    try:
+        result = run_scenario(scenario_file, out_dir, runs=runs, workers=workers or os.cpu_count() or 1,
+                              dask_scheduler=dask_scheduler, progress=tick, data_dir=data_dir)  # fmt: skip
+    except InvalidInput as e:
+        raise BadInput.of(e) from None
+    finally:
+        close()
+    rows = result.summary[result.summary["metric"].isin(["bnb_nights", "emergency_nights"])]
+    for r in rows.itertuples():
+        click.echo(f"{r.scenario:>20} {r.policy:>12} {r.metric:<17} {r.mean:>10,.0f} "
+                   f"(80%: {r.lo80:,.0f} to {r.hi80:,.0f})")  # fmt: skip
+    click.echo(
+        f"Wrote {out_dir}/summary.csv, by_district.csv, by_month.csv, report.html "
+        f"in {result.seconds:.1f} s ({result.county_years_per_second:.0f} county-years/s)"
+    )
+
+
+@click.command("commission")
+@click.argument("scenario_file", type=SCENARIO_FILE)
+@click.option("--budget", required=True, type=click.FloatRange(0), help="GBP a week to spend on new places.")
+@click.option("--out", "out_dir", required=True, type=OUT_DIR, help="Folder for plan.csv and report.html.")
+@click.option("--samples", type=click.IntRange(1, 100), default=8, show_default=True,
+              help="Simulated baselines the plan is optimised over.")  # fmt: skip
+@click.option("--runs", type=click.IntRange(1, 100_000), help="Fresh runs to check the plan (default 50).")
+@click.option("--workers", type=click.IntRange(1, 256), help="Local processes (default: all cores).")
+@click.option("--data", "data_dir", type=DATA_DIR, help="Data folder to use instead of the file's `data`.")
+def commission_cmd(scenario_file: Path, budget: float, out_dir: Path, samples: int, runs: int | None,
+                   workers: int | None, data_dir: Path | None) -> None:  # fmt: skip
+    """Choose where to buy places within --budget GBP a week (candidates from the scenario file,
+    or every district x type x support level), check the plan by simulation against adding
+    places where today's waiting list is longest; write plan.csv and report.html to --out.
+
+    Example: planner commission data/scenarios/baseline.yaml --budget 15000 --out out/plan
+    """
+    from planner.simulate import commission
+    from planner.simulate.report import load_inputs, write_commission
+
+    try:
+        scenario, data, referrals = load_inputs(scenario_file, data_dir=data_dir)
+        plan = commission(scenario, data, referrals, budget, samples=samples, runs=runs,
+                          workers=workers or os.cpu_count() or 1)  # fmt: skip
+    except InvalidInput as e:
+        raise BadInput.of(e) from None
+    write_commission(scenario, plan, out_dir)
+    click.echo(plan.plan.drop(columns=["reason"]).to_string(index=False))
+    v = plan.verification.summary
+    unsuitable = v[v["metric"].isin(["bnb_nights", "emergency_nights"])]
+    for name, n in unsuitable.groupby("scenario", sort=False)["mean"].sum().items():
+        click.echo(f"{name:>12}: {n:,.0f} B&B and emergency nights (mean of simulated runs)")
+    click.echo(f"Expected cost £{plan.expected_weekly_cost:,.0f} a week of £{budget:,.0f}; "
+               f"wrote {out_dir}/plan.csv")  # fmt: skip

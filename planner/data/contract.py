@@ -1,0 +1,129 @@
+"""Data contract v1: young_people.csv and schemes.csv, declared once, read into typed DataFrames.
+
+Nothing is returned unless both files are valid; every problem in both is reported together.
+The machinery (columns, parsing, messages, writing) is `planner.data.table`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from planner.data.districts import in_england
+from planner.data.problems import InvalidInput, Problem
+from planner.data.table import MAX_PROBLEMS, Column, TableSpec, read_file
+from planner.data.vocab import ACCOM_LABELS, MAX_AGE, MIN_AGE, NEVER_SUITABLE
+
+
+@dataclass(frozen=True, slots=True)
+class Dataset:
+    """A validated folder: one row per young person and one per scheme."""
+
+    people: pd.DataFrame
+    schemes: pd.DataFrame
+
+
+# ---- the two files of contract v1 ----
+
+
+def _check_people(df: pd.DataFrame, rows: pd.DataFrame) -> Iterable[tuple[int, str, str]]:
+    row = rows["row"].to_numpy()
+    early = (df["needed_from"] < df["date_of_birth"]).to_numpy()
+    for r, v, born in zip(row[early], df["needed_from"][early], df["date_of_birth"][early], strict=True):
+        yield int(r), "needed_from", f"{v:%Y-%m-%d} is before date_of_birth {born:%Y-%m-%d}"
+    code = df["current_accom"]
+    contradicts = (code.str[0].isin(list(NEVER_SUITABLE)) & (code.str[1] == "1")).to_numpy()
+    for r, v in zip(row[contradicts], code[contradicts], strict=True):
+        yield (
+            int(r),
+            "current_accom",
+            (
+                f"{v!r} says {ACCOM_LABELS[v[0]].lower()} is suitable, "
+                f"but {v[0]} is never suitable (use {v[0]}2)"
+            ),
+        )
+
+
+def _check_schemes(df: pd.DataFrame, rows: pd.DataFrame) -> Iterable[tuple[int, str, str]]:
+    row = rows["row"].to_numpy()
+    over = (df["vacancies"] > df["capacity"]).to_numpy()
+    for r, v, c in zip(row[over], df["vacancies"][over], df["capacity"][over], strict=True):
+        yield int(r), "vacancies", f"{v} is more than capacity {c}"
+    ages = (df["min_age"] > df["max_age"]).to_numpy()
+    for r, lo, hi in zip(row[ages], df["min_age"][ages], df["max_age"][ages], strict=True):
+        yield int(r), "min_age", f"{lo} is more than max_age {hi}"
+    lat, lon = df["latitude"].to_numpy(), df["longitude"].to_numpy()
+    outside = ~in_england(lat, lon)
+    for r, y, x in zip(row[outside], lat[outside], lon[outside], strict=True):
+        yield int(r), "latitude", f"({y:g}, {x:g}) is outside England (latitude, longitude in degrees)"
+
+
+PEOPLE = TableSpec(
+    file="young_people.csv",
+    id_column="person_id",
+    check_rows=_check_people,
+    columns=(
+        Column("person_id", "id"),
+        Column("date_of_birth", "date"),
+        Column("gender", "gender"),
+        Column("home_district", "lad"),
+        Column("connection_districts", "lad_list", required=False),
+        Column("avoid_districts", "lad_list", required=False),
+        Column("support_need", "support"),
+        Column("wheelchair", "bool", required=False),
+        Column("parent_with_child", "bool", required=False),
+        Column("high_risk", "bool", required=False),
+        Column("risks", "risk_list", required=False),
+        Column("needed_from", "date"),
+        Column("current_accom", "accom_code", required=False),
+    ),
+)
+
+SCHEMES = TableSpec(
+    file="schemes.csv",
+    id_column="scheme_id",
+    check_rows=_check_schemes,
+    columns=(
+        Column("scheme_id", "id"),
+        Column("name", "text"),
+        Column("provider", "text"),
+        Column("accom_type", "accom_type"),
+        Column("district", "lad"),
+        Column("latitude", "latitude", minimum=-90, maximum=90, what="degrees"),
+        Column("longitude", "longitude", minimum=-180, maximum=180, what="degrees"),
+        Column("capacity", "int", minimum=0, what="places in total"),
+        Column("vacancies", "int", minimum=0, what="places free"),
+        Column("min_age", "int", minimum=MIN_AGE, maximum=MAX_AGE, what="ages 16 to 25"),
+        Column("max_age", "int", minimum=MIN_AGE, maximum=MAX_AGE, what="ages 16 to 25"),
+        Column("gender", "scheme_gender"),
+        Column("support_level", "support"),
+        Column("wheelchair_accessible", "bool", required=False),
+        Column("parent_and_child", "bool", required=False),
+        Column("accepts_high_risk", "bool", required=False),
+        Column("excluded_risks", "risk_list", required=False),
+        Column("ofsted_registered", "bool", required=False),
+        Column("weekly_cost", "decimal", minimum=0, what="a weekly cost in GBP"),
+    ),
+)
+
+
+def load_folder(folder: str | Path) -> Dataset:
+    """Read and validate `young_people.csv` and `schemes.csv` from a folder.
+
+    Problems in both files are reported together; nothing is returned unless both are valid.
+    """
+    found: list[Problem] = []
+    truncated = False
+    frames: dict[str, pd.DataFrame] = {}
+    for spec in (PEOPLE, SCHEMES):
+        try:
+            frames[spec.file] = read_file(Path(folder), spec)
+        except InvalidInput as e:
+            found += e.problems
+            truncated = truncated or e.truncated
+    if found:
+        raise InvalidInput(found[:MAX_PROBLEMS], truncated or len(found) > MAX_PROBLEMS)
+    return Dataset(people=frames[PEOPLE.file], schemes=frames[SCHEMES.file])

@@ -1,0 +1,138 @@
+"""English local authority districts: codes, names, centroids, councils, distances, boundaries.
+
+Built from the ONS files shipped in `data/reference/` (see ATTRIBUTION.md there).
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+import shapely
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+REFERENCE_DIR = Path(__file__).resolve().parents[2] / "data" / "reference"
+EARTH_RADIUS_KM = 6371.0088
+# Boundaries are generalised to 500 m and clipped at mean high water, so a real coastal or
+# border address can fall just outside them; allow about 1 km.
+ENGLAND_TOLERANCE_DEG = 0.01
+
+
+@cache
+def districts() -> pd.DataFrame:
+    """All 296 English districts indexed by LAD code, with name, lat, lon, county, council, region."""
+    df = pd.read_csv(
+        REFERENCE_DIR / "lad_centroids.csv",
+        dtype={"code": str, "name": str, "county_code": str, "county_name": str},
+        keep_default_na=False,
+    )
+    return df.set_index("code", drop=False)
+
+
+def district_names() -> dict[str, str]:
+    return dict(zip(districts()["code"], districts()["name"], strict=True))
+
+
+def district_name(code: str) -> str:
+    return district_names().get(code, code)
+
+
+def haversine_km(
+    lat1: np.ndarray | float, lon1: np.ndarray | float, lat2: np.ndarray | float, lon2: np.ndarray | float
+) -> np.ndarray:
+    """Great-circle distance in km, vectorised over numpy arrays."""
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    dp = p2 - p1
+    dl = np.radians(np.asarray(lon2) - np.asarray(lon1))
+    a = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
+    return np.asarray(2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(a)))
+
+
+def distance_to_district_km(
+    lat: np.ndarray | float, lon: np.ndarray | float, codes: np.ndarray | str
+) -> np.ndarray:
+    """Distance in km from points to the centroids of districts (one code per point, or one for all)."""
+    d = districts().loc[np.atleast_1d(codes)]
+    return haversine_km(lat, lon, d["lat"].to_numpy(), d["lon"].to_numpy())
+
+
+@cache
+def _england() -> shapely.Geometry:
+    with open(REFERENCE_DIR / "lad_england.geojson", encoding="utf-8") as f:
+        features = json.load(f)["features"]
+    shapes = [shapely.geometry.shape(f["geometry"]) for f in features]
+    england = shapely.union_all(shapes)
+    shapely.prepare(england)
+    return england
+
+
+def in_england(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    """True where a point lies inside England's district boundaries (within about 1 km)."""
+    lat = np.asarray(lat, dtype=float)
+    lon = np.asarray(lon, dtype=float)
+    ok = np.isfinite(lat) & np.isfinite(lon)
+    out = np.zeros(lat.shape, dtype=bool)
+    if ok.any():
+        points = shapely.points(lon[ok], lat[ok])
+        out[ok] = shapely.dwithin(_england(), points, ENGLAND_TOLERANCE_DEG)
+    return out
+
+
+def boundaries() -> gpd.GeoDataFrame:
+    """District boundaries (EPSG:4326) with the registry's columns, for maps."""
+    import geopandas as gpd
+
+    gdf = gpd.read_file(REFERENCE_DIR / "lad_england.geojson")
+    cols = ["code", "county_code", "county_name", "utla_code", "utla_name", "region_code", "region"]
+    return gdf.merge(districts()[cols].reset_index(drop=True), on="code", how="left")
+
+
+@dataclass(frozen=True, slots=True)
+class Council:
+    """An upper-tier authority (children's services authority) and its districts."""
+
+    code: str
+    name: str
+    district_codes: tuple[str, ...]
+
+
+def _plain(name: str) -> str:
+    """ONS writes "Bristol, City of" and "Herefordshire, County of"; people write "Bristol"."""
+    return re.sub(r",\s*(city|county) of$", "", name.strip().lower())
+
+
+def find_council(name_or_code: str) -> Council:
+    """A county or unitary authority by code (`E10000013`) or name (`gloucestershire`).
+
+    A district's own code or name gives the council it belongs to.
+    """
+    key = _plain(name_or_code)
+    d = districts()
+    hit = d[(d["utla_code"].str.lower() == key) | (d["utla_name"].map(_plain) == key)]
+    if hit.empty:
+        own = d[(d["code"].str.lower() == key) | (d["name"].map(_plain) == key)]
+        if not own.empty:
+            hit = d[d["utla_code"] == own["utla_code"].iloc[0]]
+    if hit.empty:
+        names = sorted(set(d["utla_name"]))
+        close = difflib.get_close_matches(name_or_code.strip().title(), names, n=3, cutoff=0.75)
+        hint = f"; did you mean {', '.join(close[:-1])} or {close[-1]}?" if len(close) > 1 else ""
+        hint = f"; did you mean {close[0]}?" if len(close) == 1 else hint
+        raise LookupError(
+            f"{name_or_code!r} is not an English county or unitary authority "
+            f"(give its name, e.g. Gloucestershire, or its ONS code, e.g. E10000013){hint}"
+        )
+    return Council(
+        code=str(hit["utla_code"].iloc[0]),
+        name=str(hit["utla_name"].iloc[0]),
+        district_codes=tuple(sorted(hit["code"])),
+    )

@@ -1,0 +1,133 @@
+"""A realistic, deterministic synthetic county in data contract v1 (`planner demo`).
+
+Young people are calibrated on the council's own DfE care leaver figures (numbers by age,
+suitability of accommodation, activity) and spread over its districts by ONS population aged
+16-25; schemes follow the types, sizes and costs of English supported accommodation, with
+supply short in the east of the council. The figures and their sources are in
+`planner.demo.calibration` (`calibration(county).figures`). Same seed, same bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import shutil
+import tempfile
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from planner.data.contract import PEOPLE, SCHEMES, Dataset, load_folder
+from planner.data.districts import find_council
+from planner.data.table import format_table, read_table
+from planner.demo.calibration import Calibration, calibrate
+from planner.demo.history import write_history
+from planner.demo.people import make_people
+from planner.demo.schemes import make_schemes
+
+log = logging.getLogger(__name__)
+
+DEFAULT_DATE = date(2026, 11, 23)
+
+
+def calibration(county: str = "Gloucestershire") -> Calibration:
+    """The public figures a demo for `county` (name or ONS code) is calibrated on.
+
+    Raises LookupError, with a message naming what was expected, for an unknown council.
+    """
+    return calibrate(find_council(county))
+
+
+def _prefix(kind: str, council_code: str) -> str:
+    # Pseudonymous and the same for every seed, so ids from one council never clash with another's.
+    return f"{kind}-{hashlib.sha1(council_code.encode()).hexdigest()[:4].upper()}"
+
+
+def _tables(county: str, people: int | None, seed: int, on: date) -> tuple[str, str]:
+    cal = calibration(county)
+    n = cal.people if people is None else people
+    if n < 1:
+        raise ValueError(f"people must be at least 1, not {n}")
+    # One generator for people, one for schemes: changing the people model leaves schemes as they were.
+    rng_people, rng_schemes = (np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(2))
+    young = make_people(cal, n, rng_people, on, _prefix("YP", cal.council.code))
+    demand = young["home_district"].value_counts()
+    schemes = make_schemes(cal, demand, rng_schemes, _prefix("SC", cal.council.code))
+    log.info("demo %s: %d people, %d schemes", cal.council.name, len(young), len(schemes))
+    return format_table(young, PEOPLE), format_table(schemes[list(SCHEMES.names)], SCHEMES)
+
+
+def generate(
+    county: str = "Gloucestershire", *, people: int | None = None, seed: int = 1, on: date = DEFAULT_DATE
+) -> Dataset:
+    """Young people and schemes for a synthetic `county`, typed and validated as contract v1.
+
+    `people` defaults to the council's planning cohort (see `demo_calibration.default_people`:
+    702 for Gloucestershire). Deterministic for a seed.
+    """
+    people_csv, schemes_csv = _tables(county, people, seed, on)
+    return Dataset(
+        people=read_table(people_csv.encode("utf-8"), PEOPLE),
+        schemes=read_table(schemes_csv.encode("utf-8"), SCHEMES),
+    )
+
+
+def write_demo(
+    out_dir: Path,
+    *,
+    county: str = "Gloucestershire",
+    people: int | None = None,
+    seed: int = 1,
+    on: date = DEFAULT_DATE,
+) -> Dataset:
+    """Write young_people.csv, schemes.csv and the history files (referrals.csv, cohort.csv) to
+    `out_dir`, all or nothing: built and validated in a temporary folder first."""
+    out_dir = Path(out_dir)
+    council = find_council(county)
+    people_csv, schemes_csv = _tables(county, people, seed, on)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    try:
+        (tmp / PEOPLE.file).write_text(people_csv, encoding="utf-8")
+        (tmp / SCHEMES.file).write_text(schemes_csv, encoding="utf-8")
+        data = load_folder(tmp)  # what we hand back is exactly what a user will load
+        write_history(tmp, data, county=council.name, seed=seed, on=on)
+        for f in sorted(tmp.iterdir()):
+            os.replace(f, out_dir / f.name)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return data
+
+
+def describe(data: Dataset, cal: Calibration, *, on: date) -> list[str]:
+    """What `planner demo` prints after writing: counts, districts, shortfall and the calibration."""
+    from planner.data.summary import by_district
+    from planner.data.vocab import SUPPORT_LEVELS, UNSUITABLE_TYPES, URGENT_ACCOM
+    from planner.forecast.shortfall import shortfall_by_district
+
+    p, s = data.people, data.schemes
+    age = (pd.Timestamp(on) - p["date_of_birth"]).dt.days / 365.25
+    suitable = int(s.loc[~s["accom_type"].isin(list(UNSUITABLE_TYPES)), "vacancies"].sum())
+    urgent = int(p["current_accom"].str[:1].isin(list(URGENT_ACCOM)).sum())
+    lines = [
+        f"  {len(p):,} young people: {int((age < 18).sum())} under 18, {urgent} now in B&B, "
+        "emergency accommodation or with no fixed abode",
+        f"  {len(s):,} schemes, {int(s['capacity'].sum()):,} places, "
+        f"{int(s['vacancies'].sum()):,} vacancies ({suitable:,} suitable, not B&B or emergency)",
+        by_district(data).to_string(index=False),
+    ]
+    short = shortfall_by_district(data, on=on)
+    short = short[short["shortfall"] > 0].sort_values("shortfall", ascending=False)
+    lines.append("Short of suitable places: " + ("; ".join(
+        f"{r.name} {r.waiting} waiting, {r.suitable_vacancies} suitable vacancies"
+        for r in short.itertuples()) or "none"))  # fmt: skip
+    levels = [(lvl, shortfall_by_district(data, on=on, support_level=lvl)) for lvl in SUPPORT_LEVELS]
+    lines.append("By support need (waiting / suitable vacancies at that level or above): " + ", ".join(
+        f"{lvl} {t['waiting'].sum()} / {t['suitable_vacancies'].sum()}" for lvl, t in levels))  # fmt: skip
+    lines.append("Calibrated on:")
+    width = max(len(f.label) for f in cal.figures)
+    lines += [f"  {f.label:<{width}}  {f.value}  [{f.source}]" for f in cal.figures]
+    return lines

@@ -1,0 +1,278 @@
+"""Batch matching for the placement panel: `match()` -> `MatchResult` (PRODUCT.md s.3).
+
+Objective, lexicographic: (1) most people in suitable places (any type but W/V); (2) among
+those the most urgent: already in B&B, emergency accommodation or of no fixed abode
+(`vocab.URGENT_ACCOM`) first, then the soonest `needed_from`, then under-18s; (3) the least
+combined cost (`CostWeights`), or with `objective="cost"` the least total weekly cost.
+Then W/V places go to adults nobody could place suitably, by the same three levels, and are
+reported as `unsuitable`. See `planner.match.flow` for why the min-cost flow is exact and how the
+time limit works; no side constraint needs CP-SAT.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Final, Literal
+
+import numpy as np
+import pandas as pd
+
+from planner.data.formats import uk_date
+from planner.data.vocab import URGENT_ACCOM
+from planner.match.eligibility import ages_on, eligible_pairs
+from planner.match.explain import explain
+from planner.match.flow import assign
+
+Objective = Literal["default", "cost"]
+OBJECTIVES: Final = ("default", "cost")
+MATCH_COLUMNS: Final = (
+    "person_id", "scheme_id", "outcome", "accom_code", "weekly_cost", "distance_km", "reason",
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class CostWeights:
+    """Level 3 of the objective in GBP a week. A place 10 km further from the nearest of home
+    and connection districts counts as £100 a week dearer; each support level above need (a
+    scarce high-support place used for a low need) as £100 a week. Judgement, not data:
+    councils can set their own."""
+
+    gbp_per_km: float = 10.0
+    gbp_per_extra_support_level: float = 100.0
+
+
+DEFAULT_WEIGHTS: Final = CostWeights()
+
+
+@dataclass(frozen=True, slots=True)
+class MatchResult:
+    matches: pd.DataFrame  # MATCH_COLUMNS, one row per person in input order
+    why_not: pd.DataFrame  # person_id, rule, schemes_excluded, only_this_rule: see explain.explain
+    status: str  # "optimal" or "time_limit" (best answer found in time, see planner.match.flow)
+    objective: dict[str, float]
+    timings: dict[str, float] = field(default_factory=dict)  # eligibility, build, solve, explain
+    method: str = ""  # how the suitable stage was solved
+
+    @property
+    def seconds(self) -> float:
+        return float(sum(self.timings.values()))
+
+
+def urgency_rank(people: pd.DataFrame, *, on: date) -> np.ndarray:
+    """Urgency class per person, 0 = most urgent; equal keys share a class."""
+    urgent = people["current_accom"].str[:1].isin(list(URGENT_ACCOM)).to_numpy()
+    days = people["needed_from"].to_numpy().astype("datetime64[D]").astype(np.int64)
+    adult = ages_on(people["date_of_birth"], on) >= 18
+    if len(days):
+        days = days - days.min()
+    key = (~urgent).astype(np.int64) << 40 | days << 1 | adult.astype(np.int64)
+    return np.unique(key, return_inverse=True)[1].astype(np.int64)
+
+
+def pair_cost(
+    pairs: pd.DataFrame, objective: Objective, weights: CostWeights = DEFAULT_WEIGHTS
+) -> np.ndarray:
+    """Level-3 cost of each eligible pair in pence (integers keep the flow exact)."""
+    gbp = pairs["weekly_cost"].to_numpy(dtype=np.float64)
+    if objective == "default":
+        gbp = (
+            gbp
+            + weights.gbp_per_km * pairs["near_km"].to_numpy(dtype=np.float64)
+            + weights.gbp_per_extra_support_level * pairs["extra_support"].to_numpy(dtype=np.float64)
+        )
+    elif objective != "cost":
+        raise ValueError(f"objective must be one of {', '.join(OBJECTIVES)}, not {objective!r}")
+    return np.rint(gbp * 100).astype(np.int64)
+
+
+@dataclass(frozen=True, slots=True)
+class Solution:
+    """The solver's raw answer, before reasons: shared by `match` and `planner.match.options`."""
+
+    pairs: pd.DataFrame  # eligibility.eligible_pairs
+    chosen: np.ndarray  # per person: index into pairs, -1 when not placed
+    cost: np.ndarray  # level-3 cost per pair, pence
+    rank: np.ndarray  # urgency class per person
+    status: str
+    method: str
+    timings: dict[str, float]
+
+
+def solve(
+    people: pd.DataFrame,
+    schemes: pd.DataFrame,
+    *,
+    on: date,
+    objective: Objective = "default",
+    time_limit: float | None = None,
+    weights: CostWeights = DEFAULT_WEIGHTS,
+    force_stages: bool = False,
+) -> Solution:
+    """Eligibility, then the suitable stage, then the W/V stage (`force_stages` is for tests)."""
+    t0 = time.perf_counter()
+    deadline = None if time_limit is None else t0 + time_limit
+    pairs = eligible_pairs(people, schemes, on=on)
+    t1 = time.perf_counter()
+    cost = pair_cost(pairs, objective, weights)
+    rank = urgency_rank(people, on=on)
+    places = schemes["vacancies"].to_numpy(dtype=np.int64)
+    person = pairs["person"].to_numpy()
+    scheme = pairs["scheme"].to_numpy()
+    suitable = pairs["suitable"].to_numpy()
+    t2 = time.perf_counter()
+
+    chosen = np.full(len(people), -1, dtype=np.int64)
+    status, build_s, solve_s, method = "optimal", t2 - t1, 0.0, ""
+    for stage in ("suitable", "unsuitable"):
+        if stage == "suitable":
+            arcs = np.flatnonzero(suitable)
+        else:  # W/V for adults with no suitable place (under-18s have no W/V arcs: a hard rule)
+            arcs = np.flatnonzero(~suitable & (chosen[person] < 0))
+        a = assign(
+            person[arcs], scheme[arcs], cost[arcs], rank, places, deadline=deadline, force_stages=force_stages
+        )
+        got = a.pair >= 0
+        chosen[got] = arcs[a.pair[got]]
+        status = "time_limit" if a.status == "time_limit" else status
+        build_s, solve_s = build_s + a.build_s, solve_s + a.solve_s
+        method = method or a.method
+    timings = {"eligibility": t1 - t0, "build": build_s, "solve": solve_s}
+    return Solution(pairs, chosen, cost, rank, status, method, timings)
+
+
+def match(
+    people: pd.DataFrame,
+    schemes: pd.DataFrame,
+    *,
+    on: date,
+    objective: Objective = "default",
+    time_limit: float | None = None,
+    weights: CostWeights = DEFAULT_WEIGHTS,
+    force_stages: bool = False,
+) -> MatchResult:
+    """Match everyone on the waiting list at once. Frames as `contract.load_folder` returns them."""
+    sol = solve(people, schemes, on=on, objective=objective, time_limit=time_limit, weights=weights,
+                force_stages=force_stages)  # fmt: skip
+    t0 = time.perf_counter()
+    matches, why_not = explain(people, schemes, sol.pairs, sol.chosen, sol.cost, sol.rank, on=on,
+                               objective=objective)  # fmt: skip
+    return MatchResult(
+        matches=matches,
+        why_not=why_not,
+        status=sol.status,
+        objective=_breakdown(matches, people, sol.pairs, sol.chosen, sol.cost, sol.rank, on=on),
+        timings={**sol.timings, "explain": time.perf_counter() - t0},
+        method=sol.method,
+    )
+
+
+def _breakdown(
+    matches: pd.DataFrame,
+    people: pd.DataFrame,
+    pairs: pd.DataFrame,
+    chosen: np.ndarray,
+    cost: np.ndarray,
+    rank: np.ndarray,
+    *,
+    on: date,
+) -> dict[str, float]:
+    outcome = matches["outcome"]
+    placed = (outcome == "placed").to_numpy()
+    urgent = people["current_accom"].str[:1].isin(list(URGENT_ACCOM)).to_numpy()
+    under_18 = ages_on(people["date_of_birth"], on) < 18
+    got = chosen >= 0
+    return {
+        "placed": float(placed.sum()),
+        "unsuitable": float((outcome == "unsuitable").sum()),
+        "unplaced": float((outcome == "unplaced").sum()),
+        "weekly_cost": float(matches["weekly_cost"].sum()),
+        "weekly_cost_placed": float(matches["weekly_cost"][placed].sum()),
+        "mean_distance_km": float(matches["distance_km"][placed].mean()) if placed.any() else 0.0,
+        "level3_cost": float(cost[chosen[got & placed]].sum()) / 100,
+        "urgent_waiting": float(urgent.sum()),
+        "urgent_placed": float((urgent & placed).sum()),
+        "under_18_placed": float((under_18 & placed).sum()),
+        "rank_sum_placed": float(rank[placed].sum()),
+        "eligible_pairs": float(len(pairs)),
+    }
+
+
+AGE_BANDS: Final = ((16, 17, "16-17"), (18, 20, "18-20"), (21, 25, "21-25"))
+
+
+def placement_rates(result: MatchResult, people: pd.DataFrame, *, on: date) -> pd.DataFrame:
+    """Outcomes by gender, age band, support need and home district: the fairness check a panel
+    asks for. Columns: group, value, people, placed, unsuitable, unplaced, placed_pct."""
+    from planner.data.districts import district_names
+
+    age = ages_on(people["date_of_birth"], on)
+    band = np.full(len(people), "other", dtype=object)
+    for lo, hi, label in AGE_BANDS:
+        band[(age >= lo) & (age <= hi)] = label
+    names = district_names()
+    groups = {
+        "gender": people["gender"].to_numpy(dtype=object),
+        "age band": band,
+        "support need": people["support_need"].to_numpy(dtype=object),
+        "home district": np.array(
+            [f"{names.get(c, c)} ({c})" for c in people["home_district"]], dtype=object
+        ),
+    }
+    outcome = result.matches["outcome"].to_numpy(dtype=object)
+    tables = []
+    for group, values in groups.items():
+        t = pd.crosstab(pd.Series(values, name="value"), pd.Series(outcome, name="outcome"))
+        t = t.reindex(columns=["placed", "unsuitable", "unplaced"], fill_value=0)
+        t.insert(0, "people", t.sum(axis=1))
+        t["placed_pct"] = (100 * t["placed"] / t["people"]).round(1)
+        t = t.reset_index()
+        t.insert(0, "group", group)
+        tables.append(t)
+    out = pd.concat(tables, ignore_index=True)
+    out.columns.name = None
+    return out
+
+
+def format_summary(result: MatchResult, people: pd.DataFrame, *, on: date) -> str:
+    """The command line's summary: outcomes, cost, distance, times and placement rates."""
+    o, t = result.objective, result.timings
+    n = max(len(people), 1)
+    status = "optimal" if result.status == "optimal" else "TIME LIMIT reached, best answer found"
+    lines = [
+        f"Matched {len(people):,} young people on {uk_date(on)}: {status} ({result.method}).",
+        f"  placed in a suitable place   {o['placed']:>7,.0f}  ({100 * o['placed'] / n:.1f}%)",
+        f"  unsuitable (B&B/emergency)   {o['unsuitable']:>7,.0f}  ({100 * o['unsuitable'] / n:.1f}%)",
+        f"  unplaced                     {o['unplaced']:>7,.0f}  ({100 * o['unplaced'] / n:.1f}%)",
+        f"  total weekly cost            £{o['weekly_cost']:,.0f} "
+        f"(suitable places £{o['weekly_cost_placed']:,.0f})",
+        f"  mean distance from home      {o['mean_distance_km']:.1f} km (suitable places)",
+        f"  already in B&B, emergency accommodation or no fixed abode: {o['urgent_placed']:,.0f} of "
+        f"{o['urgent_waiting']:,.0f} placed suitably",
+        f"  solve time {t['solve']:.3f} s (eligibility {t['eligibility']:.3f} s, "
+        f"model build {t['build']:.3f} s, reasons {t['explain']:.3f} s)",
+        "Placement rates (placed_pct = share placed in a suitable place):",
+        placement_rates(result, people, on=on).to_string(index=False),
+    ]
+    return "\n".join(lines)
+
+
+def write_matches(matches: pd.DataFrame, path: Path) -> None:
+    """matches.csv with PRODUCT.md's columns, written to a temporary file and renamed into place
+    so that a reader never sees half a file."""
+    out = matches.loc[:, list(MATCH_COLUMNS)].copy()
+    out["weekly_cost"] = out["weekly_cost"].map(lambda v: "" if pd.isna(v) else f"{v:.2f}")
+    out["distance_km"] = out["distance_km"].map(lambda v: "" if pd.isna(v) else f"{v:.1f}")
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=".matches-", suffix=".csv", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            out.to_csv(f, index=False, lineterminator="\n")
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

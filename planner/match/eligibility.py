@@ -1,0 +1,255 @@
+"""Hard eligibility rules (PRODUCT.md s.3), vectorised over people x schemes.
+
+Every rule is one bit of a `uint16` "failures" value per (person, scheme) pair; a pair is
+eligible when no hard-rule bit is set. The bits are ordered as an officer would narrow a list
+down (vacancy, age, gender, support, ...), so the lowest set bit says at which step a scheme
+drops out and the counts per step explain why nobody fits.
+
+Speed: people who share a profile (age on the date, gender, need, wheelchair, parent, high
+risk, risks) break the same rules, so a block of people is reduced to its distinct profiles,
+the rules are evaluated once per profile (profiles x schemes), and rows are gathered back.
+`avoid_districts` is the only per-person rule and is set pair by pair from a district index.
+Blocks keep memory at about `BLOCK_CELLS` x 2 bytes whatever the size of the problem.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Final
+
+import numpy as np
+import pandas as pd
+
+from planner.data.districts import districts, haversine_km
+from planner.data.vocab import RISKS, SUPPORT_RANK, UNSUITABLE_TYPES
+
+BLOCK_CELLS: Final = 4_000_000  # people x schemes evaluated at once (8 MB of uint16)
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    name: str
+    excludes: str  # after a count: "3 schemes have no vacancy"
+    breaks: str  # for one scheme: "has no vacancy"
+
+
+# Funnel order; the position is the bit. The last one is not a hard rule: W/V places are
+# allowed for adults but are unsuitable, so it explains why someone got no *suitable* place.
+RULES: Final = (
+    Rule("vacancy", "have no vacancy", "has no vacancy"),
+    Rule("age", "take other ages", "takes other ages"),
+    Rule("gender", "are for another gender", "is for another gender"),
+    Rule("support", "give less support than needed", "gives less support than needed"),
+    Rule("wheelchair", "are not wheelchair-accessible", "is not wheelchair-accessible"),
+    Rule("parent_and_child", "have no parent-and-child unit", "has no parent-and-child unit"),
+    Rule("high_risk", "do not accept high-risk referrals", "does not accept high-risk referrals"),
+    Rule("risks", "cannot manage their risks", "cannot manage their risks"),
+    Rule("ofsted", "are not Ofsted-registered (needed under 18)", "is not Ofsted-registered"),
+    Rule("no_bnb_under_18", "are B&B or emergency (never under 18)", "is B&B or emergency"),
+    Rule("avoid_districts", "are in districts they must avoid", "is in a district they must avoid"),
+    Rule("unsuitable_type", "are B&B or emergency (unsuitable)", "is B&B or emergency (unsuitable)"),
+)
+BIT: Final = {r.name: np.uint16(1 << i) for i, r in enumerate(RULES)}
+UNSUITABLE_BIT: Final = BIT["unsuitable_type"]
+HARD_MASK: Final = np.uint16(sum(int(b) for n, b in BIT.items() if n != "unsuitable_type"))
+SUITABLE_MASK: Final = np.uint16(HARD_MASK | UNSUITABLE_BIT)
+RISK_BIT: Final = {r: 1 << i for i, r in enumerate(RISKS)}
+_GENDER_CODE: Final = {"F": 0, "M": 1, "X": 2}
+
+
+def ages_on(dob: pd.Series, on: date) -> np.ndarray:
+    """Age in whole years on `on` (birthdays on 29 February count from 1 March)."""
+    d = pd.DatetimeIndex(dob)
+    before = (d.month > on.month) | ((d.month == on.month) & (d.day > on.day))
+    return np.asarray(on.year - d.year - before.astype(int), dtype=np.int64)
+
+
+def _mask(lists: pd.Series, bits: dict[str, int]) -> np.ndarray:
+    return np.fromiter((sum(bits[x] for x in t) for t in lists), dtype=np.int64, count=len(lists))
+
+
+@dataclass(frozen=True, slots=True)
+class _People:
+    age: np.ndarray
+    profile: np.ndarray  # int64 key of everything but avoid_districts
+    avoid: list[tuple[str, ...]]
+
+
+@dataclass(frozen=True, slots=True)
+class _Schemes:
+    vacancy: np.ndarray
+    min_age: np.ndarray
+    max_age: np.ndarray
+    gender: np.ndarray  # 0 F, 1 M, 3 any
+    level: np.ndarray
+    provides: np.ndarray  # bits the scheme satisfies (wheelchair, parent, high risk, ofsted, not W/V)
+    excluded_risks: np.ndarray
+    district: np.ndarray  # codes
+
+
+def _people(people: pd.DataFrame, on: date) -> _People:
+    age = np.clip(ages_on(people["date_of_birth"], on), 15, 26)  # outside 16..25 fits no scheme
+    key = (age - 15).astype(np.int64)  # 4 bits
+    key |= people["gender"].map(_GENDER_CODE).to_numpy(dtype=np.int64) << 4
+    key |= people["support_need"].map(SUPPORT_RANK).to_numpy(dtype=np.int64) << 6
+    key |= people["wheelchair"].to_numpy(dtype=np.int64) << 9
+    key |= people["parent_with_child"].to_numpy(dtype=np.int64) << 10
+    key |= people["high_risk"].to_numpy(dtype=np.int64) << 11
+    key |= _mask(people["risks"], RISK_BIT) << 12
+    return _People(age=age, profile=key, avoid=list(people["avoid_districts"]))
+
+
+def _schemes(schemes: pd.DataFrame) -> _Schemes:
+    wv = schemes["accom_type"].isin(list(UNSUITABLE_TYPES)).to_numpy()
+    provides = (
+        schemes["wheelchair_accessible"].to_numpy(dtype=np.int64) * int(BIT["wheelchair"])
+        | schemes["parent_and_child"].to_numpy(dtype=np.int64) * int(BIT["parent_and_child"])
+        | schemes["accepts_high_risk"].to_numpy(dtype=np.int64) * int(BIT["high_risk"])
+        | schemes["ofsted_registered"].to_numpy(dtype=np.int64) * int(BIT["ofsted"])
+        | (~wv).astype(np.int64) * int(BIT["no_bnb_under_18"] | UNSUITABLE_BIT)
+        | (schemes["vacancies"].to_numpy() > 0).astype(np.int64) * int(BIT["vacancy"])
+    )
+    return _Schemes(
+        vacancy=schemes["vacancies"].to_numpy(dtype=np.int64),
+        min_age=schemes["min_age"].to_numpy(dtype=np.int64),
+        max_age=schemes["max_age"].to_numpy(dtype=np.int64),
+        gender=schemes["gender"].map({"F": 0, "M": 1, "any": 3}).to_numpy(dtype=np.int64),
+        level=schemes["support_level"].map(SUPPORT_RANK).to_numpy(dtype=np.int64),
+        provides=provides.astype(np.uint16),
+        excluded_risks=_mask(schemes["excluded_risks"], RISK_BIT),
+        district=schemes["district"].to_numpy(dtype=str),
+    )
+
+
+def _profile_failures(keys: np.ndarray, s: _Schemes) -> np.ndarray:
+    """Failure bits (profiles x schemes) of every rule except avoid_districts."""
+    age = (keys & 15)[:, None] + 15
+    gender = ((keys >> 4) & 3)[:, None]
+    need = ((keys >> 6) & 7)[:, None]
+    risks = (keys >> 12)[:, None]
+    under_18 = age < 18
+    wants = np.full(age.shape, BIT["vacancy"] | UNSUITABLE_BIT, dtype=np.uint16)
+    for flag, bit in ((9, "wheelchair"), (10, "parent_and_child"), (11, "high_risk")):
+        wants |= (((keys >> flag) & 1)[:, None] * int(BIT[bit])).astype(np.uint16)
+    wants |= (under_18 * int(BIT["ofsted"] | BIT["no_bnb_under_18"])).astype(np.uint16)
+    fail = wants & ~s.provides[None, :]
+    fail |= ((age < s.min_age) | (age > s.max_age)).astype(np.uint16) * BIT["age"]
+    fail |= ((s.gender != 3) & (s.gender != gender)).astype(np.uint16) * BIT["gender"]
+    fail |= (s.level < need).astype(np.uint16) * BIT["support"]
+    fail |= ((risks & s.excluded_risks) != 0).astype(np.uint16) * BIT["risks"]
+    return fail
+
+
+def _set_avoid(fail: np.ndarray, avoid: list[tuple[str, ...]], s: _Schemes) -> None:
+    rows = [i for i, t in enumerate(avoid) if t]
+    if not rows:
+        return
+    order = np.argsort(s.district, kind="stable")
+    sorted_codes = s.district[order]
+    person = np.repeat(rows, [len(avoid[i]) for i in rows])
+    codes = np.array([c for i in rows for c in avoid[i]], dtype=str)
+    lo = np.searchsorted(sorted_codes, codes, side="left")
+    hi = np.searchsorted(sorted_codes, codes, side="right")
+    count = hi - lo
+    if count.sum() == 0:
+        return
+    # Expand each (person, district) into (person, scheme in that district), no Python loop.
+    p = np.repeat(person, count)
+    start = np.repeat(lo - np.cumsum(count) + count, count)
+    scheme = order[start + np.arange(int(count.sum()))]
+    fail[p, scheme] |= BIT["avoid_districts"]
+
+
+def failures(people: pd.DataFrame, schemes: pd.DataFrame, *, on: date) -> np.ndarray:
+    """Failure bits for every (person, scheme): shape (people, schemes), dtype uint16.
+
+    For explanations of a few hundred people; `eligible_pairs` does the same in blocks.
+    """
+    p, s = _people(people, on), _schemes(schemes)
+    return _block(p, s, 0, len(people))
+
+
+def _block(p: _People, s: _Schemes, start: int, stop: int) -> np.ndarray:
+    uniq, inverse = np.unique(p.profile[start:stop], return_inverse=True)
+    fail = _profile_failures(uniq, s)[inverse]
+    _set_avoid(fail, p.avoid[start:stop], s)
+    return fail
+
+
+def eligible_pairs(people: pd.DataFrame, schemes: pd.DataFrame, *, on: date) -> pd.DataFrame:
+    """Every (person, scheme) pair allowed by the hard rules, with what the solver needs.
+
+    Columns: person, scheme (positional indexes, int32), suitable (not W/V), weekly_cost,
+    home_km (scheme to the centroid of the home district), near_km (to the nearest of the home
+    and connection districts), extra_support (levels above the person's need).
+    """
+    p, s = _people(people, on), _schemes(schemes)
+    n, m = len(people), len(schemes)
+    # District columns per person: home, then connections (home again where there are fewer).
+    where = _districts_of(people)
+    to_district = _scheme_to_district_km(schemes).T  # districts x schemes: rows are gathered
+    step = max(1, BLOCK_CELLS // max(m, 1))
+    parts: dict[str, list[np.ndarray]] = {"person": [], "scheme": [], "home_km": [], "near_km": []}
+    for start in range(0, n, step):
+        stop = min(n, start + step)
+        ok = (_block(p, s, start, stop) & HARD_MASK) == 0
+        i, j = np.nonzero(ok)
+        parts["person"].append((i + start).astype(np.int32))
+        parts["scheme"].append(j.astype(np.int32))
+        # Distances as dense rows (people x schemes, copied from the small district table) and
+        # then the eligible cells, in the same row-major order as np.nonzero.
+        home = to_district[where[start:stop, 0]]
+        parts["home_km"].append(home[ok])
+        for k in range(1, where.shape[1]):
+            np.minimum(home, to_district[where[start:stop, k]], out=home)
+        parts["near_km"].append(home[ok])
+    col = {k: np.concatenate(v) if v else np.zeros(0, np.float32) for k, v in parts.items()}
+    person, scheme = col["person"].astype(np.int32), col["scheme"].astype(np.int32)
+    need = people["support_need"].map(SUPPORT_RANK).to_numpy(dtype=np.int8)
+    wv = schemes["accom_type"].isin(list(UNSUITABLE_TYPES)).to_numpy()
+    # Millions of pairs: 1-D np.take gathers, and no consolidation copy in the frame (copy=False).
+    return pd.DataFrame(
+        {
+            "person": person,
+            "scheme": scheme,
+            "suitable": np.take(~wv, scheme),
+            "weekly_cost": np.take(schemes["weekly_cost"].to_numpy(dtype=np.float64), scheme),
+            "home_km": col["home_km"],
+            "near_km": col["near_km"],
+            "extra_support": np.take(s.level.astype(np.int8), scheme) - np.take(need, person),
+        },
+        copy=False,
+    )
+
+
+def _district_index(codes: pd.Series) -> np.ndarray:
+    return districts().index.get_indexer(pd.Index(codes)).astype(np.int32)
+
+
+def _scheme_to_district_km(schemes: pd.DataFrame) -> np.ndarray:
+    """km from every scheme to every district centroid (schemes x 296, float32)."""
+    d = districts()
+    return haversine_km(
+        schemes["latitude"].to_numpy()[:, None],
+        schemes["longitude"].to_numpy()[:, None],
+        d["lat"].to_numpy()[None, :],
+        d["lon"].to_numpy()[None, :],
+    ).astype(np.float32)
+
+
+def _districts_of(people: pd.DataFrame) -> np.ndarray:
+    """(people, 1 + most connections) district indexes: home, then connection districts."""
+    home = _district_index(people["home_district"])
+    conns = people["connection_districts"]
+    width = max((len(t) for t in conns), default=0)
+    out = np.repeat(home[:, None], 1 + width, axis=1)
+    for k in range(width):  # a handful of columns, not people
+        has = np.fromiter((len(t) > k for t in conns), dtype=bool, count=len(conns))
+        out[has, 1 + k] = _district_index(pd.Series([t[k] for t in conns[has]], dtype=object))
+    return out
+
+
+def broken_rules(bits: int) -> list[str]:
+    """Names of the rules set in one failures value, in funnel order."""
+    return [r.name for i, r in enumerate(RULES) if bits >> i & 1]

@@ -1,0 +1,254 @@
+"""Reasons a placement officer can read, for every person in a batch result.
+
+Placed: where (home or connection district, km from home), weekly cost, support fit, and how
+the place ranks among their options. No suitable place: either no scheme fits (counted rule by
+rule, in the order an officer would narrow the list) or every place they fit went to others
+(counted by urgency relative to them). In an optimal result nobody less urgent holds a place
+that an unplaced person fits: swapping them would be more urgent at the same size.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Final
+
+import numpy as np
+import pandas as pd
+
+from planner.data.districts import district_names
+from planner.data.vocab import ACCOM_LABELS, SUPPORT_RANK
+from planner.match.eligibility import BLOCK_CELLS, RULES, SUITABLE_MASK, ages_on, failures
+
+_N: Final = len(RULES)
+# Lookup tables over every uint16 failures value below 2**len(RULES).
+_VALUES = np.arange(1 << _N)
+LOWEST_RULE: Final = np.where(_VALUES == 0, _N, np.log2(np.maximum(_VALUES & -_VALUES, 1)).astype(int))
+ONLY_RULE: Final = np.where(
+    (_VALUES != 0) & ((_VALUES & (_VALUES - 1)) == 0), LOWEST_RULE, _N
+)  # the rule when exactly one is broken, else _N
+
+
+def rule_counts(fail: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(rows, rules) counts: schemes dropping out at each rule in funnel order, and schemes
+    breaking that rule alone (they would fit but for it)."""
+    rows = fail.shape[0]
+    base = (np.arange(rows) * (_N + 1))[:, None]
+    funnel = np.bincount((base + LOWEST_RULE[fail]).ravel(), minlength=rows * (_N + 1))
+    alone = np.bincount((base + ONLY_RULE[fail]).ravel(), minlength=rows * (_N + 1))
+    return funnel.reshape(rows, _N + 1)[:, :_N], alone.reshape(rows, _N + 1)[:, :_N]
+
+
+def _ordinal(k: int) -> str:
+    suffix = "th" if 10 <= k % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(k % 10, "th")
+    return f"{k}{suffix}"
+
+
+def explain(
+    people: pd.DataFrame,
+    schemes: pd.DataFrame,
+    pairs: pd.DataFrame,
+    chosen: np.ndarray,
+    cost: np.ndarray,
+    rank: np.ndarray,
+    *,
+    on: date,
+    objective: str = "default",
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """matches (PRODUCT.md columns) and why_not: for everyone without a suitable place, per rule
+    (eligibility.RULES names, in funnel order) the schemes it excludes and those it alone
+    excludes; rule "taken" counts the schemes they fit whose places all went to others."""
+    n = len(people)
+    person = pairs["person"].to_numpy()
+    scheme = pairs["scheme"].to_numpy()
+    suitable = pairs["suitable"].to_numpy()
+    got = chosen >= 0
+    pick = np.where(got, chosen, 0)
+    s_of = np.where(got, scheme[pick] if len(scheme) else 0, -1)
+    placed = got & (suitable[pick] if len(suitable) else False)
+    unsuitable = got & ~placed
+
+    n_options = np.bincount(person[suitable], minlength=n)
+    # Rank of the chosen place among the person's suitable options by level-3 cost.
+    chosen_cost = np.where(placed, cost[pick] if len(cost) else 0, 0)
+    cheaper = suitable & placed[person] & (cost < chosen_cost[person])
+    option_rank = np.bincount(person[cheaper], minlength=n) + 1
+
+    # Who holds the places an unsuitably placed or unplaced person fits.
+    holder_rank = np.where(placed, rank, -1)
+    no_place = ~placed
+    fits = suitable & no_place[person]
+    more, same, less = _holders(person[fits], scheme[fits], rank, s_of, holder_rank, n)
+
+    why_not, phrases = _why_not(people, schemes, np.flatnonzero(no_place & (n_options == 0)), on=on)
+    taken = np.flatnonzero(no_place & (n_options > 0))  # they fit schemes whose places all went to others
+    taken_rows = pd.DataFrame(
+        {
+            "person_id": people["person_id"].to_numpy(dtype=object)[taken],
+            "rule": "taken",
+            "schemes_excluded": n_options[taken],
+            "only_this_rule": n_options[taken],
+        }
+    )
+    why_not = pd.concat([why_not, taken_rows], ignore_index=True) if len(taken) else why_not
+
+    text = _Text(people, schemes, objective)
+    age = ages_on(people["date_of_birth"], on)
+    home_km = pairs["home_km"].to_numpy(dtype=np.float64)
+    reasons: list[str] = []
+    for i in range(n):
+        if placed[i]:
+            reasons.append(
+                text.placed(i, int(s_of[i]), float(home_km[chosen[i]]), option_rank[i], n_options[i])
+            )
+            continue
+        if n_options[i] == 0:
+            why = f"no suitable scheme fits: {phrases[i]}"
+        else:
+            why = _taken(n_options[i], more[i], same[i], less[i])
+        if unsuitable[i]:
+            reasons.append(f"{why}; {text.last_resort(int(s_of[i]), float(home_km[chosen[i]]))}")
+        elif age[i] < 18:
+            reasons.append(f"{why}; B&B and emergency accommodation are never used under 18")
+        else:
+            reasons.append(f"{why}; no B&B or emergency place fits either")
+
+    def at_scheme(column: str, fill: str | float) -> np.ndarray:
+        values = schemes[column].to_numpy()
+        return np.where(got, values[np.maximum(s_of, 0)], fill) if len(values) else np.full(n, fill)
+
+    accom = at_scheme("accom_type", "")
+    matches = pd.DataFrame(
+        {
+            "person_id": people["person_id"].to_numpy(dtype=object),
+            "scheme_id": at_scheme("scheme_id", "").astype(object),
+            "outcome": np.where(placed, "placed", np.where(unsuitable, "unsuitable", "unplaced")).astype(
+                object
+            ),
+            "accom_code": [a + ("1" if p else "2") if a else "" for a, p in zip(accom, placed, strict=True)],
+            "weekly_cost": at_scheme("weekly_cost", np.nan).astype(np.float64),
+            "distance_km": np.where(got, np.round(home_km[pick] if len(pairs) else 0.0, 1), np.nan),
+            "reason": reasons,
+        }
+    )
+    return matches, why_not
+
+
+def _holders(
+    person: np.ndarray,
+    scheme: np.ndarray,
+    rank: np.ndarray,
+    s_of: np.ndarray,
+    holder_rank: np.ndarray,
+    n: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per person: holders of places in the schemes they fit that are more, as, less urgent."""
+    holders = np.flatnonzero(holder_rank >= 0)
+    if len(person) == 0 or len(holders) == 0:
+        z = np.zeros(n, dtype=np.int64)
+        return z, z, z
+    # Holders sorted by (scheme, rank); per pair two binary searches give the counts below and
+    # at the person's rank within the scheme's run of holders.
+    span = int(rank.max()) + 2
+    keys = np.sort(s_of[holders] * span + holder_rank[holders])
+    per_scheme = np.bincount(s_of[holders], minlength=int(max(scheme.max(), s_of.max())) + 1)
+    start = np.concatenate(([0], np.cumsum(per_scheme)))
+    base = scheme.astype(np.int64) * span
+    r = rank[person]
+    first = np.take(start, scheme)
+    lo = np.searchsorted(keys, base + r, side="left") - first
+    hi = np.searchsorted(keys, base + r, side="right") - first
+    total = np.take(per_scheme, scheme)
+    return (
+        np.bincount(person, weights=lo, minlength=n).astype(np.int64),
+        np.bincount(person, weights=hi - lo, minlength=n).astype(np.int64),
+        np.bincount(person, weights=total - hi, minlength=n).astype(np.int64),
+    )
+
+
+def _taken(options: int, more: int, same: int, less: int) -> str:
+    groups = [
+        (more, "more urgent referrals"),
+        (same, "referrals as urgent (placing more people or at lower cost)"),
+        (less, "less urgent referrals (not optimal: time limit)"),
+    ]
+    held = [(c, who) for c, who in groups if c]
+    plural = "s" if options > 1 else ""
+    head = f"fits {options} scheme{plural} but all {more + same + less} places there are taken"
+    if len(held) == 1:
+        return f"{head} by {held[0][1]}"
+    return f"{head}: " + ", ".join(f"{c} by {who}" for c, who in held)
+
+
+def _why_not(
+    people: pd.DataFrame, schemes: pd.DataFrame, rows: np.ndarray, *, on: date
+) -> tuple[pd.DataFrame, dict[int, str]]:
+    """Rule counts for people no suitable scheme fits, in blocks to bound memory."""
+    m = len(schemes)
+    step = max(1, BLOCK_CELLS // max(m, 1))
+    frames, phrases = [], {}
+    for start in range(0, len(rows), step):
+        block = rows[start : start + step]
+        fail = failures(people.iloc[block], schemes, on=on) & SUITABLE_MASK
+        funnel, alone = rule_counts(fail)
+        for k, i in enumerate(block.tolist()):
+            parts = [f"{c} {RULES[r].excludes}" for r, c in enumerate(funnel[k]) if c]
+            phrases[i] = f"of {m} schemes, " + ", ".join(parts) if parts else "there are no schemes"
+        p, r = np.nonzero(funnel)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "person_id": people["person_id"].to_numpy(dtype=object)[block[p]],
+                    "rule": np.array([x.name for x in RULES], dtype=object)[r],
+                    "schemes_excluded": funnel[p, r],
+                    "only_this_rule": alone[p, r],
+                }
+            )
+        )
+    empty = pd.DataFrame({"person_id": [], "rule": [], "schemes_excluded": [], "only_this_rule": []})
+    return (pd.concat(frames, ignore_index=True) if frames else empty), phrases
+
+
+class _Text:
+    """Plain lists of the columns the sentences use: pandas scalar access is slow in a loop."""
+
+    def __init__(self, people: pd.DataFrame, schemes: pd.DataFrame, objective: str) -> None:
+        self.names = district_names()
+        self.home = people["home_district"].tolist()
+        self.connections = people["connection_districts"].tolist()
+        self.need = people["support_need"].tolist()
+        self.scheme_name = schemes["name"].tolist()
+        self.district = schemes["district"].tolist()
+        self.level = schemes["support_level"].tolist()
+        self.accom = schemes["accom_type"].tolist()
+        self.cost = schemes["weekly_cost"].tolist()
+        self.by = "weekly cost" if objective == "cost" else "combined cost"
+
+    def placed(self, i: int, j: int, km: float, option_rank: int, options: int) -> str:
+        home, where = self.home[i], self.district[j]
+        if where == home:
+            loc = f"in their home district, {self.names.get(home, home)}, {km:.1f} km from its centre"
+        elif where in self.connections[i]:
+            loc = f"in {self.names.get(where, where)}, a connection district, {km:.1f} km from home"
+        else:
+            loc = f"{km:.1f} km from home ({self.names.get(home, home)}) in {self.names.get(where, where)}"
+        need, level = self.need[i], self.level[j]
+        extra = SUPPORT_RANK[level] - SUPPORT_RANK[need]
+        if extra == 0:
+            fit = f"support {level} meets need {need}"
+        else:
+            fit = f"support {level} for need {need} ({extra} level{'s' if extra > 1 else ''} above)"
+        if option_rank == 1:
+            choice = f"best of {options} suitable option{'s' if options > 1 else ''} by {self.by}"
+        else:
+            choice = (
+                f"{_ordinal(option_rank)} of {options} by {self.by} (better ones went to more urgent "
+                "referrals or were needed to place others)"
+            )
+        return f"{self.scheme_name[j]}: {loc}; £{self.cost[j]:,.0f} a week; {fit}; {choice}"
+
+    def last_resort(self, j: int, km: float) -> str:
+        label = ACCOM_LABELS[self.accom[j]].lower()
+        return (
+            f"{label} at {self.scheme_name[j]} as a last resort ({km:.1f} km from home, "
+            f"£{self.cost[j]:,.0f} a week)"
+        )

@@ -1,0 +1,280 @@
+"""One young person's options: ranked places, what each would cost the rest of the waiting list,
+and why a given scheme is ruled out.
+
+Impact of an option ("displaces"): how many fewer *others* get a suitable place if this person
+takes it, compared with the batch match; the same number as re-solving the batch with the pair
+forced, computed without a solver per option. Forcing one pair changes a maximum matching's
+size by at most one, so the answer is 0 or 1: if the batch leaves this person unplaced, every
+place they fit is full and taking one costs someone theirs (1); if the batch places them, free
+their place, take one occupant out of the option and ask (Berge) whether the matching left can
+still be augmented, by a breadth-first search back from free places over people who could move
+(vectorised level by level). `tests/test_options.py` checks this against a MILP re-solve.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from planner.data.districts import district_name
+from planner.data.formats import uk_date
+from planner.data.vocab import ACCOM_LABELS
+from planner.match.batch import DEFAULT_WEIGHTS, CostWeights, Objective, Solution, pair_cost, solve
+from planner.match.eligibility import (
+    HARD_MASK,
+    SUITABLE_MASK,
+    ages_on,
+    broken_rules,
+    eligible_pairs,
+    failures,
+)
+
+
+class UnknownId(LookupError):
+    """A person or scheme id that is not in the data."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    person: dict[str, Any]
+    ranked: pd.DataFrame  # scheme_id, name, district, district_name, accom_code, weekly_cost,
+    # distance_km, near_km, support_fit, score, others_displaced (NA when impact is off)
+    excluded: pd.DataFrame  # scheme_id, name, rules (readable, "; "-separated)
+    eligible: int  # schemes this person may take (suitable or not)
+    batch_outcome: str = ""  # the batch match's outcome for them ("" when impact is off)
+    batch_scheme_id: str = ""
+
+
+def _position(ids: pd.Series, wanted: str, what: str) -> int:
+    hit = np.flatnonzero(ids.to_numpy(dtype=object) == wanted)
+    if len(hit) == 0:
+        raise UnknownId(f"{what} {wanted!r} is not in the data")
+    return int(hit[0])
+
+
+def options(
+    people: pd.DataFrame,
+    schemes: pd.DataFrame,
+    person_id: str,
+    *,
+    on: date,
+    top: int = 5,
+    impact: bool = True,
+    objective: Objective = "default",
+    weights: CostWeights = DEFAULT_WEIGHTS,
+) -> Options:
+    """The best `top` places for one person (suitable first, then B&B/emergency for adults)."""
+    i = _position(people["person_id"], person_id, "person_id")
+    row = people.iloc[[i]]
+    pairs = eligible_pairs(row, schemes, on=on)
+    score = pair_cost(pairs, objective, weights) / 100
+    j = pairs["scheme"].to_numpy()
+    ranked = pd.DataFrame(
+        {
+            "scheme_id": schemes["scheme_id"].to_numpy(dtype=object)[j],
+            "name": schemes["name"].to_numpy(dtype=object)[j],
+            "district": schemes["district"].to_numpy(dtype=object)[j],
+            "district_name": [district_name(c) for c in schemes["district"].to_numpy(dtype=object)[j]],
+            "accom_code": [
+                a + ("1" if ok else "2")
+                for a, ok in zip(
+                    schemes["accom_type"].to_numpy(dtype=object)[j], pairs["suitable"], strict=True
+                )
+            ],
+            "weekly_cost": pairs["weekly_cost"].to_numpy(),
+            "distance_km": np.round(pairs["home_km"].to_numpy(dtype=np.float64), 1),
+            "near_km": np.round(pairs["near_km"].to_numpy(dtype=np.float64), 1),
+            "support_fit": [_fit(int(e)) for e in pairs["extra_support"]],
+            "score": score,
+            "suitable": pairs["suitable"].to_numpy(),
+            "_scheme": j,
+        }
+    )
+    ranked = ranked.sort_values(["suitable", "score"], ascending=[False, True], kind="stable").head(top)
+    displaced = pd.array([pd.NA] * len(ranked), dtype="Int64")
+    batch_outcome, batch_scheme = "", ""
+    if impact:
+        sol = solve(people, schemes, on=on, objective=objective, weights=weights)
+        if len(ranked):
+            hit = _displaced(sol, schemes, i, ranked["_scheme"].to_numpy())
+            displaced = pd.array(np.where(ranked["suitable"], hit, 0), dtype="Int64")
+        if sol.chosen[i] >= 0:
+            k = int(sol.pairs["scheme"].to_numpy()[sol.chosen[i]])
+            batch_scheme = str(schemes["scheme_id"].iat[k])
+            batch_outcome = "placed" if bool(sol.pairs["suitable"].iat[sol.chosen[i]]) else "unsuitable"
+        else:
+            batch_outcome = "unplaced"
+    ranked = (
+        ranked.assign(others_displaced=displaced).drop(columns=["_scheme", "suitable"]).reset_index(drop=True)
+    )
+
+    fail = failures(row, schemes, on=on)[0]
+    out = np.flatnonzero(fail & HARD_MASK)
+    age = int(ages_on(row["date_of_birth"], on)[0])
+    excluded = pd.DataFrame(
+        {
+            "scheme_id": schemes["scheme_id"].to_numpy(dtype=object)[out],
+            "name": schemes["name"].to_numpy(dtype=object)[out],
+            "rules": ["; ".join(_describe(int(fail[k]), row.iloc[0], schemes.iloc[k], age)) for k in out],
+        }
+    )
+    person = {str(k): (v.date() if isinstance(v, pd.Timestamp) else v) for k, v in row.iloc[0].items()}
+    person["age"] = age
+    return Options(
+        person=person,
+        ranked=ranked,
+        excluded=excluded,
+        eligible=len(pairs),
+        batch_outcome=batch_outcome,
+        batch_scheme_id=batch_scheme,
+    )
+
+
+def why_not(
+    people: pd.DataFrame, schemes: pd.DataFrame, person_id: str, scheme_id: str, *, on: date
+) -> list[str]:
+    """The rules scheme `scheme_id` breaks for this person, in plain words ([] when it fits
+    and is suitable; a B&B/emergency scheme an adult may take gives its unsuitability)."""
+    i = _position(people["person_id"], person_id, "person_id")
+    k = _position(schemes["scheme_id"], scheme_id, "scheme_id")
+    row = people.iloc[[i]]
+    fail = int(failures(row, schemes.iloc[[k]], on=on)[0, 0] & SUITABLE_MASK)
+    age = int(ages_on(row["date_of_birth"], on)[0])
+    return _describe(fail, row.iloc[0], schemes.iloc[k], age)
+
+
+def _fit(extra: int) -> str:
+    return "exact" if extra == 0 else f"+{extra} level{'s' if extra > 1 else ''}"
+
+
+def _describe(bits: int, p: pd.Series, s: pd.Series, age: int) -> list[str]:
+    label = ACCOM_LABELS[str(s["accom_type"])]
+    where = f"{district_name(str(s['district']))} ({s['district']})"
+    text = {
+        "vacancy": f"has no vacancy (0 of {s['capacity']} places free)",
+        "age": f"takes ages {s['min_age']} to {s['max_age']} (they are {age})",
+        "gender": f"takes gender {s['gender']} only (theirs is recorded as {p['gender']})",
+        "support": f"gives {s['support_level']} support, below their need ({p['support_need']})",
+        "wheelchair": "is not wheelchair-accessible",
+        "parent_and_child": "has no parent-and-child unit",
+        "high_risk": "does not accept high-risk referrals",
+        "risks": "cannot manage " + ", ".join(r for r in p["risks"] if r in s["excluded_risks"]),
+        "ofsted": f"is not Ofsted-registered (they are {age}, under 18)",
+        "no_bnb_under_18": f"is {label.lower()}, never used for anyone under 18",
+        "avoid_districts": f"is in {where}, a district they must avoid",
+        "unsuitable_type": f"is {label.lower()}: unsuitable, only for adults nobody can place suitably",
+    }
+    names = broken_rules(bits)
+    if "no_bnb_under_18" in names:
+        names.remove("unsuitable_type")
+    return [text[n] for n in names]
+
+
+def _displaced(sol: Solution, schemes: pd.DataFrame, i: int, options: np.ndarray) -> np.ndarray:
+    """Per suitable option of person i: how many fewer others are placed suitably if i takes it."""
+    pairs = sol.pairs
+    suitable = pairs["suitable"].to_numpy()
+    placed = (sol.chosen >= 0) & suitable[np.maximum(sol.chosen, 0)]
+    if not placed[i]:
+        # The batch fills every place i fits (else it would place i), so taking one leaves
+        # one of the others without, and nobody else can use a spare place (there is none).
+        return np.ones(len(options), dtype=np.int64)
+    partner = np.where(placed, pairs["scheme"].to_numpy()[np.maximum(sol.chosen, 0)], -1)
+    partner[i] = -1  # i leaves their batch place, which becomes free
+    places = schemes["vacancies"].to_numpy(dtype=np.int64)
+    keep = suitable & (pairs["person"].to_numpy() != i)
+    arcs = _Arcs(pairs["person"].to_numpy()[keep], pairs["scheme"].to_numpy()[keep], len(schemes))
+    out = np.zeros(len(options), dtype=np.int64)
+    load = np.bincount(partner[partner >= 0], minlength=len(schemes))
+    for k, s in enumerate(options.tolist()):
+        if load[s] < places[s]:
+            continue  # a free place: nobody moves
+        # Take one occupant out of s and give s one place fewer; the others lose nothing iff
+        # the matching left can still be augmented (Berge): some unplaced person reaches a
+        # free place through people who can move to another of their places.
+        evicted = int(np.flatnonzero(partner == s)[0])
+        p2 = partner.copy()
+        p2[evicted] = -1
+        cap = places.copy()
+        cap[s] -= 1
+        reach = arcs.reach(p2, cap)
+        waiting = p2[arcs.person] < 0
+        out[k] = 0 if reach[arcs.scheme[waiting]].any() else 1
+    return out
+
+
+class _Arcs:
+    """Suitable arcs grouped by scheme, for breadth-first searches over alternating paths."""
+
+    def __init__(self, person: np.ndarray, scheme: np.ndarray, n_schemes: int) -> None:
+        self.person, self.scheme = person, scheme
+        order = np.argsort(scheme, kind="stable")
+        self.person_by_scheme = person[order]
+        self.ptr = np.searchsorted(scheme[order], np.arange(n_schemes + 1))
+
+    def reach(self, partner: np.ndarray, places: np.ndarray) -> np.ndarray:
+        """Schemes from which a free place can be reached by moving placed people along arcs."""
+        load = np.bincount(partner[partner >= 0], minlength=len(places))
+        reach = places - load > 0
+        frontier = np.flatnonzero(reach)
+        while len(frontier):
+            lo, hi = self.ptr[frontier], self.ptr[frontier + 1]
+            size = hi - lo
+            total = int(size.sum())
+            if total == 0:
+                break
+            idx = np.repeat(lo - np.cumsum(size) + size, size) + np.arange(total)
+            moved_from = partner[self.person_by_scheme[idx]]  # they could move into a reachable scheme
+            moved_from = np.unique(moved_from[moved_from >= 0])
+            frontier = moved_from[~reach[moved_from]]
+            reach[frontier] = True
+        return reach
+
+
+def format_options(opts: Options, *, why: tuple[str, list[str]] | None = None) -> str:
+    """Plain text for the command line."""
+    p = opts.person
+    lines = [
+        f"{p['person_id']}: age {p['age']}, {p['gender']}, home {district_name(p['home_district'])} "
+        f"({p['home_district']}), support need {p['support_need']}, needed from {uk_date(p['needed_from'])}"
+        + (f", now {p['current_accom']}" if p["current_accom"] else ""),
+        f"{opts.eligible} eligible schemes; {len(opts.excluded)} ruled out.",
+    ]
+    if opts.batch_outcome:
+        at = f" at {opts.batch_scheme_id}" if opts.batch_scheme_id else ""
+        lines.append(f"The batch match for the whole waiting list: {opts.batch_outcome}{at}.")
+    if len(opts.ranked):
+        t = opts.ranked.copy()
+        t["weekly_cost"] = t["weekly_cost"].map(lambda v: f"£{v:,.0f}")
+        t["score"] = t["score"].map(lambda v: f"£{v:,.0f}")
+        t["district"] = t["district_name"] + " (" + t["district"] + ")"
+        t = t.drop(columns=["district_name"]).rename(
+            columns={"distance_km": "km_home", "near_km": "km_nearest", "others_displaced": "displaces"}
+        )
+        t.insert(0, "rank", range(1, len(t) + 1))
+        lines += [
+            "Best places (score = weekly cost + distance + unused support, £ a week):",
+            t.to_string(index=False),
+        ]
+        lines.append(
+            "displaces: how many fewer others on the waiting list get a suitable place if this one is "
+            "taken (the batch re-solved with it forced)."
+        )
+    else:
+        lines.append("No scheme fits this person today.")
+    if why is not None:
+        scheme_id, reasons = why
+        if reasons:
+            lines.append(f"{scheme_id} is ruled out: " + "; ".join(reasons) + ".")
+        else:
+            lines.append(
+                f"{scheme_id} breaks no rule for this person: one of their {opts.eligible} eligible schemes."
+            )
+    return "\n".join(lines)

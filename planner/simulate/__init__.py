@@ -1,0 +1,27 @@
+"""Scenarios for commissioners: what changes if places are added, closed or demand grows.
+
+`scenario` reads and checks scenario files (YAML); `world` builds the simulated county and its
+people; `policies` are the weekly placement panel's ways of deciding (fcfs, the optimiser, a
+clairvoyant bound); `simulation.simulate()` runs them week by week with Monte Carlo intervals;
+`commissioning` chooses where to buy places within a budget; `report` writes the CSV files and
+the HTML report.
+
+May import: `planner.data`, `planner.match` (the weekly panel is the batch optimiser's flow)
+and `planner.forecast` (arrivals follow the forecast's count model).
+"""
+
+from planner.simulate.commissioning import Plan, commission
+from planner.simulate.report import run_scenario
+from planner.simulate.scenario import Scenario, load_scenario, parse_scenario
+from planner.simulate.simulation import SimulationResult, simulate
+
+__all__ = [
+    "Plan",
+    "Scenario",
+    "SimulationResult",
+    "commission",
+    "load_scenario",
+    "parse_scenario",
+    "run_scenario",
+    "simulate",
+]

@@ -1,0 +1,206 @@
+"""How the weekly placement panel decides: `fcfs`, `optimised`, and the `clairvoyant` bound.
+
+The hard rules are those of PRODUCT.md s.3 (as planner.match.eligibility applies them to tables),
+evaluated here on the simulation's arrays because a run asks them 100 times a year; a test
+checks the two agree. Only suitable schemes are in the pool: B&B and emergency accommodation
+are where people go when the panel cannot place them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from ortools.graph.python import max_flow
+
+from planner.match.batch import DEFAULT_WEIGHTS
+from planner.match.flow import assign
+from planner.simulate.world import FIRST_BIRTHDAY, GENDER_CODE, Population, World
+
+
+# The weekly panel uses the batch optimiser's exact flow (planner.match.flow.assign), its urgency order
+# (PRODUCT.md s.3: already in B&B or emergency accommodation, then the soonest needed, then
+# under-18s) and its level-3 weights (planner.match.batch.DEFAULT_WEIGHTS), in whole pounds a week.
+# Distance is from home only: connection districts are not simulated.
+def ages(pop: Population, idx: np.ndarray, week: int) -> np.ndarray:
+    """Calendar age in whole years on the first day of `week` (15 stands for "under 16")."""
+    return (FIRST_BIRTHDAY - 1 + (pop.birthdays[idx] <= 7 * week).sum(axis=1)).astype(np.int32)
+
+
+def static_eligible(world: World, pop: Population, idx: np.ndarray) -> np.ndarray:
+    """(people, schemes) True where every hard rule but the age rules allows the pair."""
+    s, p = world.schemes, pop.people
+    e = (s.gender == GENDER_CODE["any"]) | (s.gender == p.gender[idx][:, None])
+    e &= s.support >= p.need[idx][:, None]
+    e &= ~p.wheelchair[idx][:, None] | s.wheelchair
+    e &= ~p.parent_child[idx][:, None] | s.parent_child
+    e &= ~p.high_risk[idx][:, None] | s.high_risk
+    e &= (p.risks[idx][:, None] & s.excluded) == 0
+    for person, district in pop.avoid:
+        rows = np.flatnonzero(idx == person)
+        if len(rows):
+            e[rows[:, None], np.flatnonzero(s.district_index == district)[None, :]] = False
+    return e
+
+
+def age_eligible(world: World, youngest: np.ndarray, oldest: np.ndarray) -> np.ndarray:
+    """(people, schemes) True where the age rules allow the pair at some age in youngest..oldest."""
+    s = world.schemes
+    lo, hi = youngest[:, None], oldest[:, None]
+    # under-18s only in Ofsted-registered supported accommodation
+    return (s.min_age <= hi) & (s.max_age >= lo) & ((hi >= 18) | s.ofsted)
+
+
+def eligible(
+    world: World, pop: Population, idx: np.ndarray, week: int, static: np.ndarray | None = None
+) -> np.ndarray:
+    """(people, schemes) True where a person may take a place in a scheme in `week` (vacancy aside).
+    `static` is `static_eligible` for the whole population, computed once a run."""
+    age = ages(pop, idx, week)
+    rules = static[idx] if static is not None else static_eligible(world, pop, idx)
+    return rules & age_eligible(world, age, age)
+
+
+def pair_cost(world: World, pop: Population, idx: np.ndarray, week: int) -> np.ndarray:
+    """(people, schemes) level-3 cost in whole GBP a week, weighted as the batch optimiser does:
+    weekly cost + £10 a km from home + £100 per support level above need."""
+    s, w = world.schemes, DEFAULT_WEIGHTS
+    km = world.distance_km[pop.people.home[idx]]
+    wasted = np.maximum(s.support[None, :] - pop.people.need[idx][:, None], 0)
+    gbp = s.cost[:, week] + w.gbp_per_km * km + w.gbp_per_extra_support_level * wasted
+    return np.rint(gbp).astype(np.int64)
+
+
+def urgency_rank(pop: Population, idx: np.ndarray, week: int) -> np.ndarray:
+    """Urgency class per waiting person, 0 = most urgent, as `planner.match.batch.urgency_rank`:
+    anyone past the week they needed a place is in B&B or emergency accommodation by now, so
+    the soonest needed come first, then under-18s."""
+    key = pop.arrive[idx].astype(np.int64) * 2 + (ages(pop, idx, week) >= 18)
+    return np.unique(key, return_inverse=True)[1].astype(np.int64)
+
+
+def fcfs(
+    world: World, pop: Population, idx: np.ndarray, vacancies: np.ndarray, week: int,
+    static: np.ndarray | None = None,
+) -> np.ndarray:  # fmt: skip
+    """First come, first served: under-18s first (the law), then in arrival order, each takes the
+    nearest suitable vacancy, as a panel working down a list by hand does. Returns scheme or -1."""
+    vac = vacancies.copy()
+    e = eligible(world, pop, idx, week, static)
+    km = world.distance_km[pop.people.home[idx]]
+    out = np.full(len(idx), -1, dtype=np.int64)
+    order = np.lexsort((idx, pop.arrive[idx], ages(pop, idx, week) >= 18))
+    for k in order:
+        options = e[k] & (vac > 0)
+        if options.any():
+            j = int(np.where(options, km[k], np.inf).argmin())
+            out[k] = j
+            vac[j] -= 1
+    return out
+
+
+def optimised(
+    world: World, pop: Population, idx: np.ndarray, vacancies: np.ndarray, week: int,
+    static: np.ndarray | None = None,
+) -> np.ndarray:  # fmt: skip
+    """The matching optimiser on this week's panel (planner.match.flow.assign: most people placed,
+    then the most urgent, then the least cost) on waiting people x vacant schemes."""
+    out = np.full(len(idx), -1, dtype=np.int64)
+    open_ = np.flatnonzero(vacancies > 0)
+    if not len(idx) or not len(open_):
+        return out
+    e = eligible(world, pop, idx, week, static)[:, open_]
+    pair = pair_cost(world, pop, idx, week)[:, open_]
+    n, m = len(idx), len(open_)
+    if n < m:
+        # Each person needs only their n cheapest schemes: of n schemes with a vacancy, the other
+        # n-1 people can fill at most n-1, so any optimum can be moved onto these arcs (exact).
+        keep = np.zeros_like(e)
+        ranked = np.where(e, pair, np.iinfo(np.int64).max)
+        np.put_along_axis(keep, np.argpartition(ranked, n - 1, axis=1)[:, :n], True, axis=1)
+        e &= keep
+    rows, cols = np.nonzero(e)
+    if not len(rows):
+        return out
+    got = assign(rows, cols, pair[rows, cols], urgency_rank(pop, idx, week), vacancies[open_]).pair
+    placed = got >= 0
+    out[placed] = open_[cols[got[placed]]]
+    return out
+
+
+POLICIES = {"fcfs": fcfs, "optimised": optimised}
+
+
+@dataclass(frozen=True, slots=True)
+class Bound:
+    """The clairvoyant bound: weekly counts of people without a suitable place, and needing one."""
+
+    unplaced: np.ndarray  # (weeks,)
+    active: np.ndarray  # (weeks,)
+
+
+def category(pop: Population, idx: np.ndarray, week: int) -> np.ndarray:
+    """Where someone without a suitable place goes: 0 B&B (adults), 1 emergency accommodation
+    (adults with a child: families are not put in B&B), 2 emergency accommodation (under-18s)."""
+    return np.where(ages(pop, idx, week) < 18, 2, np.where(pop.people.parent_child[idx], 1, 0))
+
+
+def clairvoyant(world: World, pop: Population) -> Bound:
+    """A lower bound on the weeks people spend without a suitable place that no policy can beat.
+
+    It knows every arrival and departure in advance and may also move anyone at any week, so
+    each week is the largest matching of everyone needing a place to the places that exist.
+    Anyone a policy placed at week t was eligible then, so a pair is allowed at week w if the
+    age rules allow it at some age between arrival and w: every policy's week is then a matching
+    here, and the bound holds. People alike in eligibility and ages are one node, schemes alike
+    for every such node are one node; the time-expanded network (class-week -> scheme-group-week)
+    is one maximum flow, solved once. It bounds B&B and emergency nights together, not each.
+    """
+    s = world.schemes
+    everyone = np.arange(len(pop))
+    static = static_eligible(world, pop, everyone)
+    kind = np.unique(np.packbits(static, axis=1), axis=0, return_inverse=True)[1].ravel()
+    at_arrival = (FIRST_BIRTHDAY - 1 + (pop.birthdays <= 7 * pop.arrive[:, None]).sum(axis=1)).astype(
+        np.int32
+    )
+    tails, heads, caps, is_source = [], [], [], []
+    meta = []  # per class node: week, count
+    next_node = 2
+    for w in range(world.weeks):
+        act = np.flatnonzero((pop.arrive <= w) & (pop.depart > w))
+        open_ = np.flatnonzero(s.capacity[:, w] > 0)
+        if not len(act) or not len(open_):
+            continue
+        now = ages(pop, act, w)
+        key = np.stack([kind[act], at_arrival[act], now], axis=1)
+        _, first, count = np.unique(key, axis=0, return_index=True, return_counts=True)
+        rep = act[first]
+        e = (static[rep] & age_eligible(world, at_arrival[rep], now[first]))[:, open_]
+        _, same, group = np.unique(np.packbits(e.T, axis=1), axis=0, return_index=True, return_inverse=True)
+        room = np.bincount(group.ravel(), weights=s.capacity[open_, w]).astype(np.int64)
+        k, g = len(first), len(same)
+        cls, sch = next_node + np.arange(k), next_node + k + np.arange(g)
+        next_node += k + g
+        r, c = np.nonzero(e[:, same])
+        tails += [np.zeros(k), cls[r], sch]
+        heads += [cls, sch[c], np.ones(g)]
+        caps += [count, count[r], room]
+        is_source += [np.ones(k, bool), np.zeros(len(r), bool), np.zeros(g, bool)]
+        meta.append(np.stack([np.full(k, w), count], axis=1))
+    if not meta:
+        return Bound(np.zeros(world.weeks, dtype=np.int64), np.zeros(world.weeks, dtype=np.int64))
+    m = np.concatenate(meta)
+    # 1-2. data and arcs
+    flow = max_flow.SimpleMaxFlow()
+    arcs = flow.add_arcs_with_capacity(np.concatenate(tails).astype(np.int32),
+                                       np.concatenate(heads).astype(np.int32),
+                                       np.concatenate(caps).astype(np.int64))  # fmt: skip
+    # 3. solve
+    status = flow.solve(0, 1)
+    # 4. read
+    if status != flow.OPTIMAL:
+        raise RuntimeError(f"clairvoyant flow ended with status {status}")
+    placed = flow.flows(arcs[np.concatenate(is_source)])
+    unplaced = np.bincount(m[:, 0], weights=m[:, 1] - placed, minlength=world.weeks).astype(np.int64)
+    active = np.bincount(m[:, 0], weights=m[:, 1], minlength=world.weeks).astype(np.int64)
+    return Bound(unplaced=unplaced, active=active)

@@ -1,0 +1,243 @@
+"""Scenario outputs: the three CSV files and a self-contained HTML report with charts and a map.
+
+Charts are drawn with matplotlib and embedded as inline SVG; the map is district boundaries from
+data/reference drawn with geopandas, so the report needs no network to open.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+
+from planner.data.contract import Dataset, load_folder
+from planner.data.districts import boundaries
+from planner.data.formats import uk_date
+from planner.simulate.commissioning import Plan
+from planner.simulate.scenario import Scenario, load_scenario
+from planner.simulate.simulation import SimulationResult, simulate
+
+log = logging.getLogger(__name__)
+
+LABELS = {
+    "bnb_nights": "B&B nights",
+    "emergency_nights": "Emergency accommodation nights",
+    "unsuitable_nights": "B&B and emergency nights",
+    "under18_unsuitable_nights": "Nights an under-18 is unsuitably housed",
+    "people_unplaced": "Young people ever without a suitable place",
+    "weekly_cost": "Cost per week",
+    "total_cost": "Total cost",
+    "mean_distance_km": "Mean distance from home (km)",
+    "share_suitable": "Share of weeks in suitable accommodation",
+}
+POLICY_LABELS = {"fcfs": "First come, first served", "optimised": "Optimised panel",
+                 "clairvoyant": "Clairvoyant bound"}  # fmt: skip
+
+
+def _fmt(metric: str, v: float) -> str:
+    if pd.isna(v):
+        return "–"
+    if metric.endswith("cost"):
+        return f"£{v:,.0f}"
+    if metric == "share_suitable":
+        return f"{100 * v:.1f}%"
+    if metric == "mean_distance_km":
+        return f"{v:.1f}"
+    return f"{v:,.0f}"
+
+
+def _svg(fig: object) -> str:
+    import matplotlib.pyplot as plt
+
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg", bbox_inches="tight")  # type: ignore[attr-defined]
+    plt.close(fig)  # type: ignore[arg-type]
+    text = buf.getvalue()
+    return text[text.index("<svg") :]
+
+
+def chart_by_month(by_month: pd.DataFrame, metric: str = "bnb_nights") -> str:
+    """Mean nights by month for each scenario and policy, with the 80% band."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(8, 3.6))
+    rows = by_month[by_month["metric"] == metric]
+    for (scenario, policy), g in rows.groupby(["scenario", "policy"], sort=False):
+        x = pd.PeriodIndex(g["month"], freq="M").to_timestamp()
+        ax.plot(x, g["mean"], label=f"{scenario}: {POLICY_LABELS.get(str(policy), policy)}")
+        ax.fill_between(x, g["lo80"], g["hi80"], alpha=0.2)
+    from matplotlib.dates import DateFormatter
+
+    ax.set_ylabel(f"{LABELS.get(metric, metric)} per month")
+    ax.xaxis.set_major_formatter(DateFormatter("%b %Y"))  # UK style: "Jan 2027"
+    ax.legend(fontsize=7, frameon=False)
+    ax.grid(alpha=0.3)
+    fig.autofmt_xdate()
+    return _svg(fig)
+
+
+def chart_policies(summary: pd.DataFrame) -> str:
+    """B&B, emergency and both together by policy and scenario, means with 80% intervals (the
+    clairvoyant bound has only the total)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    metrics = ["bnb_nights", "emergency_nights", "unsuitable_nights"]
+    rows = summary[summary["metric"].isin(metrics)]
+    keys = list(dict.fromkeys(zip(rows["scenario"], rows["policy"], strict=True)))
+    fig, ax = plt.subplots(figsize=(8, 0.6 + 0.7 * len(keys)))
+    for k, metric in enumerate(metrics):
+        m = rows[rows["metric"] == metric].set_index(["scenario", "policy"]).reindex(keys).fillna(0.0)
+        y = [i + 0.27 * k for i in range(len(keys))]
+        err = [(m["mean"] - m["lo80"]).clip(lower=0), (m["hi80"] - m["mean"]).clip(lower=0)]
+        ax.barh(y, m["mean"], height=0.26, xerr=err, label=LABELS[metric], capsize=3)
+    ax.set_yticks([i + 0.27 for i in range(len(keys))],
+                  [f"{s}: {POLICY_LABELS.get(p, p)}" for s, p in keys], fontsize=8)  # fmt: skip
+    ax.set_xlabel("Nights over the whole period (mean, bars show the 80% interval)")
+    ax.legend(fontsize=7, frameon=False)
+    ax.invert_yaxis()
+    return _svg(fig)
+
+
+def map_shortfall(by_district: pd.DataFrame, scenario: str, policy: str) -> str:
+    """A static map: B&B and emergency nights by home district (mean over runs)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rows = by_district[(by_district["scenario"] == scenario) & (by_district["policy"] == policy)]
+    nights = rows[rows["metric"].isin(["bnb_nights", "emergency_nights"])].groupby("district")["mean"].sum()
+    gdf = boundaries()
+    gdf = gdf[gdf["code"].isin(list(nights.index))].to_crs(27700)
+    gdf = gdf.assign(nights=gdf["code"].map(nights).fillna(0.0))
+    fig, ax = plt.subplots(figsize=(6, 5))
+    gdf.plot(column="nights", cmap="Reds", edgecolor="#555", linewidth=0.6, legend=True, ax=ax,
+             legend_kwds={"label": "B&B + emergency nights (mean)", "shrink": 0.6})  # fmt: skip
+    for _, r in gdf.iterrows():
+        p = r.geometry.representative_point()
+        ax.annotate(f"{r['name']}\n{r['nights']:,.0f}", (p.x, p.y), ha="center", fontsize=7)
+    ax.set_axis_off()
+    ax.set_title(f"{scenario}: {POLICY_LABELS.get(policy, policy)}", fontsize=9)
+    return _svg(fig)
+
+
+def summary_table(summary: pd.DataFrame) -> str:
+    head = "<tr><th>Scenario</th><th>Policy</th>" + "".join(f"<th>{LABELS[m]}</th>" for m in LABELS) + "</tr>"
+    body = []
+    for (scenario, policy), g in summary.groupby(["scenario", "policy"], sort=False):
+        cells = []
+        for m in LABELS:
+            r = g[g["metric"] == m].iloc[0]
+            cells.append(f"<td>{_fmt(m, r['mean'])}<br><small>{_fmt(m, r['lo80'])} to "
+                         f"{_fmt(m, r['hi80'])}</small></td>")  # fmt: skip
+        body.append(f"<tr><td>{html.escape(str(scenario))}</td>"
+                    f"<td>{POLICY_LABELS.get(str(policy), policy)}</td>{''.join(cells)}</tr>")  # fmt: skip
+    return f"<table>{head}{''.join(body)}</table>"
+
+
+STYLE = """body{font-family:Arial,sans-serif;margin:2em;max-width:70em;color:#0b0c0c}
+table{border-collapse:collapse;font-size:0.85em}td,th{border:1px solid #b1b4b6;padding:4px 6px;
+text-align:right;vertical-align:top}th{background:#f3f2f1}td:first-child,td:nth-child(2){text-align:left}
+small{color:#505a5f}figure{margin:1em 0}"""
+
+
+def render_report(scenario: Scenario, result: SimulationResult, *, extra: str = "") -> str:
+    policy = "optimised" if "optimised" in scenario.policies else scenario.policies[0]
+    return f"""<!doctype html><html lang="en-GB"><head><meta charset="utf-8">
+<title>Scenario {html.escape(scenario.name)}</title><style>{STYLE}</style></head><body>
+<h1>Scenario: {html.escape(scenario.name)}</h1>
+<p>{html.escape(scenario.description)}</p>
+<p>From {uk_date(scenario.start)} for {scenario.months} months; {int(result.runs["run"].max()) + 1}
+Monte Carlo runs per policy (seed {scenario.seed}); figures are means, with the range 80% of runs
+fell in underneath. The baseline is the same county with no changes. Simulated in
+{result.seconds:.1f} s ({result.county_years_per_second:.0f} county-years per second).</p>
+{extra}
+<h2>Summary</h2>{summary_table(result.summary)}
+<h2>B&amp;B nights by month</h2><figure>{chart_by_month(result.by_month)}</figure>
+<h2>Policies compared</h2><figure>{chart_policies(result.summary)}</figure>
+<p>The clairvoyant bound knows every arrival in advance and may move anyone every week: no
+policy can have fewer B&amp;B and emergency nights in total.</p>
+<h2>Where people were without a suitable place</h2>
+<figure>{map_shortfall(result.by_district, scenario.name, policy)}</figure>
+<p>District boundaries: ONS, Open Government Licence (see data/reference/ATTRIBUTION.md).</p>
+</body></html>"""
+
+
+def write_outputs(scenario: Scenario, result: SimulationResult, out_dir: Path, *, extra: str = "") -> None:
+    """DIR/summary.csv, by_district.csv, by_month.csv and report.html (written after all is ready)."""
+    page = render_report(scenario, result, extra=extra)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    result.summary.to_csv(out_dir / "summary.csv", index=False)
+    result.by_district.to_csv(out_dir / "by_district.csv", index=False)
+    result.by_month.to_csv(out_dir / "by_month.csv", index=False)
+    (out_dir / "report.html").write_text(page, encoding="utf-8")
+
+
+def load_inputs(path: Path, *, data_dir: Path | None = None) -> tuple[Scenario, Dataset, pd.DataFrame]:
+    """The scenario, its data folder (or `data_dir` instead) and its referral history;
+    InvalidInput names what is wrong."""
+    from planner.forecast.history import load_referrals
+
+    scenario = load_scenario(path, data_dir=data_dir)
+    return scenario, load_folder(scenario.data_dir), load_referrals(scenario.data_dir)
+
+
+def run_scenario(
+    path: Path, out_dir: Path, *, runs: int | None = None, workers: int = 1,
+    dask_scheduler: str | None = None, progress: Callable[[int, int], None] | None = None,
+    data_dir: Path | None = None,
+) -> SimulationResult:  # fmt: skip
+    """Read a scenario file, simulate it with its baseline, write the outputs to `out_dir`."""
+    from planner.data.contract import Dataset
+
+    scenario, data, referrals = load_inputs(path, data_dir=data_dir)
+    assert isinstance(data, Dataset)
+    result = simulate(scenario, data, referrals, runs=runs, workers=workers,
+                      dask_scheduler=dask_scheduler, progress=progress)  # fmt: skip
+    write_outputs(scenario, result, out_dir)
+    return result
+
+
+def commission_page(scenario: Scenario, plan: Plan) -> str:
+    """The commissioning report: the plan and why, the simple rule, and the check by simulation."""
+    v = plan.verification.summary
+    nights = (
+        v[v["metric"].isin(["bnb_nights", "emergency_nights"])].groupby("scenario", sort=False)["mean"].sum()
+    )
+    lines = "".join(f"<li>{html.escape(str(k))}: {n:,.0f} B&amp;B and emergency nights (mean)</li>"
+                    for k, n in nights.items())  # fmt: skip
+    table = plan.plan.to_html(index=False, float_format=lambda x: f"{x:,.2f}", border=0)
+    rule = plan.rule.drop(columns=["expected_places_used", "expected_nights_avoided"]).to_html(
+        index=False, border=0)  # fmt: skip
+    return f"""<!doctype html><html lang="en-GB"><head><meta charset="utf-8">
+<title>Commissioning plan</title><style>{STYLE}</style></head><body>
+<h1>Where to buy places: budget £{plan.budget:,.0f} a week</h1>
+<p>From {uk_date(scenario.start)} for {scenario.months} months. Expected weekly cost of the plan:
+£{plan.expected_weekly_cost:,.0f} (block places cost every week; spot places only when used).
+Solver status: {plan.status}.</p>
+<h2>Plan</h2>{table}
+<h2>Simple rule: block places where today's waiting list is longest</h2>{rule}
+<h2>Checked by simulation (optimised panel, fresh runs)</h2><ul>{lines}</ul>
+<figure>{chart_policies(v)}</figure>
+<figure>{chart_by_month(plan.verification.by_month)}</figure>
+</body></html>"""
+
+
+def write_commission(scenario: Scenario, plan: Plan, out_dir: Path) -> None:
+    """DIR/plan.csv, rule.csv, verification.csv and report.html."""
+    page = commission_page(scenario, plan)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    plan.plan.to_csv(out_dir / "plan.csv", index=False)
+    plan.rule.to_csv(out_dir / "rule.csv", index=False)
+    plan.verification.summary.to_csv(out_dir / "verification.csv", index=False)
+    (out_dir / "report.html").write_text(page, encoding="utf-8")

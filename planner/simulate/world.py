@@ -1,0 +1,383 @@
+"""The simulated county: schemes over time, a demand model, and the people of one Monte Carlo run.
+
+Everything is turned into numpy arrays once (`build_world`), so a run is array arithmetic.
+Time is in weeks from the scenario's start; week w covers days 7w to 7w+6.
+
+Demand is today's waiting list (young_people.csv) plus arrivals drawn from the referral rate.
+The list already holds part of the coming weeks' demand (the demo's holds everyone needing a
+place in the next 12 months), so drawn arrivals only make up what the list falls short of the
+demand model's expected referrals, cumulatively (`unlisted_arrivals`): a list that front-loads
+its year (people needing a place soon are the best known) has brought that demand forward, not
+added to it. People already waiting on the start date are past demand and offset nothing.
+
+People are modelled by *episodes*: a young person needs a place from their arrival week until
+their departure week (arrival + episode length), whether or not a place was found for them;
+weeks without a suitable place are spent in B&B or emergency accommodation. Because arrivals and
+departures do not depend on the policy, every policy faces the same people (common random
+numbers), and the weekly-reassignment bound in `policies.clairvoyant` is a true lower bound.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from planner.data.contract import Dataset
+from planner.data.districts import districts, haversine_km
+from planner.data.problems import InvalidInput, Problem
+from planner.data.vocab import RISKS, SUPPORT_RANK, UNSUITABLE_TYPES
+from planner.forecast.history import NOT_PLACE_DEMAND
+from planner.forecast.model import fit_counts, monthly_counts
+from planner.simulate.scenario import AddPlaces, ChangeScheme, CloseScheme, Scenario, YamlProblem
+
+RISK_BIT = {r: 1 << i for i, r in enumerate(RISKS)}
+GENDER_CODE = {"F": 0, "M": 1, "X": 2, "any": 3}
+AGE_OUT_YEARS = 26
+MIN_EPISODE_EVENTS = 5  # fewer completed episodes than this for a need: use all needs' mean
+
+
+def _bits(lists: pd.Series) -> np.ndarray:
+    return np.fromiter((sum(RISK_BIT[r] for r in t) for t in lists), dtype=np.int64, count=len(lists))
+
+
+@dataclass(frozen=True, slots=True)
+class Schemes:
+    """Suitable schemes (W and V are the fallback, not part of the pool), existing then added."""
+
+    scheme_id: np.ndarray
+    name: np.ndarray
+    district: np.ndarray
+    district_index: np.ndarray  # into World.district_codes
+    accom_type: np.ndarray
+    lat: np.ndarray
+    lon: np.ndarray
+    min_age: np.ndarray
+    max_age: np.ndarray
+    gender: np.ndarray  # GENDER_CODE, 3 = any
+    support: np.ndarray  # SUPPORT_RANK
+    wheelchair: np.ndarray
+    parent_child: np.ndarray
+    high_risk: np.ndarray
+    excluded: np.ndarray  # risk bitmask
+    ofsted: np.ndarray
+    block: np.ndarray  # paid for every place whether used or not (added block contracts)
+    added: np.ndarray
+    capacity: np.ndarray  # (schemes, weeks)
+    cost: np.ndarray  # (schemes, weeks) GBP per place per week
+    occupied0: np.ndarray  # places taken on the start date
+
+    def __len__(self) -> int:
+        return len(self.scheme_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Profiles:
+    """Attributes of young people, one row each (referral history rows or a run's population)."""
+
+    gender: np.ndarray
+    home: np.ndarray  # index into World.district_codes
+    need: np.ndarray
+    wheelchair: np.ndarray
+    parent_child: np.ndarray
+    high_risk: np.ndarray
+    risks: np.ndarray
+
+    def take(self, idx: np.ndarray) -> Profiles:
+        return Profiles(*(getattr(self, f)[idx] for f in Profiles.__slots__))
+
+
+@dataclass(frozen=True, slots=True)
+class World:
+    """A scenario prepared for simulation: read-only, shared by every run."""
+
+    name: str
+    start: date
+    weeks: int
+    schemes: Schemes
+    district_codes: np.ndarray
+    distance_km: np.ndarray  # (district, scheme) from the district centroid to the scheme
+    pool: Profiles  # referral profiles to draw arrivals from
+    pool_age_days: np.ndarray
+    pool_weight: np.ndarray
+    arrivals_per_week: np.ndarray  # expected referrals for a place, by week (the demand model)
+    drawn_per_week: np.ndarray  # expected drawn arrivals: the part the waiting list does not hold
+    episode_weeks: np.ndarray  # mean episode length by support need rank
+    waiting: Profiles  # young_people.csv: today's referrals
+    waiting_dob_day: np.ndarray
+    waiting_arrive: np.ndarray
+    waiting_avoid: tuple[tuple[int, int], ...]  # (waiting row, district index) pairs
+    bnb_weekly: float
+    emergency_weekly: float
+
+
+def _profiles(df: pd.DataFrame, index: dict[str, int]) -> Profiles:
+    return Profiles(
+        gender=df["gender"].map(GENDER_CODE).to_numpy(np.int8),
+        home=df["home_district"].map(index).to_numpy(np.int32),
+        need=df["support_need"].map(SUPPORT_RANK).to_numpy(np.int8),
+        wheelchair=df["wheelchair"].to_numpy(bool),
+        parent_child=df["parent_with_child"].to_numpy(bool),
+        high_risk=df["high_risk"].to_numpy(bool),
+        risks=_bits(df["risks"]),
+    )
+
+
+def _schemes(data: Dataset, scenario: Scenario, weeks: int) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """Scheme rows (existing suitable ones, then scenario additions) and capacity/cost by week."""
+    s = data.schemes[~data.schemes["accom_type"].isin(list(UNSUITABLE_TYPES))].reset_index(drop=True)
+    s = s.assign(block=False, added=False)
+    rows = []
+    cent = districts()
+    for i, c in enumerate(scenario.changes):
+        if isinstance(c, AddPlaces):
+            rows.append({
+                "scheme_id": f"NEW-{i + 1:02d}", "district": c.district, "accom_type": c.accom_type,
+                "name": f"New {c.contract} places ({c.accom_type}, {c.support_level}) in "
+                        f"{cent.at[c.district, 'name']!s}",
+                "latitude": cent.loc[c.district, "lat"], "longitude": cent.loc[c.district, "lon"],
+                "capacity": c.places, "vacancies": 0, "min_age": c.min_age, "max_age": c.max_age,
+                "gender": c.gender, "support_level": c.support_level,
+                "wheelchair_accessible": c.wheelchair_accessible, "parent_and_child": c.parent_and_child,
+                "accepts_high_risk": c.accepts_high_risk, "excluded_risks": (),
+                "ofsted_registered": c.ofsted_registered, "weekly_cost": c.weekly_cost,
+                "block": c.contract == "block", "added": True, "from_week": _week(scenario.start, c.start),
+            })  # fmt: skip
+    if rows:
+        s = pd.concat([s, pd.DataFrame(rows)], ignore_index=True)
+    n = len(s)
+    cap = np.repeat(s["capacity"].to_numpy(np.int32)[:, None], weeks, axis=1)
+    cost = np.repeat(s["weekly_cost"].to_numpy(float)[:, None], weeks, axis=1)
+    added = s["added"].to_numpy(bool)
+    for k in np.flatnonzero(added):
+        cap[k, : max(0, min(weeks, int(s["from_week"].iloc[k])))] = 0
+    ids: dict[str, int] = {str(sid): j for j, sid in enumerate(s["scheme_id"])}
+    problems: list[Problem] = []
+    for c in scenario.changes:
+        if isinstance(c, CloseScheme | ChangeScheme):
+            j = ids.get(c.scheme_id)
+            if j is None or added[j]:
+                problems.append(YamlProblem(scenario.file, c.line, "scheme_id", f"{c.scheme_id!r} is not "
+                                            f"a suitable scheme in {data_dir_name(scenario)}"))  # fmt: skip
+                continue
+            w = max(0, _week(scenario.start, c.start))
+            if isinstance(c, CloseScheme):
+                cap[j, w:] = 0
+            else:
+                if c.capacity is not None:
+                    cap[j, w:] = c.capacity
+                if c.weekly_cost is not None:
+                    cost[j, w:] = c.weekly_cost
+    if problems:
+        raise InvalidInput(problems)
+    assert cap.shape == (n, weeks)
+    return s, cap, cost
+
+
+def data_dir_name(scenario: Scenario) -> str:
+    return f"{scenario.data_dir.name}/schemes.csv"
+
+
+def _week(start: date, day: date | pd.Timestamp) -> int:
+    return (pd.Timestamp(day) - pd.Timestamp(start)).days // 7
+
+
+def _demand(
+    referrals: pd.DataFrame, scenario: Scenario, index: dict[str, int]
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray]:
+    """Referral profiles with weights, expected arrivals by week, mean episode weeks by need.
+
+    Rate: the forecast's count model (`planner.forecast.model.fit_counts`: negative binomial with
+    a trend and month-of-year seasonality, both shrunk by weak priors) fitted to the complete
+    months of referrals for a place, its monthly means spread evenly over each month's days.
+    One demand model for the forecast and the simulation; a trend from one year against the one
+    before (as this used) swung by +/-7% a year on a county's volumes and compounded over the run.
+    Episode length: from referral to leaving; still-open episodes are right-censored at the end of
+    the history, so the mean is exposure / completed episodes (the exponential model's estimate).
+    """
+    r = referrals[~referrals["outcome_accom"].str[:1].isin(list(NOT_PLACE_DEMAND))]
+    r = r[r["home_district"].isin(list(index))].reset_index(drop=True)
+    if len(r) < 10:
+        raise InvalidInput([YamlProblem(scenario.file, None, "data",
+                                        f"referrals.csv has {len(r)} referrals for places in this county; "
+                                        "at least 10 are needed to estimate demand")])  # fmt: skip
+    end = max(r["referral_date"].max(), r["left_date"].max(), r["placed_date"].max())
+    end = min(end, pd.Timestamp(scenario.start)) if end > pd.Timestamp(scenario.start) else end
+    last_full = end.to_period("M") - (0 if end.is_month_end else 1)
+    model = fit_counts(monthly_counts(r["referral_date"], r["referral_date"].min().to_period("M"), last_full))
+    weeks = scenario.weeks
+    week_starts = pd.Timestamp(scenario.start) + pd.to_timedelta(7 * np.arange(weeks), unit="D")
+    month = pd.PeriodIndex(week_starts, freq="M")
+    rate = model.mean(month) * 7 / month.days_in_month.to_numpy(float)
+    trend = model.trend_per_year
+    d = scenario.demand
+    factor = (1 + r["home_district"].map(d.by_district).fillna(0.0).to_numpy() / 100) * (
+        1 + r["support_need"].map(d.by_need).fillna(0.0).to_numpy() / 100
+    )
+    rate = rate * (1 + d.growth_percent / 100) * factor.mean()
+    left = r["left_date"].where(r["left_date"] <= end)
+    stay_days = ((left.fillna(end) - r["referral_date"]).dt.days.clip(lower=1)).to_numpy(float)
+    done = left.notna().to_numpy()
+    need = r["support_need"].map(SUPPORT_RANK).to_numpy()
+    overall = stay_days.sum() / max(done.sum(), 1) / 7
+    means = np.array([
+        stay_days[need == k].sum() / done[need == k].sum() / 7 if done[need == k].sum() >= MIN_EPISODE_EVENTS
+        else overall for k in range(len(SUPPORT_RANK))
+    ])  # fmt: skip
+    return r.assign(weight=factor), rate, np.maximum(means, 1.0), np.asarray([trend])
+
+
+def unlisted_arrivals(expected: np.ndarray, week_needed: np.ndarray) -> np.ndarray:
+    """Expected arrivals by week that are not on the waiting list already.
+
+    `expected` is the demand model's referrals for a place by week; `week_needed` each listed
+    person's week of need from the start (negative: already waiting, past demand). Drawn
+    arrivals make up the list's shortfall against the expected cumulative demand:
+    G(w) = max over s <= w of (expected up to s - listed up to s), at least 0, and week w gets
+    G(w) - G(w-1). A list that knows the next k weeks fully gets no draws for them; one that
+    knows a whole year (the demo's) gets only what its year falls short of the model's.
+    """
+    weeks = len(expected)
+    future = week_needed[(week_needed >= 0) & (week_needed < weeks)]
+    listed = np.cumsum(np.bincount(future, minlength=weeks)[:weeks])
+    gap = np.maximum.accumulate(np.maximum(np.cumsum(expected) - listed, 0.0))
+    return np.asarray(np.diff(gap, prepend=0.0))
+
+
+def build_world(scenario: Scenario, data: Dataset, referrals: pd.DataFrame) -> World:
+    """Prepare a scenario for simulation; raise InvalidInput for a change that names no scheme."""
+    weeks = scenario.weeks
+    s, cap, cost = _schemes(data, scenario, weeks)
+    codes = sorted(set(s["district"]) | set(data.people["home_district"]) | set(referrals["home_district"]))
+    # Districts of the council(s) present in the data: referrals elsewhere are not this county's.
+    utlas = set(districts().loc[sorted(set(s["district"]) | set(data.people["home_district"])), "utla_code"])
+    in_scope = set(districts().index[districts()["utla_code"].isin(list(utlas))])
+    codes = sorted(set(codes) | in_scope)
+    index = {c: i for i, c in enumerate(codes)}
+    r, rate, episode, _ = _demand(referrals, scenario, {c: index[c] for c in in_scope})
+    cent = districts().loc[codes]
+    dist = haversine_km(
+        cent["lat"].to_numpy()[:, None], cent["lon"].to_numpy()[:, None],
+        s["latitude"].to_numpy(float)[None, :], s["longitude"].to_numpy(float)[None, :],
+    )  # fmt: skip
+    schemes = Schemes(
+        scheme_id=s["scheme_id"].to_numpy(str), name=s["name"].to_numpy(str),
+        district=s["district"].to_numpy(str), district_index=s["district"].map(index).to_numpy(np.int32),
+        accom_type=s["accom_type"].to_numpy(str),
+        lat=s["latitude"].to_numpy(float), lon=s["longitude"].to_numpy(float),
+        min_age=s["min_age"].to_numpy(np.int32), max_age=s["max_age"].to_numpy(np.int32),
+        gender=s["gender"].map(GENDER_CODE).to_numpy(np.int8),
+        support=s["support_level"].map(SUPPORT_RANK).to_numpy(np.int8),
+        wheelchair=s["wheelchair_accessible"].to_numpy(bool),
+        parent_child=s["parent_and_child"].to_numpy(bool),
+        high_risk=s["accepts_high_risk"].to_numpy(bool), excluded=_bits(s["excluded_risks"]),
+        ofsted=s["ofsted_registered"].to_numpy(bool), block=s["block"].to_numpy(bool),
+        added=s["added"].to_numpy(bool), capacity=cap, cost=cost,
+        occupied0=(s["capacity"] - s["vacancies"]).to_numpy(np.int32) * ~s["added"].to_numpy(bool),
+    )  # fmt: skip
+    start = pd.Timestamp(scenario.start)
+    p = data.people
+    week_needed = ((p["needed_from"] - start).dt.days // 7).to_numpy(np.int64)
+    arrive = np.clip(week_needed, 0, None).astype(np.int32)
+    avoid = tuple((i, index[c]) for i, t in enumerate(p["avoid_districts"]) for c in t if c in index)
+    return World(
+        name=scenario.name, start=scenario.start, weeks=weeks, schemes=schemes,
+        district_codes=np.asarray(codes), distance_km=dist, pool=_profiles(r, index),
+        pool_age_days=(r["referral_date"] - r["date_of_birth"]).dt.days.to_numpy(np.int32),
+        pool_weight=r["weight"].to_numpy(float) / r["weight"].sum(), arrivals_per_week=rate,
+        drawn_per_week=unlisted_arrivals(rate, week_needed),
+        episode_weeks=episode, waiting=_profiles(p, index),
+        waiting_dob_day=(p["date_of_birth"] - start).dt.days.to_numpy(np.int32),
+        waiting_arrive=arrive, waiting_avoid=avoid, bnb_weekly=scenario.bnb_weekly,
+        emergency_weekly=scenario.emergency_weekly,
+    )  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Population:
+    """Everyone one run sees: today's occupants, today's waiting list, then drawn arrivals."""
+
+    people: Profiles
+    dob_day: np.ndarray  # date of birth, days from the start (negative)
+    arrive: np.ndarray  # first week needing a place
+    depart: np.ndarray  # first week no longer needing one
+    first_scheme: np.ndarray  # scheme held on the start date, -1 for everyone else
+    avoid: tuple[tuple[int, int], ...]  # (person, district index)
+    birthdays: np.ndarray  # (people, 12): days from the start of the 16th to 27th birthdays
+
+    def __len__(self) -> int:
+        return len(self.arrive)
+
+
+def _episodes(rng: np.random.Generator, world: World, need: np.ndarray) -> np.ndarray:
+    return rng.geometric(1.0 / world.episode_weeks[need]).astype(np.int32)
+
+
+def draw_population(world: World, seed: int, run: int) -> Population:
+    """The people of one Monte Carlo run; the same (seed, run) gives the same people."""
+    occ_rng, wait_rng, arr_rng = (np.random.default_rng([seed, run, k]) for k in range(3))
+    s = world.schemes
+    # Today's occupants are not in the data: draw referral profiles and fit each to its scheme,
+    # so that they hold their place legitimately; their remaining stay is memoryless.
+    first = np.repeat(np.arange(len(s)), s.occupied0)
+    pick = occ_rng.choice(len(world.pool_weight), size=len(first), p=world.pool_weight)
+    o = world.pool.take(pick)
+    o = Profiles(
+        gender=np.where(s.gender[first] == GENDER_CODE["any"], o.gender, s.gender[first]).astype(np.int8),
+        home=o.home, need=np.minimum(o.need, s.support[first]), wheelchair=o.wheelchair & s.wheelchair[first],
+        parent_child=o.parent_child & s.parent_child[first], high_risk=o.high_risk & s.high_risk[first],
+        risks=o.risks & ~s.excluded[first],
+    )  # fmt: skip
+    lo = np.where(s.ofsted[first], s.min_age[first], np.maximum(s.min_age[first], 18)) * 365.25 + 1
+    age = np.clip(world.pool_age_days[pick], lo, (s.max_age[first] + 1) * 365.25 - 8)
+    occ_depart = _episodes(occ_rng, world, o.need)
+
+    w = world.waiting
+    wait_depart = world.waiting_arrive + _episodes(wait_rng, world, w.need)
+
+    counts = arr_rng.poisson(world.drawn_per_week)
+    week = np.repeat(np.arange(world.weeks, dtype=np.int32), counts)
+    pick = arr_rng.choice(len(world.pool_weight), size=len(week), p=world.pool_weight)
+    a = world.pool.take(pick)
+    day = 7 * week + arr_rng.integers(0, 7, size=len(week))
+    arr_depart = week + _episodes(arr_rng, world, a.need)
+
+    people = Profiles(*(np.concatenate([getattr(x, f) for x in (o, w, a)]) for f in Profiles.__slots__))
+    n_occ, n_wait = len(first), len(world.waiting_arrive)
+    dob = np.concatenate([-age, world.waiting_dob_day, day - world.pool_age_days[pick]]).astype(np.int32)
+    arrive = np.concatenate([np.zeros(n_occ, np.int32), world.waiting_arrive, week]).astype(np.int32)
+    depart = np.concatenate([occ_depart, wait_depart, arr_depart])
+    birthdays = _birthdays(world.start, dob)
+    # Leaving-care duties end at 25: nobody needs a place from the week they turn 26.
+    turns_26 = np.ceil(birthdays[:, AGE_OUT_YEARS - FIRST_BIRTHDAY] / 7).astype(np.int32)
+    return Population(
+        people=people,
+        dob_day=dob,
+        arrive=arrive,
+        depart=np.maximum(np.minimum(depart, turns_26), arrive).astype(np.int32),
+        first_scheme=np.concatenate([first, np.full(n_wait + len(week), -1)]).astype(np.int32),
+        avoid=tuple((i + n_occ, d) for i, d in world.waiting_avoid),
+        birthdays=birthdays,
+    )
+
+
+FIRST_BIRTHDAY = 16
+BIRTHDAYS = 12
+
+
+def _birthdays(start: date, dob_day: np.ndarray) -> np.ndarray:
+    """Days from `start` of each person's 16th to 27th birthdays, so that ages are calendar ages
+    (as planner.match.eligibility counts them: a 29 February birthday falls on 1 March)."""
+    origin = np.datetime64(start, "D")
+    dob = origin + dob_day.astype("timedelta64[D]")
+    year = dob.astype("datetime64[Y]")
+    month = dob.astype("datetime64[M]") - year.astype("datetime64[M]")
+    day = dob - dob.astype("datetime64[M]").astype("datetime64[D]")
+    out = np.empty((len(dob_day), BIRTHDAYS), dtype=np.int32)
+    for k in range(BIRTHDAYS):
+        first = (year + np.timedelta64(FIRST_BIRTHDAY + k, "Y")).astype("datetime64[M]") + month
+        # adding the day offset to the 1st of the month: 29 February in a common year is 1 March
+        out[:, k] = ((first.astype("datetime64[D]") + day) - origin).astype(np.int64)
+    return out

@@ -1,0 +1,105 @@
+"""Commissioners: shortfall of suitable places by district, as a map, a table and a CSV file.
+
+Today's shortfall is drawn here; a month ahead comes from the forecast (`web.map.forecast`).
+Both use the same map (`web.map.builder`).
+"""
+
+from __future__ import annotations
+
+import io
+
+from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+
+from planner.data.contract import Dataset
+from planner.data.vocab import SUPPORT_LEVELS, SUPPORT_RANK
+from planner.forecast.shortfall import shortfall_by_district
+from web.auth import roles_required
+from web.clock import today
+from web.db import get_db
+from web.map import forecast as map_forecast
+from web.map.builder import assets, build_map, colour_of, council_names, shortfall_bins
+from web.store import people_frame, schemes_frame
+
+bp = Blueprint("map", __name__)
+ROLES = ("commissioner", "analyst", "admin")
+
+
+def _support_level() -> str | None:
+    level = request.args.get("support_level", "").strip()
+    if not level:
+        return None
+    if level not in SUPPORT_LEVELS:
+        abort(400, description=f"Support level {level!r} is not one of {', '.join(SUPPORT_LEVELS)}.")
+    return level
+
+
+def _dataset() -> Dataset:
+    db = get_db()
+    return Dataset(people_frame(db, waiting_only=True), schemes_frame(db))
+
+
+def _can_see(endpoint: str) -> bool:
+    """Whether the signed-in user's role may open `endpoint` (roles kept by `roles_required`)."""
+    view = current_app.view_functions.get(endpoint)
+    return view is not None and current_user.role in getattr(view, "roles", ())
+
+
+@bp.get("/map")
+@roles_required(*ROLES)
+def index() -> ResponseReturnValue:
+    on = today(current_app)
+    level = _support_level()
+    if request.args.get("month"):  # a month ahead: the forecast's shortfall
+        return map_forecast.page(on, level, map_forecast.checked_month(request.args["month"], on))
+    data = _dataset()
+    table = shortfall_by_district(data, on=on, support_level=level)
+    shown = data.schemes
+    if level is not None:  # the markers show the supply the shortfall counts against
+        shown = shown[shown["support_level"].map(SUPPORT_RANK) >= SUPPORT_RANK[level]]
+    parts = None
+    if not table.empty:
+        js, css = assets()
+        parts = build_map(
+            table,
+            shown,
+            js=js,
+            css=css,
+            tiles_url=current_app.config.get("MAP_TILES_URL"),
+            tiles_attribution=current_app.config.get("MAP_TILES_ATTRIBUTION"),
+        )
+    totals = table[["waiting", "needed_now", "suitable_vacancies", "shortfall", "in_bnb_or_emergency"]].sum()
+    return render_template(
+        "map.html",
+        on=on,
+        level=level,
+        level_options=[(v, v.capitalize()) for v in SUPPORT_LEVELS],
+        table=table,
+        totals={k: int(v) for k, v in totals.items()},
+        scheme_count=len(shown),
+        allowed={e for e in ("schemes.index",) if _can_see(e)},
+        councils=council_names(table["district"]),
+        bins=shortfall_bins(table["shortfall"]),
+        colour_of=colour_of,
+        map=parts,
+        months=map_forecast.months_ahead(on),
+        month=None,
+    )
+
+
+@bp.get("/map.csv")
+@roles_required(*ROLES)
+def download() -> ResponseReturnValue:
+    on = today(current_app)
+    level = _support_level()
+    table = shortfall_by_district(_dataset(), on=on, support_level=level)
+    table.insert(2, "support_level", level or "all")
+    buf = io.StringIO()
+    table.to_csv(buf, index=False, lineterminator="\n")
+    name = f"shortfall-by-district-{on:%Y-%m-%d}{'-' + level if level else ''}.csv"
+    return Response(
+        buf.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
