@@ -30,7 +30,7 @@ from planner.data.table import TableSpec, format_table, read_table
 from planner.forecast.history import COHORT, REFERRALS, UNKNOWN_DISTRICT
 from planner.sources.ssda903_check import DATES, check_file
 from planner.sources.ssda903_codes import FIRST_YEAR, LAST_YEAR, year_label
-from planner.sources.ssda903_files import TABLES, find_files, lists_year
+from planner.sources.ssda903_files import TABLES, TITLES, find_files, lists_year
 from planner.sources.ssda903_history import Tally, at, cohort, districts_of, referrals
 
 log = logging.getLogger(__name__)
@@ -79,8 +79,10 @@ def import_903(
     files, problems, notes = find_files(folder, year=year, today=today)
     kinds = {f.table for f in files}
     if not {"header", "episodes"} <= kinds:
-        missing = " and ".join(t for t in ("Header", "Episodes") if t.lower() not in kinds)
-        why = f"no SSDA903 {missing} file could be read in {folder} (CSV files with columns {', '.join(TABLES['header'])}; and {', '.join(TABLES['episodes'][:6])}, ...)"  # noqa: E501
+        absent = [t for t in ("header", "episodes") if t not in kinds]
+        expected = "; ".join(f"{TITLES[t]}: {', '.join(TABLES[t][:7])}, ..." for t in absent)
+        missing = " and ".join(TITLES[t] for t in absent)
+        why = f"no SSDA903 {missing} file could be read (CSV files with the columns {expected})"
         raise InvalidInput(problems[:MAX_LISTED] + _as_problems(folder, [why, *notes]))
     checked: dict[str, list[pd.DataFrame]] = {t: [] for t in TABLES}
     for f in files:

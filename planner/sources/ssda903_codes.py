@@ -56,7 +56,7 @@ class CodeList:
         return years_label(self._first(code), self._last(code))
 
     def example(self, year: int) -> str:
-        codes = sorted(self.valid(year))
+        codes = [c for c in self.labels if c in self.valid(year)]  # in the guidance's order
         return ", ".join(codes) if len(codes) <= 8 else ", ".join(codes[:6]) + ", ..."
 
 

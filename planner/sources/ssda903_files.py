@@ -19,7 +19,7 @@ from typing import Final
 
 import pandas as pd
 
-from planner.data.problems import Problem
+from planner.data.problems import InvalidInput, Problem
 from planner.sources.ssda903_codes import FIRST_YEAR, LAST_YEAR, year_label
 
 TABLES: Final = {
@@ -217,32 +217,23 @@ def _years(
         if len(years) > 1:
             listed = " and ".join(year_label(y) for y in years)
             message = f"--year {year_label(given)} is for one return, but the files are named for {listed}"
-            return [], [Problem(folder.as_posix(), None, None, message + ": leave --year out")]
+            raise InvalidInput([Problem(folder.as_posix(), None, None, message + ": leave --year out")])
         return [ReturnFile(n, t, given, "--year", df) for n, t, df, _ in found], []
     by_dates: dict[Path, tuple[int, str] | None] = {}
     for name, table, df, path in found:
         if name not in named and table == "episodes":
             by_dates[path.parent] = _year_of_dates(df, today) or by_dates.get(path.parent)
     latest = max([y for y, _ in named.values()] + [v[0] for v in by_dates.values() if v], default=None)
-    files: list[ReturnFile] = []
-    problems: list[Problem] = []
-    for name, table, df, path in found:
-        year = named.get(name) or by_dates.get(path.parent)
-        if year is None and latest is not None:
-            year = (latest, "the latest year of the other files")
-        if year is None:
-            problems.append(
-                Problem(
-                    name,
-                    None,
-                    None,
-                    "cannot tell its collection year: put the return in a "
-                    "folder named for its year (e.g. 2024-25) or give --year",
-                )
-            )
-            continue
-        files.append(ReturnFile(name, table, year[0], year[1], df))
-    return files, problems
+    # Without an Episodes file with dates nothing can be imported anyway: today's year stands in.
+    fallback = (
+        (latest, "the latest year of the other files")
+        if latest is not None
+        else (today.year - (today.month <= 3), "today's date (no episode dates to tell it by)")
+    )
+    files = [
+        ReturnFile(n, t, *(named.get(n) or by_dates.get(p.parent) or fallback), df) for n, t, df, p in found
+    ]
+    return files, []
 
 
 def _year_of_dates(episodes: pd.DataFrame, today: date) -> tuple[int, str] | None:
