@@ -115,7 +115,9 @@ def test_endings_that_do_not_make_a_care_leaver_are_left_out_with_a_note(result)
 
 def test_nothing_identifying_is_kept(tmp_path: Path) -> None:
     runner = CliRunner()
-    result = runner.invoke(cli, ["import-903", str(RETURN), "--out", str(tmp_path)], env={"PLANNER_903_SALT": "s"})
+    result = runner.invoke(
+        cli, ["import-903", str(RETURN), "--out", str(tmp_path)], env={"PLANNER_903_SALT": "s"}
+    )
     assert result.exit_code == 0, result.output
     text = (tmp_path / "cohort.csv").read_text() + (tmp_path / "referrals.csv").read_text()
     header = pd.read_csv(RETURN / "header.csv", dtype=str)
@@ -129,7 +131,9 @@ def test_nothing_identifying_is_kept(tmp_path: Path) -> None:
 def test_urns_are_pseudonyms_that_still_link_placements_in_one_setting(result) -> None:  # type: ignore[no-untyped-def]
     urn = result.cohort.set_index("child_id")["urn"]
     # 100102, 100108 and 100121 are all in the children's home SC123456.
-    assert urn[_id("100102")] == urn[_id("100108")] == urn[_id("100121")] == pseudonym("SC123456", "test", "URN")
+    assert (
+        urn[_id("100102")] == urn[_id("100108")] == urn[_id("100121")] == pseudonym("SC123456", "test", "URN")
+    )
     assert urn[_id("100101")] == ""  # foster care has no URN
     assert result.cohort.set_index("child_id").loc[_id("100102"), "place_provider"] == "PR4"
 

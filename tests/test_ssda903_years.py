@@ -44,7 +44,11 @@ def test_a_2024_25_return_accepts_sex_m_f_u_and_k3_beside_h5() -> None:
         "2024-25: read as such"
     ]
     cohort = result.cohort.set_index("child_id")
-    assert cohort.loc[_id("N003"), ["gender", "placement_type", "support_need"]].tolist() == ["X", "K3", "medium"]
+    assert cohort.loc[_id("N003"), ["gender", "placement_type", "support_need"]].tolist() == [
+        "X",
+        "K3",
+        "medium",
+    ]
     assert cohort.loc[_id("N005"), "placement_type"] == "Z11"  # reported, and kept
     assert len(cohort) == 6 and result.on.isoformat() == "2025-03-31"
 
@@ -64,7 +68,10 @@ def test_a_2025_26_return_accepts_z11_to_z14_and_k3_and_reports_h5() -> None:
 
 def test_two_years_give_each_child_and_episode_once() -> None:
     result = import_903(DATA / "ssda903_years", salt="t")
-    assert sorted({(f.name.split("/")[0], f.year) for f in result.files}) == [("2023-24", 2023), ("2024-25", 2024)]
+    assert sorted({(f.name.split("/")[0], f.year) for f in result.files}) == [
+        ("2023-24", 2023),
+        ("2024-25", 2024),
+    ]
     assert result.on.isoformat() == "2025-03-31"
     cohort = result.cohort.set_index("child_id")
     assert sorted(cohort.index) == sorted([_id("S01"), _id("S05")])
@@ -94,7 +101,9 @@ def test_the_same_return_in_two_folders_counts_once(tmp_path: Path) -> None:
     ("fixture", "council"),
     [("ssda903_norfolk", "E10000020"), ("ssda903_leeds", "E08000035"), ("ssda903_cumberland", "E06000063")],
 )
-def test_a_return_from_a_council_anywhere_in_england_puts_children_in_its_districts(fixture: str, council: str) -> None:
+def test_a_return_from_a_council_anywhere_in_england_puts_children_in_its_districts(
+    fixture: str, council: str
+) -> None:
     result = import_903(DATA / fixture, salt="t")
     assert result.council.startswith(f"{find_council(council).name} ({council})")
     ours = set(find_council(council).district_codes)
@@ -152,8 +161,9 @@ def test_a_date_of_birth_in_the_future_is_reported_and_the_child_left_out(tmp_pa
     header = (folder / "header.csv").read_text().replace("N004,F,30/01/2012", "N004,F,30/01/2032")
     (folder / "header.csv").write_text(header)
     result = import_903(folder.parent, salt="t")
-    assert "2024-25/header.csv row 5, column DOB: 30/01/2032 is after the end of the 2024-25 collection year" in (
-        "\n".join(_lines(result))
+    assert (
+        "2024-25/header.csv row 5, column DOB: 30/01/2032 is after the end of the 2024-25 collection year"
+        in ("\n".join(_lines(result)))
     )
     assert _id("N004") not in set(result.cohort["child_id"])
 
@@ -162,6 +172,30 @@ def test_the_collection_year_and_how_it_was_told_are_printed(tmp_path: Path) -> 
     result = CliRunner().invoke(cli, ["import-903", str(DATA / "ssda903_years"), "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
     assert "Read SSDA903 returns for 2 collection years:" in result.output
-    assert "  2023-24 (from the folder name '2023-24'): 2023-24/episodes.csv (Episodes, 4 rows)" in result.output
+    assert (
+        "  2023-24 (from the folder name '2023-24'): 2023-24/episodes.csv (Episodes, 4 rows)" in result.output
+    )
     assert "Council: Sheffield (E08000019)" in result.output
     assert "Cohort on 31 Mar 2025: 2 children looked after aged 13 to 17" in result.output
+
+
+def test_the_validator_projects_fake_return_imports_with_its_problems_named(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        cli, ["import-903", str(DATA / "ssda903_validator_fake"), "--out", str(tmp_path), "--all-problems"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output
+    for line in (
+        "  2017-18 (from the episodes' end dates (DEC)): episodes.csv (Episodes, 686 rows)",
+        "2017-18 is before the years with code lists here (2022-23 to 2025-26): its codes were checked "
+        "against the 2022-23 lists",
+        "episodes.csv row 3, column REC: 'X1' is given but DEC is empty: read as an open episode",
+        "episodes.csv row 218, column DEC: 01/04/2018 is after the end of the 2017-18 collection year",
+        "oc3.csv row 2, column ACCOM: '01' is not an SSDA903 ACCOM code in 2017-18",
+        "oc3.csv row 3, column ACTIV: 'P3' is not an SSDA903 ACTIV code in 2017-18",
+    ):
+        assert line in result.output
+    cohort = pd.read_csv(tmp_path / "cohort.csv", dtype=str, keep_default_na=False)
+    assert len(cohort) == 69 and (cohort["district"] == "unknown").sum() == 64
+    assert "Cohort on 31 Mar 2018: 69 children looked after aged 13 to 17" in result.output
+    assert "64 with district unknown (no postcode found in England), kept" in result.output

@@ -23,7 +23,7 @@ from typing import Literal, NamedTuple
 import pandas as pd
 
 from planner.data.districts import districts
-from planner.data.formats import uk_date
+from planner.data.formats import plural, uk_date
 from planner.data.postcodes import describe, locate
 from planner.data.problems import InvalidInput, Problem
 from planner.data.table import TableSpec, format_table, read_table
@@ -202,7 +202,8 @@ def _postcodes(eps: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem], list[str
         "no_location": "without a location in the directory",
     }
     notes = [
-        f"{len(rows):,} HOME_POST or PL_POST values {why[s]} (e.g. {', '.join(rows[:3])}): no district"
+        f"{plural(len(rows), 'HOME_POST or PL_POST value')} {why[s]} (e.g. {', '.join(rows[:3])}): "
+        "no district from them"
         for s, rows in elsewhere.items()
         if rows
     ]

@@ -15,7 +15,7 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from planner.data.formats import uk_date
+from planner.data.formats import plural, uk_date
 from planner.data.vocab import NEVER_SUITABLE
 from planner.forecast.history import UNKNOWN_DISTRICT
 from planner.sources.ssda903_codes import (
@@ -45,10 +45,6 @@ class Tally:
 def at(table: pd.Series, keys: pd.Series) -> pd.Series:
     """`table`'s value for each key, keeping its dtype (Series.map casts an empty table to float)."""
     return pd.Series(table.reindex(keys.to_numpy()).to_numpy(), index=keys.index, dtype=table.dtype)
-
-
-def _records(count: int) -> str:
-    return f"{count:,} OC3 record{'' if count == 1 else 's'}"
 
 
 def pseudonym(value: str, salt: str, prefix: str = "P") -> str:
@@ -88,8 +84,8 @@ def cohort(
     stale = current["_year_end"] < on
     if stale.any():
         tally.notes.append(
-            f"{int(stale.sum())} children with an episode open at the end of an earlier return are not in "
-            f"the return covering {uk_date(on)}: left out of cohort.csv (did they leave care?)"
+            f"looked after at the end of an earlier return but not in the return covering {uk_date(on)}: "
+            f"{int(stale.sum()):,}, left out of cohort.csv (did they leave care?)"
         )
     current = current[~stale]
     tally.counts["looked_after"] = len(current)
@@ -143,8 +139,8 @@ def referrals(
         by_rec = Counter(ended.loc[not_leavers, "REC"])
         listed = "; ".join(f"{rec} {labels[rec].lower()}: {n}" for rec, n in sorted(by_rec.items()))
         tally.notes.append(
-            f"{int(not_leavers.sum())} episodes ending at 17½ or older left out of referrals.csv, as the "
-            f"ending does not make a care leaver: {listed}"
+            f"{plural(int(not_leavers.sum()), 'episode')} ending at 17½ or older left out of referrals.csv, "
+            f"as the ending does not make a care leaver: {listed}"
         )
     leaving = ended[~not_leavers & ended["REC"].isin(list(OUTCOME_BY_REC))]
     leaving = leaving.assign(_year=leaving["DEC"].dt.year - (leaving["DEC"].dt.month <= 3).astype(int))
@@ -169,12 +165,13 @@ def referrals(
     abroad = (later["IN_TOUCH"] == "YES") & later["ACCOM"].str[:1].isin(["G", "H"])
     if died.any():
         tally.notes.append(
-            f"{_records(int(died.sum()))} of care leavers who died (IN_TOUCH DIED): not in referrals.csv"
+            f"{plural(int(died.sum()), 'OC3 record')} of care leavers who died (IN_TOUCH DIED): "
+            "not in referrals.csv"
         )
     if abroad.any():
         tally.notes.append(
-            f"{_records(int(abroad.sum()))} of care leavers gone abroad or deported (ACCOM G, H): "
-            "not in referrals.csv"
+            f"{plural(int(abroad.sum()), 'OC3 record')} of care leavers gone abroad or deported "
+            "(ACCOM G, H): not in referrals.csv"
         )
     later = later[~died & ~abroad]
     known = (later["IN_TOUCH"] == "YES") & later["ACCOM"].str[:1].isin(list(HOUSED_LETTERS))
@@ -203,8 +200,8 @@ def referrals(
     softened = rows["accom"].isin(list(UNSUITABLE_AS_SUITABLE))
     if softened.any():
         tally.notes.append(
-            f"{_records(int(softened.sum()))} of B&B or emergency accommodation marked suitable (W1, V1) "
-            "written as not suitable (W2, V2): the planner counts both as unsuitable"
+            f"{plural(int(softened.sum()), 'OC3 record')} of B&B or emergency accommodation marked "
+            "suitable (W1, V1) written as not suitable (W2, V2): the planner counts both as unsuitable"
         )
         rows.loc[softened, "accom"] = rows.loc[softened, "accom"].map(UNSUITABLE_AS_SUITABLE)
     born = at(head["DOB"], rows["child"]).fillna(at(oc3.groupby("CHILD")["_dob"].last(), rows["child"]))
@@ -213,7 +210,7 @@ def referrals(
     tally.counts["history_unknown_district"] = int(nowhere.sum())
     if nowhere.any():
         tally.notes.append(
-            f"{int(nowhere.sum())} care leavers' records left out of referrals.csv: no postcode "
+            f"{plural(int(nowhere.sum()), 'care leaver record')} left out of referrals.csv: no postcode "
             "in England in their episodes (referrals.csv needs a district)"
         )
     rows = rows[~nowhere].sort_values(["when", "child"], kind="stable").reset_index(drop=True)

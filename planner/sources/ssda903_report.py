@@ -7,7 +7,7 @@ from collections import defaultdict
 from datetime import timedelta
 from pathlib import Path
 
-from planner.data.formats import uk_date
+from planner.data.formats import plural, uk_date
 from planner.data.problems import Problem
 from planner.sources.ssda903 import ImportResult
 from planner.sources.ssda903_codes import year_label
@@ -34,11 +34,6 @@ def import_report(result: ImportResult, out_dir: Path, *, all_problems: bool = F
             f"{out_dir}/ first to set demand against supply)."
         )
     return lines
-
-
-def plural(count: int, word: str) -> str:
-    """`1 move`, `2 moves`."""
-    return f"{count:,} {word}{'' if count == 1 else 's'}"
 
 
 def _files(result: ImportResult) -> list[str]:
@@ -79,7 +74,7 @@ def _derived(result: ImportResult) -> list[str]:
 def problem_lines(problems: list[Problem], *, all_problems: bool = False) -> list[str]:
     """Every problem, or past LIST_ALL_UP_TO a count per file and column with the first three."""
     if not problems:
-        return ["No invalid values."]
+        return ["No problems in the return."]
     head = (
         f"{plural(len(problems), 'problem')} in the return (a value that is not valid is dropped and its row "
         "kept where still usable; a code of another year is kept):"
