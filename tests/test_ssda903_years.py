@@ -199,3 +199,17 @@ def test_the_validator_projects_fake_return_imports_with_its_problems_named(tmp_
     assert len(cohort) == 69 and (cohort["district"] == "unknown").sum() == 64
     assert "Cohort on 31 Mar 2018: 69 children looked after aged 13 to 17" in result.output
     assert "64 with district unknown (no postcode found in England), kept" in result.output
+
+
+def test_a_care_leaver_born_on_29_february_is_dated_28_february_in_other_years(tmp_path: Path) -> None:
+    shutil.copytree(DATA / "ssda903_leeds", tmp_path / "leeds")
+    folder = tmp_path / "leeds"
+    with (folder / "header_2025-26.csv").open("a") as f:
+        f.write("L008,F,29/02/2004,WBRI,C100000000008,0,\n")
+    with (folder / "episodes_2025-26.csv").open("a") as f:
+        f.write("L008,01/03/2019,S,C2,N1,U4,PR1,28/02/2022,E6,,LS14 1EX,LS9 8AA,\n")
+    with (folder / "oc3_2025-26.csv").open("a") as f:
+        f.write("L008,29/02/2004,YES,F2,U1\n")
+    result = import_903(folder, salt="t")
+    mine = result.referrals[result.referrals["person_id"] == _id("L008")]
+    assert mine["referral_date"].dt.strftime("%Y-%m-%d").tolist() == ["2022-02-28", "2026-02-28"]

@@ -112,11 +112,12 @@ def cohort(
 
 def _birthday_in(year: pd.Series, dob: pd.Series) -> pd.Series:
     """The birthday falling in each collection year (1 April to 31 March)."""
-    after_march = (dob.dt.month > 3).astype(int)
-    years = (year + 1 - after_march - dob.dt.year).astype(int)
-    return pd.Series(
-        [d + pd.DateOffset(years=int(n)) for d, n in zip(dob, years, strict=True)], index=dob.index
-    )
+    month, day = dob.dt.month.to_numpy(dtype=int), dob.dt.day.to_numpy(dtype=int)
+    calendar_year = year.to_numpy(dtype=int) + 1 - (month > 3)
+    leap_year = (calendar_year % 4 == 0) & ((calendar_year % 100 != 0) | (calendar_year % 400 == 0))
+    day = np.where((month == 2) & (day == 29) & ~leap_year, 28, day)  # as DateOffset has it
+    parts = pd.DataFrame({"year": calendar_year, "month": month, "day": day}, index=dob.index)
+    return pd.to_datetime(parts).astype("datetime64[ns]")
 
 
 def referrals(
