@@ -62,6 +62,7 @@ def test_a_2025_26_return_accepts_z11_to_z14_and_k3_and_reports_h5() -> None:
     ]
     places = set(result.cohort["placement_type"])
     assert {"Z11", "Z12", "Z14", "K3"} <= places
+    assert set(result.cohort.loc[result.cohort["uasc"], "child_id"]) == {_id("L002")}  # Header UASC_STATUS
     leaver = result.referrals[result.referrals["person_id"] == _id("L007")]
     assert leaver["outcome_accom"].tolist() == ["W2"]  # OC3 W1 is valid; the planner counts B&B unsuitable
 

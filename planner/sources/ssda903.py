@@ -27,7 +27,7 @@ from planner.data.formats import plural, uk_date
 from planner.data.postcodes import describe, locate
 from planner.data.problems import InvalidInput, Problem
 from planner.data.table import TableSpec, format_table, read_table
-from planner.forecast.history import COHORT, REFERRALS, UNKNOWN_DISTRICT
+from planner.forecast.history import COHORT, REFERRALS
 from planner.sources.ssda903_check import DATES, check_file
 from planner.sources.ssda903_codes import FIRST_YEAR, LAST_YEAR, year_label
 from planner.sources.ssda903_files import TABLES, TITLES, find_files, lists_year
@@ -55,7 +55,7 @@ class ImportResult:
     notes: list[str] = field(default_factory=list)  # what was left out and why (not errors)
     files: list[FileRead] = field(default_factory=list)
     on: date = date(1970, 1, 1)  # the cohort's date
-    council: str = ""  # "Leeds (E08000035)": the council most children's districts belong to
+    council: str = ""  # "Leeds (E08000035): 97% of ...": the council of most children's districts
     counts: dict[str, int] = field(default_factory=dict)
 
 
@@ -112,7 +112,11 @@ def import_903(
     salt = salt or os.environ.get("PLANNER_903_SALT") or secrets.token_hex(16)
     tally = Tally(notes=notes)
     where = districts_of(eps, located)
-    uasc_children = set(uasc.index[uasc["DUC"].isna() | (uasc["DUC"] > as_of)]) if len(uasc) else set()
+    uasc_children = set(uasc.index[uasc["DUC"].isna() | (uasc["DUC"] > as_of)])
+    if "UASC_STATUS" in head:  # newer extracts: the status in the Header, without an end date
+        uasc_children |= set(head.index[head["UASC_STATUS"] == "1"])
+    if not len(uasc) and "UASC_STATUS" not in head:
+        notes.append("no UASC file or Header UASC_STATUS: uasc is false for every child")
     young = cohort(head, eps, where, uasc_children, as_of, salt, tally)
     history = referrals(head, eps, oc3, where, as_of, salt, tally)
     if young.empty and history.empty:
@@ -243,4 +247,4 @@ def write_import(result: ImportResult, out_dir: str | Path) -> list[Path]:
     return [path for path, _ in parts]
 
 
-__all__ = ["UNKNOWN_DISTRICT", "FileRead", "ImportResult", "import_903", "write_import"]
+__all__ = ["FileRead", "ImportResult", "import_903", "write_import"]

@@ -38,7 +38,7 @@ DATES: Final = {
     "uasc": ("DOB", "DUC"),
 }
 CODED: Final = {
-    "header": ("SEX", "ETHNIC", "MOTHER"),
+    "header": ("SEX", "ETHNIC", "MOTHER", "UASC_STATUS"),
     "episodes": ("RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "REC", "REASON_PLACE_CHANGE"),
     "oc3": ("IN_TOUCH", "ACTIV", "ACCOM"),
     "uasc": ("SEX",),
@@ -106,7 +106,7 @@ def check_file(f: ReturnFile, *, today: date) -> tuple[pd.DataFrame, list[Proble
             key=col in KEY[table],
         )
         df[col] = parsed.where(~(old | after)).astype("datetime64[ns]")
-    for col in CODED[table]:
+    for col in (c for c in CODED[table] if c in df):
         df[col] = _codes(df[col].astype(str), col, year, report, key=col in KEY[table])
     if table == "episodes":
         _episode_dates(df, report)

@@ -88,6 +88,8 @@ LISTS: Final = {
             "rule 103 (lac2022_23/rule_103.py)",
         ),  # fmt: skip
         CodeList("MOTHER", {"0": "Not a mother", "1": "Mother"}, "rule 165 (lac2022_23/rule_165.py)"),
+        # In the Header of newer extracts; the UASC table's DUC says when the status ended.
+        CodeList("UASC_STATUS", {"0": "Not UASC", "1": "UASC"}, "rule 231 (lac2024_25/rule_231.py)"),
         CodeList(
             "RNE",
             {

@@ -42,6 +42,8 @@ TABLES: Final = {
     "oc3": ("CHILD", "DOB", "IN_TOUCH", "ACTIV", "ACCOM"),
     "uasc": ("CHILD", "SEX", "DOB", "DUC"),
 }
+# Read when present: newer extracts carry the UASC status in the Header (validator rule 231).
+OPTIONAL: Final = {"header": ("UASC_STATUS",)}
 TITLES: Final = {"header": "Header", "episodes": "Episodes", "oc3": "OC3", "uasc": "UASC"}
 # A column only that table has (a UASC file has SEX and DOB, like the Header).
 SIGNATURE: Final = {"episodes": "DECOM", "oc3": "IN_TOUCH", "uasc": "DUC", "header": "ETHNIC"}
@@ -191,7 +193,14 @@ def find_files(
             ]
             continue
         found.append(
-            (name, table, df.reindex(columns=[*TABLES[table], "_row", "_file"], fill_value=""), path)
+            (
+                name,
+                table,
+                df.reindex(
+                    columns=[*TABLES[table], *OPTIONAL.get(table, ()), "_row", "_file"], fill_value=""
+                ),
+                path,
+            )
         )
     files, trouble = _years(folder, found, year, today)
     return files, problems + trouble, notes

@@ -93,8 +93,6 @@ def cohort(
     teen = current[(age >= COHORT_AGES[0]) & (age < COHORT_AGES[1])]
     where = at(district, teen["CHILD"]).fillna(UNKNOWN_DISTRICT)
     tally.counts["cohort_unknown_district"] = int((where == UNKNOWN_DISTRICT).sum())
-    if not uasc:
-        tally.notes.append("no UASC file: uasc is false for every child")
     return pd.DataFrame(
         {
             "child_id": [pseudonym(c, salt) for c in teen["CHILD"]],
