@@ -17,8 +17,9 @@ from sqlalchemy.orm import Session
 
 from planner.data.districts import district_name
 from planner.data.problems import InvalidInput
-from planner.data.vocab import SUPPORT_LEVELS, UNSUITABLE_TYPES
+from planner.data.vocab import SUPPORT_LEVELS, SUPPORT_RANK, UNSUITABLE_TYPES
 from planner.forecast.demand import ForecastInputs, forecast
+from web.clock import horizon_days
 from web.db import get_db
 from web.map.builder import assets, build_map, colour_of, council_names, shortfall_bins
 from web.store import cohort_frame, people_frame, referrals_frame, schemes_frame
@@ -64,9 +65,10 @@ def forecast_table(
     cohort = cohort_frame(db)
     schemes = schemes_frame(db)
     inputs = ForecastInputs(referrals, None if cohort.empty else cohort, schemes, people_frame(db))
-    ahead = (pd.Period(month, "M") - pd.Period(on, "M")).n
+    ahead = max(1, (pd.Period(month, "M") - pd.Period(on, "M")).n)  # this month is today's position
     try:
-        result = forecast(inputs, months=ahead, runs=FORECAST_RUNS, seed=SEED, on=on)
+        result = forecast(inputs, months=ahead, runs=FORECAST_RUNS, seed=SEED, on=on,
+                          horizon_days=horizon_days(current_app))  # fmt: skip
     except (InvalidInput, ValueError) as e:
         return None, [f"The forecast could not run on the data in the database: {e}"]
     t = result.table
@@ -74,8 +76,9 @@ def forecast_table(
     suitable = schemes[~schemes["accom_type"].isin(list(UNSUITABLE_TYPES))]
     t["name"] = t["district"].map(district_name)
     t["shortfall"] = t["shortfall_mean"].round().astype(int)
-    t["waiting"] = t["demand_mean"].round().astype(int)  # what the map's labels read
+    t["waiting"] = t["due"] = t["demand_mean"].round().astype(int)  # what the map's labels read
     t["suitable_vacancies"] = t["supply_mean"].round().astype(int)
+    t["spare"] = 0  # the forecast does not say how many places are left unused
     t["in_bnb_or_emergency"] = 0
     t["schemes"] = t["district"].map(suitable["district"].value_counts()).fillna(0).astype(int)
     return t.sort_values("name", ignore_index=True), list(result.notes)
@@ -114,8 +117,8 @@ def page(on: date, level: str | None, month: str) -> ResponseReturnValue:
 
 
 def data_schemes(level: str | None) -> pd.DataFrame:
-    """The scheme markers: those at `level` support, the places the forecast counts for it."""
+    """The scheme markers: those at `level` support or above, the places that could serve it."""
     shown = schemes_frame(get_db())
     if level is not None:
-        shown = shown[shown["support_level"] == level]
+        shown = shown[shown["support_level"].map(SUPPORT_RANK) >= SUPPORT_RANK[level]]
     return shown
