@@ -19,9 +19,10 @@ council lacks one (suppressed `c`, or `z` before it existed), it is forecast wit
 equation fitted without that term (`TERMS`, most complete first), and the notes say so; a measure
 whose own last figure is not published is not forecast at all. Nothing is imputed.
 
-Intervals: residuals of all councils, scaled by the square root of the fitted value, are drawn
-`runs` times, a whole council-year's residuals together; later years are simulated on the drawn
-values. `published_backtest` checks how often the 80% intervals held what DfE then published.
+Intervals: residuals of all councils (centred, scaled by the square root of the fitted value)
+are drawn `runs` times for each council and equation; later years are simulated on the drawn
+values, the council's rate of care leavers to children looked after updated with them.
+`published_backtest` checks how often the 80% intervals held what DfE then published.
 """
 
 from __future__ import annotations
@@ -101,6 +102,7 @@ def _lagged(series: DfeSeries) -> pd.DataFrame:
     out["NET1"] = out["S1"] - out["C1"]
     ratio = (out["A"] / out["L1"]).replace([np.inf, -np.inf], np.nan)
     out["rate"] = ratio.groupby(level="la_code").transform(lambda r: r.expanding().mean())
+    out["rate_n"] = ratio.notna().groupby(level="la_code").cumsum()
     out["R1"] = out.groupby(level="la_code")["rate"].shift(1) * out["L1"]
     return out
 
@@ -186,9 +188,11 @@ def forecast_published(
             "R1": now["rate"] * now["L"],
         }
     )
-    rate = now["rate"].to_numpy(float)  # held at the origin's: the forecast does not learn from itself
-    rng = np.random.default_rng(seed)
     n = len(codes)
+    # The council's rate, updated with each simulated year as if it had been published.
+    rate = np.broadcast_to(now["rate"].to_numpy(float), (runs, n)).copy()
+    rate_n = np.broadcast_to(now["rate_n"].to_numpy(float), (runs, n)).copy()
+    rng = np.random.default_rng(seed)
     sims = {k: np.full((runs, n, years), np.nan) for k in ("A", "B", "L")}
     chosen = {t: _choose(last, t) for t in ("L", "A", "B")}
     state = {k: np.broadcast_to(last[k].to_numpy(float), (runs, n)).copy() for k in ("A1", "A2", "B1", "L1")}
@@ -211,6 +215,11 @@ def forecast_published(
                 mean = np.maximum(mean, 0.0)
                 draws = rng.choice(eq.residuals.to_numpy(), size=(runs, cols.size))
                 sims[target][:, cols, h] = np.maximum(mean + draws * np.sqrt(np.maximum(mean, 1.0)), 0.0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = sims["A"][:, :, h] / state["L1"]
+        new = np.isfinite(ratio) & np.isfinite(rate)
+        rate = np.where(new, (rate * rate_n + ratio) / (rate_n + 1), rate)
+        rate_n = rate_n + new
         state = {
             "A2": state["A1"],
             "A1": sims["A"][:, :, h],
