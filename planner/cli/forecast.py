@@ -189,7 +189,7 @@ def _published(
             try:
                 codes = [find_council(council).code]
             except LookupError as e:
-                raise BadInput(f"--council: {e}") from None
+                raise BadInput(f"--council: {_historic(series, council) or e}") from None
             if codes[0] not in series.current_councils():
                 raise BadInput(f"--council: DfE publishes no figures for {council} in {series.last_year}")
         if out.exists() and not out.is_dir():
@@ -215,3 +215,18 @@ def _published(
             "care leavers per council; coverage80: share of councils inside the 80% interval):"
         )
         click.echo(format_summary(bt.summary))
+
+
+def _historic(series: DfeSeries, council: str) -> str | None:
+    """A council DfE has figures for that no longer exists (Cumbria, Northamptonshire), in words."""
+    from planner.forecast.dfe_series import SUCCESSORS
+
+    key = council.strip().lower()
+    hit = [str(c) for c, name in series.names.items() if key in (str(name).lower(), str(c).lower())]
+    if not hit or hit[0] not in SUCCESSORS:
+        return None
+    years = series.council(hit[0]).dropna(how="all").index
+    return (
+        f"{series.names[hit[0]]} ({hit[0]}) was reorganised: DfE's last figures for it are for "
+        f"{int(years.max())}; give {' or '.join(SUCCESSORS[hit[0]])}"
+    )

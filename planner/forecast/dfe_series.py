@@ -33,6 +33,11 @@ SYMBOLS: Final = {
     "z": "not applicable",
     "x": "not available",
 }
+# Councils reorganised within the series (1 April 2021 and 1 April 2023) and those that took over.
+SUCCESSORS: Final = {
+    "E10000021": ("North Northamptonshire", "West Northamptonshire"),
+    "E10000006": ("Cumberland", "Westmorland and Furness"),
+}
 CLA_FILE: Final = "dfe_cla_numbers_and_rates.csv"
 LEAVERS_FILE: Final = "dfe_care_leavers_accommodation_suitability.csv"
 _CLA_MEASURES: Final = {
