@@ -62,6 +62,7 @@ class DfeSeries:
     flags: pd.DataFrame  # same shape: "c", "z", "x" where there is no number, "" otherwise
     names: pd.Series  # la_code -> council name (its latest)
     england: pd.DataFrame  # index year, columns MEASURES: England's figures
+    population: pd.Series  # (la_code, year) -> DfE's estimate of children aged 0-17 (for rates)
 
     @property
     def years(self) -> list[int]:
@@ -79,6 +80,7 @@ class DfeSeries:
             values=self.values[keep],
             flags=self.flags[keep],
             england=self.england[self.england.index <= year],
+            population=self.population[self.population.index.get_level_values("year") <= year],
         )
 
     def council(self, code: str) -> pd.DataFrame:
@@ -167,7 +169,17 @@ def _load(folder: Path) -> DfeSeries:
     names = councils.sort_values("year").groupby("la_code")["name"].last()
     nat = rows[rows["national"]].pivot_table(index="year", columns="measure", values="value", aggfunc="first")
     values.columns.name = flags.columns.name = None
-    return DfeSeries(values, flags, names, nat.reindex(columns=list(MEASURES)))
+    return DfeSeries(values, flags, names, nat.reindex(columns=list(MEASURES)), _population(cla, index))
+
+
+def _population(cla: pd.DataFrame, index: pd.MultiIndex) -> pd.Series:
+    """DfE's denominator for its rates per 10,000 children, by council and year (NaN where absent)."""
+    pop = cla.assign(
+        year=cla["time_period"].astype(int),
+        population=pd.to_numeric(cla.get("population_0_17_estimate", pd.Series(dtype=str)), errors="coerce"),
+    )
+    pop = pop[pop["geographic_level"] == "Local authority"].dropna(subset=["population"])
+    return pop.groupby(["la_code", "year"])["population"].first().reindex(index)
 
 
 def load_dfe_series(folder: Path | None = None) -> DfeSeries:

@@ -86,6 +86,19 @@ class PublishedForecast:
         """One council's rows, measures as rows and the forecast years in order."""
         return self.table[self.table["la_code"] == code].reset_index(drop=True)
 
+    def fan(
+        self, code: str, measure: str, quantiles: tuple[float, ...] = (0.1, 0.25, 0.5, 0.75, 0.9)
+    ) -> pd.DataFrame:
+        """Quantiles of the draws by forecast year (columns q10, q25, ...), for fan charts."""
+        d = self.draws[measure][:, self.councils.index(code), :]
+        years = self.data_until + 1 + np.arange(d.shape[1])
+        if np.isnan(d).all():
+            return pd.DataFrame(index=pd.Index(years, name="year"))
+        q = np.quantile(d, quantiles, axis=0)
+        return pd.DataFrame(
+            {f"q{round(100 * p)}": q[i] for i, p in enumerate(quantiles)}, index=pd.Index(years, name="year")
+        )
+
 
 def _lagged(series: DfeSeries) -> pd.DataFrame:
     """Every council-year with its own figures (A, B, L, S, C) and last years' (A1, A2, B1, L1, NET1, R1).
