@@ -16,8 +16,8 @@ turn counts into moves with national shares and stated assumptions:
   supported lodgings or a community home (same table, 2020: 4,790, 1,380 and 1,160 of 31,260);
   with stays of about a year (the demo's median stays of 10-12 months, an assumption) that is
   about 0.23 new places a year, plus moves into an own tenancy: about a third of 19-21 year-olds
-  live independently (DfE 2020/21), and with tenancies lasting about three years (assumption)
-  about 0.10 a year.
+  live independently (DfE 2020/21, as summarised by CYP Now's leaving care report), and with
+  tenancies lasting about three years (assumption) about 0.10 a year.
 - **Support levels**: each age group's mix of those places by accommodation type, with the
   support each type usually gives (`SUPPORT_BY_TYPE`, the same assumption as the demo county's):
   a community home mostly high or intensive, semi-independent accommodation mostly low to
