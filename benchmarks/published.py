@@ -22,7 +22,7 @@ import numpy as np
 
 from planner.forecast.dfe_series import load_dfe_series
 from planner.forecast.published import FORECAST_MEASURES, forecast_published
-from planner.forecast.published_backtest import _trend, backtest_published
+from planner.forecast.published_backtest import backtest_published, linear_trend
 
 PLANNER = Path(sys.executable).with_name("planner")
 
@@ -59,7 +59,7 @@ def main() -> None:
         for measure in FORECAST_MEASURES:
             history = series.values[measure]
             history.groupby(level="la_code").last()  # naive
-            _trend(history, np.arange(2025, 2028))
+            linear_trend(history, np.arange(2025, 2028))
         baselines.append(time.perf_counter() - start)
 
     print("| step | time | ratio |")

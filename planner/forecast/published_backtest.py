@@ -36,7 +36,7 @@ class PublishedBacktest:
         return hit.iloc[0]
 
 
-def _trend(history: pd.Series, target_years: np.ndarray) -> pd.DataFrame:
+def linear_trend(history: pd.Series, target_years: np.ndarray) -> pd.DataFrame:
     """A least-squares line through each council's published years, at `target_years` (>= 0)."""
     out = {}
     for code, g in history.groupby(level="la_code"):
@@ -64,7 +64,7 @@ def backtest_published(
         for measure in FORECAST_MEASURES:
             history = data.values[measure]
             naive = history.xs(origin, level="year")
-            trend = _trend(history, years)
+            trend = linear_trend(history, years)
             model = fc[fc["measure"] == measure].set_index(["la_code", "year"])
             actual = series.values[measure]
             for year in years:
