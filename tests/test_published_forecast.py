@@ -75,7 +75,7 @@ def _synthetic(rng: np.random.Generator, councils: int = 150) -> DfeSeries:
     flags = pd.DataFrame("", index=values.index, columns=list(MEASURES))
     names = pd.Series({c: c for c in values.index.get_level_values(0).unique()})
     england = values.groupby(level="year").sum()
-    return DfeSeries(values, flags, names, england)
+    return DfeSeries(values, flags, names, england, pd.Series(1000.0, index=values.index))
 
 
 def test_the_pooled_fit_recovers_known_cohort_flow_coefficients() -> None:
