@@ -93,3 +93,20 @@ def test_the_forecast_from_own_history_prints_the_published_one_beside_it(tmp_pa
     assert code == 0, out
     assert "Sense check: places needed by care leavers" in out and "Gloucestershire (E10000013)" in out
     assert "published-data forecast, year to 31 March 2028" in out and "all aged 17-21" in out
+
+
+def test_dfe_reads_a_full_release_with_regions_and_refuses_a_folder_without_the_tables(
+    tmp_path: Path,
+) -> None:
+    reference = Path(__file__).resolve().parent.parent / "data" / "reference"
+    for name in ("dfe_cla_numbers_and_rates.csv", "dfe_care_leavers_accommodation_suitability.csv"):
+        text = (reference / name).read_text()
+        region = text.splitlines()[1].replace("Local authority", "Regional").replace("E06000001", "", 1)
+        (tmp_path / name).write_text(text + region + "\n")  # a regional row, as DfE's full tables have
+    code, out = _run("--published", "--council", "all", "--dfe", str(tmp_path), "--out", str(tmp_path))
+    assert code == 0, out
+    t = pd.read_csv(tmp_path / "published_forecast.csv", dtype={"la_code": str}, keep_default_na=False)
+    assert t["la_code"].nunique() == 153 and "" not in set(t["la_code"])  # the region is not a council
+    (tmp_path / "dfe_cla_numbers_and_rates.csv").unlink()
+    code, out = _run("--published", "--council", "all", "--dfe", str(tmp_path), "--out", str(tmp_path / "o"))
+    assert code == 2 and "dfe_cla_numbers_and_rates.csv: the DfE table is missing" in out

@@ -134,13 +134,14 @@ def _long(df: pd.DataFrame, count: str, measure: pd.Series) -> pd.DataFrame:
             "measure": measure.to_numpy(),
             "value": value.to_numpy(dtype=float),
             "flag": flag.to_numpy(),
-            "national": (df["geographic_level"] == "National").to_numpy(),
+            "level": df["geographic_level"].to_numpy(),
         }
     )
 
 
 @cache
-def _load(folder: Path) -> DfeSeries:
+def _load(folder: Path, stamp: tuple[tuple[int, int], ...]) -> DfeSeries:
+    """The series of `folder`; `stamp` (the files' times and sizes) keys the cache, so edits are re-read."""
     cla = _read(folder, CLA_FILE)
     cla = cla[cla["measure"].isin(list(_CLA_MEASURES))]
     leavers = _read(folder, LEAVERS_FILE)
@@ -155,7 +156,7 @@ def _load(folder: Path) -> DfeSeries:
         ],
         ignore_index=True,
     )
-    councils = rows[~rows["national"]]
+    councils = rows[rows["level"] == "Local authority"]  # a full DfE table has regions too
     index = pd.MultiIndex.from_product(
         [sorted(councils["la_code"].unique()), sorted(rows["year"].unique())], names=["la_code", "year"]
     )
@@ -167,7 +168,9 @@ def _load(folder: Path) -> DfeSeries:
     flags = flags.reindex(index=index, columns=list(MEASURES)).fillna("x")
     flags = flags.where(values.isna(), "")
     names = councils.sort_values("year").groupby("la_code")["name"].last()
-    nat = rows[rows["national"]].pivot_table(index="year", columns="measure", values="value", aggfunc="first")
+    nat = rows[rows["level"] == "National"].pivot_table(
+        index="year", columns="measure", values="value", aggfunc="first"
+    )
     values.columns.name = flags.columns.name = None
     return DfeSeries(values, flags, names, nat.reindex(columns=list(MEASURES)), _population(cla, index))
 
@@ -184,7 +187,10 @@ def _population(cla: pd.DataFrame, index: pd.MultiIndex) -> pd.Series:
 
 def load_dfe_series(folder: Path | None = None) -> DfeSeries:
     """The DfE series from `folder` (default: the shipped `data/reference/`); InvalidInput if unusable."""
-    return _load((folder or REFERENCE_DIR).resolve())
+    folder = (folder or REFERENCE_DIR).resolve()
+    files = [folder / name for name in (CLA_FILE, LEAVERS_FILE)]
+    stamp = tuple((f.stat().st_mtime_ns, f.stat().st_size) if f.is_file() else (0, 0) for f in files)
+    return _load(folder, stamp)
 
 
 @cache
