@@ -209,9 +209,8 @@ def forecast_published(
     sims = {k: np.full((runs, n, years), np.nan) for k in ("A", "B", "L")}
     chosen = {t: _choose(last, t) for t in ("L", "A", "B")}
     state = {k: np.broadcast_to(last[k].to_numpy(float), (runs, n)).copy() for k in ("A1", "A2", "B1", "L1")}
-    net = np.broadcast_to(
-        last["NET1"].to_numpy(float), (runs, n)
-    )  # held at last year's: no forecast of flows
+    # Starts and ceases are not forecast: last year's net flow is held for the later years.
+    net = np.broadcast_to(last["NET1"].to_numpy(float), (runs, n))
     groups = [
         (target, terms, np.flatnonzero([t == terms for t in chosen[target]]))
         for target in ("L", "A", "B")
