@@ -1,7 +1,8 @@
 """The shortfall map for a month ahead: `planner.forecast.demand` on the database's referral history,
 cohort, schemes and waiting list, shown with the same map as today's shortfall (`web.map.builder`).
 
-Without a referral history there is nothing to forecast from: the page says so instead.
+Without a referral history there is nothing to forecast from: the page says so, and offers the
+forecast from DfE's published figures for the council instead (`web.map.published`).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from datetime import date
 from typing import Any
 
 import pandas as pd
-from flask import abort, current_app, render_template
+from flask import abort, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 from markupsafe import escape
 from sqlalchemy.orm import Session
@@ -21,6 +22,7 @@ from planner.data.vocab import SUPPORT_LEVELS, SUPPORT_RANK, UNSUITABLE_TYPES
 from planner.forecast.demand import ForecastInputs, forecast
 from web.clock import horizon_days
 from web.db import get_db
+from web.map import published
 from web.map.builder import assets, build_map, colour_of, council_names, shortfall_bins
 from web.store import cohort_frame, people_frame, referrals_frame, schemes_frame
 
@@ -113,6 +115,11 @@ def page(on: date, level: str | None, month: str) -> ResponseReturnValue:
         colour_of=colour_of,
         councils=council_names(table["district"]) if table is not None else [],
         map=parts,
+        published=published.view(
+            get_db(), month=month, council=request.args.get("council", "").strip() or None
+        )
+        if table is None
+        else None,
     )
 
 
