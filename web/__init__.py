@@ -38,6 +38,7 @@ def _defaults(app: Flask, settings: Settings) -> dict[str, Any]:
         "SECRET_KEY": settings.secret_key,
         "DEMO": False,
         "TODAY": None,  # a fixed match date for tests and demos; None means today
+        "HORIZON_DAYS": settings.horizon_days,  # matching places people due within this many days
         "MIGRATE_ON_START": True,
         "PASSWORD_HASH_METHOD": "scrypt",
         "MAP_TILES_URL": settings.map_tiles_url,

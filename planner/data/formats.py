@@ -1,4 +1,4 @@
-"""How people in an English council read dates and money: `23 Nov 2026`, `£1,234`."""
+"""How people in an English council read dates, money and counts: `23 Nov 2026`, `£1,234`, `2 schemes`."""
 
 from __future__ import annotations
 
@@ -37,3 +37,8 @@ def parse_date(text: str) -> date:
     if "/" in text:
         return datetime.strptime(text, "%d/%m/%Y").date()
     return date.fromisoformat(text)
+
+
+def count(n: int, noun: str, plural: str | None = None) -> str:
+    """`1 scheme`, `2 schemes`, `1,204 people` (with `plural="people"`)."""
+    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"

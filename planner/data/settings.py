@@ -15,6 +15,7 @@ class Settings:
     log_level: str
     map_tiles_url: str | None
     map_tiles_attribution: str | None
+    horizon_days: int = 28  # PLANNER_HORIZON_DAYS: who a batch places (data contract v1.1's horizon)
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -27,4 +28,11 @@ class Settings:
             log_level=e.get("LOG_LEVEL", "WARNING").upper(),
             map_tiles_url=e.get("PLANNER_MAP_TILES_URL") or None,
             map_tiles_attribution=e.get("PLANNER_MAP_TILES_ATTRIBUTION") or None,
+            horizon_days=_days(e.get("PLANNER_HORIZON_DAYS", "28")),
         )
+
+
+def _days(text: str) -> int:
+    if not text.strip().isdigit() or int(text) > 366:
+        raise ValueError(f"PLANNER_HORIZON_DAYS must be a whole number of days from 0 to 366, not {text!r}")
+    return int(text)
