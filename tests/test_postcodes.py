@@ -76,6 +76,7 @@ POSTCODES = {  # a real postcode in each example scheme's district
     "SCH-004": "GL16 8PT",
     "SCH-005": "GL20 5NB",
     "SCH-006": "GL1 1AA",
+    "SCH-007": "GL7 1XY",
 }
 
 

@@ -107,7 +107,7 @@ def _schemes_by_postcode(postcodes: dict[str, str]) -> bytes:
 
 
 POSTCODES = {"SCH-001": "GL1 2AB", "SCH-002": "GL50 1HX", "SCH-003": "GL5 3HT", "SCH-004": "GL16 8PT",
-             "SCH-005": "GL20 5NB", "SCH-006": "GL1 1AA"}  # fmt: skip
+             "SCH-005": "GL20 5NB", "SCH-006": "GL1 1AA", "SCH-007": "GL7 1XY"}  # fmt: skip
 
 
 def test_schemes_located_by_postcode_are_imported_with_their_coordinates(web_app: Flask, sign_in: SignIn):
