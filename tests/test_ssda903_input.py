@@ -3,13 +3,19 @@ naming file, row and column, exit status 2, never a traceback, nothing half-writ
 
 from __future__ import annotations
 
+import csv
+import io
 import shutil
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from planner.cli import cli
+from planner.data.problems import InvalidInput
+from planner.sources import import_903
 
 DATA = Path(__file__).resolve().parent / "data"
 NORFOLK = DATA / "ssda903_norfolk" / "2024-25"
@@ -151,3 +157,34 @@ def test_a_row_with_too_many_values_is_named_and_left_out(src: Path, tmp_path: P
 def test_a_year_option_that_is_not_a_collection_year_is_refused(src: Path, tmp_path: Path) -> None:
     result = run(src, tmp_path / "out", "--year", "2024")
     assert result.exit_code == 2 and "'2024' is not a collection year: write it as 2024-25" in result.output
+
+
+def test_a_file_separated_by_semicolons_says_how_to_save_it(src: Path, tmp_path: Path) -> None:
+    (src / "header.csv").write_text((src / "header.csv").read_text().replace(",", ";"))
+    result = run(src, tmp_path / "out")
+    assert result.exit_code == 2
+    assert "its values are separated by ';', so save it as 'CSV (comma delimited)'" in result.output
+
+
+CELLS = st.text(st.characters(exclude_categories=("Cs",)), max_size=14)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(file=st.sampled_from(["header.csv", "episodes.csv", "oc3.csv"]), row=st.integers(0, 8),
+       column=st.integers(0, 12), value=CELLS)  # fmt: skip
+def test_any_cell_value_gives_a_result_or_a_listed_problem_never_a_crash(
+    tmp_path_factory: pytest.TempPathFactory, file: str, row: int, column: int, value: str
+) -> None:
+    folder = tmp_path_factory.mktemp("any") / "2024-25"
+    shutil.copytree(NORFOLK, folder)
+    lines = list(csv.reader(io.StringIO((folder / file).read_text())))
+    r, c = row % len(lines), column % len(lines[0])
+    lines[r][c] = value
+    with (folder / file).open("w", newline="") as f:
+        csv.writer(f).writerows(lines)
+    try:
+        result = import_903(folder.parent, salt="t")
+    except InvalidInput as e:
+        assert e.problems and all(p.file for p in e.problems)
+    else:
+        assert len(result.cohort) + len(result.referrals) > 0

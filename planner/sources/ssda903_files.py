@@ -173,6 +173,8 @@ def find_files(
         if table is None:
             other = next((t for col, t in OTHER_TABLES.items() if col in columns), None)
             shown = ", ".join(columns[:6]) + (", ..." if len(columns) > 6 else "")
+            if len(columns) == 1 and ";" in columns[0]:  # a spreadsheet set to a European list separator
+                shown += "; its values are separated by ';', so save it as 'CSV (comma delimited)'"
             notes.append(
                 f"{name}: the SSDA903 {other} table, not needed here"
                 if other
