@@ -12,9 +12,9 @@ def uk_date(value: date | datetime | None) -> str:
     return f"{value.day} {value:%b %Y}"
 
 
-def plural(count: int, word: str) -> str:
-    """`1 episode`, `2,140 episodes` (regular plurals only)."""
-    return f"{count:,} {word}{'' if count == 1 else 's'}"
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """`1 episode`, `2,140 episodes`; `many` for an irregular plural (`plural(3, "person", "people")`)."""
+    return f"{count:,} {word if count == 1 else many or word + 's'}"
 
 
 def gbp(value: float | int | None) -> str:
@@ -37,8 +37,3 @@ def parse_date(text: str) -> date:
     if "/" in text:
         return datetime.strptime(text, "%d/%m/%Y").date()
     return date.fromisoformat(text)
-
-
-def count(n: int, noun: str, plural: str | None = None) -> str:
-    """`1 scheme`, `2 schemes`, `1,204 people` (with `plural="people"`)."""
-    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
