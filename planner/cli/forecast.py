@@ -35,6 +35,7 @@ def forecast_cmd(
     """
     import re
 
+    from planner.data.formats import spreadsheet_safe
     from planner.forecast import backtest, forecast, load_inputs
     from planner.forecast.tables import district_lines
 
@@ -48,7 +49,7 @@ def forecast_cmd(
     except ValueError as e:
         raise BadInput(f"--start: {e}") from None
     tmp = out.with_name(out.name + ".part")
-    result.table.to_csv(tmp, index=False, float_format="%.3f")
+    spreadsheet_safe(result.table).to_csv(tmp, index=False, float_format="%.3f")
     tmp.replace(out)  # never a half-written forecast
     first, last = result.table["month"].iloc[0], result.table["month"].iloc[-1]
     click.echo(f"Wrote {out}: {len(result.table):,} rows, {first} to {last}, {runs:,} runs.")

@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from planner.data.districts import in_england
+from planner.data.limits import CAPACITY_MAX, NAME_MAX_LENGTH, WEEKLY_COST_MAX
 from planner.data.problems import InvalidInput, Problem
 from planner.data.table import MAX_PROBLEMS, Column, TableSpec, read_file
 from planner.data.vocab import ACCOM_LABELS, MAX_AGE, MIN_AGE, NEVER_SUITABLE
@@ -88,14 +89,14 @@ SCHEMES = TableSpec(
     check_rows=_check_schemes,
     columns=(
         Column("scheme_id", "id"),
-        Column("name", "text"),
-        Column("provider", "text"),
+        Column("name", "text", max_length=NAME_MAX_LENGTH),
+        Column("provider", "text", max_length=NAME_MAX_LENGTH),
         Column("accom_type", "accom_type"),
         Column("district", "lad"),
         Column("latitude", "latitude", minimum=-90, maximum=90, what="degrees"),
         Column("longitude", "longitude", minimum=-180, maximum=180, what="degrees"),
-        Column("capacity", "int", minimum=0, what="places in total"),
-        Column("vacancies", "int", minimum=0, what="places free"),
+        Column("capacity", "int", minimum=0, maximum=CAPACITY_MAX, what="places in total"),
+        Column("vacancies", "int", minimum=0, maximum=CAPACITY_MAX, what="places free"),
         Column("min_age", "int", minimum=MIN_AGE, maximum=MAX_AGE, what="ages 16 to 25"),
         Column("max_age", "int", minimum=MIN_AGE, maximum=MAX_AGE, what="ages 16 to 25"),
         Column("gender", "scheme_gender"),
@@ -105,7 +106,7 @@ SCHEMES = TableSpec(
         Column("accepts_high_risk", "bool", required=False),
         Column("excluded_risks", "risk_list", required=False),
         Column("ofsted_registered", "bool", required=False),
-        Column("weekly_cost", "decimal", minimum=0, what="a weekly cost in GBP"),
+        Column("weekly_cost", "decimal", minimum=0, maximum=WEEKLY_COST_MAX, what="a weekly cost in GBP"),
     ),
 )
 

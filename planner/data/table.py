@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from planner.data.districts import districts
+from planner.data.limits import CONTROL_PATTERN, ID_MAX_LENGTH, control_character
 from planner.data.problems import InvalidInput, Problem
 from planner.data.vocab import (
     ACCOM_LABELS,
@@ -45,6 +46,7 @@ class Column:
     required: bool = True
     minimum: float | None = None
     maximum: float | None = None
+    max_length: int | None = None  # characters, for text (sized to the database's column)
     what: str = ""  # what a value means, for messages ("a weekly cost in GBP")
 
 
@@ -64,7 +66,7 @@ class TableSpec:
 
 _TRUE = {"true", "yes", "1"}
 _FALSE = {"false", "no", "0"}
-_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+_ID = re.compile(rf"^[A-Za-z0-9][A-Za-z0-9_.-]{{0,{ID_MAX_LENGTH - 1}}}$")
 _INT = re.compile(r"^[+-]?\d+$")
 _INT_DIGITS = 15  # beyond this an int64 may overflow; no count in the contract comes near it
 _YEARS = (1900, 2199)  # dates outside these are typing slips (and outside datetime64[ns])
@@ -111,7 +113,7 @@ def _parse(col: Column, raw: pd.Series) -> Parsed:
             bad,
             lambda v: (
                 f"{v!r} is not a pseudonymous id (letters, digits, '-', '_' or '.', no spaces, "
-                "at most 64 characters; never a name)"
+                f"at most {ID_MAX_LENGTH} characters; never a name)"
             ),
         )
     if kind == "text":
@@ -195,13 +197,28 @@ def _parse(col: Column, raw: pd.Series) -> Parsed:
 
 
 def _range_message(col: Column, v: float) -> str:
-    shown = f"{v:g}"
+    shown = f"{v:,.0f}" if col.kind == "int" else f"{v:g}"
     what = f" ({col.what})" if col.what else ""
     if col.minimum is not None and v < col.minimum:
         if col.minimum == 0:
             return f"{shown} is negative{what}, expected 0 or more"
-        return f"{shown} is less than {col.minimum:g}{what}"
-    return f"{shown} is more than {col.maximum:g}{what}"
+        return f"{shown} is less than {col.minimum:,g}{what}"
+    return f"{shown} is more than {col.maximum:,g}{what}"
+
+
+def _refused(col: Column, values: pd.Series) -> pd.Series:
+    """Why each value cannot be stored at all (None where it can): a control character such as
+    NUL, or text longer than the column holds."""
+    why = pd.Series([None] * len(values), index=values.index, dtype=object)
+    control = values.str.contains(CONTROL_PATTERN, regex=True).to_numpy(dtype=bool)
+    why[control] = [
+        f"contains the control character {control_character(v)}, which cannot be stored: remove it"
+        for v in values[control]
+    ]
+    if col.max_length is not None:
+        long = (values.str.len() > col.max_length).to_numpy(dtype=bool) & ~control
+        why[long] = [f"is {len(v):,} characters long; at most {col.max_length} fit" for v in values[long]]
+    return why
 
 
 # ---- reading a table ----
@@ -299,7 +316,10 @@ def read_table(data: bytes, spec: TableSpec) -> pd.DataFrame:
         default = {"bool": "false", "int": "0", "decimal": "0"}.get(col.kind, "")
         filled = values.where(~empty, default)
         parsed, bad, message = _parse(col, filled)
-        bad = bad & ~empty  # an empty value is reported above, or takes the default
+        refused = _refused(col, filled)  # control characters, over-long text: said first
+        for r, why in zip(row_no[refused.notna()], refused.dropna(), strict=True):
+            out.add(int(r), col.name, why, order[col.name])
+        bad = bad & ~empty & refused.isna().to_numpy()  # an empty value is reported above
         for r, v in zip(row_no[bad], filled[bad], strict=True):
             out.add(int(r), col.name, message(v), order[col.name])
         if col.minimum is not None or col.maximum is not None:
