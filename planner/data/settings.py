@@ -15,6 +15,8 @@ class Settings:
     log_level: str
     map_tiles_url: str | None
     map_tiles_attribution: str | None
+    trusted_hosts: tuple[str, ...] = ()  # the web app's host names (TRUSTED_HOSTS, comma separated)
+    proxies: int = 0  # reverse proxies in front of the web app (PLANNER_PROXIES)
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -27,4 +29,6 @@ class Settings:
             log_level=e.get("LOG_LEVEL", "WARNING").upper(),
             map_tiles_url=e.get("PLANNER_MAP_TILES_URL") or None,
             map_tiles_attribution=e.get("PLANNER_MAP_TILES_ATTRIBUTION") or None,
+            trusted_hosts=tuple(h.strip() for h in e.get("TRUSTED_HOSTS", "").split(",") if h.strip()),
+            proxies=int(e.get("PLANNER_PROXIES") or 0),
         )
