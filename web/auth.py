@@ -165,8 +165,12 @@ def index() -> ResponseReturnValue:
 index.public = True  # type: ignore[attr-defined]
 
 
+def _sign_in_page(error: str) -> str:
+    return render_template("login.html", form=LoginForm(), error=error)
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@throttle.sign_in_limits
+@throttle.sign_in_limits(_sign_in_page)
 def login() -> ResponseReturnValue:
     if request.method == "GET" and current_user.is_authenticated:
         return redirect(home_url())

@@ -19,6 +19,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import Flask, current_app, g
 from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -36,6 +37,11 @@ def database_url() -> str:
     instance = Flask("web", instance_relative_config=True).instance_path
     os.makedirs(instance, exist_ok=True)
     return f"sqlite:///{instance}/planner.sqlite"
+
+
+def shown_url(url: str) -> str:
+    """`url` with its password hidden, for messages."""
+    return make_url(url).render_as_string(hide_password=True)
 
 
 def make_engine(url: str) -> Engine:

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any, TypeVar
 
-from flask import Flask, Response, current_app, make_response, render_template, request
+from flask import Flask, Response, current_app, make_response, request
 from flask_limiter import Limiter, RequestLimit
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
@@ -80,20 +80,24 @@ def remember_device(response: Any, username: str) -> None:
     )
 
 
-def _too_many(limit: RequestLimit) -> Response:
-    from web.auth import LoginForm  # the sign-in page, with the reason and the wait
+def sign_in_limits(page: Callable[[str], Any]) -> Callable[[F], F]:
+    """The three limits above on the sign-in view (POST only); `page(message)` is the sign-in
+    page with that error, answered with 429 and how long to wait."""
 
-    wait = max(1, math.ceil((limit.reset_at - time.time()) / 60))
-    minutes = f"{wait} minute{'s' if wait != 1 else ''}"
-    error = f"Too many failed attempts to sign in: wait {minutes}, then try again"
-    response = make_response(render_template("login.html", form=LoginForm(), error=error), 429)
-    response.headers["Retry-After"] = str(wait * 60)
-    return response
+    def too_many(limit: RequestLimit) -> Response:
+        seconds = max(1, math.ceil(limit.reset_at - time.time()))
+        wait = max(1, round(seconds / 60))
+        minutes = f"{wait} minute{'s' if wait != 1 else ''}"
+        response = make_response(page(f"Too many failed attempts to sign in: wait {minutes}, then try again"))
+        response.status_code = 429
+        response.headers["Retry-After"] = str(seconds)
+        return response
+
+    return lambda view: _limited(view, too_many)
 
 
-def sign_in_limits(view: F) -> F:
-    """The three limits above on the sign-in view (POST only)."""
-    common: dict[str, Any] = {"methods": ["POST"], "deduct_when": _failed, "on_breach": _too_many}
+def _limited(view: F, too_many: Callable[[RequestLimit], Response]) -> F:
+    common: dict[str, Any] = {"methods": ["POST"], "deduct_when": _failed, "on_breach": too_many}
     limits = [
         (PER_USER_AND_ADDRESS, lambda: f"u+a:{_username()}:{_address()}", None),
         (PER_ADDRESS, lambda: f"a:{_address()}", None),

@@ -15,17 +15,18 @@ from planner.cli.common import BadInput
 
 
 def _url() -> tuple[str, str]:
-    from sqlalchemy.engine import make_url
-
-    from web.db import database_url
+    from web.db import database_url, shown_url
 
     url = database_url()
-    return url, make_url(url).render_as_string(hide_password=True)
+    return url, shown_url(url)
 
 
 @click.group()
 def db() -> None:
-    """The web app's database (DATABASE_URL, or instance/planner.sqlite): migrations, backups."""
+    """The web app's database (DATABASE_URL, or instance/planner.sqlite): migrations, backups.
+
+    Example: planner db upgrade && planner db backup planner.backup
+    """
 
 
 @db.command("upgrade")
@@ -91,7 +92,10 @@ def db_restore(file: Path) -> None:
 
 @click.group()
 def users() -> None:
-    """People who sign in to the web app."""
+    """People who sign in to the web app.
+
+    Example: planner users create alex.admin --role admin
+    """
 
 
 @users.command("create")
