@@ -89,14 +89,14 @@ def test_an_unknown_username_takes_as_long_as_a_wrong_password(backend, tmp_path
             db.get(User, 1).password_hash = hash_password(PASSWORD)
             db.commit()
         timings: dict[str, list[float]] = {"unknown": [], "wrong": []}
-        for i in range(6):
+        for i in range(8):
             for kind, name in (("unknown", f"nobody{i}"), ("wrong", "officer")):
                 client = _from(app, f"10.9.{i}.{len(kind)}")
                 start = time.perf_counter()
                 assert _try(client, name, "not-the-password") == 400
                 timings[kind].append(time.perf_counter() - start)
         unknown, wrong = (statistics.median(timings[k]) for k in ("unknown", "wrong"))
-        assert 0.6 < unknown / wrong < 1.6, timings
+        assert 0.5 < unknown / wrong < 2, timings  # without the dummy hash: about 0.1
     finally:
         engine_of(app).dispose()
 
