@@ -197,7 +197,10 @@ def _parse(col: Column, raw: pd.Series) -> Parsed:
 
 
 def _range_message(col: Column, v: float) -> str:
-    shown = f"{v:,.0f}" if col.kind == "int" else f"{v:g}"
+    if col.kind == "int":
+        shown = f"{v:,.0f}"
+    else:  # as precise as typed, up to pence: 50,000.01 is not "50000"
+        shown = f"{v:,.2f}".rstrip("0").rstrip(".") if abs(v) < 1e12 else f"{v:g}"
     what = f" ({col.what})" if col.what else ""
     if col.minimum is not None and v < col.minimum:
         if col.minimum == 0:
