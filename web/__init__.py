@@ -14,7 +14,7 @@ from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from sqlalchemy import text
 from sqlalchemy.exc import DataError, SQLAlchemyError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from planner.data.settings import Settings
 
@@ -163,6 +163,15 @@ def _register_errors(app: Flask) -> None:
         # refused as bad input (logged, so the missing check can be added), never a 500.
         log.warning("database refused a value: %s", e.orig)
         return page(400, "A value was too long, too large or had characters that cannot be stored.")
+
+    @app.errorhandler(SecurityError)
+    def _host(e: SecurityError) -> ResponseReturnValue:
+        # A Host header not in TRUSTED_HOSTS: no page of ours, whose links would carry that host.
+        return (
+            "This service is not at this address (the host is not trusted).",
+            400,
+            {"Content-Type": "text/plain"},
+        )
 
     @app.errorhandler(CSRFError)
     def _csrf(e: CSRFError) -> ResponseReturnValue:

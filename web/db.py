@@ -7,8 +7,11 @@ the database is at the newest revision the app answers 503 (`schema_state`, `/he
 
 from __future__ import annotations
 
+import fcntl
 import os
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -83,11 +86,27 @@ def upgrade(engine: Engine) -> None:
     On PostgreSQL an advisory lock makes two upgrades at once take turns (the second finds
     nothing to do); SQLite's write lock does the same there."""
     cfg = migration_config()
-    with engine.begin() as conn:
+    with _sqlite_lock(engine), engine.begin() as conn:
         if conn.dialect.name == "postgresql":
             conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
+
+
+@contextmanager
+def _sqlite_lock(engine: Engine) -> Iterator[None]:
+    """An exclusive lock on a file beside a SQLite database while it is migrated (SQLite takes
+    its own write lock only at the first write, after the check of what to do)."""
+    path = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not path or path == ":memory:":
+        yield
+        return
+    with open(f"{path}.migrate-lock", "w") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
 
 
 MIGRATION_LOCK = 0x706C616E  # any constant shared by every upgrade of this app ("plan")
