@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -134,6 +135,7 @@ def schema_state(engine: Engine) -> SchemaState:
 
 
 RECHECK_SECONDS = 5.0
+_SCHEMA_LOCK = threading.Lock()
 
 
 def schema_ready(app: Flask) -> bool:
@@ -142,11 +144,14 @@ def schema_ready(app: Flask) -> bool:
     ext = app.extensions
     if ext.get("planner_schema_ready"):
         return True
-    if time.monotonic() - ext.get("planner_schema_checked", -RECHECK_SECONDS) < RECHECK_SECONDS:
-        return False
-    ext["planner_schema_checked"] = time.monotonic()
-    ext["planner_schema_ready"] = schema_state(ext["planner_engine"]).up_to_date
-    return bool(ext["planner_schema_ready"])
+    with _SCHEMA_LOCK:  # one thread asks; the others wait for its answer rather than guess
+        if ext.get("planner_schema_ready"):
+            return True
+        if time.monotonic() - ext.get("planner_schema_checked", -RECHECK_SECONDS) < RECHECK_SECONDS:
+            return False
+        ext["planner_schema_ready"] = schema_state(ext["planner_engine"]).up_to_date
+        ext["planner_schema_checked"] = time.monotonic()
+        return bool(ext["planner_schema_ready"])
 
 
 def init_app(app: Flask) -> None:
