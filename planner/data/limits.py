@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from typing import Final
 
+import pandas as pd
+
 ID_MAX_LENGTH: Final = 64  # pseudonymous ids and scheme ids
 NAME_MAX_LENGTH: Final = 200  # scheme names and providers
 WEEKLY_COST_MAX: Final = 50_000  # GBP a week per place (PRODUCT.md: 0 to 50,000)
@@ -29,3 +31,18 @@ def control_character(text: str) -> str | None:
         return None
     code = ord(found.group())
     return "NUL (0x00)" if code == 0 else f"0x{code:02x}"
+
+
+def unstorable(values: pd.Series, max_length: int | None) -> pd.Series:
+    """Why each text value cannot be stored at all (None where it can): a control character
+    such as NUL, or more than `max_length` characters."""
+    why = pd.Series([None] * len(values), index=values.index, dtype=object)
+    control = values.str.contains(CONTROL_PATTERN, regex=True).to_numpy(dtype=bool)
+    why[control] = [
+        f"contains the control character {control_character(v)}, which cannot be stored: remove it"
+        for v in values[control]
+    ]
+    if max_length is not None:
+        long = (values.str.len() > max_length).to_numpy(dtype=bool) & ~control
+        why[long] = [f"is {len(v):,} characters long; at most {max_length} fit" for v in values[long]]
+    return why

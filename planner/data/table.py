@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from planner.data.districts import districts
-from planner.data.limits import CONTROL_PATTERN, ID_MAX_LENGTH, control_character
+from planner.data.limits import ID_MAX_LENGTH, unstorable
 from planner.data.problems import InvalidInput, Problem
 from planner.data.vocab import (
     ACCOM_LABELS,
@@ -209,21 +209,6 @@ def _range_message(col: Column, v: float) -> str:
     return f"{shown} is more than {col.maximum:,g}{what}"
 
 
-def _refused(col: Column, values: pd.Series) -> pd.Series:
-    """Why each value cannot be stored at all (None where it can): a control character such as
-    NUL, or text longer than the column holds."""
-    why = pd.Series([None] * len(values), index=values.index, dtype=object)
-    control = values.str.contains(CONTROL_PATTERN, regex=True).to_numpy(dtype=bool)
-    why[control] = [
-        f"contains the control character {control_character(v)}, which cannot be stored: remove it"
-        for v in values[control]
-    ]
-    if col.max_length is not None:
-        long = (values.str.len() > col.max_length).to_numpy(dtype=bool) & ~control
-        why[long] = [f"is {len(v):,} characters long; at most {col.max_length} fit" for v in values[long]]
-    return why
-
-
 # ---- reading a table ----
 
 
@@ -319,12 +304,14 @@ def read_table(data: bytes, spec: TableSpec) -> pd.DataFrame:
         default = {"bool": "false", "int": "0", "decimal": "0"}.get(col.kind, "")
         filled = values.where(~empty, default)
         parsed, bad, message = _parse(col, filled)
-        refused = _refused(col, filled)  # control characters, over-long text: said first
-        for r, why in zip(row_no[refused.notna()], refused.dropna(), strict=True):
+        refused = unstorable(filled, col.max_length)  # control characters, too long: said instead
+        stored = refused.isna().to_numpy()
+        for r, why in zip(row_no[~stored], refused.dropna(), strict=True):
             out.add(int(r), col.name, why, order[col.name])
-        bad = bad & ~empty & refused.isna().to_numpy()  # an empty value is reported above
-        for r, v in zip(row_no[bad], filled[bad], strict=True):
+        bad = bad & ~empty  # an empty value is reported above, or takes the default
+        for r, v in zip(row_no[bad & stored], filled[bad & stored], strict=True):
             out.add(int(r), col.name, message(v), order[col.name])
+        bad |= ~stored
         if col.minimum is not None or col.maximum is not None:
             num = parsed.to_numpy(dtype=float)
             lo = col.minimum if col.minimum is not None else -np.inf
