@@ -50,13 +50,21 @@ def people(n: int, seed: int, *, on: date = ON, pool: tuple[str, ...] = GLOUCEST
             "risks": _lists(rng, n, RISKS, 0.4, 2),
             "needed_from": needed.astype("datetime64[ns]"),
             "current_accom": current,
+            "uasc": rng.random(n) < 0.1,
         }
     )
 
 
 def schemes(
-    m: int, seed: int, *, pool: tuple[str, ...] = GLOUCESTERSHIRE, wv_share: float = 0.12
+    m: int,
+    seed: int,
+    *,
+    pool: tuple[str, ...] = GLOUCESTERSHIRE,
+    wv_share: float = 0.12,
+    people_ids: list[str] | None = None,
 ) -> pd.DataFrame:
+    """Schemes; staying-put (Z) places and a few others are reserved for one of `people_ids`
+    (or, for a full place, for someone not on the list)."""
     rng = np.random.default_rng(seed + 10_000)
     d = districts().loc[list(pool)]
     district = rng.choice(pool, size=m)
@@ -65,8 +73,13 @@ def schemes(
     kinds = rng.choice(list("DETUZBK"), size=m)
     kinds = np.where(rng.random(m) < wv_share, rng.choice(["W", "V"], size=m), kinds)
     capacity = rng.integers(1, 6, m)
+    vacancies = rng.integers(0, capacity + 1)
     min_age = rng.choice([16, 16, 17, 18], size=m)
     max_age = np.maximum(min_age, rng.choice([18, 21, 25, 25], size=m))
+    ids = people_ids or []
+    reserve = (kinds == "Z") | (rng.random(m) < 0.05)
+    named = [str(rng.choice(ids)) if ids and v > 0 else "YP-living-there" for v in vacancies]
+    reserved_for = np.where(reserve, named, "")
     return pd.DataFrame(
         {
             "scheme_id": [f"S-{seed}-{j:03d}" for j in range(m)],
@@ -77,7 +90,9 @@ def schemes(
             "latitude": lat,
             "longitude": lon,
             "capacity": capacity.astype(np.int64),
-            "vacancies": rng.integers(0, capacity + 1).astype(np.int64),
+            "vacancies": np.where(reserve & (np.array(named) == "YP-living-there"), 0, vacancies).astype(
+                np.int64
+            ),
             "min_age": min_age.astype(np.int64),
             "max_age": max_age.astype(np.int64),
             "gender": rng.choice(["any", "any", "F", "M"], size=m),
@@ -88,15 +103,30 @@ def schemes(
             "excluded_risks": _lists(rng, m, RISKS, 0.4, 3),
             "ofsted_registered": rng.random(m) < 0.6,
             "weekly_cost": np.round(rng.uniform(250, 1800, m), 2),
+            "reserved_for": reserved_for.astype(object),
         }
     )
 
 
 def instance(n: int, m: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    return people(n, seed), schemes(m, seed)
+    ppl = people(n, seed)
+    return ppl, schemes(m, seed, people_ids=ppl["person_id"].tolist())
 
 
 # ---- an independent, row-by-row statement of PRODUCT.md's hard rules (no planner code) ----
+
+HORIZON = timedelta(days=28)
+
+
+def due(p: dict, on: date = ON) -> bool:
+    """Within the horizon: `needed_from` on or before the match date plus 28 days."""
+    return p["needed_from"] <= pd.Timestamp(on) + HORIZON
+
+
+def now(p: dict, on: date = ON) -> bool:
+    """Needed on or before the match date: only then may an adult be given B&B or emergency."""
+    return p["needed_from"] <= pd.Timestamp(on)
+
 
 LEVELS = ("none", "low", "medium", "high", "intensive")
 
@@ -111,8 +141,12 @@ def broken(p: dict, s: dict, on: date) -> set[str]:
     out = set()
     if s["vacancies"] <= 0:
         out.add("vacancy")
+    if s.get("reserved_for", "") not in ("", p["person_id"]):
+        out.add("reserved")
     if not s["min_age"] <= age <= s["max_age"]:
         out.add("age")
+    if s["accom_type"] == "Z" and age >= 21:
+        out.add("staying_put_age")
     if s["gender"] != "any" and s["gender"] != p["gender"]:
         out.add("gender")
     if LEVELS.index(s["support_level"]) < LEVELS.index(p["support_need"]):
@@ -141,13 +175,13 @@ def records(df: pd.DataFrame) -> list[dict]:
 NEUTRAL_PERSON = dict(
     gender="F", home_district="E07000081", connection_districts=(), avoid_districts=(), support_need="low",
     wheelchair=False, parent_with_child=False, high_risk=False, risks=(), current_accom="",
-    date_of_birth=pd.Timestamp("2006-01-01"), needed_from=pd.Timestamp(ON),
+    date_of_birth=pd.Timestamp("2006-01-01"), needed_from=pd.Timestamp(ON), uasc=False,
 )  # fmt: skip
 NEUTRAL_SCHEME = dict(
     name="Scheme", provider="Provider", accom_type="D", district="E07000081", latitude=51.8643,
     longitude=-2.2503, capacity=2, vacancies=1, min_age=16, max_age=25, gender="any", support_level="high",
     wheelchair_accessible=False, parent_and_child=False, accepts_high_risk=False, excluded_risks=(),
-    ofsted_registered=True, weekly_cost=500.0,
+    ofsted_registered=True, weekly_cost=500.0, reserved_for="",
 )  # fmt: skip
 
 

@@ -33,7 +33,8 @@ def test_match_writes_matches_csv_and_prints_the_summary(county: Path, tmp_path:
         rows = list(csv.DictReader(f))
     assert tuple(rows[0]) == MATCH_COLUMNS
     assert len(rows) == 150
-    assert {r["outcome"] for r in rows} <= {"placed", "unsuitable", "unplaced"}
+    assert {r["outcome"] for r in rows} <= {"placed", "unsuitable", "unplaced", "not_due"}
+    assert "due by 21 Dec 2026 (28-day horizon)" in text and "not due (needed later)" in text
     for label in ("placed in a suitable place", "unsuitable (B&B/emergency)", "unplaced", "total weekly cost",
                   "mean distance from home", "solve time", "Placement rates", "age band", "16-17",
                   "home district", "Cheltenham (E07000078)"):  # fmt: skip
@@ -69,7 +70,9 @@ def test_match_rejects_invalid_data_with_exit_2_and_writes_nothing(county: Path,
 
 
 def test_options_ranks_places_and_explains_a_scheme(county: Path) -> None:
-    person = next(csv.DictReader((county / "young_people.csv").open(encoding="utf-8")))["person_id"]
+    people = list(csv.DictReader((county / "young_people.csv").open(encoding="utf-8")))
+    person = next(p["person_id"] for p in people if p["needed_from"] <= "2026-12-21")
+    later = next(p for p in people if p["needed_from"] > "2026-12-21")
     scheme = next(csv.DictReader((county / "schemes.csv").open(encoding="utf-8")))["scheme_id"]
     code, text = _run("options", str(county), person, "--date", "2026-11-23", "--top", "3", "--why", scheme)
     assert code == 0, text
@@ -77,6 +80,12 @@ def test_options_ranks_places_and_explains_a_scheme(county: Path) -> None:
     assert "The batch match for the whole waiting list:" in text
     assert "displaces" in text and "score" in text
     assert scheme in text.splitlines()[-1]
+    code, text = _run("options", str(county), later["person_id"], "--date", "2026-11-23")
+    assert code == 0 and "Not due: needed from" in text and "after the 28-day horizon" in text
+    code, text = _run(
+        "options", str(county), later["person_id"], "--date", "2026-11-23", "--horizon-days", "366"
+    )
+    assert code == 0 and "Not due" not in text
 
 
 @pytest.mark.parametrize(

@@ -46,23 +46,24 @@ def test_valid_folder_prints_a_summary_by_district(example_dir: Path, tmp_path: 
     assert result.exit_code == 0, result.output
     assert result.stderr == ""
     lines = result.stdout.splitlines()
-    assert lines[0] == f"{example_dir}: young_people.csv and schemes.csv are valid (data contract v1)."
+    assert lines[0] == f"{example_dir}: young_people.csv and schemes.csv are valid (data contract v1.1)."
     assert lines[1] == (
-        "  5 young people, needed from 23 Nov 2026 to 4 Jan 2027; "
+        "  6 young people, needed from 23 Nov 2026 to 4 Jan 2027; "
         "2 now in B&B, emergency accommodation or with no fixed abode"
     )
     assert lines[2] == (
-        "  6 schemes, 60 places, 14 vacancies (9 not in B&B or emergency accommodation); "
-        "£280 to £950 a week per place"
+        "  7 schemes, 61 places, 15 vacancies (10 not in B&B or emergency accommodation); "
+        "£250 to £950 a week per place"
     )
     assert lines[3].split() == ["district", "name", "young", "people", "schemes", "places", "vacancies"]
     assert lines[4:] == [
         "  E07000078  Cheltenham                 1        1      30          3",
+        "  E07000079  Cotswold                   1        1       1          1",
         "  E07000080  Forest of Dean             1        1       4          1",
         "  E07000081  Gloucester                 1        2      18          7",
         "  E07000082  Stroud                     1        1       2          1",
         "  E07000083  Tewkesbury                 1        1       6          2",
-        "             total                      5        6      60         14",
+        "             total                      6        7      61         15",
     ]
 
 
@@ -135,8 +136,8 @@ BROKEN = {
     "empty file": (rewrite(S, lambda b: b""), "schemes.csv: file is empty"),
     "file that is not UTF-8": (rewrite(P, lambda b: b.replace(b"YP-0003", "YP-0003é".encode("cp1252"))), "young_people.csv row 4: is not UTF-8 text"),
     "missing file": (remove(P), "young_people.csv: file is missing from"),
-    "row with too many fields": (rewrite(S, line(3, lambda b: b + b",")), "schemes.csv row 3: has 20 fields but the header has 19 (too many"),
-    "row with too few fields": (rewrite(P, line(5, lambda b: b.rsplit(b",", 1)[0])), "young_people.csv row 5: has 12 fields but the header has 13 (too few)"),
+    "row with too many fields": (rewrite(S, line(3, lambda b: b + b",")), "schemes.csv row 3: has 21 fields but the header has 20 (too many"),
+    "row with too few fields": (rewrite(P, line(5, lambda b: b.rsplit(b",", 1)[0])), "young_people.csv row 5: has 13 fields but the header has 14 (too few)"),
 }  # fmt: skip
 
 

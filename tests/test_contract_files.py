@@ -27,20 +27,22 @@ def problems(folder: Path) -> list[str]:
 def test_example_folder_is_valid_and_typed_as_agreed(example_dir: Path) -> None:
     data = load_folder(example_dir)
     people, schemes = data.people, data.schemes
-    assert people["person_id"].tolist() == ["YP-0001", "YP-0002", "YP-0003", "YP-0004", "YP-0005"]
+    assert people["person_id"].tolist() == ["YP-0001", "YP-0002", "YP-0003", "YP-0004", "YP-0005", "YP-0006"]
     assert people["date_of_birth"].dtype == "datetime64[ns]"
     assert people["needed_from"].dtype == "datetime64[ns]"
     assert people["wheelchair"].dtype == bool
     assert people["connection_districts"].iloc[0] == ("E07000081", "E07000082")
     assert people["avoid_districts"].iloc[0] == ()
     assert people["risks"].iloc[1] == ("criminal_exploitation", "going_missing")
-    assert people["current_accom"].tolist() == ["", "W2", "B1", "V2", "U1"]
+    assert people["current_accom"].tolist() == ["", "W2", "B1", "V2", "U1", ""]
+    assert people["uasc"].tolist() == [False, True, False, False, False, False]
     for column in ("capacity", "vacancies", "min_age", "max_age"):
         assert schemes[column].dtype == np.int64
     for column in ("weekly_cost", "latitude", "longitude"):
         assert schemes[column].dtype == np.float64
     assert schemes["excluded_risks"].iloc[2] == ("harm_to_others", "fire_setting")
-    assert schemes["weekly_cost"].sum() == pytest.approx(3200.0)
+    assert schemes["weekly_cost"].sum() == pytest.approx(3450.0)
+    assert schemes["reserved_for"].tolist() == [""] * 6 + ["YP-0006"]
     assert list(schemes.columns) == SCHEMES.names
     assert list(people.columns) == PEOPLE.names
 
@@ -63,9 +65,12 @@ def test_empty_file_is_refused(data_dir: Path, content: bytes) -> None:
 
 
 def test_header_only_file_is_valid_and_holds_no_rows(data_dir: Path) -> None:
-    # An empty waiting list is a real state ("nobody waiting this week"), not an error.
+    # An empty waiting list is a real state ("nobody waiting this week"), not an error; the
+    # staying-put place reserved for YP-0006 goes too (a free reserved place needs its person).
     header = (data_dir / P).read_text(encoding="utf-8").splitlines()[0]
     (data_dir / P).write_text(header + "\n", encoding="utf-8")
+    schemes = (data_dir / S).read_text(encoding="utf-8").splitlines()
+    (data_dir / S).write_text("\n".join(schemes[:-1]) + "\n", encoding="utf-8")
     data = load_folder(data_dir)
     assert data.people.empty
     assert list(data.people.columns) == PEOPLE.names
@@ -93,9 +98,9 @@ def test_utf8_with_byte_order_mark_and_windows_line_ends_are_accepted(data_dir: 
 @pytest.mark.parametrize(
     ("edit", "message"),
     [
-        (lambda line: line + ",extra", "has 20 fields but the header has 19 (too many; a value holding a comma must be in double quotes)"),
-        (lambda line: line.rsplit(",", 2)[0], "has 17 fields but the header has 19 (too few)"),
-        (lambda line: line.replace("Cheltenham Foyer", "Cheltenham, Foyer"), "has 20 fields but the header has 19 (too many; a value holding a comma must be in double quotes)"),
+        (lambda line: line + ",extra", "has 21 fields but the header has 20 (too many; a value holding a comma must be in double quotes)"),
+        (lambda line: line.rsplit(",", 2)[0], "has 18 fields but the header has 20 (too few)"),
+        (lambda line: line.replace("Cheltenham Foyer", "Cheltenham, Foyer"), "has 21 fields but the header has 20 (too many; a value holding a comma must be in double quotes)"),
     ],
 )  # fmt: skip
 def test_rows_with_too_many_or_too_few_fields_are_refused(
@@ -133,12 +138,12 @@ def test_an_overlong_field_is_a_problem_not_a_crash(data_dir: Path, set_cell: Se
 
 
 def test_booleans_accept_true_false_yes_no_1_0_in_any_case(data_dir: Path, set_cell: SetCell) -> None:
-    spellings = ["TRUE", "no", "Yes", "0", "1", "False"]
+    spellings = ["TRUE", "no", "Yes", "0", "1", "False", "NO"]
     for row, value in enumerate(spellings, start=2):
         set_cell(data_dir / S, row, "ofsted_registered", value)
         set_cell(data_dir / S, row, "accepts_high_risk", "  yEs ")
     schemes = load_folder(data_dir).schemes
-    assert schemes["ofsted_registered"].tolist() == [True, False, True, False, True, False]
+    assert schemes["ofsted_registered"].tolist() == [True, False, True, False, True, False, False]
     assert schemes["accepts_high_risk"].all()
 
 
@@ -175,8 +180,8 @@ def test_blank_lines_and_spreadsheet_empty_rows_are_ignored(data_dir: Path) -> N
     text = (data_dir / S).read_text(encoding="utf-8")
     lines = text.splitlines()
     lines.insert(3, "")  # a blank line in the middle: later rows keep their spreadsheet numbers
-    (data_dir / S).write_text("\n".join(lines) + "\n\n" + "," * 18 + "\n   \n", encoding="utf-8")
-    assert len(load_folder(data_dir).schemes) == 6
+    (data_dir / S).write_text("\n".join(lines) + "\n\n" + "," * 19 + "\n   \n", encoding="utf-8")
+    assert len(load_folder(data_dir).schemes) == 7
 
 
 def test_cells_are_trimmed_of_surrounding_spaces(data_dir: Path, set_cell: SetCell) -> None:
@@ -195,8 +200,8 @@ def test_stops_after_twenty_problems_and_says_so(data_dir: Path) -> None:
     (data_dir / P).write_text("\n".join(lines + bad) + "\n", encoding="utf-8")
     found = problems(data_dir)
     assert len(found) == MAX_PROBLEMS + 1
-    assert found[0] == "young_people.csv row 7, column gender: 'Q' is not a gender (expected one of F, M, X)"
-    assert found[19].startswith("young_people.csv row 26, column gender:")
+    assert found[0] == "young_people.csv row 8, column gender: 'Q' is not a gender (expected one of F, M, X)"
+    assert found[19].startswith("young_people.csv row 27, column gender:")
     assert found[-1] == "(stopped after 20 problems; fix these and check again)"
 
 

@@ -63,6 +63,7 @@ def person(draw: st.DrawFn) -> dict[str, object]:
         "risks": draw(tuples(RISKS)),
         "needed_from": pd.Timestamp(born + dt.timedelta(days=draw(st.integers(0, 12_000)))),
         "current_accom": draw(st.sampled_from(ACCOM_CODES)),
+        "uasc": draw(bools),
     }
 
 
@@ -71,10 +72,11 @@ def scheme(draw: st.DrawFn) -> dict[str, object]:
     capacity = draw(st.integers(0, 60))
     min_age = draw(st.integers(16, 25))
     lat, lon = draw(st.sampled_from(POINTS))
+    kind = draw(st.sampled_from(sorted(SCHEME_TYPES)))
     return {
         "name": draw(text),
         "provider": draw(text),
-        "accom_type": draw(st.sampled_from(sorted(SCHEME_TYPES))),
+        "accom_type": kind,
         "district": draw(st.sampled_from(CODES)),
         "latitude": lat,
         "longitude": lon,
@@ -90,6 +92,7 @@ def scheme(draw: st.DrawFn) -> dict[str, object]:
         "excluded_risks": draw(tuples(RISKS)),
         "ofsted_registered": draw(bools),
         "weekly_cost": draw(st.integers(0, 1_000_000)) / 100,  # pence: the contract's precision
+        "reserved_for": draw(ids) if kind == "Z" else draw(st.sampled_from(["", "YP-1"])),
     }
 
 
@@ -125,9 +128,9 @@ def test_schemes_written_then_read_give_an_equal_frame(
 EXAMPLE_SCHEMES = (
     "scheme_id,name,provider,accom_type,district,latitude,longitude,capacity,vacancies,min_age,max_age,"
     "gender,support_level,wheelchair_accessible,parent_and_child,accepts_high_risk,excluded_risks,"
-    "ofsted_registered,weekly_cost\n"
+    "ofsted_registered,weekly_cost,reserved_for\n"
     "SCH-002,Cheltenham Foyer,YMCA,T,E07000078,51.89810,-2.07820,30,3,16,25,any,medium,"
-    "false,false,true,,true,450.00\n"
+    "false,false,true,,true,450.00,\n"
 )
 CELLS = st.text(st.characters(exclude_categories=("Cs",)), max_size=12)
 

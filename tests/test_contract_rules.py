@@ -86,6 +86,12 @@ CASES = [
     # required values
     (P, 2, "support_need", "", "is empty but a value is required"),
     (S, 4, "name", "  ", "is empty but a value is required"),
+    # v1.1: staying put and reserved places
+    (S, 8, "reserved_for", "", "is empty, but a staying-put place (Z) is only ever for the young person living with their own former foster carers: give their person_id (data contract v1.1)"),
+    (S, 8, "reserved_for", "YP-0099", "'YP-0099' is not in young_people.csv: a reserved place with a vacancy must name a young person on the list"),
+    (S, 3, "reserved_for", "YP-0099", "'YP-0099' is not in young_people.csv: a reserved place with a vacancy must name a young person on the list"),
+    (S, 8, "reserved_for", "Jane Smith", "'Jane Smith' is not a pseudonymous id (letters, digits, '-', '_' or '.', no spaces, at most 64 characters; never a name)"),
+    (P, 3, "uasc", "perhaps", f"'perhaps' {NOT_BOOL}"),
 ]  # fmt: skip
 
 
@@ -148,7 +154,7 @@ def test_english_points_near_borders_and_on_islands_are_accepted(
 ) -> None:
     set_cell(data_dir / S, 3, "latitude", lat)
     set_cell(data_dir / S, 3, "longitude", lon)
-    assert len(load_folder(data_dir).schemes) == 6
+    assert len(load_folder(data_dir).schemes) == 7
 
 
 def test_missing_required_column_names_the_column_and_header_row(data_dir: Path) -> None:
@@ -180,7 +186,26 @@ def test_optional_columns_may_be_left_out_and_take_their_defaults(data_dir: Path
     schemes = load_folder(data_dir).schemes
     assert not schemes["ofsted_registered"].any()
     assert not schemes["wheelchair_accessible"].any()
-    assert schemes["excluded_risks"].tolist() == [()] * 6
+    assert schemes["excluded_risks"].tolist() == [()] * 7
+
+
+def test_a_full_reserved_place_may_name_someone_already_living_there(
+    data_dir: Path, set_cell: SetCell
+) -> None:
+    set_cell(data_dir / S, 8, "vacancies", "0")
+    set_cell(data_dir / S, 8, "reserved_for", "YP-0042")  # living there: not on the waiting list
+    assert load_folder(data_dir).schemes["reserved_for"].iloc[6] == "YP-0042"
+
+
+def test_a_version_1_file_with_a_staying_put_row_is_refused_saying_why(data_dir: Path) -> None:
+    # v1 had no reserved_for column: every v1 file stays valid except a Z row, which cannot say whose it is.
+    path = data_dir / S
+    lines = [line.rsplit(",", 1)[0] for line in path.read_text(encoding="utf-8").splitlines()]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (line,) = problems(data_dir)
+    assert line.startswith("schemes.csv row 8, column reserved_for: is empty, but a staying-put place (Z)")
+    path.write_text("\n".join(lines[:-1]) + "\n", encoding="utf-8")  # without the Z row, v1 still reads
+    assert len(load_folder(data_dir).schemes) == 6
 
 
 def test_a_column_twice_in_the_header_is_refused(data_dir: Path) -> None:

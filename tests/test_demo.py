@@ -222,3 +222,26 @@ def test_cli_rejects_an_unknown_county_with_exit_2(tmp_path: Path) -> None:
     assert "'Narnia' is not an English county or unitary authority" in result.output
     assert "Traceback" not in result.output
     assert not (tmp_path / "d").exists()
+
+
+def test_staying_put_places_are_each_reserved_for_an_18_year_old_on_the_list(glos: Dataset) -> None:
+    z = glos.schemes[glos.schemes["accom_type"] == "Z"]
+    assert len(z) >= 3 and z["reserved_for"].is_unique
+    named = glos.people.set_index("person_id").loc[z["reserved_for"]]
+    assert (_age(named.reset_index()) == 18).all()
+    assert (named["current_accom"] == "Z1").all()  # living with the foster carers as they turn 18
+    assert (z["vacancies"] == 1).all() and (z["max_age"] <= 20).all()
+    assert (z["district"].to_numpy() == named["home_district"].to_numpy()).all()
+
+
+def test_the_demo_match_keeps_the_placement_weeks_rules(glos: Dataset) -> None:
+    from planner.match import match
+
+    m = match(glos.people, glos.schemes, on=ON).matches.merge(glos.people, on="person_id")
+    wv = m[m["outcome"] == "unsuitable"]
+    assert (wv["needed_from"] <= pd.Timestamp(ON)).all()  # B&B or emergency only when needed now
+    placed = m.merge(glos.schemes[["scheme_id", "accom_type", "reserved_for"]], on="scheme_id")
+    z = placed[placed["accom_type"] == "Z"]
+    assert len(z) and (z["person_id"] == z["reserved_for"]).all()
+    later = m["needed_from"] > pd.Timestamp(ON) + pd.Timedelta(days=28)
+    assert (m.loc[later, "outcome"] == "not_due").all() and (m.loc[~later, "outcome"] != "not_due").all()

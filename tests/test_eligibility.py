@@ -87,6 +87,24 @@ def test_age_is_taken_on_the_match_date() -> None:
     assert _rules({"date_of_birth": birthday}, {"min_age": 18}) == []
 
 
+def test_a_reserved_place_is_only_for_the_young_person_it_names() -> None:
+    p, s = _one({}, {"reserved_for": "YP-9"})
+    assert broken_rules(int(failures(p, s, on=ON)[0, 0])) == ["reserved"]
+    p.at[0, "person_id"] = "YP-9"
+    assert broken_rules(int(failures(p, s, on=ON)[0, 0])) == []
+    ppl = people(5, 2)
+    pairs = eligible_pairs(ppl, s.assign(reserved_for=ppl["person_id"].iloc[3]), on=ON)
+    assert set(pairs["person"]) <= {3}
+
+
+def test_staying_put_ends_at_the_21st_birthday() -> None:
+    twenty_first = pd.Timestamp(ON.replace(year=ON.year - 21))
+    z = {"accom_type": "Z", "ofsted_registered": False}
+    assert _rules({"date_of_birth": twenty_first}, z) == ["staying_put_age"]
+    assert _rules({"date_of_birth": twenty_first + pd.Timedelta(days=1)}, z) == []  # still 20
+    assert _rules({"date_of_birth": twenty_first}, {"accom_type": "D"}) == []  # other types: max_age only
+
+
 @pytest.mark.parametrize(
     ("person", "scheme", "rule"),
     [

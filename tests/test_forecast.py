@@ -16,6 +16,7 @@ from planner.demo import write_history
 from planner.forecast.backtest import backtest
 from planner.forecast.demand import FORECAST_COLUMNS, ForecastInputs, forecast, load_inputs
 from planner.forecast.model import fit_counts
+from planner.forecast.shortfall import shortfall_by_district
 
 ON = date(2026, 11, 23)
 MONTHS = pd.period_range("2020-01", periods=48, freq="M")
@@ -111,7 +112,8 @@ def test_forecast_table_has_the_agreed_columns_and_monotone_intervals(demo_dir: 
     result = forecast(demo_dir, months=24, runs=300)
     t = result.table
     assert list(t.columns) == FORECAST_COLUMNS
-    assert t["month"].nunique() == 24 and t["month"].iloc[0] == "2026-12"
+    # Today's position first (the map's today view), then the 24 months forecast.
+    assert t["month"].nunique() == 25 and t["month"].iloc[0] == "2026-11" and t["month"].iloc[-1] == "2028-11"
     assert set(t["support_level"]) == {"none", "low", "medium", "high", "intensive", "all"}
     assert set(t["district"]) == {f"E0700007{i}" for i in (8, 9)} | {f"E0700008{i}" for i in range(4)}
     assert (t["demand_lo80"] <= t["demand_mean"]).all() and (t["demand_mean"] <= t["demand_hi80"]).all()
@@ -119,6 +121,38 @@ def test_forecast_table_has_the_agreed_columns_and_monotone_intervals(demo_dir: 
     pooled = t[t["support_level"] == "all"].set_index(["month", "district"])["demand_mean"]
     levels = t[t["support_level"] != "all"].groupby(["month", "district"])["demand_mean"].sum()
     np.testing.assert_allclose(pooled.sort_index(), levels.sort_index(), atol=0.05)
+
+
+def test_the_first_month_is_todays_shortfall_exactly_as_the_map_counts_it(demo_dir: Path) -> None:
+    result = forecast(demo_dir, months=3, runs=100, on=ON)
+    now = result.table[result.table["month"] == "2026-11"].set_index(["district", "support_level"])
+    data = load_folder(demo_dir)
+    for level in (None, "none", "low", "medium", "high", "intensive"):
+        today = shortfall_by_district(data, on=ON, support_level=level).set_index("district")
+        for code, row in today.iterrows():
+            cell = now.loc[(code, level or "all")]
+            got = (cell["demand_mean"], cell["supply_mean"], cell["shortfall_mean"], cell["p_shortfall"])
+            assert got == (
+                row["due"],
+                row["suitable_vacancies"],
+                row["shortfall"],
+                float(row["shortfall"] > 0),
+            )
+    assert (now["demand_lo80"] == now["demand_hi80"]).all()  # today is known, not forecast
+
+
+def test_a_level_is_short_when_its_places_are_needed_by_higher_needs_not_netted(demo_dir: Path) -> None:
+    # One intensive place in Stroud and two young people needing intensive support every month:
+    # the month's shortfall is counted by level, never offset by spare low-support places.
+    inputs = load_inputs(demo_dir)
+    t = forecast(inputs, months=6, runs=200, on=ON).table
+    sims = t[t["month"] != "2026-11"]
+    pooled = sims[sims["support_level"] == "all"].set_index(["month", "district"])["shortfall_mean"]
+    levels = sims[sims["support_level"] != "all"].groupby(["month", "district"])["shortfall_mean"].sum()
+    np.testing.assert_allclose(pooled.sort_index(), levels.sort_index(), atol=0.02)
+    assert (sims["shortfall_mean"] >= 0).all() and (
+        sims["shortfall_mean"] <= sims["demand_mean"] + 1e-9
+    ).all()
 
 
 def test_forecast_is_deterministic_for_a_seed(demo_dir: Path) -> None:
@@ -141,7 +175,8 @@ def test_supply_starts_from_vacancies_and_grows_as_residents_move_on(demo_dir: P
             }
         ),
     )
-    t = forecast(inputs, months=12, runs=300).table
+    # History to the end of a month: no month is simulated before the first one shown.
+    t = forecast(inputs, months=12, runs=300, on=date(2026, 11, 30)).table
     high = t[(t["district"] == "E07000080") & (t["support_level"] == "high")].set_index("month")
     assert high["supply_mean"].iloc[0] >= 2  # the 2 vacancies, plus anyone moving on in the month
     assert (t[t["district"] == "E07000078"]["supply_mean"] == 0).all()  # no schemes there
@@ -181,7 +216,7 @@ def test_cli_writes_the_forecast_and_reports_the_backtest(demo_dir: Path, tmp_pa
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
     t = pd.read_csv(out)
-    assert list(t.columns) == FORECAST_COLUMNS and t["month"].nunique() == 12
+    assert list(t.columns) == FORECAST_COLUMNS and t["month"].nunique() == 13
     assert (t["demand_lo80"] <= t["demand_mean"] + 1e-9).all() and (
         t["demand_mean"] <= t["demand_hi80"] + 1e-9
     ).all()

@@ -107,14 +107,17 @@ def test_table_shows_the_same_numbers_as_the_planner(signed_in):
     expected = shortfall_by_district(load_folder(EXAMPLE), on=ON)
     rows = table_rows(html)
     for r in expected.itertuples():
-        waiting, needed, vacancies, short, bnb, schemes = rows[r.district]
-        assert (int(waiting), int(vacancies), int(short), int(bnb), int(schemes)) == (
+        waiting, due, needed, vacancies, short, spare, bnb, schemes = rows[r.district]
+        assert (int(waiting), int(due), int(vacancies), int(short), int(spare), int(bnb), int(schemes)) == (
             r.waiting,
+            r.due,
             r.suitable_vacancies,
             r.shortfall,
+            r.spare,
             r.in_bnb_or_emergency,
             r.schemes,
         )
+    assert "due by 21 Dec 2026" in html and "never netted" in html
 
 
 def test_map_page_loads_assets_only_from_the_app(signed_in):
@@ -155,7 +158,7 @@ def test_support_level_filter_changes_the_numbers_and_is_kept_in_the_form(signed
     expected = shortfall_by_district(load_folder(EXAMPLE), on=ON, support_level="high")
     rows = table_rows(html)
     for r in expected.itertuples():
-        assert int(rows[r.district][3]) == r.shortfall
+        assert int(rows[r.district][4]) == r.shortfall
     assert '<option value="high" selected>' in html
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from matching_instances import ON, born, broken, frames, instance, records
+from matching_instances import ON, born, broken, due, frames, instance, records
 
 from planner.match.batch import MATCH_COLUMNS, match, placement_rates
 
@@ -36,13 +36,75 @@ def test_one_place_goes_to_the_person_already_in_bed_and_breakfast() -> None:
     assert _outcomes(ppl, sch)["P1"] == ("placed", "S0")
 
 
-def test_then_the_soonest_needed_then_under_18s() -> None:
+def test_then_the_soonest_needed() -> None:
     ppl, sch = frames(
         [{"needed_from": pd.Timestamp("2026-12-01")}, {"needed_from": pd.Timestamp("2026-11-25")}], [{}]
     )
     assert _outcomes(ppl, sch)["P1"][0] == "placed"
-    ppl, sch = frames([{"date_of_birth": born(19)}, {"date_of_birth": born(17)}], [{}])
-    assert _outcomes(ppl, sch)["P1"][0] == "placed"
+
+
+def test_an_under_18_comes_before_an_adult_already_in_bed_and_breakfast() -> None:
+    # There is no lawful fallback for a 17-year-old; the adult in B&B has one, however bad.
+    later = pd.Timestamp("2026-12-15")
+    ppl, sch = frames([{"date_of_birth": born(19), "current_accom": "W2"},
+                       {"date_of_birth": born(17), "needed_from": later}], [{}])  # fmt: skip
+    assert _outcomes(ppl, sch) == {"P0": ("unplaced", ""), "P1": ("placed", "S0")}
+
+
+def test_among_adults_those_homeless_now_come_before_the_soonest_needed() -> None:
+    ppl, sch = frames([{"date_of_birth": born(19), "needed_from": pd.Timestamp("2026-11-01")},
+                       {"date_of_birth": born(20), "current_accom": "S2",
+                        "needed_from": pd.Timestamp("2026-12-10")}], [{}])  # fmt: skip
+    assert _outcomes(ppl, sch)["P1"] == ("placed", "S0")
+
+
+def test_people_needed_after_the_horizon_are_not_due_and_get_nothing_now() -> None:
+    # P1 is needed on day 29: after the 28-day horizon, even though a place is free for them.
+    day = pd.Timestamp(ON)
+    ppl, sch = frames([{}, {"needed_from": day + pd.Timedelta(days=29)},
+                       {"needed_from": day + pd.Timedelta(days=28)}], [{"vacancies": 3}])  # fmt: skip
+    r = match(ppl, sch, on=ON)
+    m = r.matches.set_index("person_id")
+    assert m["outcome"].to_dict() == {"P0": "placed", "P1": "not_due", "P2": "placed"}
+    assert m.at["P1", "scheme_id"] == "" and pd.isna(m.at["P1", "weekly_cost"])
+    assert m.at["P1", "reason"].startswith(
+        "needed from 22 Dec 2026, after the 28-day horizon (due by 21 Dec 2026)"
+    )
+    assert "1 suitable scheme fits them today" in m.at["P1", "reason"]
+    assert (r.objective["due"], r.objective["not_due"], r.objective["unplaced"]) == (2, 1, 0)
+    wider = match(ppl, sch, on=ON, horizon_days=30).matches
+    assert (wider["outcome"] == "placed").all()
+
+
+def test_not_due_people_never_take_a_place_from_someone_due() -> None:
+    ppl, sch = frames([{"needed_from": pd.Timestamp("2027-03-01"), "current_accom": "W2"}, {}], [{}])
+    assert _outcomes(ppl, sch) == {"P0": ("not_due", ""), "P1": ("placed", "S0")}
+
+
+def test_bed_and_breakfast_only_when_the_need_is_now() -> None:
+    # Nothing suitable fits either adult; only P0 needs a place today, so only P0 is offered B&B.
+    bnb = {"accom_type": "W", "support_level": "intensive", "vacancies": 3, "ofsted_registered": False}
+    ppl, sch = frames([{"date_of_birth": born(20), "support_need": "intensive"},
+                       {"date_of_birth": born(20), "support_need": "intensive",
+                        "needed_from": pd.Timestamp(ON) + pd.Timedelta(days=3)}],
+                      [{"support_level": "medium"}, bnb])  # fmt: skip
+    r = match(ppl, sch, on=ON)
+    m = r.matches.set_index("person_id")
+    assert m["outcome"].to_dict() == {"P0": "unsuitable", "P1": "unplaced"}
+    assert "B&B and emergency accommodation are used only when the need is now" in m.at["P1", "reason"]
+
+
+def test_a_staying_put_place_goes_only_to_its_own_young_person_and_ends_at_21() -> None:
+    carers = {"accom_type": "Z", "reserved_for": "P1", "ofsted_registered": False, "min_age": 18,
+              "max_age": 25, "weekly_cost": 100.0}  # fmt: skip
+    # P0 is in B&B and would be cheaper there, but the place is P1's; P2 is 21 and past staying put.
+    ppl, sch = frames([{"current_accom": "W2", "date_of_birth": born(19)}, {"date_of_birth": born(18)},
+                       {"date_of_birth": born(21)}], [carers, {**carers, "reserved_for": "P2"}])  # fmt: skip
+    r = match(ppl, sch, on=ON)
+    assert {x.person_id: x.scheme_id for x in r.matches.itertuples()} == {"P0": "", "P1": "S0", "P2": ""}
+    reasons = r.matches.set_index("person_id")["reason"]
+    assert "2 reserved for someone else" in reasons["P0"]
+    assert "1 staying put, which ends at 21" in reasons["P2"]
 
 
 def test_equally_urgent_claimants_are_settled_by_cost() -> None:
@@ -79,9 +141,9 @@ def test_nobody_eligible_says_which_rules_rule_everything_out() -> None:
     r = match(ppl, sch, on=ON)
     assert (r.matches["outcome"] == "unplaced").all()
     reasons = r.matches.set_index("person_id")["reason"]
-    assert "1 are not wheelchair-accessible" in reasons["P0"]
-    assert "1 give less support than needed" in reasons["P0"]
-    assert "1 give less support than needed, 1 are in districts they must avoid" in reasons["P1"]
+    assert "1 not wheelchair-accessible" in reasons["P0"]
+    assert "1 giving less support than needed" in reasons["P0"]
+    assert "1 giving less support than needed, 1 in districts they must avoid" in reasons["P1"]
     rules = r.why_not[r.why_not["person_id"] == "P0"].set_index("rule")["schemes_excluded"].to_dict()
     assert rules == {"support": 1, "wheelchair": 1}
 
@@ -91,7 +153,7 @@ def test_no_vacancies_anywhere_leaves_everyone_unplaced_and_says_so() -> None:
     r = match(ppl, sch, on=ON)
     assert r.status == "optimal"
     assert (r.matches["outcome"] == "unplaced").all()
-    assert r.matches["reason"].str.contains("2 have no vacancy").all()
+    assert r.matches["reason"].str.contains("2 with no vacancy").all()
 
 
 def test_everyone_under_18_is_never_put_in_bed_and_breakfast() -> None:
@@ -125,8 +187,10 @@ def test_time_limit_returns_a_valid_answer_and_says_so() -> None:
     assert r.status == "time_limit" and r.method == "greedy"
     P = {p["person_id"]: p for p in records(ppl)}
     S = {s["scheme_id"]: s for s in records(sch)}
-    taken = r.matches[r.matches["outcome"] != "unplaced"]
-    assert all(not broken(P[x.person_id], S[x.scheme_id], ON) for x in taken.itertuples())
+    taken = r.matches[r.matches["outcome"].isin(["placed", "unsuitable"])]
+    assert all(
+        not broken(P[x.person_id], S[x.scheme_id], ON) and due(P[x.person_id]) for x in taken.itertuples()
+    )
     used = taken["scheme_id"].value_counts()
     assert (used <= sch.set_index("scheme_id")["vacancies"][used.index]).all()
     assert match(ppl, sch, on=ON, time_limit=60).status == "optimal"
@@ -143,8 +207,12 @@ def test_placement_rates_cover_everyone_in_each_grouping() -> None:
     ppl, sch = instance(50, 20, 2)
     r = match(ppl, sch, on=ON)
     rates = placement_rates(r, ppl, on=ON)
-    assert set(rates["group"]) == {"gender", "age band", "support need", "home district"}
+    assert set(rates["group"]) == {"gender", "age band", "support need", "UASC", "home district"}
     assert (rates.groupby("group")["people"].sum() == 50).all()
+    assert (rates["people"] == rates["due"] + rates["not_due"]).all()
+    assert (rates["due"] == rates[["placed", "unsuitable", "unplaced"]].sum(axis=1)).all()
+    not_due = int((r.matches["outcome"] == "not_due").sum())
+    assert 0 < not_due < 50 and (rates.groupby("group")["not_due"].sum() == not_due).all()
     assert rates["value"].str.contains(r"Gloucester \(E07000081\)").any()
 
 
@@ -152,7 +220,9 @@ def test_empty_waiting_list_or_no_schemes_at_all() -> None:
     ppl, sch = instance(10, 5, 1)
     assert match(ppl.iloc[:0], sch, on=ON).matches.empty
     m = match(ppl, sch.iloc[:0], on=ON).matches
-    assert (m["outcome"] == "unplaced").all() and m["reason"].str.contains("there are no schemes").all()
+    due_now = m["outcome"] != "not_due"
+    assert (m.loc[due_now, "outcome"] == "unplaced").all()
+    assert m.loc[due_now, "reason"].str.contains("there are no schemes").all()
 
 
 def test_why_not_counts_full_schemes_as_taken() -> None:

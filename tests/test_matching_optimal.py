@@ -1,8 +1,10 @@
 """The batch match is optimal: checked against an independent lexicographic solve.
 
-The reference builds its own eligible pairs with the row-by-row rules of `matching_instances`,
-its own costs with `math`, and solves each level with scipy's HiGHS MILP in stages: (1) most
-people placed suitably; (2) class by class, most urgent first, the most placed of that class
+The reference builds its own eligible pairs with the row-by-row rules of `matching_instances`
+(only for people due within the 28-day horizon), its own costs with `math`, and solves each
+level with scipy's HiGHS MILP in stages: (1) most people placed suitably; (2) the most under-18s,
+then the most of those now in B&B, emergency accommodation or with no fixed abode, then class by
+class (under-18 first, then now urgent, then by needed_from) the most placed of that class, each
 with the earlier levels fixed; (3) the least cost with all of that fixed.
 """
 
@@ -16,7 +18,7 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from matching_instances import LEVELS, ON, age_on, broken, instance, people, records, schemes
+from matching_instances import LEVELS, ON, age_on, broken, due, instance, now, people, records, schemes
 from scipy.optimize import LinearConstraint, milp
 from scipy.sparse import csr_array
 
@@ -40,7 +42,7 @@ def _reference(ppl: pd.DataFrame, sch: pd.DataFrame, on: date, objective: str) -
     arcs, cost = [], []
     for i, p in enumerate(P):
         for j, s in enumerate(S):
-            if broken(p, s, on) or s["accom_type"] in ("W", "V"):
+            if not due(p, on) or broken(p, s, on) or s["accom_type"] in ("W", "V"):
                 continue
             arcs.append((i, j))
             c = s["weekly_cost"]
@@ -52,13 +54,11 @@ def _reference(ppl: pd.DataFrame, sch: pd.DataFrame, on: date, objective: str) -
                 c += 10 * near + 100 * (LEVELS.index(s["support_level"]) - LEVELS.index(p["support_need"]))
             cost.append(c)
     urgent = [p["current_accom"][:1] in ("W", "V", "S") for p in P]
-    key = [
-        (not u, p["needed_from"], age_on(p["date_of_birth"], on) >= 18)
-        for u, p in zip(urgent, P, strict=True)
-    ]
+    adult = [age_on(p["date_of_birth"], on) >= 18 for p in P]
+    key = [(a, not u, p["needed_from"]) for a, u, p in zip(adult, urgent, P, strict=True)]
     classes = sorted(set(key))
     cls = np.array([classes.index(k) for k in key])
-    out = {"placed": 0, "per_class": np.zeros(len(classes), int), "cost": 0.0, "urgent": 0}
+    out = {"placed": 0, "per_class": np.zeros(len(classes), int), "cost": 0.0, "urgent": 0, "under_18": 0}
     if not arcs:
         return out
     a = np.array(arcs)
@@ -79,6 +79,13 @@ def _reference(ppl: pd.DataFrame, sch: pd.DataFrame, on: date, objective: str) -
     fun, _ = best(-ones)
     out["placed"] = round(-fun)
     fixed.append(LinearConstraint(ones, out["placed"], out["placed"]))
+    # PRODUCT.md's level 2 as it reads: the most under-18s, then the most now in B&B, emergency
+    # or with no fixed abode (any age); the classes below refine it and must agree with it.
+    for name, flag in (("under_18", [not x for x in adult]), ("urgent", urgent)):
+        mask = np.array([flag[i] for i in a[:, 0]], dtype=float)
+        fun, _ = best(-mask)
+        out[name] = round(-fun)
+        fixed.append(LinearConstraint(mask, out[name], out[name]))
     arc_class = cls[a[:, 0]]
     for k in range(len(classes)):
         mask = (arc_class == k).astype(float)
@@ -89,7 +96,6 @@ def _reference(ppl: pd.DataFrame, sch: pd.DataFrame, on: date, objective: str) -
         fixed.append(LinearConstraint(mask, out["per_class"][k], out["per_class"][k]))
     fun, _ = best(np.array(cost))
     out["cost"] = fun
-    out["urgent"] = int(sum(out["per_class"][k] for k, c in enumerate(classes) if not c[0]))
     out["classes"] = cls
     return out
 
@@ -104,13 +110,17 @@ def _ours(ppl: pd.DataFrame, sch: pd.DataFrame, objective: str, force_stages: bo
 def _check_rules_and_places(ppl: pd.DataFrame, sch: pd.DataFrame, m: pd.DataFrame) -> None:
     P = {p["person_id"]: p for p in records(ppl)}
     S = {s["scheme_id"]: s for s in records(sch)}
-    for row in m[m["outcome"] != "unplaced"].itertuples():
+    for row in m[m["outcome"].isin(["placed", "unsuitable"])].itertuples():
         p, s = P[row.person_id], S[row.scheme_id]
         assert not broken(p, s, ON), row
+        assert due(p), row
         assert (row.outcome == "unsuitable") == (s["accom_type"] in ("W", "V"))
         assert row.accom_code == s["accom_type"] + ("1" if row.outcome == "placed" else "2")
         assert age_on(p["date_of_birth"], ON) >= 18 or row.outcome == "placed"
-    used = m[m["outcome"] != "unplaced"]["scheme_id"].value_counts()
+        assert now(p) or row.outcome == "placed"  # B&B and emergency only when the need is now
+        assert s["reserved_for"] in ("", row.person_id)
+    assert (m.loc[m["outcome"] == "not_due", "scheme_id"] == "").all()
+    used = m[m["outcome"].isin(["placed", "unsuitable"])]["scheme_id"].value_counts()
     assert (used <= sch.set_index("scheme_id")["vacancies"].reindex(used.index)).all()
 
 
@@ -120,7 +130,14 @@ def _check(ppl: pd.DataFrame, sch: pd.DataFrame, objective: str, force_stages: b
     assert r.status == "optimal"
     _check_rules_and_places(ppl, sch, m)
     assert placed.sum() == ref["placed"]
+    P = records(ppl)
+    assert not any(placed[i] for i, p in enumerate(P) if not due(p))
+    assert (m["outcome"] == "not_due").tolist() == [not due(p) for p in P]
     if ref["placed"]:
+        under_18 = [age_on(p["date_of_birth"], ON) < 18 for p in P]
+        urgent = [p["current_accom"][:1] in ("W", "V", "S") for p in P]
+        assert sum(placed & np.array(under_18)) == ref["under_18"]
+        assert sum(placed & np.array(urgent)) == ref["urgent"]
         ours_per_class = np.bincount(ref["classes"][placed], minlength=len(ref["per_class"]))
         assert ours_per_class.tolist() == ref["per_class"].tolist()
         # Pence rounding of each pair's cost (km are float32) moves a total by under 1p a place.
@@ -129,9 +146,9 @@ def _check(ppl: pd.DataFrame, sch: pd.DataFrame, objective: str, force_stages: b
 
 
 def _check_unsuitable_is_maximal(ppl: pd.DataFrame, sch: pd.DataFrame, m: pd.DataFrame) -> None:
-    """Given who is placed suitably, the most adults possible get a B&B/emergency place."""
+    """Given who is placed suitably, the most adults needing a place now get a B&B/emergency place."""
     P, S = records(ppl), records(sch)
-    left = (m["outcome"] != "placed").to_numpy()
+    left = (m["outcome"] != "placed").to_numpy() & np.array([now(p) for p in P], dtype=bool)
     arcs = [
         (i, j)
         for i, p in enumerate(P)

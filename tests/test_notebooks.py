@@ -13,8 +13,13 @@ NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 ALL = sorted(p.name for p in NOTEBOOKS.glob("*.ipynb"))
 
 
-def test_the_three_analyst_notebooks_exist() -> None:
-    assert ALL == ["01_capacity_forecast.ipynb", "02_scenarios.ipynb", "03_backtest.ipynb"]
+def test_the_four_analyst_notebooks_exist() -> None:
+    assert ALL == [
+        "01_capacity_forecast.ipynb",
+        "02_scenarios.ipynb",
+        "03_backtest.ipynb",
+        "04_published_forecast.ipynb",
+    ]
 
 
 @pytest.mark.parametrize("name", ALL)
@@ -40,5 +45,10 @@ def test_notebook_runs(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatc
         assert (tmp_path / "shortfall_map.png").stat().st_size > 10_000
         html = (tmp_path / "shortfall_map.html").read_text(encoding="utf-8")
         assert "E07000079" in html  # the districts' GeoJSON is in the page
+    if name.startswith("04"):
+        for png in ("published_fan.png", "published_neighbours.png", "published_places.png"):
+            assert (tmp_path / png).stat().st_size > 10_000
+        text = "".join(str(o.get("text", "")) + str(o.get("data", {}).get("text/plain", "")) for o in outputs)
+        assert "Gloucestershire (E10000013); neighbours: South Gloucestershire (E06000025)" in text
     if name.startswith("02"):
         assert sum("image/svg+xml" in o.get("data", {}) for o in outputs) >= 3

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from matching_instances import ON, born, broken, frames, instance, records
+from matching_instances import ON, born, broken, due, frames, instance, records
 from scipy.optimize import LinearConstraint, milp
 from scipy.sparse import csr_array
 
@@ -14,14 +14,14 @@ from planner.match.options import UnknownId, format_options, options, why_not
 
 
 def _others_max(ppl: pd.DataFrame, sch: pd.DataFrame, person: str, scheme: str) -> int:
-    """Most others placed suitably when `person` takes a place in `scheme` (HiGHS MILP)."""
+    """Most others due placed suitably when `person` takes a place in `scheme` (HiGHS MILP)."""
     P, S = records(ppl), records(sch)
     caps = sch["vacancies"].to_numpy(float)
     caps[sch["scheme_id"].tolist().index(scheme)] -= 1
     arcs = [
         (i, j)
         for i, p in enumerate(P)
-        if p["person_id"] != person
+        if p["person_id"] != person and due(p)
         for j, s in enumerate(S)
         if s["accom_type"] not in ("W", "V") and not broken(p, s, ON)
     ]
@@ -54,8 +54,8 @@ def test_others_displaced_equals_re_solving_the_batch_with_the_pair_forced() -> 
                     forced = _others_max(ppl, sch, pid, row.scheme_id)
                     assert row.others_displaced == others - forced, (seed, pid, row)
                     seen.append((batch[pid], row.others_displaced))
-    # Every case of the argument in planner/options.py occurs.
-    assert {("placed", 0), ("placed", 1), ("unplaced", 1)} <= set(seen)
+    # Every case of the argument in planner/options.py occurs, and people planning ahead.
+    assert {("placed", 0), ("placed", 1), ("unplaced", 1), ("not_due", 0), ("not_due", 1)} <= set(seen)
 
 
 def test_options_are_ranked_suitable_first_then_by_score() -> None:
@@ -107,6 +107,19 @@ def test_why_lists_every_rule_a_scheme_breaks_in_plain_words() -> None:
     assert why_not(ppl, sch, "P0", "S1", on=ON) == [
         "is emergency accommodation: unsuitable, only for adults nobody can place suitably"
     ]
+
+
+def test_someone_not_due_sees_todays_places_for_planning_ahead_and_no_bed_and_breakfast() -> None:
+    later = pd.Timestamp("2027-02-01")
+    ppl, sch = frames([{"date_of_birth": born(20), "needed_from": later}, {}],
+                      [{}, {"accom_type": "W", "weekly_cost": 90.0}])  # fmt: skip
+    o = options(ppl, sch, "P0", on=ON)
+    assert not o.due and o.batch_outcome == "not_due" and o.batch_scheme_id == ""
+    assert o.ranked["scheme_id"].tolist() == ["S0"]  # B&B is never planned ahead
+    assert o.ranked["others_displaced"].tolist() == [1]  # P1 is due and needs S0 today
+    text = format_options(o)
+    assert "Not due: needed from 1 Feb 2027, after the 28-day horizon (due by 21 Dec 2026)" in text
+    assert options(ppl, sch, "P0", on=ON, horizon_days=90).due
 
 
 def test_unknown_ids_are_named() -> None:

@@ -20,7 +20,7 @@ START = date(2026, 11, 23)
 
 
 @pytest.fixture(scope="module")
-def demo_world(tmp_path_factory: pytest.TempPathFactory) -> tuple[World, pd.DataFrame]:
+def demo_world(tmp_path_factory: pytest.TempPathFactory) -> tuple[World, pd.DataFrame, list[str]]:
     from planner.demo.county import write_demo
     from planner.forecast.history import load_referrals
 
@@ -29,10 +29,18 @@ def demo_world(tmp_path_factory: pytest.TempPathFactory) -> tuple[World, pd.Data
     s = Scenario("baseline", "x.yaml", folder, START, months=12)
     world = build_world(s, data, load_referrals(folder))
     suitable = data.schemes[~data.schemes["accom_type"].isin(["W", "V"])].reset_index(drop=True)
-    return world, suitable
+    return world, suitable, data.people["person_id"].tolist()
 
 
-def _people_frame(world: World, pop: Population, idx: np.ndarray, week: int) -> pd.DataFrame:
+def _ids(pop: Population, idx: np.ndarray, waiting_ids: list[str]) -> list[str]:
+    """Today's waiting list keeps its ids (places may be reserved for them); others are P<n>."""
+    first = int((pop.first_scheme >= 0).sum())  # occupants come first, then the waiting list
+    return [waiting_ids[i - first] if 0 <= i - first < len(waiting_ids) else f"P{i}" for i in idx]
+
+
+def _people_frame(
+    world: World, pop: Population, idx: np.ndarray, week: int, waiting_ids: list[str]
+) -> pd.DataFrame:
     p = pop.people
     gender = {v: k for k, v in GENDER_CODE.items()}
     on = pd.Timestamp(START)
@@ -40,7 +48,7 @@ def _people_frame(world: World, pop: Population, idx: np.ndarray, week: int) -> 
     for person, d in pop.avoid:
         avoid.setdefault(person, []).append(str(world.district_codes[d]))
     return pd.DataFrame({
-        "person_id": [f"P{i}" for i in idx],
+        "person_id": _ids(pop, idx, waiting_ids),
         "date_of_birth": (on + pd.to_timedelta(pop.dob_day[idx], unit="D")).astype("datetime64[ns]"),
         "gender": [gender[g] for g in p.gender[idx]],
         "home_district": world.district_codes[p.home[idx]],
@@ -52,25 +60,30 @@ def _people_frame(world: World, pop: Population, idx: np.ndarray, week: int) -> 
         "risks": [tuple(r for b, r in enumerate(RISKS) if m >> b & 1) for m in p.risks[idx]],
         "needed_from": pd.Series([on + timedelta(weeks=week)] * len(idx)).astype("datetime64[ns]"),
         "current_accom": [""] * len(idx),
+        "uasc": [False] * len(idx),
     })  # fmt: skip
 
 
 @pytest.mark.parametrize("week", [0, 30])
 def test_array_rules_agree_with_planner_eligibility(week, demo_world):
-    world, schemes = demo_world
+    world, schemes, ids = demo_world
     pop = draw_population(world, 1, 0)
     idx = np.flatnonzero((pop.arrive <= week) & (pop.depart > week))[::3]
+    reserved = pop.reserved_person[pop.reserved_person >= 0]
+    idx = np.union1d(idx, reserved[(pop.arrive[reserved] <= week) & (pop.depart[reserved] > week)])
     mine = eligible(world, pop, idx, week)
     on = START + timedelta(weeks=week)
-    pairs = eligible_pairs(_people_frame(world, pop, idx, week), schemes.assign(vacancies=1), on=on)
+    pairs = eligible_pairs(_people_frame(world, pop, idx, week, ids), schemes.assign(vacancies=1), on=on)
     theirs = np.zeros_like(mine)
     theirs[pairs["person"], pairs["scheme"]] = True
     assert mine.sum() > 0
     assert (mine == theirs).all()
+    z = np.flatnonzero(world.schemes.accom_type == "Z")
+    assert len(z) and (mine[:, z].sum(axis=0) <= 1).all()  # a staying-put place: one person at most
 
 
 def test_weekly_optimised_panel_places_as_many_as_the_matcher(demo_world):
-    world, schemes = demo_world
+    world, schemes, ids = demo_world
     rng = np.random.default_rng(4)
     for run in range(3):
         pop = draw_population(world, 3, run)
@@ -78,7 +91,7 @@ def test_weekly_optimised_panel_places_as_many_as_the_matcher(demo_world):
         waiting = rng.choice(np.flatnonzero((pop.arrive <= week) & (pop.depart > week)), 60, replace=False)
         vacancies = rng.integers(0, 2, size=len(schemes))
         mine = optimised(world, pop, waiting, vacancies, week)
-        people = _people_frame(world, pop, waiting, week)
+        people = _people_frame(world, pop, waiting, week, ids)
         result = match(people, schemes.assign(vacancies=vacancies), on=START + timedelta(weeks=week))
         assert (mine >= 0).sum() == (result.matches["outcome"] == "placed").sum()
 
@@ -88,7 +101,7 @@ def test_weekly_panel_is_optimal_although_each_person_keeps_only_their_cheapest_
 
     from planner.simulate import policies as p
 
-    world, _ = demo_world
+    world, _, _ = demo_world
     rng = np.random.default_rng(11)
     for run in range(6):
         pop = draw_population(world, 8, run)

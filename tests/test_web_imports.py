@@ -34,7 +34,8 @@ def _example(name: str) -> bytes:
 
 def _fewer_people() -> bytes:
     lines = _example("young_people.csv").decode().splitlines()
-    return ("\n".join(lines[:3]) + "\n").encode()  # header and two people
+    # The header, two people, and YP-0006, whom the staying-put place SCH-007 is reserved for.
+    return ("\n".join(lines[:3] + lines[-1:]) + "\n").encode()
 
 
 def test_a_valid_import_replaces_everything_and_is_recorded(web_app: Flask, sign_in: SignIn):
@@ -42,15 +43,15 @@ def test_a_valid_import_replaces_everything_and_is_recorded(web_app: Flask, sign
     officer.post("/matching/run")
     response = _upload(officer, _fewer_people(), _example("schemes.csv"), ("yp nov.csv", "schemes.csv"))
     assert response.status_code == 303
-    assert _counts(web_app)[:2] == (2, 6)
+    assert _counts(web_app)[:2] == (3, 7)
     with web_app.app_context():
         db = get_db()
         record = db.scalar(select(Import).order_by(Import.id.desc()))
-        assert (record.people_file, record.people_count, record.schemes_count) == ("yp_nov.csv", 2, 6)
+        assert (record.people_file, record.people_count, record.schemes_count) == ("yp_nov.csv", 3, 7)
         assert db.scalar(select(func.count()).select_from(Proposal).where(Proposal.state == "proposed")) == 0
-        assert "2 young people" in db.scalar(select(AuditEvent.detail).where(AuditEvent.action == "import"))
+        assert "3 young people" in db.scalar(select(AuditEvent.detail).where(AuditEvent.action == "import"))
     page = officer.get("/imports").get_data(as_text=True)
-    assert "Imported 2 young people and 6 schemes" in page and "yp_nov.csv" in page
+    assert "Imported 3 young people and 7 schemes" in page and "yp_nov.csv" in page
 
 
 def test_a_bad_file_lists_every_problem_by_row_and_column_and_changes_nothing(

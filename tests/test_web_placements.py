@@ -37,13 +37,15 @@ def _open_proposal(app: Flask, person_id: str) -> Proposal:
 
 def test_waiting_list_shows_names_dates_labels_and_highlights_bnb(sign_in: SignIn):
     html = sign_in("officer").get("/waiting-list").get_data(as_text=True)
-    assert "5 young people are waiting for a place on 23 Nov 2026" in html
+    assert "6 young people are waiting for a place on 23 Nov 2026" in html
+    assert "5 are due by 21 Dec 2026</strong> (within 28 days)" in html
     assert "Gloucester" in html and "E07000081" not in html.split("<tbody")[1]  # names, not codes
     assert "30 Nov 2026" in html  # YP-0002 needed_from, UK date
     assert "app-row--urgent" in html and "Bed and breakfast (not suitable)" in html
     assert "2 are in B&amp;B" in html
     rows = re.findall(r'<tr class="govuk-table__row( app-row--urgent)?">', html.split("<tbody")[1])
-    assert rows == [" app-row--urgent"] * 2 + [""] * 3  # urgent first
+    assert rows == [""] + [" app-row--urgent"] * 2 + [""] * 3  # the 17-year-old, then the urgent adults
+    assert html.count(">Not due yet</span>") == 1  # YP-0005, needed from 4 Jan 2027 (and the filter)
 
 
 def test_waiting_list_filters_by_district_need_and_urgency(sign_in: SignIn):
@@ -59,10 +61,14 @@ def test_waiting_list_filters_by_district_need_and_urgency(sign_in: SignIn):
 def test_run_matching_stores_a_proposal_with_its_reason_for_everyone(web_app: Flask, sign_in: SignIn):
     html = _run_matching(sign_in("officer"))
     assert "Cheltenham Foyer" in html and "no suitable scheme fits" in html
+    # A proposal for each of the five due; YP-0005 (needed after the horizon) has nothing to decide.
     assert _db_value(web_app, select(func.count()).select_from(Proposal)) == 5
+    assert _db_value(web_app, select(func.count()).where(Proposal.person_id == "YP-0005")) == 0
     assert _db_value(
         web_app, select(AuditEvent.detail).where(AuditEvent.action == "run_matching")
-    ).startswith("5 waiting")
+    ).startswith(
+        "6 waiting, 7 schemes with vacancies, 28-day horizon: 4 placed, 0 unsuitable, 1 unplaced, 1 not due"
+    )
 
 
 def test_confirming_takes_the_vacancy_and_moves_the_person_off_the_list(web_app: Flask, sign_in: SignIn):
@@ -176,9 +182,9 @@ def test_vacancies_are_edited_within_zero_to_capacity(web_app: Flask, sign_in: S
 
 def test_schemes_are_filtered_and_only_officers_may_edit(sign_in: SignIn):
     html = sign_in("officer").get("/schemes?type=W").get_data(as_text=True)
-    assert "1 of 6 schemes shown" in html and "W Bed and breakfast" in html and "£" in html
+    assert "1 of 7 schemes shown" in html and "W Bed and breakfast" in html and "£" in html
     commissioner = sign_in("commissioner").get("/schemes?vacancies=yes").get_data(as_text=True)
-    assert "6 of 6 schemes shown" in commissioner and "/vacancies" not in commissioner
+    assert "7 of 7 schemes shown" in commissioner and "/vacancies" not in commissioner
 
 
 def test_long_lists_come_in_pages_that_keep_the_filters(sign_in: SignIn, monkeypatch):
@@ -187,9 +193,9 @@ def test_long_lists_come_in_pages_that_keep_the_filters(sign_in: SignIn, monkeyp
     monkeypatch.setattr(web.paging, "PAGE_SIZE", 2)
     officer = sign_in("officer")
     second = officer.get("/waiting-list?page=2").get_data(as_text=True)
-    assert "5 shown (page 2 of 3: 3 to 4)" in second
+    assert "6 shown (page 2 of 3: 3 to 4)" in second
     assert 'href="/waiting-list?page=3"' in second and 'href="/waiting-list?page=1"' in second
-    assert "(page 3 of 3: 5 to 5)" in officer.get("/waiting-list?page=99").get_data(as_text=True)
+    assert "(page 3 of 3: 5 to 6)" in officer.get("/waiting-list?page=99").get_data(as_text=True)
     assert "(page 1 of 3: 1 to 2)" in officer.get("/waiting-list?page=x").get_data(as_text=True)
     filtered = officer.get("/waiting-list?urgency=urgent&page=1").get_data(as_text=True)
     assert "2 shown" in filtered and "page=2" not in filtered

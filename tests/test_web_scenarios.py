@@ -22,7 +22,7 @@ from planner.demo import generate_history
 from planner.forecast.demand import ForecastInputs, forecast
 from planner.simulate.simulation import simulate
 from web.db import engine_of, get_db
-from web.map.forecast import FORECAST_RUNS, SEED
+from web.map.forecast import FORECAST_RUNS, SEED, forecast_table
 from web.models import AuditEvent, ScenarioRecord, ScenarioRun, Scheme, utcnow
 from web.scenario_form import parse
 from web.scenario_runs import STALE
@@ -298,6 +298,26 @@ def test_the_map_shows_the_forecast_shortfall_for_a_chosen_month(app, commission
             "<strong>", ""
         )
     assert commissioner.get("/map?month=1999-01").status_code == 400
+
+
+@pytest.mark.parametrize("level", ["", "none", "low", "medium", "high", "intensive"])
+def test_the_maps_today_view_and_the_forecasts_first_month_agree_everywhere(app, commissioner, level):
+    # The demo county: the CSV behind today's map and the forecast's first month (today's month,
+    # counted as today's position), district by district, for every support level.
+    query = f"?support_level={level}" if level else ""
+    today = {r["district"]: r for r in csv.DictReader(io.StringIO(
+        commissioner.get(f"/map.csv{query}").get_data(as_text=True)))}  # fmt: skip
+    with app.test_request_context():
+        first, _ = forecast_table(get_db(), on=ON, month="2026-11", support_level=level or None)
+    assert first is not None and set(first["district"]) == set(today) and len(today) == 6
+    for r in first.itertuples():
+        t = today[r.district]
+        assert (r.demand_mean, r.supply_mean, r.shortfall_mean) == (
+            int(t["due"]),
+            int(t["suitable_vacancies"]),
+            int(t["shortfall"]),
+        ), r.district
+    assert sum(int(t["due"]) for t in today.values()) > 0
 
 
 def test_the_forecast_map_says_when_there_is_no_history_to_forecast_from(tmp_path: Path, request):

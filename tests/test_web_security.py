@@ -221,7 +221,7 @@ def test_serve_demo_prepares_the_demo_database_and_logins(tmp_path, monkeypatch)
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/demo.sqlite")
     monkeypatch.setattr(seed, "demo_dataset", lambda on: (load_folder(EXAMPLE), "example"))
     ready = serve.prepare("127.0.0.1", 5999, demo=True, on=ON)
-    assert ready.url == "http://127.0.0.1:5999/" and ready.loaded == {"people": 5, "schemes": 6}
+    assert ready.url == "http://127.0.0.1:5999/" and ready.loaded == {"people": 6, "schemes": 7}
     ready.app.config["WTF_CSRF_ENABLED"] = False  # CSRF has its own test
     client = ready.app.test_client()
     for role in ROLES:

@@ -14,6 +14,7 @@ import pandas as pd
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from planner.data.contract import HORIZON_DAYS
 from planner.match.batch import match
 from web import audit
 from web.models import MatchRun, Placement, Proposal, Scheme, User, YoungPerson, utcnow
@@ -106,8 +107,9 @@ def decline(db: Session, proposal_id: int, user: User) -> Proposal:
 
 
 def _proposals(frame: pd.DataFrame, run_id: int | None) -> list[Proposal]:
+    """A proposal per person due; people not due yet stay on the list with nothing to decide."""
     out = []
-    for r in frame.to_dict("records"):
+    for r in frame[frame["outcome"] != "not_due"].to_dict("records"):
         scheme = r.get("scheme_id")
         cost, dist = r.get("weekly_cost"), r.get("distance_km")
         out.append(
@@ -125,12 +127,12 @@ def _proposals(frame: pd.DataFrame, run_id: int | None) -> list[Proposal]:
     return out
 
 
-def run_matching(db: Session, user: User, *, on: date) -> MatchRun:
+def run_matching(db: Session, user: User, *, on: date, horizon_days: int = HORIZON_DAYS) -> MatchRun:
     """The optimiser over the whole waiting list and every scheme with a vacancy; open proposals
-    from earlier runs are superseded by the new ones."""
+    from earlier runs are superseded by the new ones. People needed after the horizon get none."""
     people = people_frame(db)
     schemes = schemes_frame(db, with_vacancies_only=True)
-    result = match(people, schemes, on=on)
+    result = match(people, schemes, on=on, horizon_days=horizon_days)
     outcome = result.matches["outcome"].value_counts()
     db.execute(
         update(Proposal).where(Proposal.state == "proposed").values(state="superseded"),
@@ -144,27 +146,39 @@ def run_matching(db: Session, user: User, *, on: date) -> MatchRun:
         placed=int(outcome.get("placed", 0)),
         unsuitable=int(outcome.get("unsuitable", 0)),
         unplaced=int(outcome.get("unplaced", 0)),
+        not_due=int(outcome.get("not_due", 0)),
+        horizon_days=horizon_days,
     )
     db.add(run)
     db.flush()
     db.add_all(_proposals(result.matches, run.id))
     audit.record(
         "run_matching",
-        detail=f"{len(people)} waiting, {len(schemes)} schemes with vacancies: {run.placed} placed, "
-        f"{run.unsuitable} unsuitable, {run.unplaced} unplaced ({result.status})",
+        detail=f"{len(people)} waiting, {len(schemes)} schemes with vacancies, {horizon_days}-day horizon: "
+        f"{run.placed} placed, {run.unsuitable} unsuitable, {run.unplaced} unplaced, {run.not_due} not due "
+        f"({result.status})",
     )
     db.commit()
     return run
 
 
-def fresh_proposal(db: Session, person_id: str, *, on: date) -> Proposal | None:
+def _reaching(people: pd.DataFrame, on: date, horizon_days: int) -> int:
+    """A horizon that reaches this one person: an officer deciding for them is planning ahead."""
+    days = (people["needed_from"].max() - pd.Timestamp(on)).days if len(people) else 0
+    return max(horizon_days, int(days))
+
+
+def fresh_proposal(
+    db: Session, person_id: str, *, on: date, horizon_days: int = HORIZON_DAYS
+) -> Proposal | None:
     """After a place was lost to someone else: the best place for this person among the vacancies
     left now (the same optimiser, on this one person), stored as a new open proposal."""
     people = people_frame(db)
     people = people[people["person_id"] == person_id]
     if people.empty:
         return None
-    result = match(people, schemes_frame(db, with_vacancies_only=True), on=on)
+    horizon = _reaching(people, on, horizon_days)
+    result = match(people, schemes_frame(db, with_vacancies_only=True), on=on, horizon_days=horizon)
     db.execute(
         update(Proposal)
         .where(Proposal.person_id == person_id, Proposal.state == "proposed")
@@ -185,7 +199,8 @@ def open_proposal_for(db: Session, person_id: str, scheme_id: str, *, on: date) 
     schemes = schemes[schemes["scheme_id"] == scheme_id]
     if people.empty or schemes.empty:
         raise DecisionRefused(f"{scheme_id} has no vacancy now, or {person_id} is not waiting.")
-    (proposal,) = _proposals(match(people, schemes, on=on).matches, None)
+    horizon = _reaching(people, on, HORIZON_DAYS)
+    (proposal,) = _proposals(match(people, schemes, on=on, horizon_days=horizon).matches, None)
     if proposal.scheme_id != scheme_id:
         raise DecisionRefused(f"{person_id} cannot be placed in {scheme_id}: {proposal.reason}")
     db.add(proposal)

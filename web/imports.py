@@ -10,7 +10,7 @@ from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import func, select
 from werkzeug.utils import secure_filename
 
-from planner.data.contract import PEOPLE, SCHEMES, Dataset
+from planner.data.contract import read_dataset
 from planner.data.problems import InvalidInput, Problem
 from planner.data.table import read_table
 from planner.forecast.history import COHORT, REFERRALS
@@ -75,19 +75,11 @@ def index() -> ResponseReturnValue:
         return _page(400, form=form, problems=problems)
 
     # Both files are read and every problem in either is listed before anything is written.
-    found: list[Problem] = []
-    truncated = False
-    frames = {}
-    for field, spec in ((form.people, PEOPLE), (form.schemes, SCHEMES)):
-        try:
-            frames[spec.file] = read_table(field.data.read(), spec)
-        except InvalidInput as e:
-            found += e.problems
-            truncated = truncated or e.truncated
-    if found:
-        return _page(400, form=form, problems=found, truncated=truncated)
+    try:
+        data = read_dataset(form.people.data.read(), form.schemes.data.read())
+    except InvalidInput as e:
+        return _page(400, form=form, problems=e.problems, truncated=e.truncated)
 
-    data = Dataset(people=frames[PEOPLE.file], schemes=frames[SCHEMES.file])
     db = get_db()
     names = [secure_filename(f.data.filename or "") or f.label.text for f in (form.people, form.schemes)]
     replace_all(db, data)

@@ -1,4 +1,4 @@
-"""The web app's store: young people and schemes (contract v1 columns), decisions, users, audit.
+"""The web app's store: young people and schemes (contract v1.1 columns), decisions, users, audit.
 
 History (proposals, placements, imports, audit events) refers to people and schemes by their
 contract ids, not by foreign keys, so that an import replacing the waiting list and the schemes
@@ -22,6 +22,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -127,6 +128,7 @@ class YoungPerson(Base):
     risks: Mapped[str] = mapped_column(Text, default="")
     needed_from: Mapped[date] = mapped_column(Date)
     current_accom: Mapped[str] = mapped_column(String(2), default="")
+    uasc: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     status: Mapped[str] = mapped_column(String(16), default="waiting", index=True)
     placed_scheme_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
@@ -156,6 +158,7 @@ class Scheme(Base):
     excluded_risks: Mapped[str] = mapped_column(Text, default="")
     ofsted_registered: Mapped[bool] = mapped_column(Boolean, default=False)
     weekly_cost: Mapped[float] = mapped_column(Float)
+    reserved_for: Mapped[str] = mapped_column(String(ID_MAX_LENGTH), default="", server_default="")  # staying put
 
 
 class MatchRun(Base):
@@ -172,6 +175,8 @@ class MatchRun(Base):
     placed: Mapped[int] = mapped_column(Integer)
     unsuitable: Mapped[int] = mapped_column(Integer)
     unplaced: Mapped[int] = mapped_column(Integer)
+    not_due: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    horizon_days: Mapped[int] = mapped_column(Integer, default=28, server_default="28")
 
 
 class Proposal(Base):
@@ -183,7 +188,7 @@ class Proposal(Base):
     run_id: Mapped[int | None] = mapped_column(ForeignKey("match_runs.id"), nullable=True)
     person_id: Mapped[str] = mapped_column(String(64), index=True)
     scheme_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    outcome: Mapped[str] = mapped_column(String(16))  # placed | unsuitable | unplaced
+    outcome: Mapped[str] = mapped_column(String(16))  # placed | unsuitable | unplaced (not_due: no proposal)
     accom_code: Mapped[str] = mapped_column(String(2), default="")
     weekly_cost: Mapped[float | None] = mapped_column(Float, nullable=True)
     distance_km: Mapped[float | None] = mapped_column(Float, nullable=True)

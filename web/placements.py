@@ -12,15 +12,23 @@ from planner.data.vocab import SUPPORT_LEVELS, URGENT_ACCOM
 from planner.match.options import options, why_not
 from web import audit, decisions
 from web.auth import roles_required, safe_next
-from web.clock import today
+from web.clock import due_by, horizon_days, today
 from web.db import get_db
+from web.filters import age_on
 from web.models import Placement, Proposal, Scheme, User, YoungPerson
 from web.paging import page_of
 from web.store import people_frame, schemes_frame
 
 bp = Blueprint("placements", __name__)
+MAX_HORIZON_DAYS = 366
 OFFICERS = ("officer",)
-URGENCY = {"urgent": "In B&B, emergency or no fixed abode", "due": "Needed by today", "all": "All"}
+URGENCY = {
+    "urgent": "In B&B, emergency or no fixed abode",
+    "due": "Due within the horizon",
+    "now": "Needed by today",
+    "later": "Not due yet",
+    "all": "All",
+}
 
 
 def _user() -> User:
@@ -47,15 +55,21 @@ def waiting_list() -> ResponseReturnValue:
     district = request.args.get("district", "")
     need = request.args.get("need", "")
     urgency = request.args.get("urgency", "all")
-    # The order the optimiser serves them in: already in B&B or emergency first, then soonest needed.
-    everyone.sort(key=lambda p: (p.current_accom[:1] not in URGENT_ACCOM, p.needed_from, p.person_id))
+    last = due_by(current_app)
+    # The order the optimiser serves them in: under-18s, then those in B&B, emergency or with no
+    # fixed abode, then the soonest needed (PRODUCT.md s.3).
+    everyone.sort(key=lambda p: (age_on(p.date_of_birth, on) >= 18, p.current_accom[:1] not in URGENT_ACCOM,
+                                 p.needed_from, p.person_id))  # fmt: skip
+    shown = {
+        "urgent": lambda p: p.current_accom[:1] in URGENT_ACCOM,
+        "due": lambda p: p.needed_from <= last,
+        "now": lambda p: p.needed_from <= on,
+        "later": lambda p: p.needed_from > last,
+    }.get(urgency, lambda p: True)
     people = [
         p
         for p in everyone
-        if (not district or p.home_district == district)
-        and (not need or p.support_need == need)
-        and (urgency != "urgent" or p.current_accom[:1] in URGENT_ACCOM)
-        and (urgency != "due" or p.needed_from <= on)
+        if (not district or p.home_district == district) and (not need or p.support_need == need) and shown(p)
     ]
     urgent = sum(p.current_accom[:1] in URGENT_ACCOM for p in everyone)
     page = page_of(len(people))
@@ -73,16 +87,26 @@ def waiting_list() -> ResponseReturnValue:
         chosen={"district": district, "need": need, "urgency": urgency},
         urgent_codes=URGENT_ACCOM,
         run=decisions.latest_run(db),
+        due_by=last,
+        due=sum(p.needed_from <= last for p in everyone),
+        horizon_days=horizon_days(current_app),
     )
 
 
 @bp.post("/matching/run")
 @roles_required(*OFFICERS)
 def run_matching() -> ResponseReturnValue:
-    run = decisions.run_matching(get_db(), _user(), on=today(current_app))
+    text = request.form.get("horizon_days", str(horizon_days(current_app))).strip()
+    if not text.isdigit() or int(text) > MAX_HORIZON_DAYS:
+        abort(
+            400,
+            description=f"Horizon: enter a whole number of days from 0 to {MAX_HORIZON_DAYS}, not {text!r}.",
+        )
+    run = decisions.run_matching(get_db(), _user(), on=today(current_app), horizon_days=int(text))
     flash(
         f"Matching proposed {run.placed} suitable places; {run.unsuitable} unsuitable (B&B or emergency) "
-        f"and {run.unplaced} unplaced. Confirm or decline each proposal."
+        f"and {run.unplaced} unplaced among those due within {run.horizon_days} days; {run.not_due} "
+        "needed later stay on the list. Confirm or decline each proposal."
         + (
             " The optimiser hit its time limit: this is its best answer so far."
             if run.status != "optimal"
@@ -120,7 +144,9 @@ def _refused(e: decisions.DecisionRefused) -> ResponseReturnValue:
     if e.no_vacancy and e.person_id:
         audit.record("confirm_failed", e.person_id, detail=e.message)
         db.commit()
-        fresh = decisions.fresh_proposal(db, e.person_id, on=today(current_app))
+        fresh = decisions.fresh_proposal(
+            db, e.person_id, on=today(current_app), horizon_days=horizon_days(current_app)
+        )
     schemes = {s.scheme_id: s for s in db.scalars(select(Scheme))}
     return render_template("refused.html", message=e.message, fresh=fresh, schemes=schemes), 409
 
@@ -191,7 +217,8 @@ def person(person_id: str) -> ResponseReturnValue:
     why_scheme = request.args.get("why_not", "")
     if p.status == "waiting":  # the single-person function over the whole list, for its impact
         waiting, schemes_now = people_frame(db), schemes_frame(db)
-        opts = options(waiting, schemes_now, person_id, on=on, top=5, impact=True)
+        opts = options(waiting, schemes_now, person_id, on=on, top=5, impact=True,
+                       horizon_days=horizon_days(current_app))  # fmt: skip
         if why_scheme and db.get(Scheme, why_scheme) is not None:
             why = why_not(waiting, schemes_now, person_id, why_scheme, on=on)
     schemes = {s.scheme_id: s for s in db.scalars(select(Scheme).order_by(Scheme.name))}

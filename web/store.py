@@ -1,4 +1,4 @@
-"""Between the database and the planner: contract v1 frames out, validated datasets in."""
+"""Between the database and the planner: contract v1.1 frames out, validated datasets in."""
 
 from __future__ import annotations
 

@@ -14,7 +14,7 @@ from planner.data.problems import InvalidInput
 @click.command()
 @click.argument("data_dir", type=DATA_DIR)
 def validate(data_dir: Path) -> None:
-    """Check young_people.csv and schemes.csv in DATA_DIR against data contract v1.
+    """Check young_people.csv and schemes.csv in DATA_DIR against data contract v1.1.
 
     Prints what the folder holds; on bad input lists every problem (file, row, column)
     and exits with status 2. The history files referrals.csv and cohort.csv are checked too
@@ -63,7 +63,7 @@ def validate(data_dir: Path) -> None:
 @click.option("--date", "on", type=DATE, default="2026-11-23", show_default=True,
               help="Date the vacancies and ages refer to.")  # fmt: skip
 def demo(out_dir: Path, county: str, people: int | None, seed: int, on: datetime) -> None:
-    """Write a realistic synthetic county to OUT_DIR in data contract v1.
+    """Write a realistic synthetic county to OUT_DIR in data contract v1.1.
 
     Calibrated on the council's DfE care leaver figures and ONS population (printed with their
     sources); the same seed gives the same files.

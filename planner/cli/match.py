@@ -10,6 +10,13 @@ import click
 from planner.cli.common import DATA_DIR, DATE, OUT_FILE, BadInput, load
 
 OBJECTIVE = click.Choice(["default", "cost"])
+HORIZON = click.option(
+    "--horizon-days",
+    type=click.IntRange(0, 366),
+    default=28,
+    show_default=True,
+    help="Place only people needed within this many days of --date; the others are not due.",
+)
 
 
 @click.command("match")
@@ -21,14 +28,23 @@ OBJECTIVE = click.Choice(["default", "cost"])
               help="Where to write matches.csv [default: DATA_DIR/matches.csv].")  # fmt: skip
 @click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=None,
               help="Seconds; on reaching it the best answer found is returned and marked.")  # fmt: skip
+@HORIZON
 def match_cmd(
-    data_dir: Path, on: datetime, objective: str, out: Path | None, time_limit: float | None
+    data_dir: Path,
+    on: datetime,
+    objective: str,
+    out: Path | None,
+    time_limit: float | None,
+    horizon_days: int,
 ) -> None:
-    """Match everyone in DATA_DIR to places at once and write matches.csv.
+    """Match everyone in DATA_DIR due within the horizon to places at once and write matches.csv.
 
-    Most people in suitable places, then the most urgent, then the least cost (PRODUCT.md s.3);
-    B&B and emergency places only for adults nobody could place suitably. Prints outcomes, cost,
-    distance, solve time and placement rates by gender, age band, support need and district.
+    Most people due in suitable places, then the most under-18s, then the most of those now in
+    B&B, emergency accommodation or with no fixed abode, then the soonest needed, then the least
+    cost (PRODUCT.md s.3); B&B and emergency places only for adults needing a place now whom
+    nobody could place suitably; people needed after the horizon are `not_due`. Prints outcomes,
+    cost, distance, solve time and placement rates by gender, age band, support need, UASC and
+    district.
 
     Example: planner match demo --date 2026-11-23 --out demo/matches.csv
     """
@@ -36,7 +52,7 @@ def match_cmd(
 
     data = load(data_dir)
     result = match(data.people, data.schemes, on=on.date(), objective=objective,  # type: ignore[arg-type]
-                   time_limit=time_limit)  # fmt: skip
+                   time_limit=time_limit, horizon_days=horizon_days)  # fmt: skip
     path = out if out is not None else data_dir / "matches.csv"
     write_matches(result.matches, path)
     click.echo(format_summary(result, data.people, on=on.date()))
@@ -50,8 +66,9 @@ def match_cmd(
 @click.option("--top", type=click.IntRange(min=1), default=5, show_default=True, help="Places to list.")
 @click.option("--why", "why_scheme", metavar="SCHEME_ID", default=None, help="Rules this scheme breaks.")
 @click.option("--objective", type=OBJECTIVE, default="default", show_default=True)
+@HORIZON
 def options_cmd(data_dir: Path, person_id: str, on: datetime, top: int, why_scheme: str | None,
-                objective: str) -> None:  # fmt: skip
+                objective: str, horizon_days: int) -> None:  # fmt: skip
     """Rank the places PERSON_ID could take, with the score broken down and, for each, how many
     others on the waiting list would lose a suitable place if it is taken.
 
@@ -62,7 +79,7 @@ def options_cmd(data_dir: Path, person_id: str, on: datetime, top: int, why_sche
     data = load(data_dir)
     try:
         opts = options(data.people, data.schemes, person_id, on=on.date(), top=top,
-                       objective=objective)  # type: ignore[arg-type]  # fmt: skip
+                       objective=objective, horizon_days=horizon_days)  # type: ignore[arg-type]  # fmt: skip
         why = None
         if why_scheme is not None:
             why = (why_scheme, why_not(data.people, data.schemes, person_id, why_scheme, on=on.date()))

@@ -41,7 +41,8 @@ def _progress_bar(what: str) -> tuple[Callable[[], None], Callable[[int, int], N
 def scenario_cmd(scenario_file: Path, out_dir: Path, runs: int | None, workers: int | None,
                  dask_scheduler: str | None, data_dir: Path | None) -> None:  # fmt: skip
     """Simulate SCENARIO_FILE (YAML) and its baseline; write summary.csv, by_district.csv,
-    by_month.csv and report.html to --out.
+    by_month.csv, shortfall_start.csv (the shortfall on the start date, as the map counts it) and
+    report.html to --out.
 
     Example: planner scenario data/scenarios/add_places_forest_of_dean.yaml --out out/ --runs 100
     """
@@ -60,7 +61,7 @@ def scenario_cmd(scenario_file: Path, out_dir: Path, runs: int | None, workers: 
         click.echo(f"{r.scenario:>20} {r.policy:>12} {r.metric:<17} {r.mean:>10,.0f} "
                    f"(80%: {r.lo80:,.0f} to {r.hi80:,.0f})")  # fmt: skip
     click.echo(
-        f"Wrote {out_dir}/summary.csv, by_district.csv, by_month.csv, report.html "
+        f"Wrote {out_dir}/summary.csv, by_district.csv, by_month.csv, shortfall_start.csv, report.html "
         f"in {result.seconds:.1f} s ({result.county_years_per_second:.0f} county-years/s)"
     )
 

@@ -1,21 +1,26 @@
-"""Data contract v1: young_people.csv and schemes.csv, declared once, read into typed DataFrames.
+"""Data contract v1.1: young_people.csv and schemes.csv, declared once, read into typed DataFrames.
 
 Nothing is returned unless both files are valid; every problem in both is reported together.
-The machinery (columns, parsing, messages, writing) is `planner.data.table`.
+The machinery (columns, parsing, messages, writing) is `planner.data.table`. Version 1.1 adds
+`uasc` (young people) and `reserved_for` (schemes): a staying-put place (Z) is only ever for
+the one young person living with their own former foster carers, so a Z row must name them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
+from functools import partial
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from planner.data.districts import in_england
 from planner.data.limits import CAPACITY_MAX, NAME_MAX_LENGTH, WEEKLY_COST_MAX
 from planner.data.problems import InvalidInput, Problem
-from planner.data.table import MAX_PROBLEMS, Column, TableSpec, read_file
+from planner.data.table import MAX_PROBLEMS, Column, TableSpec, read_table
 from planner.data.vocab import ACCOM_LABELS, MAX_AGE, MIN_AGE, NEVER_SUITABLE
 
 
@@ -27,7 +32,26 @@ class Dataset:
     schemes: pd.DataFrame
 
 
-# ---- the two files of contract v1 ----
+CONTRACT_VERSION = "1.1"
+# The horizon (v1.1): a batch on date d places only people needed by d + HORIZON_DAYS (the weekly
+# panel's four-week look-ahead); everyone needed later stays on the list, `not_due`.
+HORIZON_DAYS = 28
+
+
+def due_within(people: pd.DataFrame, *, on: date, horizon_days: int = HORIZON_DAYS) -> np.ndarray:
+    """Who a batch on `on` may place: `needed_from` on or before `on` plus the horizon."""
+    if horizon_days < 0:
+        raise ValueError(f"horizon_days must be 0 or more, not {horizon_days}")
+    last = pd.Timestamp(on) + pd.Timedelta(days=horizon_days)
+    return (people["needed_from"] <= last).to_numpy(dtype=bool)
+
+
+def needed_now(people: pd.DataFrame, *, on: date) -> np.ndarray:
+    """Whose need is now (`needed_from` on or before `on`): only they may be given B&B or emergency."""
+    return (people["needed_from"] <= pd.Timestamp(on)).to_numpy(dtype=bool)
+
+
+# ---- the two files of contract v1.1 ----
 
 
 def _check_people(df: pd.DataFrame, rows: pd.DataFrame) -> Iterable[tuple[int, str, str]]:
@@ -48,7 +72,11 @@ def _check_people(df: pd.DataFrame, rows: pd.DataFrame) -> Iterable[tuple[int, s
         )
 
 
-def _check_schemes(df: pd.DataFrame, rows: pd.DataFrame) -> Iterable[tuple[int, str, str]]:
+def _check_schemes(
+    df: pd.DataFrame, rows: pd.DataFrame, people_ids: frozenset[str] | None = None
+) -> Iterable[tuple[int, str, str]]:
+    """Checks across a scheme's columns, and `reserved_for` against young_people.csv's ids
+    (`people_ids`, when that file could be read)."""
     row = rows["row"].to_numpy()
     over = (df["vacancies"] > df["capacity"]).to_numpy()
     for r, v, c in zip(row[over], df["vacancies"][over], df["capacity"][over], strict=True):
@@ -60,6 +88,25 @@ def _check_schemes(df: pd.DataFrame, rows: pd.DataFrame) -> Iterable[tuple[int, 
     outside = ~in_england(lat, lon)
     for r, y, x in zip(row[outside], lat[outside], lon[outside], strict=True):
         yield int(r), "latitude", f"({y:g}, {x:g}) is outside England (latitude, longitude in degrees)"
+    reserved = df["reserved_for"]
+    unnamed = ((df["accom_type"] == "Z") & (reserved == "")).to_numpy()
+    for r in row[unnamed]:
+        yield (
+            int(r),
+            "reserved_for",
+            "is empty, but a staying-put place (Z) is only ever for the young person living with their own "
+            "former foster carers: give their person_id (data contract v1.1)",
+        )
+    if people_ids is not None:
+        # A full place may name someone already living there, who is no longer on the list.
+        unknown = ((reserved != "") & ~reserved.isin(people_ids) & (df["vacancies"] > 0)).to_numpy()
+        for r, v in zip(row[unknown], reserved[unknown], strict=True):
+            yield (
+                int(r),
+                "reserved_for",
+                f"{v!r} is not in young_people.csv: a reserved place with a vacancy must name a young "
+                "person on the list",
+            )
 
 
 PEOPLE = TableSpec(
@@ -80,6 +127,7 @@ PEOPLE = TableSpec(
         Column("risks", "risk_list", required=False),
         Column("needed_from", "date"),
         Column("current_accom", "accom_code", required=False),
+        Column("uasc", "bool", required=False),
     ),
 )
 
@@ -107,8 +155,33 @@ SCHEMES = TableSpec(
         Column("excluded_risks", "risk_list", required=False),
         Column("ofsted_registered", "bool", required=False),
         Column("weekly_cost", "decimal", minimum=0, maximum=WEEKLY_COST_MAX, what="a weekly cost in GBP"),
+        Column("reserved_for", "id", required=False),
     ),
 )
+
+
+def read_dataset(people: bytes | None, schemes: bytes | None, *, folder: str | Path = "") -> Dataset:
+    """Parse and validate both files' bytes (None: the file is missing from `folder`); every
+    problem in either is reported together."""
+    found: list[Problem] = []
+    truncated = False
+    frames: dict[str, pd.DataFrame] = {}
+    ids: frozenset[str] | None = None
+    for spec, data in ((PEOPLE, people), (SCHEMES, schemes)):
+        if spec is SCHEMES:
+            spec = replace(SCHEMES, check_rows=partial(_check_schemes, people_ids=ids))
+        try:
+            if data is None:
+                raise InvalidInput([Problem(spec.file, None, None, f"file is missing from {folder}")])
+            frames[spec.file] = read_table(data, spec)
+        except InvalidInput as e:
+            found += e.problems
+            truncated = truncated or e.truncated
+        if spec is PEOPLE and spec.file in frames:
+            ids = frozenset(frames[spec.file]["person_id"])
+    if found:
+        raise InvalidInput(found[:MAX_PROBLEMS], truncated or len(found) > MAX_PROBLEMS)
+    return Dataset(people=frames[PEOPLE.file], schemes=frames[SCHEMES.file])
 
 
 def load_folder(folder: str | Path) -> Dataset:
@@ -116,15 +189,7 @@ def load_folder(folder: str | Path) -> Dataset:
 
     Problems in both files are reported together; nothing is returned unless both are valid.
     """
-    found: list[Problem] = []
-    truncated = False
-    frames: dict[str, pd.DataFrame] = {}
-    for spec in (PEOPLE, SCHEMES):
-        try:
-            frames[spec.file] = read_file(Path(folder), spec)
-        except InvalidInput as e:
-            found += e.problems
-            truncated = truncated or e.truncated
-    if found:
-        raise InvalidInput(found[:MAX_PROBLEMS], truncated or len(found) > MAX_PROBLEMS)
-    return Dataset(people=frames[PEOPLE.file], schemes=frames[SCHEMES.file])
+    folder = Path(folder)
+    files = [folder / spec.file for spec in (PEOPLE, SCHEMES)]
+    people, schemes = (f.read_bytes() if f.is_file() else None for f in files)
+    return read_dataset(people, schemes, folder=folder)

@@ -1,5 +1,5 @@
-"""How people in an English council read dates and money (`23 Nov 2026`, `£1,234`), and CSV
-files they can open in a spreadsheet safely."""
+"""How people in an English council read dates, money and counts (`23 Nov 2026`, `£1,234`,
+`2 schemes`), and CSV files they can open in a spreadsheet safely."""
 
 from __future__ import annotations
 
@@ -71,3 +71,8 @@ def spreadsheet_safe_csv(text: str) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerows([spreadsheet_cell(cell) for cell in row] for row in rows)
     return out.getvalue()
+
+
+def count(n: int, noun: str, plural: str | None = None) -> str:
+    """`1 scheme`, `2 schemes`, `1,204 people` (with `plural="people"`)."""
+    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"

@@ -17,6 +17,7 @@ class Settings:
     map_tiles_attribution: str | None
     trusted_hosts: tuple[str, ...] = ()  # the web app's host names (TRUSTED_HOSTS, comma separated)
     proxies: int = 0  # reverse proxies in front of the web app (PLANNER_PROXIES)
+    horizon_days: int = 28  # PLANNER_HORIZON_DAYS: who a batch places (data contract v1.1's horizon)
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -31,4 +32,11 @@ class Settings:
             map_tiles_attribution=e.get("PLANNER_MAP_TILES_ATTRIBUTION") or None,
             trusted_hosts=tuple(h.strip() for h in e.get("TRUSTED_HOSTS", "").split(",") if h.strip()),
             proxies=int(e.get("PLANNER_PROXIES") or 0),
+            horizon_days=_days(e.get("PLANNER_HORIZON_DAYS", "28")),
         )
+
+
+def _days(text: str) -> int:
+    if not text.strip().isdigit() or int(text) > 366:
+        raise ValueError(f"PLANNER_HORIZON_DAYS must be a whole number of days from 0 to 366, not {text!r}")
+    return int(text)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from planner.data.contract import Dataset
+from planner.data.contract import CONTRACT_VERSION, Dataset
 from planner.data.districts import district_names
 from planner.data.formats import uk_date
 from planner.data.vocab import UNSUITABLE_TYPES, URGENT_ACCOM
@@ -29,7 +29,7 @@ def by_district(data: Dataset) -> pd.DataFrame:
 def validation_report(folder: Path, data: Dataset) -> list[str]:
     """What a data officer needs to see after a good check: counts, then a table by district."""
     p, s = data.people, data.schemes
-    lines = [f"{folder}: young_people.csv and schemes.csv are valid (data contract v1)."]
+    lines = [f"{folder}: young_people.csv and schemes.csv are valid (data contract v{CONTRACT_VERSION})."]
     people = f"  {len(p):,} young {'person' if len(p) == 1 else 'people'}"
     if len(p):
         urgent = int(p["current_accom"].str[:1].isin(list(URGENT_ACCOM)).sum())

@@ -28,6 +28,10 @@ SCHEME_TYPES: Final = frozenset("BCDEKTUVWYZ")
 UNSUITABLE_TYPES: Final = frozenset("WV")
 NEVER_SUITABLE: Final = frozenset("SXWV")
 URGENT_ACCOM: Final = frozenset("WVS")  # already in B&B, emergency or no fixed abode
+# Staying put: living on with one's own former foster carers, from 18 to the 21st birthday
+# (Children and Families Act 2014, s.98); the place is reserved for that young person.
+STAYING_PUT: Final = "Z"
+STAYING_PUT_UNTIL_AGE: Final = 21
 
 # After the SocialCareData placements data standard v2.
 RISKS: Final = (

@@ -1,4 +1,4 @@
-"""A realistic, deterministic synthetic county in data contract v1 (`planner demo`).
+"""A realistic, deterministic synthetic county in data contract v1.1 (`planner demo`).
 
 Young people are calibrated on the council's own DfE care leaver figures (numbers by age,
 suitability of accommodation, activity) and spread over its districts by ONS population aged
@@ -26,7 +26,7 @@ from planner.data.table import format_table, read_table
 from planner.demo.calibration import Calibration, calibrate
 from planner.demo.history import write_history
 from planner.demo.people import make_people
-from planner.demo.schemes import make_schemes
+from planner.demo.schemes import make_schemes, staying_put
 
 log = logging.getLogger(__name__)
 
@@ -53,9 +53,15 @@ def _tables(county: str, people: int | None, seed: int, on: date) -> tuple[str, 
         raise ValueError(f"people must be at least 1, not {n}")
     # One generator for people, one for schemes: changing the people model leaves schemes as they were.
     rng_people, rng_schemes = (np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(2))
+    rng_staying_put = np.random.default_rng(np.random.SeedSequence(seed).spawn(3)[2])
     young = make_people(cal, n, rng_people, on, _prefix("YP", cal.council.code))
     demand = young["home_district"].value_counts()
     schemes = make_schemes(cal, demand, rng_schemes, _prefix("SC", cal.council.code))
+    carers, fostered = staying_put(young, cal, rng_staying_put, on=on, prefix=_prefix("SC", cal.council.code),
+                                   first=len(schemes) + 1)  # fmt: skip
+    # They live with their foster carers as they turn 18; the arrangement to stay is what is listed.
+    young.loc[young.index[fostered], "current_accom"] = "Z1"
+    schemes = pd.concat([schemes, carers], ignore_index=True)
     log.info("demo %s: %d people, %d schemes", cal.council.name, len(young), len(schemes))
     return format_table(young, PEOPLE), format_table(schemes[list(SCHEMES.names)], SCHEMES)
 
@@ -63,7 +69,7 @@ def _tables(county: str, people: int | None, seed: int, on: date) -> tuple[str, 
 def generate(
     county: str = "Gloucestershire", *, people: int | None = None, seed: int = 1, on: date = DEFAULT_DATE
 ) -> Dataset:
-    """Young people and schemes for a synthetic `county`, typed and validated as contract v1.
+    """Young people and schemes for a synthetic `county`, typed and validated as contract v1.1.
 
     `people` defaults to the council's planning cohort (see `demo_calibration.default_people`:
     702 for Gloucestershire). Deterministic for a seed.
@@ -104,6 +110,7 @@ def write_demo(
 
 def describe(data: Dataset, cal: Calibration, *, on: date) -> list[str]:
     """What `planner demo` prints after writing: counts, districts, shortfall and the calibration."""
+    from planner.data.contract import HORIZON_DAYS
     from planner.data.summary import by_district
     from planner.data.vocab import SUPPORT_LEVELS, UNSUITABLE_TYPES, URGENT_ACCOM
     from planner.forecast.shortfall import shortfall_by_district
@@ -120,13 +127,16 @@ def describe(data: Dataset, cal: Calibration, *, on: date) -> list[str]:
         by_district(data).to_string(index=False),
     ]
     short = shortfall_by_district(data, on=on)
+    due, gap = int(short["due"].sum()), int(short["shortfall"].sum())
+    lines.append(f"  {due:,} due within the {HORIZON_DAYS}-day horizon, {gap:,} of them without a suitable "
+                 "vacancy in their district")  # fmt: skip
     short = short[short["shortfall"] > 0].sort_values("shortfall", ascending=False)
     lines.append("Short of suitable places: " + ("; ".join(
-        f"{r.name} {r.waiting} waiting, {r.suitable_vacancies} suitable vacancies"
+        f"{r.name} short by {r.shortfall} ({r.due} due, {r.suitable_vacancies} suitable vacancies)"
         for r in short.itertuples()) or "none"))  # fmt: skip
     levels = [(lvl, shortfall_by_district(data, on=on, support_level=lvl)) for lvl in SUPPORT_LEVELS]
-    lines.append("By support need (waiting / suitable vacancies at that level or above): " + ", ".join(
-        f"{lvl} {t['waiting'].sum()} / {t['suitable_vacancies'].sum()}" for lvl, t in levels))  # fmt: skip
+    lines.append("By support need (due / short, vacancies at that level or above shared out): " + ", ".join(
+        f"{lvl} {t['due'].sum()} / {t['shortfall'].sum()}" for lvl, t in levels))  # fmt: skip
     lines.append("Calibrated on:")
     width = max(len(f.label) for f in cal.figures)
     lines += [f"  {f.label:<{width}}  {f.value}  [{f.source}]" for f in cal.figures]

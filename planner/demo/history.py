@@ -82,7 +82,9 @@ GENDER_P: Final = {"M": 0.55, "F": 0.43, "X": 0.02}
 
 
 def _dfe(name: str) -> pd.DataFrame:
-    return pd.read_csv(REFERENCE_DIR / name, dtype={"la_code": str}, keep_default_na=False)
+    """The latest year of a DfE table (the files hold 2021-2025; the demo is calibrated on the latest)."""
+    df = pd.read_csv(REFERENCE_DIR / name, dtype={"la_code": str}, keep_default_na=False)
+    return df[df["time_period"] == df["time_period"].max()]
 
 
 def council_figures(code: str) -> dict[str, float]:

@@ -73,7 +73,7 @@ def band_counts(cal: Calibration, n: int) -> dict[str, int]:
 
 
 def make_people(cal: Calibration, n: int, rng: np.random.Generator, on: date, prefix: str) -> pd.DataFrame:
-    """n young people needing a place in the 12 months from `on`, as contract v1 columns."""
+    """n young people needing a place in the 12 months from `on`, as contract v1.1 columns."""
     parts = []
     for band, count in zip(cal.bands, band_counts(cal, n).values(), strict=True):
         ages, p = AGES[band.name]

@@ -9,13 +9,16 @@ of places: most are occupied on the date.
 
 from __future__ import annotations
 
+from datetime import date
+
 import numpy as np
 import pandas as pd
 
 from planner.data.districts import districts
-from planner.data.vocab import RISKS, SUPPORT_LEVELS
+from planner.data.vocab import RISKS, SUPPORT_LEVELS, SUPPORT_RANK
 from planner.demo.calibration import COST_MAX_GBP, COST_MEAN_GBP, COST_MIN_GBP, Calibration
 from planner.demo.places import places, points_near
+from planner.match.eligibility import ages_on
 
 # Suitable vacancies for this share of a district's demand: west to east (assumption).
 SUPPLY_WEST, SUPPLY_EAST = 1.2, 0.3
@@ -24,12 +27,12 @@ HIGH_SUPPORT_SHORT = 0.35  # one-district council: vacancy chance of high/intens
 
 # type: share of suitable vacancies, chance a place is free on the date, support levels offered
 # (none, low, medium, high, intensive), places per scheme (low, high). Assumptions, after the
-# sizes PRODUCT.md and the issue give: supported lodgings 1-2, semi-independent 4-20, foyers 20-60,
-# staying put 1; own-tenancy move-on flats in small blocks.
+# sizes PRODUCT.md and the issue give: supported lodgings 1-2, semi-independent 4-20, foyers 20-60;
+# own-tenancy move-on flats in small blocks. Staying put (Z) is not a pool of places: each is one
+# young person's own former foster carers (`staying_put`).
 TYPES = {
     "E": (0.08, 0.40, (0, 0.30, 0.50, 0.20, 0), (1, 2)),
-    "Z": (0.03, 0.50, (0, 0.50, 0.50, 0, 0), (1, 1)),
-    "D": (0.48, 0.35, (0, 0.05, 0.35, 0.42, 0.18), (4, 20)),
+    "D": (0.51, 0.35, (0, 0.05, 0.35, 0.42, 0.18), (4, 20)),
     "T": (0.13, 0.30, (0, 0.50, 0.50, 0, 0), (20, 60)),
     "U": (0.28, 0.35, (0.50, 0.50, 0, 0, 0), (3, 15)),
 }
@@ -177,6 +180,43 @@ def _describe(df: pd.DataFrame, cal: Calibration, rng: np.random.Generator, pref
     _locate(df, cal, rng)
     df["scheme_id"] = [f"{prefix}-{i + 1:04d}" for i in range(n)]
     return df
+
+
+# Of the 18-year-olds on the list leaving foster care (not now in B&B, emergency accommodation,
+# custody or with no fixed abode), the share whose foster carers offer to let them stay put
+# (assumption, of the order of DfE's figures for care leavers with former foster carers at 18).
+STAYING_PUT_SHARE_AT_18 = 0.3
+STAYING_PUT_COST = (250.0, 0.12)  # GBP a week (the carer's allowance), and its spread (assumption)
+
+
+def staying_put(
+    people: pd.DataFrame, cal: Calibration, rng: np.random.Generator, *, on: date, prefix: str, first: int
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """A staying-put place (Z) with their own former foster carers for some of the 18-year-olds on
+    the list, reserved for them and free from the date they need it, to their 21st birthday.
+    Returns the schemes (ids from `first`) and the positions in `people` of those they are for."""
+    age = ages_on(people["date_of_birth"], on)
+    settled = (people["current_accom"].str[1:] == "1").to_numpy()  # in suitable accommodation now
+    soon = (people["needed_from"] <= pd.Timestamp(on) + pd.Timedelta(days=90)).to_numpy()
+    pool = np.flatnonzero((age == 18) & settled & soon)
+    chosen = np.sort(pool[rng.random(len(pool)) < STAYING_PUT_SHARE_AT_18])
+    p = people.iloc[chosen]
+    need = p["support_need"].map(SUPPORT_RANK).to_numpy(dtype=np.int64)
+    mean, spread = STAYING_PUT_COST
+    df = pd.DataFrame({
+        "district": p["home_district"].to_numpy(), "accom_type": "Z", "capacity": np.int64(1),
+        "vacancies": np.int64(1), "min_age": np.int64(18), "max_age": np.int64(20), "gender": "any",
+        "support_level": np.asarray(SUPPORT_LEVELS, dtype=object)[np.maximum(need, SUPPORT_RANK["low"])],
+        "wheelchair_accessible": p["wheelchair"].to_numpy(),
+        "parent_and_child": p["parent_with_child"].to_numpy(),
+        "accepts_high_risk": True, "excluded_risks": [()] * len(p), "ofsted_registered": False,
+        "weekly_cost": np.round(mean * np.exp(rng.normal(0, spread, len(p)))),
+        "reserved_for": p["person_id"].to_numpy(),
+    }).reset_index(drop=True)  # fmt: skip
+    if len(df):
+        _locate(df, cal, rng)
+    df["scheme_id"] = [f"{prefix}-{first + i:04d}" for i in range(len(df))]
+    return df, chosen
 
 
 def _costs(k: np.ndarray, support: np.ndarray, capacity: np.ndarray, rng: np.random.Generator) -> np.ndarray:

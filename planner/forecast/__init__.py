@@ -6,25 +6,41 @@ against supply by month, district and support level; `tables` summarises its dra
 scores the model against baselines; `shortfall` counts today's shortfall of suitable places
 by district (the numbers behind the commissioners' map).
 
+The published-data forecast needs no history of the council's own: `dfe_series` reads DfE's
+published series (data/reference), `published` is the cohort-flow model pooled across councils,
+`published_places` the places a year it implies by support level, `published_backtest` scores it
+on what DfE then published and `published_report` words it for the CLI.
+
 May import: `planner.data`.
 """
 
 from planner.forecast.backtest import Backtest, backtest
 from planner.forecast.demand import FORECAST_COLUMNS, Forecast, ForecastInputs, forecast, load_inputs
+from planner.forecast.dfe_series import DfeSeries, geographic_neighbours, load_dfe_series
 from planner.forecast.history import COHORT, REFERRALS, History, load_cohort, load_referrals
+from planner.forecast.published import PUBLISHED_COLUMNS, PublishedForecast, forecast_published
+from planner.forecast.published_backtest import PublishedBacktest, backtest_published
 from planner.forecast.shortfall import shortfall_by_district
 
 __all__ = [
     "COHORT",
     "FORECAST_COLUMNS",
+    "PUBLISHED_COLUMNS",
     "REFERRALS",
     "Backtest",
+    "DfeSeries",
     "Forecast",
     "ForecastInputs",
     "History",
+    "PublishedBacktest",
+    "PublishedForecast",
     "backtest",
+    "backtest_published",
     "forecast",
+    "forecast_published",
+    "geographic_neighbours",
     "load_cohort",
+    "load_dfe_series",
     "load_inputs",
     "load_referrals",
     "shortfall_by_district",

@@ -19,7 +19,12 @@ Supply is the places free in each month in schemes of commissioned supported typ
 vacancies, then places freed as residents leave, at a monthly rate estimated per SSDA903
 accommodation type from the lengths of stay in the history. Each month, places are filled by that
 month's demand; demand not met is not carried over (it is the shortfall: out-of-area or emergency
-placements). A place counts only for a need at its own support level; the `all` rows pool levels.
+placements). Shortfall is counted as everywhere in the planner (`planner.forecast.shortfall`): a
+place meets a need at its own support level or below, places are shared out within a district
+so that the most are served, and neither levels nor districts are netted. A level's row gives the
+places free at that level or above and the young people needing that level left without one; the
+`all` rows add the levels up. The first month, when the forecast starts right after the history,
+is today's position: the waiting list due within the horizon against today's vacancies.
 Demand is also split by age band (17-18, 19-21, 22-25) for the council as a whole.
 """
 
@@ -34,7 +39,7 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from planner.data.contract import PEOPLE, SCHEMES
+from planner.data.contract import HORIZON_DAYS, PEOPLE, SCHEMES, Dataset, due_within
 from planner.data.districts import districts
 from planner.data.formats import uk_date
 from planner.data.problems import InvalidInput, Problem
@@ -42,6 +47,7 @@ from planner.data.table import read_file
 from planner.data.vocab import SUPPORT_LEVELS
 from planner.forecast.history import COHORT, FOSTER_PLACES, NOT_PLACE_DEMAND, REFERRALS
 from planner.forecast.model import CountModel, fit_counts, monthly_counts
+from planner.forecast.shortfall import due_and_vacant, share_out
 from planner.forecast.tables import AGE_BANDS, by_age, summarise
 from planner.forecast.tables import FORECAST_COLUMNS as FORECAST_COLUMNS  # re-exported for callers
 
@@ -163,11 +169,15 @@ def forecast(
     runs: int = 1000,
     seed: int = 0,
     on: date | None = None,
+    horizon_days: int = HORIZON_DAYS,
 ) -> Forecast:
     """Forecast demand, supply and shortfall by month, district and support level.
 
     `on` is the date the history runs to (default: the last referral date); the forecast starts
-    the month after it unless `start` (YYYY-MM) says later. Deterministic for a seed.
+    the month after it unless `start` (YYYY-MM) says later. Deterministic for a seed. When the
+    forecast starts the month after `on` and the waiting list and schemes are given, the table
+    begins with `on`'s own month as today's position, exactly as the map's today view counts it
+    (`shortfall.share_out` on the people due within `horizon_days` and today's vacancies).
     """
     inputs = source if isinstance(source, ForecastInputs) else load_inputs(source)
     if not 1 <= months <= 36:
@@ -202,12 +212,38 @@ def forecast(
     bands += backlog_bands
 
     rates = leave_rates(inputs.referrals, today)
-    supply = _supply(inputs, demand, rates, index, rng, notes)
+    supply, unserved = _supply(inputs, demand, rates, index, rng, notes)
     keep = slice(len(sim) - months, len(sim))
-    table, quantiles = summarise(demand[:, keep], supply[:, keep], sim[keep], cells)
+    table, quantiles = summarise(demand[:, keep], supply[:, keep], unserved[:, keep], sim[keep], cells)
+    ages = by_age(bands[:, keep], sim[keep])
+    if inputs.people is not None and inputs.schemes is not None and today.to_period("M") < sim[keep][0]:
+        now = _now(inputs, today, horizon_days, cells)
+        table, quantiles, ages = (
+            pd.concat(pair, ignore_index=True) for pair in zip(now, (table, quantiles, ages), strict=True)
+        )
     params = ForecastParameters(p[0], p[1], p[2], int(p[3]), model, rates)
     log.info("forecast: %d months from %s, %d runs, %d cells", months, begin, runs, len(cells))
-    return Forecast(table, quantiles, by_age(bands[:, keep], sim[keep]), params, begin, months, runs, notes)
+    return Forecast(table, quantiles, ages, params, begin, months, runs, notes)
+
+
+def _now(
+    inputs: ForecastInputs, today: pd.Timestamp, horizon_days: int, cells: list[tuple[str, str]]
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Today's position as rows of the table, quantiles and age bands (month 0, no uncertainty):
+    the same counts as the map's today view."""
+    assert inputs.people is not None and inputs.schemes is not None
+    names = list(dict.fromkeys(d for d, _ in cells))
+    data = Dataset(inputs.people, inputs.schemes)
+    month = pd.PeriodIndex([today.to_period("M")])
+    demand, supply = due_and_vacant(data, pd.Index(names), on=today.date(), horizon_days=horizon_days)
+    short, _ = share_out(demand, supply)
+    d, s, u = (a.reshape(1, 1, -1) for a in (demand, supply, short))  # one run, one month, cells
+    table, quantiles = summarise(d, s, u, month, cells)
+    people = inputs.people[due_within(inputs.people, on=today.date(), horizon_days=horizon_days)]
+    people = people[people["home_district"].isin(names)]
+    age = (today - people["date_of_birth"]).dt.days.to_numpy() / 365.25
+    bands = np.bincount(_band(age), minlength=len(AGE_BANDS)).reshape(1, 1, -1)
+    return table, quantiles, by_age(bands, month)
 
 
 def _band(age_years: np.ndarray) -> np.ndarray:
@@ -314,14 +350,18 @@ def _supply(
     index: dict[tuple[str, str], int],
     rng: np.random.Generator,
     notes: list[str],
-) -> np.ndarray:
-    """Places free in each cell and month, filled by demand month by month."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """Places free in each cell and month before that month's demand, and the demand left
+    unserved by cell: places are shared out among support levels within each district as
+    `shortfall.share_out` does (a place meets a need at its level or below)."""
     runs, n_months, k = demand.shape
+    levels = len(SUPPORT_LEVELS)
     supply = np.zeros_like(demand)
+    unserved = demand.copy()
     schemes = inputs.schemes
     if schemes is None:
         notes.append("no schemes.csv: supply is 0, so the shortfall equals demand")
-        return supply
+        return supply, unserved
     s = schemes[schemes["accom_type"].isin(list(SUPPLY_TYPES))]
     cell = _cell_of(s["district"], s["support_level"], index)
     ok = cell >= 0
@@ -337,7 +377,9 @@ def _supply(
         occupied -= moved_on
         free += moved_on
         supply[:, m] = free
-        placed = np.minimum(demand[:, m], free)
-        free -= placed
-        occupied += placed
-    return supply
+        short, left = share_out(demand[:, m].reshape(runs, -1, levels), free.reshape(runs, -1, levels))
+        unserved[:, m] = short.reshape(runs, k)
+        left = left.reshape(runs, k)
+        occupied += free - left
+        free = left
+    return supply, unserved

@@ -1,36 +1,80 @@
-"""Shortfall of suitable places by district: the numbers behind the commissioners' map.
+"""One definition of shortfall, for today's map, the forecast, `planner forecast` and scenario reports.
 
-A district's shortfall is the young people waiting whose home is there minus the suitable
-vacancies located there (suitable: any accommodation type but B&B `W` and emergency `V`,
-PRODUCT.md s.2). A negative shortfall is a surplus of places. For one support level the
-demand is the people who need exactly that level and the supply every suitable vacancy at that
-level or above (a scheme meets a need when its level is at least the need).
+Demand: young people needing a place, by home district and support need. Today, those due within
+the horizon (data contract v1.1: `needed_from` on or before the date plus 28 days); in a forecast
+month, those needing a place that month.
+Supply: suitable vacancies (any type but B&B `W` and emergency `V`, PRODUCT.md s.2) by district
+and support level.
+
+A place meets a need at its own level or below, so levels are never netted against each other:
+a district's places are shared out as well as they can be (highest needs first, each from the
+lowest level that meets it: this serves the most people) and the shortfall is the people left
+with no place at their level or above. Nor are districts netted: one district's spare places do
+not count against another's shortfall, and a council's shortfall is the sum of its districts'.
+For one support level, demand is the people needing exactly that level, supply the vacancies at
+that level or above (all that could serve them), and the shortfall those of them left after the
+sharing; the levels' shortfalls add up to the district's. Other hard rules (age, gender, risks,
+Ofsted registration ...) are not counted here: the matching applies them person by person.
 """
 
 from __future__ import annotations
 
 import logging
 from datetime import date
+from typing import Final
 
 import numpy as np
 import pandas as pd
 
-from planner.data.contract import Dataset
+from planner.data.contract import HORIZON_DAYS, Dataset, due_within, needed_now
 from planner.data.districts import districts
 from planner.data.vocab import SUPPORT_LEVELS, SUPPORT_RANK, UNSUITABLE_TYPES
 
 log = logging.getLogger(__name__)
 
-COLUMNS = (
+COLUMNS: Final = (
     "district",  # ONS LAD code
     "name",  # district name
-    "waiting",  # young people waiting whose home district this is
+    "waiting",  # young people on the list whose home district this is (at the level, if one)
+    "due",  # of them, those due within the horizon: the demand
     "needed_now",  # of them, those whose place is needed on or before the date
-    "suitable_vacancies",  # free places in suitable schemes in the district
-    "shortfall",  # waiting - suitable_vacancies (negative: spare places)
+    "suitable_vacancies",  # free places in suitable schemes in the district (at the level or above)
+    "shortfall",  # young people due who cannot have a suitable place in the district at their level
+    "spare",  # suitable vacancies left after every young person due who could have one has one
     "in_bnb_or_emergency",  # of the waiting, those now in B&B (W) or emergency accommodation (V)
-    "schemes",  # suitable schemes in the district
+    "schemes",  # suitable schemes in the district (at the level or above)
 )
+DESCRIPTION: Final = (
+    "Demand is the young people due within the horizon whose home is in the district; supply is the "
+    "suitable vacancies there (not B&B or emergency accommodation). A place meets a need at its own "
+    "support level or below: places are shared out so that the most young people are served, and the "
+    "shortfall is those left with no place at their level or above. Districts are not netted against "
+    "each other; other rules (age, gender, risks) are applied by the matching, not here."
+)
+
+
+def share_out(demand: np.ndarray, supply: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Unserved demand and places left, sharing places out among needs: arrays (..., levels)
+    of counts, levels in SUPPORT_LEVELS order; a place at level k serves any need at level <= k.
+
+    Highest needs first, each from the lowest level that meets it: every place that is left
+    after a need is served meets every lower need, so this serves as many as possible."""
+    levels = len(SUPPORT_LEVELS)
+    left = supply.astype(np.int64, copy=True)
+    unserved = np.zeros(np.broadcast_shapes(demand.shape, supply.shape), dtype=np.int64)
+    for need in range(levels - 1, -1, -1):
+        wanting = demand[..., need].astype(np.int64, copy=True)
+        for level in range(need, levels):
+            took = np.minimum(wanting, left[..., level])
+            left[..., level] -= took
+            wanting -= took
+        unserved[..., need] = wanting
+    return unserved, left
+
+
+def at_or_above(counts: np.ndarray) -> np.ndarray:
+    """Per level, the count at that level or above: (..., levels) suffix sums."""
+    return np.flip(np.cumsum(np.flip(counts, axis=-1), axis=-1), axis=-1)
 
 
 def council_districts(codes: pd.Series) -> pd.Index:
@@ -41,12 +85,40 @@ def council_districts(codes: pd.Series) -> pd.Index:
     return pd.Index(reg.index[reg["utla_code"].isin(councils)], name="district")
 
 
-def shortfall_by_district(data: Dataset, *, on: date, support_level: str | None = None) -> pd.DataFrame:
-    """One row per district of the council(s) present in `data`, sorted by district name.
+def _by_level(
+    codes: pd.Series, levels: pd.Series, area: pd.Index, weights: pd.Series | None = None
+) -> np.ndarray:
+    """(districts, levels) counts, or sums of `weights`, of rows by district and support level."""
+    out = np.zeros((len(area), len(SUPPORT_LEVELS)), dtype=np.int64)
+    row = area.get_indexer(pd.Index(codes))
+    col = levels.map(SUPPORT_RANK).to_numpy(dtype=np.int64)
+    ok = row >= 0
+    w = np.ones(len(codes), dtype=np.int64) if weights is None else weights.to_numpy(dtype=np.int64)
+    np.add.at(out, (row[ok], col[ok]), w[ok])
+    return out
 
-    `data.people` is the waiting list (everyone in it still needs a place); `data.schemes`
-    holds vacancies as on `on`. With `support_level`, only people needing that level count as
-    demand, and only schemes providing at least that level as supply.
+
+def due_and_vacant(
+    data: Dataset, area: pd.Index, *, on: date, horizon_days: int = HORIZON_DAYS
+) -> tuple[np.ndarray, np.ndarray]:
+    """Today's demand and supply as (districts of `area`, levels) counts: young people due within
+    the horizon by home district and need, suitable vacancies by district and level."""
+    people, schemes = data.people, data.schemes
+    due = due_within(people, on=on, horizon_days=horizon_days)
+    demand = _by_level(people["home_district"][due], people["support_need"][due], area)
+    supply_rows = schemes[~schemes["accom_type"].isin(list(UNSUITABLE_TYPES))]
+    supply = _by_level(supply_rows["district"], supply_rows["support_level"], area, supply_rows["vacancies"])
+    return demand, supply
+
+
+def shortfall_by_district(
+    data: Dataset, *, on: date, support_level: str | None = None, horizon_days: int = HORIZON_DAYS
+) -> pd.DataFrame:
+    """One row per district of the council(s) in `data`, sorted by name, columns `COLUMNS`.
+
+    `data.people` is the waiting list; `data.schemes` holds vacancies as on `on`. With
+    `support_level`, the row counts the young people needing that level, the vacancies at that
+    level or above, and the shortfall of that level after the sharing (see the module's notes).
     """
     if support_level is not None and support_level not in SUPPORT_RANK:
         raise ValueError(
@@ -54,46 +126,47 @@ def shortfall_by_district(data: Dataset, *, on: date, support_level: str | None 
         )
     people, schemes = data.people, data.schemes
     area = council_districts(pd.concat([people["home_district"], schemes["district"]], ignore_index=True))
+    demand, supply = due_and_vacant(data, area, on=on, horizon_days=horizon_days)
+    unserved, left = share_out(demand, supply)
+    supply_rows = schemes[~schemes["accom_type"].isin(list(UNSUITABLE_TYPES))]
+    scheme_count = _by_level(supply_rows["district"], supply_rows["support_level"], area)
 
-    suitable = ~schemes["accom_type"].isin(list(UNSUITABLE_TYPES))
-    if support_level is not None:
-        people = people[people["support_need"] == support_level]
-        rank = schemes["support_level"].map(SUPPORT_RANK)
-        suitable &= rank >= SUPPORT_RANK[support_level]
-    supply = schemes[suitable]
-
-    accom = people["current_accom"].fillna("").astype(str)
-    in_bnb = accom.str[:1].isin(list(UNSUITABLE_TYPES))
-    needed_now = people["needed_from"] <= pd.Timestamp(on)
     home = people["home_district"]
+    in_bnb = people["current_accom"].str[:1].isin(list(UNSUITABLE_TYPES)).to_numpy()
+    level = np.ones(len(people), dtype=bool)
+    if support_level is not None:
+        k = SUPPORT_RANK[support_level]
+        level = (people["support_need"] == support_level).to_numpy()
+        pick = {"due": demand[:, k], "vacancies": at_or_above(supply)[:, k], "short": unserved[:, k],
+                "spare": at_or_above(left)[:, k], "schemes": at_or_above(scheme_count)[:, k]}  # fmt: skip
+    else:
+        pick = {"due": demand.sum(axis=1), "vacancies": supply.sum(axis=1), "short": unserved.sum(axis=1),
+                "spare": left.sum(axis=1), "schemes": scheme_count.sum(axis=1)}  # fmt: skip
 
-    def count(mask: pd.Series | None, by: pd.Series) -> pd.Series:
-        keys = by if mask is None else by[mask]
-        return keys.value_counts().reindex(area, fill_value=0)
+    def count(mask: np.ndarray) -> np.ndarray:
+        return home[mask & level].value_counts().reindex(area, fill_value=0).to_numpy(dtype=np.int64)
 
     table = pd.DataFrame(
         {
             "district": area,
             "name": districts().loc[area, "name"].to_numpy(),
-            "waiting": count(None, home).to_numpy(),
-            "needed_now": count(needed_now, home).to_numpy(),
-            "suitable_vacancies": supply.groupby("district")["vacancies"]
-            .sum()
-            .reindex(area, fill_value=0)
-            .to_numpy(),
-            "in_bnb_or_emergency": count(in_bnb, home).to_numpy(),
-            "schemes": count(None, supply["district"]).to_numpy(),
+            "waiting": count(np.ones(len(people), dtype=bool)),
+            "due": pick["due"],
+            "needed_now": count(needed_now(people, on=on)),
+            "suitable_vacancies": pick["vacancies"],
+            "shortfall": pick["short"],
+            "spare": pick["spare"],
+            "in_bnb_or_emergency": count(in_bnb),
+            "schemes": pick["schemes"],
         }
     )
-    table["shortfall"] = table["waiting"] - table["suitable_vacancies"]
-    for col in COLUMNS[2:]:
-        table[col] = table[col].astype(np.int64)
     table = table[list(COLUMNS)].sort_values("name", kind="stable").reset_index(drop=True)
     log.info(
-        "shortfall for %d districts (support level %s): %d waiting, %d suitable vacancies",
+        "shortfall for %d districts (support level %s): %d due, %d suitable vacancies, %d short",
         len(table),
         support_level or "all",
-        int(table["waiting"].sum()),
+        int(table["due"].sum()),
         int(table["suitable_vacancies"].sum()),
+        int(table["shortfall"].sum()),
     )
     return table

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from planner.data.vocab import SUPPORT_LEVELS
+from planner.forecast.shortfall import at_or_above
 
 FORECAST_COLUMNS: Final = [
     "month", "district", "support_level", "demand_mean", "demand_lo80", "demand_hi80",
@@ -30,29 +31,39 @@ def interval(d: np.ndarray) -> dict[str, np.ndarray]:
     }
 
 
-def _stats(d: np.ndarray, s: np.ndarray) -> dict[str, np.ndarray]:
+def _stats(d: np.ndarray, s: np.ndarray, short: np.ndarray) -> dict[str, np.ndarray]:
     return {
         **interval(d),
         "supply_mean": s.mean(axis=0),
-        "shortfall_mean": (d - s).mean(axis=0),
-        "p_shortfall": (d > s).mean(axis=0),
+        "shortfall_mean": short.mean(axis=0),
+        "p_shortfall": (short > 0).mean(axis=0),
     }
 
 
 def summarise(
-    demand: np.ndarray, supply: np.ndarray, months: pd.PeriodIndex, cells: list[tuple[str, str]]
+    demand: np.ndarray,
+    supply: np.ndarray,
+    unserved: np.ndarray,
+    months: pd.PeriodIndex,
+    cells: list[tuple[str, str]],
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The forecast table and fan-chart quantiles from draws (runs, months, cells): demand, places
+    free at each cell's own level, and demand left unserved (`shortfall.share_out`). A level's row
+    shows the places free at that level or above, those that could serve it."""
     runs, n_months, k = demand.shape
     names = sorted({d for d, _ in cells})
     per_d = len(SUPPORT_LEVELS)
-    d_all = demand.reshape(runs, n_months, len(names), per_d).sum(axis=3)
-    s_all = supply.reshape(runs, n_months, len(names), per_d).sum(axis=3)
+    by_level = (runs, n_months, len(names), per_d)
+    d_all = demand.reshape(by_level).sum(axis=3)
+    s_all = supply.reshape(by_level).sum(axis=3)
+    u_all = unserved.reshape(by_level).sum(axis=3)
+    reachable = at_or_above(supply.reshape(by_level)).reshape(runs, n_months, k)
     frames = []
-    for d, s, labels in (
-        (demand, supply, cells),
-        (d_all, s_all, [(n, "all") for n in names]),
+    for d, s, u, labels in (
+        (demand, reachable, unserved, cells),
+        (d_all, s_all, u_all, [(n, "all") for n in names]),
     ):
-        stats = _stats(d, s)
+        stats = _stats(d, s, u)
         frame = pd.DataFrame(
             {
                 "month": np.repeat([str(m) for m in months], len(labels)),

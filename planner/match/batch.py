@@ -1,12 +1,19 @@
 """Batch matching for the placement panel: `match()` -> `MatchResult` (PRODUCT.md s.3).
 
-Objective, lexicographic: (1) most people in suitable places (any type but W/V); (2) among
-those the most urgent: already in B&B, emergency accommodation or of no fixed abode
-(`vocab.URGENT_ACCOM`) first, then the soonest `needed_from`, then under-18s; (3) the least
-combined cost (`CostWeights`), or with `objective="cost"` the least total weekly cost.
-Then W/V places go to adults nobody could place suitably, by the same three levels, and are
-reported as `unsuitable`. See `planner.match.flow` for why the min-cost flow is exact and how the
-time limit works; no side constraint needs CP-SAT.
+Only people due within the horizon take part: `needed_from` on or before the match date plus
+`horizon_days` (default 28). Everyone due later is `not_due`: on the list, given no place now.
+
+Objective, lexicographic: (1) most people due in suitable places (any type but W/V); (2) among
+those the most under-18s (there is no lawful fallback for them), then the most of those now in
+B&B, emergency accommodation or of no fixed abode (`vocab.URGENT_ACCOM`), then the soonest
+`needed_from`; (3) the least combined cost (`CostWeights`), or with `objective="cost"` the least
+total weekly cost. Level 2 is one urgency class per person ordered by (adult, not urgent,
+needed_from): the flow's answer is optimal for every prefix of that order at once (a matroid's
+greedy basis), so it has the most under-18s, then the most urgent, then the soonest.
+Then W/V places go to adults whose need is now (`needed_from` on or before the match date) and
+whom nobody could place suitably, by the same levels, and are reported as `unsuitable`. See
+`planner.match.flow` for why the min-cost flow is exact and how the time limit works; no side
+constraint needs CP-SAT.
 """
 
 from __future__ import annotations
@@ -22,14 +29,17 @@ from typing import Final, Literal
 import numpy as np
 import pandas as pd
 
+from planner.data.contract import HORIZON_DAYS, due_within, needed_now
 from planner.data.formats import spreadsheet_safe, uk_date
 from planner.data.vocab import URGENT_ACCOM
 from planner.match.eligibility import ages_on, eligible_pairs
 from planner.match.explain import explain
 from planner.match.flow import assign
+from planner.match.solution import Solution
 
 Objective = Literal["default", "cost"]
 OBJECTIVES: Final = ("default", "cost")
+OUTCOMES: Final = ("placed", "unsuitable", "unplaced", "not_due")
 MATCH_COLUMNS: Final = (
     "person_id", "scheme_id", "outcome", "accom_code", "weekly_cost", "distance_km", "reason",
 )  # fmt: skip
@@ -57,6 +67,7 @@ class MatchResult:
     objective: dict[str, float]
     timings: dict[str, float] = field(default_factory=dict)  # eligibility, build, solve, explain
     method: str = ""  # how the suitable stage was solved
+    horizon_days: int = HORIZON_DAYS
 
     @property
     def seconds(self) -> float:
@@ -64,13 +75,14 @@ class MatchResult:
 
 
 def urgency_rank(people: pd.DataFrame, *, on: date) -> np.ndarray:
-    """Urgency class per person, 0 = most urgent; equal keys share a class."""
+    """Urgency class per person, 0 = most urgent: under-18s first, then those now in B&B,
+    emergency accommodation or of no fixed abode, then the soonest needed; equal keys share a class."""
     urgent = people["current_accom"].str[:1].isin(list(URGENT_ACCOM)).to_numpy()
     days = people["needed_from"].to_numpy().astype("datetime64[D]").astype(np.int64)
     adult = ages_on(people["date_of_birth"], on) >= 18
     if len(days):
         days = days - days.min()
-    key = (~urgent).astype(np.int64) << 40 | days << 1 | adult.astype(np.int64)
+    key = adult.astype(np.int64) << 41 | (~urgent).astype(np.int64) << 40 | days
     return np.unique(key, return_inverse=True)[1].astype(np.int64)
 
 
@@ -90,19 +102,6 @@ def pair_cost(
     return np.rint(gbp * 100).astype(np.int64)
 
 
-@dataclass(frozen=True, slots=True)
-class Solution:
-    """The solver's raw answer, before reasons: shared by `match` and `planner.match.options`."""
-
-    pairs: pd.DataFrame  # eligibility.eligible_pairs
-    chosen: np.ndarray  # per person: index into pairs, -1 when not placed
-    cost: np.ndarray  # level-3 cost per pair, pence
-    rank: np.ndarray  # urgency class per person
-    status: str
-    method: str
-    timings: dict[str, float]
-
-
 def solve(
     people: pd.DataFrame,
     schemes: pd.DataFrame,
@@ -112,14 +111,18 @@ def solve(
     time_limit: float | None = None,
     weights: CostWeights = DEFAULT_WEIGHTS,
     force_stages: bool = False,
+    horizon_days: int = HORIZON_DAYS,
 ) -> Solution:
-    """Eligibility, then the suitable stage, then the W/V stage (`force_stages` is for tests)."""
+    """Eligibility, then the suitable stage for people due, then the W/V stage for adults needing a
+    place now (`force_stages` is for tests)."""
     t0 = time.perf_counter()
     deadline = None if time_limit is None else t0 + time_limit
     pairs = eligible_pairs(people, schemes, on=on)
     t1 = time.perf_counter()
     cost = pair_cost(pairs, objective, weights)
     rank = urgency_rank(people, on=on)
+    due = due_within(people, on=on, horizon_days=horizon_days)
+    now = needed_now(people, on=on)
     places = schemes["vacancies"].to_numpy(dtype=np.int64)
     person = pairs["person"].to_numpy()
     scheme = pairs["scheme"].to_numpy()
@@ -130,9 +133,9 @@ def solve(
     status, build_s, solve_s, method = "optimal", t2 - t1, 0.0, ""
     for stage in ("suitable", "unsuitable"):
         if stage == "suitable":
-            arcs = np.flatnonzero(suitable)
-        else:  # W/V for adults with no suitable place (under-18s have no W/V arcs: a hard rule)
-            arcs = np.flatnonzero(~suitable & (chosen[person] < 0))
+            arcs = np.flatnonzero(suitable & due[person])
+        else:  # W/V for adults needing a place now with no suitable place (under-18s have no W/V arcs)
+            arcs = np.flatnonzero(~suitable & now[person] & (chosen[person] < 0))
         a = assign(
             person[arcs], scheme[arcs], cost[arcs], rank, places, deadline=deadline, force_stages=force_stages
         )
@@ -142,7 +145,7 @@ def solve(
         build_s, solve_s = build_s + a.build_s, solve_s + a.solve_s
         method = method or a.method
     timings = {"eligibility": t1 - t0, "build": build_s, "solve": solve_s}
-    return Solution(pairs, chosen, cost, rank, status, method, timings)
+    return Solution(pairs, chosen, cost, rank, due, now, horizon_days, status, method, timings)
 
 
 def match(
@@ -154,51 +157,47 @@ def match(
     time_limit: float | None = None,
     weights: CostWeights = DEFAULT_WEIGHTS,
     force_stages: bool = False,
+    horizon_days: int = HORIZON_DAYS,
 ) -> MatchResult:
     """Match everyone on the waiting list at once. Frames as `contract.load_folder` returns them."""
     sol = solve(people, schemes, on=on, objective=objective, time_limit=time_limit, weights=weights,
-                force_stages=force_stages)  # fmt: skip
+                force_stages=force_stages, horizon_days=horizon_days)  # fmt: skip
     t0 = time.perf_counter()
-    matches, why_not = explain(people, schemes, sol.pairs, sol.chosen, sol.cost, sol.rank, on=on,
-                               objective=objective)  # fmt: skip
+    matches, why_not = explain(people, schemes, sol, on=on, objective=objective)
     return MatchResult(
         matches=matches,
         why_not=why_not,
         status=sol.status,
-        objective=_breakdown(matches, people, sol.pairs, sol.chosen, sol.cost, sol.rank, on=on),
+        horizon_days=horizon_days,
+        objective=_breakdown(matches, people, sol, on=on),
         timings={**sol.timings, "explain": time.perf_counter() - t0},
         method=sol.method,
     )
 
 
-def _breakdown(
-    matches: pd.DataFrame,
-    people: pd.DataFrame,
-    pairs: pd.DataFrame,
-    chosen: np.ndarray,
-    cost: np.ndarray,
-    rank: np.ndarray,
-    *,
-    on: date,
-) -> dict[str, float]:
+def _breakdown(matches: pd.DataFrame, people: pd.DataFrame, sol: Solution, *, on: date) -> dict[str, float]:
     outcome = matches["outcome"]
     placed = (outcome == "placed").to_numpy()
-    urgent = people["current_accom"].str[:1].isin(list(URGENT_ACCOM)).to_numpy()
+    urgent = people["current_accom"].str[:1].isin(list(URGENT_ACCOM)).to_numpy() & sol.due
     under_18 = ages_on(people["date_of_birth"], on) < 18
+    chosen, cost, rank = sol.chosen, sol.cost, sol.rank
     got = chosen >= 0
     return {
+        "due": float(sol.due.sum()),
         "placed": float(placed.sum()),
         "unsuitable": float((outcome == "unsuitable").sum()),
         "unplaced": float((outcome == "unplaced").sum()),
+        "not_due": float((outcome == "not_due").sum()),
         "weekly_cost": float(matches["weekly_cost"].sum()),
         "weekly_cost_placed": float(matches["weekly_cost"][placed].sum()),
         "mean_distance_km": float(matches["distance_km"][placed].mean()) if placed.any() else 0.0,
         "level3_cost": float(cost[chosen[got & placed]].sum()) / 100,
         "urgent_waiting": float(urgent.sum()),
         "urgent_placed": float((urgent & placed).sum()),
+        "under_18_due": float((under_18 & sol.due).sum()),
         "under_18_placed": float((under_18 & placed).sum()),
         "rank_sum_placed": float(rank[placed].sum()),
-        "eligible_pairs": float(len(pairs)),
+        "eligible_pairs": float(len(sol.pairs)),
     }
 
 
@@ -206,8 +205,9 @@ AGE_BANDS: Final = ((16, 17, "16-17"), (18, 20, "18-20"), (21, 25, "21-25"))
 
 
 def placement_rates(result: MatchResult, people: pd.DataFrame, *, on: date) -> pd.DataFrame:
-    """Outcomes by gender, age band, support need and home district: the fairness check a panel
-    asks for. Columns: group, value, people, placed, unsuitable, unplaced, placed_pct."""
+    """Outcomes by gender, age band, support need, UASC and home district: the fairness check a
+    panel asks for. Columns: group, value, people, due, placed, unsuitable, unplaced, not_due,
+    placed_pct (the share of those due placed in a suitable place)."""
     from planner.data.districts import district_names
 
     age = ages_on(people["date_of_birth"], on)
@@ -219,6 +219,7 @@ def placement_rates(result: MatchResult, people: pd.DataFrame, *, on: date) -> p
         "gender": people["gender"].to_numpy(dtype=object),
         "age band": band,
         "support need": people["support_need"].to_numpy(dtype=object),
+        "UASC": np.where(people["uasc"].to_numpy(dtype=bool), "yes", "no").astype(object),
         "home district": np.array(
             [f"{names.get(c, c)} ({c})" for c in people["home_district"]], dtype=object
         ),
@@ -227,9 +228,10 @@ def placement_rates(result: MatchResult, people: pd.DataFrame, *, on: date) -> p
     tables = []
     for group, values in groups.items():
         t = pd.crosstab(pd.Series(values, name="value"), pd.Series(outcome, name="outcome"))
-        t = t.reindex(columns=["placed", "unsuitable", "unplaced"], fill_value=0)
-        t.insert(0, "people", t.sum(axis=1))
-        t["placed_pct"] = (100 * t["placed"] / t["people"]).round(1)
+        t = t.reindex(columns=list(OUTCOMES), fill_value=0)
+        t.insert(0, "due", t[["placed", "unsuitable", "unplaced"]].sum(axis=1))
+        t.insert(0, "people", t["due"] + t["not_due"])
+        t["placed_pct"] = (100 * t["placed"] / t["due"].where(t["due"] > 0)).round(1)
         t = t.reset_index()
         t.insert(0, "group", group)
         tables.append(t)
@@ -239,23 +241,37 @@ def placement_rates(result: MatchResult, people: pd.DataFrame, *, on: date) -> p
 
 
 def format_summary(result: MatchResult, people: pd.DataFrame, *, on: date) -> str:
-    """The command line's summary: outcomes, cost, distance, times and placement rates."""
+    """The command line's summary: outcomes of those due, those not due, cost, distance, times and
+    placement rates."""
     o, t = result.objective, result.timings
-    n = max(len(people), 1)
+    due = max(o["due"], 1)
+    last = uk_date(pd.Timestamp(on) + pd.Timedelta(days=result.horizon_days))
     status = "optimal" if result.status == "optimal" else "TIME LIMIT reached, best answer found"
+
+    def row(label: str, value: float, note: str = "") -> str:
+        return f"  {label:<50}{value:>7,.0f}{'  ' + note if note else ''}"
+
+    def share(k: str) -> str:
+        return f"({100 * o[k] / due:.1f}% of those due)"
+
     lines = [
         f"Matched {len(people):,} young people on {uk_date(on)}: {status} ({result.method}).",
-        f"  placed in a suitable place   {o['placed']:>7,.0f}  ({100 * o['placed'] / n:.1f}%)",
-        f"  unsuitable (B&B/emergency)   {o['unsuitable']:>7,.0f}  ({100 * o['unsuitable'] / n:.1f}%)",
-        f"  unplaced                     {o['unplaced']:>7,.0f}  ({100 * o['unplaced'] / n:.1f}%)",
-        f"  total weekly cost            £{o['weekly_cost']:,.0f} "
-        f"(suitable places £{o['weekly_cost_placed']:,.0f})",
-        f"  mean distance from home      {o['mean_distance_km']:.1f} km (suitable places)",
-        f"  already in B&B, emergency accommodation or no fixed abode: {o['urgent_placed']:,.0f} of "
-        f"{o['urgent_waiting']:,.0f} placed suitably",
+        row(f"due by {last} ({result.horizon_days}-day horizon)", o["due"]),
+        row("  placed in a suitable place", o["placed"], share("placed")),
+        row("  unsuitable (B&B/emergency)", o["unsuitable"], share("unsuitable")),
+        row("  unplaced", o["unplaced"], share("unplaced")),
+        row("not due (needed later)", o["not_due"], "(on the list, no place now)"),
+        row("under 18, placed suitably", o["under_18_placed"], f"of {o['under_18_due']:,.0f} due"),
+        row(
+            "now in B&B, emergency or homeless, placed suitably",
+            o["urgent_placed"],
+            f"of {o['urgent_waiting']:,.0f} due",
+        ),
+        f"  total weekly cost £{o['weekly_cost']:,.0f} (suitable places £{o['weekly_cost_placed']:,.0f}); "
+        f"mean distance from home {o['mean_distance_km']:.1f} km (suitable places)",
         f"  solve time {t['solve']:.3f} s (eligibility {t['eligibility']:.3f} s, "
         f"model build {t['build']:.3f} s, reasons {t['explain']:.3f} s)",
-        "Placement rates (placed_pct = share placed in a suitable place):",
+        "Placement rates (placed_pct = share of those due placed in a suitable place):",
         placement_rates(result, people, on=on).to_string(index=False),
     ]
     return "\n".join(lines)

@@ -8,7 +8,8 @@ drops out and the counts per step explain why nobody fits.
 Speed: people who share a profile (age on the date, gender, need, wheelchair, parent, high
 risk, risks) break the same rules, so a block of people is reduced to its distinct profiles,
 the rules are evaluated once per profile (profiles x schemes), and rows are gathered back.
-`avoid_districts` is the only per-person rule and is set pair by pair from a district index.
+`avoid_districts` and `reserved` are the per-person rules, set pair by pair (the first from a
+district index, the second for the few reserved places only).
 Blocks keep memory at about `BLOCK_CELLS` x 2 bytes whatever the size of the problem.
 """
 
@@ -22,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from planner.data.districts import districts, haversine_km
-from planner.data.vocab import RISKS, SUPPORT_RANK, UNSUITABLE_TYPES
+from planner.data.vocab import RISKS, STAYING_PUT, STAYING_PUT_UNTIL_AGE, SUPPORT_RANK, UNSUITABLE_TYPES
 
 BLOCK_CELLS: Final = 4_000_000  # people x schemes evaluated at once (8 MB of uint16)
 
@@ -30,25 +31,27 @@ BLOCK_CELLS: Final = 4_000_000  # people x schemes evaluated at once (8 MB of ui
 @dataclass(frozen=True, slots=True)
 class Rule:
     name: str
-    excludes: str  # after a count: "3 schemes have no vacancy"
+    excludes: str  # after a count, for one or many: "of 9 schemes: 3 with no vacancy"
     breaks: str  # for one scheme: "has no vacancy"
 
 
 # Funnel order; the position is the bit. The last one is not a hard rule: W/V places are
 # allowed for adults but are unsuitable, so it explains why someone got no *suitable* place.
 RULES: Final = (
-    Rule("vacancy", "have no vacancy", "has no vacancy"),
-    Rule("age", "take other ages", "takes other ages"),
-    Rule("gender", "are for another gender", "is for another gender"),
-    Rule("support", "give less support than needed", "gives less support than needed"),
-    Rule("wheelchair", "are not wheelchair-accessible", "is not wheelchair-accessible"),
-    Rule("parent_and_child", "have no parent-and-child unit", "has no parent-and-child unit"),
-    Rule("high_risk", "do not accept high-risk referrals", "does not accept high-risk referrals"),
-    Rule("risks", "cannot manage their risks", "cannot manage their risks"),
-    Rule("ofsted", "are not Ofsted-registered (needed under 18)", "is not Ofsted-registered"),
-    Rule("no_bnb_under_18", "are B&B or emergency (never under 18)", "is B&B or emergency"),
-    Rule("avoid_districts", "are in districts they must avoid", "is in a district they must avoid"),
-    Rule("unsuitable_type", "are B&B or emergency (unsuitable)", "is B&B or emergency (unsuitable)"),
+    Rule("vacancy", "with no vacancy", "has no vacancy"),
+    Rule("reserved", "reserved for someone else", "is reserved for someone else"),
+    Rule("age", "taking other ages", "takes other ages"),
+    Rule("staying_put_age", "staying put, which ends at 21", "is staying put, which ends at 21"),
+    Rule("gender", "for another gender", "is for another gender"),
+    Rule("support", "giving less support than needed", "gives less support than needed"),
+    Rule("wheelchair", "not wheelchair-accessible", "is not wheelchair-accessible"),
+    Rule("parent_and_child", "with no parent-and-child unit", "has no parent-and-child unit"),
+    Rule("high_risk", "not accepting high-risk referrals", "does not accept high-risk referrals"),
+    Rule("risks", "unable to manage their risks", "cannot manage their risks"),
+    Rule("ofsted", "not Ofsted-registered (needed under 18)", "is not Ofsted-registered"),
+    Rule("no_bnb_under_18", "B&B or emergency (never under 18)", "is B&B or emergency"),
+    Rule("avoid_districts", "in districts they must avoid", "is in a district they must avoid"),
+    Rule("unsuitable_type", "B&B or emergency (unsuitable)", "is B&B or emergency (unsuitable)"),
 )
 BIT: Final = {r.name: np.uint16(1 << i) for i, r in enumerate(RULES)}
 UNSUITABLE_BIT: Final = BIT["unsuitable_type"]
@@ -72,8 +75,9 @@ def _mask(lists: pd.Series, bits: dict[str, int]) -> np.ndarray:
 @dataclass(frozen=True, slots=True)
 class _People:
     age: np.ndarray
-    profile: np.ndarray  # int64 key of everything but avoid_districts
+    profile: np.ndarray  # int64 key of everything but avoid_districts and reserved places
     avoid: list[tuple[str, ...]]
+    ids: pd.Index  # person_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +90,9 @@ class _Schemes:
     provides: np.ndarray  # bits the scheme satisfies (wheelchair, parent, high risk, ofsted, not W/V)
     excluded_risks: np.ndarray
     district: np.ndarray  # codes
+    staying_put: np.ndarray  # bool: type Z, which ends at the 21st birthday
+    reserved: np.ndarray  # positions of the schemes with reserved_for
+    reserved_for: np.ndarray  # their person_id
 
 
 def _people(people: pd.DataFrame, on: date) -> _People:
@@ -97,7 +104,9 @@ def _people(people: pd.DataFrame, on: date) -> _People:
     key |= people["parent_with_child"].to_numpy(dtype=np.int64) << 10
     key |= people["high_risk"].to_numpy(dtype=np.int64) << 11
     key |= _mask(people["risks"], RISK_BIT) << 12
-    return _People(age=age, profile=key, avoid=list(people["avoid_districts"]))
+    return _People(
+        age=age, profile=key, avoid=list(people["avoid_districts"]), ids=pd.Index(people["person_id"])
+    )
 
 
 def _schemes(schemes: pd.DataFrame) -> _Schemes:
@@ -110,6 +119,8 @@ def _schemes(schemes: pd.DataFrame) -> _Schemes:
         | (~wv).astype(np.int64) * int(BIT["no_bnb_under_18"] | UNSUITABLE_BIT)
         | (schemes["vacancies"].to_numpy() > 0).astype(np.int64) * int(BIT["vacancy"])
     )
+    reserved_for = schemes["reserved_for"].to_numpy(dtype=object)
+    reserved = np.flatnonzero(reserved_for != "")
     return _Schemes(
         vacancy=schemes["vacancies"].to_numpy(dtype=np.int64),
         min_age=schemes["min_age"].to_numpy(dtype=np.int64),
@@ -119,6 +130,9 @@ def _schemes(schemes: pd.DataFrame) -> _Schemes:
         provides=provides.astype(np.uint16),
         excluded_risks=_mask(schemes["excluded_risks"], RISK_BIT),
         district=schemes["district"].to_numpy(dtype=str),
+        staying_put=(schemes["accom_type"] == STAYING_PUT).to_numpy(),
+        reserved=reserved,
+        reserved_for=reserved_for[reserved],
     )
 
 
@@ -135,6 +149,7 @@ def _profile_failures(keys: np.ndarray, s: _Schemes) -> np.ndarray:
     wants |= (under_18 * int(BIT["ofsted"] | BIT["no_bnb_under_18"])).astype(np.uint16)
     fail = wants & ~s.provides[None, :]
     fail |= ((age < s.min_age) | (age > s.max_age)).astype(np.uint16) * BIT["age"]
+    fail |= (s.staying_put & (age >= STAYING_PUT_UNTIL_AGE)).astype(np.uint16) * BIT["staying_put_age"]
     fail |= ((s.gender != 3) & (s.gender != gender)).astype(np.uint16) * BIT["gender"]
     fail |= (s.level < need).astype(np.uint16) * BIT["support"]
     fail |= ((risks & s.excluded_risks) != 0).astype(np.uint16) * BIT["risks"]
@@ -161,6 +176,16 @@ def _set_avoid(fail: np.ndarray, avoid: list[tuple[str, ...]], s: _Schemes) -> N
     fail[p, scheme] |= BIT["avoid_districts"]
 
 
+def _set_reserved(fail: np.ndarray, ids: pd.Index, s: _Schemes) -> None:
+    """A reserved place fails for everyone in `ids` but the young person it names."""
+    if len(s.reserved) == 0:
+        return
+    fail[:, s.reserved] |= BIT["reserved"]
+    named = ids.get_indexer(pd.Index(s.reserved_for))
+    here = named >= 0
+    fail[named[here], s.reserved[here]] &= ~BIT["reserved"]
+
+
 def failures(people: pd.DataFrame, schemes: pd.DataFrame, *, on: date) -> np.ndarray:
     """Failure bits for every (person, scheme): shape (people, schemes), dtype uint16.
 
@@ -174,6 +199,7 @@ def _block(p: _People, s: _Schemes, start: int, stop: int) -> np.ndarray:
     uniq, inverse = np.unique(p.profile[start:stop], return_inverse=True)
     fail = _profile_failures(uniq, s)[inverse]
     _set_avoid(fail, p.avoid[start:stop], s)
+    _set_reserved(fail, p.ids[start:stop], s)
     return fail
 
 

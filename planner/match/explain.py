@@ -4,7 +4,8 @@ Placed: where (home or connection district, km from home), weekly cost, support 
 the place ranks among their options. No suitable place: either no scheme fits (counted rule by
 rule, in the order an officer would narrow the list) or every place they fit went to others
 (counted by urgency relative to them). In an optimal result nobody less urgent holds a place
-that an unplaced person fits: swapping them would be more urgent at the same size.
+that an unplaced person fits: swapping them would be more urgent at the same size. Not due:
+when they are needed, and how many suitable schemes fit them today.
 """
 
 from __future__ import annotations
@@ -16,8 +17,10 @@ import numpy as np
 import pandas as pd
 
 from planner.data.districts import district_names
+from planner.data.formats import count, uk_date
 from planner.data.vocab import ACCOM_LABELS, SUPPORT_RANK
 from planner.match.eligibility import BLOCK_CELLS, RULES, SUITABLE_MASK, ages_on, failures
+from planner.match.solution import Solution
 
 _N: Final = len(RULES)
 # Lookup tables over every uint16 failures value below 2**len(RULES).
@@ -44,19 +47,12 @@ def _ordinal(k: int) -> str:
 
 
 def explain(
-    people: pd.DataFrame,
-    schemes: pd.DataFrame,
-    pairs: pd.DataFrame,
-    chosen: np.ndarray,
-    cost: np.ndarray,
-    rank: np.ndarray,
-    *,
-    on: date,
-    objective: str = "default",
+    people: pd.DataFrame, schemes: pd.DataFrame, sol: Solution, *, on: date, objective: str = "default"
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """matches (PRODUCT.md columns) and why_not: for everyone without a suitable place, per rule
-    (eligibility.RULES names, in funnel order) the schemes it excludes and those it alone
+    """matches (PRODUCT.md columns) and why_not: for everyone due without a suitable place, per
+    rule (eligibility.RULES names, in funnel order) the schemes it excludes and those it alone
     excludes; rule "taken" counts the schemes they fit whose places all went to others."""
+    pairs, chosen, cost, rank = sol.pairs, sol.chosen, sol.cost, sol.rank
     n = len(people)
     person = pairs["person"].to_numpy()
     scheme = pairs["scheme"].to_numpy()
@@ -75,7 +71,7 @@ def explain(
 
     # Who holds the places an unsuitably placed or unplaced person fits.
     holder_rank = np.where(placed, rank, -1)
-    no_place = ~placed
+    no_place = ~placed & sol.due
     fits = suitable & no_place[person]
     more, same, less = _holders(person[fits], scheme[fits], rank, s_of, holder_rank, n)
 
@@ -94,8 +90,18 @@ def explain(
     text = _Text(people, schemes, objective)
     age = ages_on(people["date_of_birth"], on)
     home_km = pairs["home_km"].to_numpy(dtype=np.float64)
+    last = uk_date(pd.Timestamp(on) + pd.Timedelta(days=sol.horizon_days))
+    needed = people["needed_from"].tolist()
     reasons: list[str] = []
     for i in range(n):
+        if not sol.due[i]:
+            k = int(n_options[i])
+            reasons.append(
+                f"needed from {uk_date(needed[i])}, after the {sol.horizon_days}-day horizon (due by "
+                f"{last}): stays on the list with no place now; {count(k, 'suitable scheme')} "
+                f"{'fits' if k == 1 else 'fit'} them today"
+            )
+            continue
         if placed[i]:
             reasons.append(
                 text.placed(i, int(s_of[i]), float(home_km[chosen[i]]), option_rank[i], n_options[i])
@@ -109,6 +115,11 @@ def explain(
             reasons.append(f"{why}; {text.last_resort(int(s_of[i]), float(home_km[chosen[i]]))}")
         elif age[i] < 18:
             reasons.append(f"{why}; B&B and emergency accommodation are never used under 18")
+        elif not sol.now[i]:
+            reasons.append(
+                f"{why}; needed from {uk_date(needed[i])}: B&B and emergency accommodation are used only "
+                "when the need is now"
+            )
         else:
             reasons.append(f"{why}; no B&B or emergency place fits either")
 
@@ -121,9 +132,9 @@ def explain(
         {
             "person_id": people["person_id"].to_numpy(dtype=object),
             "scheme_id": at_scheme("scheme_id", "").astype(object),
-            "outcome": np.where(placed, "placed", np.where(unsuitable, "unsuitable", "unplaced")).astype(
-                object
-            ),
+            "outcome": np.select(
+                [placed, unsuitable, ~sol.due], ["placed", "unsuitable", "not_due"], "unplaced"
+            ).astype(object),
             "accom_code": [a + ("1" if p else "2") if a else "" for a, p in zip(accom, placed, strict=True)],
             "weekly_cost": at_scheme("weekly_cost", np.nan).astype(np.float64),
             "distance_km": np.where(got, np.round(home_km[pick] if len(pairs) else 0.0, 1), np.nan),
@@ -192,7 +203,7 @@ def _why_not(
         funnel, alone = rule_counts(fail)
         for k, i in enumerate(block.tolist()):
             parts = [f"{c} {RULES[r].excludes}" for r, c in enumerate(funnel[k]) if c]
-            phrases[i] = f"of {m} schemes, " + ", ".join(parts) if parts else "there are no schemes"
+            phrases[i] = f"of {count(m, 'scheme')}: " + ", ".join(parts) if parts else "there are no schemes"
         p, r = np.nonzero(funnel)
         frames.append(
             pd.DataFrame(

@@ -1,29 +1,32 @@
 """One young person's options: ranked places, what each would cost the rest of the waiting list,
 and why a given scheme is ruled out.
 
-Impact of an option ("displaces"): how many fewer *others* get a suitable place if this person
-takes it, compared with the batch match; the same number as re-solving the batch with the pair
-forced, computed without a solver per option. Forcing one pair changes a maximum matching's
-size by at most one, so the answer is 0 or 1: if the batch leaves this person unplaced, every
-place they fit is full and taking one costs someone theirs (1); if the batch places them, free
-their place, take one occupant out of the option and ask (Berge) whether the matching left can
-still be augmented, by a breadth-first search back from free places over people who could move
-(vectorised level by level). `tests/test_options.py` checks this against a MILP re-solve.
+Impact of an option ("displaces"): how many fewer *others* due get a suitable place if this
+person takes it, compared with the batch match; the same number as re-solving the batch with the
+pair forced, computed without a solver per option. Forcing one pair changes a maximum matching's
+size by at most one, so the answer is 0 or 1: a free place costs nobody (0); otherwise free this
+person's own batch place if they have one, take one occupant out of the option and ask (Berge)
+whether the matching left can still be augmented, by a breadth-first search back from free places
+over people who could move (vectorised level by level). A person the batch left unplaced fits
+only full schemes, and nobody can move (else the batch was not maximal): 1. People not due yet
+(planning ahead) get the same answer for taking the place today. `tests/test_options.py` checks
+this against a MILP re-solve.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from planner.data.contract import HORIZON_DAYS, due_within, needed_now
 from planner.data.districts import district_name
 from planner.data.formats import uk_date
 from planner.data.vocab import ACCOM_LABELS
-from planner.match.batch import DEFAULT_WEIGHTS, CostWeights, Objective, Solution, pair_cost, solve
+from planner.match.batch import DEFAULT_WEIGHTS, CostWeights, Objective, pair_cost, solve
 from planner.match.eligibility import (
     HARD_MASK,
     SUITABLE_MASK,
@@ -32,6 +35,7 @@ from planner.match.eligibility import (
     eligible_pairs,
     failures,
 )
+from planner.match.solution import Solution
 
 
 class UnknownId(LookupError):
@@ -50,6 +54,9 @@ class Options:
     eligible: int  # schemes this person may take (suitable or not)
     batch_outcome: str = ""  # the batch match's outcome for them ("" when impact is off)
     batch_scheme_id: str = ""
+    due: bool = True  # due within the horizon; False: planning ahead, the batch gives them no place now
+    horizon_days: int = HORIZON_DAYS
+    due_by: date | None = None  # the match date plus the horizon
 
 
 def _position(ids: pd.Series, wanted: str, what: str) -> int:
@@ -69,11 +76,16 @@ def options(
     impact: bool = True,
     objective: Objective = "default",
     weights: CostWeights = DEFAULT_WEIGHTS,
+    horizon_days: int = HORIZON_DAYS,
 ) -> Options:
-    """The best `top` places for one person (suitable first, then B&B/emergency for adults)."""
+    """The best `top` places for one person (suitable first, then B&B/emergency for adults whose
+    need is now), also for someone not due yet (planning ahead)."""
     i = _position(people["person_id"], person_id, "person_id")
     row = people.iloc[[i]]
     pairs = eligible_pairs(row, schemes, on=on)
+    due = bool(due_within(row, on=on, horizon_days=horizon_days)[0])
+    if not needed_now(row, on=on)[0]:  # B&B and emergency only when the need is now
+        pairs = pairs[pairs["suitable"].to_numpy()].reset_index(drop=True)
     score = pair_cost(pairs, objective, weights) / 100
     j = pairs["scheme"].to_numpy()
     ranked = pd.DataFrame(
@@ -101,7 +113,7 @@ def options(
     displaced = pd.array([pd.NA] * len(ranked), dtype="Int64")
     batch_outcome, batch_scheme = "", ""
     if impact:
-        sol = solve(people, schemes, on=on, objective=objective, weights=weights)
+        sol = solve(people, schemes, on=on, objective=objective, weights=weights, horizon_days=horizon_days)
         if len(ranked):
             hit = _displaced(sol, schemes, i, ranked["_scheme"].to_numpy())
             displaced = pd.array(np.where(ranked["suitable"], hit, 0), dtype="Int64")
@@ -110,7 +122,7 @@ def options(
             batch_scheme = str(schemes["scheme_id"].iat[k])
             batch_outcome = "placed" if bool(sol.pairs["suitable"].iat[sol.chosen[i]]) else "unsuitable"
         else:
-            batch_outcome = "unplaced"
+            batch_outcome = "unplaced" if due else "not_due"
     ranked = (
         ranked.assign(others_displaced=displaced).drop(columns=["_scheme", "suitable"]).reset_index(drop=True)
     )
@@ -134,6 +146,9 @@ def options(
         eligible=len(pairs),
         batch_outcome=batch_outcome,
         batch_scheme_id=batch_scheme,
+        due=due,
+        horizon_days=horizon_days,
+        due_by=on + timedelta(days=horizon_days),
     )
 
 
@@ -159,7 +174,9 @@ def _describe(bits: int, p: pd.Series, s: pd.Series, age: int) -> list[str]:
     where = f"{district_name(str(s['district']))} ({s['district']})"
     text = {
         "vacancy": f"has no vacancy (0 of {s['capacity']} places free)",
+        "reserved": f"is reserved for another young person ({s['reserved_for']})",
         "age": f"takes ages {s['min_age']} to {s['max_age']} (they are {age})",
+        "staying_put_age": f"is staying put, which ends at the 21st birthday (they are {age})",
         "gender": f"takes gender {s['gender']} only (theirs is recorded as {p['gender']})",
         "support": f"gives {s['support_level']} support, below their need ({p['support_need']})",
         "wheelchair": "is not wheelchair-accessible",
@@ -178,18 +195,15 @@ def _describe(bits: int, p: pd.Series, s: pd.Series, age: int) -> list[str]:
 
 
 def _displaced(sol: Solution, schemes: pd.DataFrame, i: int, options: np.ndarray) -> np.ndarray:
-    """Per suitable option of person i: how many fewer others are placed suitably if i takes it."""
+    """Per suitable option of person i: how many fewer others due are placed suitably if i takes it."""
     pairs = sol.pairs
     suitable = pairs["suitable"].to_numpy()
     placed = (sol.chosen >= 0) & suitable[np.maximum(sol.chosen, 0)]
-    if not placed[i]:
-        # The batch fills every place i fits (else it would place i), so taking one leaves
-        # one of the others without, and nobody else can use a spare place (there is none).
-        return np.ones(len(options), dtype=np.int64)
     partner = np.where(placed, pairs["scheme"].to_numpy()[np.maximum(sol.chosen, 0)], -1)
-    partner[i] = -1  # i leaves their batch place, which becomes free
+    partner[i] = -1  # i leaves their batch place (if any), which becomes free
     places = schemes["vacancies"].to_numpy(dtype=np.int64)
-    keep = suitable & (pairs["person"].to_numpy() != i)
+    person = pairs["person"].to_numpy()
+    keep = suitable & (person != i) & sol.due[person]
     arcs = _Arcs(pairs["person"].to_numpy()[keep], pairs["scheme"].to_numpy()[keep], len(schemes))
     out = np.zeros(len(options), dtype=np.int64)
     load = np.bincount(partner[partner >= 0], minlength=len(schemes))
@@ -247,7 +261,13 @@ def format_options(opts: Options, *, why: tuple[str, list[str]] | None = None) -
         + (f", now {p['current_accom']}" if p["current_accom"] else ""),
         f"{opts.eligible} eligible schemes; {len(opts.excluded)} ruled out.",
     ]
-    if opts.batch_outcome:
+    if not opts.due:
+        lines.append(
+            f"Not due: needed from {uk_date(p['needed_from'])}, after the {opts.horizon_days}-day horizon "
+            f"(due by {uk_date(opts.due_by)}). The batch match gives them no place now; these are "
+            "today's places, for planning ahead."
+        )
+    elif opts.batch_outcome:
         at = f" at {opts.batch_scheme_id}" if opts.batch_scheme_id else ""
         lines.append(f"The batch match for the whole waiting list: {opts.batch_outcome}{at}.")
     if len(opts.ranked):

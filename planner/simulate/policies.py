@@ -19,8 +19,8 @@ from planner.simulate.world import FIRST_BIRTHDAY, GENDER_CODE, Population, Worl
 
 
 # The weekly panel uses the batch optimiser's exact flow (planner.match.flow.assign), its urgency order
-# (PRODUCT.md s.3: already in B&B or emergency accommodation, then the soonest needed, then
-# under-18s) and its level-3 weights (planner.match.batch.DEFAULT_WEIGHTS), in whole pounds a week.
+# (PRODUCT.md s.3: under-18s, then those already in B&B or emergency accommodation, then the
+# soonest needed) and its level-3 weights (planner.match.batch.DEFAULT_WEIGHTS), in whole pounds a week.
 # Distance is from home only: connection districts are not simulated.
 def ages(pop: Population, idx: np.ndarray, week: int) -> np.ndarray:
     """Calendar age in whole years on the first day of `week` (15 stands for "under 16")."""
@@ -40,6 +40,8 @@ def static_eligible(world: World, pop: Population, idx: np.ndarray) -> np.ndarra
         rows = np.flatnonzero(idx == person)
         if len(rows):
             e[rows[:, None], np.flatnonzero(s.district_index == district)[None, :]] = False
+    reserved = np.flatnonzero(pop.reserved_person != -1)  # staying put: only the one young person
+    e[:, reserved] &= idx[:, None] == pop.reserved_person[reserved][None, :]
     return e
 
 
@@ -47,8 +49,8 @@ def age_eligible(world: World, youngest: np.ndarray, oldest: np.ndarray) -> np.n
     """(people, schemes) True where the age rules allow the pair at some age in youngest..oldest."""
     s = world.schemes
     lo, hi = youngest[:, None], oldest[:, None]
-    # under-18s only in Ofsted-registered supported accommodation
-    return (s.min_age <= hi) & (s.max_age >= lo) & ((hi >= 18) | s.ofsted)
+    # under-18s only in Ofsted-registered supported accommodation; staying put ends at 21
+    return (s.min_age <= hi) & (s.max_age >= lo) & ((hi >= 18) | s.ofsted) & ~(s.staying_put & (lo >= 21))
 
 
 def eligible(
@@ -73,9 +75,9 @@ def pair_cost(world: World, pop: Population, idx: np.ndarray, week: int) -> np.n
 
 def urgency_rank(pop: Population, idx: np.ndarray, week: int) -> np.ndarray:
     """Urgency class per waiting person, 0 = most urgent, as `planner.match.batch.urgency_rank`:
-    anyone past the week they needed a place is in B&B or emergency accommodation by now, so
-    the soonest needed come first, then under-18s."""
-    key = pop.arrive[idx].astype(np.int64) * 2 + (ages(pop, idx, week) >= 18)
+    under-18s first; then, as anyone past the week they needed a place is in B&B or emergency
+    accommodation by now, the soonest needed."""
+    key = (ages(pop, idx, week) >= 18).astype(np.int64) << 32 | pop.arrive[idx].astype(np.int64)
     return np.unique(key, return_inverse=True)[1].astype(np.int64)
 
 

@@ -10,6 +10,7 @@ import html
 import io
 import logging
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -17,6 +18,8 @@ import pandas as pd
 from planner.data.contract import Dataset, load_folder
 from planner.data.districts import boundaries
 from planner.data.formats import spreadsheet_safe, uk_date
+from planner.data.vocab import SUPPORT_LEVELS
+from planner.forecast.shortfall import DESCRIPTION, shortfall_by_district
 from planner.simulate.commissioning import Plan
 from planner.simulate.scenario import Scenario, load_scenario
 from planner.simulate.simulation import SimulationResult, simulate
@@ -151,7 +154,38 @@ text-align:right;vertical-align:top}th{background:#f3f2f1}td:first-child,td:nth-
 small{color:#505a5f}figure{margin:1em 0}"""
 
 
-def render_report(scenario: Scenario, result: SimulationResult, *, extra: str = "") -> str:
+def start_shortfall(data: Dataset, on: date) -> pd.DataFrame:
+    """Shortfall by district and support need on the scenario's start date, counted as the map's
+    today view counts it (`planner.forecast.shortfall`): columns district, name, support_level,
+    due, suitable_vacancies, shortfall, spare."""
+    frames = [shortfall_by_district(data, on=on, support_level=level).assign(support_level=level or "all")
+              for level in (None, *SUPPORT_LEVELS)]  # fmt: skip
+    cols = ["district", "name", "support_level", "due", "suitable_vacancies", "shortfall", "spare"]
+    return pd.concat(frames, ignore_index=True)[cols]
+
+
+def _start_section(table: pd.DataFrame | None, on: date) -> str:
+    if table is None:
+        return ""
+    rows = table[table["support_level"] == "all"]
+    body = "".join(f"<tr><td>{html.escape(str(r.name))} ({r.district})</td><td>{r.due}</td>"
+                   f"<td>{r.suitable_vacancies}</td><td>{r.shortfall}</td><td>{r.spare}</td></tr>"
+                   for r in rows.itertuples())  # fmt: skip
+    levels = (
+        table[table["support_level"] != "all"]
+        .groupby("support_level", sort=False)[["due", "shortfall"]]
+        .sum()
+    )
+    by_need = ", ".join(f"{lvl} {int(r.shortfall)} of {int(r.due)}" for lvl, r in levels.iterrows())
+    return f"""<h2>Shortfall of suitable places at the start, {uk_date(on)}</h2>
+<p>{html.escape(DESCRIPTION)} The same figures as the commissioners' map for that day.</p>
+<table><tr><th>District</th><th>Due</th><th>Suitable vacancies</th><th>Shortfall</th><th>Spare</th></tr>
+{body}</table><p>Short by support need (short of due): {by_need}.</p>"""
+
+
+def render_report(
+    scenario: Scenario, result: SimulationResult, *, extra: str = "", start: pd.DataFrame | None = None
+) -> str:
     policy = "optimised" if "optimised" in scenario.policies else scenario.policies[0]
     return f"""<!doctype html><html lang="en-GB"><head><meta charset="utf-8">
 <title>Scenario {html.escape(scenario.name)}</title><style>{STYLE}</style></head><body>
@@ -162,6 +196,7 @@ Monte Carlo runs per policy (seed {scenario.seed}); figures are means, with the 
 fell in underneath. The baseline is the same county with no changes. Simulated in
 {result.seconds:.1f} s ({result.county_years_per_second:.0f} county-years per second).</p>
 {extra}
+{_start_section(start, scenario.start)}
 <h2>Summary</h2>{summary_table(result.summary)}
 <h2>B&amp;B nights by month</h2><figure>{chart_by_month(result.by_month)}</figure>
 <h2>Policies compared</h2><figure>{chart_policies(result.summary)}</figure>
@@ -173,12 +208,23 @@ policy can have fewer B&amp;B and emergency nights in total.</p>
 </body></html>"""
 
 
-def write_outputs(scenario: Scenario, result: SimulationResult, out_dir: Path, *, extra: str = "") -> None:
-    """DIR/summary.csv, by_district.csv, by_month.csv and report.html (written after all is ready)."""
-    page = render_report(scenario, result, extra=extra)
+def write_outputs(
+    scenario: Scenario,
+    result: SimulationResult,
+    out_dir: Path,
+    *,
+    extra: str = "",
+    data: Dataset | None = None,
+) -> None:
+    """DIR/summary.csv, by_district.csv, by_month.csv, report.html and, given the data, the shortfall
+    at the start, shortfall_start.csv (all written after all is ready)."""
+    start = start_shortfall(data, scenario.start) if data is not None else None
+    page = render_report(scenario, result, extra=extra, start=start)
     out_dir.mkdir(parents=True, exist_ok=True)
-    for name, table in (("summary", result.summary), ("by_district", result.by_district),
-                        ("by_month", result.by_month)):  # fmt: skip
+    tables = [("summary", result.summary), ("by_district", result.by_district), ("by_month", result.by_month)]
+    if start is not None:
+        tables.append(("shortfall_start", start))
+    for name, table in tables:
         spreadsheet_safe(table).to_csv(out_dir / f"{name}.csv", index=False)
     (out_dir / "report.html").write_text(page, encoding="utf-8")
 
@@ -204,7 +250,7 @@ def run_scenario(
     assert isinstance(data, Dataset)
     result = simulate(scenario, data, referrals, runs=runs, workers=workers,
                       dask_scheduler=dask_scheduler, progress=progress)  # fmt: skip
-    write_outputs(scenario, result, out_dir)
+    write_outputs(scenario, result, out_dir, data=data)
     return result
 
 

@@ -28,7 +28,7 @@ import pandas as pd
 from planner.data.contract import Dataset
 from planner.data.districts import districts, haversine_km
 from planner.data.problems import InvalidInput, Problem
-from planner.data.vocab import RISKS, SUPPORT_RANK, UNSUITABLE_TYPES
+from planner.data.vocab import RISKS, STAYING_PUT, SUPPORT_RANK, UNSUITABLE_TYPES
 from planner.forecast.history import NOT_PLACE_DEMAND
 from planner.forecast.model import fit_counts, monthly_counts
 from planner.simulate.scenario import AddPlaces, ChangeScheme, CloseScheme, Scenario, YamlProblem
@@ -63,6 +63,8 @@ class Schemes:
     high_risk: np.ndarray
     excluded: np.ndarray  # risk bitmask
     ofsted: np.ndarray
+    staying_put: np.ndarray  # type Z: ends at the 21st birthday
+    reserved_for: np.ndarray  # waiting-list row the place is reserved for; -1 not reserved; -2 its occupant's
     block: np.ndarray  # paid for every place whether used or not (added block contracts)
     added: np.ndarray
     capacity: np.ndarray  # (schemes, weeks)
@@ -176,6 +178,13 @@ def _schemes(data: Dataset, scenario: Scenario, weeks: int) -> tuple[pd.DataFram
     return s, cap, cost
 
 
+def _reserved_rows(reserved_for: pd.Series, person_ids: pd.Series) -> np.ndarray:
+    """Per scheme: the waiting-list row its place is reserved for, -1 if not reserved, -2 if the
+    person named is not waiting (the place is their home already: nobody else may take it)."""
+    rows = pd.Index(person_ids).get_indexer(pd.Index(reserved_for)).astype(np.int32)
+    return np.where(reserved_for.to_numpy() == "", -1, np.where(rows >= 0, rows, -2)).astype(np.int32)
+
+
 def data_dir_name(scenario: Scenario) -> str:
     return f"{scenario.data_dir.name}/schemes.csv"
 
@@ -273,7 +282,10 @@ def build_world(scenario: Scenario, data: Dataset, referrals: pd.DataFrame) -> W
         wheelchair=s["wheelchair_accessible"].to_numpy(bool),
         parent_child=s["parent_and_child"].to_numpy(bool),
         high_risk=s["accepts_high_risk"].to_numpy(bool), excluded=_bits(s["excluded_risks"]),
-        ofsted=s["ofsted_registered"].to_numpy(bool), block=s["block"].to_numpy(bool),
+        ofsted=s["ofsted_registered"].to_numpy(bool),
+        staying_put=(s["accom_type"] == STAYING_PUT).to_numpy(bool),
+        reserved_for=_reserved_rows(s["reserved_for"].fillna(""), data.people["person_id"]),
+        block=s["block"].to_numpy(bool),
         added=s["added"].to_numpy(bool), capacity=cap, cost=cost,
         occupied0=(s["capacity"] - s["vacancies"]).to_numpy(np.int32) * ~s["added"].to_numpy(bool),
     )  # fmt: skip
@@ -305,6 +317,7 @@ class Population:
     depart: np.ndarray  # first week no longer needing one
     first_scheme: np.ndarray  # scheme held on the start date, -1 for everyone else
     avoid: tuple[tuple[int, int], ...]  # (person, district index)
+    reserved_person: np.ndarray  # per scheme: the one person who may take it; -1 anyone; -2 nobody new
     birthdays: np.ndarray  # (people, 12): days from the start of the 16th to 27th birthdays
 
     def __len__(self) -> int:
@@ -359,6 +372,9 @@ def draw_population(world: World, seed: int, run: int) -> Population:
         depart=np.maximum(np.minimum(depart, turns_26), arrive).astype(np.int32),
         first_scheme=np.concatenate([first, np.full(n_wait + len(week), -1)]).astype(np.int32),
         avoid=tuple((i + n_occ, d) for i, d in world.waiting_avoid),
+        reserved_person=np.where(s.reserved_for >= 0, s.reserved_for + n_occ, s.reserved_for).astype(
+            np.int32
+        ),
         birthdays=birthdays,
     )
 

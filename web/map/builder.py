@@ -171,11 +171,11 @@ class _Legend(MacroElement):
 
 
 def _label_html(row: Any) -> str:
-    short = int(row.shortfall)
+    short, spare = int(row.shortfall), int(getattr(row, "spare", 0))
     if short > 0:
         value = f"Short by {short}"
-    elif short < 0:
-        value = f"{-short} spare"
+    elif spare > 0:
+        value = f"{spare} spare"
     else:
         value = "Enough"
     bnb = f"<span class='map-label__bnb'>{int(row.in_bnb_or_emergency)} in B&amp;B</span>"
@@ -188,8 +188,10 @@ def _label_html(row: Any) -> str:
 def _district_tip(row: Any) -> str:
     return (
         f"<b>{escape(row.name)}</b> ({escape(row.district)})<br>"
-        f"Waiting: {int(row.waiting)}<br>Suitable vacancies: {int(row.suitable_vacancies)}<br>"
-        f"Shortfall: {int(row.shortfall)}<br>In B&amp;B or emergency: {int(row.in_bnb_or_emergency)}"
+        f"Waiting: {int(row.waiting)}, due now or soon: {int(row.due)}<br>"
+        f"Suitable vacancies: {int(row.suitable_vacancies)}<br>"
+        f"Shortfall: {int(row.shortfall)}, spare: {int(row.spare)}<br>"
+        f"In B&amp;B or emergency: {int(row.in_bnb_or_emergency)}"
     )
 
 

@@ -1,7 +1,8 @@
 """The shortfall map for a month ahead: `planner.forecast.demand` on the database's referral history,
 cohort, schemes and waiting list, shown with the same map as today's shortfall (`web.map.builder`).
 
-Without a referral history there is nothing to forecast from: the page says so instead.
+Without a referral history there is nothing to forecast from: the page says so, and offers the
+forecast from DfE's published figures for the council instead (`web.map.published`).
 """
 
 from __future__ import annotations
@@ -10,16 +11,18 @@ from datetime import date
 from typing import Any
 
 import pandas as pd
-from flask import abort, current_app, render_template
+from flask import abort, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 from markupsafe import escape
 from sqlalchemy.orm import Session
 
 from planner.data.districts import district_name
 from planner.data.problems import InvalidInput
-from planner.data.vocab import SUPPORT_LEVELS, UNSUITABLE_TYPES
+from planner.data.vocab import SUPPORT_LEVELS, SUPPORT_RANK, UNSUITABLE_TYPES
 from planner.forecast.demand import ForecastInputs, forecast
+from web.clock import horizon_days
 from web.db import get_db
+from web.map import published
 from web.map.builder import assets, build_map, colour_of, council_names, shortfall_bins
 from web.store import cohort_frame, people_frame, referrals_frame, schemes_frame
 
@@ -64,9 +67,10 @@ def forecast_table(
     cohort = cohort_frame(db)
     schemes = schemes_frame(db)
     inputs = ForecastInputs(referrals, None if cohort.empty else cohort, schemes, people_frame(db))
-    ahead = (pd.Period(month, "M") - pd.Period(on, "M")).n
+    ahead = max(1, (pd.Period(month, "M") - pd.Period(on, "M")).n)  # this month is today's position
     try:
-        result = forecast(inputs, months=ahead, runs=FORECAST_RUNS, seed=SEED, on=on)
+        result = forecast(inputs, months=ahead, runs=FORECAST_RUNS, seed=SEED, on=on,
+                          horizon_days=horizon_days(current_app))  # fmt: skip
     except (InvalidInput, ValueError) as e:
         return None, [f"The forecast could not run on the data in the database: {e}"]
     t = result.table
@@ -74,8 +78,9 @@ def forecast_table(
     suitable = schemes[~schemes["accom_type"].isin(list(UNSUITABLE_TYPES))]
     t["name"] = t["district"].map(district_name)
     t["shortfall"] = t["shortfall_mean"].round().astype(int)
-    t["waiting"] = t["demand_mean"].round().astype(int)  # what the map's labels read
+    t["waiting"] = t["due"] = t["demand_mean"].round().astype(int)  # what the map's labels read
     t["suitable_vacancies"] = t["supply_mean"].round().astype(int)
+    t["spare"] = 0  # the forecast does not say how many places are left unused
     t["in_bnb_or_emergency"] = 0
     t["schemes"] = t["district"].map(suitable["district"].value_counts()).fillna(0).astype(int)
     return t.sort_values("name", ignore_index=True), list(result.notes)
@@ -110,12 +115,17 @@ def page(on: date, level: str | None, month: str) -> ResponseReturnValue:
         colour_of=colour_of,
         councils=council_names(table["district"]) if table is not None else [],
         map=parts,
+        published=published.view(
+            get_db(), month=month, council=request.args.get("council", "").strip() or None
+        )
+        if table is None
+        else None,
     )
 
 
 def data_schemes(level: str | None) -> pd.DataFrame:
-    """The scheme markers: those at `level` support, the places the forecast counts for it."""
+    """The scheme markers: those at `level` support or above, the places that could serve it."""
     shown = schemes_frame(get_db())
     if level is not None:
-        shown = shown[shown["support_level"] == level]
+        shown = shown[shown["support_level"].map(SUPPORT_RANK) >= SUPPORT_RANK[level]]
     return shown

@@ -17,7 +17,7 @@ from planner.data.formats import spreadsheet_safe
 from planner.data.vocab import SUPPORT_LEVELS, SUPPORT_RANK
 from planner.forecast.shortfall import shortfall_by_district
 from web.auth import roles_required
-from web.clock import today
+from web.clock import due_by, horizon_days, today
 from web.db import get_db
 from web.map import forecast as map_forecast
 from web.map.builder import assets, build_map, colour_of, council_names, shortfall_bins
@@ -55,7 +55,7 @@ def index() -> ResponseReturnValue:
     if request.args.get("month"):  # a month ahead: the forecast's shortfall
         return map_forecast.page(on, level, map_forecast.checked_month(request.args["month"], on))
     data = _dataset()
-    table = shortfall_by_district(data, on=on, support_level=level)
+    table = shortfall_by_district(data, on=on, support_level=level, horizon_days=horizon_days(current_app))
     shown = data.schemes
     if level is not None:  # the markers show the supply the shortfall counts against
         shown = shown[shown["support_level"].map(SUPPORT_RANK) >= SUPPORT_RANK[level]]
@@ -70,7 +70,8 @@ def index() -> ResponseReturnValue:
             tiles_url=current_app.config.get("MAP_TILES_URL"),
             tiles_attribution=current_app.config.get("MAP_TILES_ATTRIBUTION"),
         )
-    totals = table[["waiting", "needed_now", "suitable_vacancies", "shortfall", "in_bnb_or_emergency"]].sum()
+    totals = table[["waiting", "due", "needed_now", "suitable_vacancies", "shortfall", "spare",
+                    "in_bnb_or_emergency"]].sum()  # fmt: skip
     return render_template(
         "map.html",
         on=on,
@@ -86,6 +87,8 @@ def index() -> ResponseReturnValue:
         map=parts,
         months=map_forecast.months_ahead(on),
         month=None,
+        due_by=due_by(current_app),
+        horizon_days=horizon_days(current_app),
     )
 
 
@@ -94,7 +97,9 @@ def index() -> ResponseReturnValue:
 def download() -> ResponseReturnValue:
     on = today(current_app)
     level = _support_level()
-    table = shortfall_by_district(_dataset(), on=on, support_level=level)
+    table = shortfall_by_district(
+        _dataset(), on=on, support_level=level, horizon_days=horizon_days(current_app)
+    )
     table.insert(2, "support_level", level or "all")
     buf = io.StringIO()
     spreadsheet_safe(table).to_csv(buf, index=False, lineterminator="\n")

@@ -1,7 +1,7 @@
 """server-side sessions, the site's mode (demo or live), demo users, scenario run recovery
 
-Revision ID: 0003_security
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-12-01
 """
 
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from alembic import op
 from werkzeug.security import check_password_hash
 
-revision = "0003_security"
-down_revision = "0002"
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
