@@ -158,7 +158,8 @@ class Scheme(Base):
     excluded_risks: Mapped[str] = mapped_column(Text, default="")
     ofsted_registered: Mapped[bool] = mapped_column(Boolean, default=False)
     weekly_cost: Mapped[float] = mapped_column(Float)
-    reserved_for: Mapped[str] = mapped_column(String(ID_MAX_LENGTH), default="", server_default="")  # staying put
+    # staying put: the one young person this place is for
+    reserved_for: Mapped[str] = mapped_column(String(ID_MAX_LENGTH), default="", server_default="")
 
 
 class MatchRun(Base):
