@@ -146,6 +146,7 @@ class Scheme(Base):
     district: Mapped[str] = mapped_column(String(9), index=True)
     latitude: Mapped[float] = mapped_column(Float)
     longitude: Mapped[float] = mapped_column(Float)
+    postcode: Mapped[str] = mapped_column(String(8), default="", server_default="")  # v1.1
     capacity: Mapped[int] = mapped_column(Integer)
     vacancies: Mapped[int] = mapped_column(Integer)
     min_age: Mapped[int] = mapped_column(Integer)
@@ -273,7 +274,7 @@ class CohortChild(Base):
     date_of_birth: Mapped[date] = mapped_column(Date)
     gender: Mapped[str] = mapped_column(String(1))
     district: Mapped[str] = mapped_column(String(9))
-    placement_type: Mapped[str] = mapped_column(String(2))
+    placement_type: Mapped[str] = mapped_column(String(3))  # Z11 to Z14 from 2025-26
     support_need: Mapped[str] = mapped_column(String(16))
     uasc: Mapped[bool] = mapped_column(Boolean, default=False)
 

@@ -18,6 +18,11 @@ def uk_date(value: date | datetime | None) -> str:
     return f"{value.day} {value:%b %Y}"
 
 
+def plural(count: int, word: str) -> str:
+    """`1 episode`, `2,140 episodes` (regular plurals only)."""
+    return f"{count:,} {word}{'' if count == 1 else 's'}"
+
+
 def gbp(value: float | int | None) -> str:
     """`£1,234`; pence only when there are any (`£1,234.50`)."""
     if value is None:

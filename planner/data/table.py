@@ -56,6 +56,8 @@ class TableSpec:
     columns: tuple[Column, ...]
     id_column: str | None = None
     check_rows: Callable[[pd.DataFrame, pd.DataFrame], Iterable[tuple[int, str, str]]] | None = None
+    # Values derived once every row is valid (e.g. coordinates from a postcode).
+    complete: Callable[[pd.DataFrame], pd.DataFrame] | None = None
 
     @property
     def names(self) -> list[str]:
@@ -340,7 +342,7 @@ def read_table(data: bytes, spec: TableSpec) -> pd.DataFrame:
         for r, column, text in spec.check_rows(df[clean].reset_index(drop=True), numbered):
             out.add(r, column, text, order.get(column, 0))
     out.raise_if_any()
-    return df
+    return spec.complete(df) if spec.complete is not None else df
 
 
 def read_file(folder: Path, spec: TableSpec) -> pd.DataFrame:

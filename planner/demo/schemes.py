@@ -274,6 +274,7 @@ def _locate(df: pd.DataFrame, cal: Calibration, rng: np.random.Generator) -> Non
     df["name"] = _unique(pd.Series(dict(names)).reindex(df.index))
     df["provider"] = pd.Series(dict(providers)).reindex(df.index)
     df["latitude"], df["longitude"] = lat, lon
+    df["postcode"] = ""  # the demo's places are points near a town, not addresses
 
 
 def _unique(names: pd.Series) -> pd.Series:
