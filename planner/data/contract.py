@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from planner.data.districts import DISTRICT_TOLERANCE_KM, district_name, in_england, km_outside_district
+from planner.data.limits import CAPACITY_MAX, NAME_MAX_LENGTH, WEEKLY_COST_MAX
 from planner.data.postcodes import locate, normalise, postcode_problems, pretty
 from planner.data.problems import InvalidInput, Problem
 from planner.data.table import MAX_PROBLEMS, Column, TableSpec, read_table
@@ -175,16 +176,16 @@ SCHEMES = TableSpec(
     complete=_locate_schemes,
     columns=(
         Column("scheme_id", "id"),
-        Column("name", "text"),
-        Column("provider", "text"),
+        Column("name", "text", max_length=NAME_MAX_LENGTH),
+        Column("provider", "text", max_length=NAME_MAX_LENGTH),
         Column("accom_type", "accom_type"),
         Column("district", "lad"),
         # Either both coordinates or a postcode (v1.1); `_check_location` says which is missing.
         Column("latitude", "latitude", required=False, minimum=-90, maximum=90, what="degrees"),
         Column("longitude", "longitude", required=False, minimum=-180, maximum=180, what="degrees"),
         Column("postcode", "text", required=False),
-        Column("capacity", "int", minimum=0, what="places in total"),
-        Column("vacancies", "int", minimum=0, what="places free"),
+        Column("capacity", "int", minimum=0, maximum=CAPACITY_MAX, what="places in total"),
+        Column("vacancies", "int", minimum=0, maximum=CAPACITY_MAX, what="places free"),
         Column("min_age", "int", minimum=MIN_AGE, maximum=MAX_AGE, what="ages 16 to 25"),
         Column("max_age", "int", minimum=MIN_AGE, maximum=MAX_AGE, what="ages 16 to 25"),
         Column("gender", "scheme_gender"),
@@ -194,7 +195,7 @@ SCHEMES = TableSpec(
         Column("accepts_high_risk", "bool", required=False),
         Column("excluded_risks", "risk_list", required=False),
         Column("ofsted_registered", "bool", required=False),
-        Column("weekly_cost", "decimal", minimum=0, what="a weekly cost in GBP"),
+        Column("weekly_cost", "decimal", minimum=0, maximum=WEEKLY_COST_MAX, what="a weekly cost in GBP"),
         Column("reserved_for", "id", required=False),
     ),
 )

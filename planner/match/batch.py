@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from planner.data.contract import HORIZON_DAYS, due_within, needed_now
-from planner.data.formats import uk_date
+from planner.data.formats import spreadsheet_safe, uk_date
 from planner.data.vocab import URGENT_ACCOM
 from planner.match.eligibility import ages_on, eligible_pairs
 from planner.match.explain import explain
@@ -287,7 +287,7 @@ def write_matches(matches: pd.DataFrame, path: Path) -> None:
     fd, tmp = tempfile.mkstemp(prefix=".matches-", suffix=".csv", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            out.to_csv(f, index=False, lineterminator="\n")
+            spreadsheet_safe(out).to_csv(f, index=False, lineterminator="\n")
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
