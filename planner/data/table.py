@@ -3,7 +3,8 @@ written back in the same formats. The files themselves are declared in `planner.
 (young_people.csv, schemes.csv) and `planner.forecast.history` (referrals.csv, cohort.csv).
 
 Every problem in a file is collected (up to `MAX_PROBLEMS`) before `InvalidInput` is raised,
-so a user fixes them in one pass.
+so a user fixes them in one pass: checks across columns and rows run on every value that parsed,
+even on rows where another value did not (`parsed`).
 """
 
 from __future__ import annotations
@@ -55,6 +56,8 @@ class TableSpec:
     file: str
     columns: tuple[Column, ...]
     id_column: str | None = None
+    # Checks across columns: (typed frame, `rows`: the spreadsheet row numbers in "row" and, per
+    # column, whether its value parsed) -> (row, column, message). See `parsed`.
     check_rows: Callable[[pd.DataFrame, pd.DataFrame], Iterable[tuple[int, str, str]]] | None = None
     # Values derived once every row is valid (e.g. coordinates from a postcode).
     complete: Callable[[pd.DataFrame], pd.DataFrame] | None = None
@@ -214,9 +217,17 @@ def _range_message(col: Column, v: float) -> str:
 # ---- reading a table ----
 
 
+def parsed(rows: pd.DataFrame, *columns: str) -> np.ndarray:
+    """The rows whose values in every one of `columns` parsed: a check across columns looks only
+    at those, so it runs on a row with a bad value elsewhere without repeating (or tripping over)
+    that value."""
+    return np.asarray(rows[list(columns)].all(axis=1).to_numpy(), dtype=bool)
+
+
 class _Collector:
-    def __init__(self, file: str) -> None:
+    def __init__(self, file: str, limit: int = MAX_PROBLEMS) -> None:
         self.file = file
+        self.limit = limit
         self.items: list[tuple[int, int, Problem]] = []
 
     def add(self, row: int | None, column: str | None, message: str, order: int = 0) -> None:
@@ -228,7 +239,7 @@ class _Collector:
     def raise_if_any(self) -> None:
         if self.items:
             ordered = [p for _, _, p in sorted(self.items, key=lambda t: (t[0], t[1]))]
-            raise InvalidInput(ordered[:MAX_PROBLEMS], truncated=len(ordered) > MAX_PROBLEMS)
+            raise InvalidInput(ordered[: self.limit], truncated=len(ordered) > self.limit)
 
 
 def _decode(data: bytes, out: _Collector) -> str | None:
@@ -245,9 +256,31 @@ def _decode(data: bytes, out: _Collector) -> str | None:
         return None
 
 
-def read_table(data: bytes, spec: TableSpec) -> pd.DataFrame:
-    """Parse and validate one CSV file's bytes against `spec`; raise InvalidInput listing problems."""
+def read_table(data: bytes, spec: TableSpec, *, max_problems: int = MAX_PROBLEMS) -> pd.DataFrame:
+    """Parse and validate one CSV file's bytes against `spec`; raise InvalidInput listing up to
+    `max_problems` problems."""
+    return _read(data, spec, _Collector(spec.file, max_problems))
+
+
+def read_values(data: bytes, spec: TableSpec, column: str) -> frozenset[str] | None:
+    """The values of one column as written, whatever else is wrong in the file (None when the file
+    cannot be read as a table with that column): e.g. the ids another file may refer to."""
     out = _Collector(spec.file)
+    text = _decode(data, out)
+    if text is None or not text.strip():
+        return None
+    try:
+        records = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error:
+        return None
+    header = [h.strip() for h in records[0]]
+    if header.count(column) != 1:
+        return None
+    at = header.index(column)
+    return frozenset(r[at].strip() for r in records[1:] if len(r) == len(header) and r[at].strip())
+
+
+def _read(data: bytes, spec: TableSpec, out: _Collector) -> pd.DataFrame:
     text = _decode(data, out)
     if text is None:
         out.raise_if_any()
@@ -296,6 +329,7 @@ def read_table(data: bytes, spec: TableSpec) -> pd.DataFrame:
     row_no = np.asarray(numbers, dtype=int)
 
     table: dict[str, pd.Series] = {}
+    valid: dict[str, np.ndarray] = {}
     for col in spec.columns:
         values = raw[col.name].astype(str) if col.name in raw else pd.Series([""] * len(raw), dtype=str)
         values = values.reset_index(drop=True)
@@ -321,7 +355,11 @@ def read_table(data: bytes, spec: TableSpec) -> pd.DataFrame:
             off = ~bad & ~empty & ((num < lo) | (num > hi))
             for r, v in zip(row_no[off], num[off], strict=True):
                 out.add(int(r), col.name, _range_message(col, float(v)), order[col.name])
+            bad |= off
         table[col.name] = parsed.reset_index(drop=True)
+        # Parsed: a good value, or an optional one left empty (its default); a required empty
+        # cell is reported above and parses as nothing.
+        valid[col.name] = ~bad & ~(empty & col.required)
     df = pd.DataFrame(table)
 
     if spec.id_column:
@@ -335,11 +373,11 @@ def read_table(data: bytes, spec: TableSpec) -> pd.DataFrame:
             else:
                 first[v] = int(r)
     if spec.check_rows is not None:
-        # Checks across columns run on the rows whose every value parsed, so that one pass
-        # reports them too without repeating (or tripping over) a bad value.
-        clean = ~np.isin(row_no, [row for row, _, _ in out.items])
-        numbered = pd.DataFrame({"row": row_no[clean]})
-        for r, column, text in spec.check_rows(df[clean].reset_index(drop=True), numbered):
+        # Checks across columns run on every row, each on the values it needs that parsed
+        # (`parsed`), so one pass reports them too, beside the bad values of other columns.
+        assert "row" not in valid
+        checked = pd.DataFrame({"row": row_no, **valid})
+        for r, column, text in spec.check_rows(df, checked):
             out.add(r, column, text, order.get(column, 0))
     out.raise_if_any()
     return spec.complete(df) if spec.complete is not None else df
