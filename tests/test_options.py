@@ -77,6 +77,13 @@ def test_options_are_ranked_suitable_first_then_by_score() -> None:
     assert len(options(ppl, sch, "P0", on=ON, top=2).ranked) == 2
 
 
+def test_options_page_through_every_eligible_place_in_rank_order() -> None:
+    ppl, sch = frames([{"date_of_birth": born(20)}], [{"weekly_cost": 300.0 + 10 * j} for j in range(7)])
+    pages = [options(ppl, sch, "P0", on=ON, top=3, start=k, impact=False) for k in (0, 3, 6)]
+    assert {o.eligible for o in pages} == {7}
+    assert [o.ranked["scheme_id"].tolist() for o in pages] == [["S0", "S1", "S2"], ["S3", "S4", "S5"], ["S6"]]
+
+
 def test_an_unplaced_person_taking_any_place_displaces_exactly_one() -> None:
     ppl, sch = frames([{"current_accom": "W2"}, {}], [{}])
     o = options(ppl, sch, "P1", on=ON)

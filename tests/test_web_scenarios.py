@@ -369,7 +369,7 @@ def test_a_run_whose_scheme_was_removed_since_fails_with_a_message_naming_it(app
         db = get_db()
         scheme = db.scalar(select(Scheme).where(Scheme.accom_type == "D").order_by(Scheme.scheme_id))
         assert scheme is not None
-        keep = {c.name: getattr(scheme, c.name) for c in Scheme.__table__.columns}
+        keep = {a.key: getattr(scheme, a.key) for a in Scheme.__mapper__.column_attrs}
     scenario_id = create(
         commissioner, "closure-gone", add_places="", close_scheme=keep["scheme_id"], close_from="04/01/2027"
     )

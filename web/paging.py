@@ -25,8 +25,10 @@ class Page:
         return min(self.start + self.size, self.total)
 
     def args(self, number: int) -> dict[str, str]:
-        """The current query string with another page number, for the page links."""
-        out = {k: v for k, v in request.args.items() if k != "page"}
+        """The current page's address (its path's values and query string) with another page
+        number, for the page links."""
+        out = {k: str(v) for k, v in (request.view_args or {}).items()}
+        out |= {k: v for k, v in request.args.items() if k != "page"}
         out["page"] = str(number)
         return out
 

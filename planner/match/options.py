@@ -77,9 +77,11 @@ def options(
     objective: Objective = "default",
     weights: CostWeights = DEFAULT_WEIGHTS,
     horizon_days: int = HORIZON_DAYS,
+    start: int = 0,
 ) -> Options:
     """The best `top` places for one person (suitable first, then B&B/emergency for adults whose
-    need is now), also for someone not due yet (planning ahead)."""
+    need is now), also for someone not due yet (planning ahead); `start` skips the first places of
+    the ranking, to page through all `eligible` of them."""
     i = _position(people["person_id"], person_id, "person_id")
     row = people.iloc[[i]]
     pairs = eligible_pairs(row, schemes, on=on)
@@ -109,7 +111,8 @@ def options(
             "_scheme": j,
         }
     )
-    ranked = ranked.sort_values(["suitable", "score"], ascending=[False, True], kind="stable").head(top)
+    ranked = ranked.sort_values(["suitable", "score"], ascending=[False, True], kind="stable")
+    ranked = ranked.iloc[max(start, 0) : max(start, 0) + top]
     displaced = pd.array([pd.NA] * len(ranked), dtype="Int64")
     batch_outcome, batch_scheme = "", ""
     if impact:
