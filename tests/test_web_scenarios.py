@@ -23,8 +23,9 @@ from planner.forecast.demand import ForecastInputs, forecast
 from planner.simulate.simulation import simulate
 from web.db import engine_of, get_db
 from web.map.forecast import FORECAST_RUNS, SEED, forecast_table
-from web.models import AuditEvent, ScenarioRecord, ScenarioRun, Scheme, utcnow
+from web.models import AuditEvent, Scheme, utcnow
 from web.scenario_form import parse
+from web.scenario_models import ScenarioRecord, ScenarioRun
 from web.scenario_runs import STALE
 from web.seed import demo_dataset
 from web.store import (

@@ -360,9 +360,3 @@ class CohortChild(Base):
     placement_type: Mapped[str] = mapped_column(String(3))  # Z11 to Z14 from 2025-26
     support_need: Mapped[str] = mapped_column(String(16))
     uasc: Mapped[bool] = mapped_column(Boolean, default=False)
-
-
-# The scenario tables live in their own module; importing them here registers them on
-# Base.metadata (migrations, backups) and keeps `from web.models import ScenarioRun` working.
-from web.scenario_models import ScenarioRecord as ScenarioRecord  # noqa: E402
-from web.scenario_models import ScenarioRun as ScenarioRun  # noqa: E402
