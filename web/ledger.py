@@ -22,9 +22,10 @@ from sqlalchemy.orm import Session
 
 from planner.data.formats import uk_date
 from web import audit
+from web.clock import ledger_now
 from web.db import exclusive
 from web.filters import uk_datetime
-from web.models import Import, MatchRun, Placement, Proposal, Scheme, User, YoungPerson, utcnow
+from web.models import Import, MatchRun, Placement, Proposal, Scheme, User, YoungPerson
 from web.vacancies import free_on
 
 _NO_SYNC = {"synchronize_session": False}
@@ -165,7 +166,7 @@ def confirm(db: Session, proposal_id: int, user: User, answers: Answers, *, on: 
             person_id,
             no_vacancy=True,
         )
-    now = utcnow()
+    now = ledger_now()
     done = db.execute(
         update(Proposal)
         .where(Proposal.id == proposal_id, Proposal.state == "proposed")
@@ -242,7 +243,7 @@ def undo(db: Session, placement_id: int, user: User, reason: str, *, on: date) -
             "started cannot be undone. End it instead, with the move-out date.",
             placement.person_id,
         )
-    placement.undone_at, placement.undone_by_id, placement.undo_reason = utcnow(), user.id, reason.strip()
+    placement.undone_at, placement.undone_by_id, placement.undo_reason = ledger_now(), user.id, reason.strip()
     person = db.get(YoungPerson, placement.person_id)
     if placement.proposal_id is not None:
         db.execute(
@@ -290,7 +291,7 @@ def end(
             status=400,
         )
     placement.end_date, placement.end_reason, placement.end_note = moved_out, reason, note.strip()
-    placement.ended_at, placement.ended_by_id = utcnow(), user.id
+    placement.ended_at, placement.ended_by_id = ledger_now(), user.id
     person = db.get(YoungPerson, placement.person_id)
     if person is not None:
         if needs_place:
@@ -318,7 +319,8 @@ def decline(db: Session, proposal_id: int, user: User, reason: str) -> Proposal:
     done = db.execute(
         update(Proposal)
         .where(Proposal.id == proposal_id, Proposal.state == "proposed")
-        .values(state="declined", decided_by_id=user.id, decided_at=utcnow(), decline_reason=reason.strip()),
+        .values(state="declined", decided_by_id=user.id, decided_at=ledger_now())
+        .values(decline_reason=reason.strip()),
         execution_options=_NO_SYNC,
     )
     if done.rowcount != 1:  # type: ignore[attr-defined]

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from planner.data.contract import PEOPLE, SCHEMES, Dataset
 from planner.data.table import TableSpec
 from planner.forecast.history import COHORT, REFERRALS
-from web.clock import today
+from web.clock import ledger_now, today
 from web.models import (
     CohortChild,
     Placement,
@@ -25,7 +25,6 @@ from web.models import (
     User,
     VacancyFigure,
     YoungPerson,
-    utcnow,
 )
 from web.vacancies import free_places
 
@@ -118,7 +117,7 @@ def apply_dataset(
     meanwhile), schemes with placements on record that the file leaves out are kept, withdrawn.
     A scheme's figure is new only when the file's differs from the last import's (`web.vacancies`)."""
     out = Applied()
-    now = utcnow()
+    now = ledger_now()
     people = records(data.people, PEOPLE)
     in_file = {p["person_id"] for p in people}
     status = dict(db.execute(select(YoungPerson.person_id, YoungPerson.status)).all())

@@ -40,7 +40,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 from sqlalchemy.types import DateTime
 
-from web.models import Placement, Scheme, User, VacancyFigure, utcnow
+from web.clock import ledger_now
+from web.models import Placement, Scheme, User, VacancyFigure
 
 P = Placement
 
@@ -150,7 +151,7 @@ def set_figure(
     import_id: int | None = None,
 ) -> None:
     """A new reported figure, taken now: placements confirmed before now count as in it."""
-    now = utcnow()
+    now = ledger_now()
     scheme.reported_vacancies, scheme.reported_at = vacancies, now
     db.add(
         VacancyFigure(
