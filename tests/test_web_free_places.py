@@ -102,7 +102,8 @@ def test_matching_the_map_and_the_schemes_page_see_the_same_free_places(web_app:
         total = int(frame["vacancies"].sum())
         suitable = int(frame.loc[~frame["accom_type"].isin(["W", "V"]), "vacancies"].sum())
     officer, commissioner = sign_in("officer"), sign_in("commissioner")
-    assert f"7 of 7 schemes shown: 61 places, {total} free today" in officer.get("/schemes").get_data(as_text=True)
+    listing = officer.get("/schemes").get_data(as_text=True)
+    assert f"7 of 7 schemes shown: 61 places, {total} free today" in listing
     assert re.search(r"<strong>2</strong> of 30", officer.get("/schemes?type=T").get_data(as_text=True))
     csv = commissioner.get("/map.csv").get_data(as_text=True).splitlines()
     at = csv[0].split(",").index("suitable_vacancies")
