@@ -185,7 +185,7 @@ def _register_errors(app: Flask) -> None:
         if request.endpoint != "auth.login" and not current_user.is_authenticated:
             # A form from a session that has ended (timed out, signed out in another tab): the
             # sign-in page says so, never an error page.
-            signed_out_notice()
+            signed_out_notice(had_session=True)
             return redirect(url_for("auth.login"))
         return page(
             400,

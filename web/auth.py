@@ -79,11 +79,12 @@ def _load_user(user_id: str) -> User | None:
     return user
 
 
-def signed_out_notice() -> None:
-    """On the way to the sign-in page from a session that has ended: say so."""
+def signed_out_notice(*, had_session: bool = False) -> None:
+    """On the way to the sign-in page from a session that has ended: say so (`had_session`: it
+    is known there was one, e.g. a form of this service was posted)."""
     if g.get("session_ended") == "idle":
         flash(idle.signed_out_message(), "important")
-    elif g.get("session_ended") or session.get(SESSION_KEY):
+    elif had_session or g.get("session_ended") or session.get(SESSION_KEY):
         flash("You were signed out. Sign in again to continue.", "important")
     else:
         flash(login_manager.login_message or "", "message")
