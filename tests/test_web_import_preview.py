@@ -104,11 +104,11 @@ def test_conflicts_with_decisions_are_listed_and_the_decisions_kept(web_app: Fla
         in page
     )
     assert (
-        "Westgate Supported Flats (SCH-001) is not in the file, but 1 young person placed there (YP-0004) live there"
+        "Westgate Supported Flats (SCH-001) is not in the file, but 1 young person placed there holds a place (YP-0004): it stays on record for them"
         in page
     )
     assert (
-        "Cheltenham Foyer (SCH-002): the file says 30 of 30 places are free, but 1 young person placed here live there, so at most 29 can be: 29 free after this import"
+        "Cheltenham Foyer (SCH-002): the file says 30 of 30 places are free, but 1 young person placed there holds a place, so at most 29 can be: 29 free after this import"
         in page
     )
     assert officer.post(where + "/confirm", data={"fingerprint": _fingerprint(page)}).status_code == 303

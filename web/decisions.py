@@ -17,6 +17,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from planner.data.contract import HORIZON_DAYS
+from planner.data.formats import gbp
 from planner.match.batch import match
 from planner.match.eligibility import eligible_pairs
 from web import audit
@@ -193,6 +194,17 @@ def proposal_for(db: Session, person_id: str, scheme_id: str, user: User, *, on:
         raise DecisionRefused(
             f"{person_id} cannot be placed in {scheme_id}: {proposal.reason}", person_id=person_id
         )
+    # The reason matching this one place alone gives ("best of 1", "no suitable scheme fits")
+    # would mislead: the officer chose it from all the places the person could take.
+    name = str(schemes["name"].iat[0])
+    if proposal.outcome == "unsuitable":
+        proposal.reason = (
+            f"chosen by {user.username} as a last resort: {name}, {proposal.distance_km or 0:.1f} km "
+            f"from home, {gbp(proposal.weekly_cost)} a week"
+        )
+    else:
+        head = proposal.reason.split("; best of")[0]
+        proposal.reason = f"chosen by {user.username} from the places {person_id} could take: {head}"
     return proposal
 
 

@@ -107,6 +107,12 @@ def _free(db: Session, on: date) -> dict[str, int]:
     return {s: int(n) for s, n in db.execute(select(f.c.scheme_id, f.c.free))}
 
 
+def _hold(n: int) -> str:
+    """`1 young person placed there holds a place`."""
+    verb = "holds a place" if n == 1 else "hold places"
+    return f"{plural(n, 'young person', 'young people')} placed there {verb}"
+
+
 def _waiting(db: Session) -> int:
     return db.scalar(select(func.count()).where(YoungPerson.status == "waiting")) or 0
 
@@ -162,10 +168,9 @@ def measure(
                 "that placement ends"))  # fmt: skip
     for sid in applied.schemes_withdrawn:
         if live.get(sid):
-            residents = plural(len(live[sid]), "young person", "young people")
             out.conflicts.append(Conflict("withdrawn_with_residents", sid,
-                f"{names.get(sid, sid)} ({sid}) is not in the file, but {residents} placed there "
-                f"({', '.join(sorted(live[sid]))}) live there: it stays on record for them, closed to new "
+                f"{names.get(sid, sid)} ({sid}) is not in the file, but {_hold(len(live[sid]))} "
+                f"({', '.join(sorted(live[sid]))}): it stays on record for them, closed to new "
                 "placements"))  # fmt: skip
     free_after = _free(db, on)
     for row in file_schemes:
@@ -175,7 +180,7 @@ def measure(
         if capacity - figure < here:
             out.conflicts.append(Conflict("below_placements", sid,
                 f"{row['name']} ({sid}): the file says {figure:,} of {capacity:,} places are free, but "
-                f"{plural(here, 'young person', 'young people')} placed here live there, so at most "
+                f"{_hold(here)}, so at most "
                 f"{max(capacity - here, 0):,} can be: {after:,} free after this import"))  # fmt: skip
         if after != figure:
             same = sid in scheme_rows and sid not in applied.new_figures
@@ -183,7 +188,7 @@ def measure(
                 "the file carries the same figure as the last import: the placements confirmed since "
                 "still count"
                 if same
-                else f"capacity {capacity:,} less {plural(here, 'placement', 'placements')} living there"
+                else f"capacity {capacity:,} less {plural(here, 'place', 'places')} held by placements"
             )
             out.places.append(Places(sid, row["name"], figure, free_before.get(sid), after, why))
     out.waiting_after = _waiting(db)
