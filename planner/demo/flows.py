@@ -40,7 +40,7 @@ LABELS: Final = {
     "move_on_22_25": "22-25 move-ons and breakdowns",
     "staying_put": "staying put at 18 (no place taken)",
 }
-PUBLISHED_PLACES: Final = "published_places (DfE national accommodation of care leavers, 2020)"
+SOURCE: Final = "published_places: DfE national, 2020"
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,10 +62,10 @@ class Flows:
         semi = sum(PLACE_TYPES["care_leavers_17_18"][t] for t in FLOWS["leaving_care_16_17"][1])
         at_18 = sum(PLACE_TYPES["care_leavers_17_18"][t] for t in FLOWS["leaving_care_at_18"][1])
         return {
-            "leaving_care_16_17": f"care leavers aged 17-18 x {semi:.3g} semi-independent {PUBLISHED_PLACES}",
-            "leaving_care_at_18": f"care leavers aged 17-18 x {at_18:.3g} lodgings, community home, foyer",
-            "move_on_19_21": f"care leavers aged 19-21 x {rate:.3g} places {PUBLISHED_PLACES}",
-            "move_on_22_25": f"the 22-25 estimate x {rate:.3g} places",
+            "leaving_care_16_17": f"care leavers aged 17-18 x {semi:.2f} semi-independent a year ({SOURCE})",
+            "leaving_care_at_18": f"care leavers aged 17-18 x {at_18:.2f} lodgings, homes, foyers ({SOURCE})",
+            "move_on_19_21": f"care leavers aged 19-21 x {rate:.2f} places a year ({SOURCE})",
+            "move_on_22_25": f"the 22-25 estimate x {rate:.2f} places a year (as 19-21)",
             "staying_put": f"care leavers aged 17-18 x {STAYING_PUT_PER_CARE_LEAVER_17_18:.3f} (DfE national "
             "Staying Put table, 2019)",
         }

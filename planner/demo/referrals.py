@@ -55,12 +55,16 @@ UNSUITABLE: Final = frozenset({"W2", "V2", "S2", "X2", "D2"})
 # Age at referral by flow (years), before the lead time to the move.
 AGE_AT_NEED: Final = {"leaving_care_16_17": (16.0, 17.95), "move_on_19_21": (19.0, 21.99),
                       "move_on_22_25": (22.0, 25.9)}  # fmt: skip
-# Median length of stay in months by ACCOM letter; lognormal with sigma 0.7.
+# Median length of stay in months by ACCOM letter; lognormal with sigma 0.85, whose coefficient of
+# variation is 1, as the exponential's: the simulation and the forecast estimate mean stays as
+# exposure over completed stays (the exponential's estimate), which reads a 36-month history of
+# less variable stays as longer than they are (with sigma 0.7, semi-independent stays of 15
+# months came out at 23).
 STAY_MONTHS: Final = {
     "B": 12, "C": 6, "D": 12, "E": 10, "K": 8, "S": 1, "T": 12, "U": 36, "V": 0.5, "W": 0.7,
     "X": 4, "Y": 6, "Z": 24, "R": 6,
 }  # fmt: skip
-STAY_SIGMA: Final = 0.7
+STAY_SIGMA: Final = 0.85
 B_AND_B_CAP_DAYS: Final = 42
 RISK_RATES: Final = np.array([0.15, 0.06, 0.08, 0.2, 0.03, 0.15, 0.08, 0.02, 0.02, 0.01, 0.02])
 GENDER_P: Final = {"M": 0.55, "F": 0.43, "X": 0.02}

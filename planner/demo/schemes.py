@@ -233,6 +233,8 @@ def _vacancies(df: pd.DataFrame, targets: dict[tuple[str, str], float], need: np
     fallback = np.isin(kind, list(UNSUITABLE))
     p = np.array([UNSUITABLE[t][1] if t in UNSUITABLE else 0.0 for t in kind])
     out[fallback] = rng.binomial(df["capacity"].to_numpy()[fallback], p[fallback])
+    # A guest house nearly always has a room: B&B is bought on the spot, which is why it is used.
+    out[kind == "W"] = np.maximum(out[kind == "W"], 1)
     return out
 
 

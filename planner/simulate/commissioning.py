@@ -106,6 +106,7 @@ def optimise(cands: tuple[Candidate, ...], samples: list[dict[str, np.ndarray]],
     saved_terms, spot_terms = [], []
     use_terms: list[list[cp_model.LinearExprT]] = [[] for _ in cands]
     saved_by: list[list[cp_model.LinearExprT]] = [[] for _ in cands]
+    all_y: list[cp_model.IntVar] = []
     for s, smp in enumerate(samples):
         ys: dict[tuple[int, int], cp_model.IntVar] = {}
         for i, j in zip(*np.nonzero(smp["eligible"]), strict=True):
@@ -120,6 +121,7 @@ def optimise(cands: tuple[Candidate, ...], samples: list[dict[str, np.ndarray]],
                 live = [ys[i, j] for i in users if smp["start"][i] <= t < smp["end"][i]]
                 if len(live) > 0:
                     m.add(sum(live) <= x[j])  # places held at once never exceed places bought
+        all_y.extend(ys.values())
         for (i, j), y in ys.items():
             saved_terms.append(int(smp["weeks"][i]) * NIGHTS * y)
             saved_by[j].append(int(smp["weeks"][i]) * NIGHTS * y)
@@ -132,13 +134,23 @@ def optimise(cands: tuple[Candidate, ...], samples: list[dict[str, np.ndarray]],
     m.add(block * k * horizon + sum(spot_terms) <= int(budget) * k * horizon)
     saved = sum(saved_terms)
     m.maximize(saved)
+    # Buying the least and placing nobody is within budget whenever anything is: hinting it gives
+    # the solver an answer from the start, so on a busy machine the time limit returns the best
+    # found rather than none.
+    for j, c in enumerate(cands):
+        m.add_hint(x[j], c.min_places)
+    for y in all_y:
+        m.add_hint(y, 0)
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = SOLVE_SECONDS
     solver.parameters.num_workers = 2
     status = solver.solve(m)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         raise RuntimeError(f"commissioning model ended with status {solver.status_name(status)}")
-    # Second stage: the same nights avoided at the least expected cost.
+    # Second stage: the same nights avoided at the least expected cost, from the first's answer.
+    m.clear_hints()
+    for v in (*x, *all_y):
+        m.add_hint(v, solver.value(v))
     m.add(saved >= round(solver.objective_value))
     # ...and no more places than needed (spot places unused in every sample would cost nothing).
     m.minimize((block * k * horizon + sum(spot_terms)) * (sum(c.max_places for c in cands) + 1) + sum(x))
