@@ -22,6 +22,7 @@ from planner.data.vocab import RISKS, SUPPORT_LEVELS, SUPPORT_RANK
 from planner.demo.calibration import COST_MAX_GBP, COST_MEAN_GBP, COST_MIN_GBP, Calibration
 from planner.demo.cohort import council_figures
 from planner.demo.places import places, points_near
+from planner.demo.referrals import mean_stay_months, outcome_table
 from planner.demo.waiting import SLIP_DAYS, SLIP_SHARE, mean_lead_days
 from planner.match.eligibility import ages_on
 
@@ -49,7 +50,9 @@ TYPES = {
     "T": (0.13, 0.30, (0, 0.50, 0.50, 0, 0), (20, 60)),
     "U": (0.28, 0.35, (0.50, 0.50, 0, 0, 0), (3, 15)),
 }
-# B&B and emergency accommodation, for adults only: places as a share of the people waiting.
+# B&B and emergency accommodation, for adults only: (share, chance a place is free, sizes); a
+# district has twice that share of the young people due in the coming weeks, and at least the
+# smallest size.
 UNSUITABLE = {"W": (0.05, 0.50, (2, 8)), "V": (0.04, 0.40, (3, 10))}
 # Support a young person gets there: in B&B only the leaving care team's visits (floating
 # support, up to medium), in emergency hostels staff on site (up to high). Without it no one
@@ -134,8 +137,6 @@ def in_use(cal: Calibration) -> dict[str, float]:
     are counted as the scenario simulation counts them (`planner.simulate.world`: a young person
     needs a place from referral to leaving), so that a simulated county neither fills up nor
     empties at today's rate of referrals."""
-    from planner.demo.referrals import mean_stay_months, outcome_table
-
     ratio = council_figures(cal.council.code)["unsuitable_ratio"]
     out = dict.fromkeys(TYPES, 0.0)
     for flow, per_year in cal.flows.per_year.items():

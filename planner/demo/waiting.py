@@ -111,8 +111,7 @@ def waiting_list(cal: Calibration, n: int, rng: np.random.Generator, on: date) -
         if k:
             parts.append(_part(str(row["component"]), str(row["flow"]), cal.bands[int(row["band"])], k, cal,
                                rng, on))  # fmt: skip
-    df = pd.concat(parts, ignore_index=True) if parts else _part("planned", "move_on_19_21", cal.bands[1], 0,
-                                                                  cal, rng, on)  # fmt: skip
+    df = pd.concat(parts, ignore_index=True)  # n >= 1, so some part has people
     return df.iloc[rng.permutation(len(df))].reset_index(drop=True)
 
 
