@@ -57,7 +57,7 @@ def validate(data_dir: Path) -> None:
     "--people",
     type=click.IntRange(min=1),
     default=None,
-    help="Young people [default: the council's care leavers needing a place in 12 months].",
+    help="Young people on the waiting list [default: as the council's flows of referrals give].",
 )
 @click.option("--seed", type=int, default=1, show_default=True)
 @click.option("--date", "on", type=DATE, default="2026-11-23", show_default=True,
@@ -72,6 +72,7 @@ def demo(out_dir: Path, county: str, people: int | None, seed: int, on: datetime
     """
     from planner.data.formats import uk_date
     from planner.demo import calibration, describe, write_demo
+    from planner.forecast.history import load_referrals
 
     try:
         cal = calibration(county)
@@ -82,7 +83,7 @@ def demo(out_dir: Path, county: str, people: int | None, seed: int, on: datetime
         f"Wrote {out_dir}/ for {cal.council.name} ({cal.council.code}), seed {seed}, "
         f"date {uk_date(on)}: {', '.join(sorted(f.name for f in out_dir.glob('*.csv')))}"
     )
-    click.echo("\n".join(describe(data, cal, on=on.date())))
+    click.echo("\n".join(describe(data, cal, on=on.date(), referrals=load_referrals(out_dir))))
 
 
 def _collection_year(ctx: click.Context, param: click.Parameter, value: str | None) -> int | None:

@@ -272,7 +272,7 @@ def format_summary(result: MatchResult, people: pd.DataFrame, *, on: date) -> st
         f"  solve time {t['solve']:.3f} s (eligibility {t['eligibility']:.3f} s, "
         f"model build {t['build']:.3f} s, reasons {t['explain']:.3f} s)",
         "Placement rates (placed_pct = share of those due placed in a suitable place):",
-        placement_rates(result, people, on=on).to_string(index=False),
+        placement_rates(result, people, on=on).to_string(index=False, na_rep="-"),
     ]
     return "\n".join(lines)
 
