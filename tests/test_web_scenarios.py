@@ -137,6 +137,23 @@ def test_a_bad_form_value_is_refused_with_400_naming_the_field_and_nothing_is_sa
     assert saved(app, "bad-places") is None and saved(app, "bad-cost") is None
 
 
+def test_dates_come_in_the_gov_uk_date_input_and_must_be_real(app, commissioner):
+    boxes = {"start": "", "close_from": "", "add_from": "", "start-day": "7", "start-month": "12",
+             "start-year": "2026", "add_from-day": "4", "add_from-month": "1", "add_from-year": "2027"}  # fmt: skip
+    scenario_id = create(commissioner, "boxes", **boxes)
+    record = saved(app, "boxes")
+    assert record is not None and "start: 2026-12-07" in record.yaml_text and "from: 2027-01-04" in record.yaml_text
+    page = commissioner.get(f"/scenarios/{scenario_id}/edit").get_data(as_text=True)
+    assert 'name="start-day" type="text" inputmode="numeric" value="7"' in page
+    wrong = boxes | {"start-day": "31", "start-month": "2", "add_from-year": ""}
+    response = commissioner.post("/scenarios/new", data=form_data("bad-dates", **wrong))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Start date must be a real date" in page and 'href="#start-day"' in page
+    assert "Places available from must include a year" in page
+    assert saved(app, "bad-dates") is None
+
+
 def test_bad_yaml_is_refused_with_400_naming_the_line_and_key(app, commissioner):
     text = f"name: bad-yaml\nstart: {ON.isoformat()}\nmonths: 50\nruns: 20\n"
     response = commissioner.post("/scenarios/new", data={"source": "yaml", "yaml_text": text})
