@@ -8,6 +8,7 @@ the one young person living with their own former foster carers, so a Z row must
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date
@@ -29,6 +30,7 @@ class Dataset:
 
     people: pd.DataFrame
     schemes: pd.DataFrame
+    digest: str = ""  # sha256 of the files' bytes as read (`load_folder`): says when they change
 
 
 CONTRACT_VERSION = "1.1"
@@ -161,7 +163,7 @@ SCHEMES = TableSpec(
 
 def read_dataset(people: bytes | None, schemes: bytes | None, *, folder: str | Path = "") -> Dataset:
     """Parse and validate both files' bytes (None: the file is missing from `folder`); every
-    problem in either is reported together."""
+    problem in either is reported together. The dataset's digest is of these bytes."""
     found: list[Problem] = []
     truncated = False
     frames: dict[str, pd.DataFrame] = {}
@@ -180,7 +182,10 @@ def read_dataset(people: bytes | None, schemes: bytes | None, *, folder: str | P
             ids = frozenset(frames[spec.file]["person_id"])
     if found:
         raise InvalidInput(found[:MAX_PROBLEMS], truncated or len(found) > MAX_PROBLEMS)
-    return Dataset(people=frames[PEOPLE.file], schemes=frames[SCHEMES.file])
+    digest = hashlib.sha256()
+    for data in (people, schemes):
+        digest.update(hashlib.sha256(data or b"").digest())
+    return Dataset(people=frames[PEOPLE.file], schemes=frames[SCHEMES.file], digest=digest.hexdigest())
 
 
 def load_folder(folder: str | Path) -> Dataset:

@@ -15,6 +15,7 @@ Blocks keep memory at about `BLOCK_CELLS` x 2 bytes whatever the size of the pro
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Final
@@ -24,6 +25,7 @@ import pandas as pd
 
 from planner.data.districts import districts, haversine_km
 from planner.data.vocab import RISKS, STAYING_PUT, STAYING_PUT_UNTIL_AGE, SUPPORT_RANK, UNSUITABLE_TYPES
+from planner.match.cost import DEFAULT_WEIGHTS, CostWeights, Objective, check_objective, cost_pence
 
 BLOCK_CELLS: Final = 4_000_000  # people x schemes evaluated at once (8 MB of uint16)
 
@@ -203,36 +205,50 @@ def _block(p: _People, s: _Schemes, start: int, stop: int) -> np.ndarray:
     return fail
 
 
+def _scan(people: pd.DataFrame, schemes: pd.DataFrame, *, on: date) -> Iterator[_Cells]:
+    """The people in blocks: which cells are eligible, and km from each scheme to their home
+    district and to the nearest of home and connection districts (dense per block)."""
+    p, s = _people(people, on), _schemes(schemes)
+    n, m = len(people), len(schemes)
+    where = _districts_of(people)  # home, then connections (home again where there are fewer)
+    to_district = _scheme_to_district_km(schemes).T  # districts x schemes: rows are gathered
+    step = max(1, BLOCK_CELLS // max(m, 1))
+    for start in range(0, n, step):
+        stop = min(n, start + step)
+        ok = (_block(p, s, start, stop) & HARD_MASK) == 0
+        home = to_district[where[start:stop, 0]]
+        near = home.copy()
+        for k in range(1, where.shape[1]):
+            np.minimum(near, to_district[where[start:stop, k]], out=near)
+        yield _Cells(start, ok, home, near)
+
+
+@dataclass(frozen=True, slots=True)
+class _Cells:
+    start: int  # first person of the block
+    ok: np.ndarray  # (block, schemes) bool: no hard rule broken
+    home_km: np.ndarray  # (block, schemes) float32
+    near_km: np.ndarray  # (block, schemes) float32
+
+
 def eligible_pairs(people: pd.DataFrame, schemes: pd.DataFrame, *, on: date) -> pd.DataFrame:
     """Every (person, scheme) pair allowed by the hard rules, with what the solver needs.
 
     Columns: person, scheme (positional indexes, int32), suitable (not W/V), weekly_cost,
     home_km (scheme to the centroid of the home district), near_km (to the nearest of the home
-    and connection districts), extra_support (levels above the person's need).
+    and connection districts), extra_support (levels above the person's need). For one person's
+    options and for tests; a whole batch goes through `batch_pairs`, which keeps no floats per pair.
     """
-    p, s = _people(people, on), _schemes(schemes)
-    n, m = len(people), len(schemes)
-    # District columns per person: home, then connections (home again where there are fewer).
-    where = _districts_of(people)
-    to_district = _scheme_to_district_km(schemes).T  # districts x schemes: rows are gathered
-    step = max(1, BLOCK_CELLS // max(m, 1))
     parts: dict[str, list[np.ndarray]] = {"person": [], "scheme": [], "home_km": [], "near_km": []}
-    for start in range(0, n, step):
-        stop = min(n, start + step)
-        ok = (_block(p, s, start, stop) & HARD_MASK) == 0
-        i, j = np.nonzero(ok)
-        parts["person"].append((i + start).astype(np.int32))
+    for c in _scan(people, schemes, on=on):
+        i, j = np.nonzero(c.ok)  # row-major, as the boolean gathers below
+        parts["person"].append((i + c.start).astype(np.int32))
         parts["scheme"].append(j.astype(np.int32))
-        # Distances as dense rows (people x schemes, copied from the small district table) and
-        # then the eligible cells, in the same row-major order as np.nonzero.
-        home = to_district[where[start:stop, 0]]
-        parts["home_km"].append(home[ok])
-        for k in range(1, where.shape[1]):
-            np.minimum(home, to_district[where[start:stop, k]], out=home)
-        parts["near_km"].append(home[ok])
+        parts["home_km"].append(c.home_km[c.ok])
+        parts["near_km"].append(c.near_km[c.ok])
     col = {k: np.concatenate(v) if v else np.zeros(0, np.float32) for k, v in parts.items()}
     person, scheme = col["person"].astype(np.int32), col["scheme"].astype(np.int32)
-    need = people["support_need"].map(SUPPORT_RANK).to_numpy(dtype=np.int8)
+    need = _need(people)
     wv = schemes["accom_type"].isin(list(UNSUITABLE_TYPES)).to_numpy()
     # Millions of pairs: 1-D np.take gathers, and no consolidation copy in the frame (copy=False).
     return pd.DataFrame(
@@ -243,10 +259,93 @@ def eligible_pairs(people: pd.DataFrame, schemes: pd.DataFrame, *, on: date) -> 
             "weekly_cost": np.take(schemes["weekly_cost"].to_numpy(dtype=np.float64), scheme),
             "home_km": col["home_km"],
             "near_km": col["near_km"],
-            "extra_support": np.take(s.level.astype(np.int8), scheme) - np.take(need, person),
+            "extra_support": np.take(_level(schemes), scheme) - np.take(need, person),
         },
         copy=False,
     )
+
+
+def _need(people: pd.DataFrame) -> np.ndarray:
+    return people["support_need"].map(SUPPORT_RANK).to_numpy(dtype=np.int8)
+
+
+def _level(schemes: pd.DataFrame) -> np.ndarray:
+    return schemes["support_level"].map(SUPPORT_RANK).to_numpy(dtype=np.int8)
+
+
+@dataclass(frozen=True, slots=True)
+class Arcs:
+    """Eligible (person, scheme) pairs as the flow takes them: positions and level-3 cost in pence."""
+
+    person: np.ndarray  # int32
+    scheme: np.ndarray  # int32
+    cost: np.ndarray  # int64
+
+    def __len__(self) -> int:
+        return len(self.person)
+
+    def take(self, keep: np.ndarray) -> Arcs:
+        return Arcs(self.person[keep], self.scheme[keep], self.cost[keep])
+
+
+@dataclass(frozen=True, slots=True)
+class BatchPairs:
+    """What a batch match needs from eligibility, and nothing more: at England scale the pairs
+    are tens of millions, so no per-pair column is kept that the flow does not use."""
+
+    suitable: Arcs  # suitable schemes (not W/V) for the people in `first`
+    fallback: Arcs  # B&B and emergency schemes (W/V) for the people in `second`
+    options: np.ndarray  # per person: suitable schemes that fit them (whoever they are)
+    eligible: int  # every eligible pair, suitable or not
+
+
+def batch_pairs(
+    people: pd.DataFrame,
+    schemes: pd.DataFrame,
+    *,
+    on: date,
+    first: np.ndarray,
+    second: np.ndarray,
+    objective: Objective = "default",
+    weights: CostWeights = DEFAULT_WEIGHTS,
+) -> BatchPairs:
+    """The arcs of a batch match, their costs written straight into int64 block by block: suitable
+    arcs of people where `first` (due), B&B/emergency arcs of people where `second` (needed now)."""
+    check_objective(objective)
+    wv = schemes["accom_type"].isin(list(UNSUITABLE_TYPES)).to_numpy()
+    weekly = schemes["weekly_cost"].to_numpy(dtype=np.float64)
+    level, need = _level(schemes), _need(people)
+    options = np.zeros(len(people), dtype=np.int64)
+    eligible = 0
+    out: tuple[dict[str, list[np.ndarray]], ...] = ({"p": [], "s": [], "c": []}, {"p": [], "s": [], "c": []})
+    for c in _scan(people, schemes, on=on):
+        rows = slice(c.start, c.start + len(c.ok))
+        eligible += int(c.ok.sum())
+        suitable = c.ok & ~wv
+        options[rows] = suitable.sum(axis=1)
+        for parts, cells, who in ((out[0], suitable, first), (out[1], c.ok & wv, second)):
+            i, j = np.nonzero(cells & who[rows, None])
+            person = (i + c.start).astype(np.int32)
+            parts["p"].append(person)
+            parts["s"].append(j.astype(np.int32))
+            extra = np.take(level, j) - np.take(need, person)
+            parts["c"].append(cost_pence(np.take(weekly, j), c.near_km[i, j], extra, objective, weights))
+    arcs = [
+        Arcs(*(np.concatenate(parts[k]) if parts[k] else np.zeros(0, t) for k, t in kinds))
+        for parts, kinds in ((o, (("p", np.int32), ("s", np.int32), ("c", np.int64))) for o in out)
+    ]
+    return BatchPairs(arcs[0], arcs[1], options, eligible)
+
+
+def home_km(
+    people: pd.DataFrame, schemes: pd.DataFrame, person: np.ndarray, scheme: np.ndarray
+) -> np.ndarray:
+    """km from scheme to the centroid of the person's home district, for given pairs (the same
+    float32 figures as `eligible_pairs`' home_km)."""
+    if len(person) == 0:
+        return np.zeros(0, dtype=np.float32)
+    home = _district_index(people["home_district"])
+    return _scheme_to_district_km(schemes)[scheme, home[person]]
 
 
 def _district_index(codes: pd.Series) -> np.ndarray:
