@@ -11,6 +11,8 @@ from flask import Flask, current_app, g
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from web import versions
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_SECONDS = 30
 
@@ -50,7 +52,9 @@ def init_app(app: Flask) -> None:
     if app.config.get("MIGRATE_ON_START", True):
         upgrade(engine)
     app.extensions["planner_engine"] = engine
-    app.extensions["planner_sessions"] = sessionmaker(engine, expire_on_commit=False)
+    sessions = sessionmaker(engine, expire_on_commit=False)
+    versions.track(sessions)
+    app.extensions["planner_sessions"] = sessions
     app.teardown_appcontext(close_db)
 
 

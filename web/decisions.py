@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 
 from planner.data.contract import HORIZON_DAYS
 from planner.match.batch import match
-from web import audit
+from planner.match.solution import answer_of
+from web import audit, versions
 from web.models import MatchRun, Placement, Proposal, Scheme, User, YoungPerson, utcnow
 from web.store import people_frame, schemes_frame
 
@@ -129,14 +130,23 @@ def _proposals(frame: pd.DataFrame, run_id: int | None) -> list[Proposal]:
 
 def run_matching(db: Session, user: User, *, on: date, horizon_days: int = HORIZON_DAYS) -> MatchRun:
     """The optimiser over the whole waiting list and every scheme with a vacancy; open proposals
-    from earlier runs are superseded by the new ones. People needed after the horizon get none."""
+    from earlier runs are superseded by the new ones. People needed after the horizon get none.
+    The run keeps the batch's answer for a person's options (`web.answers`), with the data
+    version it was solved on; older runs' answers are dropped."""
+    version = versions.current(db)  # before the data: see web.versions
     people = people_frame(db)
     schemes = schemes_frame(db, with_vacancies_only=True)
     result = match(people, schemes, on=on, horizon_days=horizon_days)
     outcome = result.matches["outcome"].value_counts()
+    answer = None
+    if result.status == "optimal" and result.solution is not None:  # a time-limited answer is not kept
+        answer = answer_of(result.solution, people, schemes).to_bytes()
     db.execute(
         update(Proposal).where(Proposal.state == "proposed").values(state="superseded"),
         execution_options=_NO_SYNC,
+    )
+    db.execute(
+        update(MatchRun).where(MatchRun.answer.is_not(None)).values(answer=None), execution_options=_NO_SYNC
     )
     run = MatchRun(
         run_by_id=user.id,
@@ -148,6 +158,9 @@ def run_matching(db: Session, user: User, *, on: date, horizon_days: int = HORIZ
         unplaced=int(outcome.get("unplaced", 0)),
         not_due=int(outcome.get("not_due", 0)),
         horizon_days=horizon_days,
+        objective="default",
+        data_version=version,
+        answer=answer,
     )
     db.add(run)
     db.flush()

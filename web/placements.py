@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import date
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, case, func, select
 
 from planner.data.districts import district_name
 from planner.data.vocab import SUPPORT_LEVELS, URGENT_ACCOM
 from planner.match.options import options, why_not
-from web import audit, decisions
+from web import answers, audit, decisions
 from web.auth import roles_required, safe_next
 from web.clock import due_by, horizon_days, today
 from web.db import get_db
-from web.filters import age_on
 from web.models import Placement, Proposal, Scheme, User, YoungPerson
 from web.paging import page_of
 from web.store import people_frame, schemes_frame
@@ -40,55 +42,79 @@ def _districts(codes: set[str]) -> list[tuple[str, str]]:
     return sorted(((c, district_name(c)) for c in codes), key=lambda t: t[1])
 
 
+def _adult_born_by(on: date) -> date:
+    """The latest date of birth of someone aged 18 or more on `on` (born on 29 February: 18 from
+    1 March in a common year, as `planner.match.eligibility.ages_on` counts)."""
+    try:
+        return on.replace(year=on.year - 18)
+    except ValueError:  # `on` is 29 February and the year 18 before has none
+        return date(on.year - 18, 2, 28)
+
+
+def _urgent() -> ColumnElement[bool]:
+    return func.substr(YoungPerson.current_accom, 1, 1).in_(sorted(URGENT_ACCOM))
+
+
 @bp.get("/waiting-list")
 @roles_required(*OFFICERS)
 def waiting_list() -> ResponseReturnValue:
+    """The waiting list in the order the optimiser serves it (under-18s, then those in B&B,
+    emergency accommodation or with no fixed abode, then the soonest needed: PRODUCT.md s.3),
+    filtered, counted, sorted and paged by the database."""
     db = get_db()
     on = today(current_app)
-    everyone = list(
-        db.scalars(
-            select(YoungPerson)
-            .where(YoungPerson.status == "waiting")
-            .order_by(YoungPerson.needed_from, YoungPerson.person_id)
-        )
-    )
+    last = due_by(current_app)
     district = request.args.get("district", "")
     need = request.args.get("need", "")
     urgency = request.args.get("urgency", "all")
-    last = due_by(current_app)
-    # The order the optimiser serves them in: under-18s, then those in B&B, emergency or with no
-    # fixed abode, then the soonest needed (PRODUCT.md s.3).
-    everyone.sort(key=lambda p: (age_on(p.date_of_birth, on) >= 18, p.current_accom[:1] not in URGENT_ACCOM,
-                                 p.needed_from, p.person_id))  # fmt: skip
-    shown = {
-        "urgent": lambda p: p.current_accom[:1] in URGENT_ACCOM,
-        "due": lambda p: p.needed_from <= last,
-        "now": lambda p: p.needed_from <= on,
-        "later": lambda p: p.needed_from > last,
-    }.get(urgency, lambda p: True)
-    people = [
-        p
-        for p in everyone
-        if (not district or p.home_district == district) and (not need or p.support_need == need) and shown(p)
-    ]
-    urgent = sum(p.current_accom[:1] in URGENT_ACCOM for p in everyone)
-    page = page_of(len(people))
+    waiting = YoungPerson.status == "waiting"
+    shown_if = {
+        "urgent": _urgent(),
+        "due": YoungPerson.needed_from <= last,
+        "now": YoungPerson.needed_from <= on,
+        "later": YoungPerson.needed_from > last,
+    }
+    where = [waiting]
+    if district:
+        where.append(YoungPerson.home_district == district)
+    if need:
+        where.append(YoungPerson.support_need == need)
+    if urgency in shown_if:
+        where.append(shown_if[urgency])
+    total, urgent, due = db.execute(
+        select(
+            func.count(),
+            func.count().filter(_urgent()),
+            func.count().filter(YoungPerson.needed_from <= last),
+        ).where(waiting)
+    ).one()
+    page = page_of(db.scalar(select(func.count()).select_from(YoungPerson).where(*where)) or 0)
+    adult = case((YoungPerson.date_of_birth <= _adult_born_by(on), 1), else_=0)
+    not_urgent = case((_urgent(), 0), else_=1)
+    people = db.scalars(
+        select(YoungPerson)
+        .where(*where)
+        .order_by(adult, not_urgent, YoungPerson.needed_from, YoungPerson.person_id)
+        .offset(page.start)
+        .limit(page.size)
+    ).all()
+    districts = db.scalars(select(YoungPerson.home_district).where(waiting).distinct()).all()
     return render_template(
         "waiting_list.html",
-        people=people[page.start : page.end],
-        shown=len(people),
+        people=people,
+        shown=page.total,
         page=page,
-        total=len(everyone),
+        total=total,
         urgent=urgent,
         on=on,
-        districts=_districts({p.home_district for p in everyone}),
+        districts=_districts(set(districts)),
         needs=SUPPORT_LEVELS,
         urgencies=URGENCY,
         chosen={"district": district, "need": need, "urgency": urgency},
         urgent_codes=URGENT_ACCOM,
         run=decisions.latest_run(db),
         due_by=last,
-        due=sum(p.needed_from <= last for p in everyone),
+        due=due,
         horizon_days=horizon_days(current_app),
     )
 
@@ -126,7 +152,7 @@ def proposals() -> ResponseReturnValue:
         query = query.where(Proposal.state == state)
     page = page_of(db.scalar(select(func.count()).select_from(query.subquery())) or 0)
     rows = list(db.scalars(query.order_by(Proposal.id).offset(page.start).limit(page.size)))
-    schemes = {s.scheme_id: s for s in db.scalars(select(Scheme))}
+    schemes = _schemes_of(rows)
     return render_template(
         "proposals.html",
         proposals=rows,
@@ -134,6 +160,16 @@ def proposals() -> ResponseReturnValue:
         schemes=schemes,
         state=state,
         run=decisions.latest_run(db),
+    )
+
+
+def _schemes_of(proposals: Sequence[Proposal | None]) -> dict[str, Scheme]:
+    """The schemes these proposals name (a page of them, not every scheme)."""
+    ids = {p.scheme_id for p in proposals if p is not None and p.scheme_id}
+    return (
+        {s.scheme_id: s for s in get_db().scalars(select(Scheme).where(Scheme.scheme_id.in_(ids)))}
+        if ids
+        else {}
     )
 
 
@@ -147,8 +183,7 @@ def _refused(e: decisions.DecisionRefused) -> ResponseReturnValue:
         fresh = decisions.fresh_proposal(
             db, e.person_id, on=today(current_app), horizon_days=horizon_days(current_app)
         )
-    schemes = {s.scheme_id: s for s in db.scalars(select(Scheme))}
-    return render_template("refused.html", message=e.message, fresh=fresh, schemes=schemes), 409
+    return render_template("refused.html", message=e.message, fresh=fresh, schemes=_schemes_of([fresh])), 409
 
 
 def _confirmed(person_id: str, scheme_id: str) -> None:
@@ -215,13 +250,19 @@ def person(person_id: str) -> ResponseReturnValue:
     on = today(current_app)
     opts, why = None, None
     why_scheme = request.args.get("why_not", "")
-    if p.status == "waiting":  # the single-person function over the whole list, for its impact
-        waiting, schemes_now = people_frame(db), schemes_frame(db)
-        opts = options(waiting, schemes_now, person_id, on=on, top=5, impact=True,
-                       horizon_days=horizon_days(current_app))  # fmt: skip
+    if p.status == "waiting":
+        # Impact on the rest of the list from the batch answer (web.answers): kept with the latest
+        # matching run, or solved once for the data as they are now.
+        horizon = horizon_days(current_app)
+        batch = answers.for_today(db, on=on, horizon_days=horizon)
+        me, schemes_now = people_frame(db, person_id=person_id), schemes_frame(db)
+        opts = options(me, schemes_now, person_id, on=on, top=5, impact=True, horizon_days=horizon,
+                       batch=batch)  # fmt: skip
         if why_scheme and db.get(Scheme, why_scheme) is not None:
-            why = why_not(waiting, schemes_now, person_id, why_scheme, on=on)
-    schemes = {s.scheme_id: s for s in db.scalars(select(Scheme).order_by(Scheme.name))}
+            why = why_not(me, schemes_now, person_id, why_scheme, on=on)
+    # Plain rows (attribute access, as the templates use it): 2,000 ORM objects take longer.
+    columns = (Scheme.scheme_id, Scheme.name, Scheme.district, Scheme.vacancies, Scheme.capacity)
+    schemes = {s.scheme_id: s for s in db.execute(select(*columns).order_by(Scheme.name))}
     history = list(
         db.scalars(select(Proposal).where(Proposal.person_id == person_id).order_by(Proposal.id.desc()))
     )

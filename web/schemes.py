@@ -8,7 +8,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import select
+from sqlalchemy import func, select
 from wtforms import StringField
 
 from planner.data.districts import district_name
@@ -17,6 +17,7 @@ from web import audit
 from web.auth import roles_required
 from web.db import get_db
 from web.models import Scheme
+from web.paging import page_of
 
 bp = Blueprint("schemes", __name__)
 READERS = ("officer", "commissioner", "analyst")
@@ -42,30 +43,49 @@ class VacanciesForm(FlaskForm):
 @bp.get("/schemes")
 @roles_required(*READERS)
 def index() -> ResponseReturnValue:
+    """Schemes by name, filtered, counted and paged by the database (2,000 at England scale)."""
     db = get_db()
-    everything = list(db.scalars(select(Scheme).order_by(Scheme.name)))
     district = request.args.get("district", "")
     kind = request.args.get("type", "")
     vacant = request.args.get("vacancies", "")
-    shown = [
-        s
-        for s in everything
-        if (not district or s.district == district)
-        and (not kind or s.accom_type == kind)
-        and (vacant != "yes" or s.vacancies > 0)
-        and (vacant != "no" or s.vacancies == 0)
-    ]
+    where = []
+    if district:
+        where.append(Scheme.district == district)
+    if kind:
+        where.append(Scheme.accom_type == kind)
+    if vacant == "yes":
+        where.append(Scheme.vacancies > 0)
+    elif vacant == "no":
+        where.append(Scheme.vacancies == 0)
+    shown, places, vacancies = db.execute(
+        select(
+            func.count(),
+            func.coalesce(func.sum(Scheme.capacity), 0),
+            func.coalesce(func.sum(Scheme.vacancies), 0),
+        ).where(*where)  # fmt: skip
+    ).one()
+    page = page_of(shown)
+    rows = db.scalars(
+        select(Scheme)
+        .where(*where)
+        .order_by(Scheme.name, Scheme.scheme_id)
+        .offset(page.start)
+        .limit(page.size)
+    ).all()
+    districts = db.scalars(select(Scheme.district).distinct()).all()
     return render_template(
         "schemes.html",
-        schemes=shown,
-        total=len(everything),
-        districts=sorted({(s.district, district_name(s.district)) for s in everything}, key=lambda t: t[1]),
-        types=sorted({s.accom_type for s in everything}),
+        schemes=rows,
+        shown=shown,
+        page=page,
+        total=db.scalar(select(func.count()).select_from(Scheme)) or 0,
+        districts=sorted(((c, district_name(c)) for c in districts), key=lambda t: t[1]),
+        types=sorted(db.scalars(select(Scheme.accom_type).distinct()).all()),
         labels=ACCOM_LABELS,
         chosen={"district": district, "type": kind, "vacancies": vacant},
         can_edit=current_user.role in EDITORS,
-        places=sum(s.capacity for s in shown),
-        vacancies=sum(s.vacancies for s in shown),
+        places=places,
+        vacancies=vacancies,
     )
 
 

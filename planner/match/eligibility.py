@@ -210,8 +210,12 @@ def _scan(people: pd.DataFrame, schemes: pd.DataFrame, *, on: date) -> Iterator[
     district and to the nearest of home and connection districts (dense per block)."""
     p, s = _people(people, on), _schemes(schemes)
     n, m = len(people), len(schemes)
-    where = _districts_of(people)  # home, then connections (home again where there are fewer)
-    to_district = _scheme_to_district_km(schemes).T  # districts x schemes: rows are gathered
+    # Home, then connections (home again where there are fewer), as rows of a table of km from
+    # each scheme to only the districts these people name (one or two for one person's options).
+    columns = _districts_of(people)
+    named, inverse = np.unique(columns, return_inverse=True)
+    where: np.ndarray = inverse.reshape(columns.shape)
+    to_district = _scheme_to_district_km(schemes, named).T  # rows are gathered
     step = max(1, BLOCK_CELLS // max(m, 1))
     for start in range(0, n, step):
         stop = min(n, start + step)
@@ -317,24 +321,47 @@ def batch_pairs(
     level, need = _level(schemes), _need(people)
     options = np.zeros(len(people), dtype=np.int64)
     eligible = 0
-    out: tuple[dict[str, list[np.ndarray]], ...] = ({"p": [], "s": [], "c": []}, {"p": [], "s": [], "c": []})
+    out = (_ArcBuffer(), _ArcBuffer())
     for c in _scan(people, schemes, on=on):
         rows = slice(c.start, c.start + len(c.ok))
         eligible += int(c.ok.sum())
         suitable = c.ok & ~wv
         options[rows] = suitable.sum(axis=1)
-        for parts, cells, who in ((out[0], suitable, first), (out[1], c.ok & wv, second)):
+        for buffer, cells, who in ((out[0], suitable, first), (out[1], c.ok & wv, second)):
             i, j = np.nonzero(cells & who[rows, None])
             person = (i + c.start).astype(np.int32)
-            parts["p"].append(person)
-            parts["s"].append(j.astype(np.int32))
             extra = np.take(level, j) - np.take(need, person)
-            parts["c"].append(cost_pence(np.take(weekly, j), c.near_km[i, j], extra, objective, weights))
-    arcs = [
-        Arcs(*(np.concatenate(parts[k]) if parts[k] else np.zeros(0, t) for k, t in kinds))
-        for parts, kinds in ((o, (("p", np.int32), ("s", np.int32), ("c", np.int64))) for o in out)
-    ]
-    return BatchPairs(arcs[0], arcs[1], options, eligible)
+            cost = cost_pence(np.take(weekly, j), c.near_km[i, j], extra, objective, weights)
+            buffer.add(person, j, cost)
+    return BatchPairs(out[0].arcs(), out[1].arcs(), options, eligible)
+
+
+class _ArcBuffer:
+    """Arcs gathered block by block into arrays that double when full. Joining a list of block
+    arrays at the end would leave them interleaved with the blocks' freed temporaries on the
+    heap, which the process then keeps: hundreds of MB at England scale."""
+
+    def __init__(self) -> None:
+        self.n = 0
+        self.cols: list[np.ndarray] = [np.empty(0, np.int32), np.empty(0, np.int32), np.empty(0, np.int64)]
+
+    def add(self, person: np.ndarray, scheme: np.ndarray, cost: np.ndarray) -> None:
+        end = self.n + len(person)
+        if end > len(self.cols[0]):
+            size = max(end, 2 * len(self.cols[0]), 1 << 16)
+            grown = [np.empty(size, c.dtype) for c in self.cols]
+            for old, new in zip(self.cols, grown, strict=True):
+                new[: self.n] = old[: self.n]
+            self.cols = grown
+        for col, values in zip(self.cols, (person, scheme, cost), strict=True):
+            col[self.n : end] = values
+        self.n = end
+
+    def arcs(self) -> Arcs:
+        """Exactly sized copies (the buffer goes)."""
+        person, scheme, cost = (c[: self.n].copy() for c in self.cols)
+        self.cols = [np.empty(0, c.dtype) for c in self.cols]
+        return Arcs(person, scheme, cost)
 
 
 def home_km(
@@ -344,17 +371,18 @@ def home_km(
     float32 figures as `eligible_pairs`' home_km)."""
     if len(person) == 0:
         return np.zeros(0, dtype=np.float32)
-    home = _district_index(people["home_district"])
-    return _scheme_to_district_km(schemes)[scheme, home[person]]
+    named, home = np.unique(_district_index(people["home_district"]), return_inverse=True)
+    return _scheme_to_district_km(schemes, named)[scheme, home[person]]
 
 
 def _district_index(codes: pd.Series) -> np.ndarray:
     return districts().index.get_indexer(pd.Index(codes)).astype(np.int32)
 
 
-def _scheme_to_district_km(schemes: pd.DataFrame) -> np.ndarray:
-    """km from every scheme to every district centroid (schemes x 296, float32)."""
-    d = districts()
+def _scheme_to_district_km(schemes: pd.DataFrame, named: np.ndarray) -> np.ndarray:
+    """km from every scheme to the centroids of the districts at positions `named` of the
+    registry (schemes x named, float32)."""
+    d = districts().iloc[named]
     return haversine_km(
         schemes["latitude"].to_numpy()[:, None],
         schemes["longitude"].to_numpy()[:, None],

@@ -142,8 +142,9 @@ def options(
     fail = failures(row, schemes, on=on)[0]
     out = np.flatnonzero(fail & HARD_MASK)
     age = int(ages_on(row["date_of_birth"], on)[0])
-    me = row.iloc[0]
-    out_rows = schemes.iloc[out].to_dict("records")  # one conversion, not a row look-up per scheme
+    me = row.iloc[0].to_dict()
+    # One conversion of the columns the reasons quote, not a row look-up per scheme.
+    out_rows = schemes[list(_QUOTED)].iloc[out].to_dict("records")
     excluded = pd.DataFrame(
         {
             "scheme_id": schemes["scheme_id"].to_numpy(dtype=object)[out],
@@ -179,6 +180,10 @@ def why_not(
     fail = int(failures(row, schemes.iloc[[k]], on=on)[0, 0] & SUITABLE_MASK)
     age = int(ages_on(row["date_of_birth"], on)[0])
     return _describe(fail, row.iloc[0], schemes.iloc[k], age)
+
+
+_QUOTED = ("accom_type", "district", "capacity", "reserved_for", "min_age", "max_age", "gender",
+           "support_level", "excluded_risks")  # fmt: skip
 
 
 def _fit(extra: int) -> str:
