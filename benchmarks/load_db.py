@@ -58,8 +58,9 @@ def load(url: str, size: str, *, on: date = ON, password: str = "bench", match: 
     """Replace the database's waiting list and schemes with `size`'s, create the users, run matching."""
     from web.store import replace_all, replace_history
 
+    # TESTING and no CSRF: matching is run by posting the form from here, as an officer would.
     config: dict[str, Any] = {"DATABASE_URL": url, "SECRET_KEY": "benchmark", "TODAY": on, "TESTING": True,
-                              "WTF_CSRF_ENABLED": False, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"}  # fmt: skip
+                              "WTF_CSRF_ENABLED": False}  # fmt: skip
     app = create_app(config)
     seconds = {}
     with app.app_context():

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from markupsafe import escape
 from flask import Flask
 from flask.testing import FlaskClient
+from markupsafe import escape
 
 from planner.data.contract import load_folder
 from planner.data.vocab import SUPPORT_RANK
