@@ -77,7 +77,9 @@ def reference(folder: Path) -> dict:
 
 def main() -> None:
     folder = Path(sys.argv[1])
-    person, scheme, cost, places = (np.load(folder / f"{k}.npy") for k in ("person", "scheme", "cost", "places"))
+    person, scheme, cost, places = (
+        np.load(folder / f"{k}.npy") for k in ("person", "scheme", "cost", "places")
+    )
     print(json.dumps(bare_flow(person, scheme, cost, places)))
 
 

@@ -18,10 +18,10 @@ PLANNER = Path(sys.executable).with_name("planner")
 PYTHON = sys.executable
 REFERENCE = "python -c 'import pandas'"
 # What `planner forecast` imports before it reads referrals.csv (planner.cli.forecast and the
-# modules its functions import, the count model's GLM), and `planner scenario` before its YAML.
+# modules its functions import), and `planner scenario` before its YAML.
 FORECAST_IMPORTS = (
     "planner.cli, planner.forecast.demand, planner.forecast.tables, planner.forecast.published, "
-    "planner.forecast.published_report, statsmodels.genmod.generalized_linear_model"
+    "planner.forecast.published_report"
 )
 SCENARIO_IMPORTS = (
     "planner.cli, planner.simulate.report, planner.simulate.simulation, tqdm, matplotlib.pyplot"

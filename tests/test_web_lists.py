@@ -85,3 +85,14 @@ def test_schemes_are_filtered_summed_and_paged_by_name(sign_in: SignIn, monkeypa
     vacant = schemes[schemes["vacancies"] > 0]
     html = officer.get("/schemes?vacancies=yes").get_data(as_text=True)
     assert f"{len(vacant)} of 7 schemes shown: {int(vacant['capacity'].sum())} places" in html
+
+
+def test_schemes_are_found_by_id_or_part_of_the_name(sign_in: SignIn):
+    officer = sign_in("officer")
+    by_id = officer.get("/schemes?q=SCH-005").get_data(as_text=True)
+    assert "1 of 7 schemes shown" in by_id and "Tewkesbury Move-On Flats" in by_id
+    by_name = officer.get("/schemes?q=move-on").get_data(as_text=True)
+    assert "1 of 7 schemes shown" in by_name and 'value="move-on"' in by_name
+    assert "0 of 7 schemes shown" in officer.get("/schemes?q=50%25_off").get_data(
+        as_text=True
+    )  # % and _ are text

@@ -49,6 +49,8 @@ def test_officer_runs_matching_confirms_a_proposal_and_the_vacancy_drops(visit):
     visit.shot("officer-confirmed")
 
     page.goto(visit.base + "/schemes")
+    page.get_by_label("Name or ID").fill(scheme)
+    page.get_by_role("button", name="Filter").click()
     cell = page.locator("tbody tr").filter(has_text=scheme).locator("td").last
     expect(cell).to_contain_text(f"{free - 1} of {found['capacity']}")
     visit.shot("officer-schemes-after-confirm")

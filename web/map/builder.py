@@ -158,7 +158,7 @@ def _legend_html(bins: list[Bin]) -> str:
         "<li><span class='map-legend__dot map-legend__dot--full'></span>Scheme, no vacancies</li>"
         "<li><span class='map-legend__dot map-legend__dot--unsuitable'></span>B&amp;B or emergency</li>"
         "<li><span class='map-legend__cluster'>8</span>Schemes close together: select to zoom in</li>"
-        "</ul>"
+        "</ul><p class='map-legend__note'>District names show when you zoom in to a few dozen.</p>"
     )
 
 
@@ -181,6 +181,7 @@ def build_map(
     area = england[england["code"].isin(table["district"])]
     west, south, east, north = area.total_bounds
     m = folium.Map(tiles=None, control_scale=True, prefer_canvas=False, zoom_snap=0.25)
+    m.options["maxZoom"] = 18  # the marker clusters need one, and without tiles no layer sets it
     m.default_js, m.default_css = js, css
     if tiles_url:
         folium.TileLayer(tiles_url, attr=tiles_attribution or "Map tiles", name="Background").add_to(m)

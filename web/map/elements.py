@@ -109,23 +109,35 @@ class SchemeMarkers(MacroElement):
 
 class Labels(MacroElement):
     """District name and figures at each district's representative point, as text on the map
-    itself, so it reads without tiles. Not interactive: the polygon underneath has the tooltip."""
+    itself, so it reads without tiles. Not interactive: the polygon underneath has the tooltip.
+    Shown while at most `most` of them are in view: a whole region or England at once would be a
+    heap of overlapping labels (its polygons' tooltips and the table still give every figure)."""
 
     _template = Template(
         """{% macro script(this, kwargs) %}
-        {{ this.labels }}.forEach(function (l) {
-            L.marker([l[0], l[1]], {
-                icon: L.divIcon({html: l[2], className: "map-label", iconSize: [0, 0]}),
-                interactive: false, keyboard: false
-            }).addTo({{ this._parent.get_name() }});
-        });
+        (function (map) {
+            var group = L.layerGroup();
+            var labels = {{ this.labels }}.map(function (l) {
+                return L.marker([l[0], l[1]], {
+                    icon: L.divIcon({html: l[2], className: "map-label", iconSize: [0, 0]}),
+                    interactive: false, keyboard: false
+                }).addTo(group);
+            });
+            function show() {
+                var view = map.getBounds();
+                var near = labels.filter(function (m) { return view.contains(m.getLatLng()); }).length;
+                if (near <= {{ this.most }}) { group.addTo(map); } else { map.removeLayer(group); }
+            }
+            map.on("moveend", show);
+            show();
+        })({{ this._parent.get_name() }});
         {% endmacro %}"""
     )
 
-    def __init__(self, labels: list[list[Any]]) -> None:
+    def __init__(self, labels: list[list[Any]], most: int = 40) -> None:
         super().__init__()
         self._name = "Labels"
-        self.labels = js(labels)
+        self.labels, self.most = js(labels), most
 
 
 class Legend(MacroElement):

@@ -183,8 +183,9 @@ def page(on: date, level: str | None, month: str) -> ResponseReturnValue:
         app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
         job = job_for(app, db, on=on, horizon=horizon_days(current_app))
         if not job.finished.wait(WAIT_SECONDS):  # the page shows how far it has got, and refreshes
+            councils = council_names(schemes_frame(db)["district"])
             return render_template("map_forecast.html", working=job, table=None, notes=[], published=None,
-                                   map=None, bins=[], councils=[], **shared)  # fmt: skip
+                                   map=None, bins=[], councils=councils, **shared)  # fmt: skip
         table, notes = forecast_table(db, on=on, month=month, support_level=level, job=job)
     parts = None
     if table is not None and not table.empty:
