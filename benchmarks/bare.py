@@ -46,7 +46,7 @@ def bare_flow(person: np.ndarray, scheme: np.ndarray, cost: np.ndarray, places: 
 def save_arcs(data: Dataset, on: date, folder: Path) -> int:
     """The suitable arcs of the people due, with their level-3 costs (what the match's flow solves),
     and the vacancies, as .npy files in `folder`; returns the number of arcs."""
-    from planner.match.eligibility import batch_pairs
+    from planner.match.arcs import batch_pairs
 
     due = due_within(data.people, on=on)
     arcs = batch_pairs(data.people, data.schemes, on=on, first=due, second=np.zeros_like(due)).suitable

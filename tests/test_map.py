@@ -90,6 +90,7 @@ def test_commissioners_analysts_and_admins_see_the_map_of_every_council_district
     for code in GLOUCESTERSHIRE:  # each district's colour and tooltip, for its boundary
         assert f'"{code}":["#' in html
     assert 'fetch("/map/boundaries.geojson"' in html  # the boundaries come once, as their own file
+    assert '"maxZoom": 18' in html  # the marker clusters refuse a map without one
     assert '"code": "E07000081"' not in html
     assert 'class="folium-map"' in html
 

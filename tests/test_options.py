@@ -9,9 +9,10 @@ from matching_instances import ON, born, broken, due, frames, instance, records
 from scipy.optimize import LinearConstraint, milp
 from scipy.sparse import csr_array
 
+from planner.match.arcs import batch_pairs
 from planner.match.batch import match
 from planner.match.cost import pair_cost
-from planner.match.eligibility import batch_pairs, eligible_pairs
+from planner.match.eligibility import eligible_pairs
 from planner.match.options import UnknownId, batch_answer, format_options, options, why_not
 from planner.match.solution import BatchAnswer, answer_of
 

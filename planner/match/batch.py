@@ -32,8 +32,9 @@ import pandas as pd
 from planner.data.contract import HORIZON_DAYS, due_within, needed_now
 from planner.data.formats import uk_date
 from planner.data.vocab import URGENT_ACCOM
+from planner.match.arcs import Arcs, batch_pairs
 from planner.match.cost import DEFAULT_WEIGHTS, OBJECTIVES, CostWeights, Objective, pair_cost
-from planner.match.eligibility import Arcs, ages_on, batch_pairs
+from planner.match.eligibility import ages_on
 from planner.match.explain import explain
 from planner.match.flow import assign
 from planner.match.solution import Solution

@@ -25,7 +25,6 @@ import pandas as pd
 
 from planner.data.districts import districts, haversine_km
 from planner.data.vocab import RISKS, STAYING_PUT, STAYING_PUT_UNTIL_AGE, SUPPORT_RANK, UNSUITABLE_TYPES
-from planner.match.cost import DEFAULT_WEIGHTS, CostWeights, Objective, check_objective, cost_pence
 
 BLOCK_CELLS: Final = 4_000_000  # people x schemes evaluated at once (8 MB of uint16)
 
@@ -205,7 +204,7 @@ def _block(p: _People, s: _Schemes, start: int, stop: int) -> np.ndarray:
     return fail
 
 
-def _scan(people: pd.DataFrame, schemes: pd.DataFrame, *, on: date) -> Iterator[_Cells]:
+def scan(people: pd.DataFrame, schemes: pd.DataFrame, *, on: date) -> Iterator[Cells]:
     """The people in blocks: which cells are eligible, and km from each scheme to their home
     district and to the nearest of home and connection districts (dense per block)."""
     p, s = _people(people, on), _schemes(schemes)
@@ -224,11 +223,11 @@ def _scan(people: pd.DataFrame, schemes: pd.DataFrame, *, on: date) -> Iterator[
         near = home.copy()
         for k in range(1, where.shape[1]):
             np.minimum(near, to_district[where[start:stop, k]], out=near)
-        yield _Cells(start, ok, home, near)
+        yield Cells(start, ok, home, near)
 
 
 @dataclass(frozen=True, slots=True)
-class _Cells:
+class Cells:
     start: int  # first person of the block
     ok: np.ndarray  # (block, schemes) bool: no hard rule broken
     home_km: np.ndarray  # (block, schemes) float32
@@ -241,10 +240,10 @@ def eligible_pairs(people: pd.DataFrame, schemes: pd.DataFrame, *, on: date) -> 
     Columns: person, scheme (positional indexes, int32), suitable (not W/V), weekly_cost,
     home_km (scheme to the centroid of the home district), near_km (to the nearest of the home
     and connection districts), extra_support (levels above the person's need). For one person's
-    options and for tests; a whole batch goes through `batch_pairs`, which keeps no floats per pair.
+    options and for tests; a whole batch goes through `arcs.batch_pairs`, which keeps no floats per pair.
     """
     parts: dict[str, list[np.ndarray]] = {"person": [], "scheme": [], "home_km": [], "near_km": []}
-    for c in _scan(people, schemes, on=on):
+    for c in scan(people, schemes, on=on):
         i, j = np.nonzero(c.ok)  # row-major, as the boolean gathers below
         parts["person"].append((i + c.start).astype(np.int32))
         parts["scheme"].append(j.astype(np.int32))
@@ -252,7 +251,7 @@ def eligible_pairs(people: pd.DataFrame, schemes: pd.DataFrame, *, on: date) -> 
         parts["near_km"].append(c.near_km[c.ok])
     col = {k: np.concatenate(v) if v else np.zeros(0, np.float32) for k, v in parts.items()}
     person, scheme = col["person"].astype(np.int32), col["scheme"].astype(np.int32)
-    need = _need(people)
+    need = need_levels(people)
     wv = schemes["accom_type"].isin(list(UNSUITABLE_TYPES)).to_numpy()
     # Millions of pairs: 1-D np.take gathers, and no consolidation copy in the frame (copy=False).
     return pd.DataFrame(
@@ -263,105 +262,18 @@ def eligible_pairs(people: pd.DataFrame, schemes: pd.DataFrame, *, on: date) -> 
             "weekly_cost": np.take(schemes["weekly_cost"].to_numpy(dtype=np.float64), scheme),
             "home_km": col["home_km"],
             "near_km": col["near_km"],
-            "extra_support": np.take(_level(schemes), scheme) - np.take(need, person),
+            "extra_support": np.take(scheme_levels(schemes), scheme) - np.take(need, person),
         },
         copy=False,
     )
 
 
-def _need(people: pd.DataFrame) -> np.ndarray:
+def need_levels(people: pd.DataFrame) -> np.ndarray:
     return people["support_need"].map(SUPPORT_RANK).to_numpy(dtype=np.int8)
 
 
-def _level(schemes: pd.DataFrame) -> np.ndarray:
+def scheme_levels(schemes: pd.DataFrame) -> np.ndarray:
     return schemes["support_level"].map(SUPPORT_RANK).to_numpy(dtype=np.int8)
-
-
-@dataclass(frozen=True, slots=True)
-class Arcs:
-    """Eligible (person, scheme) pairs as the flow takes them: positions and level-3 cost in pence."""
-
-    person: np.ndarray  # int32
-    scheme: np.ndarray  # int32
-    cost: np.ndarray  # int64
-
-    def __len__(self) -> int:
-        return len(self.person)
-
-    def take(self, keep: np.ndarray) -> Arcs:
-        return Arcs(self.person[keep], self.scheme[keep], self.cost[keep])
-
-
-@dataclass(frozen=True, slots=True)
-class BatchPairs:
-    """What a batch match needs from eligibility, and nothing more: at England scale the pairs
-    are tens of millions, so no per-pair column is kept that the flow does not use."""
-
-    suitable: Arcs  # suitable schemes (not W/V) for the people in `first`
-    fallback: Arcs  # B&B and emergency schemes (W/V) for the people in `second`
-    options: np.ndarray  # per person: suitable schemes that fit them (whoever they are)
-    eligible: int  # every eligible pair, suitable or not
-
-
-def batch_pairs(
-    people: pd.DataFrame,
-    schemes: pd.DataFrame,
-    *,
-    on: date,
-    first: np.ndarray,
-    second: np.ndarray,
-    objective: Objective = "default",
-    weights: CostWeights = DEFAULT_WEIGHTS,
-) -> BatchPairs:
-    """The arcs of a batch match, their costs written straight into int64 block by block: suitable
-    arcs of people where `first` (due), B&B/emergency arcs of people where `second` (needed now)."""
-    check_objective(objective)
-    wv = schemes["accom_type"].isin(list(UNSUITABLE_TYPES)).to_numpy()
-    weekly = schemes["weekly_cost"].to_numpy(dtype=np.float64)
-    level, need = _level(schemes), _need(people)
-    options = np.zeros(len(people), dtype=np.int64)
-    eligible = 0
-    out = (_ArcBuffer(), _ArcBuffer())
-    for c in _scan(people, schemes, on=on):
-        rows = slice(c.start, c.start + len(c.ok))
-        eligible += int(c.ok.sum())
-        suitable = c.ok & ~wv
-        options[rows] = suitable.sum(axis=1)
-        for buffer, cells, who in ((out[0], suitable, first), (out[1], c.ok & wv, second)):
-            i, j = np.nonzero(cells & who[rows, None])
-            person = (i + c.start).astype(np.int32)
-            extra = np.take(level, j) - np.take(need, person)
-            cost = cost_pence(np.take(weekly, j), c.near_km[i, j], extra, objective, weights)
-            buffer.add(person, j, cost)
-    return BatchPairs(out[0].arcs(), out[1].arcs(), options, eligible)
-
-
-class _ArcBuffer:
-    """Arcs gathered block by block into arrays that double when full. Joining a list of block
-    arrays at the end would leave them interleaved with the blocks' freed temporaries on the
-    heap, which the process then keeps: hundreds of MB at England scale."""
-
-    def __init__(self) -> None:
-        self.n = 0
-        self.cols: list[np.ndarray] = [np.empty(0, np.int32), np.empty(0, np.int32), np.empty(0, np.int64)]
-
-    def add(self, person: np.ndarray, scheme: np.ndarray, cost: np.ndarray) -> None:
-        end = self.n + len(person)
-        if end > len(self.cols[0]):
-            size = max(end, 2 * len(self.cols[0]), 1 << 16)
-            grown = [np.empty(size, c.dtype) for c in self.cols]
-            for old, new in zip(self.cols, grown, strict=True):
-                new[: self.n] = old[: self.n]
-            self.cols = grown
-        for col, values in zip(self.cols, (person, scheme, cost), strict=True):
-            col[self.n : end] = values
-        self.n = end
-
-    def arcs(self) -> Arcs:
-        """Exactly sized copies (the buffer goes)."""
-        person, scheme, cost = (c[: self.n].copy() for c in self.cols)
-        self.cols = [np.empty(0, c.dtype) for c in self.cols]
-        return Arcs(person, scheme, cost)
 
 
 def home_km(
