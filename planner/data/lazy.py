@@ -1,5 +1,5 @@
 """Package re-exports imported on first use (PEP 562), so that importing one light module of a
-part does not load every heavy library its siblings use (OR-Tools, matplotlib, geopandas).
+part does not load every heavy library its siblings use (OR-Tools, statsmodels, matplotlib).
 
 A package's `__init__` lists its public names in `__all__`, says which submodule provides each
 (`lazy_exports`), and imports them under `if TYPE_CHECKING:` for the type checker; `from

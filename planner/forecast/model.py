@@ -1,10 +1,5 @@
 """The referral count model: a negative-binomial regression on monthly counts with a trend and
-month-of-year seasonality, and simulation from it with parameter uncertainty.
-
-The regression is fitted as statsmodels' GLM fits it (iteratively reweighted least squares from
-the same start, with the same steps, stopping rule and covariance: `_glm_log_link`; the tests
-compare the two), written out here because importing statsmodels took longer than a county's
-whole forecast.
+month-of-year seasonality (statsmodels), and simulation from it with parameter uncertainty.
 
 Seasonality is two pairs of Fourier terms (annual and half-yearly), which needs two years of
 history; with less the model keeps only the trend, and with under six months only the level.
@@ -89,6 +84,10 @@ def _fourier(month_of_year: np.ndarray) -> np.ndarray:
 
 def fit_counts(counts: pd.Series) -> CountModel:
     """Fit the count model to monthly counts indexed by a monthly PeriodIndex (complete months only)."""
+    # The GLM module alone, not statsmodels.api (which imports every model: about 0.6 s more).
+    from statsmodels.genmod.families import NegativeBinomial, Poisson
+    from statsmodels.genmod.generalized_linear_model import GLM
+
     y = counts.to_numpy(dtype=float)
     months = pd.PeriodIndex(counts.index, freq="M")
     n = len(y)
@@ -102,60 +101,21 @@ def fit_counts(counts: pd.Series) -> CountModel:
         return CountModel(months[0] if n else pd.Period("2000-01", "M"), level, np.eye(k) * 0.25, 0.0,
                           seasonal, trend, n)  # fmt: skip
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # overflow and division chatter on tiny series; checked below
-        fitted, fitted_cov, mu = _glm_log_link(y, x, None)
+        warnings.simplefilter("ignore")  # convergence chatter on tiny series; checked below
+        poisson = GLM(y, x, family=Poisson()).fit()
         # Overdispersion by moments (Cameron and Trivedi): (y - mu)^2 - y = alpha * mu^2.
+        mu = poisson.mu
         # The n / (n - k) factor corrects for the k fitted parameters, as in Pearson's estimator.
         df_factor = n / max(n - x.shape[1], 1)
         alpha = float(max(np.sum((y - mu) ** 2 * df_factor - y) / np.sum(mu**2), 0.0))
         if alpha > 1e-6:
-            fitted, fitted_cov, _ = _glm_log_link(y, x, alpha)
+            result = GLM(y, x, family=NegativeBinomial(alpha=alpha)).fit()
+        else:
+            result = poisson
+    fitted, fitted_cov = np.asarray(result.params, dtype=float), np.asarray(result.cov_params(), dtype=float)
     params, cov = _shrink(fitted, fitted_cov, trend)
     log.info("count model: %d months, alpha %.3f, seasonal %s", n, alpha, seasonal)
     return CountModel(months[0], params, cov, alpha, seasonal, trend, n)
-
-
-_EPS = np.finfo(float).eps
-
-
-def _glm_log_link(
-    y: np.ndarray, x: np.ndarray, alpha: float | None
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Poisson (`alpha` None) or negative-binomial (variance mu + alpha mu^2) regression with a log
-    link, fitted as statsmodels' `GLM(...).fit()` does: start from mu = (y + mean y) / 2, weighted
-    least-squares steps until the deviance changes by at most 1e-8 (100 at most), then the
-    parameters and their covariance (scale 1) from the pseudo-inverse of the last weighted design.
-    Returns the parameters, their covariance and the fitted means."""
-
-    def variance(mu: np.ndarray) -> np.ndarray:
-        return np.abs(mu) if alpha is None else np.clip(mu, _EPS, None) + alpha * np.clip(mu, _EPS, None) ** 2
-
-    def deviance(mu: np.ndarray) -> float:
-        dev = y * np.log(np.clip(y / mu, _EPS, None))
-        if alpha is None:
-            dev -= y - mu
-        else:
-            dev -= (y + 1 / alpha) * np.log((y + 1 / alpha) / (mu + 1 / alpha))
-        return float(np.sum(2 * dev))
-
-    mu = (y + y.mean()) / 2
-    eta = np.log(np.clip(mu, _EPS, None))
-    history = [np.inf, deviance(mu)]
-    for _ in range(100):
-        slope = 1 / np.clip(mu, _EPS, None)  # d eta / d mu
-        root_w = np.sqrt(1 / (slope**2 * variance(mu)))
-        z = eta + slope * (y - mu)
-        params = np.linalg.lstsq(root_w[:, None] * x, root_w * z, rcond=-1)[0]
-        eta = x @ params
-        mu = np.exp(eta)
-        history.append(deviance(mu))
-        if np.allclose(history[-2], history[-1], atol=1e-8, rtol=0):
-            break
-    # statsmodels' pinv_extended: singular values below 1e-15 of the largest count as zero.
-    u, s, vt = np.linalg.svd(root_w[:, None] * x, full_matrices=False)
-    inv = np.where(s > 1e-15 * s.max(), 1 / np.where(s > 0, s, 1), 0.0)
-    pinv = vt.T @ (inv[:, None] * u.T)
-    return pinv @ (root_w * z), pinv @ pinv.T, mu
 
 
 def _shrink(params: np.ndarray, cov: np.ndarray, trend: bool) -> tuple[np.ndarray, np.ndarray]:
