@@ -33,7 +33,7 @@ run: demo
 	$(BIN)/planner serve --demo --date $(DEMO_DATE)
 
 test: $(VENV)/.dev lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check planner web tests benchmarks

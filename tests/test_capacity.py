@@ -28,7 +28,7 @@ def person(pid: str, home: str, need: str = "medium", accom: str = "", needed: s
 
 def scheme(sid: str, district: str, vacancies: int, level: str = "medium", kind: str = "D") -> str:
     lat, lon = CENTRE[district]
-    where = f"{kind},{district},{lat},{lon}"
+    where = f"{kind},{district},{lat},{lon},"  # no postcode
     reserved = "P0" if kind == "Z" else ""
     return f"{sid},{sid} house,Provider,{where},10,{vacancies},16,25,any,{level},,,,,true,500,{reserved}"
 

@@ -124,3 +124,34 @@ def test_cli_commission_writes_plan_and_report_and_rejects_a_bad_file(tmp_path):
     assert (
         "bad.yaml line 5, key candidates[0].district: 'X1' is not an English district code" in result.output
     )
+
+
+def test_a_solver_with_no_answer_in_time_buys_nothing_and_says_so(monkeypatch):
+    import numpy as np
+
+    import planner.simulate.commissioning as c
+
+    rng = np.random.default_rng(0)
+    n, weeks = 400, 104
+    start = rng.integers(0, weeks - 10, n)
+    sample = {"who": np.arange(n), "start": start, "weeks": rng.integers(1, 50, n),
+              "end": np.minimum(start + rng.integers(20, 100, n), weeks),
+              "eligible": rng.random((n, len(CANDIDATES))) < 0.9}  # fmt: skip
+    monkeypatch.setattr(c, "SOLVE_SECONDS", 1e-6)
+    places, used, nights, status = c.optimise(CANDIDATES, [sample] * 4, 3000.0, weeks)
+    assert status in ("no_solution", "time_limit")
+    if status == "no_solution":
+        assert (places == [x.min_places for x in CANDIDATES]).all() and not used.any() and not nights.any()
+
+
+def test_each_sample_keeps_the_people_longest_without_a_place_up_to_the_model_s_size(referrals, monkeypatch):
+    import planner.simulate.commissioning as c
+
+    monkeypatch.setattr(c, "MAX_PAIRS", 3)
+    capped = c._samples(_scenario(), dataset(), referrals, CANDIDATES, 2)
+    monkeypatch.setattr(c, "MAX_PAIRS", 10**9)
+    every = c._samples(_scenario(), dataset(), referrals, CANDIDATES, 2)
+    for kept, all_ in zip(capped, every, strict=True):
+        assert kept["eligible"].sum() <= 3
+        if len(kept["who"]):
+            assert kept["weeks"].min() >= sorted(all_["weeks"], reverse=True)[len(kept["who"]) - 1]

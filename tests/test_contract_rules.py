@@ -140,20 +140,21 @@ def test_scheme_outside_england_is_refused_against_the_real_boundary(
 
 
 @pytest.mark.parametrize(
-    ("lat", "lon"),
+    ("lat", "lon", "district"),
     [
-        ("51.6330", "-2.6560"),  # Sedbury, Gloucestershire: across the Wye from Chepstow (Wales)
-        ("51.6062", "-2.6540"),  # Beachley shore: 400 m outside the generalised boundary, tolerated
-        ("55.7700", "-2.0100"),  # Berwick-upon-Tweed, north of the Tweed yet in England
-        ("49.9150", "-6.3150"),  # Isles of Scilly
-        ("50.5960", "-1.2800"),  # Isle of Wight
+        ("51.6330", "-2.6560", "E07000080"),  # Sedbury, Forest of Dean: across the Wye from Chepstow
+        ("51.6062", "-2.6540", "E07000080"),  # Beachley shore: 400 m outside the generalised boundary
+        ("55.7700", "-2.0100", "E06000057"),  # Berwick-upon-Tweed, north of the Tweed yet in England
+        ("49.9150", "-6.3150", "E06000053"),  # Isles of Scilly
+        ("50.5960", "-1.2800", "E06000046"),  # Isle of Wight
     ],
 )
 def test_english_points_near_borders_and_on_islands_are_accepted(
-    data_dir: Path, set_cell: SetCell, lat: str, lon: str
+    data_dir: Path, set_cell: SetCell, lat: str, lon: str, district: str
 ) -> None:
     set_cell(data_dir / S, 3, "latitude", lat)
     set_cell(data_dir / S, 3, "longitude", lon)
+    set_cell(data_dir / S, 3, "district", district)
     assert len(load_folder(data_dir).schemes) == 7
 
 

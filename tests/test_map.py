@@ -40,6 +40,7 @@ def make_app(tmp_path: Path, data_dir: Path | None = EXAMPLE, **config: object) 
             "TODAY": ON,
             "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # fast in tests
             "MAP_TILES_URL": None,  # whatever PLANNER_MAP_TILES_URL the environment has
+            "MIGRATE_ON_START": True,
             **config,
         }
     )

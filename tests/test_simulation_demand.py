@@ -61,12 +61,14 @@ def demo_world(tmp_path_factory: pytest.TempPathFactory) -> tuple[world.World, D
 
 
 def test_demo_list_and_draws_make_one_year_of_demand_not_two(demo_world):
+    # The demo's list holds the people referred for the coming weeks (most within three months):
+    # the first weeks are mostly known, draws take over at the full rate once the list runs out.
     w, data = demo_world
     future = (data.people["needed_from"] >= pd.Timestamp(START)).sum()
     year_one = future + w.drawn_per_week[:52].sum()
     assert year_one == pytest.approx(w.arrivals_per_week[:52].sum(), rel=0.15)
-    assert w.drawn_per_week[:52].sum() < 0.3 * w.arrivals_per_week[:52].sum()
-    assert np.allclose(w.drawn_per_week[60:], w.arrivals_per_week[60:])
+    assert w.drawn_per_week[:4].sum() < 0.5 * w.arrivals_per_week[:4].sum()
+    assert np.allclose(w.drawn_per_week[20:], w.arrivals_per_week[20:])
 
 
 def test_demo_places_occupied_agree_with_referral_rate_times_mean_stay(demo_world):

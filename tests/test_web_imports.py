@@ -91,3 +91,39 @@ def test_a_file_that_is_not_utf8_text_is_refused(web_app: Flask, sign_in: SignIn
     response = _upload(sign_in("officer"), b"\xff\xfe\x00junk", _example("schemes.csv"))
     assert response.status_code == 400 and "is not UTF-8 text" in response.get_data(as_text=True)
     assert _counts(web_app) == before
+
+
+def _schemes_by_postcode(postcodes: dict[str, str]) -> bytes:
+    """The example schemes with coordinates left empty and a postcode given (contract v1.1)."""
+    lines = _example("schemes.csv").decode().splitlines()
+    head = lines[0].split(",")
+    at, lat, lon = head.index("longitude") + 1, head.index("latitude"), head.index("longitude")
+    out = [",".join([*head[:at], "postcode", *head[at:]])]
+    for line in lines[1:]:
+        cells = line.split(",")
+        cells[lat] = cells[lon] = ""
+        out.append(",".join([*cells[:at], postcodes.get(cells[0], ""), *cells[at:]]))
+    return ("\n".join(out) + "\n").encode()
+
+
+POSTCODES = {"SCH-001": "GL1 2AB", "SCH-002": "GL50 1HX", "SCH-003": "GL5 3HT", "SCH-004": "GL16 8PT",
+             "SCH-005": "GL20 5NB", "SCH-006": "GL1 1AA", "SCH-007": "GL7 1XY"}  # fmt: skip
+
+
+def test_schemes_located_by_postcode_are_imported_with_their_coordinates(web_app: Flask, sign_in: SignIn):
+    response = _upload(sign_in("officer"), _fewer_people(), _schemes_by_postcode(POSTCODES))
+    assert response.status_code == 303
+    with web_app.app_context():
+        foyer = get_db().get(Scheme, "SCH-002")
+        assert foyer.postcode == "GL50 1HX"
+        assert (round(foyer.latitude, 3), round(foyer.longitude, 3)) == (51.899, -2.075)
+
+
+def test_a_schemes_postcode_outside_its_district_is_a_400_naming_the_row(web_app: Flask, sign_in: SignIn):
+    before = _counts(web_app)
+    wrong = _schemes_by_postcode({**POSTCODES, "SCH-003": "GL50 1HX"})
+    response = _upload(sign_in("officer"), _fewer_people(), wrong)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "is in Cheltenham (E07000078), not in the row&#39;s district Stroud (E07000082)" in page
+    assert _counts(web_app) == before

@@ -72,6 +72,9 @@ def build_app(
             "DATABASE_URL": url,
             "TODAY": ON,
             "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # fast in tests; scrypt in use
+            "MIGRATE_ON_START": True,  # as `planner db upgrade` does before a deployment starts
+            # Not runs another test left in the shared PostgreSQL schema, before it is emptied.
+            "RESUME_SCENARIO_RUNS": False,
             **config,
         }
     )

@@ -9,13 +9,12 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
-from flask import Flask, render_template
+from flask import Flask, g, render_template, request
 from flask.typing import ResponseReturnValue
-from flask_login import current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
-from werkzeug.exceptions import HTTPException
+from sqlalchemy.exc import DataError, SQLAlchemyError
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from planner.data.settings import Settings
 
@@ -28,7 +27,9 @@ ERROR_TITLES = {
     404: "Page not found",
     405: "That cannot be done on this page",
     413: "The file is too large",
+    429: "Too many requests",
     500: "Sorry, there is a problem with the service",
+    503: "Sorry, the service is unavailable",
 }
 
 
@@ -39,7 +40,10 @@ def _defaults(app: Flask, settings: Settings) -> dict[str, Any]:
         "DEMO": False,
         "TODAY": None,  # a fixed match date for tests and demos; None means today
         "HORIZON_DAYS": settings.horizon_days,  # matching places people due within this many days
-        "MIGRATE_ON_START": True,
+        "MIGRATE_ON_START": False,  # `planner db upgrade` migrates; tests may ask for it here
+        "TRUSTED_HOSTS": list(settings.trusted_hosts) or None,  # None: loopback names only
+        "PROXIES": settings.proxies,  # reverse proxies in front, whose X-Forwarded-* to trust
+        "RESUME_SCENARIO_RUNS": True,
         "PASSWORD_HASH_METHOD": "scrypt",
         "MAP_TILES_URL": settings.map_tiles_url,
         "MAP_TILES_ATTRIBUTION": settings.map_tiles_attribution,
@@ -66,13 +70,18 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if app.config["DATABASE_URL"].startswith("sqlite:///"):
         os.makedirs(app.instance_path, exist_ok=True)  # the default database lives there
 
-    from web import db, filters
+    from web import db, filters, scenario_runs, security, throttle
     from web.auth import login_manager
+    from web.site import live_refusal
 
     db.init_app(app)
+    if not app.config["DEMO"] and (refused := live_refusal(db.engine_of(app))):
+        raise RuntimeError(refused)
+    security.init_app(app)
     filters.init_app(app)
     csrf.init_app(app)
     login_manager.init_app(app)
+    throttle.init_app(app)
     _register_blueprints(app)
     _register_errors(app)
 
@@ -82,29 +91,36 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
         return {"navigation": navigation(), "demo": app.config["DEMO"]}
 
+    @app.before_request
+    def _migrated() -> ResponseReturnValue | None:
+        if request.endpoint in ("healthz", "static") or db.schema_ready(app):
+            return None
+        return _error_page(503, "The service's database is being upgraded. Try again in a few minutes.")
+
     @app.get("/healthz")
     def healthz() -> ResponseReturnValue:
-        """`ok` when the app can reach its database (for a load balancer or a monitor)."""
-        plain = {"Content-Type": "text/plain; charset=utf-8"}
-        try:
-            db.get_db().execute(text("SELECT 1"))
-        except SQLAlchemyError:
-            log.exception("health check: database unavailable")
-            return "database unavailable", 503, plain
-        return "ok", 200, plain
+        """The database and its migrations, as JSON: 200 when both are fine, 503 otherwise (for a
+        load balancer or a monitor; `planner db upgrade` brings the migrations up to date)."""
+        state = db.schema_state(db.engine_of(app))
+        if state.reachable:
+            try:
+                db.get_db().execute(text("SELECT 1"))
+            except SQLAlchemyError:
+                log.exception("health check: database unavailable")
+                state = db.SchemaState(False, state.current, state.head)
+        body = {
+            "status": "ok" if state.up_to_date else "unavailable",
+            "database": "ok" if state.reachable else "unreachable",
+            "migrations": "current" if state.up_to_date else "pending" if state.reachable else "unknown",
+            "revision": state.current,
+            "head": state.head,
+        }
+        return body, 200 if state.up_to_date else 503
 
     healthz.public = True  # type: ignore[attr-defined]
 
-    @app.after_request
-    def _headers(response: Any) -> Any:
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        if current_user.is_authenticated and response.mimetype in ("text/html", "text/csv"):
-            # Pages about young people must not stay in a shared council PC's cache.
-            response.headers["Cache-Control"] = "no-store"
-        return response
-
+    if app.config["RESUME_SCENARIO_RUNS"]:
+        scenario_runs.recover(app)
     return app
 
 
@@ -129,10 +145,34 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(module.bp)
 
 
+def _error_page(code: int, message: str | None = None) -> ResponseReturnValue:
+    """Our own error page. The request's database session is rolled back first: after a failed
+    statement (PostgreSQL refuses anything more in that transaction) the page itself may query."""
+    session = g.get("db")
+    if session is not None:
+        session.rollback()
+    title = ERROR_TITLES.get(code, ERROR_TITLES[500])
+    return render_template("error.html", code=code, title=title, message=message), code
+
+
 def _register_errors(app: Flask) -> None:
-    def page(code: int, message: str | None = None) -> ResponseReturnValue:
-        title = ERROR_TITLES.get(code, ERROR_TITLES[500])
-        return render_template("error.html", code=code, title=title, message=message), code
+    page = _error_page
+
+    @app.errorhandler(DataError)
+    def _data(e: DataError) -> ResponseReturnValue:
+        # A value the database cannot hold that got past the forms' own limits: the request is
+        # refused as bad input (logged, so the missing check can be added), never a 500.
+        log.warning("database refused a value: %s", e.orig)
+        return page(400, "A value was too long, too large or had characters that cannot be stored.")
+
+    @app.errorhandler(SecurityError)
+    def _host(e: SecurityError) -> ResponseReturnValue:
+        # A Host header not in TRUSTED_HOSTS: no page of ours, whose links would carry that host.
+        return (
+            "This service is not at this address (the host is not trusted).",
+            400,
+            {"Content-Type": "text/plain"},
+        )
 
     @app.errorhandler(CSRFError)
     def _csrf(e: CSRFError) -> ResponseReturnValue:
@@ -144,10 +184,12 @@ def _register_errors(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(e: HTTPException) -> ResponseReturnValue:
+        if e.response is not None:  # e.g. the sign-in page with how long to wait (web.throttle)
+            return e.response
         code = e.code or 500
         if code >= 500:
             return page(500)
-        message = e.description if code == 400 else None
+        message = e.description if code in (400, 429, 503) else None
         return page(code if code in ERROR_TITLES else 400, message)
 
     @app.errorhandler(Exception)

@@ -13,10 +13,11 @@ from flask_wtf import FlaskForm
 from sqlalchemy import Select, select
 from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms.validators import DataRequired, Optional, Regexp, ValidationError
 
-from planner.data.formats import parse_date
+from planner.data.formats import parse_date, spreadsheet_cell
 from web import audit
+from web.accounts import USERNAME, USERNAME_RULE, AccountError, add_user, end_sessions, password_problem
 from web.auth import hash_password, roles_required
 from web.db import get_db
 from web.filters import uk_datetime
@@ -25,7 +26,14 @@ from web.models import ROLE_LABELS, ROLES, AuditEvent, User
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 ADMINS = ("admin",)
 ROLE_CHOICES = [SelectChoice(r, ROLE_LABELS[r]) for r in ROLES]
-MIN_PASSWORD = 10
+
+
+def _good_password(form: FlaskForm, field: PasswordField) -> None:
+    """The password rules of `web.accounts` (12 to 128 characters, not a common password)."""
+    username = getattr(form, "username", None)
+    name = username.data if username is not None else getattr(form, "for_username", "")
+    if field.data and (problem := password_problem(field.data, name or "")):
+        raise ValidationError(problem)
 
 
 class NewUserForm(FlaskForm):
@@ -33,29 +41,20 @@ class NewUserForm(FlaskForm):
         "Username",
         validators=[
             DataRequired(message="Enter a username"),
-            Regexp(r"^[A-Za-z0-9_.-]{2,64}$", message="Use 2 to 64 letters, digits, '.', '-' or '_'"),
+            Regexp(USERNAME.pattern, message=f"Use {USERNAME_RULE}"),
         ],
     )
     role = SelectField("Role", choices=ROLE_CHOICES)
     password = PasswordField(
-        "Password",
-        validators=[
-            DataRequired(message="Enter a password"),
-            Length(min=MIN_PASSWORD, message=f"The password must be at least {MIN_PASSWORD} characters"),
-        ],
+        "Password", validators=[DataRequired(message="Enter a password"), _good_password]
     )
 
 
 class ChangeUserForm(FlaskForm):
     role = SelectField("Role", choices=ROLE_CHOICES)
     active = BooleanField("Account active")
-    password = PasswordField(
-        "New password (leave empty to keep)",
-        validators=[
-            Optional(),
-            Length(min=MIN_PASSWORD, message=f"The password must be at least {MIN_PASSWORD} characters"),
-        ],
-    )
+    password = PasswordField("New password (leave empty to keep)", validators=[Optional(), _good_password])
+    for_username = ""  # the user being changed, for the password rules
 
 
 @bp.route("/users", methods=["GET", "POST"])
@@ -67,12 +66,11 @@ def users() -> ResponseReturnValue:
     if form.is_submitted():
         if form.validate():
             name = form.username.data.strip()
-            if db.scalar(select(User).where(User.username == name)) is not None:
-                form.username.errors = [f"There is already a user called {name}"]
+            try:
+                add_user(db, name, form.role.data, form.password.data)
+            except AccountError as e:
+                form.username.errors = [str(e)]
             else:
-                db.add(
-                    User(username=name, role=form.role.data, password_hash=hash_password(form.password.data))
-                )
                 audit.record("user_added", detail=f"{name} as {form.role.data}")
                 db.commit()
                 flash(f"Added {name} as {ROLE_LABELS[form.role.data]}.")
@@ -90,6 +88,7 @@ def user(user_id: int) -> ResponseReturnValue:
     if u is None:
         abort(404)
     form = ChangeUserForm(data={"role": u.role, "active": u.active} if request.method == "GET" else None)
+    form.for_username = u.username
     if request.method == "POST":
         if not form.validate():
             return render_template("admin_user.html", form=form, u=u), 400
@@ -103,9 +102,12 @@ def user(user_id: int) -> ResponseReturnValue:
         if bool(form.active.data) != u.active:
             changes.append("activated" if form.active.data else "deactivated")
             u.active = bool(form.active.data)
+            if not u.active:
+                end_sessions(db, u.id, "deactivated")
         if form.password.data:
             changes.append("password reset")
             u.password_hash = hash_password(form.password.data)
+            end_sessions(db, u.id, "password_changed")  # signed out everywhere, copied cookies too
         if changes:
             audit.record("user_changed", detail=f"{u.username}: {', '.join(changes)}")
             db.commit()
@@ -149,11 +151,6 @@ def audit_log() -> ResponseReturnValue:
     )
 
 
-def _cell(text: str) -> str:
-    """Text a spreadsheet would run as a formula (a failed sign-in's username, say) is quoted."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 @bp.get("/audit.csv")
 @roles_required(*ADMINS)
 def audit_csv() -> ResponseReturnValue:
@@ -165,8 +162,8 @@ def audit_csv() -> ResponseReturnValue:
     w.writerow(["when_utc", "when", "user", "action", "person_id", "detail"])
     for e in events:
         w.writerow(
-            [e.at.isoformat(timespec="seconds"), uk_datetime(e.at), _cell(e.username), e.action,
-             _cell(e.person_id or ""), _cell(e.detail)]
+            [e.at.isoformat(timespec="seconds"), uk_datetime(e.at), spreadsheet_cell(e.username), e.action,
+             spreadsheet_cell(e.person_id or ""), spreadsheet_cell(e.detail)]
         )  # fmt: skip
     audit.record("export_audit", detail=f"{len(events)} events; filters {args}")
     db.commit()

@@ -1,26 +1,42 @@
-"""Signing in and out, and the role check every view carries."""
+"""Signing in and out, server-side sessions, and the role check every view carries.
+
+Sessions: the signed session cookie holds a random token; `user_sessions` holds its digest.
+Signing out, a password change and deactivation end the row, so a copy of the cookie stops
+working too. Guessing is slowed by `web.throttle`, never stopped by a lock a stranger could set.
+"""
 
 from __future__ import annotations
 
-import hmac
+import secrets
 from collections.abc import Callable
-from datetime import timedelta
 from functools import wraps
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
-from sqlalchemy import func, select
-from werkzeug.security import check_password_hash, generate_password_hash
+from sqlalchemy import select
+from werkzeug.security import check_password_hash
 from wtforms import PasswordField, StringField
-from wtforms.validators import DataRequired
+from wtforms.validators import DataRequired, Length
 
-from web import audit
-from web.db import get_db
-from web.models import ROLES, AuditEvent, User, utcnow
+from web import audit, throttle
+from web.accounts import PASSWORD_MAX, hash_password
+from web.db import get_db, schema_ready
+from web.models import ROLES, User, UserSession, utcnow
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
@@ -29,8 +45,8 @@ login_manager.login_message = "Sign in to continue."
 login_manager.session_protection = "strong"
 
 F = TypeVar("F", bound=Callable[..., Any])
-MAX_FAILURES = 10
-LOCKOUT = timedelta(minutes=15)
+SESSION_KEY = "sid"  # the session cookie's entry holding this session's token
+__all__ = ["hash_password", "login_manager", "roles_required", "any_role", "bp"]
 
 # Where each role starts after signing in.
 HOME = {
@@ -42,17 +58,42 @@ HOME = {
 
 
 @login_manager.user_loader
-def _load_user(session_id: str) -> User | None:
-    """The signed-in user, unless deactivated or their password changed since signing in."""
-    user_id, _, token = session_id.partition(":")
-    user = get_db().get(User, int(user_id)) if user_id.isdigit() else None
-    if user is None or not user.active or not hmac.compare_digest(token, user.session_token()):
+def _load_user(user_id: str) -> User | None:
+    """The signed-in user, while their session is open on the server and they are active."""
+    token = session.get(SESSION_KEY)
+    if not isinstance(token, str) or not user_id.isdigit() or not schema_ready(current_app):
         return None
+    db = get_db()
+    row = db.scalar(
+        select(UserSession).where(
+            UserSession.token_digest == UserSession.digest(token), UserSession.ended_at.is_(None)
+        )
+    )
+    if row is None or row.user_id != int(user_id):
+        return None
+    user = db.get(User, row.user_id)
+    if user is None or not user.active:
+        return None
+    g.user_session = row  # for signing out (and idle time-outs)
     return user
 
 
-def hash_password(password: str) -> str:
-    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+def _start_session(user: User) -> None:
+    """A new server-side session and a fresh cookie (nothing carried over from before signing in)."""
+    token = secrets.token_urlsafe(32)
+    get_db().add(UserSession(token_digest=UserSession.digest(token), user_id=user.id))
+    session.clear()
+    login_user(user)
+    session[SESSION_KEY] = token
+
+
+def dummy_hash() -> str:
+    """A hash in the app's method, checked when the username is unknown, so that an unknown
+    user takes as long to refuse as a wrong password (no user enumeration by timing)."""
+    found = current_app.extensions.get("planner_dummy_hash")
+    if found is None:
+        found = current_app.extensions["planner_dummy_hash"] = hash_password(secrets.token_hex(16))
+    return str(found)
 
 
 def roles_required(*roles: str) -> Callable[[F], F]:
@@ -91,7 +132,13 @@ def any_role(view: F) -> F:
 
 class LoginForm(FlaskForm):
     username = StringField("Username", validators=[DataRequired(message="Enter your username")])
-    password = PasswordField("Password", validators=[DataRequired(message="Enter your password")])
+    password = PasswordField(
+        "Password",
+        validators=[
+            DataRequired(message="Enter your password"),
+            Length(max=PASSWORD_MAX, message=f"Passwords are {PASSWORD_MAX} characters or fewer"),
+        ],
+    )
 
 
 def safe_next(target: str | None) -> str | None:
@@ -118,7 +165,12 @@ def index() -> ResponseReturnValue:
 index.public = True  # type: ignore[attr-defined]
 
 
+def _sign_in_page(error: str) -> str:
+    return render_template("login.html", form=LoginForm(), error=error)
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@throttle.sign_in_limits(_sign_in_page)
 def login() -> ResponseReturnValue:
     if request.method == "GET" and current_user.is_authenticated:
         return redirect(home_url())
@@ -127,33 +179,24 @@ def login() -> ResponseReturnValue:
     status = 200
     if form.validate_on_submit():
         db = get_db()
-        name = form.username.data.strip()[:64]
-        tried = f"username {name!r}"
-        if _recent_failures(tried) >= MAX_FAILURES:
-            error = f"Too many attempts to sign in as this user: wait {LOCKOUT.seconds // 60} minutes"
-            return render_template("login.html", form=form, error=error), 429
-        user = db.scalar(select(User).where(User.username == name))
-        if user is not None and user.active and check_password_hash(user.password_hash, form.password.data):
-            login_user(user)
+        name = form.username.data.strip()
+        user = db.scalar(select(User).where(User.username == name)) if len(name) <= 64 else None
+        # The same work whoever it is: a hash is checked for an unknown user too.
+        right = check_password_hash(user.password_hash if user else dummy_hash(), form.password.data)
+        if user is not None and user.active and right:
+            _start_session(user)
             audit.record("login")
             db.commit()
-            return redirect(safe_next(request.args.get("next")) or home_url())
+            response = redirect(safe_next(request.args.get("next")) or home_url())
+            throttle.remember_device(response, user.username)
+            return response
         # One message for unknown user, wrong password and deactivated account: no user enumeration.
         error = "The username or password is not right, or the account is not active"
-        audit.record("login_failed", detail=tried)
+        audit.record("login_failed", detail=f"username {name[:64]!r}")
         db.commit()
     if request.method == "POST":
         status = 400
     return render_template("login.html", form=form, error=error), status
-
-
-def _recent_failures(tried: str) -> int:
-    """Failed sign-ins for one username in the last LOCKOUT: guessing passwords is slowed down."""
-    since = utcnow() - LOCKOUT
-    query = select(func.count()).where(
-        AuditEvent.action == "login_failed", AuditEvent.detail == tried, AuditEvent.at >= since
-    )
-    return get_db().scalar(query) or 0
 
 
 login.public = True  # type: ignore[attr-defined]
@@ -163,7 +206,11 @@ login.public = True  # type: ignore[attr-defined]
 @any_role
 def logout() -> ResponseReturnValue:
     audit.record("logout")
+    row = g.get("user_session")
+    if row is not None:
+        row.ended_at, row.end_reason = utcnow(), "signed_out"
     get_db().commit()
     logout_user()
+    session.clear()
     flash("You have signed out.")
     return redirect(url_for("auth.login"))

@@ -28,6 +28,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from planner.data.limits import ID_MAX_LENGTH, NAME_MAX_LENGTH
+
 ROLES = ("officer", "commissioner", "analyst", "admin")
 ROLE_LABELS = {
     "officer": "Placement officer",
@@ -64,6 +66,9 @@ class User(UserMixin, Base):
     role: Mapped[str] = mapped_column(String(16))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # Made by `planner serve --demo` with the well-known password: such a database is never
+    # served for real, and demo mode refuses a database holding anyone else (web.site).
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses to sign in deactivated users
@@ -73,14 +78,38 @@ class User(UserMixin, Base):
     def role_label(self) -> str:
         return ROLE_LABELS.get(self.role, self.role)
 
-    def get_id(self) -> str:
-        """What the session remembers: the id and a token that changes with the password, so a
-        password reset signs the user out everywhere (the session cookie is signed, not secret,
-        so the token is a digest, never part of the hash itself)."""
-        return f"{self.id}:{self.session_token()}"
 
-    def session_token(self) -> str:
-        return hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
+class UserSession(Base):
+    """One signed-in session, kept on the server: the cookie holds a random token whose digest
+    is here, so signing out, a password change or deactivation ends it for good, even for a copy
+    of the cookie. `last_seen_at` is for idle time-outs."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_digest: Mapped[str] = mapped_column(String(64), unique=True)  # sha256 of the cookie's token
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    # signed_out | password_changed | deactivated | ...
+    end_reason: Mapped[str] = mapped_column(String(32), default="")
+
+    @staticmethod
+    def digest(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+
+class Site(Base):
+    """One row: how this database was created. `demo` (by `planner serve --demo`, synthetic
+    people and well-known passwords) or `live`; the two are never mixed up."""
+
+    __tablename__ = "site"
+    __table_args__ = (CheckConstraint("mode IN ('demo','live')", name="mode"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    mode: Mapped[str] = mapped_column(String(8))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
 class YoungPerson(Base):
@@ -90,7 +119,7 @@ class YoungPerson(Base):
     # The waiting list's counts and "due by" filter read the waiting people by date needed.
     __table_args__ = (Index("ix_young_people_status_needed_from", "status", "needed_from"),)
 
-    person_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    person_id: Mapped[str] = mapped_column(String(ID_MAX_LENGTH), primary_key=True)
     date_of_birth: Mapped[date] = mapped_column(Date)
     gender: Mapped[str] = mapped_column(String(1))
     home_district: Mapped[str] = mapped_column(String(9), index=True)
@@ -114,13 +143,14 @@ class Scheme(Base):
     __tablename__ = "schemes"
     __table_args__ = (CheckConstraint("vacancies >= 0 AND vacancies <= capacity", name="vacancies_in_range"),)
 
-    scheme_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    name: Mapped[str] = mapped_column(String(200), index=True)  # the schemes page pages by name
-    provider: Mapped[str] = mapped_column(String(200))
+    scheme_id: Mapped[str] = mapped_column(String(ID_MAX_LENGTH), primary_key=True)
+    name: Mapped[str] = mapped_column(String(NAME_MAX_LENGTH), index=True)  # the schemes page pages by name
+    provider: Mapped[str] = mapped_column(String(NAME_MAX_LENGTH))
     accom_type: Mapped[str] = mapped_column(String(1))
     district: Mapped[str] = mapped_column(String(9), index=True)
     latitude: Mapped[float] = mapped_column(Float)
     longitude: Mapped[float] = mapped_column(Float)
+    postcode: Mapped[str] = mapped_column(String(8), default="", server_default="")  # v1.1
     capacity: Mapped[int] = mapped_column(Integer)
     vacancies: Mapped[int] = mapped_column(Integer)
     min_age: Mapped[int] = mapped_column(Integer)
@@ -133,7 +163,8 @@ class Scheme(Base):
     excluded_risks: Mapped[str] = mapped_column(Text, default="")
     ofsted_registered: Mapped[bool] = mapped_column(Boolean, default=False)
     weekly_cost: Mapped[float] = mapped_column(Float)
-    reserved_for: Mapped[str] = mapped_column(String(64), default="", server_default="")  # staying put
+    # staying put: the one young person this place is for
+    reserved_for: Mapped[str] = mapped_column(String(ID_MAX_LENGTH), default="", server_default="")
 
 
 class MatchRun(Base):
@@ -264,7 +295,7 @@ class CohortChild(Base):
     date_of_birth: Mapped[date] = mapped_column(Date)
     gender: Mapped[str] = mapped_column(String(1))
     district: Mapped[str] = mapped_column(String(9))
-    placement_type: Mapped[str] = mapped_column(String(2))
+    placement_type: Mapped[str] = mapped_column(String(3))  # Z11 to Z14 from 2025-26
     support_need: Mapped[str] = mapped_column(String(16))
     uasc: Mapped[bool] = mapped_column(Boolean, default=False)
 
@@ -305,6 +336,9 @@ class ScenarioRun(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     seconds: Mapped[float | None] = mapped_column(Float, nullable=True)
+    # Who runs it ("host:pid:start"), so a restarted service knows a run whose process is gone.
+    runner: Mapped[str] = mapped_column(String(100), default="")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)  # starts, counting restarts
     summary_csv: Mapped[str] = mapped_column(Text, default="")
     by_district_csv: Mapped[str] = mapped_column(Text, default="")
     by_month_csv: Mapped[str] = mapped_column(Text, default="")

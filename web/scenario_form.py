@@ -33,9 +33,10 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Rege
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from planner.data.districts import district_name, districts
+from planner.data.limits import SCENARIO_NAME_MAX_LENGTH, WEEKLY_COST_MAX
 from planner.data.problems import InvalidInput, Problem
 from planner.data.vocab import ACCOM_LABELS, SCHEME_TYPES, SUPPORT_LEVELS, UNSUITABLE_TYPES
-from planner.data.yaml_reader import YamlProblem
+from planner.data.yaml_reader import YamlProblem, compose
 from planner.simulate.report import POLICY_LABELS
 from planner.simulate.scenario import POLICIES, AddPlaces, CloseScheme, Scenario, parse_scenario
 
@@ -77,7 +78,10 @@ class ScenarioForm(FlaskForm):
         "Name",
         validators=[
             DataRequired(message="Enter a name for the scenario"),
-            Length(max=60, message="Name must be 60 characters or fewer"),
+            Length(
+                max=SCENARIO_NAME_MAX_LENGTH,
+                message=f"Name must be {SCENARIO_NAME_MAX_LENGTH} characters or fewer",
+            ),
             Regexp(r"^[A-Za-z0-9_-]+$", message="Name must be letters, digits, '-' or '_' (no spaces)"),
         ],
     )
@@ -129,7 +133,10 @@ class ScenarioForm(FlaskForm):
     )
     add_cost = FloatField(
         "Weekly cost per place (£)",
-        validators=[Optional(), NumberRange(0, 100_000, message="Weekly cost must be £0 to £100,000")],
+        validators=[
+            Optional(),
+            NumberRange(0, WEEKLY_COST_MAX, message=f"Weekly cost must be £0 to £{WEEKLY_COST_MAX:,}"),
+        ],
     )
     add_from = _date("Places available from")
     add_contract = RadioField(
@@ -274,7 +281,7 @@ def parse(text: str, scheme_ids: set[str]) -> Scenario:
     """Check scenario YAML as `planner scenario` does, plus what the app knows: there is no `data`
     key (the database is the data) and closed or changed schemes exist. Raises InvalidInput."""
     try:
-        root = yaml.compose(text)
+        root = compose(text, FILE)  # raises InvalidInput when too big, too deep or with aliases
     except yaml.YAMLError:
         root = None  # parse_scenario reports it with its line
     if isinstance(root, yaml.MappingNode):

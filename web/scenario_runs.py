@@ -5,17 +5,27 @@ CSV text `planner scenario` writes.
 A thread is enough at this product's scale: a run of a county with the web's default 20 runs and
 12 months takes a few seconds. Studies of hundreds of runs belong to `planner scenario` (which
 can use every core or a Dask cluster).
+
+Runs survive restarts: each records the process running it (`runner`); when an app starts
+(`recover`), a run whose process is gone goes back to the queue (once: a run that stops its
+process twice fails with the reason) and every queued run is started. Any process may start a
+queued run; the claim is one conditional UPDATE, so exactly one does.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
-from datetime import timedelta
+from datetime import datetime, timedelta
+from pathlib import Path
 
 import pandas as pd
 from flask import Flask
+from sqlalchemy import select, update
+from sqlalchemy.exc import SQLAlchemyError
 
 from planner.data.contract import Dataset
 from planner.data.problems import InvalidInput
@@ -31,6 +41,28 @@ log = logging.getLogger(__name__)
 MIN_REFERRALS = 10  # planner.simulate.world needs at least this many to estimate demand
 PROGRESS_EVERY_SECONDS = 0.5  # progress is written at most this often
 STALE = timedelta(minutes=10)  # a run not heard from for this long stopped with its process
+MAX_ATTEMPTS = 2  # a run that stopped its process twice is not started a third time
+
+
+def _started(pid: int) -> str | None:
+    """When process `pid` started (clock ticks since boot, from /proc), or None if there is none."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return None
+
+
+RUNNER = f"{socket.gethostname()}:{os.getpid()}:{_started(os.getpid()) or ''}"
+
+
+def _alive(runner: str, heard: datetime) -> bool:
+    """Whether the process that claimed a run still runs: on this host, by its pid and start
+    time (pids are reused after a restart); elsewhere, by having been heard from lately."""
+    host, _, rest = runner.partition(":")
+    pid, _, started = rest.partition(":")
+    if host == socket.gethostname() and pid.isdigit() and Path("/proc/self/stat").exists():
+        return _started(int(pid)) == started
+    return utcnow() - heard < STALE
 
 
 def _executor(app: Flask) -> ThreadPoolExecutor:
@@ -39,6 +71,46 @@ def _executor(app: Flask) -> ThreadPoolExecutor:
         # One at a time: runs queue rather than share the 2 cores with each other and the pages.
         pool = app.extensions["scenario_runner"] = ThreadPoolExecutor(1, thread_name_prefix="scenario")
     return pool  # type: ignore[no-any-return]
+
+
+def recover(app: Flask) -> list[int]:
+    """At start: runs left `running` by a process that is gone go back to the queue (or fail,
+    the second time, with the reason); then this process starts every queued run."""
+    queued: list[int] = []
+    try:
+        with app.app_context():
+            db = get_db()
+            for run in db.scalars(select(ScenarioRun).where(ScenarioRun.status.in_(("queued", "running")))):
+                if run.status == "running" and not _alive(run.runner, run.updated_at):
+                    again = run.attempts < MAX_ATTEMPTS
+                    message = (
+                        "Interrupted when the service stopped; started again."
+                        if again
+                        else "The service stopped twice while running this scenario, so it was not started "
+                        "again: run it again, with fewer runs if it keeps stopping."
+                    )
+                    changes: dict[str, object] = {"status": "queued" if again else "failed"}
+                    changes |= {"message": message, "done": 0}
+                    if not again:
+                        changes["finished_at"] = utcnow()
+                    db.execute(
+                        update(ScenarioRun)
+                        .where(ScenarioRun.id == run.id, ScenarioRun.status == "running",
+                               ScenarioRun.runner == run.runner)
+                        .values(updated_at=utcnow(), **changes)
+                    )  # fmt: skip
+                    log.warning("scenario run %s was interrupted: %s", run.id, message)
+                    if again:
+                        queued.append(run.id)
+                elif run.status == "queued":
+                    queued.append(run.id)
+            db.commit()
+    except SQLAlchemyError:  # not migrated yet: nothing to recover
+        log.info("scenario runs not recovered: the database is not ready")
+        return []
+    for run_id in queued:
+        submit(app, run_id)
+    return queued
 
 
 def submit(app: Flask, run_id: int) -> Future[None]:
@@ -54,11 +126,16 @@ def execute(app: Flask, run_id: int) -> None:
     """Simulate a run's scenario and its baseline on the database's current data; store the results."""
     with app.app_context():
         db = get_db()
-        run = db.get(ScenarioRun, run_id)
-        if run is None:
-            return
-        run.status, run.updated_at = "running", utcnow()
+        claim = (
+            update(ScenarioRun)
+            .where(ScenarioRun.id == run_id, ScenarioRun.status == "queued")
+            .values(status="running", runner=RUNNER, attempts=ScenarioRun.attempts + 1, updated_at=utcnow())
+        )
+        claimed = getattr(db.execute(claim), "rowcount", 0)
         db.commit()
+        run = db.get(ScenarioRun, run_id)
+        if run is None or not claimed:
+            return  # gone, or another process took it
         t0 = time.perf_counter()
         try:
             schemes = schemes_frame(db)

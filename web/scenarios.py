@@ -17,6 +17,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from planner.data.districts import district_name
+from planner.data.formats import spreadsheet_safe_csv
 from planner.data.problems import InvalidInput, Problem
 from planner.simulate.report import LABELS, POLICY_LABELS, _fmt
 from web import audit
@@ -373,7 +374,7 @@ def download(run_id: int, table: str) -> ResponseReturnValue:
         abort(404)
     name = f"{_record(found.scenario_id).name}-run-{found.id}-{table}.csv"
     return Response(
-        getattr(found, TABLES[table]),
+        spreadsheet_safe_csv(getattr(found, TABLES[table])),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )

@@ -11,13 +11,14 @@ from sqlalchemy import func, select
 from planner.data.contract import Dataset
 from planner.demo import generate_history
 from planner.demo.county import generate
-from web.auth import hash_password
+from web.accounts import add_user, hash_password
 from web.db import get_db
 from web.models import ROLES, Import, Referral, Scheme, User, YoungPerson
+from web.site import DEMO_PASSWORD, set_mode
 from web.store import replace_all, replace_history
 
 log = logging.getLogger(__name__)
-DEMO_PASSWORD = "demo"
+__all__ = ["DEMO_PASSWORD", "demo_dataset", "seed_demo"]
 
 
 def demo_dataset(on: date) -> tuple[Dataset, str]:
@@ -26,9 +27,12 @@ def demo_dataset(on: date) -> tuple[Dataset, str]:
 
 
 def seed_demo(app: Flask, *, on: date) -> dict[str, int]:
-    """Load the demo county when the store is empty and make sure the demo users exist."""
+    """Load the demo county when the store is empty and make sure the demo users exist.
+
+    Only for a database demo mode made (`web.site.demo_refusal` says so before this runs)."""
     with app.app_context():
         db = get_db()
+        set_mode(db, "demo")
         loaded = {"people": 0, "schemes": 0}
         empty = not db.scalar(select(func.count()).select_from(Scheme)) and not db.scalar(
             select(func.count()).select_from(YoungPerson)
@@ -56,8 +60,8 @@ def seed_demo(app: Flask, *, on: date) -> dict[str, int]:
         for role in ROLES:
             user = db.scalar(select(User).where(User.username == role))
             if user is None:
-                db.add(User(username=role, role=role, password_hash=hash_password(DEMO_PASSWORD)))
-            else:  # demo mode promises these logins work, whatever happened to them before
+                add_user(db, role, role, DEMO_PASSWORD, is_demo=True)
+            elif user.is_demo:  # demo mode promises these logins work, whatever happened to them
                 user.role, user.active = role, True
                 user.password_hash = hash_password(DEMO_PASSWORD)
         db.commit()

@@ -1,7 +1,7 @@
-"""What `planner serve` runs: the app, demo seeding, and werkzeug's threaded server.
+"""What `planner serve` runs: migrations, the app, demo seeding, and werkzeug's threaded server.
 
 Werkzeug's server is enough for a demo on one machine. A council deployment runs
-`web:create_app()` under a production WSGI server (gunicorn, waitress) behind HTTPS instead.
+`planner db upgrade`, then `web:create_app()` under gunicorn behind HTTPS (README, Operations).
 """
 
 from __future__ import annotations
@@ -13,11 +13,13 @@ from datetime import date
 from flask import Flask
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
-from werkzeug.serving import run_simple
+from sqlalchemy.orm import Session
+from werkzeug.serving import WSGIRequestHandler, run_simple
 
-from planner.data.settings import Settings
 from web import create_app
-from web.seed import DEMO_PASSWORD, seed_demo
+from web.db import database_url, make_engine, upgrade
+from web.seed import seed_demo
+from web.site import DEMO_PASSWORD, demo_refusal, set_mode
 
 
 def is_loopback(host: str) -> bool:
@@ -48,13 +50,27 @@ def prepare(host: str, port: int, *, demo: bool, on: date | None) -> Prepared:
     config: dict[str, object] = {"DEMO": demo}
     if on is not None:
         config["TODAY"] = on
+    url = database_url()
+    where = make_url(url).render_as_string(hide_password=True)
+    engine = make_engine(url)
     try:
+        if demo and (why := demo_refusal(engine)):
+            raise ValueError(
+                f"planner serve --demo refuses the database {where}: {why}. Nothing in it was changed. "
+                "Demo mode resets the demo users' passwords to 'demo', so it only uses a database it made: "
+                "set DATABASE_URL to a new database (or remove the instance folder's planner.sqlite)."
+            )
+        upgrade(engine)  # one process here, so it migrates itself (gunicorn workers never do)
+        with Session(engine) as db:
+            set_mode(db, "demo" if demo else "live")
+            db.commit()
         app = create_app(config)
-    except RuntimeError as e:  # e.g. no SECRET_KEY outside demo mode
+    except RuntimeError as e:  # no SECRET_KEY outside demo mode; a demo database served for real
         raise ValueError(str(e)) from None
     except OperationalError as e:
-        where = make_url(app_url()).render_as_string(hide_password=True)
         raise ValueError(f"cannot open the database {where}: {e.orig or e}") from None
+    finally:
+        engine.dispose()
     loaded: dict[str, int] = {}
     logins: tuple[str, ...] = ()
     if demo:
@@ -64,9 +80,22 @@ def prepare(host: str, port: int, *, demo: bool, on: date | None) -> Prepared:
     return Prepared(app, f"http://{shown}:{port}/", loaded, logins, DEMO_PASSWORD if demo else "")
 
 
-def app_url() -> str:
-    return Settings.from_env().database_url or "sqlite:///instance/planner.sqlite"
+class _Handler(WSGIRequestHandler):
+    """Werkzeug's handler without its `Server: Werkzeug/3.x Python/3.x` header (no versions
+    for an attacker to look up)."""
+
+    def send_header(self, keyword: str, value: str) -> None:
+        if keyword.lower() != "server":
+            super().send_header(keyword, value)
 
 
 def run(prepared: Prepared, host: str, port: int) -> None:
-    run_simple(host, port, prepared.app, threaded=True, use_reloader=False, use_debugger=False)
+    run_simple(
+        host,
+        port,
+        prepared.app,
+        threaded=True,
+        use_reloader=False,
+        use_debugger=False,
+        request_handler=_Handler,
+    )

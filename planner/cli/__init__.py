@@ -1,8 +1,9 @@
 """The `planner` command line: a thin layer over the library, one module per group of commands.
 
 `data` (validate, demo, import-903), `match` (match, options), `forecast`, `simulate` (scenario,
-commission) and `web` (serve). Each module imports the library inside its commands, so that
-`planner --help` starts at once. Only this package imports click.
+commission), `web` (serve) and `admin` (db upgrade|backup|restore, users create). Each module
+imports the library inside its commands, so that `planner --help` starts at once. Only this
+package imports click.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import sys
 
 import click
 
+from planner.cli.admin import db, users
 from planner.cli.common import BadInput
 from planner.cli.data import demo, import_903_cmd, validate
 from planner.cli.forecast import forecast_cmd
@@ -31,7 +33,7 @@ def cli() -> None:
 
 
 for command in (validate, demo, serve, match_cmd, options_cmd, scenario_cmd, forecast_cmd, commission_cmd,
-                import_903_cmd):  # fmt: skip
+                import_903_cmd, db, users):  # fmt: skip
     cli.add_command(command)
 
 

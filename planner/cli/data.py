@@ -57,7 +57,7 @@ def validate(data_dir: Path) -> None:
     "--people",
     type=click.IntRange(min=1),
     default=None,
-    help="Young people [default: the council's care leavers needing a place in 12 months].",
+    help="Young people on the waiting list [default: as the council's flows of referrals give].",
 )
 @click.option("--seed", type=int, default=1, show_default=True)
 @click.option("--date", "on", type=DATE, default="2026-11-23", show_default=True,
@@ -72,6 +72,7 @@ def demo(out_dir: Path, county: str, people: int | None, seed: int, on: datetime
     """
     from planner.data.formats import uk_date
     from planner.demo import calibration, describe, write_demo
+    from planner.forecast.history import load_referrals
 
     try:
         cal = calibration(county)
@@ -82,44 +83,58 @@ def demo(out_dir: Path, county: str, people: int | None, seed: int, on: datetime
         f"Wrote {out_dir}/ for {cal.council.name} ({cal.council.code}), seed {seed}, "
         f"date {uk_date(on)}: {', '.join(sorted(f.name for f in out_dir.glob('*.csv')))}"
     )
-    click.echo("\n".join(describe(data, cal, on=on.date())))
+    click.echo("\n".join(describe(data, cal, on=on.date(), referrals=load_referrals(out_dir))))
+
+
+def _collection_year(ctx: click.Context, param: click.Parameter, value: str | None) -> int | None:
+    """'2024-25' (or 2024/25, 2024-2025) -> 2024, the year the collection year starts in."""
+    if value is None:
+        return None
+    from planner.sources.ssda903_files import year_in_name
+
+    year = year_in_name(value) if len(value.strip()) > 4 else None
+    if year is None:
+        raise click.BadParameter(f"{value!r} is not a collection year: write it as 2024-25")
+    return year
 
 
 @click.command("import-903")
 @click.argument("src", type=DATA_DIR)
 @click.option("--out", "out_dir", type=OUT_DIR, required=True,
-              help="Folder to write cohort.csv and referrals.csv into.")  # fmt: skip
+              help="Folder to write cohort.csv and referrals.csv into (created if need be).")  # fmt: skip
 @click.option("--on-error", type=click.Choice(["skip", "reject"]), default="skip", show_default=True,
-              help="skip: leave out invalid rows and list them; reject: write nothing, exit 2.")  # fmt: skip
+              help="skip: drop each invalid value and list it; reject: write nothing, exit 2.")  # fmt: skip
+@click.option("--year", callback=_collection_year, default=None, metavar="YYYY-YY",
+              help="Collection year of the return, e.g. 2024-25 [default: from folder or file names, "
+                   "else from the dates in the return].")  # fmt: skip
 @click.option("--date", "on", type=DATE, default=None,
               help="Date the cohort is taken on [default: 31 March ending the latest year].")  # fmt: skip
-def import_903_cmd(src: Path, out_dir: Path, on_error: str, on: datetime | None) -> None:
-    """Turn an SSDA903 return in SRC (Header, Episodes, OC3 and optional UASC CSV files, found by
-    their columns) into cohort.csv and referrals.csv, with nothing identifying kept.
+@click.option("--all-problems", is_flag=True, help="List every invalid value, not a summary by column.")
+def import_903_cmd(
+    src: Path, out_dir: Path, on_error: str, year: int | None, on: datetime | None, all_problems: bool
+) -> None:
+    """Turn SSDA903 returns in SRC (Header, Episodes, OC3 and optional UASC CSV files, found by
+    their columns; one folder or file name per collection year, 2022-23 to 2025-26) into
+    cohort.csv and referrals.csv, with nothing identifying kept.
 
     Ids are salted hashes: set PLANNER_903_SALT to keep them stable across imports.
 
-    Example: planner import-903 tests/data/ssda903 --out imported
+    Example: planner import-903 returns/ --out imported
     """
-    from datetime import timedelta
-
-    from planner.data.formats import uk_date
     from planner.sources import import_903, write_import
+    from planner.sources.ssda903_report import import_report
 
     try:
-        result = import_903(src, on=on.date() if on else None, on_error=on_error)  # type: ignore[arg-type]
+        result = import_903(src, on=on.date() if on else None, on_error=on_error, year=year)  # type: ignore[arg-type]
     except InvalidInput as e:
-        raise BadInput.of(e, "Rejected, nothing written:") from None
-    written = write_import(result, out_dir)
-    read = ", ".join(f"{kind} ({', '.join(names)})" for kind, names in result.files.items() if names)
-    click.echo(f"Read {read}; cohort taken on {uk_date(result.on)}.")
-    click.echo(f"Wrote {', '.join(str(p) for p in written)}: {len(result.cohort)} children looked after aged "
-               f"13-17, {len(result.referrals)} care leavers' moves and accommodation records.")  # fmt: skip
-    if result.problems:
-        click.echo(f"Skipped {len(result.problems)} invalid values (their rows are left out):")
-        for p in result.problems:
-            click.echo(f"  {p}")
-    for note in result.notes:
-        click.echo(f"Note: {note}")
-    start = (result.on.replace(day=1) + timedelta(days=32)).strftime("%Y-%m")
-    click.echo(f"Forecast from the month after the cohort date: planner forecast {out_dir} --start {start}")
+        heading = "Rejected, nothing written:" if on_error == "reject" else "Nothing written:"
+        raise BadInput.of(e, heading) from None
+    created = not out_dir.exists()
+    try:
+        written = write_import(result, out_dir)
+    except OSError as e:
+        raise BadInput(f"--out {out_dir}: cannot write there ({e.strerror or e})") from None
+    click.echo("\n".join(import_report(result, out_dir, all_problems=all_problems)))
+    click.echo(
+        f"Wrote {' and '.join(str(p) for p in written)}" + (f" (created {out_dir}/)." if created else ".")
+    )

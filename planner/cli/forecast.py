@@ -103,6 +103,7 @@ def _own_history(
 ) -> tuple[Forecast, ForecastInputs]:
     import re
 
+    from planner.data.formats import spreadsheet_safe
     from planner.forecast import forecast, load_inputs
     from planner.forecast.tables import district_lines
 
@@ -118,7 +119,7 @@ def _own_history(
     except ValueError as e:
         raise BadInput(f"--start: {e}") from None
     tmp = out.with_name(out.name + ".part")
-    result.table.to_csv(tmp, index=False, float_format="%.3f")
+    spreadsheet_safe(result.table).to_csv(tmp, index=False, float_format="%.3f")
     tmp.replace(out)  # never a half-written forecast
     first, last = result.table["month"].iloc[0], result.table["month"].iloc[-1]
     click.echo(f"Wrote {out}: {len(result.table):,} rows, {first} to {last}, {runs:,} runs.")
@@ -167,6 +168,7 @@ def _published(
     dfe_dir: Path | None,
 ) -> None:
     from planner.data.districts import find_council
+    from planner.data.formats import spreadsheet_safe
     from planner.forecast.published import forecast_published
     from planner.forecast.published_backtest import backtest_published, format_summary
     from planner.forecast.published_report import SOURCE, council_lines, england_lines
@@ -197,7 +199,7 @@ def _published(
         fc = forecast_published(series, councils=codes, runs=runs, seed=seed)
         out.mkdir(parents=True, exist_ok=True)
         tmp = out / (PUBLISHED_FILE + ".part")
-        fc.table.to_csv(tmp, index=False, float_format="%.1f")
+        spreadsheet_safe(fc.table).to_csv(tmp, index=False, float_format="%.1f")
         tmp.replace(out / PUBLISHED_FILE)  # never a half-written forecast
         years = sorted(fc.table["year"].unique())
         click.echo(

@@ -98,5 +98,9 @@ def commission_cmd(scenario_file: Path, budget: float, out_dir: Path, samples: i
     unsuitable = v[v["metric"].isin(["bnb_nights", "emergency_nights"])]
     for name, n in unsuitable.groupby("scenario", sort=False)["mean"].sum().items():
         click.echo(f"{name:>12}: {n:,.0f} B&B and emergency nights (mean of simulated runs)")
+    if plan.status == "time_limit":
+        click.echo("The plan is the best found within the solver's time limit, not proven the best.")
+    elif plan.status != "optimal":
+        click.echo(f"The solver found no plan within its time limit ({plan.status}): nothing bought.")
     click.echo(f"Expected cost £{plan.expected_weekly_cost:,.0f} a week of £{budget:,.0f}; "
                f"wrote {out_dir}/plan.csv")  # fmt: skip

@@ -4,7 +4,8 @@ The input contract (`contract`: young_people.csv and schemes.csv read into typed
 problem reported by file, row and column as one `problems.InvalidInput`), the vocabularies of
 the contract (`vocab`: support levels, SSDA903 accommodation codes, risks), UK formats
 (`formats`), settings from the environment (`settings`), the YAML reader with line numbers
-(`yaml_reader`), the registry of English districts (`districts`) and plain summaries of a
+(`yaml_reader`), the registry of English districts (`districts`), UK postcodes to districts
+through the ONS Postcode Directory (`postcodes`) and plain summaries of a
 dataset (`summary`).
 
 May import: nothing else in `planner`. Its modules are imported by name

@@ -3,7 +3,8 @@
 Nothing is returned unless both files are valid; every problem in both is reported together.
 The machinery (columns, parsing, messages, writing) is `planner.data.table`. Version 1.1 adds
 `uasc` (young people) and `reserved_for` (schemes): a staying-put place (Z) is only ever for
-the one young person living with their own former foster carers, so a Z row must name them.
+the one young person living with their own former foster carers, so a Z row must name them; and
+`postcode` (schemes), which gives the coordinates when they are not given.
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from planner.data.districts import in_england
+from planner.data.districts import DISTRICT_TOLERANCE_KM, district_name, in_england, km_outside_district
+from planner.data.limits import CAPACITY_MAX, NAME_MAX_LENGTH, WEEKLY_COST_MAX
+from planner.data.postcodes import locate, normalise, postcode_problems, pretty
 from planner.data.problems import InvalidInput, Problem
 from planner.data.table import MAX_PROBLEMS, Column, TableSpec, read_table
 from planner.data.vocab import ACCOM_LABELS, MAX_AGE, MIN_AGE, NEVER_SUITABLE
@@ -85,10 +88,7 @@ def _check_schemes(
     ages = (df["min_age"] > df["max_age"]).to_numpy()
     for r, lo, hi in zip(row[ages], df["min_age"][ages], df["max_age"][ages], strict=True):
         yield int(r), "min_age", f"{lo} is more than max_age {hi}"
-    lat, lon = df["latitude"].to_numpy(), df["longitude"].to_numpy()
-    outside = ~in_england(lat, lon)
-    for r, y, x in zip(row[outside], lat[outside], lon[outside], strict=True):
-        yield int(r), "latitude", f"({y:g}, {x:g}) is outside England (latitude, longitude in degrees)"
+    yield from _check_location(df, row)
     reserved = df["reserved_for"]
     unnamed = ((df["accom_type"] == "Z") & (reserved == "")).to_numpy()
     for r in row[unnamed]:
@@ -108,6 +108,45 @@ def _check_schemes(
                 f"{v!r} is not in young_people.csv: a reserved place with a vacancy must name a young "
                 "person on the list",
             )
+
+
+def _check_location(df: pd.DataFrame, row: np.ndarray) -> Iterable[tuple[int, str, str]]:
+    """Coordinates in England and near the row's district, or a postcode in that district (v1.1)."""
+    lat, lon = df["latitude"].to_numpy(dtype=float), df["longitude"].to_numpy(dtype=float)
+    district, postcode = df["district"].to_numpy(dtype=object), df["postcode"].to_numpy(dtype=object)
+    has_lat, has_lon, has_code = np.isfinite(lat), np.isfinite(lon), postcode != ""
+    for r in row[~has_lat & ~has_lon & ~has_code]:
+        yield int(r), "latitude", "is empty: give latitude and longitude, or a postcode"
+    for r, lat_given in zip(row[has_lat ^ has_lon], has_lat[has_lat ^ has_lon], strict=True):
+        missing, given = ("longitude", "latitude") if lat_given else ("latitude", "longitude")
+        yield int(r), missing, f"is empty but {given} is given: give both, or neither and a postcode"
+    both = has_lat & has_lon
+    outside = both & ~in_england(lat, lon)
+    for r, y, x in zip(row[outside], lat[outside], lon[outside], strict=True):
+        yield int(r), "latitude", f"({y:g}, {x:g}) is outside England (latitude, longitude in degrees)"
+    inside = np.flatnonzero(both & ~outside)
+    km = km_outside_district(lat[inside], lon[inside], district[inside])
+    for i, d in zip(inside[km > DISTRICT_TOLERANCE_KM], km[km > DISTRICT_TOLERANCE_KM], strict=True):
+        yield (
+            int(row[i]),
+            "latitude",
+            f"({lat[i]:g}, {lon[i]:g}) is {d:.1f} km outside {district_name(district[i])} "
+            f"({district[i]}), the row's district",
+        )
+    coded = np.flatnonzero(has_code)
+    for i, message in postcode_problems(postcode[coded], district[coded]):
+        yield int(row[coded[i]]), "postcode", message
+
+
+def _locate_schemes(df: pd.DataFrame) -> pd.DataFrame:
+    """Coordinates from the postcode where they are not given; postcodes written as 'GL50 1HX'."""
+    need = (df["latitude"].isna() | df["longitude"].isna()).to_numpy() & (df["postcode"] != "").to_numpy()
+    if need.any():
+        found = locate(df.loc[need, "postcode"])
+        df.loc[need, "latitude"] = found["latitude"].to_numpy()
+        df.loc[need, "longitude"] = found["longitude"].to_numpy()
+    df["postcode"] = df["postcode"].map(lambda p: pretty(normalise(p)))
+    return df
 
 
 PEOPLE = TableSpec(
@@ -136,16 +175,19 @@ SCHEMES = TableSpec(
     file="schemes.csv",
     id_column="scheme_id",
     check_rows=_check_schemes,
+    complete=_locate_schemes,
     columns=(
         Column("scheme_id", "id"),
-        Column("name", "text"),
-        Column("provider", "text"),
+        Column("name", "text", max_length=NAME_MAX_LENGTH),
+        Column("provider", "text", max_length=NAME_MAX_LENGTH),
         Column("accom_type", "accom_type"),
         Column("district", "lad"),
-        Column("latitude", "latitude", minimum=-90, maximum=90, what="degrees"),
-        Column("longitude", "longitude", minimum=-180, maximum=180, what="degrees"),
-        Column("capacity", "int", minimum=0, what="places in total"),
-        Column("vacancies", "int", minimum=0, what="places free"),
+        # Either both coordinates or a postcode (v1.1); `_check_location` says which is missing.
+        Column("latitude", "latitude", required=False, minimum=-90, maximum=90, what="degrees"),
+        Column("longitude", "longitude", required=False, minimum=-180, maximum=180, what="degrees"),
+        Column("postcode", "text", required=False),
+        Column("capacity", "int", minimum=0, maximum=CAPACITY_MAX, what="places in total"),
+        Column("vacancies", "int", minimum=0, maximum=CAPACITY_MAX, what="places free"),
         Column("min_age", "int", minimum=MIN_AGE, maximum=MAX_AGE, what="ages 16 to 25"),
         Column("max_age", "int", minimum=MIN_AGE, maximum=MAX_AGE, what="ages 16 to 25"),
         Column("gender", "scheme_gender"),
@@ -155,7 +197,7 @@ SCHEMES = TableSpec(
         Column("accepts_high_risk", "bool", required=False),
         Column("excluded_risks", "risk_list", required=False),
         Column("ofsted_registered", "bool", required=False),
-        Column("weekly_cost", "decimal", minimum=0, what="a weekly cost in GBP"),
+        Column("weekly_cost", "decimal", minimum=0, maximum=WEEKLY_COST_MAX, what="a weekly cost in GBP"),
         Column("reserved_for", "id", required=False),
     ),
 )

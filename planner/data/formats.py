@@ -1,8 +1,16 @@
-"""How people in an English council read dates, money and counts: `23 Nov 2026`, `£1,234`, `2 schemes`."""
+"""How people in an English council read dates, money and counts (`23 Nov 2026`, `£1,234`,
+`2 schemes`), and CSV files they can open in a spreadsheet safely."""
 
 from __future__ import annotations
 
+import csv
+import io
+import re
 from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pandas only for the tables' helper: dates and money stay light to import
+    import pandas as pd
 
 
 def uk_date(value: date | datetime | None) -> str:
@@ -10,6 +18,11 @@ def uk_date(value: date | datetime | None) -> str:
     if value is None:
         return ""
     return f"{value.day} {value:%b %Y}"
+
+
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """`1 episode`, `2,140 episodes`; `many` for an irregular plural (`plural(3, "person", "people")`)."""
+    return f"{count:,} {word if count == 1 else many or word + 's'}"
 
 
 def gbp(value: float | int | None) -> str:
@@ -34,6 +47,36 @@ def parse_date(text: str) -> date:
     return date.fromisoformat(text)
 
 
-def count(n: int, noun: str, plural: str | None = None) -> str:
-    """`1 scheme`, `2 schemes`, `1,204 people` (with `plural="people"`)."""
-    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
+# A spreadsheet runs a cell starting with one of these as a formula (CSV injection); OWASP's
+# guidance is to prefix such text with an apostrophe, which the spreadsheet shows as text.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?([eE][+-]?\d+)?$")
+
+
+def spreadsheet_cell(text: str) -> str:
+    """`text` safe to open in a spreadsheet: `'=HYPERLINK(...)`; a plain number such as `-3.5`
+    is left alone (it cannot be a formula, and stays a number)."""
+    if text.startswith(_FORMULA_START) and not _PLAIN_NUMBER.match(text):
+        return "'" + text
+    return text
+
+
+def spreadsheet_safe(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of `df` whose text cells are `spreadsheet_cell`s, for CSV files people open
+    (matches.csv, reports, downloads). Numeric columns are numbers and are left as they are."""
+    import pandas as pd
+
+    out = df.copy()
+    for col in out.columns:
+        if not (pd.api.types.is_numeric_dtype(out[col]) or pd.api.types.is_datetime64_any_dtype(out[col])):
+            out[col] = out[col].map(lambda v: spreadsheet_cell(v) if isinstance(v, str) else v)
+    return out
+
+
+def spreadsheet_safe_csv(text: str) -> str:
+    """CSV text (e.g. a stored report) with every cell made a `spreadsheet_cell`."""
+    rows = csv.reader(io.StringIO(text, newline=""))
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerows([spreadsheet_cell(cell) for cell in row] for row in rows)
+    return out.getvalue()

@@ -15,6 +15,8 @@ class Settings:
     log_level: str
     map_tiles_url: str | None
     map_tiles_attribution: str | None
+    trusted_hosts: tuple[str, ...] = ()  # the web app's host names (TRUSTED_HOSTS, comma separated)
+    proxies: int = 0  # reverse proxies in front of the web app (PLANNER_PROXIES)
     horizon_days: int = 28  # PLANNER_HORIZON_DAYS: who a batch places (data contract v1.1's horizon)
 
     @classmethod
@@ -28,6 +30,8 @@ class Settings:
             log_level=e.get("LOG_LEVEL", "WARNING").upper(),
             map_tiles_url=e.get("PLANNER_MAP_TILES_URL") or None,
             map_tiles_attribution=e.get("PLANNER_MAP_TILES_ATTRIBUTION") or None,
+            trusted_hosts=tuple(h.strip() for h in e.get("TRUSTED_HOSTS", "").split(",") if h.strip()),
+            proxies=int(e.get("PLANNER_PROXIES") or 0),
             horizon_days=_days(e.get("PLANNER_HORIZON_DAYS", "28")),
         )
 

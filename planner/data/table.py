@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from planner.data.districts import districts
+from planner.data.limits import ID_MAX_LENGTH, unstorable
 from planner.data.problems import InvalidInput, Problem
 from planner.data.vocab import (
     ACCOM_LABELS,
@@ -45,6 +46,7 @@ class Column:
     required: bool = True
     minimum: float | None = None
     maximum: float | None = None
+    max_length: int | None = None  # characters, for text (sized to the database's column)
     what: str = ""  # what a value means, for messages ("a weekly cost in GBP")
 
 
@@ -54,6 +56,8 @@ class TableSpec:
     columns: tuple[Column, ...]
     id_column: str | None = None
     check_rows: Callable[[pd.DataFrame, pd.DataFrame], Iterable[tuple[int, str, str]]] | None = None
+    # Values derived once every row is valid (e.g. coordinates from a postcode).
+    complete: Callable[[pd.DataFrame], pd.DataFrame] | None = None
 
     @property
     def names(self) -> list[str]:
@@ -64,7 +68,7 @@ class TableSpec:
 
 _TRUE = {"true", "yes", "1"}
 _FALSE = {"false", "no", "0"}
-_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+_ID = re.compile(rf"^[A-Za-z0-9][A-Za-z0-9_.-]{{0,{ID_MAX_LENGTH - 1}}}$")
 _INT = re.compile(r"^[+-]?\d+$")
 _INT_DIGITS = 15  # beyond this an int64 may overflow; no count in the contract comes near it
 _YEARS = (1900, 2199)  # dates outside these are typing slips (and outside datetime64[ns])
@@ -111,7 +115,7 @@ def _parse(col: Column, raw: pd.Series) -> Parsed:
             bad,
             lambda v: (
                 f"{v!r} is not a pseudonymous id (letters, digits, '-', '_' or '.', no spaces, "
-                "at most 64 characters; never a name)"
+                f"at most {ID_MAX_LENGTH} characters; never a name)"
             ),
         )
     if kind == "text":
@@ -195,13 +199,16 @@ def _parse(col: Column, raw: pd.Series) -> Parsed:
 
 
 def _range_message(col: Column, v: float) -> str:
-    shown = f"{v:g}"
+    if col.kind == "int":
+        shown = f"{v:,.0f}"
+    else:  # as precise as typed, up to pence: 50,000.01 is not "50000"
+        shown = f"{v:,.2f}".rstrip("0").rstrip(".") if abs(v) < 1e12 else f"{v:g}"
     what = f" ({col.what})" if col.what else ""
     if col.minimum is not None and v < col.minimum:
         if col.minimum == 0:
             return f"{shown} is negative{what}, expected 0 or more"
-        return f"{shown} is less than {col.minimum:g}{what}"
-    return f"{shown} is more than {col.maximum:g}{what}"
+        return f"{shown} is less than {col.minimum:,g}{what}"
+    return f"{shown} is more than {col.maximum:,g}{what}"
 
 
 # ---- reading a table ----
@@ -299,9 +306,14 @@ def read_table(data: bytes, spec: TableSpec) -> pd.DataFrame:
         default = {"bool": "false", "int": "0", "decimal": "0"}.get(col.kind, "")
         filled = values.where(~empty, default)
         parsed, bad, message = _parse(col, filled)
+        refused = unstorable(filled, col.max_length)  # control characters, too long: said instead
+        stored = refused.isna().to_numpy()
+        for r, why in zip(row_no[~stored], refused.dropna(), strict=True):
+            out.add(int(r), col.name, why, order[col.name])
         bad = bad & ~empty  # an empty value is reported above, or takes the default
-        for r, v in zip(row_no[bad], filled[bad], strict=True):
+        for r, v in zip(row_no[bad & stored], filled[bad & stored], strict=True):
             out.add(int(r), col.name, message(v), order[col.name])
+        bad |= ~stored
         if col.minimum is not None or col.maximum is not None:
             num = parsed.to_numpy(dtype=float)
             lo = col.minimum if col.minimum is not None else -np.inf
@@ -330,7 +342,7 @@ def read_table(data: bytes, spec: TableSpec) -> pd.DataFrame:
         for r, column, text in spec.check_rows(df[clean].reset_index(drop=True), numbered):
             out.add(r, column, text, order.get(column, 0))
     out.raise_if_any()
-    return df
+    return spec.complete(df) if spec.complete is not None else df
 
 
 def read_file(folder: Path, spec: TableSpec) -> pd.DataFrame:

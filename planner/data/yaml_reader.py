@@ -11,7 +11,8 @@ from typing import Any
 import yaml
 
 from planner.data.districts import districts
-from planner.data.problems import Problem
+from planner.data.limits import SCENARIO_YAML_MAX_BYTES, SCENARIO_YAML_MAX_DEPTH
+from planner.data.problems import InvalidInput, Problem
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +26,35 @@ class YamlProblem(Problem):
         if self.column:
             where += f"{',' if self.row is not None else ''} key {self.column}"
         return f"{where}: {self.message}"
+
+
+def compose(text: str, file: str) -> yaml.Node | None:
+    """The YAML node tree of `text`, after checking it is small and plain enough to read safely:
+    at most SCENARIO_YAML_MAX_BYTES, nested at most SCENARIO_YAML_MAX_DEPTH deep (PyYAML builds
+    the tree recursively, so thousands of levels would overflow Python's stack) and without
+    anchors or aliases (which can repeat one part of a file millions of times).
+
+    Raises InvalidInput for those, and lets `yaml.YAMLError` through for the caller to place."""
+    size = len(text.encode("utf-8"))
+    if size > SCENARIO_YAML_MAX_BYTES:
+        limit = SCENARIO_YAML_MAX_BYTES // 1024
+        message = f"is {size / 1024:,.0f} kB; at most {limit} kB is read"
+        raise InvalidInput([YamlProblem(file, None, None, message)])
+    depth = 0
+    for event in yaml.parse(text):  # events come one at a time: no recursion here
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > SCENARIO_YAML_MAX_DEPTH:
+                line = event.start_mark.line + 1 if event.start_mark else None
+                message = f"is nested more than {SCENARIO_YAML_MAX_DEPTH} levels deep; a scenario needs 4"
+                raise InvalidInput([YamlProblem(file, line, None, message)])
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+        elif isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            line = event.start_mark.line + 1 if event.start_mark else None
+            message = "uses an anchor or alias (& or *): write each value out where it is used"
+            raise InvalidInput([YamlProblem(file, line, None, message)])
+    return yaml.compose(text)
 
 
 class Reader:

@@ -1,8 +1,10 @@
 """The synthetic demo county and its history, calibrated on public figures.
 
-`county.write_demo()` writes young_people.csv and schemes.csv (people from `people`, schemes from
-`schemes`, placed at real towns by `places`, sized by `calibration`) and the referral history and
-looked-after cohort from `history`.
+`county.write_demo()` writes young_people.csv and schemes.csv and the referral history and
+looked-after cohort (`history`: `referrals`, `cohort`). The council's published figures
+(`calibration`) give yearly referrals for a place by flow (`flows`); the waiting list is a snapshot
+of those flows (`waiting`, with people's needs and ties from `people`); schemes (`schemes`, at real
+towns from `places`) are sized to them; `targets` sets each figure beside its published value.
 
 May import any other part of `planner` except `cli`; only the CLI, the web app's demo seeding,
 tests and notebooks import it.

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from planner.data.districts import REFERENCE_DIR, Council, district_name
+from planner.demo.flows import LABELS, Flows, council_flows
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +68,7 @@ class Band:
 class Calibration:
     council: Council
     bands: tuple[Band, Band, Band]  # 17-18, 19-21, 22-25
-    people: int  # default N, derived in `default_people`
+    flows: Flows  # referrals for a place a year (`planner.demo.flows`)
     district_share: dict[str, float]  # population aged 16-25, by district
     parent_share: float  # women aged 19+ needing a parent-and-child place
     figures: tuple[Figure, ...]
@@ -149,19 +150,6 @@ def _band(council: Council, band: str, pop: pd.Series) -> tuple[Band, list[Figur
     return b, figs
 
 
-def default_people(bands: tuple[Band, Band, Band]) -> int:
-    """Default number of young people: the care leavers needing a place in a 12-month window.
-
-    N = care leavers aged 17-18 + aged 19-21 (DfE 2025, the council's own counts) + an estimate
-    for 22-25 (4 years at the 19-21 band's count per year of age, a third of whom still ask for
-    help with accommodation). We assume each of them needs one new place in the 12-month
-    planning window (a first move out of care at 17-18, a move-on at 19-21, a return to support
-    after 21), so the planning cohort equals this count. Gloucestershire: 156 + 378 + 4 x 378/3
-    x 1/3 = 156 + 378 + 168 = 702, the "700 people" the matching benchmark calls a county.
-    """
-    return max(MIN_PEOPLE, round(sum(b.count for b in bands)))
-
-
 def calibrate(council: Council) -> Calibration:
     """The figures the demo for `council` is calibrated on, with their sources."""
     popdf = _population()
@@ -179,14 +167,16 @@ def calibrate(council: Council) -> Calibration:
     # parenting / women's share; we assume a third of those need a supported parent-and-child
     # place (others live with a partner, family or in their own tenancy), kept within 5-8%.
     parent = float(np.clip(b2.parenting / GENDER_MIX["F"] / 3, 0.05, 0.08))
-    people = default_people(bands)
+    flows = council_flows(b1.count, b2.count, b3.count)
+    sources = flows.sources()
     figures = (
         *f1,
         *f2,
         Figure("Care leavers aged 22-25 still asking for help (estimate)", f"{b3.count:,.0f}",
                f"not published by DfE: 4 years x ({b2.count:,.0f} / 3 a year) x 1/3 take-up (assumption)"),
-        Figure("Young people needing a place in 12 months (default N)", f"{people:,}",
-               "17-18 + 19-21 + 22-25 estimate (one new place each a year, assumption)"),
+        *(Figure(f"Referrals for a place a year, {LABELS[k]}", f"{v:,.0f}", sources[k])
+          for k, v in flows.per_year.items()),
+        Figure(f"  {LABELS['staying_put']}", f"{flows.staying_put_per_year:,.0f}", sources["staying_put"]),
         Figure("Population aged 16-25, by district",
                ", ".join(f"{district_name(k)} {v:.0%}" for k, v in share.items()), ONS_MYE),
         Figure("Gender of care leavers (M / F / X)", " / ".join(f"{v:.0%}" for v in GENDER_MIX.values()),
@@ -197,5 +187,5 @@ def calibrate(council: Council) -> Calibration:
         Figure("Supported accommodation weekly cost (D/E/T), mean", f"£{COST_MEAN_GBP:,.0f}"
                f" (£{COST_MIN_GBP:,.0f} to £{COST_MAX_GBP:,.0f})", COST_SOURCE),
     )  # fmt: skip
-    log.info("calibrated demo for %s: %d people", council.name, people)
-    return Calibration(council, bands, people, share, parent, figures)
+    log.info("calibrated demo for %s: %.0f referrals for a place a year", council.name, flows.places_per_year)
+    return Calibration(council, bands, flows, share, parent, figures)

@@ -20,13 +20,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from planner.data.contract import PEOPLE, SCHEMES, Dataset, load_folder
+from planner.data.contract import PEOPLE, SCHEMES, Dataset, due_within, load_folder
 from planner.data.districts import find_council
 from planner.data.table import format_table, read_table
-from planner.demo.calibration import Calibration, calibrate
+from planner.demo import targets
+from planner.demo.calibration import MIN_PEOPLE, Calibration, calibrate
 from planner.demo.history import write_history
 from planner.demo.people import make_people
 from planner.demo.schemes import make_schemes, staying_put
+from planner.demo.waiting import expected_size
 
 log = logging.getLogger(__name__)
 
@@ -48,22 +50,24 @@ def _prefix(kind: str, council_code: str) -> str:
 
 def _tables(county: str, people: int | None, seed: int, on: date) -> tuple[str, str]:
     cal = calibration(county)
-    n = cal.people if people is None else people
+    # At least MIN_PEOPLE, so that the smallest council (Isles of Scilly) still gives a usable demo.
+    n = max(MIN_PEOPLE, round(expected_size(cal))) if people is None else people
     if n < 1:
         raise ValueError(f"people must be at least 1, not {n}")
     # One generator for people, one for schemes: changing the people model leaves schemes as they were.
     rng_people, rng_schemes = (np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(2))
     rng_staying_put = np.random.default_rng(np.random.SeedSequence(seed).spawn(3)[2])
     young = make_people(cal, n, rng_people, on, _prefix("YP", cal.council.code))
-    demand = young["home_district"].value_counts()
-    schemes = make_schemes(cal, demand, rng_schemes, _prefix("SC", cal.council.code))
-    carers, fostered = staying_put(young, cal, rng_staying_put, on=on, prefix=_prefix("SC", cal.council.code),
-                                   first=len(schemes) + 1)  # fmt: skip
-    # They live with their foster carers as they turn 18; the arrangement to stay is what is listed.
-    young.loc[young.index[fostered], "current_accom"] = "Z1"
+    # Vacancies follow the coming weeks: those due within the horizon, but for the staying put
+    # (their own carers' place is reserved for them).
+    due = young[due_within(young, on=on) & (young["flow"] != "staying_put").to_numpy()]
+    schemes = make_schemes(cal, due, rng_schemes, _prefix("SC", cal.council.code))
+    carers, _ = staying_put(young, cal, rng_staying_put, on=on, prefix=_prefix("SC", cal.council.code),
+                            first=len(schemes) + 1)  # fmt: skip
     schemes = pd.concat([schemes, carers], ignore_index=True)
     log.info("demo %s: %d people, %d schemes", cal.council.name, len(young), len(schemes))
-    return format_table(young, PEOPLE), format_table(schemes[list(SCHEMES.names)], SCHEMES)
+    people_csv = format_table(young[list(PEOPLE.names)], PEOPLE)
+    return people_csv, format_table(schemes[list(SCHEMES.names)], SCHEMES)
 
 
 def generate(
@@ -71,8 +75,9 @@ def generate(
 ) -> Dataset:
     """Young people and schemes for a synthetic `county`, typed and validated as contract v1.1.
 
-    `people` defaults to the council's planning cohort (see `demo_calibration.default_people`:
-    702 for Gloucestershire). Deterministic for a seed.
+    `people` defaults to the waiting list the council's flows give on the date
+    (`planner.demo.waiting`: about 70 for Gloucestershire); another number scales it.
+    Deterministic for a seed.
     """
     people_csv, schemes_csv = _tables(county, people, seed, on)
     return Dataset(
@@ -108,8 +113,12 @@ def write_demo(
     return data
 
 
-def describe(data: Dataset, cal: Calibration, *, on: date) -> list[str]:
-    """What `planner demo` prints after writing: counts, districts, shortfall and the calibration."""
+def describe(
+    data: Dataset, cal: Calibration, *, on: date, referrals: pd.DataFrame | None = None
+) -> list[str]:
+    """What `planner demo` prints after writing: counts, districts, shortfall, the figures beside
+    their published values (`planner.demo.targets`; the referral history when given) and the
+    calibration."""
     from planner.data.contract import HORIZON_DAYS
     from planner.data.summary import by_district
     from planner.data.vocab import SUPPORT_LEVELS, UNSUITABLE_TYPES, URGENT_ACCOM
@@ -137,6 +146,7 @@ def describe(data: Dataset, cal: Calibration, *, on: date) -> list[str]:
     levels = [(lvl, shortfall_by_district(data, on=on, support_level=lvl)) for lvl in SUPPORT_LEVELS]
     lines.append("By support need (due / short, vacancies at that level or above shared out): " + ", ".join(
         f"{lvl} {t['due'].sum()} / {t['shortfall'].sum()}" for lvl, t in levels))  # fmt: skip
+    lines += targets.lines(targets.checks(data, cal, on=on, referrals=referrals), cal)
     lines.append("Calibrated on:")
     width = max(len(f.label) for f in cal.figures)
     lines += [f"  {f.label:<{width}}  {f.value}  [{f.source}]" for f in cal.figures]

@@ -1,10 +1,13 @@
 """Synthetic accommodation schemes for the demo county: types, sizes, costs, rules, places.
 
-Supply is sized from demand: each district gets suitable vacancies for a share of the young
-people from it, lower in the east of the council ("insufficient to meet demand, particularly
-in the east of the county", PRODUCT.md s.1), so the shortfall map has something true to show.
-A one-district council is short of high and intensive support instead. Vacancies are a minority
-of places: most are occupied on the date.
+Places follow the flows (`planner.demo.flows`) by Little's law: the places of each type in use on
+the date are the referrals for a place a year that end there times the mean stay there (the
+referral history's outcomes and stays, `planner.demo.referrals`), shared out by the district's
+population aged 16-25. Vacancies on the date are sized to the flow of the coming weeks: each
+district gets suitable vacancies for a share of the young people from it due within the horizon,
+lower in the east of the council ("insufficient to meet demand, particularly in the east of the
+county", PRODUCT.md s.1; a one-district council gets one ratio), and high and intensive support
+is scarce everywhere (its places are the last to come free). Most places are occupied on the date.
 """
 
 from __future__ import annotations
@@ -17,15 +20,26 @@ import pandas as pd
 from planner.data.districts import districts
 from planner.data.vocab import RISKS, SUPPORT_LEVELS, SUPPORT_RANK
 from planner.demo.calibration import COST_MAX_GBP, COST_MEAN_GBP, COST_MIN_GBP, Calibration
+from planner.demo.cohort import council_figures
 from planner.demo.places import places, points_near
+from planner.demo.referrals import mean_stay_months, outcome_table
+from planner.demo.waiting import SLIP_DAYS, SLIP_SHARE, mean_lead_days
 from planner.match.eligibility import ages_on
 
-# Suitable vacancies for this share of a district's demand: west to east (assumption).
+# Suitable vacancies for this share of the young people due within the horizon: west to east
+# (assumption).
 SUPPLY_WEST, SUPPLY_EAST = 1.2, 0.3
-SUPPLY_SINGLE = 0.8  # a one-district council, before the high-support shortage
-HIGH_SUPPORT_SHORT = 0.35  # one-district council: vacancy chance of high/intensive places x this
+SUPPLY_SINGLE = 1.0  # a one-district council
+HIGH_SUPPORT_SHORT = 0.4  # a high or intensive place is this much less likely to be the one free
+# The scheme type a referral's outcome (SSDA903 ACCOM letter) takes a place in: the demo has no
+# community homes (C: its high-support semi-independent places stand for them), ordinary lodgings
+# are own-tenancy places, "other" semi-independent. B&B, emergency and no fixed abode hold no place.
+SCHEME_OF_OUTCOME = {"D": "D", "E": "E", "T": "T", "U": "U", "C": "D", "K": "U", "Y": "D"}
+FOYER_PLACES = (20, 60)
+STAFFED_MIN_GBP = 1000.0
 
-# type: share of suitable vacancies, chance a place is free on the date, support levels offered
+# type: share of suitable vacancies, chance a place is free (used by the benchmarks' bulk
+# generator; the demo sizes vacancies from the people due), support levels offered
 # (none, low, medium, high, intensive), places per scheme (low, high). Assumptions, after the
 # sizes PRODUCT.md and the issue give: supported lodgings 1-2, semi-independent 4-20, foyers 20-60;
 # own-tenancy move-on flats in small blocks. Staying put (Z) is not a pool of places: each is one
@@ -36,7 +50,9 @@ TYPES = {
     "T": (0.13, 0.30, (0, 0.50, 0.50, 0, 0), (20, 60)),
     "U": (0.28, 0.35, (0.50, 0.50, 0, 0, 0), (3, 15)),
 }
-# B&B and emergency accommodation, for adults only: places as a share of the people waiting.
+# B&B and emergency accommodation, for adults only: (share, chance a place is free, sizes); a
+# district has twice that share of the young people due in the coming weeks, and at least the
+# smallest size.
 UNSUITABLE = {"W": (0.05, 0.50, (2, 8)), "V": (0.04, 0.40, (3, 10))}
 # Support a young person gets there: in B&B only the leaving care team's visits (floating
 # support, up to medium), in emergency hostels staff on site (up to high). Without it no one
@@ -115,30 +131,112 @@ def _size(rng: np.random.Generator, kind: str, support: int, left: float) -> int
     return max(lo, min(size, max(lo, int(np.ceil(left)))))
 
 
-def make_schemes(cal: Calibration, demand: pd.Series, rng: np.random.Generator, prefix: str) -> pd.DataFrame:
-    """Schemes for the council, sized from `demand` (people per home district)."""
+def in_use(cal: Calibration) -> dict[str, float]:
+    """Places of each suitable type in use on the date, county-wide: Little's law on the flows,
+    referrals a year x months from referral to leaving. The weeks between referral and moving in
+    are counted as the scenario simulation counts them (`planner.simulate.world`: a young person
+    needs a place from referral to leaving), so that a simulated county neither fills up nor
+    empties at today's rate of referrals."""
+    ratio = council_figures(cal.council.code)["unsuitable_ratio"]
+    out = dict.fromkeys(TYPES, 0.0)
+    for flow, per_year in cal.flows.per_year.items():
+        wait = (mean_lead_days(flow) + SLIP_SHARE * SLIP_DAYS) / 30.44
+        for code, p in outcome_table(flow, ratio).items():
+            kind = SCHEME_OF_OUTCOME.get(code[0])
+            if kind is not None and code[1] == "1":
+                out[kind] += per_year * p * (mean_stay_months(code[0]) + wait) / 12
+    return out
+
+
+def make_schemes(cal: Calibration, due: pd.DataFrame, rng: np.random.Generator, prefix: str) -> pd.DataFrame:
+    """Schemes for the council: places from the flows, vacancies from `due` (the young people due
+    within the horizon, not staying put: their home districts and support needs)."""
+    need = due["support_need"].map(SUPPORT_RANK).value_counts(normalize=True)
+    need_share = need.reindex(range(len(SUPPORT_LEVELS)), fill_value=0.0).to_numpy(dtype=float)
+    due_by_district = due["home_district"].value_counts()
     ratio = supply_ratio(cal)
-    n_people = int(demand.sum())
-    plan: list[tuple[str, str, int, int]] = []  # (district, type, support rank, places) per scheme
+    using = in_use(cal)
+    n_due = float(len(due))
+    targets: dict[tuple[str, str], float] = {}  # (district, type): suitable vacancies
+    places: dict[tuple[str, str], float] = {}
     for code in cal.council.district_codes:
-        vacancies = float(demand.get(code, 0)) * float(ratio[code])
-        places_by_type = {t: vacancies * share / p_vac for t, (share, p_vac, _, _) in TYPES.items()}
-        if places_by_type["T"] < 20:  # too few for a foyer: semi-independent instead
-            places_by_type["D"] += places_by_type.pop("T") * TYPES["T"][1] / TYPES["D"][1]
+        vacancies = float(due_by_district.get(code, 0)) * float(ratio.loc[code])
+        for t, (share, *_) in TYPES.items():
+            targets[code, t] = vacancies * share
+            places[code, t] = using[t] * cal.district_share[code] + targets[code, t]
+    _foyers(cal, places, targets)
+    plan: list[tuple[str, str, int, int]] = []  # (district, type, support rank, places) per scheme
+    for (code, kind), target in places.items():
+        if kind == "T":  # one foyer a district, or two when it is too big for one
+            sizes = np.array_split(np.arange(int(round(target))), int(np.ceil(target / FOYER_PLACES[1])))
+            for part in sizes:
+                support = int(rng.choice(len(SUPPORT_LEVELS), p=TYPES["T"][2]))
+                plan.append((code, "T", support, max(FOYER_PLACES[0], len(part))))
+            continue
+        _build(plan, rng, code, kind, target)
+    for code in cal.council.district_codes:
         for kind, (share, _, (lo, _)) in UNSUITABLE.items():
-            places_by_type[kind] = max(lo, n_people * share * cal.district_share[code])
-        for kind, target in places_by_type.items():
-            left = target
-            smallest = (TYPES[kind][3] if kind in TYPES else UNSUITABLE[kind][2])[0]
-            while left > max(0.5, smallest / 2):
-                offered = TYPES[kind][2] if kind in TYPES else UNSUITABLE_SUPPORT[kind]
-                support = int(rng.choice(len(SUPPORT_LEVELS), p=offered))
-                size = _size(rng, kind, support, left)
-                plan.append((code, kind, support, size))
-                left -= size
+            _build(plan, rng, code, kind, max(lo, n_due * share * 2 * cal.district_share[code]))
     df = pd.DataFrame(plan, columns=["district", "accom_type", "support", "capacity"])
     df["capacity"] = df["capacity"].astype(np.int64)
-    return _describe(df, cal, rng, prefix)
+    df = _describe(df, cal, rng, prefix)
+    df["vacancies"] = _vacancies(df, targets, need_share, rng)
+    return df
+
+
+def _foyers(
+    cal: Calibration, places: dict[tuple[str, str], float], targets: dict[tuple[str, str], float]
+) -> None:
+    """Foyers are big: the council's foyer places go to the districts with most young people, in
+    foyers of 20-60 places; elsewhere (or with too few for one foyer) they are semi-independent."""
+    codes = sorted(cal.council.district_codes, key=lambda c: -cal.district_share[c])
+    total = sum(places[c, "T"] for c in codes)
+    k = int(min(len(codes), total // FOYER_PLACES[0], max(1, round(total / 40))))
+    keep = set(codes[:k])
+    for c in codes:
+        if c not in keep:
+            places[c, "D"] += places.pop((c, "T"))
+            targets[c, "D"] += targets.pop((c, "T"))
+    for c in keep:  # the foyer places of the rest go to the foyers, by population
+        places[c, "T"] = total * cal.district_share[c] / sum(cal.district_share[x] for x in keep)
+
+
+def _build(plan: list[tuple[str, str, int, int]], rng: np.random.Generator, code: str, kind: str,
+           target: float) -> None:  # fmt: skip
+    left = target
+    lo = (TYPES[kind][3] if kind in TYPES else UNSUITABLE[kind][2])[0]
+    while left > max(0.5, lo / 2):
+        offered = TYPES[kind][2] if kind in TYPES else UNSUITABLE_SUPPORT[kind]
+        support = int(rng.choice(len(SUPPORT_LEVELS), p=offered))
+        size = _size(rng, kind, support, left)
+        plan.append((code, kind, support, size))
+        left -= size
+
+
+def _vacancies(df: pd.DataFrame, targets: dict[tuple[str, str], float], need: np.ndarray,
+               rng: np.random.Generator) -> np.ndarray:  # fmt: skip
+    """Free places on the date: each district's suitable vacancies (its targets) placed at random
+    among its suitable places, each support level in proportion to the needs of those due
+    (`need`: shares by level) but high and intensive support scarce; B&B and emergency at random."""
+    out = np.zeros(len(df), dtype=np.int64)
+    kind = df["accom_type"].to_numpy()
+    level = df["support_level"].map(SUPPORT_RANK).to_numpy()
+    want_level = need * np.array([1, 1, 1, HIGH_SUPPORT_SHORT, HIGH_SUPPORT_SHORT]) + 0.01
+    for code in dict.fromkeys(c for c, _ in targets):
+        rows = np.flatnonzero((df["district"].to_numpy() == code) & np.isin(kind, list(TYPES)))
+        slots = np.repeat(rows, df["capacity"].to_numpy()[rows])
+        want = min(int(round(sum(v for (c, _), v in targets.items() if c == code))), len(slots))
+        if want:
+            per_level = np.bincount(level[slots], minlength=len(SUPPORT_LEVELS))
+            w = want_level[level[slots]] / per_level[level[slots]]
+            taken = rng.choice(len(slots), size=want, replace=False, p=w / w.sum())
+            np.add.at(out, slots[taken], 1)
+    fallback = np.isin(kind, list(UNSUITABLE))
+    p = np.array([UNSUITABLE[t][1] if t in UNSUITABLE else 0.0 for t in kind])
+    out[fallback] = rng.binomial(df["capacity"].to_numpy()[fallback], p[fallback])
+    # A guest house nearly always has a room: B&B is bought on the spot, which is why it is used.
+    out[kind == "W"] = np.maximum(out[kind == "W"], 1)
+    return out
 
 
 def _pick(rng: np.random.Generator, options: dict, kinds: pd.Series) -> list:  # type: ignore[type-arg]
@@ -173,38 +271,29 @@ def _describe(df: pd.DataFrame, cal: Calibration, rng: np.random.Generator, pref
     df["ofsted_registered"] = supported & np.where(takes_16, rng.random(n) < 0.92, rng.random(n) < 0.25)
     df["weekly_cost"] = _costs(k, support, df["capacity"].to_numpy(), rng)
 
-    p_vac = np.array([TYPES[t][1] if t in TYPES else UNSUITABLE[t][1] for t in k])
-    if len(cal.council.district_codes) == 1:
-        p_vac = np.where((support >= 3) & supported, p_vac * HIGH_SUPPORT_SHORT, p_vac)
-    df["vacancies"] = rng.binomial(df["capacity"].to_numpy(), p_vac).astype(np.int64)
     _locate(df, cal, rng)
     df["scheme_id"] = [f"{prefix}-{i + 1:04d}" for i in range(n)]
     return df
 
 
-# Of the 18-year-olds on the list leaving foster care (not now in B&B, emergency accommodation,
-# custody or with no fixed abode), the share whose foster carers offer to let them stay put
-# (assumption, of the order of DfE's figures for care leavers with former foster carers at 18).
-STAYING_PUT_SHARE_AT_18 = 0.3
 STAYING_PUT_COST = (250.0, 0.12)  # GBP a week (the carer's allowance), and its spread (assumption)
 
 
 def staying_put(
     people: pd.DataFrame, cal: Calibration, rng: np.random.Generator, *, on: date, prefix: str, first: int
 ) -> tuple[pd.DataFrame, np.ndarray]:
-    """A staying-put place (Z) with their own former foster carers for some of the 18-year-olds on
-    the list, reserved for them and free from the date they need it, to their 21st birthday.
-    Returns the schemes (ids from `first`) and the positions in `people` of those they are for."""
+    """A staying-put place (Z) with their own former foster carers for each 18-year-old on the list
+    staying put (the list's `staying_put` flow: `planner.demo.flows` calibrates how many, 57% of
+    those leaving foster care at 18), reserved for them and free from the date they need it, to
+    their 21st birthday. Returns the schemes (ids from `first`) and the positions in `people` of
+    those they are for."""
     age = ages_on(people["date_of_birth"], on)
-    settled = (people["current_accom"].str[1:] == "1").to_numpy()  # in suitable accommodation now
-    soon = (people["needed_from"] <= pd.Timestamp(on) + pd.Timedelta(days=90)).to_numpy()
-    pool = np.flatnonzero((age == 18) & settled & soon)
-    chosen = np.sort(pool[rng.random(len(pool)) < STAYING_PUT_SHARE_AT_18])
+    chosen = np.flatnonzero((people["flow"] == "staying_put").to_numpy() & (age == 18))
     p = people.iloc[chosen]
     need = p["support_need"].map(SUPPORT_RANK).to_numpy(dtype=np.int64)
     mean, spread = STAYING_PUT_COST
     df = pd.DataFrame({
-        "district": p["home_district"].to_numpy(), "accom_type": "Z", "capacity": np.int64(1),
+        "district": _carers_district(p, cal), "accom_type": "Z", "capacity": np.int64(1),
         "vacancies": np.int64(1), "min_age": np.int64(18), "max_age": np.int64(20), "gender": "any",
         "support_level": np.asarray(SUPPORT_LEVELS, dtype=object)[np.maximum(need, SUPPORT_RANK["low"])],
         "wheelchair_accessible": p["wheelchair"].to_numpy(),
@@ -219,6 +308,17 @@ def staying_put(
     return df, chosen
 
 
+def _carers_district(people: pd.DataFrame, cal: Calibration) -> list[str]:
+    """Where the foster carers live: the young person's home district, unless they must keep away
+    from it (then a connection, else another district of the council, they may live in)."""
+    out = []
+    for home, ties, avoid in zip(people["home_district"], people["connection_districts"],
+                                 people["avoid_districts"], strict=True):  # fmt: skip
+        options = [home, *ties, *cal.council.district_codes]
+        out.append(next((c for c in options if c not in avoid), home))
+    return out
+
+
 def _costs(k: np.ndarray, support: np.ndarray, capacity: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     base = np.array([COST[t][s] for t, s in zip(k, support, strict=True)], dtype=float)
     # 24-hour staffed (intensive) places vary most: from about £1,500 to the FOI's £6,700.
@@ -228,11 +328,15 @@ def _costs(k: np.ndarray, support: np.ndarray, capacity: np.ndarray, rng: np.ran
     # types (D, E, T) is the FOI average, within the FOI's range.
     d, et = k == "D", np.isin(k, ["E", "T"])
     cost[et | d] = np.maximum(cost[et | d], COST_MIN_GBP)
-    for _ in range(3):  # the clip moves the mean a little; three rounds settle it
+    staffed = d & (support == 4)
+    for _ in range(5):  # the clips move the mean a little; a few rounds settle it
         target = COST_MEAN_GBP * capacity[d | et].sum() - (cost[et] * capacity[et]).sum()
         paid = (cost[d] * capacity[d]).sum()
         if d.any() and target > 0 and paid > 0:
             cost[d] = np.clip(cost[d] * target / paid, COST_MIN_GBP, COST_MAX_GBP)
+        # A 24-hour staffed place costs at least about £1,000 a week (assumption, the lower end of
+        # the residential and staffed supported accommodation in the FOI answer).
+        cost[staffed] = np.maximum(cost[staffed], STAFFED_MIN_GBP)
     return np.round(cost)
 
 
@@ -274,6 +378,7 @@ def _locate(df: pd.DataFrame, cal: Calibration, rng: np.random.Generator) -> Non
     df["name"] = _unique(pd.Series(dict(names)).reindex(df.index))
     df["provider"] = pd.Series(dict(providers)).reindex(df.index)
     df["latitude"], df["longitude"] = lat, lon
+    df["postcode"] = ""  # the demo's places are points near a town, not addresses
 
 
 def _unique(names: pd.Series) -> pd.Series:

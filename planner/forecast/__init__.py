@@ -2,7 +2,8 @@
 
 `history` declares the referral history and looked-after cohort files (referrals.csv,
 cohort.csv); `model` is the referral count model; `demand.forecast()` projects places needed
-against supply by month, district and support level; `tables` summarises its draws; `backtest`
+against supply by month, district and support level (`shares` spreads the cohort's children of
+unknown district over the known districts); `tables` summarises its draws; `backtest`
 scores the model against baselines; `shortfall` counts today's shortfall of suitable places
 by district (the numbers behind the commissioners' map).
 

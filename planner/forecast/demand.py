@@ -46,8 +46,9 @@ from planner.data.formats import uk_date
 from planner.data.problems import InvalidInput, Problem
 from planner.data.table import read_file
 from planner.data.vocab import SUPPORT_LEVELS
-from planner.forecast.history import COHORT, FOSTER_PLACES, NOT_PLACE_DEMAND, REFERRALS
+from planner.forecast.history import COHORT, FOSTER_PLACES, NOT_PLACE_DEMAND, REFERRALS, UNKNOWN_DISTRICT
 from planner.forecast.model import CountModel, fit_counts, monthly_counts
+from planner.forecast.shares import share_unknown
 from planner.forecast.shortfall import due_and_vacant, share_out
 from planner.forecast.tables import AGE_BANDS, by_age, summarise
 from planner.forecast.tables import FORECAST_COLUMNS as FORECAST_COLUMNS  # re-exported for callers
@@ -150,7 +151,7 @@ def leave_rates(referrals: pd.DataFrame, on: pd.Timestamp) -> dict[str, float]:
 def _council_districts(inputs: ForecastInputs) -> list[str]:
     seen: list[str] = list(inputs.referrals["home_district"])
     if inputs.cohort is not None:
-        seen += list(inputs.cohort["district"])
+        seen += [d for d in inputs.cohort["district"] if d != UNKNOWN_DISTRICT]
     if inputs.schemes is not None:
         seen += list(inputs.schemes["district"])
     if inputs.people is not None:
@@ -317,14 +318,24 @@ def _cohort_demand(
     p_f = p_ref * np.clip(1 - shares[:, 2] - p_stay_f, 0, 1)
     p_nf = p_ref * (1 - shares[:, 2])
     cell = _cell_of(cohort["district"], cohort["support_need"], index)
-    use = np.flatnonzero(inside & (cell >= 0))
+    unknown = (cohort["district"] == UNKNOWN_DISTRICT).to_numpy()
+    use = np.flatnonzero(inside & ((cell >= 0) | unknown))
     if use.size:
         prob = np.where(fostered[use][None, :], p_f[:, None], p_nf[:, None])  # (runs, children)
         hits = (rng.random(prob.shape) < prob).astype(float)
-        flat = month[use] * len(index) + cell[use]
-        onehot = np.zeros((use.size, len(sim) * len(index)))
-        onehot[np.arange(use.size), flat] = 1.0
-        out += np.rint(hits @ onehot).astype(np.int64).reshape(runs, len(sim), len(index))
+        known = cell[use] >= 0
+        flat = month[use][known] * len(index) + cell[use][known]
+        onehot = np.zeros((int(known.sum()), len(sim) * len(index)))
+        onehot[np.arange(flat.size), flat] = 1.0
+        out += np.rint(hits[:, known] @ onehot).astype(np.int64).reshape(runs, len(sim), len(index))
+        if (~known).any():  # in proportion to the cohort's known districts, else the referrals'
+            where = cohort["district"][cell >= 0] if (cell >= 0).any() else ref["home_district"]
+            need = cohort["support_need"].to_numpy(dtype=object)[use[~known]]
+            out += share_unknown(need, hits[:, ~known], month[use][~known], where, index, len(sim), rng)
+            notes.append(
+                f"{int((~known).sum())} children in cohort.csv turning 18 in the horizon have no known "
+                "district: shared out over the districts in proportion to those whose is known"
+            )
     mean_stay = float(np.mean(p_stay_f)) if f > 0 else 0.0
     return out, (float(p_ref.mean()), mean_stay, float(shares[:, 2].mean()), int(use.size))
 

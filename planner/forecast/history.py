@@ -15,20 +15,23 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
+from planner.data.districts import districts
 from planner.data.table import Column, TableSpec, read_file
 from planner.data.vocab import NEVER_SUITABLE
 
-# SSDA903 Episodes field PLACE (DfE SSDA903 guidance, 2023 to 2025 collections).
+# SSDA903 Episodes field PLACE: every code valid in a collection year from 2022-23 to 2025-26
+# (which years each is valid in: `planner.sources.ssda903_codes`).
 PLACEMENT_TYPES: Final = {
     "A3": "Placed for adoption with consent, with current foster carer(s)",
     "A4": "Placed for adoption with consent, not with current foster carer(s)",
     "A5": "Placed for adoption with placement order, with current foster carer(s)",
     "A6": "Placed for adoption with placement order, not with current foster carer(s)",
-    "H5": "Semi-independent living accommodation not subject to children's homes regulations",
+    "H5": "Semi-independent living accommodation not subject to children's homes regulations (until 2024-25)",
     "K1": "Secure children's home",
     "K2": "Children's home subject to children's homes regulations",
+    "K3": "Supported accommodation registered with Ofsted (from 2024-25; replaces H5)",
     "P1": "Placed with own parent(s) or other person(s) with parental responsibility",
-    "P2": "Independent living, e.g. in a flat, lodgings, bedsit, B&B or with friends",
+    "P2": "Independent living, e.g. in a flat, lodgings, bedsit, B&B or with friends (until 2024-25)",
     "P3": "Residential employment",
     "R1": "Residential care home",
     "R2": "NHS or health trust or other establishment providing medical or nursing care",
@@ -46,8 +49,12 @@ PLACEMENT_TYPES: Final = {
     "U4": "Foster placement with other foster carer(s), long term fostering",
     "U5": "Foster placement with other foster carer(s) who is/are also an approved adopter(s)",
     "U6": "Foster placement with other foster carer(s), not long term or FFA",
-    "Z1": "Other placements",
+    "Z1": "Other placements (until 2024-25)",
+    **{f"Z1{i}": f"Other placements, code Z1{i} (from 2025-26, Z1 split in four)" for i in range(1, 5)},
 }
+# cohort.csv's district of a child whose postcodes are missing or not in the ONS Postcode
+# Directory: the forecast shares such children out over the council's districts.
+UNKNOWN_DISTRICT: Final = "unknown"
 FOSTER_PLACES: Final = frozenset({"U1", "U2", "U3", "U4", "U5", "U6"})  # may lead to staying put
 # Care leavers whose next move is not to a place someone else could take (back to family, staying
 # put with their own former foster carers, custody): referrals with these outcomes are not demand
@@ -101,6 +108,14 @@ def _check_referrals(df: pd.DataFrame, rows: pd.DataFrame) -> Iterable[tuple[int
 
 
 def _check_cohort(df: pd.DataFrame, rows: pd.DataFrame) -> Iterable[tuple[int, str, str]]:
+    district = df["district"]
+    nowhere = ~district.isin([*districts().index, UNKNOWN_DISTRICT])
+    for r, v in zip(_rows(rows, nowhere), district[nowhere], strict=True):
+        yield (
+            int(r),
+            "district",
+            f"{v!r} is not an English district code (ONS LAD code, e.g. E07000078) or {UNKNOWN_DISTRICT!r}",
+        )
     place = df["placement_type"]
     bad = ~place.isin(list(PLACEMENT_TYPES))
     for r, v in zip(_rows(rows, bad), place[bad], strict=True):
@@ -109,7 +124,7 @@ def _check_cohort(df: pd.DataFrame, rows: pd.DataFrame) -> Iterable[tuple[int, s
             "placement_type",
             (
                 f"{v!r} is not an SSDA903 placement type (PLACE code, e.g. U4 foster placement, "
-                "K2 children's home, H5 semi-independent living)"
+                "K2 children's home, K3 supported accommodation)"
             ),
         )
 
@@ -144,7 +159,7 @@ COHORT: Final = TableSpec(
         Column("child_id", "id"),
         Column("date_of_birth", "date"),
         Column("gender", "gender"),
-        Column("district", "lad"),
+        Column("district", "text"),  # a LAD code, or UNKNOWN_DISTRICT (checked in _check_cohort)
         Column("placement_type", "text"),
         Column("support_need", "support"),
         Column("uasc", "bool"),

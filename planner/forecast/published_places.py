@@ -26,6 +26,15 @@ turn counts into moves with national shares and stated assumptions:
 The 22-25 group is not in DfE's tables and is left out; staying put (with former foster carers),
 family and custody need no place. The intervals carry the uncertainty of the counts only, not of
 these shares.
+
+**When the places are taken** (`places_by_flow`, for the demo county's referral flows): an
+18-year-old living in semi-independent accommodation mostly moved in while still looked after, at
+16 or 17 (supported accommodation is the placement of 9% of children looked after in England,
+7,520 at 31 March 2025, all of them aged 16 or 17: DfE placement types, `data/reference`), so the
+17-18 group's semi-independent places are the flow of 16-17 year-olds leaving foster care or a
+children's home for supported accommodation; its supported lodgings, community homes and foyers
+are moves at 18, on leaving foster care (those not staying put) or a children's home. The 19-21
+group's places are move-ons and breakdowns. The flows add up to `places_needed`.
 """
 
 from __future__ import annotations
@@ -51,6 +60,12 @@ SUPPORT_BY_TYPE: Final = {
     "T": (0.1, 0.35, 0.35, 0.15, 0.05),
     "U": (0.4, 0.45, 0.15, 0.0, 0.0),
 }
+# The flows of places a year: (DfE group, the types of place of `PLACE_TYPES` taken in that flow).
+FLOWS: Final = {
+    "leaving_care_16_17": ("care_leavers_17_18", ("D",)),
+    "leaving_care_at_18": ("care_leavers_17_18", ("E", "C", "T")),
+    "move_on_19_21": ("care_leavers_19_21", ("D", "E", "C", "U")),
+}
 PLACE_MEASURES: Final = ("places_needed", *(f"places_needed_{level}" for level in SUPPORT_LEVELS))
 
 
@@ -75,6 +90,16 @@ def add_places(leavers_17_18: np.ndarray, leavers_19_21: np.ndarray) -> dict[str
             rate_a * share_a[i] * leavers_17_18 + rate_b * share_b[i] * leavers_19_21
         )
     return out
+
+
+def places_by_flow(leavers_17_18: float, leavers_19_21: float) -> dict[str, float]:
+    """Places a year in each of `FLOWS` for a council's care leavers aged 17-18 and 19-21; they add
+    up to `add_places`'s `places_needed` for the same counts."""
+    counts = {"care_leavers_17_18": leavers_17_18, "care_leavers_19_21": leavers_19_21}
+    return {
+        flow: counts[group] * sum(PLACE_TYPES[group].get(t, 0.0) for t in types)
+        for flow, (group, types) in FLOWS.items()
+    }
 
 
 def support_share_table() -> list[tuple[str, str, float]]:

@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from planner.data.contract import HORIZON_DAYS, due_within, needed_now
-from planner.data.formats import uk_date
+from planner.data.formats import spreadsheet_safe, uk_date
 from planner.data.vocab import URGENT_ACCOM
 from planner.match.arcs import Arcs, batch_pairs
 from planner.match.cost import DEFAULT_WEIGHTS, OBJECTIVES, CostWeights, Objective, pair_cost
@@ -257,7 +257,7 @@ def format_summary(result: MatchResult, people: pd.DataFrame, *, on: date) -> st
         f"  solve time {t['solve']:.3f} s (eligibility {t['eligibility']:.3f} s, "
         f"model build {t['build']:.3f} s, reasons {t['explain']:.3f} s)",
         "Placement rates (placed_pct = share of those due placed in a suitable place):",
-        placement_rates(result, people, on=on).to_string(index=False),
+        placement_rates(result, people, on=on).to_string(index=False, na_rep="-"),
     ]
     return "\n".join(lines)
 
@@ -272,7 +272,7 @@ def write_matches(matches: pd.DataFrame, path: Path) -> None:
     fd, tmp = tempfile.mkstemp(prefix=".matches-", suffix=".csv", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            out.to_csv(f, index=False, lineterminator="\n")
+            spreadsheet_safe(out).to_csv(f, index=False, lineterminator="\n")
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

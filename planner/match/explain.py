@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from planner.data.districts import district_names
-from planner.data.formats import count, uk_date
+from planner.data.formats import plural, uk_date
 from planner.data.vocab import ACCOM_LABELS, SUPPORT_RANK
 from planner.match.eligibility import BLOCK_CELLS, RULES, SUITABLE_MASK, ages_on, failures, home_km
 from planner.match.solution import Solution
@@ -97,7 +97,7 @@ def explain(
             k = int(n_options[i])
             reasons.append(
                 f"needed from {uk_date(needed[i])}, after the {sol.horizon_days}-day horizon (due by "
-                f"{last}): stays on the list with no place now; {count(k, 'suitable scheme')} "
+                f"{last}): stays on the list with no place now; {plural(k, 'suitable scheme')} "
                 f"{'fits' if k == 1 else 'fit'} them today"
             )
             continue
@@ -200,7 +200,7 @@ def _why_not(
         funnel, alone = rule_counts(fail)
         for k, i in enumerate(block.tolist()):
             parts = [f"{c} {RULES[r].excludes}" for r, c in enumerate(funnel[k]) if c]
-            phrases[i] = f"of {count(m, 'scheme')}: " + ", ".join(parts) if parts else "there are no schemes"
+            phrases[i] = f"of {plural(m, 'scheme')}: " + ", ".join(parts) if parts else "there are no schemes"
         p, r = np.nonzero(funnel)
         frames.append(
             pd.DataFrame(

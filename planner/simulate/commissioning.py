@@ -35,6 +35,7 @@ SPOT_PREMIUM = 1.3  # assumed: spot purchases cost about 30% more a week than bl
 DEFAULT_KINDS = (("D", "intensive", False), ("D", "high", False), ("D", "high", True), ("E", "medium", False))
 DEFAULT_COST = 620.0  # mean supported accommodation cost (PRODUCT.md s.2, one council's 2023 FOI)
 SOLVE_SECONDS = 10.0
+MAX_PAIRS = 1500  # eligible (person, candidate) pairs a sample run keeps for the model
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +94,15 @@ def _samples(scenario: Scenario, data: Dataset, referrals: pd.DataFrame, cands: 
             a = ages(pop, idx, int(w))
             e[j] = (static_eligible(with_all, pop, idx) & age_eligible(with_all, a, a))[0, added]
         end = np.minimum(pop.depart[who], base.weeks)
-        out.append({"who": who, "start": start, "weeks": weeks, "end": end, "eligible": e})
+        # The model grows with people x candidates x overlapping stays: in a county short of places
+        # hundreds go without one in a run, too many for CP-SAT in its time. Keep those longest
+        # without a place, up to MAX_PAIRS eligible pairs a run (the rest are few nights each); the
+        # verification on fresh runs measures the plan on everyone.
+        order = np.argsort(-weeks, kind="stable")
+        within = int(np.searchsorted(np.cumsum(e[order].sum(axis=1)), MAX_PAIRS, side="right"))
+        keep = np.sort(order[:within])
+        out.append({"who": who[keep], "start": start[keep], "weeks": weeks[keep], "end": end[keep],
+                    "eligible": e[keep]})  # fmt: skip
     return out
 
 
@@ -104,8 +113,9 @@ def optimise(cands: tuple[Candidate, ...], samples: list[dict[str, np.ndarray]],
     m = cp_model.CpModel()
     x = [m.new_int_var(c.min_places, c.max_places, f"x{j}") for j, c in enumerate(cands)]
     saved_terms, spot_terms = [], []
-    use_terms: list[list[cp_model.LinearExprT]] = [[] for _ in cands]
-    saved_by: list[list[cp_model.LinearExprT]] = [[] for _ in cands]
+    use_terms: list[list[tuple[int, cp_model.IntVar]]] = [[] for _ in cands]  # (weeks held, y)
+    saved_by: list[list[tuple[int, cp_model.IntVar]]] = [[] for _ in cands]  # (nights saved, y)
+    all_y: list[cp_model.IntVar] = []
     for s, smp in enumerate(samples):
         ys: dict[tuple[int, int], cp_model.IntVar] = {}
         for i, j in zip(*np.nonzero(smp["eligible"]), strict=True):
@@ -120,11 +130,12 @@ def optimise(cands: tuple[Candidate, ...], samples: list[dict[str, np.ndarray]],
                 live = [ys[i, j] for i in users if smp["start"][i] <= t < smp["end"][i]]
                 if len(live) > 0:
                     m.add(sum(live) <= x[j])  # places held at once never exceed places bought
+        all_y.extend(ys.values())
         for (i, j), y in ys.items():
             saved_terms.append(int(smp["weeks"][i]) * NIGHTS * y)
-            saved_by[j].append(int(smp["weeks"][i]) * NIGHTS * y)
+            saved_by[j].append((int(smp["weeks"][i]) * NIGHTS, y))
             held = int(smp["end"][i] - smp["start"][i])
-            use_terms[j].append(held * y)
+            use_terms[j].append((held, y))
             if cands[j].contract == "spot":
                 spot_terms.append(round(cands[j].weekly_cost) * held * y)
     # Budget per week, in whole pounds x samples x weeks: block places always, spot when used.
@@ -132,23 +143,36 @@ def optimise(cands: tuple[Candidate, ...], samples: list[dict[str, np.ndarray]],
     m.add(block * k * horizon + sum(spot_terms) <= int(budget) * k * horizon)
     saved = sum(saved_terms)
     m.maximize(saved)
+    # Buying the least and placing nobody is within budget whenever anything is: hinting it gives
+    # the solver an answer from the start, so on a busy machine the time limit returns the best
+    # found rather than none.
+    for j, c in enumerate(cands):
+        m.add_hint(x[j], c.min_places)
+    for y in all_y:
+        m.add_hint(y, 0)
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = SOLVE_SECONDS
     solver.parameters.num_workers = 2
     status = solver.solve(m)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        raise RuntimeError(f"commissioning model ended with status {solver.status_name(status)}")
-    # Second stage: the same nights avoided at the least expected cost.
+        # No answer within the time limit (a very large model on a busy machine): buy the least.
+        none = np.array([c.min_places for c in cands])
+        return none, np.zeros(len(cands)), np.zeros(len(cands)), "no_solution"
+    # Second stage: the same nights avoided at the least expected cost, from the first's answer.
+    m.clear_hints()
+    for v in (*x, *all_y):
+        m.add_hint(v, solver.value(v))
     m.add(saved >= round(solver.objective_value))
     # ...and no more places than needed (spot places unused in every sample would cost nothing).
     m.minimize((block * k * horizon + sum(spot_terms)) * (sum(c.max_places for c in cands) + 1) + sum(x))
     first = solver.status_name(status).lower()
+    found = {v.index: solver.value(v) for v in (*x, *all_y)}
     status = solver.solve(m)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        raise RuntimeError(f"commissioning model ended with status {solver.status_name(status)}")
-    places = np.array([solver.value(v) for v in x])
-    used = np.array([sum(solver.value(t) for t in ts) / (k * horizon) for ts in use_terms])
-    nights = np.array([sum(solver.value(t) for t in ts) / k for ts in saved_by])
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        found = {v.index: solver.value(v) for v in (*x, *all_y)}
+    places = np.array([found[v.index] for v in x])
+    used = np.array([sum(c * found[y.index] for c, y in ts) / (k * horizon) for ts in use_terms])
+    nights = np.array([sum(c * found[y.index] for c, y in ts) / k for ts in saved_by])
     state = "optimal" if first == "optimal" and status == cp_model.OPTIMAL else "time_limit"
     return places, used, nights, state
 

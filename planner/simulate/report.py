@@ -18,7 +18,7 @@ import pandas as pd
 
 from planner.data.contract import Dataset, load_folder
 from planner.data.districts import boundaries
-from planner.data.formats import uk_date
+from planner.data.formats import spreadsheet_safe, uk_date
 from planner.data.vocab import SUPPORT_LEVELS
 from planner.forecast.shortfall import DESCRIPTION, shortfall_by_district
 from planner.simulate.scenario import Scenario, load_scenario
@@ -224,11 +224,11 @@ def write_outputs(
     start = start_shortfall(data, scenario.start) if data is not None else None
     page = render_report(scenario, result, extra=extra, start=start)
     out_dir.mkdir(parents=True, exist_ok=True)
+    tables = [("summary", result.summary), ("by_district", result.by_district), ("by_month", result.by_month)]
     if start is not None:
-        start.to_csv(out_dir / "shortfall_start.csv", index=False)
-    result.summary.to_csv(out_dir / "summary.csv", index=False)
-    result.by_district.to_csv(out_dir / "by_district.csv", index=False)
-    result.by_month.to_csv(out_dir / "by_month.csv", index=False)
+        tables.append(("shortfall_start", start))
+    for name, table in tables:
+        spreadsheet_safe(table).to_csv(out_dir / f"{name}.csv", index=False)
     (out_dir / "report.html").write_text(page, encoding="utf-8")
 
 
@@ -286,7 +286,7 @@ def write_commission(scenario: Scenario, plan: Plan, out_dir: Path) -> None:
     """DIR/plan.csv, rule.csv, verification.csv and report.html."""
     page = commission_page(scenario, plan)
     out_dir.mkdir(parents=True, exist_ok=True)
-    plan.plan.to_csv(out_dir / "plan.csv", index=False)
-    plan.rule.to_csv(out_dir / "rule.csv", index=False)
-    plan.verification.summary.to_csv(out_dir / "verification.csv", index=False)
+    tables = (("plan", plan.plan), ("rule", plan.rule), ("verification", plan.verification.summary))
+    for name, table in tables:
+        spreadsheet_safe(table).to_csv(out_dir / f"{name}.csv", index=False)
     (out_dir / "report.html").write_text(page, encoding="utf-8")

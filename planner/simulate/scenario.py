@@ -17,9 +17,10 @@ import pandas as pd
 import yaml
 
 from planner.data.formats import uk_date
+from planner.data.limits import SCENARIO_NAME_MAX_LENGTH, SCENARIO_YAML_MAX_BYTES, WEEKLY_COST_MAX
 from planner.data.problems import InvalidInput
 from planner.data.vocab import SCHEME_TYPES, SUPPORT_LEVELS, UNSUITABLE_TYPES
-from planner.data.yaml_reader import Reader, YamlProblem
+from planner.data.yaml_reader import Reader, YamlProblem, compose
 
 Policy = Literal["fcfs", "optimised", "clairvoyant"]
 POLICIES: tuple[Policy, ...] = ("fcfs", "optimised", "clairvoyant")
@@ -147,7 +148,7 @@ def _add_places(r: Reader, node: yaml.Node, key: str) -> AddPlaces | None:
         "type": lambda n, k: r.choice(n, k, _SUITABLE_TYPES, "a suitable SSDA903 accommodation type"),
         "support_level": lambda n, k: r.choice(n, k, list(SUPPORT_LEVELS), "a support level"),
         "places": lambda n, k: r.integer(n, k, 1, 10_000),
-        "weekly_cost": lambda n, k: r.number(n, k, 0.0),
+        "weekly_cost": lambda n, k: r.number(n, k, 0.0, WEEKLY_COST_MAX),
         "from": lambda n, k: r.day(n, k),
         "contract": lambda n, k: r.choice(n, k, ["block", "spot"], "a contract type"),
         "gender": lambda n, k: r.choice(n, k, ["any", "F", "M"], "a scheme gender"),
@@ -250,7 +251,7 @@ def parse_scenario(text: str, file: str, base_dir: Path, *, data_dir: Path | Non
     """
     r = Reader(file)
     try:
-        root = yaml.compose(text)
+        root = compose(text, file)
     except yaml.YAMLError as e:
         marks = vars(e)
         mark = marks.get("problem_mark")
@@ -266,6 +267,8 @@ def parse_scenario(text: str, file: str, base_dir: Path, *, data_dir: Path | Non
     name = r.scalar(m["name"], "name") if "name" in m else None
     if name is not None and not _KEY.match(name):
         r.bad(m["name"], "name", f"{name!r} must be letters, digits, '-' or '_' (it names output rows)")
+    elif name is not None and len(name) > SCENARIO_NAME_MAX_LENGTH:
+        r.bad(m["name"], "name", f"is {len(name)} characters long; at most {SCENARIO_NAME_MAX_LENGTH}")
     if data_dir is not None:
         data_dir = Path(data_dir).resolve()
         if not data_dir.is_dir():
@@ -332,6 +335,10 @@ def load_scenario(path: str | Path, *, data_dir: Path | None = None) -> Scenario
     path = Path(path)
     if not path.is_file():
         raise InvalidInput([YamlProblem(path.name, None, None, f"file is missing ({path})")])
+    if path.stat().st_size > 4 * SCENARIO_YAML_MAX_BYTES:  # refused unread; compose says how big
+        size = path.stat().st_size / 1024
+        message = f"is {size:,.0f} kB; at most {SCENARIO_YAML_MAX_BYTES // 1024} kB is read"
+        raise InvalidInput([YamlProblem(path.name, None, None, message)])
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:

@@ -1,7 +1,9 @@
 """Imports from formats councils already hold: the SSDA903 return and its code lists.
 
-`ssda903.import_903()` turns a council's Header, Episodes and OC3 files into cohort.csv and
-referrals.csv; `ssda903_codes` holds the DfE code lists it checks against.
+`ssda903.import_903()` turns a council's Header, Episodes and OC3 files of one or more years into
+cohort.csv and referrals.csv: `ssda903_files` finds the files and their collection years,
+`ssda903_codes` holds the DfE code lists of each year, `ssda903_check` checks a file against
+them, `ssda903_history` derives the two files.
 
 May import: `planner.data` and `planner.forecast` (the files it writes are the forecast's).
 """

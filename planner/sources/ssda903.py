@@ -1,186 +1,62 @@
-"""Import a council's SSDA903 return (DfE children looked after collection) into cohort.csv and a
-care leavers' accommodation history in the referrals.csv format, so the forecast can run on it.
+"""Import a council's SSDA903 returns (DfE children looked after collection, 2022-23 to 2025-26)
+into cohort.csv and a care leavers' accommodation history in the referrals.csv format, so the
+forecast can run on a council's own data.
 
-Files are recognised by their columns, not their names: Header (CHILD, SEX, DOB, ETHNIC, UPN,
-MOTHER, MC_DOB), Episodes (CHILD, DECOM, RNE, LS, CIN, PLACE, PLACE_PROVIDER, DEC, REC,
-REASON_PLACE_CHANGE, HOME_POST, PL_POST, URN), OC3 (CHILD, DOB, IN_TOUCH, ACTIV, ACCOM) and,
-when present, UASC (CHILD, SEX, DOB, DUC). Several years may sit side by side (sub-folders).
-
-Every invalid code or date is listed (file, row, column, value); the row is skipped, or with
-`on_error="reject"` nothing is written. Nothing identifying is kept: CHILD becomes a salted hash,
-UPN, MOTHER and MC_DOB are dropped, dates of birth keep the month and year only (the 1st of the
-month), and postcodes become a district (see `planner.sources.ssda903_codes.POSTCODE_DISTRICTS`).
+Files are found by their columns (`ssda903_files`), checked against their collection year's
+code lists (`ssda903_codes`, `ssda903_check`), combined across years (an episode once, by CHILD
+and DECOM, as the latest return has it), and turned into the two files (`ssda903_history`).
+Every invalid value is listed by file, row and column; only that value is dropped where the row
+is still usable (`on_error="skip"`), or nothing is written (`on_error="reject"`). Postcodes
+become districts through the ONS Postcode Directory (`planner.data.postcodes`).
 """
 
 from __future__ import annotations
 
-import csv
-import hashlib
-import io
 import logging
 import os
 import secrets
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NamedTuple
 
-import numpy as np
 import pandas as pd
 
+from planner.data.districts import districts
+from planner.data.formats import plural, uk_date
+from planner.data.postcodes import describe, locate
 from planner.data.problems import InvalidInput, Problem
-from planner.data.table import format_table, read_table
-from planner.forecast.history import COHORT, PLACEMENT_TYPES, REFERRALS
-from planner.sources.ssda903_codes import (
-    ACCOM_903,
-    ACTIV,
-    CIN,
-    ETHNIC,
-    IN_TOUCH,
-    LEGAL_STATUS,
-    OUTCOME_BY_REC,
-    PLACE_PROVIDER,
-    REASON_NEW_EPISODE,
-    REASON_PLACE_CHANGE,
-    REASONS_EPISODE_CEASED,
-    SEX,
-    district_of_postcode,
-    support_from_place,
-)
+from planner.data.table import TableSpec, format_table, read_table
+from planner.forecast.history import COHORT, REFERRALS
+from planner.sources.ssda903_check import DATES, check_file
+from planner.sources.ssda903_codes import FIRST_YEAR, LAST_YEAR, year_label
+from planner.sources.ssda903_files import TABLES, TITLES, find_files, lists_year
+from planner.sources.ssda903_history import Tally, at, cohort, districts_of, referrals
 
 log = logging.getLogger(__name__)
 
 OnError = Literal["skip", "reject"]
-TABLES = {
-    "header": ("CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB"),
-    "episodes": (
-        "CHILD",
-        "DECOM",
-        "RNE",
-        "LS",
-        "CIN",
-        "PLACE",
-        "PLACE_PROVIDER",
-        "DEC",
-        "REC",
-        "REASON_PLACE_CHANGE",
-        "HOME_POST",
-        "PL_POST",
-        "URN",
-    ),  # fmt: skip
-    "oc3": ("CHILD", "DOB", "IN_TOUCH", "ACTIV", "ACCOM"),
-    "uasc": ("CHILD", "SEX", "DOB", "DUC"),
-}
-# The columns that tell the tables apart (a UASC file also has SEX and DOB, like the Header).
-SIGNATURE = {"episodes": "DECOM", "oc3": "IN_TOUCH", "uasc": "DUC", "header": "ETHNIC"}
-# Rules per column: (codes or "date", required).
-RULES: dict[str, dict[str, tuple[object, bool]]] = {
-    "header": {"CHILD": (None, True), "SEX": (SEX, True), "DOB": ("date", True), "ETHNIC": (ETHNIC, False)},
-    "episodes": {
-        "CHILD": (None, True), "DECOM": ("date", True), "RNE": (REASON_NEW_EPISODE, True),
-        "LS": (LEGAL_STATUS, True), "CIN": (CIN, True), "PLACE": (PLACEMENT_TYPES, True),
-        "PLACE_PROVIDER": (PLACE_PROVIDER, False), "DEC": ("date", False),
-        "REC": (REASONS_EPISODE_CEASED, False), "REASON_PLACE_CHANGE": (REASON_PLACE_CHANGE, False),
-    },
-    "oc3": {"CHILD": (None, True), "DOB": ("date", True), "IN_TOUCH": (IN_TOUCH, True),
-            "ACTIV": (ACTIV, False), "ACCOM": (ACCOM_903, False)},
-    "uasc": {"CHILD": (None, True), "DOB": ("date", True), "DUC": ("date", False)},
-}  # fmt: skip
-EXAMPLES = {"PLACE": "U1 to U6 foster placements, K2 children's home, H5 semi-independent living"}
-COHORT_AGES = (13, 18)
-LEAVING_AGE = 17.5  # episodes ending from this age on are moves out of care
+MAX_LISTED = 50  # problems carried by a rejection; the count says how many more
+
+
+class FileRead(NamedTuple):
+    name: str
+    table: str
+    year: int
+    year_from: str
+    rows: int
 
 
 @dataclass(frozen=True, slots=True)
 class ImportResult:
-    cohort: pd.DataFrame  # cohort.csv
-    referrals: pd.DataFrame  # referrals.csv: care leavers' moves out of care and OC3 accommodation
-    problems: list[Problem]  # invalid values found (rows skipped)
+    cohort: pd.DataFrame  # cohort.csv, plus place_provider and urn (pseudonymised)
+    referrals: pd.DataFrame  # referrals.csv, plus source, place_provider and urn
+    problems: list[Problem]  # invalid values found (each dropped, its row kept where usable)
     notes: list[str] = field(default_factory=list)  # what was left out and why (not errors)
-    files: dict[str, list[str]] = field(default_factory=dict)  # table -> files read
-    on: date = date(1970, 1, 1)
-
-
-def _read_csv(path: Path) -> pd.DataFrame:
-    text = path.read_bytes().decode("utf-8-sig", errors="replace")
-    rows = list(csv.reader(io.StringIO(text, newline="")))
-    if not rows:
-        return pd.DataFrame()
-    header = [h.strip().upper() for h in rows[0]]
-    body = [r + [""] * (len(header) - len(r)) for r in rows[1:] if any(v.strip() for v in r)]
-    df = pd.DataFrame([[v.strip() for v in r[: len(header)]] for r in body], columns=header, dtype=object)
-    df["_row"] = [i + 2 for i, r in enumerate(rows[1:]) if any(v.strip() for v in r)]
-    return df
-
-
-def find_tables(folder: Path) -> tuple[dict[str, pd.DataFrame], dict[str, list[str]]]:
-    """Read every CSV under `folder` and sort them into the SSDA903 tables by their columns."""
-    frames: dict[str, list[pd.DataFrame]] = {k: [] for k in TABLES}
-    files: dict[str, list[str]] = {k: [] for k in TABLES}
-    for path in sorted(folder.rglob("*.csv")):
-        df = _read_csv(path)
-        kind = next((k for k, col in SIGNATURE.items() if col in df.columns), None)
-        if kind is None:
-            log.info("%s: not an SSDA903 table, ignored", path.name)
-            continue
-        name = str(path.relative_to(folder))
-        df["_file"] = name
-        frames[kind].append(df)
-        files[kind].append(name)
-    out = {k: pd.concat(v, ignore_index=True) if v else pd.DataFrame() for k, v in frames.items()}
-    return out, files
-
-
-def _validate(kind: str, df: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:
-    """Parse dates (dd/mm/yyyy) and check codes; return the frame with a `_bad` flag and problems."""
-    problems: list[Problem] = []
-    bad = np.zeros(len(df), dtype=bool)
-    for col in TABLES[kind]:
-        if col not in df.columns:
-            if RULES[kind].get(col, (None, False))[1] and not df.empty:
-                problems.append(Problem(df["_file"].iloc[0], 1, col, "required column is missing"))
-                bad[:] = True
-            df[col] = ""
-    where = list(zip(df["_file"].astype(str).tolist(), df["_row"].astype(int).tolist(), strict=True))
-
-    def at(i: int, col: str, message: str) -> Problem:
-        return Problem(where[i][0], where[i][1], col, message)
-
-    for col, (rule, required) in RULES[kind].items():
-        raw = df[col].astype(str)
-        values = raw.tolist()
-        empty = (raw == "").to_numpy()
-        wrong = np.zeros(len(df), dtype=bool)
-        if rule == "date":
-            parsed = pd.to_datetime(raw, format="%d/%m/%Y", errors="coerce")
-            wrong = parsed.isna().to_numpy() & ~empty
-            df[col] = parsed
-            what = "is not a date (SSDA903 dates are dd/mm/yyyy, e.g. 23/11/2026)"
-        elif rule is not None:
-            codes = rule if isinstance(rule, dict) else {}
-            wrong = ~raw.isin(list(codes)).to_numpy() & ~empty
-            examples = EXAMPLES.get(col, ", ".join(list(codes)[:4]))
-            what = f"is not an SSDA903 {col} code (e.g. {examples})"
-        problems += [at(int(i), col, f"{values[i]!r} {what}") for i in np.flatnonzero(wrong)]
-        missing = empty & required
-        problems += [at(int(i), col, "is empty but required") for i in np.flatnonzero(missing)]
-        bad |= wrong | missing
-    if kind == "episodes":
-        backwards = (df["DEC"].notna() & (df["DEC"] < df["DECOM"])).to_numpy()
-        dec, decom = df["DEC"].tolist(), df["DECOM"].tolist()
-        for i in np.flatnonzero(backwards):
-            problems.append(at(int(i), "DEC", f"{dec[i]:%d/%m/%Y} is before DECOM {decom[i]:%d/%m/%Y}"))
-        bad |= backwards
-    return df.assign(_bad=bad), problems
-
-
-def pseudonym(child: str, salt: str) -> str:
-    """A stable pseudonymous id for a CHILD id: salted SHA-256, 12 hex digits."""
-    return "P-" + hashlib.sha256(f"{salt}:{child}".encode()).hexdigest()[:12]
-
-
-def _month_of_birth(dob: pd.Series) -> pd.Series:
-    return dob.dt.to_period("M").dt.to_timestamp().astype("datetime64[ns]")
+    files: list[FileRead] = field(default_factory=list)
+    on: date = date(1970, 1, 1)  # the cohort's date
+    council: str = ""  # "Leeds (E08000035): 97% of ...": the council of most children's districts
+    counts: dict[str, int] = field(default_factory=dict)
 
 
 def import_903(
@@ -189,190 +65,186 @@ def import_903(
     on: date | None = None,
     on_error: OnError = "skip",
     salt: str | None = None,
+    year: int | None = None,
+    today: date | None = None,
 ) -> ImportResult:
-    """Read an SSDA903 return and derive the cohort and the care leavers' accommodation history.
+    """Read the SSDA903 returns under `folder` and derive the cohort and care leavers' history.
 
-    `on` is the date the cohort is taken on (default: 31 March after the latest date in the
-    return, the end of its collection year). `salt` makes ids stable across imports (default:
-    $PLANNER_903_SALT, else a random one, so ids do not link across imports).
+    `year` (2024 for 2024-25) overrides the collection year told by names and dates; `on` is the
+    cohort's date (default: 31 March ending the latest collection year); `salt` makes ids stable
+    across imports (default: $PLANNER_903_SALT, else random, so ids do not link). Raises
+    InvalidInput when nothing useful can be written, or on any problem with `on_error="reject"`.
     """
-    folder = Path(folder)
-    tables, files = find_tables(folder)
-    if tables["header"].empty or tables["episodes"].empty:
-        message = (
-            "no SSDA903 Header and Episodes files found (CSV files with CHILD, SEX, DOB, ETHNIC, ... columns)"
-        )
-        raise InvalidInput([Problem(str(folder), None, None, message)])
-    problems: list[Problem] = []
-    checked: dict[str, pd.DataFrame] = {}
-    for kind, df in tables.items():
-        if df.empty:
-            checked[kind] = df
-            continue
-        checked[kind], found = _validate(kind, df.copy())
+    folder, today = Path(folder), today or date.today()
+    files, problems, notes = find_files(folder, year=year, today=today)
+    kinds = {f.table for f in files}
+    if not {"header", "episodes"} <= kinds:
+        absent = [t for t in ("header", "episodes") if t not in kinds]
+        expected = "; ".join(f"{TITLES[t]}: {', '.join(TABLES[t][:7])}, ..." for t in absent)
+        missing = " and ".join(TITLES[t] for t in absent)
+        why = f"no SSDA903 {missing} file could be read (CSV files with the columns {expected})"
+        raise InvalidInput(problems[:MAX_LISTED] + _as_problems(folder, [why, *notes]))
+    checked: dict[str, list[pd.DataFrame]] = {t: [] for t in TABLES}
+    for f in files:
+        df, found = check_file(f, today=today)
+        checked[f.table].append(df)
         problems += found
-    known = set(checked["header"]["CHILD"])
-    unknown = checked["episodes"][~checked["episodes"]["CHILD"].isin(known)]
-    for f, row, child in zip(
-        unknown["_file"].astype(str), unknown["_row"].astype(int), unknown["CHILD"], strict=True
-    ):
-        problems.append(Problem(f, row, "CHILD", f"{child!r} is not in the Header file"))
+    for y in sorted({f.year for f in files if lists_year(f.year) != f.year}):
+        edge = "before" if y < FIRST_YEAR else "after"
+        near = year_label(lists_year(y))
+        notes.append(
+            f"{year_label(y)} is {edge} the years with code lists here ({year_label(FIRST_YEAR)} to "
+            f"{year_label(LAST_YEAR)}): its codes were checked against the {near} lists"
+        )
+    head, eps, oc3, uasc = (_combine(t, checked[t]) for t in ("header", "episodes", "oc3", "uasc"))
+    problems += _orphans(eps, head, checked["header"])
+    eps = eps[eps["CHILD"].isin(head.index)]
+    located, trouble, unknown_note = _postcodes(eps)
+    problems += trouble
+    notes += unknown_note
     problems.sort(key=lambda p: (p.file, p.row or 0))
     if problems and on_error == "reject":
-        raise InvalidInput(problems[:50], len(problems) > 50)
+        raise InvalidInput(problems[:MAX_LISTED], len(problems) > MAX_LISTED)
+    latest_end = pd.Timestamp(max(f.year for f in files) + 1, 3, 31)
+    as_of = pd.Timestamp(on) if on is not None else min(latest_end, pd.Timestamp(today))
+    if on is None and as_of < latest_end:
+        notes.append(f"the latest return's year has not ended: the cohort is taken today, {uk_date(as_of)}")
     salt = salt or os.environ.get("PLANNER_903_SALT") or secrets.token_hex(16)
-    notes: list[str] = []
-    head = checked["header"]
-    bad_children = set(head.loc[head["_bad"], "CHILD"])
-    head = head[~head["_bad"]].drop_duplicates("CHILD", keep="last").set_index("CHILD")
-    eps = checked["episodes"]
-    eps = eps[~eps["_bad"] & eps["CHILD"].isin(head.index)].sort_values(["CHILD", "DECOM"])
-    if bad_children:
-        notes.append(
-            f"{len(bad_children)} children with an invalid Header row left out with all their episodes"
+    tally = Tally(notes=notes)
+    where = districts_of(eps, located)
+    uasc_children = set(uasc.index[uasc["DUC"].isna() | (uasc["DUC"] > as_of)])
+    if "UASC_STATUS" in head:  # newer extracts: the status in the Header, without an end date
+        uasc_children |= set(head.index[head["UASC_STATUS"] == "1"])
+    if not len(uasc) and "UASC_STATUS" not in head:
+        notes.append("no UASC file or Header UASC_STATUS: uasc is false for every child")
+    young = cohort(head, eps, where, uasc_children, as_of, salt, tally)
+    history = referrals(head, eps, oc3, where, as_of, salt, tally)
+    if young.empty and history.empty:
+        why = (
+            f"nothing to write: no child looked after on {uk_date(as_of)} aged 13 to 17, and no care "
+            "leaver's record with a district in England"
         )
-    dates = pd.concat([eps["DECOM"], eps["DEC"].dropna()])
-    as_of = pd.Timestamp(on) if on is not None else _year_end(dates.max())
-    eps = eps[eps["DECOM"] <= as_of]
-    district = (
-        eps["HOME_POST"]
-        .map(district_of_postcode)
-        .where(lambda s: s != "", eps["PL_POST"].map(district_of_postcode))
-    )
-    eps = eps.assign(district=district)
-    uasc_children = _uasc(checked["uasc"], as_of)
-    cohort = _cohort(head, eps, as_of, uasc_children, salt, notes)
-    referrals = _referrals(head, eps, checked["oc3"], as_of, salt, notes)
-    # Self-check: what we write must read back under the formats' own rules.
-    cohort = read_table(format_table(cohort, COHORT).encode(), COHORT)
-    referrals = read_table(format_table(referrals, REFERRALS).encode(), REFERRALS)
+        raise InvalidInput(problems[:MAX_LISTED] + _as_problems(folder, [why, *tally.notes]))
+    young, history = _self_checked(young, COHORT), _self_checked(history, REFERRALS)
     log.info(
-        "SSDA903 import: %d in cohort, %d history rows, %d problems",
-        len(cohort),
-        len(referrals),
-        len(problems),
+        "SSDA903 import: %d in cohort, %d history rows, %d problems", len(young), len(history), len(problems)
     )
-    return ImportResult(cohort, referrals, problems, notes, files, as_of.date())
+    read = [FileRead(f.name, f.table, f.year, f.year_from, len(f.frame)) for f in files]
+    counts = dict(tally.counts) | {"children": len(head)}
+    return ImportResult(young, history, problems, tally.notes, read, as_of.date(), _council(where), counts)
 
 
-def _year_end(latest: pd.Timestamp) -> pd.Timestamp:
-    year = latest.year if latest.month <= 3 else latest.year + 1
-    return pd.Timestamp(year=year, month=3, day=31)
+def _as_problems(folder: Path, reasons: list[str]) -> list[Problem]:
+    """Why nothing can be written, as problems of the folder (the CLI prints them)."""
+    return [Problem(folder.as_posix(), None, None, reason) for reason in reasons]
 
 
-def _uasc(uasc: pd.DataFrame, as_of: pd.Timestamp) -> set[str]:
-    if uasc.empty:
-        return set()
-    ok = uasc[~uasc["_bad"]]
-    return set(ok.loc[ok["DUC"].isna() | (ok["DUC"] > as_of), "CHILD"])
-
-
-def _cohort(
-    head: pd.DataFrame, eps: pd.DataFrame, as_of: pd.Timestamp, uasc: set[str], salt: str, notes: list[str]
-) -> pd.DataFrame:
-    last = eps.groupby("CHILD").tail(1)
-    current = last[last["DEC"].isna() | (last["DEC"] > as_of)]
-    dob = head.loc[current["CHILD"], "DOB"].to_numpy()
-    age = (as_of - pd.Series(dob, index=current.index)).dt.days / 365.25
-    teen = current[(age >= COHORT_AGES[0]) & (age < COHORT_AGES[1])]
-    nowhere = teen["district"] == ""
-    if nowhere.any():
-        notes.append(f"{int(nowhere.sum())} looked-after children aged 13-17 left out of cohort.csv: neither "
-                     "HOME_POST nor PL_POST is in the shipped postcode-district lookup")  # fmt: skip
-    teen = teen[~nowhere]
-    if not uasc:
-        notes.append("no UASC file: uasc is false for every child")
-    return pd.DataFrame(
-        {
-            "child_id": [pseudonym(c, salt) for c in teen["CHILD"]],
-            "date_of_birth": _month_of_birth(head.loc[teen["CHILD"], "DOB"].reset_index(drop=True)),
-            "gender": head.loc[teen["CHILD"], "SEX"].map(SEX).to_numpy(),
-            "district": teen["district"].to_numpy(),
-            "placement_type": teen["PLACE"].to_numpy(),
-            "support_need": teen["PLACE"].map(support_from_place).to_numpy(),
-            "uasc": teen["CHILD"].isin(uasc).to_numpy(),
+def _combine(table: str, frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """One table across files and years: usable rows, the latest year's value winning."""
+    if not frames:  # an empty table of the right types, so that the steps after need no cases
+        columns = {
+            c: pd.Series(dtype="datetime64[ns]" if c in DATES[table] else object) for c in TABLES[table]
         }
-    )
+        typed = {"_file": "object", "_row": "int64", "_usable": "bool", "_year": "int64"}
+        frames = [pd.DataFrame(columns | {c: pd.Series(dtype=t) for c, t in typed.items()})]
+    df = pd.concat(frames, ignore_index=True)
+    df = df[df["_usable"]].sort_values(["_year", "_file", "_row"], kind="stable")
+    df = df.assign(_year_end=pd.to_datetime((df["_year"] + 1).astype(str) + "-03-31"))
+    if table == "episodes":
+        df = df.drop_duplicates(["CHILD", "DECOM"], keep="last")
+        return df.sort_values(["CHILD", "DECOM"], kind="stable").reset_index(drop=True)
+    if table == "oc3":
+        return df.drop_duplicates(["CHILD", "_year"], keep="last").reset_index(drop=True)
+    # Header and UASC: a child's latest valid value of each field (a later return corrects).
+    values = df.drop(columns=["CHILD"]).mask(df.drop(columns=["CHILD"]) == "")
+    merged = values.groupby(df["CHILD"]).last()
+    text = [
+        c
+        for c in merged.columns
+        if c in TABLES[table] and not pd.api.types.is_datetime64_any_dtype(merged[c])
+    ]
+    merged[text] = merged[text].fillna("")
+    return merged.assign(CHILD=merged.index)
 
 
-def _referrals(
-    head: pd.DataFrame, eps: pd.DataFrame, oc3: pd.DataFrame, as_of: pd.Timestamp, salt: str, notes: list[str]
-) -> pd.DataFrame:
-    dob = eps["CHILD"].map(head["DOB"])
-    age = (eps["DEC"] - dob).dt.days / 365.25
-    leaving = eps[
-        eps["DEC"].notna()
-        & (eps["DEC"] <= as_of)
-        & (age >= LEAVING_AGE)
-        & eps["REC"].isin(list(OUTCOME_BY_REC))
+def _orphans(eps: pd.DataFrame, head: pd.DataFrame, headers: list[pd.DataFrame]) -> list[Problem]:
+    """Episodes of a child with no usable Header row: left out, each named."""
+    listed = set(pd.concat([h["CHILD"] for h in headers])) if headers else set()
+    orphans = eps[~eps["CHILD"].isin(head.index)]
+    unusable = "the child's Header row is not usable (see its problems), so the episode is left out"
+    return [
+        Problem(
+            f, int(r), "CHILD", f"{c!r}: {unusable}" if c in listed else f"{c!r} is not in the Header file"
+        )
+        for f, r, c in zip(orphans["_file"], orphans["_row"], orphans["CHILD"], strict=True)
     ]
-    accom: dict[str, str] = {}
-    if not oc3.empty:
-        ok = oc3[~oc3["_bad"] & (oc3["ACCOM"] != "") & oc3["CHILD"].isin(head.index)]
-        accom = dict(zip(ok["CHILD"], ok["ACCOM"], strict=False))
-    cols = (leaving["CHILD"].astype(str), leaving["DEC"], leaving["REC"].astype(str), leaving["district"],
-            leaving["PLACE"])  # fmt: skip
-    rows = [
-        {
-            "child": c,
-            "when": d,
-            "accom": accom.get(c) or OUTCOME_BY_REC[rec],
-            "district": dist,
-            "place": place,
-        }
-        for c, d, rec, dist, place in zip(*cols, strict=True)
-    ]
-    last_district = eps.groupby("CHILD")["district"].last()
-    last_place = eps.groupby("CHILD")["PLACE"].last()
-    if not oc3.empty:
-        left_at = {row["child"] for row in rows}
-        ok = oc3[
-            ~oc3["_bad"] & (oc3["IN_TOUCH"] == "YES") & (oc3["ACCOM"] != "") & oc3["CHILD"].isin(head.index)
+
+
+def _postcodes(eps: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem], list[str]]:
+    """Every HOME_POST and PL_POST looked up once; malformed ones are problems, ones not found in
+    England are counted."""
+    written = pd.unique(pd.concat([eps["HOME_POST"], eps["PL_POST"]]).astype(str))
+    written = [w for w in written if w]
+    found = locate(written).set_index(pd.Index(written))
+    problems: list[Problem] = []
+    elsewhere: dict[str, list[str]] = {}
+    for col in ("HOME_POST", "PL_POST"):
+        status = at(found["status"], eps[col])
+        bad = status == "malformed"
+        problems += [
+            Problem(f, int(r), col, describe("malformed", v))
+            for f, r, v in zip(eps["_file"][bad], eps["_row"][bad], eps[col][bad], strict=True)
         ]
-        ok = ok[~ok["CHILD"].isin(left_at)]
-        dobs = ok["CHILD"].map(head["DOB"]).tolist()
-        for c, code, dob in zip(ok["CHILD"].astype(str), ok["ACCOM"].astype(str), dobs, strict=True):
-            birthday = dob + pd.DateOffset(years=int((as_of - dob).days // 365.25))
-            place, dist = last_place.get(c, ""), last_district.get(c, "")
-            rows.append({"child": c, "when": birthday, "accom": code, "place": place, "district": dist})
-    df = pd.DataFrame(rows, columns=["child", "when", "accom", "district", "place"])
-    df["accom"] = df["accom"].where(df["accom"].str[0].isin(list("BCDEKRSTUVWXYZ")), "")
-    unusable = (df["district"] == "") | (df["accom"] == "")
-    if unusable.any():
-        notes.append(f"{int(unusable.sum())} care leavers' records left out of referrals.csv: district not "
-                     "in the postcode lookup, or gone abroad or deported (ACCOM G, H)")  # fmt: skip
-    df = df[~unusable].sort_values(["when", "child"]).reset_index(drop=True)
-    birth = pd.Series(df["child"].map(head["DOB"]), dtype="datetime64[ns]")
-    return pd.DataFrame(
-        {
-            "referral_id": [f"R-{i:06d}" for i in range(1, len(df) + 1)],
-            "person_id": [pseudonym(c, salt) for c in df["child"]],
-            "referral_date": df["when"].astype("datetime64[ns]"),
-            "date_of_birth": _month_of_birth(birth),
-            "gender": df["child"].map(head["SEX"]).map(SEX),
-            "home_district": df["district"],
-            "support_need": df["place"].map(support_from_place),
-            "wheelchair": False,
-            "parent_with_child": False,
-            "high_risk": False,
-            "risks": [()] * len(df),
-            "outcome_accom": df["accom"],
-            "placed_date": df["when"].astype("datetime64[ns]"),
-            "left_date": pd.Series(pd.NaT, index=df.index, dtype="datetime64[ns]"),
-        }
-    )
+        for s in ("unknown", "not_in_england", "no_location"):
+            hit = status == s
+            elsewhere.setdefault(s, []).extend(
+                f"{f} row {r}" for f, r in zip(eps["_file"][hit], eps["_row"][hit], strict=True)
+            )
+    why = {
+        "unknown": "not in the ONS Postcode Directory",
+        "not_in_england": "outside England",
+        "no_location": "without a location in the directory",
+    }
+    notes = [
+        f"{plural(len(rows), 'HOME_POST or PL_POST value')} {why[s]} (e.g. {', '.join(rows[:3])}): "
+        "no district from them"
+        for s, rows in elsewhere.items()
+        if rows
+    ]
+    return found, problems, notes
+
+
+def _self_checked(df: pd.DataFrame, spec: TableSpec) -> pd.DataFrame:
+    """What is written must read back under the file's own rules; the extra columns ride along."""
+    checked = read_table(format_table(df[spec.names], spec).encode(), spec)
+    extra = [c for c in df.columns if c not in spec.names]
+    return pd.concat([checked, df[extra].reset_index(drop=True)], axis=1)
+
+
+def _council(where: pd.Series) -> str:
+    """The council most children's known districts belong to, by name and code."""
+    known = where[where.isin(districts().index)]
+    if known.empty:
+        return ""
+    d = districts()
+    code = known.map(d["utla_code"]).mode().iloc[0]
+    share = (known.map(d["utla_code"]) == code).mean()
+    name = d.loc[d["utla_code"] == code, "utla_name"].iloc[0]
+    spread = "" if share >= 0.5 else " (the rest are spread over other councils: check the postcodes)"
+    return f"{name} ({code}): {share:.0%} of the children with a known district live there{spread}"
 
 
 def write_import(result: ImportResult, out_dir: str | Path) -> list[Path]:
     """Write cohort.csv and referrals.csv (all or nothing: temporary files, then renamed)."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    written = []
     tables = ((COHORT, result.cohort), (REFERRALS, result.referrals))
     parts = [(out / spec.file, format_table(df, spec)) for spec, df in tables]
     for path, text in parts:
         path.with_name(path.name + ".part").write_text(text, encoding="utf-8")
     for path, _ in parts:
         path.with_name(path.name + ".part").replace(path)
-        written.append(path)
-    return written
+    return [path for path, _ in parts]
+
+
+__all__ = ["FileRead", "ImportResult", "import_903", "write_import"]

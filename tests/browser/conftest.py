@@ -61,6 +61,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
             "DATABASE_URL": f"sqlite:///{folder}/planner.sqlite",
             "TODAY": ON,
             "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # fast sign-ins
+            "MIGRATE_ON_START": True,
             "MAP_TILES_URL": None,  # the offline default, whatever the environment says
         }
     )

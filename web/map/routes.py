@@ -13,6 +13,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from planner.data.contract import Dataset
+from planner.data.formats import spreadsheet_safe
 from planner.data.vocab import SUPPORT_LEVELS, SUPPORT_RANK
 from planner.forecast.shortfall import shortfall_by_district
 from web.auth import roles_required
@@ -114,7 +115,7 @@ def download() -> ResponseReturnValue:
     )
     table.insert(2, "support_level", level or "all")
     buf = io.StringIO()
-    table.to_csv(buf, index=False, lineterminator="\n")
+    spreadsheet_safe(table).to_csv(buf, index=False, lineterminator="\n")
     name = f"shortfall-by-district-{on:%Y-%m-%d}{'-' + level if level else ''}.csv"
     return Response(
         buf.getvalue(),

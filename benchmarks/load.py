@@ -1,0 +1,202 @@
+"""`python -m benchmarks.load`: the web app under gunicorn, as the README's operations section
+deploys it, with N signed-in users going over the main pages for S seconds.
+
+A small load generator of our own (threads, `http.client` with keep-alive, one connection per
+user): each user signs in through the real form with its CSRF token, like a person, then asks
+for its role's pages in turn without pausing (a harsher load than people reading pages). No
+extra dependency, and per-page percentiles come out directly; locust or wrk would add a
+dependency (locust brings gevent) or could not sign in through a form (wrk).
+
+The database is a fresh SQLite file (or --database-url, e.g. PostgreSQL) migrated with
+`planner db upgrade`, loaded with the demo county and its referral history, with real users
+made by `planner users create`. Prints requests a second, p50/p95/p99 and errors, overall and
+by page, as Markdown for benchmarks/README.md.
+
+    python -m benchmarks.load [--users 20] [--seconds 60] [--workers 2] [--threads 4]
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import defaultdict
+from datetime import date
+from pathlib import Path
+
+BIN = Path(sys.executable).parent
+PASSWORD = "load-test-passphrase-2026"
+Connection = http.client.HTTPConnection
+PAGES = {
+    "officer": ["/waiting-list", "/proposals", "/schemes", "/people/{person}"],
+    "commissioner": ["/map", "/map?support_level=high", "/scenarios", "/schemes"],
+}
+
+
+class User(threading.Thread):
+    """One signed-in person asking for pages until `until`; latencies by page, errors."""
+
+    def __init__(self, port: int, role: str, until: float, people: list[str], n: int) -> None:
+        super().__init__(daemon=True)
+        self.port, self.role, self.until, self.people, self.n = port, role, until, people, n
+        self.cookies: dict[str, str] = {}
+        self.timings: dict[str, list[float]] = defaultdict(list)
+        self.errors: list[str] = []
+
+    def _request(
+        self, conn: http.client.HTTPConnection, method: str, path: str, body: str = ""
+    ) -> tuple[int, str]:
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+        if body:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        conn.request(method, path, body=body or None, headers=headers)
+        response = conn.getresponse()
+        text = response.read().decode("utf-8", "replace")
+        for header, value in response.getheaders():
+            if header.lower() == "set-cookie":
+                name, _, rest = value.partition("=")
+                self.cookies[name] = rest.split(";", 1)[0]
+        return response.status, text
+
+    def run(self) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
+        status, page = self._request(conn, "GET", "/login")
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+        if status != 200 or token is None:
+            self.errors.append(f"sign-in page {status}")
+            return
+        form = f"csrf_token={token.group(1)}&username={self.role}&password={PASSWORD}"
+        status, _ = self._request(conn, "POST", "/login", form)
+        if status != 302:
+            self.errors.append(f"sign in {status}")
+            return
+        i = self.n
+        while time.monotonic() < self.until:
+            template = PAGES[self.role][i % len(PAGES[self.role])]
+            path = template.format(person=self.people[i % len(self.people)])
+            start = time.perf_counter()
+            try:
+                status, _ = self._request(conn, "GET", path)
+            except (OSError, http.client.HTTPException) as e:
+                self.errors.append(f"{template}: {e}")
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
+                continue
+            self.timings[template].append(time.perf_counter() - start)
+            if status != 200:
+                self.errors.append(f"{template}: {status}")
+            i += 1
+
+
+def _prepare(url: str, on: date) -> list[str]:
+    """Migrate, load the demo county and its history, make the two users; the people's ids."""
+    env = {**os.environ, "DATABASE_URL": url}
+    subprocess.run([BIN / "planner", "db", "upgrade"], env=env, check=True, stdout=subprocess.DEVNULL)
+    for role in PAGES:
+        subprocess.run([BIN / "planner", "users", "create", role, "--role", role, "--password-stdin"],
+                       env=env, input=PASSWORD, text=True, check=True, stdout=subprocess.DEVNULL)  # fmt: skip
+    from planner.demo import generate_history
+    from web import create_app
+    from web.db import get_db
+    from web.seed import demo_dataset
+    from web.store import replace_all, replace_history
+
+    app = create_app({"SECRET_KEY": "load", "DATABASE_URL": url, "RESUME_SCENARIO_RUNS": False})
+    with app.app_context():
+        data, _ = demo_dataset(on)
+        history = generate_history(data, county="Gloucestershire", seed=1, on=on)
+        replace_all(get_db(), data)
+        replace_history(get_db(), history.referrals, history.cohort)
+        get_db().commit()
+    return list(data.people["person_id"][:50])
+
+
+def _port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _percentile(values: list[float], q: float) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[q - 1] if len(values) > 1 else values[0]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--users", type=int, default=20)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--database-url", default=None, help="default: a new SQLite file")
+    args = parser.parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="planner-load-"))
+    url = args.database_url or f"sqlite:///{folder}/planner.sqlite"
+    people = _prepare(url, date.today())
+    port = _port()
+    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "load-test", "TRUSTED_HOSTS": "127.0.0.1"}
+    command = [BIN / "gunicorn", "--workers", str(args.workers), "--threads", str(args.threads),
+               "--bind", f"127.0.0.1:{port}", "--timeout", "120", "web:create_app()"]  # fmt: skip
+    server = subprocess.Popen(
+        command, env=env, stdout=subprocess.DEVNULL, stderr=(folder / "gunicorn.log").open("w")
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while True:  # every worker has loaded the app when several answers come back
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+                conn.request("GET", "/healthz")
+                if conn.getresponse().status == 200:
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+            time.sleep(0.5)
+        time.sleep(5)
+        until = time.monotonic() + args.seconds
+        roles = list(PAGES)
+        users = [User(port, roles[i % len(roles)], until, people, i) for i in range(args.users)]
+        started = time.monotonic()
+        for u in users:
+            u.start()
+        for u in users:
+            u.join()
+        elapsed = time.monotonic() - started
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+    _report(users, elapsed, args)
+
+
+def _report(users: list[User], elapsed: float, args: argparse.Namespace) -> None:
+    by_page: dict[str, list[float]] = defaultdict(list)
+    for u in users:
+        for page, times in u.timings.items():
+            by_page[page] += times
+    errors = [e for u in users for e in u.errors]
+    every = [t for times in by_page.values() for t in times]
+    setup = f"gunicorn --workers {args.workers} --threads {args.threads}, {os.cpu_count()} cores"
+    print(f"{args.users} users for {args.seconds:.0f} s, {setup}: {len(every):,} requests in {elapsed:.1f} s")
+    print()
+    print("| page | requests | per second | p50 ms | p95 ms | p99 ms | errors |")
+    print("|---|---|---|---|---|---|---|")
+    for page, times in [*sorted(by_page.items()), ("all pages", every)]:
+        failed = len(errors) if page == "all pages" else sum(e.startswith(page + ":") for e in errors)
+        p50, p95, p99 = (1000 * _percentile(times, q) for q in (50, 95, 99))
+        rate = len(times) / elapsed
+        print(f"| {page} | {len(times):,} | {rate:.1f} | {p50:.0f} | {p95:.0f} | {p99:.0f} | {failed} |")
+    if errors:
+        print("Errors:", "; ".join(sorted(set(errors))[:10]))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,169 @@
+"""Checking one file of an SSDA903 return against its collection year's code lists and dates.
+
+Every invalid value is a `Problem` (file, row, column, value). Only that value is dropped when
+the row is still usable; a row whose key value is bad (CHILD, a date of birth, an episode's
+start, end or placement) is marked unusable. A code valid in another supported year but not in
+this one (an H5 placement in 2025-26, SEX 1 in 2024-25) is reported and kept: its meaning is
+known.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Final
+
+import numpy as np
+import pandas as pd
+
+from planner.data.problems import Problem
+from planner.sources.ssda903_codes import LISTS, year_label
+from planner.sources.ssda903_files import ReturnFile
+
+REQUIRED: Final = {
+    "header": ("CHILD", "SEX", "DOB"),
+    "episodes": ("CHILD", "DECOM", "RNE", "LS", "CIN", "PLACE"),
+    "oc3": ("CHILD", "DOB", "IN_TOUCH"),
+    "uasc": ("CHILD",),
+}
+KEY: Final = {
+    "header": ("CHILD", "DOB"),
+    "episodes": ("CHILD", "DECOM", "DEC", "PLACE"),
+    "oc3": ("CHILD",),
+    "uasc": ("CHILD",),
+}
+DATES: Final = {
+    "header": ("DOB", "MC_DOB"),
+    "episodes": ("DECOM", "DEC"),
+    "oc3": ("DOB",),
+    "uasc": ("DOB", "DUC"),
+}
+CODED: Final = {
+    "header": ("SEX", "ETHNIC", "MOTHER", "UASC_STATUS"),
+    "episodes": ("RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "REC", "REASON_PLACE_CHANGE"),
+    "oc3": ("IN_TOUCH", "ACTIV", "ACCOM"),
+    "uasc": ("SEX",),
+}
+EXAMPLES: Final = {"PLACE": "U1 to U6 foster placements, K2 children's home, K3 supported accommodation"}
+# Dates that may lie after the collection year: a UASC status ends when the child turns 18.
+FUTURE_ALLOWED: Final = frozenset({"DUC"})
+DATE_FORMAT: Final = "is not a date (SSDA903 dates are dd/mm/yyyy, e.g. 23/11/2026)"
+
+
+class _Report:
+    """Problems of one file, in row order, and the rows they make unusable."""
+
+    def __init__(self, f: ReturnFile) -> None:
+        self.file = f.name
+        self.rows = f.frame["_row"].to_numpy(dtype=int)
+        self.unusable = np.zeros(len(f.frame), dtype=bool)
+        self.problems: list[tuple[int, int, Problem]] = []
+
+    def add(self, mask: np.ndarray, column: str, messages: list[str] | str, *, key: bool) -> None:
+        where = np.flatnonzero(mask)
+        texts = [messages] * len(where) if isinstance(messages, str) else messages
+        for i, text in zip(where, texts, strict=True):
+            self.problems.append(
+                (int(self.rows[i]), len(self.problems), Problem(self.file, int(self.rows[i]), column, text))
+            )
+        if key:
+            self.unusable |= mask
+
+    def sorted(self) -> list[Problem]:
+        return [p for _, _, p in sorted(self.problems, key=lambda t: (t[0], t[1]))]
+
+
+def check_file(f: ReturnFile, *, today: date) -> tuple[pd.DataFrame, list[Problem]]:
+    """The file's rows typed (dates as timestamps, invalid values empty), with `_usable` and
+    `_year`, and every problem found."""
+    df = f.frame.copy()
+    report = _Report(f)
+    table, year = f.table, f.year
+    year_end = pd.Timestamp(year + 1, 3, 31)
+    limit = min(year_end, pd.Timestamp(today))
+    late = (
+        f"is after the end of the {year_label(year)} collection year (31/03/{year + 1})"
+        if limit == year_end
+        else "is in the future"
+    )
+    for col in REQUIRED[table]:
+        empty = (df[col] == "").to_numpy()
+        report.add(empty, col, "is empty but required", key=col in KEY[table])
+    for col in DATES[table]:
+        raw = df[col].astype(str)
+        parsed = pd.to_datetime(raw, format="%d/%m/%Y", errors="coerce")
+        given = (raw != "").to_numpy()
+        wrong = given & parsed.isna().to_numpy()
+        old = given & (parsed < pd.Timestamp(1900, 1, 1)).to_numpy()
+        after = given & (parsed > limit).to_numpy() & (col not in FUTURE_ALLOWED)
+        report.add(wrong, col, [f"{v!r} {DATE_FORMAT}" for v in raw[wrong]], key=col in KEY[table])
+        report.add(
+            old | after,
+            col,
+            [
+                f"{v} {late if a else 'is not a plausible date'}"
+                for v, a in zip(raw[old | after], after[old | after], strict=True)
+            ],
+            key=col in KEY[table],
+        )
+        df[col] = parsed.where(~(old | after)).astype("datetime64[ns]")
+    for col in (c for c in CODED[table] if c in df):
+        df[col] = _codes(df[col].astype(str), col, year, report, key=col in KEY[table])
+    if table == "episodes":
+        _episode_dates(df, report)
+    df["_usable"] = ~report.unusable
+    df["_year"] = year
+    return df, report.sorted()
+
+
+def _codes(raw: pd.Series, col: str, year: int, report: _Report, *, key: bool) -> pd.Series:
+    codes = LISTS[col]
+    given = (raw != "").to_numpy()
+    valid = raw.isin(list(codes.valid(year))).to_numpy()
+    known = raw.isin(list(codes.labels)).to_numpy()
+    other_year = given & ~valid & known
+    report.add(
+        other_year,
+        col,
+        [
+            f"{v!r} is an SSDA903 {col} code of {codes.years_of(v)}, not of {year_label(year)}: read as such"
+            for v in raw[other_year]
+        ],
+        key=False,
+    )
+    unknown = given & ~known
+    example = EXAMPLES.get(col, codes.example(year))
+    report.add(
+        unknown,
+        col,
+        [f"{v!r} is not an SSDA903 {col} code in {year_label(year)} (e.g. {example})" for v in raw[unknown]],
+        key=key,
+    )
+    return raw.where(~unknown, "")
+
+
+def _episode_dates(df: pd.DataFrame, report: _Report) -> None:
+    """An episode cannot end before it starts; DEC and REC go together."""
+    backwards = (df["DEC"].notna() & df["DECOM"].notna() & (df["DEC"] < df["DECOM"])).to_numpy()
+    dec, decom = df["DEC"][backwards], df["DECOM"][backwards]
+    report.add(
+        backwards,
+        "DEC",
+        [f"{a:%d/%m/%Y} is before DECOM {b:%d/%m/%Y}" for a, b in zip(dec, decom, strict=True)],
+        key=True,
+    )
+    ended = df["DEC"].notna().to_numpy()
+    reason = (df["REC"] != "").to_numpy()
+    report.add(
+        ended & ~reason & ~report.unusable,
+        "REC",
+        "is empty but DEC is given (how did the episode end?)",
+        key=False,
+    )
+    open_ = ~ended & reason & ~report.unusable
+    report.add(
+        open_,
+        "REC",
+        [f"{v!r} is given but DEC is empty: read as an open episode" for v in df["REC"][open_]],
+        key=False,
+    )
+    df.loc[open_, "REC"] = ""
