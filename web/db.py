@@ -27,6 +27,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from web import versions
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_SECONDS = 30
 
@@ -159,7 +161,9 @@ def init_app(app: Flask) -> None:
     if app.config.get("MIGRATE_ON_START"):  # tests only: deployments run `planner db upgrade`
         upgrade(engine)
     app.extensions["planner_engine"] = engine
-    app.extensions["planner_sessions"] = sessionmaker(engine, expire_on_commit=False)
+    sessions = sessionmaker(engine, expire_on_commit=False)
+    versions.track(sessions)
+    app.extensions["planner_sessions"] = sessions
     app.teardown_appcontext(close_db)
 
 

@@ -20,7 +20,8 @@ from planner.data.contract import HORIZON_DAYS
 from planner.data.formats import gbp
 from planner.match.batch import match
 from planner.match.eligibility import eligible_pairs
-from web import audit
+from planner.match.solution import answer_of
+from web import audit, versions
 from web.db import exclusive
 from web.ledger import DecisionRefused, is_interim
 from web.models import MatchRun, Placement, Proposal, User
@@ -98,7 +99,9 @@ def run_matching(
     """The optimiser over the whole waiting list and every scheme with a place free; open
     proposals from earlier runs are superseded by the new ones. People needed after the horizon
     get none. `seen_run`: the latest run on the officer's page (0: none); `replace_others`: the
-    officer confirmed replacing other officers' open proposals."""
+    officer confirmed replacing other officers' open proposals. The run keeps the batch's answer
+    for a person's options (`web.answers`), with the data version it was solved on; older runs'
+    answers are dropped."""
     exclusive(db, MATCHING_LOCK)
     latest = latest_run(db)
     open_now = db.scalar(select(func.count()).where(Proposal.state == "proposed")) or 0
@@ -111,10 +114,17 @@ def run_matching(
     if newer or (others and not replace_others):
         db.rollback()
         return MatchingCheck(latest, open_now, others, newer)
+    version = versions.current(db)  # before the data: see web.versions
     people = people_frame(db)
     schemes = schemes_frame(db, with_vacancies_only=True, on=on)
     result = match(people, schemes, on=on, horizon_days=horizon_days)
     outcome = result.matches["outcome"].value_counts()
+    answer = None
+    if result.status == "optimal" and result.solution is not None:  # a time-limited answer is not kept
+        answer = answer_of(result.solution, people, schemes).to_bytes()
+    db.execute(
+        update(MatchRun).where(MatchRun.answer.is_not(None)).values(answer=None), execution_options=_NO_SYNC
+    )
     run = MatchRun(
         run_by_id=user.id,
         match_date=on,
@@ -125,6 +135,9 @@ def run_matching(
         unplaced=int(outcome.get("unplaced", 0)),
         not_due=int(outcome.get("not_due", 0)),
         horizon_days=horizon_days,
+        objective="default",
+        data_version=version,
+        answer=answer,
     )
     db.add(run)
     db.flush()

@@ -121,6 +121,8 @@ class YoungPerson(Base):
     placement ended and no other place is needed)."""
 
     __tablename__ = "young_people"
+    # The waiting list's counts and "due by" filter read the waiting people by date needed.
+    __table_args__ = (Index("ix_young_people_status_needed_from", "status", "needed_from"),)
 
     person_id: Mapped[str] = mapped_column(String(ID_MAX_LENGTH), primary_key=True)
     date_of_birth: Mapped[date] = mapped_column(Date)
@@ -149,7 +151,7 @@ class Scheme(Base):
     __table_args__ = (CheckConstraint("vacancies >= 0 AND vacancies <= capacity", name="vacancies_in_range"),)
 
     scheme_id: Mapped[str] = mapped_column(String(ID_MAX_LENGTH), primary_key=True)
-    name: Mapped[str] = mapped_column(String(NAME_MAX_LENGTH))
+    name: Mapped[str] = mapped_column(String(NAME_MAX_LENGTH), index=True)  # the schemes page pages by name
     provider: Mapped[str] = mapped_column(String(NAME_MAX_LENGTH))
     accom_type: Mapped[str] = mapped_column(String(1))
     district: Mapped[str] = mapped_column(String(9), index=True)
@@ -182,7 +184,9 @@ class Scheme(Base):
 
 
 class MatchRun(Base):
-    """One press of "Run matching": the optimiser's status and counts."""
+    """One press of "Run matching": the optimiser's status and counts, and the batch's answer
+    (`planner.match.solution.BatchAnswer`) for a person's options to reuse while the data
+    (`data_version`), the date and the horizon are the same; only the latest run keeps it."""
 
     __tablename__ = "match_runs"
 
@@ -197,6 +201,21 @@ class MatchRun(Base):
     unplaced: Mapped[int] = mapped_column(Integer)
     not_due: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     horizon_days: Mapped[int] = mapped_column(Integer, default=28, server_default="28")
+    objective: Mapped[str] = mapped_column(String(16), default="default", server_default="default")
+    data_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    answer: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True, deferred=True)
+
+
+class DataVersion(Base):
+    """One row: a number raised with every change to the young people, the schemes, the referral
+    history or the cohort (`web.versions`), so that what is worked out from them is reused only
+    while they are unchanged."""
+
+    __tablename__ = "data_version"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    changed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
 class Proposal(Base):

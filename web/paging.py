@@ -24,6 +24,18 @@ class Page:
     def end(self) -> int:
         return min(self.start + self.size, self.total)
 
+    def numbers(self, around: int = 2) -> list[int | None]:
+        """The page numbers to link to: the first, the last and `around` either side of this one,
+        None where pages are left out (an ellipsis, as in GOV.UK's pagination): 200 pages of a
+        waiting list at England scale need no 200 links."""
+        keep = {1, self.pages, *range(self.number - around, self.number + around + 1)}
+        out: list[int | None] = []
+        for n in sorted(k for k in keep if 1 <= k <= self.pages):
+            if out and out[-1] is not None and n > out[-1] + 1:
+                out.append(None)
+            out.append(n)
+        return out
+
     def args(self, number: int) -> dict[str, str]:
         """The current page's address (its path's values and query string) with another page
         number, for the page links."""

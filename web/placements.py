@@ -8,16 +8,15 @@ from datetime import timedelta
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from planner.data.districts import district_name
 from planner.data.vocab import SUPPORT_LEVELS, URGENT_ACCOM
 from planner.match.options import options, why_not
-from web import audit, decisions, ledger, queues
+from web import answers, audit, decisions, ledger, queues
 from web.auth import roles_required
 from web.clock import due_by, horizon_days, today
 from web.db import get_db
-from web.filters import age_on
 from web.models import Placement, Proposal, Scheme, User, YoungPerson
 from web.paging import page_of
 from web.store import people_frame, schemes_frame
@@ -50,52 +49,61 @@ def _districts(codes: set[str]) -> list[tuple[str, str]]:
 @bp.get("/waiting-list")
 @roles_required(*OFFICERS)
 def waiting_list() -> ResponseReturnValue:
+    """The waiting list in the order the optimiser serves it (under-18s, then those in B&B,
+    emergency accommodation or with no fixed abode, then the soonest needed: PRODUCT.md s.3),
+    filtered, counted, sorted and paged by the database."""
     db = get_db()
     on = today(current_app)
-    everyone = list(
-        db.scalars(
-            select(YoungPerson)
-            .where(YoungPerson.status == "waiting")
-            .order_by(YoungPerson.needed_from, YoungPerson.person_id)
-        )
-    )
+    last = due_by(current_app)
     district = request.args.get("district", "")
     need = request.args.get("need", "")
     urgency = request.args.get("urgency", "all")
-    last = due_by(current_app)
-    # The order the optimiser serves them in: under-18s, then those in B&B, emergency or with no
-    # fixed abode, then the soonest needed (PRODUCT.md s.3).
-    everyone.sort(key=lambda p: (age_on(p.date_of_birth, on) >= 18, p.current_accom[:1] not in URGENT_ACCOM,
-                                 p.needed_from, p.person_id))  # fmt: skip
-    shown = {
-        "urgent": lambda p: p.current_accom[:1] in URGENT_ACCOM,
-        "due": lambda p: p.needed_from <= last,
-        "now": lambda p: p.needed_from <= on,
-        "later": lambda p: p.needed_from > last,
-    }.get(urgency, lambda p: True)
-    people = [
-        p
-        for p in everyone
-        if (not district or p.home_district == district) and (not need or p.support_need == need) and shown(p)
-    ]
-    urgent = sum(p.current_accom[:1] in URGENT_ACCOM for p in everyone)
-    page = page_of(len(people))
+    waiting = YoungPerson.status == "waiting"
+    shown_if = {
+        "urgent": queues.urgent_now(),
+        "due": YoungPerson.needed_from <= last,
+        "now": YoungPerson.needed_from <= on,
+        "later": YoungPerson.needed_from > last,
+    }
+    where = [waiting]
+    if district:
+        where.append(YoungPerson.home_district == district)
+    if need:
+        where.append(YoungPerson.support_need == need)
+    if urgency in shown_if:
+        where.append(shown_if[urgency])
+    total, urgent, due = db.execute(
+        select(
+            func.count(),
+            func.count().filter(queues.urgent_now()),
+            func.count().filter(YoungPerson.needed_from <= last),
+        ).where(waiting)
+    ).one()
+    page = page_of(db.scalar(select(func.count()).select_from(YoungPerson).where(*where)) or 0)
+    people = db.scalars(
+        select(YoungPerson)
+        .where(*where)
+        .order_by(*queues.urgency_order(on))
+        .offset(page.start)
+        .limit(page.size)
+    ).all()
+    districts = db.scalars(select(YoungPerson.home_district).where(waiting).distinct()).all()
     return render_template(
         "waiting_list.html",
-        people=people[page.start : page.end],
-        shown=len(people),
+        people=people,
+        shown=page.total,
         page=page,
-        total=len(everyone),
+        total=total,
         urgent=urgent,
         on=on,
-        districts=_districts({p.home_district for p in everyone}),
+        districts=_districts(set(districts)),
         needs=SUPPORT_LEVELS,
         urgencies=URGENCY,
         chosen={"district": district, "need": need, "urgency": urgency},
         urgent_codes=URGENT_ACCOM,
         run=decisions.latest_run(db),
         due_by=last,
-        due=sum(p.needed_from <= last for p in everyone),
+        due=due,
         horizon_days=horizon_days(current_app),
     )
 
@@ -179,19 +187,23 @@ def proposals() -> ResponseReturnValue:
 
 
 def _options(db, p: YoungPerson, on):  # type: ignore[no-untyped-def]
-    """This page of the person's eligible places, ranked, with their impact on the list."""
-    waiting, schemes_now = people_frame(db), schemes_frame(db, on=on)
+    """This page of the person's eligible places, ranked, with their impact on the list: "others
+    displaced" from the batch answer (web.answers), kept with the latest matching run or solved
+    once for the data as they are now."""
+    horizon = horizon_days(current_app)
+    batch = answers.for_today(db, on=on, horizon_days=horizon)
+    me, schemes_now = people_frame(db, person_id=p.person_id), schemes_frame(db, on=on)
     wanted = page_of(10**9, OPTIONS_PAGE).number  # clamped below, once the number of places is known
-    opts = options(waiting, schemes_now, p.person_id, on=on, top=OPTIONS_PAGE, impact=True,
-                   horizon_days=horizon_days(current_app), start=(wanted - 1) * OPTIONS_PAGE)  # fmt: skip
+    opts = options(me, schemes_now, p.person_id, on=on, top=OPTIONS_PAGE, impact=True, horizon_days=horizon,
+                   start=(wanted - 1) * OPTIONS_PAGE, batch=batch)  # fmt: skip
     page = page_of(opts.eligible, OPTIONS_PAGE)
     if page.number != wanted:
-        opts = options(waiting, schemes_now, p.person_id, on=on, top=OPTIONS_PAGE, impact=True,
-                       horizon_days=horizon_days(current_app), start=page.start)  # fmt: skip
+        opts = options(me, schemes_now, p.person_id, on=on, top=OPTIONS_PAGE, impact=True,
+                       horizon_days=horizon, start=page.start, batch=batch)  # fmt: skip
     why_scheme = request.args.get("why_not", "")
     why = None
     if why_scheme and why_scheme in set(opts.excluded["scheme_id"]):
-        why = why_not(waiting, schemes_now, p.person_id, why_scheme, on=on)
+        why = why_not(me, schemes_now, p.person_id, why_scheme, on=on)
     return opts, page, why_scheme, why
 
 
@@ -207,14 +219,12 @@ def person(person_id: str) -> ResponseReturnValue:
     on = today(current_app)
     opts = page = why = None
     why_scheme = ""
-    if p.status == "waiting":  # the single-person function over the whole list, for its impact
+    if p.status == "waiting":
         opts, page, why_scheme, why = _options(db, p, on)
     placements = list(
         db.scalars(select(Placement).where(Placement.person_id == person_id).order_by(Placement.id.desc()))
     )
-    named = {pl.scheme_id for pl in placements}
-    if opts is not None:
-        named |= set(opts.excluded["scheme_id"])
+    named = {pl.scheme_id for pl in placements} | ({why_scheme} if why is not None else set())
     schemes = {s.scheme_id: s for s in db.scalars(select(Scheme).where(Scheme.scheme_id.in_(named)))}
     return render_template(
         "person.html",

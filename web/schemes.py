@@ -11,7 +11,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, func, or_, select
 from wtforms import HiddenField, StringField
 
 from planner.data.districts import district_name
@@ -90,7 +90,17 @@ def index() -> ResponseReturnValue:
     district = request.args.get("district", "")
     kind = request.args.get("type", "")
     vacant = request.args.get("vacancies", "")
+    text = request.args.get("q", "").strip()[:100]
     where: list[ColumnElement[bool]] = [Scheme.withdrawn.is_(False)]
+    if text:  # a scheme's id, or part of its name or provider, whatever the case
+        like = "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        where.append(
+            or_(
+                Scheme.scheme_id == text,
+                func.lower(Scheme.name).like(like, escape="\\"),
+                func.lower(Scheme.provider).like(like, escape="\\"),
+            )  # fmt: skip
+        )
     if district:
         where.append(Scheme.district == district)
     if kind:
@@ -127,7 +137,7 @@ def index() -> ResponseReturnValue:
         districts=sorted(((c, district_name(c)) for c in districts), key=lambda t: t[1]),
         types=sorted(db.scalars(select(Scheme.accom_type).distinct()).all()),
         labels=ACCOM_LABELS,
-        chosen={"district": district, "type": kind, "vacancies": vacant},
+        chosen={"district": district, "type": kind, "vacancies": vacant, "q": text},
         can_edit=current_user.role in EDITORS,
         places=places,
         vacancies=vacancies,

@@ -3,13 +3,15 @@ by the ledger's rule, `web.vacancies`), validated datasets in (`apply_dataset`: 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from flask import current_app
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Select, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from planner.data.contract import PEOPLE, SCHEMES, Dataset
@@ -31,32 +33,45 @@ from web.vacancies import free_places
 _LISTS = ("lad_list", "risk_list")
 
 
-def _frame(rows: list[dict[str, Any]], spec: TableSpec) -> pd.DataFrame:
-    """Rows from the database typed exactly as `planner.data.contract.read_table` types a CSV."""
-    df = pd.DataFrame(rows, columns=spec.names)
-    for col in spec.columns:
-        s = df[col.name]
+def _frame(rows: Sequence[Sequence[Any]] | list[dict[str, Any]], spec: TableSpec) -> pd.DataFrame:
+    """Rows from the database (tuples in `spec`'s column order, or dicts) typed exactly as
+    `planner.data.contract.read_table` types a CSV. Built column by column: at England scale
+    (20,000 people) a frame of dicts converted afterwards takes several times longer."""
+    if rows and isinstance(rows[0], dict):
+        rows = [tuple(r.get(c) for c in spec.names) for r in rows]  # type: ignore[union-attr]
+    columns = list(zip(*rows, strict=True)) if rows else [() for _ in spec.names]
+    data: dict[str, Any] = {}
+    for col, values in zip(spec.columns, columns, strict=True):
         if col.kind == "date":
-            df[col.name] = pd.to_datetime(s).astype("datetime64[ns]")
+            data[col.name] = pd.Series(np.array(values, dtype="datetime64[D]"), dtype="datetime64[ns]")
         elif col.kind == "bool":
-            df[col.name] = s.astype(bool)
+            data[col.name] = np.array(values, dtype=bool)
         elif col.kind == "int":
-            df[col.name] = s.astype("int64")
+            data[col.name] = np.array(values, dtype=np.int64)
         elif col.kind in ("decimal", "latitude", "longitude"):
-            df[col.name] = s.astype("float64")
+            data[col.name] = np.array(values, dtype=np.float64)
         elif col.kind in _LISTS:
-            df[col.name] = s.map(lambda v: tuple(t for t in (v or "").split(";") if t)).astype(object)
+            data[col.name] = pd.Series(
+                [tuple(filter(None, v.split(";"))) if v else () for v in values], dtype=object
+            )
         else:
-            df[col.name] = s.fillna("").astype(str)
-    return df
+            data[col.name] = pd.Series(["" if v is None else v for v in values], dtype=object).astype(str)
+    return pd.DataFrame(data, columns=list(spec.names))
 
 
-def people_frame(db: Session, *, waiting_only: bool = True) -> pd.DataFrame:
-    query = select(YoungPerson).order_by(YoungPerson.person_id)
+def _rows(db: Session, query: Select[Any]) -> list[Sequence[Any]]:
+    # Plain rows, not ORM objects: 20,000 people load several times faster.
+    return [tuple(r) for r in db.execute(query)]
+
+
+def people_frame(db: Session, *, waiting_only: bool = True, person_id: str | None = None) -> pd.DataFrame:
+    """The waiting list (or everyone) as contract frames, by person_id; one person's row with `person_id`."""
+    query = select(*(getattr(YoungPerson, c) for c in PEOPLE.names)).order_by(YoungPerson.person_id)
     if waiting_only:
         query = query.where(YoungPerson.status == "waiting")
-    rows = [{c: getattr(p, c) for c in PEOPLE.names} for p in db.scalars(query)]
-    return _frame(rows, PEOPLE)
+    if person_id is not None:
+        query = query.where(YoungPerson.person_id == person_id)
+    return _frame(_rows(db, query), PEOPLE)
 
 
 def schemes_frame(db: Session, *, with_vacancies_only: bool = False, on: date | None = None) -> pd.DataFrame:
@@ -72,8 +87,7 @@ def schemes_frame(db: Session, *, with_vacancies_only: bool = False, on: date | 
     )
     if with_vacancies_only:
         query = query.where(free.c.free > 0)
-    rows = [dict(r._mapping) for r in db.execute(query)]
-    return _frame(rows, SCHEMES)
+    return _frame(_rows(db, query), SCHEMES)
 
 
 def records(df: pd.DataFrame, spec: TableSpec) -> list[dict[str, Any]]:

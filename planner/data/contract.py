@@ -9,6 +9,7 @@ the one young person living with their own former foster carers, so a Z row must
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date
@@ -32,6 +33,7 @@ class Dataset:
 
     people: pd.DataFrame
     schemes: pd.DataFrame
+    digest: str = ""  # sha256 of the files' bytes as read (`load_folder`): says when they change
 
 
 CONTRACT_VERSION = "1.1"
@@ -223,7 +225,8 @@ def read_dataset(
 ) -> Dataset:
     """Parse and validate both files' bytes (None: the file is missing from `folder`); every
     problem in either is reported together (up to `max_problems`), `reserved_for` against the ids
-    young_people.csv gives even when some of its rows have problems."""
+    young_people.csv gives even when some of its rows have problems. The dataset's digest is of
+    these bytes."""
     found: list[Problem] = []
     truncated = False
     frames: dict[str, pd.DataFrame] = {}
@@ -240,7 +243,10 @@ def read_dataset(
             truncated = truncated or e.truncated
     if found:
         raise InvalidInput(found[:max_problems], truncated or len(found) > max_problems)
-    return Dataset(people=frames[PEOPLE.file], schemes=frames[SCHEMES.file])
+    digest = hashlib.sha256()
+    for data in (people, schemes):
+        digest.update(hashlib.sha256(data or b"").digest())
+    return Dataset(people=frames[PEOPLE.file], schemes=frames[SCHEMES.file], digest=digest.hexdigest())
 
 
 def load_folder(folder: str | Path) -> Dataset:

@@ -31,6 +31,7 @@ Demand is also split by age band (17-18, 19-21, 22-25) for the council as a whol
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -171,6 +172,7 @@ def forecast(
     seed: int = 0,
     on: date | None = None,
     horizon_days: int = HORIZON_DAYS,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Forecast:
     """Forecast demand, supply and shortfall by month, district and support level.
 
@@ -179,6 +181,8 @@ def forecast(
     forecast starts the month after `on` and the waiting list and schemes are given, the table
     begins with `on`'s own month as today's position, exactly as the map's today view counts it
     (`shortfall.share_out` on the people due within `horizon_days` and today's vacancies).
+    `progress(done, total)` is told of each step done (the count model, the draws of demand, then
+    each month of supply), for a page that shows how far it has got.
     """
     inputs = source if isinstance(source, ForecastInputs) else load_inputs(source)
     if not 1 <= months <= 36:
@@ -193,6 +197,8 @@ def forecast(
     if begin < first_sim:
         raise ValueError(f"start {begin} is inside the referral history, which runs to {uk_date(today)}")
     sim = pd.period_range(first_sim, begin + months - 1, freq="M")
+    steps = 4 + len(sim)  # the count model, referral draws, cohort, backlog, then a step a month
+    step: Callable[[int], None] = (lambda k: progress(k, steps)) if progress is not None else (lambda k: None)
     rng = np.random.default_rng([seed, 903])
     cells = [(d, s) for d in _council_districts(inputs) for s in SUPPORT_LEVELS]
     index = {c: i for i, c in enumerate(cells)}
@@ -201,11 +207,14 @@ def forecast(
     later = ref[ref["needs_place"] & ~ref["at_18"]]
     counts = monthly_counts(later["referral_date"], ref["referral_date"].min().to_period("M"), last_full)
     model = fit_counts(counts)
+    step(1)
     totals = model.simulate(sim, runs, rng)
     demand = _allocate(totals, later, index, rng)
     age = (later["referral_date"] - later["date_of_birth"]).dt.days.to_numpy() / 365.25
     bands = _allocate(totals, later, {b: i for i, b in enumerate(AGE_BANDS)}, rng, keys=_band(age))
+    step(2)
     cohort_part, p = _cohort_demand(inputs, ref, today, sim, index, runs, rng, notes)
+    step(3)
     demand += cohort_part
     bands[:, :, 0] += cohort_part.sum(axis=2)  # the move from care at 18
     backlog, backlog_bands = _waiting(inputs, ref, today, sim, index)
@@ -213,7 +222,8 @@ def forecast(
     bands += backlog_bands
 
     rates = leave_rates(inputs.referrals, today)
-    supply, unserved = _supply(inputs, demand, rates, index, rng, notes)
+    step(4)
+    supply, unserved = _supply(inputs, demand, rates, index, rng, notes, lambda m: step(5 + m))
     keep = slice(len(sim) - months, len(sim))
     table, quantiles = summarise(demand[:, keep], supply[:, keep], unserved[:, keep], sim[keep], cells)
     ages = by_age(bands[:, keep], sim[keep])
@@ -361,6 +371,7 @@ def _supply(
     index: dict[tuple[str, str], int],
     rng: np.random.Generator,
     notes: list[str],
+    month_done: Callable[[int], None] = lambda m: None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Places free in each cell and month before that month's demand, and the demand left
     unserved by cell: places are shared out among support levels within each district as
@@ -393,4 +404,5 @@ def _supply(
         left = left.reshape(runs, k)
         occupied += free - left
         free = left
+        month_done(m)
     return supply, unserved

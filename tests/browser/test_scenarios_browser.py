@@ -52,7 +52,8 @@ def test_a_commissioner_creates_runs_and_reads_a_scenario(visit):
     visit.shot("scenarios-list")
     visit.go("/map?month=2027-06")
     expect(page.locator("h1")).to_contain_text("Jun 2027")
-    expect(page.locator("#shortfall-map .district-shape").first).to_be_visible()
+    # The page shows progress and refreshes itself until the forecast is worked out.
+    expect(page.locator("#shortfall-map .district-shape").first).to_be_visible(timeout=60_000)
     visit.shot("map-forecast")
     assert re.search(r"/map\?month=2027-06$", page.url)
     assert visit.blocked == []

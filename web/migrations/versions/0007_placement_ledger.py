@@ -1,8 +1,8 @@
 """the placement ledger: start and end dates, undo, one open placement per person; schemes'
 reported vacancy figures (free places derived, not stored); proposals' reasons; import previews
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-02
 """
 
@@ -13,8 +13,8 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006"
-down_revision = "0005"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
