@@ -120,6 +120,8 @@ def transformer(source: str, target: str):  # type: ignore[no-untyped-def]
 @cache
 def _shapes_bng() -> pd.Series:
     """District boundaries in British National Grid metres (EPSG:27700), by LAD code."""
+    import shapely
+
     gdf = boundaries()[["code", "geometry"]].to_crs("EPSG:27700")
     shapes = pd.Series(gdf.geometry.to_numpy(), index=gdf["code"].to_numpy())
     shapely.prepare(shapes.to_numpy())
@@ -128,6 +130,8 @@ def _shapes_bng() -> pd.Series:
 
 def km_outside_district(lat: np.ndarray, lon: np.ndarray, codes: np.ndarray) -> np.ndarray:
     """How far each point lies outside its own district's boundary, in km (0 inside)."""
+    import shapely
+
     east, north = transformer("EPSG:4326", "EPSG:27700").transform(
         np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
     )
