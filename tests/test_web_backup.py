@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 from flask import Flask
 from sqlalchemy import select, text
-from web_support import BACKENDS, EXAMPLE, build_app, import_files
+from web_support import BACKENDS, EXAMPLE, build_app, import_files, save_vacancies
 from werkzeug.serving import make_server
 
 from planner.cli import cli
@@ -63,7 +63,7 @@ def test_backup_then_restore_returns_every_row_while_the_app_is_serving(
     officer = app.test_client()
     officer.post("/login", data={"username": "officer", "password": "demo-password"})
     officer.post("/matching/run")  # proposals, a match run and audit events to keep
-    officer.post("/schemes/SCH-001/vacancies", data={"vacancies": "1"})
+    assert save_vacancies(officer, "SCH-001", "1").status_code == 303
     server = make_server("127.0.0.1", 0, app, threaded=True)
     serving = threading.Thread(target=server.serve_forever, daemon=True)
     serving.start()

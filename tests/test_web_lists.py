@@ -19,7 +19,7 @@ from planner.data.contract import Dataset, load_folder
 from planner.data.vocab import URGENT_ACCOM
 from planner.match.eligibility import ages_on
 from web.db import get_db
-from web.placements import _adult_born_by
+from web.queues import adult_born_by as _adult_born_by
 from web.store import replace_all
 
 
@@ -68,7 +68,10 @@ def test_the_latest_birth_date_of_an_adult_counts_birthdays_on_29_february_from_
 def _names(html: str) -> list[str]:
     return [
         unescape(n)
-        for n in re.findall(r'<td class="govuk-table__cell">([^<]+)<span class="app-secondary">', html)
+        for n in re.findall(
+            r'<td class="govuk-table__cell"><a [^>]*href="/schemes/[^"]+">([^<]+)</a><span class="app-secondary">',
+            html,
+        )
     ]
 
 
@@ -78,7 +81,7 @@ def test_schemes_are_filtered_summed_and_paged_by_name(sign_in: SignIn, monkeypa
     officer = sign_in("officer")
     first = officer.get("/schemes").get_data(as_text=True)
     places, free = int(schemes["capacity"].sum()), int(schemes["vacancies"].sum())
-    assert f"7 of 7 schemes shown: {places} places, {free} free." in first
+    assert f"7 of 7 schemes shown: {places} places, {free} free today." in first
     assert "Page 1 of 3: 1 to 3, by name" in first
     assert _names(first) == schemes["name"].tolist()[:3]
     assert _names(officer.get("/schemes?page=3").get_data(as_text=True)) == schemes["name"].tolist()[6:]

@@ -20,13 +20,13 @@ from web.store import people_frame, schemes_frame
 
 def _displaced(html: str) -> dict[str, str]:
     """Scheme id -> the "Others displaced" cell of the person's ranked options."""
-    table = html.split("Best options")[1].split("<tbody", 1)[1].split("</tbody>", 1)[0]
+    table = html.split('id="options"')[1].split("<tbody", 1)[1].split("</tbody>", 1)[0]
     out = {}
     for row in table.split("<tr")[1:]:
         cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
-        scheme = re.search(r"(SCH-\d+),", cells[0])
+        scheme = re.search(r"(SCH-\d+),", cells[1])
         assert scheme is not None
-        out[scheme.group(1)] = cells[7].strip()
+        out[scheme.group(1)] = cells[8].strip()  # after rank, scheme, type, cost, 2 distances, fit, score
     assert out
     return out
 

@@ -1,11 +1,11 @@
-"""The data version rises with every change to the young people, schemes, referral history or
-cohort, whichever code makes it, and with nothing else; SQLite and PostgreSQL."""
+"""The data version rises with every change to the young people, schemes, placement ledger,
+referral history or cohort, whichever code makes it, and with nothing else; SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
 from flask import Flask
 from sqlalchemy import select, update
-from web_support import EXAMPLE, SignIn
+from web_support import EXAMPLE, SignIn, save_vacancies
 
 from planner.data.contract import load_folder
 from web import versions
@@ -32,9 +32,9 @@ def test_confirming_editing_and_importing_each_raise_the_version(web_app: Flask,
         proposal_id = proposal.id
     assert officer.post(f"/proposals/{proposal_id}/confirm").status_code == 303
     assert _version(web_app) == start + 1  # a vacancy taken and a person placed: one transaction
-    assert officer.post("/schemes/SCH-001/vacancies", data={"vacancies": "5"}).status_code == 303
+    assert save_vacancies(officer, "SCH-001", "5").status_code == 303
     assert _version(web_app) == start + 2
-    assert officer.post("/schemes/SCH-001/vacancies", data={"vacancies": "99"}).status_code == 400
+    assert save_vacancies(officer, "SCH-001", "99").status_code == 400
     assert _version(web_app) == start + 2  # refused: nothing changed
     sign_in("commissioner").get("/map")
     officer.get("/people/YP-0002")
@@ -52,7 +52,7 @@ def test_any_code_changing_the_tables_raises_it_and_a_rollback_does_not(web_app:
         db = get_db()
         scheme = db.get(Scheme, "SCH-002")
         assert scheme is not None
-        scheme.vacancies = 0  # an ORM change, flushed at commit
+        scheme.reported_vacancies = 0  # an ORM change, flushed at commit
         db.commit()
     assert _version(web_app) == start + 1
     with web_app.app_context():
@@ -69,6 +69,6 @@ def test_any_code_changing_the_tables_raises_it_and_a_rollback_does_not(web_app:
         db = get_db()
         scheme = db.get(Scheme, "SCH-002")
         assert scheme is not None
-        scheme.vacancies = scheme.vacancies  # set to what it was: nothing changed
+        scheme.reported_vacancies = scheme.reported_vacancies  # set to what it was: nothing changed
         db.commit()
     assert _version(web_app) == start + 2

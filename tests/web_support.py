@@ -128,3 +128,12 @@ def import_files(client: FlaskClient, people: bytes, schemes: bytes, *, confirm_
     assert fingerprint is not None
     form = {"fingerprint": fingerprint[1]} | ({"confirm_empty": "yes"} if confirm_empty else {})
     return client.post(uploaded.headers["Location"] + "/confirm", data=form)
+
+
+def save_vacancies(client: FlaskClient, scheme_id: str, vacancies: str):  # type: ignore[no-untyped-def]
+    """Open a scheme's vacancies form and save a count from it, as an officer does: the response
+    (303 when saved)."""
+    form = client.get(f"/schemes/{scheme_id}/vacancies").get_data(as_text=True)
+    seen = re.search(r'name="seen" type="hidden" value="([^"]+)"', form)
+    assert seen is not None
+    return client.post(f"/schemes/{scheme_id}/vacancies", data={"vacancies": vacancies, "seen": seen[1]})
