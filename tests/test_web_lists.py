@@ -69,7 +69,8 @@ def _names(html: str) -> list[str]:
     return [
         unescape(n)
         for n in re.findall(
-            r'<td class="govuk-table__cell"><a [^>]*href="/schemes/[^"]+">([^<]+)</a><span class="app-secondary">',
+            r'<td class="govuk-table__cell"><a [^>]*href="/schemes/[^"]+">([^<]+)</a>'
+            r'<span class="app-secondary">',
             html,
         )
     ]
