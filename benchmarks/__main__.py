@@ -1,12 +1,16 @@
-"""`python -m benchmarks` (`make bench`): the matcher at county, region and England scale.
+"""`python -m benchmarks` (`make bench`): the matcher, one person's options, start-up and the web
+pages at county, region and England scale, each beside its reference in the same run.
 
-For each size: the whole `planner match` command in a subprocess (wall time, peak memory),
-its parts in process (load, eligibility, model build, solve, reasons), and baselines run on the
-same eligible pairs in the same run: (a) greedy first come first served, (b) a general MIP
-(scipy's HiGHS, time-capped, in a subprocess), (c) a bare OR-Tools min-cost flow on the
-precomputed graph ("max flow, then min cost"). Prints a Markdown table for benchmarks/README.md.
+For each size: the whole `planner match` command in a subprocess (wall time, peak memory) beside
+the bare OR-Tools reference on the same arcs in its own process (`benchmarks.bare`); `planner
+options` for one person after that match (it reuses the answer the match kept) and without a kept
+answer; the match's parts in process (load, eligibility, model build, solve, reasons) and
+baselines on the same eligible pairs: (a) greedy first come first served, (b) a general MIP
+(scipy's HiGHS, time-capped, in a subprocess), (c) the bare flow in process. The `large` size
+(50,000 x 5,000) runs only the commands and the memory reference. Then `benchmarks.startup` and
+`benchmarks.pages`. Prints Markdown tables for benchmarks/README.md.
 
-    python -m benchmarks [--sizes county,region,england] [--mip-cap 60]
+    python -m benchmarks [--sizes county,region,england,large] [--mip-cap 60] [--no-pages]
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from __future__ import annotations
 import argparse
 import multiprocessing as mp
 import os
-import subprocess
+import shutil
 import sys
 import tempfile
 import time
@@ -25,12 +29,15 @@ from pathlib import Path
 
 import numpy as np
 
+from benchmarks import pages, startup
+from benchmarks.bare import bare_flow, peak, reference, save_arcs
 from benchmarks.generate import generate
-from planner.data.contract import PEOPLE, SCHEMES, Dataset, load_folder
+from planner.data.contract import PEOPLE, SCHEMES, Dataset, due_within, load_folder
 from planner.data.districts import districts
 from planner.data.table import write_table
 from planner.data.vocab import URGENT_ACCOM
-from planner.match.batch import match, pair_cost
+from planner.match.batch import match
+from planner.match.cost import pair_cost
 from planner.match.flow import greedy
 
 ON = date(2026, 11, 23)
@@ -48,6 +55,7 @@ SIZES = {
     "county": Size("county (Gloucestershire demo)", 700, 260),
     "region": Size("region (South West)", 5000, 600),
     "england": Size("England (296 districts)", 20000, 2000),
+    "large": Size("50,000 x 5,000 (296 districts)", 50000, 5000),
 }
 
 
@@ -68,7 +76,8 @@ def _data(key: str, folder: Path) -> None:
 
 
 def _whole_command(folder: Path) -> tuple[float, float]:
-    """Wall seconds and peak resident MB of `planner match` run as a user runs it."""
+    """Wall seconds and peak resident MB of `planner match` run as a user runs it (it keeps the
+    batch answer beside the folder for `planner options`)."""
     args = [
         str(PLANNER),
         "match",
@@ -78,34 +87,30 @@ def _whole_command(folder: Path) -> tuple[float, float]:
         "--out",
         str(folder / "matches.csv"),
     ]
-    t = time.perf_counter()
-    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - t
-    if status != 0:
-        raise RuntimeError(proc.stderr.read().decode() if proc.stderr else "planner match failed")
-    return wall, usage.ru_maxrss / 1024
+    wall, rss_mb, _ = peak(args)
+    return wall, rss_mb
 
 
-def _bare_flow(person: np.ndarray, scheme: np.ndarray, cost: np.ndarray, places: np.ndarray) -> dict:
-    """The same graph as one OR-Tools min-cost flow, nothing else: max flow, then min cost."""
-    from ortools.graph.python import min_cost_flow
+def _options(folder: Path, person_id: str, *, repeat: int) -> float:
+    """Best wall seconds of `planner options` for one person, as a user runs it."""
+    args = [str(PLANNER), "options", str(folder), person_id, "--date", ON.isoformat()]
+    return min(peak(args)[0] for _ in range(repeat))
 
-    t0 = time.perf_counter()
-    n, m = int(person.max()) + 1, len(places)
-    f = min_cost_flow.SimpleMinCostFlow()
-    add = f.add_arcs_with_capacity_and_unit_cost
-    i32, ones = np.int32, np.ones
-    add(np.zeros(n, i32), np.arange(1, n + 1, dtype=i32), ones(n, np.int64), np.zeros(n, np.int64))
-    arcs = add((person + 1).astype(i32), (scheme + n + 1).astype(i32), ones(len(person), np.int64), cost)
-    add(np.arange(n + 1, n + m + 1, dtype=i32), np.full(m, n + m + 1, i32), places, np.zeros(m, np.int64))
-    f.set_nodes_supplies(np.array([0, n + m + 1], np.int32), np.array([n, -n], np.int64))
-    t1 = time.perf_counter()
-    status = f.solve_max_flow_with_min_cost()
-    t2 = time.perf_counter()
-    assert status == f.OPTIMAL
-    used = np.asarray(f.flows(arcs)) > 0
-    return {"build": t1 - t0, "solve": t2 - t1, "placed": int(used.sum()), "cost": int(cost[used].sum())}
+
+def _commands(key: str, folder: Path, data: Dataset) -> dict:
+    """The whole match, one person's options after it and without a kept answer, and the bare
+    reference's peak memory on the same arcs."""
+    wall, rss_mb = _whole_command(folder)
+    due = data.people["person_id"].to_numpy()[due_within(data.people, on=ON)]
+    person = str(due[len(due) // 2])
+    kept = _options(folder, person, repeat=3)
+    shutil.rmtree(folder / ".planner-cache")
+    solved = _options(folder, person, repeat=1)  # solves the batch, and keeps it
+    n_arcs = save_arcs(data, ON, folder / "arcs")
+    ref = reference(folder / "arcs")
+    shutil.rmtree(folder / "arcs")
+    return {"wall": wall, "rss_mb": rss_mb, "options": kept, "options_solved": solved, "arcs": n_arcs,
+            "ref": ref}  # fmt: skip
 
 
 def _mip(
@@ -151,10 +156,13 @@ def run(key: str, mip_cap: float) -> dict:
     with tempfile.TemporaryDirectory(prefix=f"bench-{key}-") as tmp:
         folder = Path(tmp)
         _data(key, folder)
-        wall, rss_mb = _whole_command(folder)
         t = time.perf_counter()
         data: Dataset = load_folder(folder)
         load_s = time.perf_counter() - t
+        commands = _commands(key, folder, data)
+    row = {"key": key, "people": len(data.people), "schemes": len(data.schemes), "load": load_s, **commands}
+    if key == "large":  # the commands and the memory reference only
+        return row
     tracemalloc.start()
     result = match(data.people, data.schemes, on=ON)
     traced_mb = tracemalloc.get_traced_memory()[1] / 2**20
@@ -163,12 +171,14 @@ def run(key: str, mip_cap: float) -> dict:
 
     from planner.match.eligibility import eligible_pairs
 
+    # The baselines get the arcs our flow gets: suitable places for the people due within the horizon.
     pairs = eligible_pairs(data.people, data.schemes, on=ON)
-    pairs = pairs[pairs["suitable"].to_numpy()]
+    due = due_within(data.people, on=ON)
+    pairs = pairs[pairs["suitable"].to_numpy() & due[pairs["person"].to_numpy()]]
     person, scheme = pairs["person"].to_numpy(), pairs["scheme"].to_numpy()
     cost = pair_cost(pairs, "default")
     places = data.schemes["vacancies"].to_numpy(dtype=np.int64)
-    bare = _bare_flow(person, scheme, cost, places)
+    bare = bare_flow(person, scheme, cost, places)
 
     days = data.people["needed_from"].to_numpy().astype("datetime64[D]").astype(np.int64)
     fcfs = greedy(person, scheme, cost, days - days.min(), places)  # first come (needed first), first served
@@ -184,15 +194,34 @@ def run(key: str, mip_cap: float) -> dict:
     mip = _mip_capped(person, scheme, cost, places, mip_cap)
     o, tm = result.objective, result.timings
     return {
-        "key": key, "people": len(data.people), "schemes": len(data.schemes), "pairs": len(pairs),
-        "wall": wall, "rss_mb": rss_mb, "traced_mb": traced_mb, "load": load_s, **tm,
+        **row, "pairs": len(pairs), "traced_mb": traced_mb, **tm,
         "placed": o["placed"], "weekly": o["weekly_cost_placed"], "level3": o["level3_cost"],
         "urgent_placed": int(most_urgent[(result.matches["outcome"] == "placed").to_numpy()].sum()),
         "bare": bare, "greedy": greedy_row, "mip": mip, "method": result.method, "status": result.status,
     }  # fmt: skip
 
 
+def commands_table(rows: list[dict]) -> str:
+    """One person's options beside the batch match, and peak memory beside the bare reference."""
+    out = [
+        "| size | people x schemes | arcs (suitable, due) | `planner match` | `planner options` after it "
+        "| options / match | options, no kept answer | peak RSS: match | peak RSS: bare reference "
+        "| match / reference |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        ref = r["ref"]
+        out.append(
+            f"| {SIZES[r['key']].name} | {r['people']:,} x {r['schemes']:,} | {r['arcs']:,} "
+            f"| {r['wall']:.2f} s "
+            f"| {r['options']:.2f} s | {r['options'] / r['wall']:.2f} | {r['options_solved']:.2f} s "
+            f"| {r['rss_mb']:,.0f} MB | {ref['rss_mb']:,.0f} MB | {r['rss_mb'] / ref['rss_mb']:.2f} |"
+        )
+    return "\n".join(out)
+
+
 def table(rows: list[dict]) -> str:
+    rows = [r for r in rows if "pairs" in r]
     out = [
         "| size | people x schemes | suitable pairs | whole command | load | eligibility | build | solve "
         "| reasons | peak RSS (command) | match() allocations |",
@@ -235,16 +264,26 @@ def table(rows: list[dict]) -> str:
 
 def main() -> None:
     ap = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
-    ap.add_argument("--sizes", default="county,region,england")
+    ap.add_argument("--sizes", default="county,region,england,large")
     ap.add_argument("--mip-cap", type=float, default=60.0, help="seconds for the MIP baseline")
+    ap.add_argument("--no-pages", action="store_true", help="leave out the web pages")
     args = ap.parse_args()
     rows = []
     for key in args.sizes.split(","):
         print(f"running {key} ...", file=sys.stderr, flush=True)
         rows.append(run(key, args.mip_cap))
         print(rows[-1], file=sys.stderr, flush=True)
-    print(f"cores: {os.cpu_count()}, load average before the last size: {os.getloadavg()[0]:.1f}")
+    print(f"cores: {os.cpu_count()}, load average: {os.getloadavg()[0]:.1f}")
     print(table(rows))
+    print()
+    print(commands_table(rows))
+    print()
+    print(startup.table(startup.measure()))
+    if not args.no_pages:
+        sizes = [k for k in args.sizes.split(",") if k in pages.SIZES]
+        print()
+        print(pages.table([pages.measure(k) for k in sizes]))
+    print(f"load average at the end: {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

@@ -30,9 +30,13 @@ from planner.demo.schemes import (
     WHEELCHAIR,
 )
 
-# Share of schemes by type (the demo's shares of suitable vacancies, plus B&B and emergency).
-TYPE_SHARE = {"D": 0.40, "E": 0.14, "Z": 0.08, "T": 0.06, "U": 0.24, "W": 0.05, "V": 0.03}
-CAPACITY = {"D": (4, 20), "E": (1, 2), "Z": (1, 1), "T": (20, 60), "U": (3, 15), "W": (2, 8), "V": (3, 10)}
+# Share of schemes by type (the demo's shares of suitable vacancies, plus B&B and emergency); the
+# rest are staying-put places (Z), each reserved for one young person on the list (contract v1.1).
+TYPE_SHARE = {"D": 0.40, "E": 0.14, "T": 0.06, "U": 0.24, "W": 0.05, "V": 0.03}
+STAYING_PUT_SHARE = 0.08
+STAYING_PUT_COST = 250.0  # GBP a week, the carer's allowance (as the demo)
+UASC_SHARE = 0.06  # unaccompanied asylum-seeking children or former UASC among care leavers (assumption)
+CAPACITY = {"D": (4, 20), "E": (1, 2), "T": (20, 60), "U": (3, 15), "W": (2, 8), "V": (3, 10)}
 # Chance a place is free in a scheme that is not full: the demo's, doubled, so that suitable
 # vacancies are about 40% of the people waiting (a hard week, not a hopeless one).
 VACANCY_P = {**{k: min(0.9, 2 * v[1]) for k, v in TYPES.items()}, "W": 0.8, "V": 0.7}
@@ -60,7 +64,11 @@ def generate(n_people: int, n_schemes: int, *, codes: list[str] | None = None, s
     d = districts()
     codes = list(d.index) if codes is None else codes
     w = _weights(codes)
-    return Dataset(people=_people(rng, n_people, codes, w, on), schemes=_schemes(rng, n_schemes, codes, w))
+    people = _people(rng, n_people, codes, w, on)
+    z = _staying_put(rng, people, int(round(STAYING_PUT_SHARE * n_schemes)), on)
+    schemes = pd.concat([_schemes(rng, n_schemes - len(z), codes, w), z], ignore_index=True)
+    schemes["scheme_id"] = [f"SC-{j:05d}" for j in range(len(schemes))]
+    return Dataset(people=people, schemes=schemes)
 
 
 def _people(rng: np.random.Generator, n: int, codes: list[str], w: np.ndarray, on: date) -> pd.DataFrame:
@@ -99,12 +107,47 @@ def _people(rng: np.random.Generator, n: int, codes: list[str], w: np.ndarray, o
                 [on + timedelta(days=int(x)) for x in rng.integers(-30, 90, n)]
             ).astype("datetime64[ns]"),
             "current_accom": accom,
+            "uasc": rng.random(n) < UASC_SHARE,
+        }
+    )
+
+
+def _staying_put(rng: np.random.Generator, people: pd.DataFrame, k: int, on: date) -> pd.DataFrame:
+    """k staying-put places with former foster carers, each reserved for an 18-20 year-old on the
+    list (not now in B&B, emergency accommodation or of no fixed abode), in their home district."""
+    age = (pd.Timestamp(on) - people["date_of_birth"]).dt.days // 365
+    pool = np.flatnonzero(((age >= 18) & (age <= 20) & (people["current_accom"] == "")).to_numpy())
+    p = people.iloc[np.sort(rng.choice(pool, size=min(k, len(pool)), replace=False))]
+    centre = districts().loc[p["home_district"], ["lat", "lon"]].to_numpy()
+    need = p["support_need"].map({v: i for i, v in enumerate(SUPPORT_LEVELS)}).to_numpy()
+    return pd.DataFrame(
+        {
+            "name": [f"Staying put {i}" for i in range(len(p))],
+            "provider": "Former foster carers",
+            "accom_type": "Z",
+            "district": p["home_district"].to_numpy(),
+            "latitude": centre[:, 0],
+            "longitude": centre[:, 1],
+            "capacity": np.int64(1),
+            "vacancies": np.int64(1),
+            "min_age": np.int64(18),
+            "max_age": np.int64(20),
+            "gender": "any",
+            "support_level": np.asarray(SUPPORT_LEVELS)[np.maximum(need, 1)],
+            "wheelchair_accessible": p["wheelchair"].to_numpy(),
+            "parent_and_child": p["parent_with_child"].to_numpy(),
+            "accepts_high_risk": True,
+            "excluded_risks": [()] * len(p),
+            "ofsted_registered": False,
+            "weekly_cost": STAYING_PUT_COST,
+            "reserved_for": p["person_id"].to_numpy(),
         }
     )
 
 
 def _schemes(rng: np.random.Generator, m: int, codes: list[str], w: np.ndarray) -> pd.DataFrame:
-    kind = rng.choice(list(TYPE_SHARE), size=m, p=list(TYPE_SHARE.values()))
+    share = np.array(list(TYPE_SHARE.values()))
+    kind = rng.choice(list(TYPE_SHARE), size=m, p=share / share.sum())
     district = rng.choice(codes, size=m, p=w)
     centre = districts().loc[district, ["lat", "lon"]].to_numpy()
     lat = centre[:, 0] + rng.normal(0, 0.02, m)
@@ -129,7 +172,6 @@ def _schemes(rng: np.random.Generator, m: int, codes: list[str], w: np.ndarray) 
     cost *= rng.lognormal(0, 0.2, m)
     return pd.DataFrame(
         {
-            "scheme_id": [f"SC-{j:05d}" for j in range(m)],
             "name": [f"Scheme {j}" for j in range(m)],
             "provider": "Benchmark provider",
             "accom_type": kind,
@@ -148,5 +190,6 @@ def _schemes(rng: np.random.Generator, m: int, codes: list[str], w: np.ndarray) 
             "excluded_risks": excluded,
             "ofsted_registered": (rng.random(m) < 0.8) & np.isin(kind, ["D", "E", "T"]),
             "weekly_cost": np.round(cost, 2),
+            "reserved_for": "",
         }
     )

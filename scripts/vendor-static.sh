@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 
 GOVUK_FRONTEND=6.6.0
 LEAFLET=1.9.4
+AXE_CORE=4.14.1  # for the browser tests' accessibility checks only: into tests/browser/vendor
+MARKERCLUSTER=1.5.3
 
 static=web/static
 tmp=$(mktemp -d)
@@ -43,4 +45,25 @@ sed -i 's#//\# sourceMappingURL=.*$##' "$static/vendor/leaflet/leaflet.js"
 find "$static/vendor/leaflet" -type f -exec chmod 644 {} +
 echo "leaflet $LEAFLET from the npm registry, licence BSD-2-Clause (LICENSE)" >"$static/vendor/leaflet/VERSION"
 
-echo "vendored govuk-frontend $GOVUK_FRONTEND and leaflet $LEAFLET into $static"
+# Scheme markers in clusters (folium's MarkerCluster plugin, served from here, not its CDN).
+fetch leaflet.markercluster "$MARKERCLUSTER"
+src=$tmp/leaflet.markercluster/package
+rm -rf "$static/vendor/leaflet.markercluster"
+mkdir -p "$static/vendor/leaflet.markercluster"
+cp "$src/dist/leaflet.markercluster.js" "$src/dist/MarkerCluster.css" "$src/dist/MarkerCluster.Default.css" \
+  "$src/MIT-LICENCE.txt" "$static/vendor/leaflet.markercluster/"
+sed -i 's#//\# sourceMappingURL=.*$##' "$static/vendor/leaflet.markercluster/leaflet.markercluster.js"
+find "$static/vendor/leaflet.markercluster" -type f -exec chmod 644 {} +
+echo "leaflet.markercluster $MARKERCLUSTER from the npm registry, licence MIT (MIT-LICENCE.txt)" \
+  >"$static/vendor/leaflet.markercluster/VERSION"
+
+fetch axe-core "$AXE_CORE"
+src=$tmp/axe-core/package
+axe=tests/browser/vendor/axe-core
+rm -rf "$axe"
+mkdir -p "$axe"
+cp "$src/axe.min.js" "$src/LICENSE" "$axe/"
+chmod 644 "$axe"/*
+echo "axe-core $AXE_CORE from the npm registry, licence MPL-2.0 (LICENSE)" >"$axe/VERSION"
+
+echo "vendored govuk-frontend $GOVUK_FRONTEND, leaflet $LEAFLET and leaflet.markercluster $MARKERCLUSTER into $static, axe-core $AXE_CORE into $axe"

@@ -100,3 +100,78 @@ def test_options_names_an_unknown_id_and_exits_2(county: Path, args: tuple[str, 
     )
     assert code == 2
     assert message in text and "Traceback" not in text
+
+
+def _copy(county: Path, to: Path) -> Path:
+    to.mkdir()
+    for name in ("young_people.csv", "schemes.csv"):
+        (to / name).write_bytes((county / name).read_bytes())
+    return to
+
+
+def _first_due(folder: Path) -> str:
+    people = csv.DictReader((folder / "young_people.csv").open(encoding="utf-8"))
+    return next(p["person_id"] for p in people if p["needed_from"] <= "2026-12-21")
+
+
+def test_options_reuse_the_answer_match_kept_and_solve_again_when_anything_changes(
+    county: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = _copy(county, tmp_path / "county")
+    person = _first_due(folder)
+    code, solved = _run("options", str(folder), person, "--date", "2026-11-23")  # nothing kept yet: solves
+    assert code == 0, solved
+    (folder / ".planner-cache" / "batch-answer.npz").unlink()
+    assert _run("match", str(folder), "--date", "2026-11-23")[0] == 0
+    assert (folder / ".planner-cache" / "batch-answer.npz").is_file()
+
+    from planner.match import batch
+
+    calls: list[object] = []
+    real = batch.solve
+    monkeypatch.setattr(batch, "solve", lambda *a, **k: calls.append(k) or real(*a, **k))
+    code, reused = _run("options", str(folder), person, "--date", "2026-11-23")
+    assert code == 0 and calls == []  # the kept answer: no solver
+    assert reused == solved  # and the same numbers
+    for other in (("--date", "2026-11-24"), ("--date", "2026-11-23", "--horizon-days", "7"),
+                  ("--date", "2026-11-23", "--objective", "cost")):  # fmt: skip
+        assert _run("options", str(folder), person, *other)[0] == 0
+    assert len(calls) == 3  # another date, horizon or objective is solved, not taken from the kept one
+    assert _run("options", str(folder), person, "--date", "2026-11-23")[0] == 0
+    assert len(calls) == 4  # the last one asked for is what is kept
+
+    # Editing a file (one vacancy fewer) is a new batch: its answer is solved and kept.
+    lines = (folder / "schemes.csv").read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    at = next(
+        k for k, line in enumerate(lines[1:], 1) if next(csv.reader([line]))[header.index("vacancies")] != "0"
+    )
+    row = next(csv.reader([lines[at]]))
+    row[header.index("vacancies")] = str(int(row[header.index("vacancies")]) - 1)
+    lines[at] = ",".join(f'"{v}"' if "," in v else v for v in row)
+    (folder / "schemes.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert _run("options", str(folder), person, "--date", "2026-11-23")[0] == 0
+    assert len(calls) == 5
+    assert _run("options", str(folder), person, "--date", "2026-11-23")[0] == 0
+    assert len(calls) == 5
+
+
+def test_options_work_when_nothing_can_be_kept_beside_the_data(county: Path, tmp_path: Path) -> None:
+    folder = _copy(county, tmp_path / "no-cache")
+    (folder / ".planner-cache").write_text(
+        "a file where the cache folder would go"
+    )  # fails as read-only does
+    code, text = _run("options", str(folder), _first_due(folder), "--date", "2026-11-23")
+    assert code == 0 and "The batch match for the whole waiting list:" in text
+    assert _run("match", str(folder), "--date", "2026-11-23")[0] == 0
+
+
+def test_a_damaged_kept_answer_is_solved_again(county: Path, tmp_path: Path) -> None:
+    folder = _copy(county, tmp_path / "damaged")
+    person = _first_due(folder)
+    code, first = _run("options", str(folder), person, "--date", "2026-11-23")
+    kept = folder / ".planner-cache" / "batch-answer.npz"
+    data = kept.read_bytes()
+    kept.write_bytes(data[: len(data) // 2])  # a half-written file, as after a full disc
+    code, again = _run("options", str(folder), person, "--date", "2026-11-23")
+    assert code == 0 and again == first

@@ -208,3 +208,18 @@ def test_history_files_in_the_folder_are_checked_with_the_others(data_dir: Path,
     assert bad.exit_code == 2
     assert "schemes.csv: file is empty" in bad.output
     assert "cohort.csv row 2, column gender: 'Q' is not a gender" in bad.output
+
+
+def test_validate_lists_cross_column_problems_beside_type_errors_in_one_round(
+    data_dir: Path, tmp_path: Path, set_cell: SetCell
+) -> None:
+    set_cell(data_dir / S, 2, "vacancies", "9")  # over capacity 8, in a row whose cost is bad
+    set_cell(data_dir / S, 2, "weekly_cost", "£780")
+    set_cell(data_dir / P, 2, "gender", "Female")  # a bad person: SCH-007's YP-0006 still counts
+    result = validate(data_dir, tmp_path)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-3:] == [
+        "young_people.csv row 2, column gender: 'Female' is not a gender (expected one of F, M, X)",
+        "schemes.csv row 2, column vacancies: 9 is more than capacity 8",
+        "schemes.csv row 2, column weekly_cost: '£780' is not a number (write it without £ or commas, e.g. 1234.50)",
+    ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from collections.abc import Callable, Iterator
 from datetime import date
@@ -13,6 +14,7 @@ import pandas as pd
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from markupsafe import escape
 
 from planner.data.contract import load_folder
 from planner.data.vocab import SUPPORT_RANK
@@ -86,9 +88,27 @@ def table_rows(html: str) -> dict[str, list[str]]:
 def test_commissioners_analysts_and_admins_see_the_map_of_every_council_district(signed_in, role):
     html = signed_in(role).get("/map").get_data(as_text=True)
     assert set(table_rows(html)) == GLOUCESTERSHIRE
-    for code in GLOUCESTERSHIRE:  # each district's polygon is in the map's GeoJSON
-        assert f'"code": "{code}"' in html
+    for code in GLOUCESTERSHIRE:  # each district's colour and tooltip, for its boundary
+        assert f'"{code}":["#' in html
+    assert 'fetch("/map/boundaries.geojson"' in html  # the boundaries come once, as their own file
+    assert '"maxZoom": 18' in html  # the marker clusters refuse a map without one
+    assert '"code": "E07000081"' not in html
     assert 'class="folium-map"' in html
+
+
+def test_the_boundaries_are_one_file_the_browser_keeps(signed_in):
+    client = signed_in("commissioner")
+    response = client.get("/map/boundaries.geojson")
+    assert response.status_code == 200 and response.mimetype == "application/geo+json"
+    features = response.get_json()["features"]
+    assert len(features) == 296 and {f["properties"]["code"] for f in features} >= GLOUCESTERSHIRE
+    assert (
+        "private" in response.headers["Cache-Control"]
+        and "max-age=86400" in response.headers["Cache-Control"]
+    )
+    again = client.get("/map/boundaries.geojson", headers={"If-None-Match": response.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
+    assert signed_in("officer").get("/map/boundaries.geojson").status_code == 403
 
 
 def test_officers_are_refused_the_map_and_its_csv(signed_in):
@@ -138,6 +158,8 @@ def test_vendored_assets_are_served_where_the_pages_and_the_css_expect_them(map_
     for url in urls | {"govuk-frontend.min.js"}:
         assert client.get(f"/static/govuk/{url}").status_code == 200, url
     assert client.get("/static/vendor/leaflet/leaflet.js").status_code == 200
+    assert client.get("/static/vendor/leaflet.markercluster/leaflet.markercluster.js").status_code == 200
+    assert client.get("/static/vendor/leaflet.markercluster/MarkerCluster.css").status_code == 200
 
 
 def test_a_configured_tile_layer_is_added_with_its_attribution(tmp_path):
@@ -214,10 +236,19 @@ def test_bins_cover_every_shortfall_with_no_gaps():
     assert [b.label for b in shortfall_bins(pd.Series([2]))] == ["No shortfall", "Short by 1", "Short by 2"]
 
 
+def markers(html: str) -> list[list]:
+    """The scheme markers a map page draws (web.map.elements.SchemeMarkers' data)."""
+    found = re.search(r"_data = (\[.*?\]);\n", html)
+    assert found is not None
+    return json.loads(found.group(1))
+
+
 def test_with_a_support_level_only_schemes_providing_it_are_marked(signed_in):
     client = signed_in("commissioner")
     schemes = load_folder(EXAMPLE).schemes
     for level in ("none", "high"):
         html = client.get(f"/map?support_level={level}").get_data(as_text=True)
-        expected = int((schemes["support_level"].map(SUPPORT_RANK) >= SUPPORT_RANK[level]).sum())
-        assert html.count('"tooltip":') == expected, level
+        expected = schemes[schemes["support_level"].map(SUPPORT_RANK) >= SUPPORT_RANK[level]]
+        got = markers(html)
+        assert sorted(m[5] for m in got) == sorted(str(escape(n)) for n in expected["name"]), level
+        assert "L.markerClusterGroup" in html and "/static/vendor/leaflet.markercluster/" in html

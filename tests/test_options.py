@@ -9,8 +9,12 @@ from matching_instances import ON, born, broken, due, frames, instance, records
 from scipy.optimize import LinearConstraint, milp
 from scipy.sparse import csr_array
 
+from planner.match.arcs import batch_pairs
 from planner.match.batch import match
-from planner.match.options import UnknownId, format_options, options, why_not
+from planner.match.cost import pair_cost
+from planner.match.eligibility import eligible_pairs
+from planner.match.options import UnknownId, batch_answer, format_options, options, why_not
+from planner.match.solution import BatchAnswer, answer_of
 
 
 def _others_max(ppl: pd.DataFrame, sch: pd.DataFrame, person: str, scheme: str) -> int:
@@ -77,6 +81,13 @@ def test_options_are_ranked_suitable_first_then_by_score() -> None:
     assert len(options(ppl, sch, "P0", on=ON, top=2).ranked) == 2
 
 
+def test_options_page_through_every_eligible_place_in_rank_order() -> None:
+    ppl, sch = frames([{"date_of_birth": born(20)}], [{"weekly_cost": 300.0 + 10 * j} for j in range(7)])
+    pages = [options(ppl, sch, "P0", on=ON, top=3, start=k, impact=False) for k in (0, 3, 6)]
+    assert {o.eligible for o in pages} == {7}
+    assert [o.ranked["scheme_id"].tolist() for o in pages] == [["S0", "S1", "S2"], ["S3", "S4", "S5"], ["S6"]]
+
+
 def test_an_unplaced_person_taking_any_place_displaces_exactly_one() -> None:
     ppl, sch = frames([{"current_accom": "W2"}, {}], [{}])
     o = options(ppl, sch, "P1", on=ON)
@@ -136,3 +147,53 @@ def test_without_impact_the_batch_is_not_solved() -> None:
     assert o.ranked["others_displaced"].isna().all() and o.batch_outcome == ""
     text = format_options(o)
     assert ppl["person_id"].iloc[0] in text and "eligible schemes" in text
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_options_from_the_kept_batch_answer_are_the_options_solved_afresh(seed: int) -> None:
+    # The answer kept from a batch `match` (through its stored bytes) gives every person the same
+    # ranked places, displaces and batch outcome as solving the batch inside `options`.
+    ppl, sch = instance(60, 25, seed)
+    result = match(ppl, sch, on=ON)
+    assert result.solution is not None
+    kept = BatchAnswer.from_bytes(answer_of(result.solution, ppl, sch).to_bytes())
+    assert kept is not None
+    outcomes = result.matches.set_index("person_id")
+    for pid in ppl["person_id"]:
+        fresh = options(ppl, sch, pid, on=ON, top=4)
+        reused = options(
+            ppl[ppl["person_id"] == pid], sch, pid, on=ON, top=4, batch=kept
+        )  # one row is enough
+        pd.testing.assert_frame_equal(fresh.ranked, reused.ranked)
+        pd.testing.assert_frame_equal(fresh.excluded, reused.excluded)
+        assert (fresh.batch_outcome, fresh.batch_scheme_id) == (reused.batch_outcome, reused.batch_scheme_id)
+        assert reused.batch_outcome == outcomes.at[pid, "outcome"]
+        assert reused.batch_scheme_id == (outcomes.at[pid, "scheme_id"] or "")
+
+
+def test_a_stored_answer_of_another_format_or_damaged_is_not_used() -> None:
+    ppl, sch = instance(20, 10, 6)
+    data = batch_answer(ppl, sch, on=ON).to_bytes()
+    assert BatchAnswer.from_bytes(data) is not None
+    assert BatchAnswer.from_bytes(data[:100]) is None
+    assert BatchAnswer.from_bytes(b"not an answer") is None
+
+
+def test_batch_arcs_cost_what_the_pairs_cost() -> None:
+    # The costs written block by block into the flow's integers are pair_cost's, pair for pair.
+    ppl, sch = instance(70, 30, 7)
+    due, now = np.ones(len(ppl), dtype=bool), np.ones(len(ppl), dtype=bool)
+    for objective in ("default", "cost"):
+        arcs = batch_pairs(ppl, sch, on=ON, first=due, second=now, objective=objective)
+        pairs = eligible_pairs(ppl, sch, on=ON)
+        cost = pair_cost(pairs, objective)
+        for got, suitable in ((arcs.suitable, True), (arcs.fallback, False)):
+            want = pairs["suitable"].to_numpy() == suitable
+            assert got.person.tolist() == pairs["person"].to_numpy()[want].tolist()
+            assert got.scheme.tolist() == pairs["scheme"].to_numpy()[want].tolist()
+            assert got.cost.tolist() == cost[want].tolist()
+        assert arcs.eligible == len(pairs)
+        assert (
+            arcs.options.tolist()
+            == np.bincount(pairs["person"][pairs["suitable"]], minlength=len(ppl)).tolist()
+        )

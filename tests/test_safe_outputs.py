@@ -20,7 +20,7 @@ from planner.data.formats import spreadsheet_cell, spreadsheet_safe, spreadsheet
 from planner.data.limits import SCENARIO_YAML_MAX_BYTES
 from planner.data.table import format_table, read_table
 from web.db import get_db
-from web.models import ScenarioRecord, ScenarioRun
+from web.scenario_models import ScenarioRecord, ScenarioRun
 
 FORMULA = '=HYPERLINK("http://evil.example","Click")'
 

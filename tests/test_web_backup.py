@@ -4,7 +4,6 @@ pg_restore); a restore refuses a file that is not a backup and changes nothing."
 
 from __future__ import annotations
 
-import io
 import shutil
 import threading
 import urllib.error
@@ -16,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 from flask import Flask
 from sqlalchemy import select, text
-from web_support import BACKENDS, EXAMPLE, build_app
+from web_support import BACKENDS, EXAMPLE, build_app, import_files, save_vacancies
 from werkzeug.serving import make_server
 
 from planner.cli import cli
@@ -64,7 +63,7 @@ def test_backup_then_restore_returns_every_row_while_the_app_is_serving(
     officer = app.test_client()
     officer.post("/login", data={"username": "officer", "password": "demo-password"})
     officer.post("/matching/run")  # proposals, a match run and audit events to keep
-    officer.post("/schemes/SCH-001/vacancies", data={"vacancies": "1"})
+    assert save_vacancies(officer, "SCH-001", "1").status_code == 303
     server = make_server("127.0.0.1", 0, app, threaded=True)
     serving = threading.Thread(target=server.serve_forever, daemon=True)
     serving.start()
@@ -76,9 +75,8 @@ def test_backup_then_restore_returns_every_row_while_the_app_is_serving(
         made = CliRunner().invoke(cli, ["db", "backup", str(backup)])
         assert made.exit_code == 0, made.output
         # Then things change: an import (proposals superseded, vacancies back), more audit events.
-        data = {"people": (io.BytesIO((EXAMPLE / "young_people.csv").read_bytes()), "young_people.csv"),
-                "schemes": (io.BytesIO((EXAMPLE / "schemes.csv").read_bytes()), "schemes.csv")}  # fmt: skip
-        assert officer.post("/imports", data=data, content_type="multipart/form-data").status_code == 303
+        people, schemes = ((EXAMPLE / f).read_bytes() for f in ("young_people.csv", "schemes.csv"))
+        assert import_files(officer, people, schemes).status_code == 303
         assert _rows(app) != before
         restored = CliRunner().invoke(cli, ["db", "restore", str(backup)])
         assert restored.exit_code == 0, restored.output

@@ -1,4 +1,5 @@
-"""Imports replace the waiting list and schemes all or nothing, listing every problem by row and column."""
+"""Imports replace the waiting list and schemes all or nothing (after a preview: see
+test_web_import_preview.py), listing every problem by row and column."""
 
 from __future__ import annotations
 
@@ -7,10 +8,11 @@ from pathlib import Path
 
 from flask import Flask
 from sqlalchemy import func, select
-from web_support import EXAMPLE, SignIn
+from web_support import EXAMPLE, ON, SignIn, import_files
 
 from web.db import get_db
 from web.models import AuditEvent, Import, Proposal, Scheme, YoungPerson
+from web.vacancies import free_places
 
 
 def _upload(client, people: bytes, schemes: bytes, names=("young_people.csv", "schemes.csv")):  # type: ignore[no-untyped-def]
@@ -24,7 +26,7 @@ def _counts(app: Flask) -> tuple[int, int, int]:
         return (
             db.scalar(select(func.count()).select_from(YoungPerson)),
             db.scalar(select(func.count()).select_from(Scheme)),
-            db.scalar(select(func.sum(Scheme.vacancies))),
+            db.scalar(select(func.sum(free_places(ON).c.free))),
         )
 
 
@@ -41,7 +43,9 @@ def _fewer_people() -> bytes:
 def test_a_valid_import_replaces_everything_and_is_recorded(web_app: Flask, sign_in: SignIn):
     officer = sign_in("officer")
     officer.post("/matching/run")
-    response = _upload(officer, _fewer_people(), _example("schemes.csv"), ("yp nov.csv", "schemes.csv"))
+    response = import_files(
+        officer, _fewer_people(), _example("schemes.csv"), names=("yp nov.csv", "schemes.csv")
+    )
     assert response.status_code == 303
     assert _counts(web_app)[:2] == (3, 7)
     with web_app.app_context():
@@ -51,7 +55,9 @@ def test_a_valid_import_replaces_everything_and_is_recorded(web_app: Flask, sign
         assert db.scalar(select(func.count()).select_from(Proposal).where(Proposal.state == "proposed")) == 0
         assert "3 young people" in db.scalar(select(AuditEvent.detail).where(AuditEvent.action == "import"))
     page = officer.get("/imports").get_data(as_text=True)
-    assert "Imported 3 young people and 7 schemes" in page and "yp_nov.csv" in page
+    assert (
+        "Imported 3 young people and 7 schemes: 3 waiting, 15 places free." in page and "yp_nov.csv" in page
+    )
 
 
 def test_a_bad_file_lists_every_problem_by_row_and_column_and_changes_nothing(
@@ -111,7 +117,7 @@ POSTCODES = {"SCH-001": "GL1 2AB", "SCH-002": "GL50 1HX", "SCH-003": "GL5 3HT", 
 
 
 def test_schemes_located_by_postcode_are_imported_with_their_coordinates(web_app: Flask, sign_in: SignIn):
-    response = _upload(sign_in("officer"), _fewer_people(), _schemes_by_postcode(POSTCODES))
+    response = import_files(sign_in("officer"), _fewer_people(), _schemes_by_postcode(POSTCODES))
     assert response.status_code == 303
     with web_app.app_context():
         foyer = get_db().get(Scheme, "SCH-002")

@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 from flask import Flask
 from sqlalchemy import func, select, text
-from web_support import EXAMPLE, PASSWORD, SignIn, signer
+from web_support import EXAMPLE, PASSWORD, SignIn, import_files, signer
 
 from planner.cli import cli
 from planner.data.contract import SCHEMES
@@ -89,8 +89,8 @@ def test_line_breaks_and_tabs_in_a_text_area_are_fine(web_app: Flask, sign_in: S
         ("/login", {"username": "officer", "password": "p" * 200}, "128 characters or fewer"),
         ("/admin/users", {"username": "u" * 300, "role": "officer", "password": "violet-harbour-lantern"},
          "Use 2 to 64 letters"),
-        ("/schemes/SCH-001/vacancies", {"vacancies": "9" * 30}, "Enter the number of vacancies"),
-        ("/schemes/SCH-001/vacancies", {"vacancies": "2147483648"}, "Enter the number of vacancies"),
+        ("/schemes/SCH-001/vacancies", {"vacancies": "9" * 30}, "Enter the number of places free now"),
+        ("/schemes/SCH-001/vacancies", {"vacancies": "2147483648"}, "Enter the number of places free now"),
     ],
 )  # fmt: skip
 def test_over_long_and_out_of_range_values_are_400s_with_the_reason(web_app: Flask, url, data, message):
@@ -147,7 +147,8 @@ def test_the_largest_values_the_contract_accepts_fit_the_database(web_app: Flask
         out = io.StringIO()
         csv.writer(out, lineterminator="\n").writerows(rows)
         schemes = out.getvalue().encode()
-    assert _upload(sign_in("officer"), schemes).status_code == 303
+    people = (EXAMPLE / "young_people.csv").read_bytes()
+    assert import_files(sign_in("officer"), people, schemes).status_code == 303
     with web_app.app_context():
         assert get_db().scalar(select(func.max(Scheme.weekly_cost))) == 50_000
     assert sign_in("officer").get("/waiting-list").status_code == 200

@@ -7,10 +7,11 @@ import re
 
 from flask import Flask
 from sqlalchemy import func, select
-from web_support import SignIn
+from web_support import ON, SignIn
 
 from web.db import get_db
 from web.models import AuditEvent, Placement, Proposal, Scheme, YoungPerson
+from web.vacancies import free_on, set_figure
 
 
 def _db_value(app: Flask, statement):  # type: ignore[no-untyped-def]
@@ -19,7 +20,8 @@ def _db_value(app: Flask, statement):  # type: ignore[no-untyped-def]
 
 
 def _vacancies(app: Flask, scheme_id: str) -> int:
-    return _db_value(app, select(Scheme.vacancies).where(Scheme.scheme_id == scheme_id))
+    with app.app_context():
+        return free_on(get_db(), scheme_id, ON)
 
 
 def _run_matching(officer) -> str:  # type: ignore[no-untyped-def]
@@ -76,21 +78,31 @@ def test_confirming_takes_the_vacancy_and_moves_the_person_off_the_list(web_app:
     _run_matching(officer)
     proposal = _open_proposal(web_app, "YP-0001")
     before = _vacancies(web_app, proposal.scheme_id)
-    response = officer.post(f"/proposals/{proposal.id}/confirm")
+    check = officer.get(f"/proposals/{proposal.id}/confirm").get_data(as_text=True)
+    assert "Check the placement before confirming it" in check and "£450 a week" in check
+    assert "YP-0001 leaves the waiting list: 5 young people will be waiting" in check
+    assert "Cheltenham Foyer: 3 places free now, 2 after." in check
+    response = officer.post(
+        f"/proposals/{proposal.id}/confirm",
+        data={"start-day": "30", "start-month": "11", "start-year": "2026"},
+    )
     assert response.status_code == 303
     assert _vacancies(web_app, proposal.scheme_id) == before - 1
     assert (
         _db_value(web_app, select(YoungPerson.status).where(YoungPerson.person_id == "YP-0001")) == "placed"
     )
     assert _db_value(web_app, select(Placement.scheme_id)) == proposal.scheme_id
+    assert str(_db_value(web_app, select(Placement.start_date))) == "2026-11-30"
     page = officer.get("/waiting-list").get_data(as_text=True)
     # the message after confirming
-    assert f"{before - 1} of" in page and "places there are still free" in page
+    assert f"{before - 1} places of 30 free there now" in page and "Placement confirmed: YP-0001" in page
     assert "YP-0001" not in page.split("<tbody")[1]
     audit = _db_value(web_app, select(AuditEvent).where(AuditEvent.action == "confirm"))
     assert (audit.person_id, audit.username) == ("YP-0001", "officer")
     again = officer.post(f"/proposals/{proposal.id}/confirm")  # a second click changes nothing
-    assert again.status_code == 409 and "already been decided" in again.get_data(as_text=True)
+    assert again.status_code == 409 and "already been decided (confirmed by officer" in again.get_data(
+        as_text=True
+    )
     assert _vacancies(web_app, proposal.scheme_id) == before - 1
 
 
@@ -99,28 +111,33 @@ def test_declining_keeps_the_person_waiting_and_the_vacancy(web_app: Flask, sign
     _run_matching(officer)
     proposal = _open_proposal(web_app, "YP-0004")
     before = _vacancies(web_app, proposal.scheme_id)
-    assert officer.post(f"/proposals/{proposal.id}/decline").status_code == 303
+    refused = officer.post(f"/proposals/{proposal.id}/decline")  # a reason is asked for
+    assert refused.status_code == 400 and "Choose why you are declining" in refused.get_data(as_text=True)
+    assert officer.post(f"/proposals/{proposal.id}/decline", data={"reason": "provider"}).status_code == 303
     assert _vacancies(web_app, proposal.scheme_id) == before
     assert (
         _db_value(web_app, select(YoungPerson.status).where(YoungPerson.person_id == "YP-0004")) == "waiting"
     )
     assert _db_value(web_app, select(Proposal.state).where(Proposal.id == proposal.id)) == "declined"
     assert _db_value(web_app, select(AuditEvent.person_id).where(AuditEvent.action == "decline")) == "YP-0004"
+    assert _db_value(web_app, select(Proposal.decline_reason).where(Proposal.id == proposal.id)) == (
+        "The provider will not take them"
+    )
 
 
 def test_losing_the_last_vacancy_gives_a_clear_message_and_a_fresh_proposal(web_app: Flask, sign_in: SignIn):
     officer = sign_in("officer")
     _run_matching(officer)
     proposal = _open_proposal(web_app, "YP-0001")
-    with web_app.app_context():  # another officer's placement took the last places meanwhile
+    with web_app.app_context():  # another officer's count took the last places meanwhile
         db = get_db()
-        db.get(Scheme, proposal.scheme_id).vacancies = 0
+        set_figure(db, db.get(Scheme, proposal.scheme_id), 0, source="edit", user=None)
         db.commit()
     response = officer.post(f"/proposals/{proposal.id}/confirm")
     body = response.get_data(as_text=True)
     assert response.status_code == 409
     assert f"Scheme {proposal.scheme_id} has no vacancy left" in body
-    assert "Fresh proposal from the vacancies left now" in body
+    assert "Fresh proposal from the places free now" in body
     fresh = _open_proposal(web_app, "YP-0001")
     assert fresh is not None and fresh.id != proposal.id and fresh.scheme_id != proposal.scheme_id
     assert (
@@ -135,9 +152,14 @@ def test_losing_the_last_vacancy_gives_a_clear_message_and_a_fresh_proposal(web_
 def test_persons_page_ranks_options_explains_exclusions_and_is_audited(web_app: Flask, sign_in: SignIn):
     officer = sign_in("officer")
     html = officer.get("/people/YP-0001?why_not=SCH-005").get_data(as_text=True)
-    assert "Best options" in html and "Cheltenham Foyer" in html and "Others displaced" in html
-    assert "Why not the other" in html
-    assert "Tewkesbury Move-On Flats" in html  # SCH-005 explained: min age 18
+    assert "Places YP-0001 could take" in html and "Cheltenham Foyer" in html and "Others displaced" in html
+    assert "3 schemes with a place free meet every rule for YP-0001" in html
+    assert "Every ruled-out scheme and why (4)" in html
+    answer = html.split('id="why-answer"')[1].split("</div>")[0]
+    assert "Tewkesbury Move-On Flats" in answer and "takes ages 18 to 25 (they are 17)" in answer
+    choices = html.split('id="why_not"')[1].split("</select>")[0]  # only schemes ruled out
+    assert "SCH-005" in choices and "SCH-002" not in choices
+    assert 'action="/people/YP-0001?page=1#why-answer"' in html
     assert "9 Mar 2009" not in html and "14 Mar 2009" in html  # born 2009-03-14, UK date
     views = _db_value(
         web_app,
@@ -152,6 +174,9 @@ def test_persons_page_ranks_options_explains_exclusions_and_is_audited(web_app: 
 def test_placing_from_the_persons_options_confirms_that_scheme(web_app: Flask, sign_in: SignIn):
     officer = sign_in("officer")
     before = _vacancies(web_app, "SCH-002")
+    check = officer.get("/people/YP-0001/place?scheme_id=SCH-002")
+    assert check.status_code == 200 and "Confirm placement" in check.get_data(as_text=True)
+    assert _vacancies(web_app, "SCH-002") == before  # looking changes nothing
     response = officer.post("/people/YP-0001/place", data={"scheme_id": "SCH-002"})
     assert response.status_code == 303
     assert _vacancies(web_app, "SCH-002") == before - 1
@@ -162,19 +187,25 @@ def test_placing_from_the_persons_options_confirms_that_scheme(web_app: Flask, s
 
 def test_vacancies_are_edited_within_zero_to_capacity(web_app: Flask, sign_in: SignIn):
     officer = sign_in("officer")
+    seen = re.search(
+        r'name="seen" type="hidden" value="([^"]+)"',
+        officer.get("/schemes/SCH-001/vacancies").get_data(as_text=True),
+    )[1]
     for value, message in [
-        ("9", "Vacancies must be between 0 and the capacity, 8"),
-        ("-1", "Vacancies must be between 0 and the capacity, 8"),
-        ("two", "Enter the number of vacancies, a whole number"),
-        ("", "Enter the number of vacancies, a whole number"),
+        ("9", "Vacancies must be between 0 and 8: the capacity, 8"),
+        ("-1", "Vacancies must be between 0 and 8: the capacity, 8"),
+        ("two", "Enter the number of places free now, a whole number"),
+        ("", "Enter the number of places free now, a whole number"),
     ]:
-        response = officer.post("/schemes/SCH-001/vacancies", data={"vacancies": value})
+        response = officer.post("/schemes/SCH-001/vacancies", data={"vacancies": value, "seen": seen})
         assert response.status_code == 400, value
         assert message in response.get_data(as_text=True) and "There is a problem" in response.get_data(
             as_text=True
         )
     assert _vacancies(web_app, "SCH-001") == 2
-    assert officer.post("/schemes/SCH-001/vacancies", data={"vacancies": "8"}).status_code == 303
+    assert (
+        officer.post("/schemes/SCH-001/vacancies", data={"vacancies": "8", "seen": seen}).status_code == 303
+    )
     assert _vacancies(web_app, "SCH-001") == 8
     detail = _db_value(web_app, select(AuditEvent.detail).where(AuditEvent.action == "edit_vacancies"))
     assert detail == "SCH-001: 2 -> 8"
@@ -202,3 +233,5 @@ def test_long_lists_come_in_pages_that_keep_the_filters(sign_in: SignIn, monkeyp
     _run_matching(officer)
     proposals = officer.get("/proposals?page=3").get_data(as_text=True)
     assert "5 open proposals (page 3 of 3: 5 to 5)" in proposals
+    options = officer.get("/people/YP-0006?page=2").get_data(as_text=True)  # 10 a page: one page only
+    assert "Best first" in options

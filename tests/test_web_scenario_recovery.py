@@ -20,7 +20,7 @@ from web_support import BACKENDS, build_app
 
 from web import create_app
 from web.db import engine_of, get_db
-from web.models import ScenarioRecord, ScenarioRun
+from web.scenario_models import ScenarioRecord, ScenarioRun
 from web.scenario_runs import RUNNER
 from web.store import replace_all, replace_history
 

@@ -22,9 +22,10 @@ from planner.demo import generate_history
 from planner.forecast.demand import ForecastInputs, forecast
 from planner.simulate.simulation import simulate
 from web.db import engine_of, get_db
-from web.map.forecast import FORECAST_RUNS, SEED, forecast_table
-from web.models import AuditEvent, ScenarioRecord, ScenarioRun, Scheme, utcnow
+from web.map.forecast import FORECAST_RUNS, HORIZON_MONTHS, SEED, forecast_table
+from web.models import AuditEvent, Scheme, utcnow
 from web.scenario_form import parse
+from web.scenario_models import ScenarioRecord, ScenarioRun
 from web.scenario_runs import STALE
 from web.seed import demo_dataset
 from web.store import (
@@ -134,6 +135,25 @@ def test_a_bad_form_value_is_refused_with_400_naming_the_field_and_nothing_is_sa
     assert response.status_code == 400
     assert "Enter the weekly cost per place" in response.get_data(as_text=True)
     assert saved(app, "bad-places") is None and saved(app, "bad-cost") is None
+
+
+def test_dates_come_in_the_gov_uk_date_input_and_must_be_real(app, commissioner):
+    boxes = {"start": "", "close_from": "", "add_from": "", "start-day": "7", "start-month": "12",
+             "start-year": "2026", "add_from-day": "4", "add_from-month": "1",
+             "add_from-year": "2027"}  # fmt: skip
+    scenario_id = create(commissioner, "boxes", **boxes)
+    record = saved(app, "boxes")
+    assert record is not None and "start: 2026-12-07" in record.yaml_text
+    assert "from: 2027-01-04" in record.yaml_text
+    page = commissioner.get(f"/scenarios/{scenario_id}/edit").get_data(as_text=True)
+    assert 'name="start-day" type="text" inputmode="numeric" value="7"' in page
+    wrong = boxes | {"start-day": "31", "start-month": "2", "add_from-year": ""}
+    response = commissioner.post("/scenarios/new", data=form_data("bad-dates", **wrong))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Start date must be a real date" in page and 'href="#start-day"' in page
+    assert "Places available from must include a year" in page
+    assert saved(app, "bad-dates") is None
 
 
 def test_bad_yaml_is_refused_with_400_naming_the_line_and_key(app, commissioner):
@@ -277,17 +297,30 @@ def test_without_referral_history_a_run_is_refused_and_the_page_says_why(tmp_pat
     engine_of(app).dispose()
 
 
+def forecast_page(client: FlaskClient, url: str, timeout: float = 120) -> str:
+    """A forecast map page once its forecast is worked out (until then the page shows progress
+    and refreshes itself, as a browser would)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        response = client.get(url)
+        assert response.status_code == 200
+        page = response.get_data(as_text=True)
+        if 'id="forecast-working"' not in page or time.monotonic() > deadline:
+            return page
+        assert '<meta http-equiv="refresh" content="2">' in page
+        time.sleep(0.2)
+
+
 def test_the_map_shows_the_forecast_shortfall_for_a_chosen_month(app, commissioner):
-    response = commissioner.get("/map?month=2027-06")
-    assert response.status_code == 200
-    page = response.get_data(as_text=True)
+    page = forecast_page(commissioner, "/map?month=2027-06")
     assert "Forecast shortfall of places by district, Jun 2027" in page
     assert 'id="shortfall-map"' in page
     with app.app_context():
         db = get_db()
         cohort = cohort_frame(db)
         inputs = ForecastInputs(referrals_frame(db), cohort, schemes_frame(db), people_frame(db))
-    table = forecast(inputs, months=7, runs=FORECAST_RUNS, seed=SEED, on=ON).table
+    # The map works out every month it offers (HORIZON_MONTHS) once; June is a slice of that.
+    table = forecast(inputs, months=HORIZON_MONTHS, runs=FORECAST_RUNS, seed=SEED, on=ON).table
     june = table[(table["month"] == "2027-06") & (table["support_level"] == "all")]
     assert len(june) == 6  # Gloucestershire's districts
     for row in june.itertuples():
@@ -369,7 +402,7 @@ def test_a_run_whose_scheme_was_removed_since_fails_with_a_message_naming_it(app
         db = get_db()
         scheme = db.scalar(select(Scheme).where(Scheme.accom_type == "D").order_by(Scheme.scheme_id))
         assert scheme is not None
-        keep = {c.name: getattr(scheme, c.name) for c in Scheme.__table__.columns}
+        keep = {a.key: getattr(scheme, a.key) for a in Scheme.__mapper__.column_attrs}
     scenario_id = create(
         commissioner, "closure-gone", add_places="", close_scheme=keep["scheme_id"], close_from="04/01/2027"
     )

@@ -23,7 +23,8 @@ _MAP_APP = create_app(
 )
 PUBLIC = {"static", "healthz", "auth.login", "auth.index"}
 SAMPLE_ARGS = {"person_id": "YP-0001", "scheme_id": "SCH-001", "proposal_id": 1, "user_id": 1,
-               "scenario_id": 1, "run_id": 1, "table": "summary"}  # fmt: skip
+               "scenario_id": 1, "run_id": 1, "table": "summary", "placement_id": 1,
+               "pending_id": 1}  # fmt: skip
 ROUTES = sorted(
     (rule.endpoint, re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(SAMPLE_ARGS[m.group(1)]), rule.rule), method)
     for rule in _MAP_APP.url_map.iter_rules()

@@ -7,7 +7,9 @@ runs never see each other's rows; each test starts from empty tables.
 
 from __future__ import annotations
 
+import io
 import os
+import re
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import date
@@ -111,3 +113,27 @@ def signer(app: Flask) -> SignIn:
 def sign_in(web_app: Flask) -> SignIn:
     """`sign_in("officer")`: a test client signed in with that role."""
     return signer(web_app)
+
+
+def import_files(client: FlaskClient, people: bytes, schemes: bytes, *, confirm_empty: bool = False,
+                 names: tuple[str, str] = ("young_people.csv", "schemes.csv")):  # type: ignore[no-untyped-def]  # fmt: skip
+    """Upload both files, look at the preview and confirm it, as an officer does: the response
+    to the confirmation (303 when imported)."""
+    data = {"people": (io.BytesIO(people), names[0]), "schemes": (io.BytesIO(schemes), names[1])}
+    uploaded = client.post("/imports", data=data, content_type="multipart/form-data")
+    assert uploaded.status_code == 303, uploaded.get_data(as_text=True)[:2000]
+    preview = client.get(uploaded.headers["Location"])
+    assert preview.status_code == 200
+    fingerprint = re.search(r'name="fingerprint" value="([^"]+)"', preview.get_data(as_text=True))
+    assert fingerprint is not None
+    form = {"fingerprint": fingerprint[1]} | ({"confirm_empty": "yes"} if confirm_empty else {})
+    return client.post(uploaded.headers["Location"] + "/confirm", data=form)
+
+
+def save_vacancies(client: FlaskClient, scheme_id: str, vacancies: str):  # type: ignore[no-untyped-def]
+    """Open a scheme's vacancies form and save a count from it, as an officer does: the response
+    (303 when saved)."""
+    form = client.get(f"/schemes/{scheme_id}/vacancies").get_data(as_text=True)
+    seen = re.search(r'name="seen" type="hidden" value="([^"]+)"', form)
+    assert seen is not None
+    return client.post(f"/schemes/{scheme_id}/vacancies", data={"vacancies": vacancies, "seen": seen[1]})

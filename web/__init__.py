@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
-from flask import Flask, g, render_template, request
+from flask import Flask, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from sqlalchemy import text
@@ -57,6 +57,8 @@ def _defaults(app: Flask, settings: Settings) -> dict[str, Any]:
         "REMEMBER_COOKIE_DURATION": timedelta(hours=8),
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=8),
         "WTF_CSRF_TIME_LIMIT": 8 * 3600,
+        "SESSION_IDLE_SECONDS": 30 * 60,  # signed out after this long without a request
+        "SESSION_WARNING_SECONDS": 2 * 60,  # the GOV.UK timeout warning comes this long before
     }
 
 
@@ -138,10 +140,10 @@ def _secure_defaults(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from web import admin, auth, imports, placements, scenarios, schemes
+    from web import admin, auth, imports, ledger_views, placements, scenarios, schemes
     from web import map as map_page
 
-    for module in (auth, placements, schemes, map_page, scenarios, imports, admin):
+    for module in (auth, placements, ledger_views, schemes, map_page, scenarios, imports, admin):
         app.register_blueprint(module.bp)
 
 
@@ -176,6 +178,15 @@ def _register_errors(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def _csrf(e: CSRFError) -> ResponseReturnValue:
+        from flask_login import current_user
+
+        from web.auth import signed_out_notice
+
+        if request.endpoint != "auth.login" and not current_user.is_authenticated:
+            # A form from a session that has ended (timed out, signed out in another tab): the
+            # sign-in page says so, never an error page.
+            signed_out_notice(had_session=True)
+            return redirect(url_for("auth.login"))
         return page(
             400,
             "The form was out of date or did not come from this service, so nothing was changed. "

@@ -33,7 +33,7 @@ from werkzeug.security import check_password_hash
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from web import audit, throttle
+from web import audit, idle, throttle
 from web.accounts import PASSWORD_MAX, hash_password
 from web.db import get_db, schema_ready
 from web.models import ROLES, User, UserSession, utcnow
@@ -59,23 +59,43 @@ HOME = {
 
 @login_manager.user_loader
 def _load_user(user_id: str) -> User | None:
-    """The signed-in user, while their session is open on the server and they are active."""
+    """The signed-in user, while their session is open on the server, has not been idle too
+    long (`web.idle`) and they are active."""
     token = session.get(SESSION_KEY)
     if not isinstance(token, str) or not user_id.isdigit() or not schema_ready(current_app):
         return None
     db = get_db()
-    row = db.scalar(
-        select(UserSession).where(
-            UserSession.token_digest == UserSession.digest(token), UserSession.ended_at.is_(None)
-        )
-    )
-    if row is None or row.user_id != int(user_id):
+    row = db.scalar(select(UserSession).where(UserSession.token_digest == UserSession.digest(token)))
+    if row is None or row.user_id != int(user_id) or row.ended_at is not None:
+        g.session_ended = row.end_reason if row is not None and row.ended_at is not None else "ended"
         return None
     user = db.get(User, row.user_id)
     if user is None or not user.active:
+        g.session_ended = "ended"
         return None
-    g.user_session = row  # for signing out (and idle time-outs)
+    if not idle.still_active(row):
+        return None
+    g.user_session = row  # for signing out and the idle time-out
     return user
+
+
+def signed_out_notice(*, had_session: bool = False) -> None:
+    """On the way to the sign-in page from a session that has ended: say so (`had_session`: it
+    is known there was one, e.g. a form of this service was posted)."""
+    if g.get("session_ended") == "idle":
+        flash(idle.signed_out_message(), "important")
+    elif had_session or g.get("session_ended") or session.get(SESSION_KEY):
+        flash("You were signed out. Sign in again to continue.", "important")
+    else:
+        flash(login_manager.login_message or "", "message")
+    session.pop(SESSION_KEY, None)
+
+
+@login_manager.unauthorized_handler
+def _unauthorized() -> ResponseReturnValue:
+    signed_out_notice()
+    target = request.full_path.rstrip("?") if request.method == "GET" else None
+    return redirect(url_for("auth.login", next=safe_next(target)))
 
 
 def _start_session(user: User) -> None:
@@ -214,3 +234,47 @@ def logout() -> ResponseReturnValue:
     session.clear()
     flash("You have signed out.")
     return redirect(url_for("auth.login"))
+
+
+# The timeout warning's questions (web/static/app/timeout.js), as JSON; a signed-out browser is
+# sent to sign in like anywhere else.
+
+
+def _session_state(signed_out: bool = False) -> dict[str, object]:
+    if signed_out:
+        return {"remaining": 0, "signed_out": True, "url": url_for("auth.login")}
+    return {"remaining": idle.remaining(), "signed_out": False}
+
+
+@bp.get("/session/status")
+@any_role
+def session_status() -> ResponseReturnValue:
+    """Seconds left before signing out for inactivity (another tab's use counts)."""
+    return _session_state()
+
+
+@bp.post("/session/keep-alive")
+@any_role
+def session_keep_alive() -> ResponseReturnValue:
+    """ "Stay signed in"."""
+    row = g.get("user_session")
+    if row is not None:
+        idle.keep(row)
+    return _session_state()
+
+
+@bp.post("/session/timeout")
+@any_role
+def session_timeout() -> ResponseReturnValue:
+    """The warning ran out: sign out now, unless another tab was used meanwhile."""
+    row = g.get("user_session")
+    if row is not None and idle.remaining() > idle.warning_seconds(current_app):
+        return _session_state()
+    if row is not None:
+        idle.end(row)
+    audit.record("idle_sign_out")
+    get_db().commit()
+    logout_user()
+    session.clear()
+    flash(idle.signed_out_message(), "important")
+    return _session_state(signed_out=True)

@@ -1,11 +1,12 @@
 """The date the app works on: `TODAY` in the configuration (demos and tests), else the real date;
-and the matching horizon in days (`HORIZON_DAYS`, from PLANNER_HORIZON_DAYS)."""
+the ledger's clock on the same calendar; and the matching horizon in days (`HORIZON_DAYS`, from
+PLANNER_HORIZON_DAYS)."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
-from flask import Flask
+from flask import Flask, current_app
 
 
 def today(app: Flask) -> date:
@@ -13,6 +14,19 @@ def today(app: Flask) -> date:
     if isinstance(fixed, str):
         return date.fromisoformat(fixed)
     return fixed if isinstance(fixed, date) else date.today()
+
+
+def ledger_now(app: Flask | None = None) -> datetime:
+    """Now, on the calendar of `today` (naive UTC): the time stamps the ledger compares with the
+    dates officers give (a move-out date against the day a vacancy figure was taken) must share
+    one calendar, also in a demo whose date is fixed. With `TODAY` set, the real clock shifted
+    by the days between the real date and `TODAY` when the app first asked (so it keeps its order)."""
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    real = datetime.now(UTC).replace(tzinfo=None)
+    if app.config.get("TODAY") is None:
+        return real
+    shift = app.extensions.setdefault("planner_clock_shift", today(app) - real.date())
+    return real + shift
 
 
 def horizon_days(app: Flask) -> int:

@@ -27,6 +27,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from web import versions
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_SECONDS = 30
 
@@ -159,7 +161,9 @@ def init_app(app: Flask) -> None:
     if app.config.get("MIGRATE_ON_START"):  # tests only: deployments run `planner db upgrade`
         upgrade(engine)
     app.extensions["planner_engine"] = engine
-    app.extensions["planner_sessions"] = sessionmaker(engine, expire_on_commit=False)
+    sessions = sessionmaker(engine, expire_on_commit=False)
+    versions.track(sessions)
+    app.extensions["planner_sessions"] = sessions
     app.teardown_appcontext(close_db)
 
 
@@ -180,3 +184,20 @@ def close_db(_exc: BaseException | None = None) -> None:
 def engine_of(app: Flask) -> Engine:
     engine: Engine = app.extensions["planner_engine"]
     return engine
+
+
+def exclusive(db: Session, key: int | None = None, *, row: Any = None) -> None:
+    """Serialise this transaction with every other one asking for the same thing, until it ends:
+    on PostgreSQL an advisory lock on `key` (or a row lock on the `row` query, SELECT ... FOR
+    UPDATE); on SQLite, which has one writer at a time, its write lock taken now, before anything
+    is read, so what is read next is what the previous writer committed."""
+    conn = db.connection()
+    if conn.dialect.name == "postgresql":
+        if row is not None:
+            db.execute(row.with_for_update())
+        if key is not None:
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+        return
+    raw = conn.connection.driver_connection
+    if raw is not None and not raw.in_transaction:  # nothing written yet in this transaction
+        raw.execute("BEGIN IMMEDIATE")

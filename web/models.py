@@ -2,7 +2,9 @@
 
 History (proposals, placements, imports, audit events) refers to people and schemes by their
 contract ids, not by foreign keys, so that an import replacing the waiting list and the schemes
-never deletes or rewrites the record of what was decided before.
+never deletes or rewrites the record of what was decided before. Placements are the ledger
+(`web.ledger`): the free places shown anywhere are derived from a scheme's reported figure and
+the placements since it, never stored.
 """
 
 from __future__ import annotations
@@ -18,11 +20,14 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
     false,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -111,9 +116,13 @@ class Site(Base):
 
 
 class YoungPerson(Base):
-    """One row of young_people.csv; `status` is `waiting` until a placement is confirmed."""
+    """One row of young_people.csv. `status`: `waiting` (on the list, perhaps in B&B or emergency
+    accommodation meanwhile), `placed` (a live suitable placement) or `left` (off the list: a
+    placement ended and no other place is needed)."""
 
     __tablename__ = "young_people"
+    # The waiting list's counts and "due by" filter read the waiting people by date needed.
+    __table_args__ = (Index("ix_young_people_status_needed_from", "status", "needed_from"),)
 
     person_id: Mapped[str] = mapped_column(String(ID_MAX_LENGTH), primary_key=True)
     date_of_birth: Mapped[date] = mapped_column(Date)
@@ -130,17 +139,19 @@ class YoungPerson(Base):
     current_accom: Mapped[str] = mapped_column(String(2), default="")
     uasc: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     status: Mapped[str] = mapped_column(String(16), default="waiting", index=True)
-    placed_scheme_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class Scheme(Base):
-    """One row of schemes.csv. The database itself refuses vacancies below 0 or above capacity."""
+    """One row of schemes.csv. Its `vacancies` are the reported figure (the provider's, from an
+    import, or an officer's count); the places free now are derived from it and the ledger by
+    `web.ledger.free_places`, so the attribute has another name here. The database itself refuses
+    a figure below 0 or above capacity."""
 
     __tablename__ = "schemes"
     __table_args__ = (CheckConstraint("vacancies >= 0 AND vacancies <= capacity", name="vacancies_in_range"),)
 
     scheme_id: Mapped[str] = mapped_column(String(ID_MAX_LENGTH), primary_key=True)
-    name: Mapped[str] = mapped_column(String(NAME_MAX_LENGTH))
+    name: Mapped[str] = mapped_column(String(NAME_MAX_LENGTH), index=True)  # the schemes page pages by name
     provider: Mapped[str] = mapped_column(String(NAME_MAX_LENGTH))
     accom_type: Mapped[str] = mapped_column(String(1))
     district: Mapped[str] = mapped_column(String(9), index=True)
@@ -148,7 +159,16 @@ class Scheme(Base):
     longitude: Mapped[float] = mapped_column(Float)
     postcode: Mapped[str] = mapped_column(String(8), default="", server_default="")  # v1.1
     capacity: Mapped[int] = mapped_column(Integer)
-    vacancies: Mapped[int] = mapped_column(Integer)
+    reported_vacancies: Mapped[int] = mapped_column("vacancies", Integer)
+    # When the reported figure was taken: the import in which it last changed, or the edit.
+    reported_at: Mapped[datetime] = mapped_column(
+        DateTime, default=utcnow, server_default=text("CURRENT_TIMESTAMP")
+    )
+    # The figure in the last import that gave this scheme: a file carrying the same figure again
+    # brings no news, so the figure in force (and the placements counted since) stays.
+    imported_vacancies: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # Not in the last import but with placements on record: kept for them, closed to new ones.
+    withdrawn: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     min_age: Mapped[int] = mapped_column(Integer)
     max_age: Mapped[int] = mapped_column(Integer)
     gender: Mapped[str] = mapped_column(String(3))
@@ -164,7 +184,9 @@ class Scheme(Base):
 
 
 class MatchRun(Base):
-    """One press of "Run matching": the optimiser's status and counts."""
+    """One press of "Run matching": the optimiser's status and counts, and the batch's answer
+    (`planner.match.solution.BatchAnswer`) for a person's options to reuse while the data
+    (`data_version`), the date and the horizon are the same; only the latest run keeps it."""
 
     __tablename__ = "match_runs"
 
@@ -179,6 +201,21 @@ class MatchRun(Base):
     unplaced: Mapped[int] = mapped_column(Integer)
     not_due: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     horizon_days: Mapped[int] = mapped_column(Integer, default=28, server_default="28")
+    objective: Mapped[str] = mapped_column(String(16), default="default", server_default="default")
+    data_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    answer: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True, deferred=True)
+
+
+class DataVersion(Base):
+    """One row: a number raised with every change to the young people, the schemes, the referral
+    history or the cohort (`web.versions`), so that what is worked out from them is reused only
+    while they are unchanged."""
+
+    __tablename__ = "data_version"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    changed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
 class Proposal(Base):
@@ -195,17 +232,36 @@ class Proposal(Base):
     weekly_cost: Mapped[float | None] = mapped_column(Float, nullable=True)
     distance_km: Mapped[float | None] = mapped_column(Float, nullable=True)
     reason: Mapped[str] = mapped_column(Text, default="")
-    # proposed -> confirmed | declined | superseded (a newer run or an import replaced it)
+    # proposed -> confirmed | declined (-> proposed again: reopened) | superseded (a newer run,
+    # an import or a newer proposal for the person replaced it)
     state: Mapped[str] = mapped_column(String(16), default="proposed", index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     decided_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    decline_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # What replaced it, for the officer who later tries to confirm it.
+    superseded_by_run_id: Mapped[int | None] = mapped_column(ForeignKey("match_runs.id"), nullable=True)
+    superseded_by_import_id: Mapped[int | None] = mapped_column(ForeignKey("imports.id"), nullable=True)
 
 
 class Placement(Base):
-    """A confirmed placement: the vacancy it took and who confirmed it."""
+    """The ledger: a confirmed placement from its start date to its end (empty while live).
+
+    A person has at most one open placement (no end recorded, not undone): a unique index on
+    the open rows says so to the database itself. An undone placement never took a place; an
+    ended one holds its place until the end date."""
 
     __tablename__ = "placements"
+    __table_args__ = (
+        Index(
+            "uq_placements_open_person",
+            "person_id",
+            unique=True,
+            sqlite_where=text("end_date IS NULL AND undone_at IS NULL"),
+            postgresql_where=text("end_date IS NULL AND undone_at IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     person_id: Mapped[str] = mapped_column(String(64), index=True)
@@ -215,6 +271,37 @@ class Placement(Base):
     weekly_cost: Mapped[float] = mapped_column(Float)
     confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     confirmed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # B&B or emergency accommodation: why, on record that no suitable place exists today.
+    confirm_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    accom_before: Mapped[str] = mapped_column(String(2), default="", server_default="")  # restored by undo
+    start_date: Mapped[date] = mapped_column(Date, server_default=text("CURRENT_DATE"))
+    end_date: Mapped[date | None] = mapped_column(Date, nullable=True)  # the move-out date
+    end_reason: Mapped[str] = mapped_column(String(32), default="", server_default="")
+    end_note: Mapped[str] = mapped_column(Text, default="", server_default="")
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)  # when it was recorded
+    ended_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    # An interim B&B or emergency placement ended by a move to a suitable place: undoing that
+    # placement reopens this one.
+    replaced_by_id: Mapped[int | None] = mapped_column(ForeignKey("placements.id"), nullable=True)
+    undone_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    undone_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    undo_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+
+
+class VacancyFigure(Base):
+    """Each figure a scheme's free places were counted from: an import that changed it, or an
+    officer's edit (the scheme page's vacancies over time)."""
+
+    __tablename__ = "vacancy_figures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    scheme_id: Mapped[str] = mapped_column(String(ID_MAX_LENGTH), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    vacancies: Mapped[int] = mapped_column(Integer)
+    capacity: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(8))  # import | edit
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("imports.id"), nullable=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
 
 
 class Import(Base):
@@ -227,6 +314,21 @@ class Import(Base):
     schemes_file: Mapped[str] = mapped_column(String(255))
     people_count: Mapped[int] = mapped_column(Integer)
     schemes_count: Mapped[int] = mapped_column(Integer)
+
+
+class PendingImport(Base):
+    """Uploaded files waiting for the officer to look at what they change and confirm (or
+    cancel): nothing is replaced until then."""
+
+    __tablename__ = "pending_imports"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    people_file: Mapped[str] = mapped_column(String(255))
+    schemes_file: Mapped[str] = mapped_column(String(255))
+    people_csv: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    schemes_csv: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
 
 
 class AuditEvent(Base):
@@ -277,48 +379,3 @@ class CohortChild(Base):
     placement_type: Mapped[str] = mapped_column(String(3))  # Z11 to Z14 from 2025-26
     support_need: Mapped[str] = mapped_column(String(16))
     uasc: Mapped[bool] = mapped_column(Boolean, default=False)
-
-
-class ScenarioRecord(Base):
-    """A commissioner's scenario: its YAML (the format of data/scenarios/, without `data`:
-    the app simulates the young people, schemes and referrals in its own database)."""
-
-    __tablename__ = "scenarios"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(100), unique=True)
-    description: Mapped[str] = mapped_column(Text, default="")
-    yaml_text: Mapped[str] = mapped_column(Text)
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-
-
-class ScenarioRun(Base):
-    """One run of a scenario with its baseline, in the background: status, progress, results.
-
-    Results are kept as the CSV text `planner scenario` writes, so downloads are exactly those
-    files, and as the chart, drawn once when the run finishes."""
-
-    __tablename__ = "scenario_runs"
-    __table_args__ = (CheckConstraint("status IN ('queued','running','done','failed')", name="status"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    scenario_id: Mapped[int] = mapped_column(ForeignKey("scenarios.id", ondelete="CASCADE"), index=True)
-    yaml_text: Mapped[str] = mapped_column(Text)  # as run, even if the scenario is edited later
-    run_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
-    status: Mapped[str] = mapped_column(String(16), default="queued")
-    done: Mapped[int] = mapped_column(Integer, default=0)
-    total: Mapped[int] = mapped_column(Integer, default=0)
-    message: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    finished_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
-    seconds: Mapped[float | None] = mapped_column(Float, nullable=True)
-    # Who runs it ("host:pid:start"), so a restarted service knows a run whose process is gone.
-    runner: Mapped[str] = mapped_column(String(100), default="")
-    attempts: Mapped[int] = mapped_column(Integer, default=0)  # starts, counting restarts
-    summary_csv: Mapped[str] = mapped_column(Text, default="")
-    by_district_csv: Mapped[str] = mapped_column(Text, default="")
-    by_month_csv: Mapped[str] = mapped_column(Text, default="")
-    chart_svg: Mapped[str] = mapped_column(Text, default="")

@@ -24,9 +24,23 @@ class Page:
     def end(self) -> int:
         return min(self.start + self.size, self.total)
 
+    def numbers(self, around: int = 2) -> list[int | None]:
+        """The page numbers to link to: the first, the last and `around` either side of this one,
+        None where pages are left out (an ellipsis, as in GOV.UK's pagination): 200 pages of a
+        waiting list at England scale need no 200 links."""
+        keep = {1, self.pages, *range(self.number - around, self.number + around + 1)}
+        out: list[int | None] = []
+        for n in sorted(k for k in keep if 1 <= k <= self.pages):
+            if out and out[-1] is not None and n > out[-1] + 1:
+                out.append(None)
+            out.append(n)
+        return out
+
     def args(self, number: int) -> dict[str, str]:
-        """The current query string with another page number, for the page links."""
-        out = {k: v for k, v in request.args.items() if k != "page"}
+        """The current page's address (its path's values and query string) with another page
+        number, for the page links."""
+        out = {k: str(v) for k, v in (request.view_args or {}).items()}
+        out |= {k: v for k, v in request.args.items() if k != "page"}
         out["page"] = str(number)
         return out
 

@@ -1,6 +1,9 @@
-"""Placement officers: the waiting list, matching, proposals and decisions, a person's options."""
+"""Placement officers: the waiting list, matching, proposals (most urgent first), a person's
+options and record. The decisions themselves are `web.ledger_views`."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -10,18 +13,21 @@ from sqlalchemy import func, select
 from planner.data.districts import district_name
 from planner.data.vocab import SUPPORT_LEVELS, URGENT_ACCOM
 from planner.match.options import options, why_not
-from web import audit, decisions
-from web.auth import roles_required, safe_next
+from web import answers, audit, decisions, ledger, queues
+from web.auth import roles_required
 from web.clock import due_by, horizon_days, today
 from web.db import get_db
-from web.filters import age_on
 from web.models import Placement, Proposal, Scheme, User, YoungPerson
 from web.paging import page_of
 from web.store import people_frame, schemes_frame
 
 bp = Blueprint("placements", __name__)
 MAX_HORIZON_DAYS = 366
+MAX_WEEKS = 52
+OPTIONS_PAGE = 10
 OFFICERS = ("officer",)
+OUTCOMES = {"placed": "Suitable place", "unsuitable": "Unsuitable (B&B or emergency)", "unplaced": "No place"}
+STATES = {"proposed": "open", "confirmed": "confirmed", "declined": "declined", "all": "all"}
 URGENCY = {
     "urgent": "In B&B, emergency or no fixed abode",
     "due": "Due within the horizon",
@@ -43,52 +49,61 @@ def _districts(codes: set[str]) -> list[tuple[str, str]]:
 @bp.get("/waiting-list")
 @roles_required(*OFFICERS)
 def waiting_list() -> ResponseReturnValue:
+    """The waiting list in the order the optimiser serves it (under-18s, then those in B&B,
+    emergency accommodation or with no fixed abode, then the soonest needed: PRODUCT.md s.3),
+    filtered, counted, sorted and paged by the database."""
     db = get_db()
     on = today(current_app)
-    everyone = list(
-        db.scalars(
-            select(YoungPerson)
-            .where(YoungPerson.status == "waiting")
-            .order_by(YoungPerson.needed_from, YoungPerson.person_id)
-        )
-    )
+    last = due_by(current_app)
     district = request.args.get("district", "")
     need = request.args.get("need", "")
     urgency = request.args.get("urgency", "all")
-    last = due_by(current_app)
-    # The order the optimiser serves them in: under-18s, then those in B&B, emergency or with no
-    # fixed abode, then the soonest needed (PRODUCT.md s.3).
-    everyone.sort(key=lambda p: (age_on(p.date_of_birth, on) >= 18, p.current_accom[:1] not in URGENT_ACCOM,
-                                 p.needed_from, p.person_id))  # fmt: skip
-    shown = {
-        "urgent": lambda p: p.current_accom[:1] in URGENT_ACCOM,
-        "due": lambda p: p.needed_from <= last,
-        "now": lambda p: p.needed_from <= on,
-        "later": lambda p: p.needed_from > last,
-    }.get(urgency, lambda p: True)
-    people = [
-        p
-        for p in everyone
-        if (not district or p.home_district == district) and (not need or p.support_need == need) and shown(p)
-    ]
-    urgent = sum(p.current_accom[:1] in URGENT_ACCOM for p in everyone)
-    page = page_of(len(people))
+    waiting = YoungPerson.status == "waiting"
+    shown_if = {
+        "urgent": queues.urgent_now(),
+        "due": YoungPerson.needed_from <= last,
+        "now": YoungPerson.needed_from <= on,
+        "later": YoungPerson.needed_from > last,
+    }
+    where = [waiting]
+    if district:
+        where.append(YoungPerson.home_district == district)
+    if need:
+        where.append(YoungPerson.support_need == need)
+    if urgency in shown_if:
+        where.append(shown_if[urgency])
+    total, urgent, due = db.execute(
+        select(
+            func.count(),
+            func.count().filter(queues.urgent_now()),
+            func.count().filter(YoungPerson.needed_from <= last),
+        ).where(waiting)
+    ).one()
+    page = page_of(db.scalar(select(func.count()).select_from(YoungPerson).where(*where)) or 0)
+    people = db.scalars(
+        select(YoungPerson)
+        .where(*where)
+        .order_by(*queues.urgency_order(on))
+        .offset(page.start)
+        .limit(page.size)
+    ).all()
+    districts = db.scalars(select(YoungPerson.home_district).where(waiting).distinct()).all()
     return render_template(
         "waiting_list.html",
-        people=people[page.start : page.end],
-        shown=len(people),
+        people=people,
+        shown=page.total,
         page=page,
-        total=len(everyone),
+        total=total,
         urgent=urgent,
         on=on,
-        districts=_districts({p.home_district for p in everyone}),
+        districts=_districts(set(districts)),
         needs=SUPPORT_LEVELS,
         urgencies=URGENCY,
         chosen={"district": district, "need": need, "urgency": urgency},
         urgent_codes=URGENT_ACCOM,
         run=decisions.latest_run(db),
         due_by=last,
-        due=sum(p.needed_from <= last for p in everyone),
+        due=due,
         horizon_days=horizon_days(current_app),
     )
 
@@ -102,16 +117,31 @@ def run_matching() -> ResponseReturnValue:
             400,
             description=f"Horizon: enter a whole number of days from 0 to {MAX_HORIZON_DAYS}, not {text!r}.",
         )
-    run = decisions.run_matching(get_db(), _user(), on=today(current_app), horizon_days=int(text))
+    seen = request.form.get("seen_run", "").strip()
+    db = get_db()
+    run = decisions.run_matching(
+        db,
+        _user(),
+        on=today(current_app),
+        horizon_days=int(text),
+        seen_run=int(seen) if seen.isdigit() else None,
+        replace_others=request.form.get("replace_others") == "yes",
+    )
+    if isinstance(run, decisions.MatchingCheck):
+        users = {u.id: u.username for u in db.scalars(select(User))}
+        return render_template("run_check.html", check=run, horizon_days=int(text), users=users), (
+            409 if run.newer else 200
+        )
     flash(
-        f"Matching proposed {run.placed} suitable places; {run.unsuitable} unsuitable (B&B or emergency) "
-        f"and {run.unplaced} unplaced among those due within {run.horizon_days} days; {run.not_due} "
+        f"Matching proposed {run.placed:,} suitable places; {run.unsuitable:,} unsuitable (B&B or emergency) "
+        f"and {run.unplaced:,} unplaced among those due within {run.horizon_days} days; {run.not_due:,} "
         "needed later stay on the list. Confirm or decline each proposal."
         + (
             " The optimiser hit its time limit: this is its best answer so far."
             if run.status != "optimal"
             else ""
-        )
+        ),
+        "success",
     )
     return redirect(url_for("placements.proposals"), code=303)
 
@@ -119,88 +149,62 @@ def run_matching() -> ResponseReturnValue:
 @bp.get("/proposals")
 @roles_required(*OFFICERS)
 def proposals() -> ResponseReturnValue:
+    """Proposals most urgent first, filtered by outcome, home district and how soon needed."""
     db = get_db()
-    state = request.args.get("state", "proposed")
-    query = select(Proposal)
-    if state != "all":
-        query = query.where(Proposal.state == state)
-    page = page_of(db.scalar(select(func.count()).select_from(query.subquery())) or 0)
-    rows = list(db.scalars(query.order_by(Proposal.id).offset(page.start).limit(page.size)))
-    schemes = {s.scheme_id: s for s in db.scalars(select(Scheme))}
+    on = today(current_app)
+    state = request.args.get("state") or "proposed"
+    outcome = request.args.get("outcome", "")
+    district = request.args.get("district", "")
+    weeks = request.args.get("weeks", "").strip()
+    if weeks and (not weeks.isdigit() or not 1 <= int(weeks) <= MAX_WEEKS):
+        abort(
+            400,
+            description=f"Due within: enter a whole number of weeks from 1 to {MAX_WEEKS}, not {weeks!r}.",
+        )
+    where = []
+    if state in STATES and state != "all":
+        where.append(Proposal.state == state)
+    if outcome in OUTCOMES:
+        where.append(Proposal.outcome == outcome)
+    if district:
+        where.append(YoungPerson.home_district == district)
+    if weeks:
+        where.append(YoungPerson.needed_from <= on + timedelta(weeks=int(weeks)))
+    page = page_of(queues.count(db, where))
+    homes = db.scalars(select(YoungPerson.home_district).where(YoungPerson.status == "waiting").distinct())
     return render_template(
         "proposals.html",
-        proposals=rows,
+        rows=queues.proposal_rows(db, where, on=on, page=page),
         page=page,
-        schemes=schemes,
-        state=state,
+        on=on,
+        chosen={"state": state, "outcome": outcome, "district": district, "weeks": weeks},
+        states=STATES,
+        outcomes=OUTCOMES,
+        districts=_districts(set(homes)),
         run=decisions.latest_run(db),
+        urgent_codes=URGENT_ACCOM,
     )
 
 
-def _refused(e: decisions.DecisionRefused) -> ResponseReturnValue:
-    """The clear message, and when the place was lost, a fresh proposal from what is left."""
-    db = get_db()
-    fresh = None
-    if e.no_vacancy and e.person_id:
-        audit.record("confirm_failed", e.person_id, detail=e.message)
-        db.commit()
-        fresh = decisions.fresh_proposal(
-            db, e.person_id, on=today(current_app), horizon_days=horizon_days(current_app)
-        )
-    schemes = {s.scheme_id: s for s in db.scalars(select(Scheme))}
-    return render_template("refused.html", message=e.message, fresh=fresh, schemes=schemes), 409
-
-
-def _confirmed(person_id: str, scheme_id: str) -> None:
-    scheme = get_db().get(Scheme, scheme_id)
-    assert scheme is not None
-    get_db().refresh(scheme)
-    flash(
-        f"Confirmed: {person_id} placed in {scheme_id} ({scheme.name}); "
-        f"{scheme.vacancies} of {scheme.capacity} places there are still free."
-    )
-
-
-@bp.post("/proposals/<int:proposal_id>/confirm")
-@roles_required(*OFFICERS)
-def confirm(proposal_id: int) -> ResponseReturnValue:
-    try:
-        placement = decisions.confirm(get_db(), proposal_id, _user())
-    except LookupError:
-        abort(404)
-    except decisions.DecisionRefused as e:
-        return _refused(e)
-    _confirmed(placement.person_id, placement.scheme_id)
-    return redirect(safe_next(request.form.get("back")) or url_for("placements.proposals"), code=303)
-
-
-@bp.post("/proposals/<int:proposal_id>/decline")
-@roles_required(*OFFICERS)
-def decline(proposal_id: int) -> ResponseReturnValue:
-    try:
-        proposal = decisions.decline(get_db(), proposal_id, _user())
-    except LookupError:
-        abort(404)
-    except decisions.DecisionRefused as e:
-        return _refused(e)
-    flash(f"Declined the proposal for {proposal.person_id}. They stay on the waiting list.")
-    return redirect(url_for("placements.proposals"), code=303)
-
-
-@bp.post("/people/<person_id>/place")
-@roles_required(*OFFICERS)
-def place(person_id: str) -> ResponseReturnValue:
-    """Confirm one of the ranked options shown on a person's page."""
-    db = get_db()
-    scheme_id = request.form.get("scheme_id", "")
-    try:
-        proposal = decisions.open_proposal_for(db, person_id, scheme_id, on=today(current_app))
-        decisions.confirm(db, proposal.id, _user())
-    except decisions.DecisionRefused as e:
-        db.rollback()
-        return _refused(e)
-    _confirmed(person_id, scheme_id)
-    return redirect(url_for("placements.person", person_id=person_id), code=303)
+def _options(db, p: YoungPerson, on):  # type: ignore[no-untyped-def]
+    """This page of the person's eligible places, ranked, with their impact on the list: "others
+    displaced" from the batch answer (web.answers), kept with the latest matching run or solved
+    once for the data as they are now."""
+    horizon = horizon_days(current_app)
+    batch = answers.for_today(db, on=on, horizon_days=horizon)
+    me, schemes_now = people_frame(db, person_id=p.person_id), schemes_frame(db, on=on)
+    wanted = page_of(10**9, OPTIONS_PAGE).number  # clamped below, once the number of places is known
+    opts = options(me, schemes_now, p.person_id, on=on, top=OPTIONS_PAGE, impact=True, horizon_days=horizon,
+                   start=(wanted - 1) * OPTIONS_PAGE, batch=batch)  # fmt: skip
+    page = page_of(opts.eligible, OPTIONS_PAGE)
+    if page.number != wanted:
+        opts = options(me, schemes_now, p.person_id, on=on, top=OPTIONS_PAGE, impact=True,
+                       horizon_days=horizon, start=page.start, batch=batch)  # fmt: skip
+    why_scheme = request.args.get("why_not", "")
+    why = None
+    if why_scheme and why_scheme in set(opts.excluded["scheme_id"]):
+        why = why_not(me, schemes_now, p.person_id, why_scheme, on=on)
+    return opts, page, why_scheme, why
 
 
 @bp.get("/people/<person_id>")
@@ -213,30 +217,28 @@ def person(person_id: str) -> ResponseReturnValue:
     audit.record("view_person", person_id)
     db.commit()
     on = today(current_app)
-    opts, why = None, None
-    why_scheme = request.args.get("why_not", "")
-    if p.status == "waiting":  # the single-person function over the whole list, for its impact
-        waiting, schemes_now = people_frame(db), schemes_frame(db)
-        opts = options(waiting, schemes_now, person_id, on=on, top=5, impact=True,
-                       horizon_days=horizon_days(current_app))  # fmt: skip
-        if why_scheme and db.get(Scheme, why_scheme) is not None:
-            why = why_not(waiting, schemes_now, person_id, why_scheme, on=on)
-    schemes = {s.scheme_id: s for s in db.scalars(select(Scheme).order_by(Scheme.name))}
-    history = list(
-        db.scalars(select(Proposal).where(Proposal.person_id == person_id).order_by(Proposal.id.desc()))
-    )
+    opts = page = why = None
+    why_scheme = ""
+    if p.status == "waiting":
+        opts, page, why_scheme, why = _options(db, p, on)
     placements = list(
         db.scalars(select(Placement).where(Placement.person_id == person_id).order_by(Placement.id.desc()))
     )
+    named = {pl.scheme_id for pl in placements} | ({why_scheme} if why is not None else set())
+    schemes = {s.scheme_id: s for s in db.scalars(select(Scheme).where(Scheme.scheme_id.in_(named)))}
     return render_template(
         "person.html",
         p=p,
         on=on,
         opts=opts,
+        page=page,
         why_scheme=why_scheme,
         why=why,
         schemes=schemes,
-        history=history,
+        rows=queues.proposal_rows(db, [Proposal.person_id == person_id], on=on),
         placements=placements,
+        current=ledger.open_placement(db, person_id),
+        end_reasons=ledger.END_REASONS,
         urgent=p.current_accom[:1] in URGENT_ACCOM,
+        urgent_codes=URGENT_ACCOM,
     )

@@ -19,7 +19,6 @@ import yaml
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     FloatField,
     IntegerField,
     RadioField,
@@ -39,6 +38,7 @@ from planner.data.vocab import ACCOM_LABELS, SCHEME_TYPES, SUPPORT_LEVELS, UNSUI
 from planner.data.yaml_reader import YamlProblem, compose
 from planner.simulate.report import POLICY_LABELS
 from planner.simulate.scenario import POLICIES, AddPlaces, CloseScheme, Scenario, parse_scenario
+from web.dates import date_field
 
 FILE = "scenario.yaml"  # how the YAML is named in messages
 DATA_NAME = "database"  # what build_world's messages call the data: the app's database
@@ -54,25 +54,6 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class UKDateField(DateField):
-    """A date typed as 23/11/2026 (and shown that way) or 2026-11-23. Plain text: a browser's
-    date picker shows the browser's locale, often American."""
-
-    def process_formdata(self, valuelist: list[Any]) -> None:
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(f"{self.label.text} must be a date, e.g. 23/11/2026") from None
-
-
-def _date(label: str, required: bool = False) -> UKDateField:
-    # DataRequired replaces the parse error: its message covers a missing and a mistyped date.
-    need = (
-        DataRequired(message=f"Enter {label.lower()} as a date, e.g. 23/11/2026") if required else Optional()
-    )
-    return UKDateField(label, validators=[need], format=["%d/%m/%Y", "%Y-%m-%d"])
-
-
 class ScenarioForm(FlaskForm):
     name = StringField(
         "Name",
@@ -86,7 +67,7 @@ class ScenarioForm(FlaskForm):
         ],
     )
     description = StringField("Description", validators=[Length(max=500)])
-    start = _date("Start date", required=True)
+    start = date_field("Start date", required=True)
     months = IntegerField(
         "Months to simulate",
         default=DEFAULT_MONTHS,
@@ -138,7 +119,7 @@ class ScenarioForm(FlaskForm):
             NumberRange(0, WEEKLY_COST_MAX, message=f"Weekly cost must be £0 to £{WEEKLY_COST_MAX:,}"),
         ],
     )
-    add_from = _date("Places available from")
+    add_from = date_field("Places available from")
     add_contract = RadioField(
         "Contract",
         choices=[
@@ -150,7 +131,7 @@ class ScenarioForm(FlaskForm):
     add_high_risk = BooleanField("Accepts young people assessed as high risk")
     add_ofsted = BooleanField("Ofsted registered (16 and 17 year olds may live there)", default=True)
     close_scheme = SelectField("Scheme to close", choices=[], validate_choice=False)
-    close_from = _date("Closes from")
+    close_from = date_field("Closes from")
     yaml_text = TextAreaField("Scenario YAML")
 
     def validate(self, extra_validators: Any = None) -> bool:

@@ -32,8 +32,9 @@ from planner.data.problems import InvalidInput
 from planner.simulate.report import chart_by_month
 from planner.simulate.simulation import simulate
 from web.db import get_db
-from web.models import ScenarioRun, utcnow
+from web.models import utcnow
 from web.scenario_form import parse
+from web.scenario_models import ScenarioRun
 from web.store import people_frame, referrals_frame, schemes_frame
 
 log = logging.getLogger(__name__)

@@ -24,7 +24,7 @@ from web import audit
 from web.auth import roles_required
 from web.clock import today
 from web.db import get_db
-from web.models import Referral, ScenarioRecord, ScenarioRun, User, utcnow
+from web.models import Referral, User, utcnow
 from web.scenario_form import (
     DEFAULT_MONTHS,
     DEFAULT_RUNS,
@@ -37,6 +37,7 @@ from web.scenario_form import (
     set_choices,
     starter_yaml,
 )
+from web.scenario_models import ScenarioRecord, ScenarioRun
 from web.scenario_runs import MIN_REFERRALS, frame, is_stale, submit
 from web.store import people_frame, schemes_frame
 

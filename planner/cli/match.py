@@ -1,13 +1,25 @@
-"""Commands for placement officers: `match` (the whole waiting list) and `options` (one person)."""
+"""Commands for placement officers: `match` (the whole waiting list) and `options` (one person).
+
+`match` keeps the batch's answer beside the data folder (`planner.data.folder_cache`), keyed by
+the files' bytes, the date, the horizon and the objective; `options` reuses it while they are the
+same, and otherwise solves the batch once and keeps that answer for the next person.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from planner.cli.common import DATA_DIR, DATE, OUT_FILE, BadInput, load
+
+if TYPE_CHECKING:
+    from planner.data.contract import Dataset
+    from planner.match.solution import BatchAnswer
+
+ANSWER_FILE = "batch-answer.npz"
 
 OBJECTIVE = click.Choice(["default", "cost"])
 HORIZON = click.option(
@@ -48,13 +60,19 @@ def match_cmd(
 
     Example: planner match demo --date 2026-11-23 --out demo/matches.csv
     """
-    from planner.match import format_summary, match, write_matches
+    from planner.data import folder_cache
+    from planner.match import answer_of, format_summary, match, write_matches
 
     data = load(data_dir)
     result = match(data.people, data.schemes, on=on.date(), objective=objective,  # type: ignore[arg-type]
                    time_limit=time_limit, horizon_days=horizon_days)  # fmt: skip
     path = out if out is not None else data_dir / "matches.csv"
     write_matches(result.matches, path)
+    if result.status == "optimal" and result.solution is not None:  # a time-limited answer is not kept
+        answer = answer_of(result.solution, data.people, data.schemes)
+        folder_cache.write(
+            data_dir, ANSWER_FILE, _key(data, on.date(), horizon_days, objective), answer.to_bytes()
+        )
     click.echo(format_summary(result, data.people, on=on.date()))
     click.echo(f"Wrote {path}")
 
@@ -77,12 +95,42 @@ def options_cmd(data_dir: Path, person_id: str, on: datetime, top: int, why_sche
     from planner.match import UnknownId, format_options, options, why_not
 
     data = load(data_dir)
+    # Unknown ids are refused before the batch is solved (seconds at England scale).
+    if not (data.people["person_id"] == person_id).any():
+        raise BadInput(f"person_id {person_id!r} is not in the data")
+    if why_scheme is not None and not (data.schemes["scheme_id"] == why_scheme).any():
+        raise BadInput(f"scheme_id {why_scheme!r} is not in the data")
+    batch = _batch(data_dir, data, on.date(), horizon_days, objective)
     try:
-        opts = options(data.people, data.schemes, person_id, on=on.date(), top=top,
-                       objective=objective, horizon_days=horizon_days)  # type: ignore[arg-type]  # fmt: skip
+        opts = options(data.people, data.schemes, person_id, on=on.date(), top=top, objective=objective,  # type: ignore[arg-type]
+                       horizon_days=horizon_days, batch=batch)  # fmt: skip
         why = None
         if why_scheme is not None:
             why = (why_scheme, why_not(data.people, data.schemes, person_id, why_scheme, on=on.date()))
     except UnknownId as e:
         raise BadInput(str(e)) from None
     click.echo(format_options(opts, why=why))
+
+
+def _key(data: Dataset, on: date, horizon_days: int, objective: str) -> str:
+    from planner.match.cost import DEFAULT_WEIGHTS
+    from planner.match.solution import ANSWER_FORMAT
+
+    w = DEFAULT_WEIGHTS
+    return (f"answer {ANSWER_FORMAT} files {data.digest} date {on.isoformat()} horizon {horizon_days} "
+            f"objective {objective} weights {w.gbp_per_km!r} {w.gbp_per_extra_support_level!r}")  # fmt: skip
+
+
+def _batch(data_dir: Path, data: Dataset, on: date, horizon_days: int, objective: str) -> BatchAnswer:
+    """The batch answer kept for these files, date, horizon and objective, or a new one (kept)."""
+    from planner.data import folder_cache
+    from planner.match import BatchAnswer, batch_answer
+
+    key = _key(data, on, horizon_days, objective)
+    kept = folder_cache.read(data_dir, ANSWER_FILE, key)
+    answer = BatchAnswer.from_bytes(kept) if kept is not None else None
+    if answer is None:
+        answer = batch_answer(data.people, data.schemes, on=on, objective=objective,  # type: ignore[arg-type]
+                              horizon_days=horizon_days)  # fmt: skip
+        folder_cache.write(data_dir, ANSWER_FILE, key, answer.to_bytes())
+    return answer

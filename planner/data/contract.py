@@ -9,6 +9,7 @@ the one young person living with their own former foster carers, so a Z row must
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date
@@ -22,7 +23,7 @@ from planner.data.districts import DISTRICT_TOLERANCE_KM, district_name, in_engl
 from planner.data.limits import CAPACITY_MAX, NAME_MAX_LENGTH, WEEKLY_COST_MAX
 from planner.data.postcodes import locate, normalise, postcode_problems, pretty
 from planner.data.problems import InvalidInput, Problem
-from planner.data.table import MAX_PROBLEMS, Column, TableSpec, read_table
+from planner.data.table import MAX_PROBLEMS, Column, TableSpec, parsed, read_table, read_values
 from planner.data.vocab import ACCOM_LABELS, MAX_AGE, MIN_AGE, NEVER_SUITABLE
 
 
@@ -32,6 +33,7 @@ class Dataset:
 
     people: pd.DataFrame
     schemes: pd.DataFrame
+    digest: str = ""  # sha256 of the files' bytes as read (`load_folder`): says when they change
 
 
 CONTRACT_VERSION = "1.1"
@@ -58,11 +60,15 @@ def needed_now(people: pd.DataFrame, *, on: date) -> np.ndarray:
 
 def _check_people(df: pd.DataFrame, rows: pd.DataFrame) -> Iterable[tuple[int, str, str]]:
     row = rows["row"].to_numpy()
-    early = (df["needed_from"] < df["date_of_birth"]).to_numpy()
+    early = (
+        parsed(rows, "needed_from", "date_of_birth") & (df["needed_from"] < df["date_of_birth"]).to_numpy()
+    )
     for r, v, born in zip(row[early], df["needed_from"][early], df["date_of_birth"][early], strict=True):
         yield int(r), "needed_from", f"{v:%Y-%m-%d} is before date_of_birth {born:%Y-%m-%d}"
     code = df["current_accom"]
-    contradicts = (code.str[0].isin(list(NEVER_SUITABLE)) & (code.str[1] == "1")).to_numpy()
+    contradicts = parsed(rows, "current_accom") & (
+        code.str[0].isin(list(NEVER_SUITABLE)) & (code.str[1] == "1")
+    ).to_numpy(dtype=bool)
     for r, v in zip(row[contradicts], code[contradicts], strict=True):
         yield (
             int(r),
@@ -80,15 +86,17 @@ def _check_schemes(
     """Checks across a scheme's columns, and `reserved_for` against young_people.csv's ids
     (`people_ids`, when that file could be read)."""
     row = rows["row"].to_numpy()
-    over = (df["vacancies"] > df["capacity"]).to_numpy()
+    over = parsed(rows, "vacancies", "capacity") & (df["vacancies"] > df["capacity"]).to_numpy()
     for r, v, c in zip(row[over], df["vacancies"][over], df["capacity"][over], strict=True):
         yield int(r), "vacancies", f"{v} is more than capacity {c}"
-    ages = (df["min_age"] > df["max_age"]).to_numpy()
+    ages = parsed(rows, "min_age", "max_age") & (df["min_age"] > df["max_age"]).to_numpy()
     for r, lo, hi in zip(row[ages], df["min_age"][ages], df["max_age"][ages], strict=True):
         yield int(r), "min_age", f"{lo} is more than max_age {hi}"
-    yield from _check_location(df, row)
+    yield from _check_location(df, rows)
     reserved = df["reserved_for"]
-    unnamed = ((df["accom_type"] == "Z") & (reserved == "")).to_numpy()
+    unnamed = (
+        parsed(rows, "accom_type", "reserved_for") & ((df["accom_type"] == "Z") & (reserved == "")).to_numpy()
+    )
     for r in row[unnamed]:
         yield (
             int(r),
@@ -98,7 +106,9 @@ def _check_schemes(
         )
     if people_ids is not None:
         # A full place may name someone already living there, who is no longer on the list.
-        unknown = ((reserved != "") & ~reserved.isin(people_ids) & (df["vacancies"] > 0)).to_numpy()
+        unknown = parsed(rows, "reserved_for", "vacancies") & (
+            (reserved != "") & ~reserved.isin(people_ids) & (df["vacancies"] > 0)
+        ).to_numpy(dtype=bool)
         for r, v in zip(row[unknown], reserved[unknown], strict=True):
             yield (
                 int(r),
@@ -108,21 +118,26 @@ def _check_schemes(
             )
 
 
-def _check_location(df: pd.DataFrame, row: np.ndarray) -> Iterable[tuple[int, str, str]]:
-    """Coordinates in England and near the row's district, or a postcode in that district (v1.1)."""
+def _check_location(df: pd.DataFrame, rows: pd.DataFrame) -> Iterable[tuple[int, str, str]]:
+    """Coordinates in England and near the row's district, or a postcode in that district (v1.1).
+    A value given but not parsed is reported as such already: here it counts as given."""
+    row = rows["row"].to_numpy()
     lat, lon = df["latitude"].to_numpy(dtype=float), df["longitude"].to_numpy(dtype=float)
     district, postcode = df["district"].to_numpy(dtype=object), df["postcode"].to_numpy(dtype=object)
-    has_lat, has_lon, has_code = np.isfinite(lat), np.isfinite(lon), postcode != ""
+    lat_ok, lon_ok = parsed(rows, "latitude"), parsed(rows, "longitude")
+    has_lat, has_lon = np.isfinite(lat) | ~lat_ok, np.isfinite(lon) | ~lon_ok
+    has_code = (postcode != "") | ~parsed(rows, "postcode")
+    known = parsed(rows, "district")
     for r in row[~has_lat & ~has_lon & ~has_code]:
         yield int(r), "latitude", "is empty: give latitude and longitude, or a postcode"
     for r, lat_given in zip(row[has_lat ^ has_lon], has_lat[has_lat ^ has_lon], strict=True):
         missing, given = ("longitude", "latitude") if lat_given else ("latitude", "longitude")
         yield int(r), missing, f"is empty but {given} is given: give both, or neither and a postcode"
-    both = has_lat & has_lon
+    both = has_lat & has_lon & lat_ok & lon_ok
     outside = both & ~in_england(lat, lon)
     for r, y, x in zip(row[outside], lat[outside], lon[outside], strict=True):
         yield int(r), "latitude", f"({y:g}, {x:g}) is outside England (latitude, longitude in degrees)"
-    inside = np.flatnonzero(both & ~outside)
+    inside = np.flatnonzero(both & ~outside & known)
     km = km_outside_district(lat[inside], lon[inside], district[inside])
     for i, d in zip(inside[km > DISTRICT_TOLERANCE_KM], km[km > DISTRICT_TOLERANCE_KM], strict=True):
         yield (
@@ -131,7 +146,7 @@ def _check_location(df: pd.DataFrame, row: np.ndarray) -> Iterable[tuple[int, st
             f"({lat[i]:g}, {lon[i]:g}) is {d:.1f} km outside {district_name(district[i])} "
             f"({district[i]}), the row's district",
         )
-    coded = np.flatnonzero(has_code)
+    coded = np.flatnonzero((postcode != "") & parsed(rows, "postcode") & known)
     for i, message in postcode_problems(postcode[coded], district[coded]):
         yield int(row[coded[i]]), "postcode", message
 
@@ -201,28 +216,37 @@ SCHEMES = TableSpec(
 )
 
 
-def read_dataset(people: bytes | None, schemes: bytes | None, *, folder: str | Path = "") -> Dataset:
+def read_dataset(
+    people: bytes | None,
+    schemes: bytes | None,
+    *,
+    folder: str | Path = "",
+    max_problems: int = MAX_PROBLEMS,
+) -> Dataset:
     """Parse and validate both files' bytes (None: the file is missing from `folder`); every
-    problem in either is reported together."""
+    problem in either is reported together (up to `max_problems`), `reserved_for` against the ids
+    young_people.csv gives even when some of its rows have problems. The dataset's digest is of
+    these bytes."""
     found: list[Problem] = []
     truncated = False
     frames: dict[str, pd.DataFrame] = {}
-    ids: frozenset[str] | None = None
+    ids = read_values(people, PEOPLE, "person_id") if people is not None else None
     for spec, data in ((PEOPLE, people), (SCHEMES, schemes)):
         if spec is SCHEMES:
             spec = replace(SCHEMES, check_rows=partial(_check_schemes, people_ids=ids))
         try:
             if data is None:
                 raise InvalidInput([Problem(spec.file, None, None, f"file is missing from {folder}")])
-            frames[spec.file] = read_table(data, spec)
+            frames[spec.file] = read_table(data, spec, max_problems=max_problems)
         except InvalidInput as e:
             found += e.problems
             truncated = truncated or e.truncated
-        if spec is PEOPLE and spec.file in frames:
-            ids = frozenset(frames[spec.file]["person_id"])
     if found:
-        raise InvalidInput(found[:MAX_PROBLEMS], truncated or len(found) > MAX_PROBLEMS)
-    return Dataset(people=frames[PEOPLE.file], schemes=frames[SCHEMES.file])
+        raise InvalidInput(found[:max_problems], truncated or len(found) > max_problems)
+    digest = hashlib.sha256()
+    for data in (people, schemes):
+        digest.update(hashlib.sha256(data or b"").digest())
+    return Dataset(people=frames[PEOPLE.file], schemes=frames[SCHEMES.file], digest=digest.hexdigest())
 
 
 def load_folder(folder: str | Path) -> Dataset:

@@ -1,6 +1,9 @@
 """English local authority districts: codes, names, centroids, councils, distances, boundaries.
 
-Built from the ONS files shipped in `data/reference/` (see ATTRIBUTION.md there).
+Built from the ONS files shipped in `data/reference/` (see ATTRIBUTION.md there). The district
+polygons are read once per process and kept prepared, with a spatial index for "is this point in
+England" (no union of 296 polygons to build: a point is within 1 km of England exactly when it is
+within 1 km of one of its districts). shapely and geopandas load only when geometry is needed.
 """
 
 from __future__ import annotations
@@ -15,10 +18,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-import shapely
 
 if TYPE_CHECKING:
     import geopandas as gpd
+    import shapely
 
 REFERENCE_DIR = Path(__file__).resolve().parents[2] / "data" / "reference"
 EARTH_RADIUS_KM = 6371.0088
@@ -42,11 +45,17 @@ def districts() -> pd.DataFrame:
 
 
 def district_names() -> dict[str, str]:
+    """Code -> name of every district (a copy: callers may change it)."""
+    return dict(_names())
+
+
+@cache
+def _names() -> dict[str, str]:
     return dict(zip(districts()["code"], districts()["name"], strict=True))
 
 
 def district_name(code: str) -> str:
-    return district_names().get(code, code)
+    return _names().get(code, code)
 
 
 def haversine_km(
@@ -69,13 +78,16 @@ def distance_to_district_km(
 
 
 @cache
-def _england() -> shapely.Geometry:
+def _district_shapes() -> tuple[pd.DataFrame, np.ndarray, shapely.STRtree]:
+    """The district polygons (properties, prepared geometries, a spatial index), read once."""
+    import shapely
+
     with open(REFERENCE_DIR / "lad_england.geojson", encoding="utf-8") as f:
         features = json.load(f)["features"]
-    shapes = [shapely.geometry.shape(f["geometry"]) for f in features]
-    england = shapely.union_all(shapes)
-    shapely.prepare(england)
-    return england
+    props = pd.DataFrame([f["properties"] for f in features])
+    shapes = np.array([shapely.geometry.shape(f["geometry"]) for f in features], dtype=object)
+    shapely.prepare(shapes)
+    return props, shapes, shapely.STRtree(shapes)
 
 
 def in_england(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
@@ -85,8 +97,15 @@ def in_england(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
     ok = np.isfinite(lat) & np.isfinite(lon)
     out = np.zeros(lat.shape, dtype=bool)
     if ok.any():
-        points = shapely.points(lon[ok], lat[ok])
-        out[ok] = shapely.dwithin(_england(), points, ENGLAND_TOLERANCE_DEG)
+        import shapely
+
+        _, _, tree = _district_shapes()
+        hit, _ = tree.query(
+            shapely.points(lon[ok], lat[ok]), predicate="dwithin", distance=ENGLAND_TOLERANCE_DEG
+        )
+        inside = np.zeros(int(ok.sum()), dtype=bool)
+        inside[hit] = True
+        out[ok] = inside
     return out
 
 
@@ -101,6 +120,8 @@ def transformer(source: str, target: str):  # type: ignore[no-untyped-def]
 @cache
 def _shapes_bng() -> pd.Series:
     """District boundaries in British National Grid metres (EPSG:27700), by LAD code."""
+    import shapely
+
     gdf = boundaries()[["code", "geometry"]].to_crs("EPSG:27700")
     shapes = pd.Series(gdf.geometry.to_numpy(), index=gdf["code"].to_numpy())
     shapely.prepare(shapes.to_numpy())
@@ -109,6 +130,8 @@ def _shapes_bng() -> pd.Series:
 
 def km_outside_district(lat: np.ndarray, lon: np.ndarray, codes: np.ndarray) -> np.ndarray:
     """How far each point lies outside its own district's boundary, in km (0 inside)."""
+    import shapely
+
     east, north = transformer("EPSG:4326", "EPSG:27700").transform(
         np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
     )
@@ -117,10 +140,17 @@ def km_outside_district(lat: np.ndarray, lon: np.ndarray, codes: np.ndarray) -> 
 
 
 def boundaries() -> gpd.GeoDataFrame:
-    """District boundaries (EPSG:4326) with the registry's columns, for maps."""
+    """District boundaries (EPSG:4326) with the registry's columns, for maps (a copy of the ones
+    read once per process)."""
+    return _boundaries().copy()
+
+
+@cache
+def _boundaries() -> gpd.GeoDataFrame:
     import geopandas as gpd
 
-    gdf = gpd.read_file(REFERENCE_DIR / "lad_england.geojson")
+    props, shapes, _ = _district_shapes()
+    gdf = gpd.GeoDataFrame(props, geometry=list(shapes), crs="EPSG:4326")
     cols = ["code", "county_code", "county_name", "utla_code", "utla_name", "region_code", "region"]
     return gdf.merge(districts()[cols].reset_index(drop=True), on="code", how="left")
 

@@ -3,51 +3,28 @@ written back in the same formats. The files themselves are declared in `planner.
 (young_people.csv, schemes.csv) and `planner.forecast.history` (referrals.csv, cohort.csv).
 
 Every problem in a file is collected (up to `MAX_PROBLEMS`) before `InvalidInput` is raised,
-so a user fixes them in one pass.
+so a user fixes them in one pass: checks across columns and rows run on every value that parsed,
+even on rows where another value did not (`parsed`).
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
 import numpy as np
 import pandas as pd
 
-from planner.data.districts import districts
-from planner.data.limits import ID_MAX_LENGTH, unstorable
+from planner.data.cells import Column as Column
+from planner.data.cells import Kind as Kind
+from planner.data.cells import parse, range_message
+from planner.data.limits import unstorable
 from planner.data.problems import InvalidInput, Problem
-from planner.data.vocab import (
-    ACCOM_LABELS,
-    GENDERS,
-    RISKS,
-    SCHEME_GENDERS,
-    SCHEME_TYPES,
-    SUPPORT_LEVELS,
-)
 
 MAX_PROBLEMS = 20
-
-Kind = Literal[
-    "id", "text", "date", "bool", "int", "decimal", "lad", "lad_list", "risk_list",
-    "support", "gender", "scheme_gender", "accom_type", "accom_code", "latitude", "longitude",
-]  # fmt: skip
-
-
-@dataclass(frozen=True, slots=True)
-class Column:
-    name: str
-    kind: Kind
-    required: bool = True
-    minimum: float | None = None
-    maximum: float | None = None
-    max_length: int | None = None  # characters, for text (sized to the database's column)
-    what: str = ""  # what a value means, for messages ("a weekly cost in GBP")
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +32,8 @@ class TableSpec:
     file: str
     columns: tuple[Column, ...]
     id_column: str | None = None
+    # Checks across columns: (typed frame, `rows`: the spreadsheet row numbers in "row" and, per
+    # column, whether its value parsed) -> (row, column, message). See `parsed`.
     check_rows: Callable[[pd.DataFrame, pd.DataFrame], Iterable[tuple[int, str, str]]] | None = None
     # Values derived once every row is valid (e.g. coordinates from a postcode).
     complete: Callable[[pd.DataFrame], pd.DataFrame] | None = None
@@ -64,159 +43,20 @@ class TableSpec:
         return [c.name for c in self.columns]
 
 
-# ---- value parsers: (raw strings) -> (values, bad mask, message for a bad raw value) ----
-
-_TRUE = {"true", "yes", "1"}
-_FALSE = {"false", "no", "0"}
-_ID = re.compile(rf"^[A-Za-z0-9][A-Za-z0-9_.-]{{0,{ID_MAX_LENGTH - 1}}}$")
-_INT = re.compile(r"^[+-]?\d+$")
-_INT_DIGITS = 15  # beyond this an int64 may overflow; no count in the contract comes near it
-_YEARS = (1900, 2199)  # dates outside these are typing slips (and outside datetime64[ns])
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_ACCOM_CODE = re.compile(r"^[A-Z][12]$")
-
-Parsed = tuple[pd.Series, np.ndarray, Callable[[str], str]]
-
-
-def _choice(raw: pd.Series, allowed: Iterable[str], what: str) -> Parsed:
-    allowed = list(allowed)
-    bad = ~raw.isin(allowed).to_numpy()
-    return raw, bad, lambda v: f"{v!r} is not {what} (expected one of {', '.join(allowed)})"
-
-
-def _split(raw: pd.Series) -> pd.Series:
-    return raw.map(lambda v: tuple(dict.fromkeys(t.strip() for t in v.split(";") if t.strip())))
-
-
-def _list_of(raw: pd.Series, allowed: set[str], one: str, many: str) -> Parsed:
-    """A `;` list; `one`/`many` finish "'x' is not ..." and "'x', 'y' are not ..."."""
-    values = _split(raw)
-    bad = values.map(lambda t: any(x not in allowed for x in t)).to_numpy(dtype=bool)
-
-    def message(v: str) -> str:
-        wrong = list(dict.fromkeys(x.strip() for x in v.split(";") if x.strip() not in allowed | {""}))
-        return f"{', '.join(map(repr, wrong))} {'is not ' + one if len(wrong) == 1 else 'are not ' + many}"
-
-    return values, bad, message
-
-
-def _lad_message(v: str) -> str:
-    if v.upper().startswith(("E10", "E11", "E12")):  # county, metropolitan county, region
-        return f"{v!r} is a county or region code, not a district code (ONS LAD code, e.g. E07000078)"
-    return f"{v!r} is not an English district code (ONS LAD code, e.g. E07000078)"
-
-
-def _parse(col: Column, raw: pd.Series) -> Parsed:
-    kind = col.kind
-    if kind == "id":
-        bad = ~raw.str.match(_ID).to_numpy(dtype=bool)
-        return (
-            raw,
-            bad,
-            lambda v: (
-                f"{v!r} is not a pseudonymous id (letters, digits, '-', '_' or '.', no spaces, "
-                f"at most {ID_MAX_LENGTH} characters; never a name)"
-            ),
-        )
-    if kind == "text":
-        return raw, np.zeros(len(raw), dtype=bool), str
-    if kind == "date":
-        shaped = raw.str.match(_DATE).to_numpy(dtype=bool)
-        year = pd.to_numeric(raw.str[:4], errors="coerce").to_numpy(dtype=float)
-        in_years = shaped & (year >= _YEARS[0]) & (year <= _YEARS[1])
-        dates = pd.to_datetime(raw.where(in_years, None), format="%Y-%m-%d", errors="coerce")
-        bad = dates.isna().to_numpy(dtype=bool)
-
-        def message(v: str) -> str:
-            if not _DATE.match(v):
-                return f"{v!r} is not a date (expected YYYY-MM-DD, e.g. 2026-11-23)"
-            if not _YEARS[0] <= int(v[:4]) <= _YEARS[1]:
-                return f"{v!r} is not a plausible date (expected a year from {_YEARS[0]} to {_YEARS[1]})"
-            return f"{v!r} is not a date that exists"
-
-        return dates.astype("datetime64[ns]"), bad, message
-    if kind == "bool":
-        low = raw.str.lower()
-        bad = ~low.isin(_TRUE | _FALSE).to_numpy(dtype=bool)
-        return (
-            low.isin(_TRUE).astype(bool),
-            bad,
-            lambda v: f"{v!r} is not a yes/no value (expected true/false, yes/no or 1/0)",
-        )
-    if kind == "int":
-        whole = raw.str.match(_INT).to_numpy(dtype=bool)
-        ok = whole & (raw.str.lstrip("+-").str.len() <= _INT_DIGITS).to_numpy(dtype=bool)
-        ints = pd.Series(np.where(ok, raw, "0"), index=raw.index).astype("int64")
-        return (
-            ints,
-            ~ok,
-            lambda v: f"{v!r} is too large for a count" if _INT.match(v) else f"{v!r} is not a whole number",
-        )
-    if kind in ("decimal", "latitude", "longitude"):
-        numbers = pd.to_numeric(raw, errors="coerce").astype("float64")
-        bad = ~np.isfinite(numbers.to_numpy())
-        return (
-            numbers,
-            bad,
-            lambda v: (
-                f"{v!r} is not a number"
-                + (" (write it without £ or commas, e.g. 1234.50)" if kind == "decimal" else "")
-            ),
-        )
-    if kind == "lad":
-        codes = set(districts().index)
-        bad = ~raw.isin(codes).to_numpy(dtype=bool)
-        return raw, bad, _lad_message
-    if kind == "lad_list":
-        return _list_of(
-            raw,
-            set(districts().index),
-            "an English district code (ONS LAD code, e.g. E07000078)",
-            "English district codes (ONS LAD codes)",
-        )
-    if kind == "risk_list":
-        vocabulary = f"in the risk vocabulary ({', '.join(RISKS)})"
-        return _list_of(raw, set(RISKS), vocabulary, vocabulary)
-    if kind == "support":
-        return _choice(raw, SUPPORT_LEVELS, "a support level")
-    if kind == "gender":
-        return _choice(raw, GENDERS, "a gender")
-    if kind == "scheme_gender":
-        return _choice(raw, SCHEME_GENDERS, "a scheme gender")
-    if kind == "accom_type":
-        return _choice(raw, sorted(SCHEME_TYPES), "an SSDA903 accommodation type for a scheme")
-    if kind == "accom_code":
-        bad = ~(raw.str.match(_ACCOM_CODE) & raw.str[0].isin(list(ACCOM_LABELS))).to_numpy(dtype=bool)
-        return (
-            raw,
-            bad,
-            lambda v: (
-                f"{v!r} is not an SSDA903 ACCOM code "
-                "(a type letter then 1 suitable or 2 not suitable, e.g. W2)"
-            ),
-        )
-    raise AssertionError(kind)
-
-
-def _range_message(col: Column, v: float) -> str:
-    if col.kind == "int":
-        shown = f"{v:,.0f}"
-    else:  # as precise as typed, up to pence: 50,000.01 is not "50000"
-        shown = f"{v:,.2f}".rstrip("0").rstrip(".") if abs(v) < 1e12 else f"{v:g}"
-    what = f" ({col.what})" if col.what else ""
-    if col.minimum is not None and v < col.minimum:
-        if col.minimum == 0:
-            return f"{shown} is negative{what}, expected 0 or more"
-        return f"{shown} is less than {col.minimum:,g}{what}"
-    return f"{shown} is more than {col.maximum:,g}{what}"
-
-
 # ---- reading a table ----
 
 
+def parsed(rows: pd.DataFrame, *columns: str) -> np.ndarray:
+    """The rows whose values in every one of `columns` parsed: a check across columns looks only
+    at those, so it runs on a row with a bad value elsewhere without repeating (or tripping over)
+    that value."""
+    return np.asarray(rows[list(columns)].all(axis=1).to_numpy(), dtype=bool)
+
+
 class _Collector:
-    def __init__(self, file: str) -> None:
+    def __init__(self, file: str, limit: int = MAX_PROBLEMS) -> None:
         self.file = file
+        self.limit = limit
         self.items: list[tuple[int, int, Problem]] = []
 
     def add(self, row: int | None, column: str | None, message: str, order: int = 0) -> None:
@@ -228,7 +68,7 @@ class _Collector:
     def raise_if_any(self) -> None:
         if self.items:
             ordered = [p for _, _, p in sorted(self.items, key=lambda t: (t[0], t[1]))]
-            raise InvalidInput(ordered[:MAX_PROBLEMS], truncated=len(ordered) > MAX_PROBLEMS)
+            raise InvalidInput(ordered[: self.limit], truncated=len(ordered) > self.limit)
 
 
 def _decode(data: bytes, out: _Collector) -> str | None:
@@ -245,9 +85,31 @@ def _decode(data: bytes, out: _Collector) -> str | None:
         return None
 
 
-def read_table(data: bytes, spec: TableSpec) -> pd.DataFrame:
-    """Parse and validate one CSV file's bytes against `spec`; raise InvalidInput listing problems."""
+def read_table(data: bytes, spec: TableSpec, *, max_problems: int = MAX_PROBLEMS) -> pd.DataFrame:
+    """Parse and validate one CSV file's bytes against `spec`; raise InvalidInput listing up to
+    `max_problems` problems."""
+    return _read(data, spec, _Collector(spec.file, max_problems))
+
+
+def read_values(data: bytes, spec: TableSpec, column: str) -> frozenset[str] | None:
+    """The values of one column as written, whatever else is wrong in the file (None when the file
+    cannot be read as a table with that column): e.g. the ids another file may refer to."""
     out = _Collector(spec.file)
+    text = _decode(data, out)
+    if text is None or not text.strip():
+        return None
+    try:
+        records = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error:
+        return None
+    header = [h.strip() for h in records[0]]
+    if header.count(column) != 1:
+        return None
+    at = header.index(column)
+    return frozenset(r[at].strip() for r in records[1:] if len(r) == len(header) and r[at].strip())
+
+
+def _read(data: bytes, spec: TableSpec, out: _Collector) -> pd.DataFrame:
     text = _decode(data, out)
     if text is None:
         out.raise_if_any()
@@ -296,6 +158,7 @@ def read_table(data: bytes, spec: TableSpec) -> pd.DataFrame:
     row_no = np.asarray(numbers, dtype=int)
 
     table: dict[str, pd.Series] = {}
+    valid: dict[str, np.ndarray] = {}
     for col in spec.columns:
         values = raw[col.name].astype(str) if col.name in raw else pd.Series([""] * len(raw), dtype=str)
         values = values.reset_index(drop=True)
@@ -305,7 +168,7 @@ def read_table(data: bytes, spec: TableSpec) -> pd.DataFrame:
                 out.add(int(r), col.name, "is empty but a value is required", order[col.name])
         default = {"bool": "false", "int": "0", "decimal": "0"}.get(col.kind, "")
         filled = values.where(~empty, default)
-        parsed, bad, message = _parse(col, filled)
+        parsed, bad, message = parse(col, filled)
         refused = unstorable(filled, col.max_length)  # control characters, too long: said instead
         stored = refused.isna().to_numpy()
         for r, why in zip(row_no[~stored], refused.dropna(), strict=True):
@@ -320,8 +183,12 @@ def read_table(data: bytes, spec: TableSpec) -> pd.DataFrame:
             hi = col.maximum if col.maximum is not None else np.inf
             off = ~bad & ~empty & ((num < lo) | (num > hi))
             for r, v in zip(row_no[off], num[off], strict=True):
-                out.add(int(r), col.name, _range_message(col, float(v)), order[col.name])
+                out.add(int(r), col.name, range_message(col, float(v)), order[col.name])
+            bad |= off
         table[col.name] = parsed.reset_index(drop=True)
+        # Parsed: a good value, or an optional one left empty (its default); a required empty
+        # cell is reported above and parses as nothing.
+        valid[col.name] = ~bad & ~(empty & col.required)
     df = pd.DataFrame(table)
 
     if spec.id_column:
@@ -335,11 +202,11 @@ def read_table(data: bytes, spec: TableSpec) -> pd.DataFrame:
             else:
                 first[v] = int(r)
     if spec.check_rows is not None:
-        # Checks across columns run on the rows whose every value parsed, so that one pass
-        # reports them too without repeating (or tripping over) a bad value.
-        clean = ~np.isin(row_no, [row for row, _, _ in out.items])
-        numbered = pd.DataFrame({"row": row_no[clean]})
-        for r, column, text in spec.check_rows(df[clean].reset_index(drop=True), numbered):
+        # Checks across columns run on every row, each on the values it needs that parsed
+        # (`parsed`), so one pass reports them too, beside the bad values of other columns.
+        assert "row" not in valid
+        checked = pd.DataFrame({"row": row_no, **valid})
+        for r, column, text in spec.check_rows(df, checked):
             out.add(r, column, text, order.get(column, 0))
     out.raise_if_any()
     return spec.complete(df) if spec.complete is not None else df

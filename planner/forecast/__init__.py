@@ -11,30 +11,39 @@ The published-data forecast needs no history of the council's own: `dfe_series` 
 published series (data/reference), `published` is the cohort-flow model pooled across councils,
 `published_places` the places a year it implies by support level, `published_backtest` scores it
 on what DfE then published and `published_report` words it for the CLI.
+The names below are imported on first use (`planner.data.lazy`), so that importing one module
+does not load every library its siblings use.
 
 May import: `planner.data`.
 """
 
-from planner.forecast.backtest import Backtest, backtest
-from planner.forecast.demand import FORECAST_COLUMNS, Forecast, ForecastInputs, forecast, load_inputs
-from planner.forecast.dfe_series import DfeSeries, geographic_neighbours, load_dfe_series
-from planner.forecast.history import COHORT, REFERRALS, History, load_cohort, load_referrals
-from planner.forecast.published import PUBLISHED_COLUMNS, PublishedForecast, forecast_published
-from planner.forecast.published_backtest import PublishedBacktest, backtest_published
-from planner.forecast.shortfall import shortfall_by_district
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from planner.data.lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from planner.forecast.backtest import Backtest, backtest
+    from planner.forecast.demand import FORECAST_COLUMNS, Forecast, ForecastInputs, forecast, load_inputs
+    from planner.forecast.dfe_series import DfeSeries, geographic_neighbours, load_dfe_series
+    from planner.forecast.history import COHORT, REFERRALS, History, load_cohort, load_referrals
+    from planner.forecast.published import PUBLISHED_COLUMNS, PublishedForecast, forecast_published
+    from planner.forecast.published_backtest import PublishedBacktest, backtest_published
+    from planner.forecast.shortfall import shortfall_by_district
 
 __all__ = [
-    "COHORT",
-    "FORECAST_COLUMNS",
-    "PUBLISHED_COLUMNS",
-    "REFERRALS",
     "Backtest",
+    "COHORT",
     "DfeSeries",
+    "FORECAST_COLUMNS",
     "Forecast",
     "ForecastInputs",
     "History",
+    "PUBLISHED_COLUMNS",
     "PublishedBacktest",
     "PublishedForecast",
+    "REFERRALS",
     "backtest",
     "backtest_published",
     "forecast",
@@ -46,3 +55,15 @@ __all__ = [
     "load_referrals",
     "shortfall_by_district",
 ]
+__getattr__ = lazy_exports(
+    __name__,
+    {
+        "backtest": ("Backtest", "backtest"),
+        "demand": ("FORECAST_COLUMNS", "Forecast", "ForecastInputs", "forecast", "load_inputs"),
+        "dfe_series": ("DfeSeries", "geographic_neighbours", "load_dfe_series"),
+        "history": ("COHORT", "REFERRALS", "History", "load_cohort", "load_referrals"),
+        "published": ("PUBLISHED_COLUMNS", "PublishedForecast", "forecast_published"),
+        "published_backtest": ("PublishedBacktest", "backtest_published"),
+        "shortfall": ("shortfall_by_district",),
+    },
+)

@@ -2,35 +2,30 @@
 level, set against supply from current schemes, with predictive intervals by simulation.
 
 Demand has three parts, simulated together `runs` times:
-
-(a) the looked-after cohort ageing to 18 (cohort.csv): each child turning 18 in the horizon needs a
-    place with a probability estimated from the referral history: the chance of a referral at 18
-    (referrals at 18 in the last 12 months over children turning 18 in the next 12), times the
-    chance the referral ends in a place rather than staying put (only for children in foster
-    care), family or custody;
+(a) the looked-after cohort ageing to 18 (cohort.csv): each child turning 18 needs a place with
+    a probability from the referral history (referrals at 18 in the last 12 months over children
+    turning 18 in the next 12, times the chance the referral ends in a place rather than staying
+    put (foster care only), family or custody);
 (b) referrals of care leavers after 18, a negative-binomial count model with trend and
     month-of-year seasonality (`planner.forecast.model`), shared out to districts and support
     levels in the proportions of the history;
-(c) the backlog: people on today's waiting list (young_people.csv, or open referrals when that
-    file is absent) whose place was needed before the first forecast month. People listed as
-    needing a place later are taken to be part of the referral flow (b) and not added again.
-
-Supply is the places free in each month in schemes of commissioned supported types: today's
-vacancies, then places freed as residents leave, at a monthly rate estimated per SSDA903
-accommodation type from the lengths of stay in the history. Each month, places are filled by that
-month's demand; demand not met is not carried over (it is the shortfall: out-of-area or emergency
-placements). Shortfall is counted as everywhere in the planner (`planner.forecast.shortfall`): a
-place meets a need at its own support level or below, places are shared out within a district
-so that the most are served, and neither levels nor districts are netted. A level's row gives the
-places free at that level or above and the young people needing that level left without one; the
-`all` rows add the levels up. The first month, when the forecast starts right after the history,
-is today's position: the waiting list due within the horizon against today's vacancies.
+(c) the backlog: people on today's waiting list (young_people.csv, or open referrals without it)
+    needed before the first forecast month (those needed later are part of the flow (b)).
+Supply is the places free each month in schemes of commissioned supported types: today's
+vacancies, then places freed as residents leave (a monthly rate per SSDA903 accommodation type,
+from the lengths of stay in the history). Demand not met in its month is not carried over: it is
+the shortfall, counted as everywhere in the planner (`planner.forecast.shortfall`: a place meets
+a need at its own support level or below, shared out within a district, nothing netted); a level's row
+gives the places free at that level or above and the young people needing that level left
+without one, the `all` rows add the levels up. The first month, when the forecast starts right
+after the history, is today's position.
 Demand is also split by age band (17-18, 19-21, 22-25) for the council as a whole.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -171,6 +166,7 @@ def forecast(
     seed: int = 0,
     on: date | None = None,
     horizon_days: int = HORIZON_DAYS,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Forecast:
     """Forecast demand, supply and shortfall by month, district and support level.
 
@@ -179,6 +175,8 @@ def forecast(
     forecast starts the month after `on` and the waiting list and schemes are given, the table
     begins with `on`'s own month as today's position, exactly as the map's today view counts it
     (`shortfall.share_out` on the people due within `horizon_days` and today's vacancies).
+    `progress(done, total)` is told of each step done (the count model, the draws of demand, then
+    each month of supply), for a page that shows how far it has got.
     """
     inputs = source if isinstance(source, ForecastInputs) else load_inputs(source)
     if not 1 <= months <= 36:
@@ -193,18 +191,21 @@ def forecast(
     if begin < first_sim:
         raise ValueError(f"start {begin} is inside the referral history, which runs to {uk_date(today)}")
     sim = pd.period_range(first_sim, begin + months - 1, freq="M")
+    steps = 3 + len(sim)  # the count model, the draws of demand, the backlog, then a step a month
+    step: Callable[[int], None] = (lambda k: progress(k, steps)) if progress is not None else (lambda k: None)
     rng = np.random.default_rng([seed, 903])
     cells = [(d, s) for d in _council_districts(inputs) for s in SUPPORT_LEVELS]
     index = {c: i for i, c in enumerate(cells)}
     notes: list[str] = []
-
     later = ref[ref["needs_place"] & ~ref["at_18"]]
     counts = monthly_counts(later["referral_date"], ref["referral_date"].min().to_period("M"), last_full)
     model = fit_counts(counts)
+    step(1)
     totals = model.simulate(sim, runs, rng)
     demand = _allocate(totals, later, index, rng)
     age = (later["referral_date"] - later["date_of_birth"]).dt.days.to_numpy() / 365.25
     bands = _allocate(totals, later, {b: i for i, b in enumerate(AGE_BANDS)}, rng, keys=_band(age))
+    step(2)
     cohort_part, p = _cohort_demand(inputs, ref, today, sim, index, runs, rng, notes)
     demand += cohort_part
     bands[:, :, 0] += cohort_part.sum(axis=2)  # the move from care at 18
@@ -213,7 +214,8 @@ def forecast(
     bands += backlog_bands
 
     rates = leave_rates(inputs.referrals, today)
-    supply, unserved = _supply(inputs, demand, rates, index, rng, notes)
+    step(3)
+    supply, unserved = _supply(inputs, demand, rates, index, rng, notes, lambda m: step(4 + m))
     keep = slice(len(sim) - months, len(sim))
     table, quantiles = summarise(demand[:, keep], supply[:, keep], unserved[:, keep], sim[keep], cells)
     ages = by_age(bands[:, keep], sim[keep])
@@ -361,6 +363,7 @@ def _supply(
     index: dict[tuple[str, str], int],
     rng: np.random.Generator,
     notes: list[str],
+    month_done: Callable[[int], None] = lambda m: None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Places free in each cell and month before that month's demand, and the demand left
     unserved by cell: places are shared out among support levels within each district as
@@ -393,4 +396,5 @@ def _supply(
         left = left.reshape(runs, k)
         occupied += free - left
         free = left
+        month_done(m)
     return supply, unserved

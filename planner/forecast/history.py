@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from planner.data.districts import districts
-from planner.data.table import Column, TableSpec, read_file
+from planner.data.table import Column, TableSpec, parsed, read_file
 from planner.data.vocab import NEVER_SUITABLE
 
 # SSDA903 Episodes field PLACE: every code valid in a collection year from 2022-23 to 2025-26
@@ -77,39 +77,42 @@ def _rows(rows: pd.DataFrame, mask: pd.Series | np.ndarray) -> np.ndarray:
 def _check_referrals(df: pd.DataFrame, rows: pd.DataFrame) -> Iterable[tuple[int, str, str]]:
     ref, dob, placed, left = df["referral_date"], df["date_of_birth"], df["placed_date"], df["left_date"]
     code = df["outcome_accom"]
-    for r, v in zip(_rows(rows, ref < dob), ref[ref < dob], strict=True):
+    dates = parsed(rows, "referral_date", "date_of_birth")
+    stay = parsed(rows, "placed_date", "left_date")
+    for r, v in zip(_rows(rows, dates & (ref < dob)), ref[dates & (ref < dob)], strict=True):
         yield int(r), "referral_date", f"{v:%Y-%m-%d} is before the date of birth"
     age = (ref - dob).dt.days / 365.25
-    odd = (ref >= dob) & ((age < 15) | (age >= 26))
+    odd = dates & (ref >= dob) & ((age < 15) | (age >= 26))
     for r, a in zip(_rows(rows, odd), age[odd], strict=True):
         yield int(r), "date_of_birth", f"gives age {a:.0f} on the referral date; care leavers are 16 to 25"
-    early = placed.notna() & (placed < ref)
+    early = parsed(rows, "placed_date", "referral_date") & placed.notna() & (placed < ref)
     for r, p, v in zip(_rows(rows, early), placed[early], ref[early], strict=True):
         yield int(r), "placed_date", f"{p:%Y-%m-%d} is before the referral date {v:%Y-%m-%d}"
-    before = left.notna() & placed.notna() & (left < placed)
+    before = stay & left.notna() & placed.notna() & (left < placed)
     for r, v, p in zip(_rows(rows, before), left[before], placed[before], strict=True):
         yield int(r), "left_date", f"{v:%Y-%m-%d} is before the placed date {p:%Y-%m-%d}"
-    orphan = left.notna() & placed.isna()
+    orphan = stay & left.notna() & placed.isna()
     for r, v in zip(_rows(rows, orphan), left[orphan], strict=True):
         yield int(r), "left_date", f"{v:%Y-%m-%d} is given but placed_date is empty"
-    no_code = placed.notna() & (code == "")
+    outcome = parsed(rows, "placed_date", "outcome_accom")
+    no_code = outcome & placed.notna() & (code == "")
     for r in _rows(rows, no_code):
         yield (
             int(r),
             "outcome_accom",
             "is empty but placed_date is given (where was the young person placed?)",
         )
-    no_date = placed.isna() & (code != "")
+    no_date = outcome & placed.isna() & (code != "")
     for r, c in zip(_rows(rows, no_date), code[no_date], strict=True):
         yield int(r), "placed_date", f"is empty but outcome_accom is {c!r} (when were they placed?)"
-    bad = code.str[0].isin(list(NEVER_SUITABLE)) & (code.str[1] == "1")
+    bad = parsed(rows, "outcome_accom") & code.str[0].isin(list(NEVER_SUITABLE)) & (code.str[1] == "1")
     for r, c in zip(_rows(rows, bad), code[bad], strict=True):
         yield int(r), "outcome_accom", f"{c!r} marks unsuitable accommodation as suitable (use {c[0]}2)"
 
 
 def _check_cohort(df: pd.DataFrame, rows: pd.DataFrame) -> Iterable[tuple[int, str, str]]:
     district = df["district"]
-    nowhere = ~district.isin([*districts().index, UNKNOWN_DISTRICT])
+    nowhere = parsed(rows, "district") & ~district.isin([*districts().index, UNKNOWN_DISTRICT])
     for r, v in zip(_rows(rows, nowhere), district[nowhere], strict=True):
         yield (
             int(r),
@@ -117,7 +120,7 @@ def _check_cohort(df: pd.DataFrame, rows: pd.DataFrame) -> Iterable[tuple[int, s
             f"{v!r} is not an English district code (ONS LAD code, e.g. E07000078) or {UNKNOWN_DISTRICT!r}",
         )
     place = df["placement_type"]
-    bad = ~place.isin(list(PLACEMENT_TYPES))
+    bad = parsed(rows, "placement_type") & ~place.isin(list(PLACEMENT_TYPES))
     for r, v in zip(_rows(rows, bad), place[bad], strict=True):
         yield (
             int(r),

@@ -24,7 +24,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Final, Literal
+from typing import Final
 
 import numpy as np
 import pandas as pd
@@ -32,31 +32,22 @@ import pandas as pd
 from planner.data.contract import HORIZON_DAYS, due_within, needed_now
 from planner.data.formats import spreadsheet_safe, uk_date
 from planner.data.vocab import URGENT_ACCOM
-from planner.match.eligibility import ages_on, eligible_pairs
+from planner.match.arcs import Arcs, batch_pairs
+from planner.match.cost import DEFAULT_WEIGHTS, OBJECTIVES, CostWeights, Objective, pair_cost
+from planner.match.eligibility import ages_on
 from planner.match.explain import explain
 from planner.match.flow import assign
 from planner.match.solution import Solution
 
-Objective = Literal["default", "cost"]
-OBJECTIVES: Final = ("default", "cost")
+__all__ = [  # the cost names live in planner.match.cost; imported from here too
+    "DEFAULT_WEIGHTS", "MATCH_COLUMNS", "OBJECTIVES", "OUTCOMES", "CostWeights", "MatchResult", "Objective",
+    "format_summary", "match", "pair_cost", "placement_rates", "solve", "urgency_rank", "write_matches",
+]  # fmt: skip
+
 OUTCOMES: Final = ("placed", "unsuitable", "unplaced", "not_due")
 MATCH_COLUMNS: Final = (
     "person_id", "scheme_id", "outcome", "accom_code", "weekly_cost", "distance_km", "reason",
 )  # fmt: skip
-
-
-@dataclass(frozen=True, slots=True)
-class CostWeights:
-    """Level 3 of the objective in GBP a week. A place 10 km further from the nearest of home
-    and connection districts counts as £100 a week dearer; each support level above need (a
-    scarce high-support place used for a low need) as £100 a week. Judgement, not data:
-    councils can set their own."""
-
-    gbp_per_km: float = 10.0
-    gbp_per_extra_support_level: float = 100.0
-
-
-DEFAULT_WEIGHTS: Final = CostWeights()
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +59,7 @@ class MatchResult:
     timings: dict[str, float] = field(default_factory=dict)  # eligibility, build, solve, explain
     method: str = ""  # how the suitable stage was solved
     horizon_days: int = HORIZON_DAYS
+    solution: Solution | None = field(default=None, repr=False, compare=False)  # for `answer_of`
 
     @property
     def seconds(self) -> float:
@@ -86,22 +78,6 @@ def urgency_rank(people: pd.DataFrame, *, on: date) -> np.ndarray:
     return np.unique(key, return_inverse=True)[1].astype(np.int64)
 
 
-def pair_cost(
-    pairs: pd.DataFrame, objective: Objective, weights: CostWeights = DEFAULT_WEIGHTS
-) -> np.ndarray:
-    """Level-3 cost of each eligible pair in pence (integers keep the flow exact)."""
-    gbp = pairs["weekly_cost"].to_numpy(dtype=np.float64)
-    if objective == "default":
-        gbp = (
-            gbp
-            + weights.gbp_per_km * pairs["near_km"].to_numpy(dtype=np.float64)
-            + weights.gbp_per_extra_support_level * pairs["extra_support"].to_numpy(dtype=np.float64)
-        )
-    elif objective != "cost":
-        raise ValueError(f"objective must be one of {', '.join(OBJECTIVES)}, not {objective!r}")
-    return np.rint(gbp * 100).astype(np.int64)
-
-
 def solve(
     people: pd.DataFrame,
     schemes: pd.DataFrame,
@@ -117,35 +93,43 @@ def solve(
     place now (`force_stages` is for tests)."""
     t0 = time.perf_counter()
     deadline = None if time_limit is None else t0 + time_limit
-    pairs = eligible_pairs(people, schemes, on=on)
-    t1 = time.perf_counter()
-    cost = pair_cost(pairs, objective, weights)
-    rank = urgency_rank(people, on=on)
     due = due_within(people, on=on, horizon_days=horizon_days)
     now = needed_now(people, on=on)
+    pairs = batch_pairs(people, schemes, on=on, first=due, second=now, objective=objective, weights=weights)
+    t1 = time.perf_counter()
+    rank = urgency_rank(people, on=on)
     places = schemes["vacancies"].to_numpy(dtype=np.int64)
-    person = pairs["person"].to_numpy()
-    scheme = pairs["scheme"].to_numpy()
-    suitable = pairs["suitable"].to_numpy()
     t2 = time.perf_counter()
 
-    chosen = np.full(len(people), -1, dtype=np.int64)
-    status, build_s, solve_s, method = "optimal", t2 - t1, 0.0, ""
-    for stage in ("suitable", "unsuitable"):
-        if stage == "suitable":
-            arcs = np.flatnonzero(suitable & due[person])
-        else:  # W/V for adults needing a place now with no suitable place (under-18s have no W/V arcs)
-            arcs = np.flatnonzero(~suitable & now[person] & (chosen[person] < 0))
-        a = assign(
-            person[arcs], scheme[arcs], cost[arcs], rank, places, deadline=deadline, force_stages=force_stages
+    # Stage 1: suitable places for people due.
+    first = pairs.suitable
+    a = assign(
+        first.person, first.scheme, first.cost, rank, places, deadline=deadline, force_stages=force_stages
+    )
+    chosen = a.pair
+    status = "time_limit" if a.status == "time_limit" else "optimal"
+    build_s, solve_s, method = t2 - t1 + a.build_s, a.solve_s, a.method
+    # Stage 2: B&B/emergency for adults needing a place now whom stage 1 left without one (under-18s
+    # have no W/V arcs).
+    second = pairs.fallback.take(chosen[pairs.fallback.person] < 0)
+    if len(second):
+        b = assign(second.person, second.scheme, second.cost, rank, places, deadline=deadline,
+                   force_stages=force_stages)  # fmt: skip
+        got = b.pair >= 0
+        chosen[got] = len(first) + b.pair[got]
+        status = "time_limit" if b.status == "time_limit" else status
+        build_s, solve_s = build_s + b.build_s, solve_s + b.solve_s
+        arcs = Arcs(
+            np.concatenate((first.person, second.person)),
+            np.concatenate((first.scheme, second.scheme)),
+            np.concatenate((first.cost, second.cost)),
         )
-        got = a.pair >= 0
-        chosen[got] = arcs[a.pair[got]]
-        status = "time_limit" if a.status == "time_limit" else status
-        build_s, solve_s = build_s + a.build_s, solve_s + a.solve_s
-        method = method or a.method
+    else:
+        arcs = first
+    suitable = np.arange(len(arcs)) < len(first)
     timings = {"eligibility": t1 - t0, "build": build_s, "solve": solve_s}
-    return Solution(pairs, chosen, cost, rank, due, now, horizon_days, status, method, timings)
+    return Solution(arcs.person, arcs.scheme, arcs.cost, suitable, chosen, rank, due, now, pairs.options,
+                    pairs.eligible, horizon_days, status, method, timings)  # fmt: skip
 
 
 def match(
@@ -172,6 +156,7 @@ def match(
         objective=_breakdown(matches, people, sol, on=on),
         timings={**sol.timings, "explain": time.perf_counter() - t0},
         method=sol.method,
+        solution=sol,
     )
 
 
@@ -197,7 +182,7 @@ def _breakdown(matches: pd.DataFrame, people: pd.DataFrame, sol: Solution, *, on
         "under_18_due": float((under_18 & sol.due).sum()),
         "under_18_placed": float((under_18 & placed).sum()),
         "rank_sum_placed": float(rank[placed].sum()),
-        "eligible_pairs": float(len(sol.pairs)),
+        "eligible_pairs": float(sol.eligible),
     }
 
 

@@ -15,6 +15,7 @@ Blocks keep memory at about `BLOCK_CELLS` x 2 bytes whatever the size of the pro
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Final
@@ -203,36 +204,54 @@ def _block(p: _People, s: _Schemes, start: int, stop: int) -> np.ndarray:
     return fail
 
 
+def scan(people: pd.DataFrame, schemes: pd.DataFrame, *, on: date) -> Iterator[Cells]:
+    """The people in blocks: which cells are eligible, and km from each scheme to their home
+    district and to the nearest of home and connection districts (dense per block)."""
+    p, s = _people(people, on), _schemes(schemes)
+    n, m = len(people), len(schemes)
+    # Home, then connections (home again where there are fewer), as rows of a table of km from
+    # each scheme to only the districts these people name (one or two for one person's options).
+    columns = _districts_of(people)
+    named, inverse = np.unique(columns, return_inverse=True)
+    where: np.ndarray = inverse.reshape(columns.shape)
+    to_district = _scheme_to_district_km(schemes, named).T  # rows are gathered
+    step = max(1, BLOCK_CELLS // max(m, 1))
+    for start in range(0, n, step):
+        stop = min(n, start + step)
+        ok = (_block(p, s, start, stop) & HARD_MASK) == 0
+        home = to_district[where[start:stop, 0]]
+        near = home.copy()
+        for k in range(1, where.shape[1]):
+            np.minimum(near, to_district[where[start:stop, k]], out=near)
+        yield Cells(start, ok, home, near)
+
+
+@dataclass(frozen=True, slots=True)
+class Cells:
+    start: int  # first person of the block
+    ok: np.ndarray  # (block, schemes) bool: no hard rule broken
+    home_km: np.ndarray  # (block, schemes) float32
+    near_km: np.ndarray  # (block, schemes) float32
+
+
 def eligible_pairs(people: pd.DataFrame, schemes: pd.DataFrame, *, on: date) -> pd.DataFrame:
     """Every (person, scheme) pair allowed by the hard rules, with what the solver needs.
 
     Columns: person, scheme (positional indexes, int32), suitable (not W/V), weekly_cost,
     home_km (scheme to the centroid of the home district), near_km (to the nearest of the home
-    and connection districts), extra_support (levels above the person's need).
+    and connection districts), extra_support (levels above the person's need). For one person's
+    options and for tests; a whole batch goes through `arcs.batch_pairs`, which keeps no floats per pair.
     """
-    p, s = _people(people, on), _schemes(schemes)
-    n, m = len(people), len(schemes)
-    # District columns per person: home, then connections (home again where there are fewer).
-    where = _districts_of(people)
-    to_district = _scheme_to_district_km(schemes).T  # districts x schemes: rows are gathered
-    step = max(1, BLOCK_CELLS // max(m, 1))
     parts: dict[str, list[np.ndarray]] = {"person": [], "scheme": [], "home_km": [], "near_km": []}
-    for start in range(0, n, step):
-        stop = min(n, start + step)
-        ok = (_block(p, s, start, stop) & HARD_MASK) == 0
-        i, j = np.nonzero(ok)
-        parts["person"].append((i + start).astype(np.int32))
+    for c in scan(people, schemes, on=on):
+        i, j = np.nonzero(c.ok)  # row-major, as the boolean gathers below
+        parts["person"].append((i + c.start).astype(np.int32))
         parts["scheme"].append(j.astype(np.int32))
-        # Distances as dense rows (people x schemes, copied from the small district table) and
-        # then the eligible cells, in the same row-major order as np.nonzero.
-        home = to_district[where[start:stop, 0]]
-        parts["home_km"].append(home[ok])
-        for k in range(1, where.shape[1]):
-            np.minimum(home, to_district[where[start:stop, k]], out=home)
-        parts["near_km"].append(home[ok])
+        parts["home_km"].append(c.home_km[c.ok])
+        parts["near_km"].append(c.near_km[c.ok])
     col = {k: np.concatenate(v) if v else np.zeros(0, np.float32) for k, v in parts.items()}
     person, scheme = col["person"].astype(np.int32), col["scheme"].astype(np.int32)
-    need = people["support_need"].map(SUPPORT_RANK).to_numpy(dtype=np.int8)
+    need = need_levels(people)
     wv = schemes["accom_type"].isin(list(UNSUITABLE_TYPES)).to_numpy()
     # Millions of pairs: 1-D np.take gathers, and no consolidation copy in the frame (copy=False).
     return pd.DataFrame(
@@ -243,19 +262,39 @@ def eligible_pairs(people: pd.DataFrame, schemes: pd.DataFrame, *, on: date) -> 
             "weekly_cost": np.take(schemes["weekly_cost"].to_numpy(dtype=np.float64), scheme),
             "home_km": col["home_km"],
             "near_km": col["near_km"],
-            "extra_support": np.take(s.level.astype(np.int8), scheme) - np.take(need, person),
+            "extra_support": np.take(scheme_levels(schemes), scheme) - np.take(need, person),
         },
         copy=False,
     )
+
+
+def need_levels(people: pd.DataFrame) -> np.ndarray:
+    return people["support_need"].map(SUPPORT_RANK).to_numpy(dtype=np.int8)
+
+
+def scheme_levels(schemes: pd.DataFrame) -> np.ndarray:
+    return schemes["support_level"].map(SUPPORT_RANK).to_numpy(dtype=np.int8)
+
+
+def home_km(
+    people: pd.DataFrame, schemes: pd.DataFrame, person: np.ndarray, scheme: np.ndarray
+) -> np.ndarray:
+    """km from scheme to the centroid of the person's home district, for given pairs (the same
+    float32 figures as `eligible_pairs`' home_km)."""
+    if len(person) == 0:
+        return np.zeros(0, dtype=np.float32)
+    named, home = np.unique(_district_index(people["home_district"]), return_inverse=True)
+    return _scheme_to_district_km(schemes, named)[scheme, home[person]]
 
 
 def _district_index(codes: pd.Series) -> np.ndarray:
     return districts().index.get_indexer(pd.Index(codes)).astype(np.int32)
 
 
-def _scheme_to_district_km(schemes: pd.DataFrame) -> np.ndarray:
-    """km from every scheme to every district centroid (schemes x 296, float32)."""
-    d = districts()
+def _scheme_to_district_km(schemes: pd.DataFrame, named: np.ndarray) -> np.ndarray:
+    """km from every scheme to the centroids of the districts at positions `named` of the
+    registry (schemes x named, float32)."""
+    d = districts().iloc[named]
     return haversine_km(
         schemes["latitude"].to_numpy()[:, None],
         schemes["longitude"].to_numpy()[:, None],

@@ -19,7 +19,7 @@ import pandas as pd
 from planner.data.districts import district_names
 from planner.data.formats import plural, uk_date
 from planner.data.vocab import ACCOM_LABELS, SUPPORT_RANK
-from planner.match.eligibility import BLOCK_CELLS, RULES, SUITABLE_MASK, ages_on, failures
+from planner.match.eligibility import BLOCK_CELLS, RULES, SUITABLE_MASK, ages_on, failures, home_km
 from planner.match.solution import Solution
 
 _N: Final = len(RULES)
@@ -52,18 +52,16 @@ def explain(
     """matches (PRODUCT.md columns) and why_not: for everyone due without a suitable place, per
     rule (eligibility.RULES names, in funnel order) the schemes it excludes and those it alone
     excludes; rule "taken" counts the schemes they fit whose places all went to others."""
-    pairs, chosen, cost, rank = sol.pairs, sol.chosen, sol.cost, sol.rank
+    chosen, cost, rank = sol.chosen, sol.cost, sol.rank
     n = len(people)
-    person = pairs["person"].to_numpy()
-    scheme = pairs["scheme"].to_numpy()
-    suitable = pairs["suitable"].to_numpy()
+    person, scheme, suitable = sol.person, sol.scheme, sol.suitable
     got = chosen >= 0
     pick = np.where(got, chosen, 0)
     s_of = np.where(got, scheme[pick] if len(scheme) else 0, -1)
     placed = got & (suitable[pick] if len(suitable) else False)
     unsuitable = got & ~placed
 
-    n_options = np.bincount(person[suitable], minlength=n)
+    n_options = sol.options
     # Rank of the chosen place among the person's suitable options by level-3 cost.
     chosen_cost = np.where(placed, cost[pick] if len(cost) else 0, 0)
     cheaper = suitable & placed[person] & (cost < chosen_cost[person])
@@ -89,7 +87,8 @@ def explain(
 
     text = _Text(people, schemes, objective)
     age = ages_on(people["date_of_birth"], on)
-    home_km = pairs["home_km"].to_numpy(dtype=np.float64)
+    km = np.full(n, np.nan)
+    km[got] = home_km(people, schemes, np.flatnonzero(got), s_of[got])
     last = uk_date(pd.Timestamp(on) + pd.Timedelta(days=sol.horizon_days))
     needed = people["needed_from"].tolist()
     reasons: list[str] = []
@@ -103,16 +102,14 @@ def explain(
             )
             continue
         if placed[i]:
-            reasons.append(
-                text.placed(i, int(s_of[i]), float(home_km[chosen[i]]), option_rank[i], n_options[i])
-            )
+            reasons.append(text.placed(i, int(s_of[i]), float(km[i]), option_rank[i], n_options[i]))
             continue
         if n_options[i] == 0:
             why = f"no suitable scheme fits: {phrases[i]}"
         else:
             why = _taken(n_options[i], more[i], same[i], less[i])
         if unsuitable[i]:
-            reasons.append(f"{why}; {text.last_resort(int(s_of[i]), float(home_km[chosen[i]]))}")
+            reasons.append(f"{why}; {text.last_resort(int(s_of[i]), float(km[i]))}")
         elif age[i] < 18:
             reasons.append(f"{why}; B&B and emergency accommodation are never used under 18")
         elif not sol.now[i]:
@@ -137,7 +134,7 @@ def explain(
             ).astype(object),
             "accom_code": [a + ("1" if p else "2") if a else "" for a, p in zip(accom, placed, strict=True)],
             "weekly_cost": at_scheme("weekly_cost", np.nan).astype(np.float64),
-            "distance_km": np.where(got, np.round(home_km[pick] if len(pairs) else 0.0, 1), np.nan),
+            "distance_km": np.round(km, 1),
             "reason": reasons,
         }
     )

@@ -86,23 +86,22 @@ def assign(
     r -= r.min()
     big_m = int(min(len(graph.people), int(places.sum()))) * int(cost.max(initial=0)) + 1
     if not force_stages and _fits(int(r.max()) * big_m + int(cost.max(initial=0)), graph):
-        flow, build_s, solve_s = graph.solve(r * big_m, cost)
-        if flow is not None:
-            return Assignment(graph.chosen(flow, n_people), "optimal", "one-stage flow", build_s, solve_s)
+        chosen, build_s, solve_s = graph.solve(r * big_m, cost)
+        if chosen is not None:
+            return Assignment(chosen, "optimal", "one-stage flow", build_s, solve_s)
         log.warning("one-stage flow reported a bad cost range; solving in two stages")
 
-    flow1, b1, s1 = graph.solve(r, np.zeros_like(cost))
-    if flow1 is None:
+    stage1, b1, s1 = graph.solve(r, np.zeros_like(cost))
+    if stage1 is None:
         raise FlowError("stage 1 of the assignment failed")
-    stage1 = graph.chosen(flow1, n_people)
     if deadline is not None and time.perf_counter() + SECONDS_PER_ARC * len(person) > deadline:
         return Assignment(stage1, "time_limit", "stage-1 flow", b1, s1)
     placed_rank = r[stage1[graph.people] >= 0]
     per_class = np.bincount(placed_rank, minlength=int(r.max()) + 1)
-    flow2, b2, s2 = graph.solve_with_class_quotas(r, per_class, cost)
-    if flow2 is None:
+    stage2, b2, s2 = graph.solve_with_class_quotas(r, per_class, cost)
+    if stage2 is None:
         raise FlowError("stage 2 of the assignment failed")
-    return Assignment(graph.chosen(flow2, n_people), "optimal", "two-stage flow", b1 + b2, s1 + s2)
+    return Assignment(stage2, "optimal", "two-stage flow", b1 + b2, s1 + s2)
 
 
 def _fits(max_arc_cost: int, graph: _Graph) -> bool:
@@ -111,24 +110,42 @@ def _fits(max_arc_cost: int, graph: _Graph) -> bool:
     return max_arc_cost * nodes < _INT64_HEADROOM and max_arc_cost * len(graph.people) < _INT64_HEADROOM
 
 
+CHUNK_ARCS: Final = 1 << 20  # arcs handed to OR-Tools (and read back) at a time
+
+
 class _Graph:
     """Nodes: 0 source, 1..n people, n+1..n+m schemes, then the sink (a stage-2 flow shifts
-    them all by its class nodes). Source arcs only to `people`, those with any arc."""
+    them all by its class nodes). Source arcs only to `people`, those with any arc.
+
+    Memory: OR-Tools copies the arcs into its own graph, so they are handed over (and the flows
+    read back) in chunks, and no node-numbered copy of the arc arrays is kept alongside it; at
+    England scale the flow then needs little beyond what OR-Tools itself holds."""
 
     def __init__(self, person: np.ndarray, scheme: np.ndarray, places: np.ndarray, n_people: int) -> None:
         self.n, self.m = n_people, len(places)
+        self.person, self.scheme = person, scheme
         self.people = np.flatnonzero(np.bincount(person, minlength=n_people))
         self.sink = 1 + self.n + self.m
         self.n_nodes = self.sink + 1
-        self.tails = (person + 1).astype(np.int32)
-        self.heads = (scheme + 1 + self.n).astype(np.int32)
         self.places = places.astype(np.int64)
         self.supply = int(min(len(self.people), int(self.places.sum())))
 
-    def _base(self, f: min_cost_flow.SimpleMinCostFlow, extra: int, arc_cost: np.ndarray) -> np.ndarray:
-        arcs = f.add_arcs_with_capacity_and_unit_cost(
-            self.tails + extra, self.heads + extra, np.ones(len(self.tails), np.int64), arc_cost
-        )
+    def _base(self, f: min_cost_flow.SimpleMinCostFlow, extra: int, arc_cost: np.ndarray) -> int:
+        """Person -> scheme arcs (returns the first one's index; they are numbered in order), then
+        scheme -> sink arcs and the supplies."""
+        ones = np.ones(min(CHUNK_ARCS, len(self.person)), np.int64)
+        first = -1
+        for a in range(0, len(self.person), CHUNK_ARCS):
+            b = min(a + CHUNK_ARCS, len(self.person))
+            arcs = f.add_arcs_with_capacity_and_unit_cost(
+                (self.person[a:b] + (1 + extra)).astype(np.int32, copy=False),
+                (self.scheme[a:b] + (1 + self.n + extra)).astype(np.int32, copy=False),
+                ones[: b - a],
+                np.ascontiguousarray(arc_cost[a:b], dtype=np.int64),
+            )
+            first = int(arcs[0]) if first < 0 else first
+            if int(arcs[-1]) - int(arcs[0]) != b - a - 1 or int(arcs[0]) != first + a:
+                raise FlowError("OR-Tools numbered the arcs out of order")
         schemes = np.arange(1 + self.n, 1 + self.n + self.m, dtype=np.int32) + extra
         f.add_arcs_with_capacity_and_unit_cost(
             schemes, np.full(self.m, self.sink + extra, np.int32), self.places, np.zeros(self.m, np.int64)
@@ -136,16 +153,22 @@ class _Graph:
         f.set_nodes_supplies(
             np.array([0, self.sink + extra], np.int32), np.array([self.supply, -self.supply], np.int64)
         )
-        return np.asarray(arcs)
+        return first
 
-    def _run(self, f: min_cost_flow.SimpleMinCostFlow, arcs: np.ndarray, t0: float) -> tuple:
+    def _run(self, f: min_cost_flow.SimpleMinCostFlow, first: int, t0: float) -> tuple:
+        """Solve; the chosen arc per person (or None when the solver fails), build and solve seconds."""
         t1 = time.perf_counter()
         status = f.solve_max_flow_with_min_cost()
         t2 = time.perf_counter()
         if status != f.OPTIMAL:
             log.warning("min-cost flow status %s", status)
             return None, t1 - t0, t2 - t1
-        return np.asarray(f.flows(arcs)), t1 - t0, t2 - t1
+        out = np.full(self.n, -1, dtype=np.int64)
+        for a in range(0, len(self.person), CHUNK_ARCS):
+            b = min(a + CHUNK_ARCS, len(self.person))
+            used = a + np.flatnonzero(np.asarray(f.flows(np.arange(first + a, first + b))) > 0)
+            out[self.person[used]] = used
+        return out, t1 - t0, t2 - t1
 
     def solve(self, person_cost: np.ndarray, arc_cost: np.ndarray) -> tuple:
         """Source->person arcs cost `person_cost` (per local person); max flow, then min cost."""
@@ -155,8 +178,7 @@ class _Graph:
         f.add_arcs_with_capacity_and_unit_cost(
             np.zeros(n_p, np.int32), (1 + self.people).astype(np.int32), np.ones(n_p, np.int64), person_cost
         )
-        arcs = self._base(f, 0, arc_cost)
-        return self._run(f, arcs, t0)
+        return self._run(f, self._base(f, 0, arc_cost), t0)
 
     def solve_with_class_quotas(self, rank: np.ndarray, quota: np.ndarray, arc_cost: np.ndarray) -> tuple:
         """Each class k passes through its own node of capacity quota[k] (stage 2)."""
@@ -177,14 +199,7 @@ class _Graph:
             np.ones(n_p, np.int64),
             np.zeros(n_p, np.int64),
         )
-        arcs = self._base(f, k, arc_cost)
-        return self._run(f, arcs, t0)
-
-    def chosen(self, flow: np.ndarray, n_people: int) -> np.ndarray:
-        out = np.full(n_people, -1, dtype=np.int64)
-        used = np.flatnonzero(flow > 0)
-        out[self.tails[used] - 1] = used
-        return out
+        return self._run(f, self._base(f, k, arc_cost), t0)
 
 
 def greedy(

@@ -11,6 +11,10 @@ over people who could move (vectorised level by level). A person the batch left 
 only full schemes, and nobody can move (else the batch was not maximal): 1. People not due yet
 (planning ahead) get the same answer for taking the place today. `tests/test_options.py` checks
 this against a MILP re-solve.
+
+The batch itself is solved once: its answer (`BatchAnswer`) is kept by the web with the latest
+matching run and by the command line beside the data folder, and reused while the data, the date,
+the horizon and the objective are the same (`batch=`), so a person's options take no solver at all.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from planner.data.contract import HORIZON_DAYS, due_within, needed_now
 from planner.data.districts import district_name
 from planner.data.formats import uk_date
 from planner.data.vocab import ACCOM_LABELS
-from planner.match.batch import DEFAULT_WEIGHTS, CostWeights, Objective, pair_cost, solve
+from planner.match.cost import DEFAULT_WEIGHTS, CostWeights, Objective, pair_cost
 from planner.match.eligibility import (
     HARD_MASK,
     SUITABLE_MASK,
@@ -35,7 +39,7 @@ from planner.match.eligibility import (
     eligible_pairs,
     failures,
 )
-from planner.match.solution import Solution
+from planner.match.solution import BatchAnswer, answer_of
 
 
 class UnknownId(LookupError):
@@ -77,9 +81,16 @@ def options(
     objective: Objective = "default",
     weights: CostWeights = DEFAULT_WEIGHTS,
     horizon_days: int = HORIZON_DAYS,
+    start: int = 0,
+    batch: BatchAnswer | None = None,
 ) -> Options:
     """The best `top` places for one person (suitable first, then B&B/emergency for adults whose
-    need is now), also for someone not due yet (planning ahead)."""
+    need is now), also for someone not due yet (planning ahead); `start` skips the first places of
+    the ranking, to page through all `eligible` of them.
+
+    `batch`: the batch match's answer for the same people, schemes, date, horizon and objective
+    (`batch_answer`); without it, and with `impact`, the batch is solved here. With it, `people`
+    may be just this person's row."""
     i = _position(people["person_id"], person_id, "person_id")
     row = people.iloc[[i]]
     pairs = eligible_pairs(row, schemes, on=on)
@@ -109,20 +120,24 @@ def options(
             "_scheme": j,
         }
     )
-    ranked = ranked.sort_values(["suitable", "score"], ascending=[False, True], kind="stable").head(top)
+    ranked = ranked.sort_values(["suitable", "score"], ascending=[False, True], kind="stable")
+    ranked = ranked.iloc[max(start, 0) : max(start, 0) + top]
     displaced = pd.array([pd.NA] * len(ranked), dtype="Int64")
     batch_outcome, batch_scheme = "", ""
     if impact:
-        sol = solve(people, schemes, on=on, objective=objective, weights=weights, horizon_days=horizon_days)
+        if batch is None:
+            batch = batch_answer(people, schemes, on=on, objective=objective, weights=weights,
+                                 horizon_days=horizon_days)  # fmt: skip
+        at = _position(pd.Series(batch.person_ids), person_id, "person_id (in the batch match)")
         if len(ranked):
-            hit = _displaced(sol, schemes, i, ranked["_scheme"].to_numpy())
+            mine = pd.Index(batch.scheme_ids).get_indexer(ranked["scheme_id"].to_numpy(dtype=str))
+            if (mine < 0).any():
+                raise ValueError("the batch answer is not for these schemes: some options are not in it")
+            hit = _displaced(batch, at, mine)
             displaced = pd.array(np.where(ranked["suitable"], hit, 0), dtype="Int64")
-        if sol.chosen[i] >= 0:
-            k = int(sol.pairs["scheme"].to_numpy()[sol.chosen[i]])
-            batch_scheme = str(schemes["scheme_id"].iat[k])
-            batch_outcome = "placed" if bool(sol.pairs["suitable"].iat[sol.chosen[i]]) else "unsuitable"
-        else:
-            batch_outcome = "unplaced" if due else "not_due"
+        batch_outcome = batch.outcome(at)
+        if batch.scheme_of[at] >= 0:
+            batch_scheme = str(batch.scheme_ids[batch.scheme_of[at]])
     ranked = (
         ranked.assign(others_displaced=displaced).drop(columns=["_scheme", "suitable"]).reset_index(drop=True)
     )
@@ -130,14 +145,19 @@ def options(
     fail = failures(row, schemes, on=on)[0]
     out = np.flatnonzero(fail & HARD_MASK)
     age = int(ages_on(row["date_of_birth"], on)[0])
+    me = row.iloc[0].to_dict()
+    # One conversion of the columns the reasons quote, not a row look-up per scheme.
+    out_rows = schemes[list(_QUOTED)].iloc[out].to_dict("records")
     excluded = pd.DataFrame(
         {
             "scheme_id": schemes["scheme_id"].to_numpy(dtype=object)[out],
             "name": schemes["name"].to_numpy(dtype=object)[out],
-            "rules": ["; ".join(_describe(int(fail[k]), row.iloc[0], schemes.iloc[k], age)) for k in out],
+            "rules": [
+                "; ".join(_describe(int(fail[k]), me, s, age)) for k, s in zip(out, out_rows, strict=True)
+            ],
         }
     )
-    person = {str(k): (v.date() if isinstance(v, pd.Timestamp) else v) for k, v in row.iloc[0].items()}
+    person = {str(k): (v.date() if isinstance(v, pd.Timestamp) else v) for k, v in me.items()}
     person["age"] = age
     return Options(
         person=person,
@@ -165,11 +185,16 @@ def why_not(
     return _describe(fail, row.iloc[0], schemes.iloc[k], age)
 
 
+_QUOTED = ("accom_type", "district", "capacity", "reserved_for", "min_age", "max_age", "gender",
+           "support_level", "excluded_risks")  # fmt: skip
+
+
 def _fit(extra: int) -> str:
     return "exact" if extra == 0 else f"+{extra} level{'s' if extra > 1 else ''}"
 
 
-def _describe(bits: int, p: pd.Series, s: pd.Series, age: int) -> list[str]:
+def _describe(bits: int, p: Any, s: Any, age: int) -> list[str]:
+    """`p`, `s`: a person's and a scheme's row (a Series or a dict)."""
     label = ACCOM_LABELS[str(s["accom_type"])]
     where = f"{district_name(str(s['district']))} ({s['district']})"
     text = {
@@ -194,19 +219,31 @@ def _describe(bits: int, p: pd.Series, s: pd.Series, age: int) -> list[str]:
     return [text[n] for n in names]
 
 
-def _displaced(sol: Solution, schemes: pd.DataFrame, i: int, options: np.ndarray) -> np.ndarray:
-    """Per suitable option of person i: how many fewer others due are placed suitably if i takes it."""
-    pairs = sol.pairs
-    suitable = pairs["suitable"].to_numpy()
-    placed = (sol.chosen >= 0) & suitable[np.maximum(sol.chosen, 0)]
-    partner = np.where(placed, pairs["scheme"].to_numpy()[np.maximum(sol.chosen, 0)], -1)
+def batch_answer(
+    people: pd.DataFrame,
+    schemes: pd.DataFrame,
+    *,
+    on: date,
+    objective: Objective = "default",
+    weights: CostWeights = DEFAULT_WEIGHTS,
+    horizon_days: int = HORIZON_DAYS,
+) -> BatchAnswer:
+    """Solve the batch for the whole waiting list and keep what options need (no reasons written)."""
+    from planner.match.batch import solve  # OR-Tools, only when the batch is solved here
+
+    sol = solve(people, schemes, on=on, objective=objective, weights=weights, horizon_days=horizon_days)
+    return answer_of(sol, people, schemes)
+
+
+def _displaced(batch: BatchAnswer, i: int, options: np.ndarray) -> np.ndarray:
+    """Per suitable option (batch scheme positions) of person i: how many fewer others due are
+    placed suitably if i takes it."""
+    placed = batch.suitable_place & (batch.scheme_of >= 0)
+    partner = np.where(placed, batch.scheme_of, -1).astype(np.int64)
     partner[i] = -1  # i leaves their batch place (if any), which becomes free
-    places = schemes["vacancies"].to_numpy(dtype=np.int64)
-    person = pairs["person"].to_numpy()
-    keep = suitable & (person != i) & sol.due[person]
-    arcs = _Arcs(pairs["person"].to_numpy()[keep], pairs["scheme"].to_numpy()[keep], len(schemes))
+    places = batch.places
+    load = np.bincount(partner[partner >= 0], minlength=len(places))
     out = np.zeros(len(options), dtype=np.int64)
-    load = np.bincount(partner[partner >= 0], minlength=len(schemes))
     for k, s in enumerate(options.tolist()):
         if load[s] < places[s]:
             continue  # a free place: nobody moves
@@ -218,38 +255,32 @@ def _displaced(sol: Solution, schemes: pd.DataFrame, i: int, options: np.ndarray
         p2[evicted] = -1
         cap = places.copy()
         cap[s] -= 1
-        reach = arcs.reach(p2, cap)
-        waiting = p2[arcs.person] < 0
-        out[k] = 0 if reach[arcs.scheme[waiting]].any() else 1
+        out[k] = 0 if _augmentable(batch, p2, cap, skip=i) else 1
     return out
 
 
-class _Arcs:
-    """Suitable arcs grouped by scheme, for breadth-first searches over alternating paths."""
-
-    def __init__(self, person: np.ndarray, scheme: np.ndarray, n_schemes: int) -> None:
-        self.person, self.scheme = person, scheme
-        order = np.argsort(scheme, kind="stable")
-        self.person_by_scheme = person[order]
-        self.ptr = np.searchsorted(scheme[order], np.arange(n_schemes + 1))
-
-    def reach(self, partner: np.ndarray, places: np.ndarray) -> np.ndarray:
-        """Schemes from which a free place can be reached by moving placed people along arcs."""
-        load = np.bincount(partner[partner >= 0], minlength=len(places))
-        reach = places - load > 0
-        frontier = np.flatnonzero(reach)
-        while len(frontier):
-            lo, hi = self.ptr[frontier], self.ptr[frontier + 1]
-            size = hi - lo
-            total = int(size.sum())
-            if total == 0:
-                break
-            idx = np.repeat(lo - np.cumsum(size) + size, size) + np.arange(total)
-            moved_from = partner[self.person_by_scheme[idx]]  # they could move into a reachable scheme
-            moved_from = np.unique(moved_from[moved_from >= 0])
-            frontier = moved_from[~reach[moved_from]]
-            reach[frontier] = True
-        return reach
+def _augmentable(batch: BatchAnswer, partner: np.ndarray, places: np.ndarray, *, skip: int) -> bool:
+    """Whether someone unplaced (but `skip`) can reach a free place by moving placed people along
+    their arcs: a breadth-first search back from the free places over the arcs grouped by scheme,
+    level by level, stopping at the first unplaced person it meets."""
+    ptr, person = batch.arc_ptr, batch.arc_person
+    load = np.bincount(partner[partner >= 0], minlength=len(places))
+    reach = places - load > 0  # schemes from which a free place can be reached
+    frontier = np.flatnonzero(reach)
+    while len(frontier):
+        lo, hi = ptr[frontier], ptr[frontier + 1]
+        size = hi - lo
+        total = int(size.sum())
+        if total == 0:
+            break
+        who = person[np.repeat(lo - np.cumsum(size) + size, size) + np.arange(total)]  # could move in
+        moved_from = partner[who]
+        if ((moved_from < 0) & (who != skip)).any():
+            return True
+        moved_from = np.unique(moved_from[moved_from >= 0])
+        frontier = moved_from[~reach[moved_from]]
+        reach[frontier] = True
+    return False
 
 
 def format_options(opts: Options, *, why: tuple[str, list[str]] | None = None) -> str:
@@ -285,7 +316,7 @@ def format_options(opts: Options, *, why: tuple[str, list[str]] | None = None) -
         ]
         lines.append(
             "displaces: how many fewer others on the waiting list get a suitable place if this one is "
-            "taken (the batch re-solved with it forced)."
+            "taken (as if the batch were solved again with it forced)."
         )
     else:
         lines.append("No scheme fits this person today.")

@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -20,9 +21,11 @@ from planner.data.districts import boundaries
 from planner.data.formats import spreadsheet_safe, uk_date
 from planner.data.vocab import SUPPORT_LEVELS
 from planner.forecast.shortfall import DESCRIPTION, shortfall_by_district
-from planner.simulate.commissioning import Plan
 from planner.simulate.scenario import Scenario, load_scenario
 from planner.simulate.simulation import SimulationResult, simulate
+
+if TYPE_CHECKING:  # the commissioning model (CP-SAT) loads only for `planner commission`
+    from planner.simulate.commissioning import Plan
 
 log = logging.getLogger(__name__)
 

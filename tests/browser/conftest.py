@@ -22,9 +22,12 @@ from urllib.parse import urlsplit
 import pytest
 from flask import Flask
 from playwright.sync_api import Page, Route
+from web_support import BACKENDS, build_app
+from web_support import PASSWORD as TEST_PASSWORD
 from werkzeug.serving import make_server
 
 from web import create_app
+from web.db import engine_of
 from web.seed import DEMO_PASSWORD, seed_demo
 
 ON = date(2026, 11, 23)
@@ -66,12 +69,25 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         }
     )
     seed(app)
+    yield from serve(app)
+
+
+def serve(app: Flask) -> Iterator[LiveServer]:
     server = make_server(APP_HOST, 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield LiveServer(f"http://{APP_HOST}:{server.server_port}", app)
     server.shutdown()
     thread.join(timeout=5)
+
+
+@pytest.fixture(params=BACKENDS)
+def example_server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[LiveServer]:
+    """A fresh app on SQLite or PostgreSQL with data/example and one user per role (password
+    web_support.PASSWORD), CSRF on: for flows whose every step is checked in the database."""
+    app = build_app(request.param, tmp_path, request, WTF_CSRF_ENABLED=True, MAP_TILES_URL=None)
+    yield from serve(app)
+    engine_of(app).dispose()
 
 
 @dataclass
@@ -84,6 +100,7 @@ class Visit:
     blocked: list[str] = field(default_factory=list)
     requested: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    password: str = PASSWORD
 
     def go(self, path: str) -> None:
         self.page.goto(self.base + path)
@@ -101,7 +118,7 @@ class Visit:
     def sign_in(self, role: str) -> None:
         self.go("/login")
         self.page.get_by_label("Username").fill(role)
-        self.page.get_by_label("Password").fill(PASSWORD)
+        self.page.get_by_label("Password").fill(self.password)
         self.page.get_by_role("button", name="Sign in").click()
         self.page.wait_for_load_state()
         assert "/login" not in self.page.url, f"{role} could not sign in"
@@ -121,8 +138,27 @@ def screenshots(request: pytest.FixtureRequest, pytestconfig: pytest.Config) -> 
 
 
 @pytest.fixture
+def quick_timeout_server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[LiveServer]:
+    """The example data, with sessions ending after 8 seconds idle and the warning 5 seconds before."""
+    app = build_app("sqlite", tmp_path, request, WTF_CSRF_ENABLED=True, SESSION_IDLE_SECONDS=8,
+                    SESSION_WARNING_SECONDS=5)  # fmt: skip
+    yield from serve(app)
+    engine_of(app).dispose()
+
+
+@pytest.fixture
 def visit(page: Page, live_server: LiveServer, screenshots: Path) -> Iterator[Visit]:
-    v = Visit(page, live_server.url, screenshots)
+    yield from _visit(page, live_server, screenshots)
+
+
+@pytest.fixture
+def example_visit(page: Page, example_server: LiveServer, screenshots: Path) -> Iterator[Visit]:
+    """A page on `example_server` (whose users' password is the tests' own)."""
+    yield from _visit(page, example_server, screenshots, password=TEST_PASSWORD)
+
+
+def _visit(page: Page, server: LiveServer, screenshots: Path, password: str = PASSWORD) -> Iterator[Visit]:
+    v = Visit(page, server.url, screenshots, password=password)
 
     def only_the_app(route: Route) -> None:
         url = route.request.url

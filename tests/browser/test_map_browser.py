@@ -23,13 +23,27 @@ def scheme_count(live_server, level: str = "none") -> int:
     return int((schemes["support_level"].map(SUPPORT_RANK) >= SUPPORT_RANK[level]).sum())
 
 
+def marked(page, expected: int) -> int:  # type: ignore[no-untyped-def]
+    """Schemes on the map: single markers plus the schemes each cluster holds (its number), once
+    the clusters' animations have settled (up to 5 s)."""
+    for _ in range(50):
+        single = page.locator("#shortfall-map path.scheme-marker").count()
+        found = single + sum(int(t) for t in page.locator("#shortfall-map .scheme-cluster").all_inner_texts())
+        if found == expected:
+            break
+        page.wait_for_timeout(100)
+    return found
+
+
 def test_map_draws_districts_labels_and_scheme_markers_with_the_network_blocked(visit, live_server):
     visit.sign_in("commissioner")
     visit.go("/map")
     page = visit.page
     districts = page.locator("#shortfall-map path.district-shape")
     expect(districts).to_have_count(len(GLOUCESTERSHIRE))
-    expect(page.locator("#shortfall-map path.scheme-marker")).to_have_count(scheme_count(live_server))
+    # Schemes close together are clustered; every scheme is on the map once.
+    expect(page.locator("#shortfall-map .scheme-cluster").first).to_be_visible()
+    assert marked(page, scheme_count(live_server)) == scheme_count(live_server)
     expect(page.locator("#shortfall-map .map-label")).to_have_count(len(GLOUCESTERSHIRE))
     expect(page.locator(".map-label__inner").filter(has_text="Forest of Dean")).to_be_visible()
     expect(page.locator(".map-legend")).to_contain_text("Shortfall of suitable places")
@@ -49,8 +63,18 @@ def test_map_draws_districts_labels_and_scheme_markers_with_the_network_blocked(
     assert visit.errors == []
     visit.shot("map-commissioner")
 
-    # A scheme marker opens a popup with its vacancies and weekly cost.
-    page.locator("#shortfall-map path.scheme-marker").first.click(force=True)
+    # A cluster opens up when selected; a scheme marker opens a popup with its vacancies and weekly cost.
+    page.locator("#shortfall-map .scheme-cluster").first.click()
+    page.wait_for_timeout(1000)  # the zoom animation
+    area = page.locator("#shortfall-map").bounding_box()
+    assert area is not None
+    markers = page.locator("#shortfall-map path.scheme-marker")
+    for i in range(markers.count()):  # the first marker now inside the map's frame
+        box = markers.nth(i).bounding_box()
+        inside = box and area["x"] + 40 < box["x"] < area["x"] + area["width"] - 120
+        if inside and area["y"] + 40 < box["y"] < area["y"] + area["height"] - 120:
+            markers.nth(i).click(force=True)
+            break
     popup = page.locator(".leaflet-popup-content")
     expect(popup).to_contain_text("Vacancies:")
     expect(popup).to_contain_text(re.compile(r"Weekly cost: £[\d,]+"))
@@ -69,9 +93,10 @@ def test_support_level_select_redraws_the_map_and_table_for_that_level(visit, li
     expect(page.locator("#table-heading")).to_contain_text("intensive support")
     expect(page.locator("#shortfall-map path.district-shape")).to_have_count(len(GLOUCESTERSHIRE))
     # Only the supply the shortfall counts is marked: schemes providing intensive support.
-    expect(page.locator("#shortfall-map path.scheme-marker")).to_have_count(
-        scheme_count(live_server, "intensive")
-    )
+    expect(
+        page.locator("#shortfall-map .leaflet-marker-pane, #shortfall-map .scheme-marker").first
+    ).to_be_attached()
+    assert marked(page, scheme_count(live_server, "intensive")) == scheme_count(live_server, "intensive")
     assert page.locator("#shortfall-table tbody tr").first.inner_text() != before
     assert visit.blocked == [] and visit.errors == []
     visit.shot("map-intensive-support")

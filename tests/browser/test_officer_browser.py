@@ -1,4 +1,5 @@
-"""A placement officer runs matching, confirms a proposal and sees the vacancy taken."""
+"""A placement officer runs matching, confirms a proposal (through its check-your-answers page)
+and sees the vacancy taken."""
 
 from __future__ import annotations
 
@@ -35,22 +36,25 @@ def test_officer_runs_matching_confirms_a_proposal_and_the_vacancy_drops(visit):
         .filter(has=page.get_by_role("button", name="Confirm"))
         .first
     )
-    where = row.locator(".app-secondary").first.inner_text().strip()
+    where = row.locator("td").first.locator(".app-secondary").inner_text().strip()
     found = FREE.match(where)
     assert found, where
     scheme, free = found["scheme"], int(found["free"])
-    person = row.locator("th").first.inner_text().strip()
+    name = row.locator("td").first.get_by_role("link").inner_text().strip()
+    person = row.locator("th a").first.inner_text().strip()
 
-    row.get_by_role("button", name="Confirm").click()
-    page.wait_for_load_state()
+    row.get_by_role("button", name=re.compile("^Confirm")).click()
+    expect(page.locator("h1")).to_have_text("Check the placement before confirming it")
+    visit.shot("officer-check-your-answers")
+    page.get_by_role("button", name="Confirm placement").click()
     expect(page.locator(".govuk-notification-banner")).to_contain_text(
-        f"Confirmed: {person} placed in {scheme}"
+        f"Placement confirmed: {person} placed in {name}"
     )
     visit.shot("officer-confirmed")
 
-    page.goto(visit.base + "/schemes")
-    cell = page.locator("tbody tr").filter(has_text=scheme).locator("td").last
-    expect(cell).to_contain_text(f"{free - 1} of {found['capacity']}")
+    page.goto(visit.base + f"/schemes/{scheme}")
+    places = "place" if free - 1 == 1 else "places"
+    expect(page.locator("main")).to_contain_text(f"{free - 1} {places} free of {found['capacity']}")
     visit.shot("officer-schemes-after-confirm")
 
     page.goto(visit.base + "/waiting-list")

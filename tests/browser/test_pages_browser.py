@@ -133,7 +133,7 @@ def test_an_import_with_a_bad_row_lists_it_and_changes_nothing(visit, live_serve
     page = visit.page
     page.set_input_files("#people", str(tmp_path / "young_people.csv"))
     page.set_input_files("#schemes", str(tmp_path / "schemes.csv"))
-    page.get_by_role("button", name="Import and replace").click()
+    page.get_by_role("button", name="Check the files and preview").click()
     summary = page.locator(".govuk-error-summary")
     expect(summary).to_contain_text("Nothing was imported")
     row = summary.locator("tbody tr").first

@@ -25,7 +25,10 @@ def test_a_commissioner_creates_runs_and_reads_a_scenario(visit):
     page.get_by_label("Support level").select_option("intensive")
     page.get_by_label("Places", exact=True).fill("0")  # a slip first: the form says what is wrong
     page.get_by_label("Weekly cost per place (£)").fill("1650")
-    page.get_by_label("Places available from").fill("23/11/2026")
+    available = page.get_by_role("group", name="Places available from")  # the GOV.UK date input
+    available.get_by_label("Day").fill("23")
+    available.get_by_label("Month").fill("11")
+    available.get_by_label("Year").fill("2026")
     page.get_by_label("Accepts young people assessed as high risk").check()
     visit.shot("scenario-form-filled")
     page.get_by_role("button", name="Save scenario").click()
@@ -49,7 +52,8 @@ def test_a_commissioner_creates_runs_and_reads_a_scenario(visit):
     visit.shot("scenarios-list")
     visit.go("/map?month=2027-06")
     expect(page.locator("h1")).to_contain_text("Jun 2027")
-    expect(page.locator("#shortfall-map .district-shape").first).to_be_visible()
+    # The page shows progress and refreshes itself until the forecast is worked out.
+    expect(page.locator("#shortfall-map .district-shape").first).to_be_visible(timeout=60_000)
     visit.shot("map-forecast")
     assert re.search(r"/map\?month=2027-06$", page.url)
     assert visit.blocked == []

@@ -1,11 +1,14 @@
 """The shortfall map: folium/Leaflet drawn without any tile layer by default (council networks and CI
 have no internet): real district boundaries filled by shortfall, district labels, a legend
-and scheme markers, all from the app's own static files. A tile layer is added only when
-PLANNER_MAP_TILES_URL is configured.
+and scheme markers in clusters, all from the app's own static files. A tile layer is added only
+when PLANNER_MAP_TILES_URL is configured. The boundaries are one file for every page
+(`boundaries_geojson`, served by `web.map.routes`), so a page carries only its figures
+(`web.map.elements`).
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,14 +19,14 @@ import folium
 import geopandas as gpd
 import pandas as pd
 import shapely
-from branca.element import MacroElement
 from flask import url_for
-from folium.template import Template
+from folium.plugins import MarkerCluster
 from markupsafe import escape
 
 from planner.data.districts import boundaries, districts
 from planner.data.vocab import ACCOM_LABELS, UNSUITABLE_TYPES
 from web.filters import gbp
+from web.map.elements import Districts, Labels, Legend, SchemeMarkers
 
 # ColorBrewer OrRd for a shortfall, a pale green where there are enough places.
 ENOUGH_COLOUR = "#e5f5e0"
@@ -90,84 +93,21 @@ def _england() -> gpd.GeoDataFrame:
     return gdf
 
 
-class _SchemeMarkers(MacroElement):
-    """One circle per scheme, drawn from a single JSON array: a county has hundreds of schemes,
-    and a folium element each would repeat the same code hundreds of times. Popups and
-    tooltips are escaped strings (folium's own Popup also needs jQuery, which is not served)."""
-
-    _template = Template(
-        """{% macro script(this, kwargs) %}
-        var {{ this.get_name() }} = L.featureGroup().addTo({{ this._parent.get_name() }});
-        {{ this.points|tojavascript }}.forEach(function (p) {
-            L.circleMarker([p.lat, p.lon], {
-                radius: p.radius, color: p.colour, fillColor: p.fill, fillOpacity: 0.75,
-                weight: 1.5, className: "scheme-marker"
-            }).bindPopup(p.popup, {maxWidth: 320}).bindTooltip(p.tooltip)
-              .addTo({{ this.get_name() }});
-        });
-        {% endmacro %}"""
-    )
-
-    def __init__(self, points: list[dict[str, Any]]) -> None:
-        super().__init__()
-        self._name = "SchemeMarkers"
-        self.points = points
+@cache
+def boundaries_geojson() -> tuple[bytes, str]:
+    """Every district's boundary (code and name), as GeoJSON, and its ETag: the same bytes for
+    every map page, so browsers fetch them once."""
+    body = _england()[["code", "name", "geometry"]].to_json(drop_id=True).encode()
+    return body, hashlib.sha256(body).hexdigest()[:32]
 
 
-class _Labels(MacroElement):
-    """District name and figures at each district's representative point, as text on the map
-    itself, so it reads without tiles. Not interactive: the polygon underneath has the tooltip."""
-
-    _template = Template(
-        """{% macro script(this, kwargs) %}
-        {{ this.labels|tojavascript }}.forEach(function (l) {
-            L.marker([l.lat, l.lon], {
-                icon: L.divIcon({html: l.html, className: "map-label", iconSize: [0, 0]}),
-                interactive: false, keyboard: false
-            }).addTo({{ this._parent.get_name() }});
-        });
-        {% endmacro %}"""
-    )
-
-    def __init__(self, labels: list[dict[str, Any]]) -> None:
-        super().__init__()
-        self._name = "Labels"
-        self.labels = labels
-
-
-class _FeatureTooltips(MacroElement):
-    """A tooltip per district polygon, from the `tip` property (already escaped)."""
-
-    _template = Template(
-        """{% macro script(this, kwargs) %}
-        {{ this._parent.get_name() }}.eachLayer(function (layer) {
-            layer.bindTooltip(layer.feature.properties.tip, {sticky: true});
-        });
-        {% endmacro %}"""
-    )
-
-
-class _Legend(MacroElement):
-    """The legend as a Leaflet control, and the boundaries' attribution."""
-
-    _template = Template(
-        """{% macro script(this, kwargs) %}
-        (function (map) {
-            var legend = L.control({position: "bottomright"});
-            legend.onAdd = function () {
-                var div = L.DomUtil.create("div", "map-legend");
-                div.innerHTML = {{ this.html|tojavascript }};
-                return div;
-            };
-            legend.addTo(map);
-            map.attributionControl.addAttribution({{ this.attribution|tojavascript }});
-        })({{ this._parent.get_name() }});
-        {% endmacro %}"""
-    )
-
-    def __init__(self, html: str, attribution: str) -> None:
-        super().__init__()
-        self.html, self.attribution = html, attribution
+# Scheme clusters in GOV.UK blue, sized by how many schemes they hold.
+CLUSTER_ICON = """function (cluster) {
+    var n = cluster.getChildCount();
+    var size = n < 10 ? 30 : n < 100 ? 36 : 44;
+    return L.divIcon({html: "<span>" + n + "</span>", className: "scheme-cluster",
+                      iconSize: L.point(size, size)});
+}"""
 
 
 def _label_html(row: Any) -> str:
@@ -195,14 +135,14 @@ def _district_tip(row: Any) -> str:
     )
 
 
-def _scheme_popup(s: Any) -> tuple[str, str]:
-    kind = f"{s.accom_type} {ACCOM_LABELS.get(s.accom_type, '')}"
-    popup = (
-        f"<b>{escape(s.name)}</b><br>{escape(s.provider)}<br>{escape(kind)}<br>"
-        f"Vacancies: <b>{int(s.vacancies)}</b> of {int(s.capacity)}<br>"
-        f"Weekly cost: {gbp(float(s.weekly_cost))}<br>Support: up to {escape(s.support_level)}"
-    )
-    return popup, f"{escape(s.name)}: {int(s.vacancies)} vacant, {gbp(float(s.weekly_cost))} a week"
+def _scheme_point(s: Any) -> list[Any]:
+    """A scheme as `SchemeMarkers` draws it, its text escaped."""
+    return [
+        round(float(s.latitude), 5), round(float(s.longitude), 5), int(s.vacancies), int(s.capacity),
+        int(s.accom_type in UNSUITABLE_TYPES), str(escape(s.name)), str(escape(s.provider)),
+        str(escape(f"{s.accom_type} {ACCOM_LABELS.get(s.accom_type, '')}")), gbp(float(s.weekly_cost)),
+        str(escape(s.support_level)),
+    ]  # fmt: skip
 
 
 def _legend_html(bins: list[Bin]) -> str:
@@ -217,7 +157,8 @@ def _legend_html(bins: list[Bin]) -> str:
         "<li><span class='map-legend__dot'></span>Scheme with vacancies</li>"
         "<li><span class='map-legend__dot map-legend__dot--full'></span>Scheme, no vacancies</li>"
         "<li><span class='map-legend__dot map-legend__dot--unsuitable'></span>B&amp;B or emergency</li>"
-        "</ul>"
+        "<li><span class='map-legend__cluster'>8</span>Schemes close together: select to zoom in</li>"
+        "</ul><p class='map-legend__note'>District names show when you zoom in to a few dozen.</p>"
     )
 
 
@@ -240,72 +181,43 @@ def build_map(
     area = england[england["code"].isin(table["district"])]
     west, south, east, north = area.total_bounds
     m = folium.Map(tiles=None, control_scale=True, prefer_canvas=False, zoom_snap=0.25)
+    m.options["maxZoom"] = 18  # the marker clusters need one, and without tiles no layer sets it
     m.default_js, m.default_css = js, css
     if tiles_url:
         folium.TileLayer(tiles_url, attr=tiles_attribution or "Map tiles", name="Background").add_to(m)
 
     pad = CONTEXT_MARGIN_DEG
     context = england.cx[west - pad : east + pad, south - pad : north + pad]
-    context = context[~context["code"].isin(table["district"])]
-    folium.GeoJson(
-        context[["code", "name", "geometry"]].to_json(),
-        name="Neighbouring districts",
-        interactive=False,
-        style_function=lambda _: {
-            "fillColor": CONTEXT_FILL,
-            "fillOpacity": 0.7,
-            "color": CONTEXT_LINE,
-            "weight": 1,
-            "className": "district-context",
-        },
-    ).add_to(m)
-
+    context_codes = sorted(set(context["code"]) - set(table["district"]))
     bins = shortfall_bins(table["shortfall"])
-    by_code = table.set_index("district", drop=False)
-    shapes = area[["code", "geometry"]].copy()
-    shapes["shortfall"] = shapes["code"].map(by_code["shortfall"]).astype(int)
-    shapes["tip"] = [(tip or _district_tip)(r) for r in by_code.loc[shapes["code"]].itertuples(index=False)]
-    polygons = folium.GeoJson(
-        shapes.to_json(),
-        name="Shortfall by district",
-        style_function=lambda f: {
-            "fillColor": colour_of(f["properties"]["shortfall"], bins),
-            "fillOpacity": 0.8,
-            "color": LINE,
-            "weight": 1.5,
-            "className": "district-shape",
-        },
-        highlight_function=lambda _: {"weight": 3.5},
-    )
-    polygons.add_child(_FeatureTooltips())
-    polygons.add_to(m)
+    tips = [(tip or _district_tip)(row) for row in table.itertuples(index=False)]
+    figures = {
+        str(code): (colour_of(int(short), bins), text)
+        for code, short, text in zip(
+            table["district"], table["shortfall"].to_numpy(dtype=int), tips, strict=True
+        )
+    }
+    context_style = {"fillColor": CONTEXT_FILL, "fillOpacity": 0.7, "color": CONTEXT_LINE, "weight": 1,
+                     "className": "district-context"}  # fmt: skip
+    m.add_child(Districts(url_for("map.boundaries"), figures, context_codes, LINE, context_style))
 
     centroids = districts().loc[table["district"], ["lat", "lon"]].to_numpy()
     labels = [
-        {"lat": float(lat), "lon": float(lon), "html": _label_html(row)}
+        [float(lat), float(lon), _label_html(row)]
         for row, (lat, lon) in zip(table.itertuples(), centroids, strict=True)
     ]
-    m.add_child(_Labels(labels))
+    m.add_child(Labels(labels))
 
-    points = []
-    s: Any
-    for s in schemes.itertuples():
-        colour = UNSUITABLE_COLOUR if s.accom_type in UNSUITABLE_TYPES else SCHEME_COLOUR
-        popup, tooltip = _scheme_popup(s)
-        points.append(
-            {
-                "lat": float(s.latitude),
-                "lon": float(s.longitude),
-                "radius": round(3.5 + math.sqrt(int(s.vacancies)), 2),
-                "colour": colour,
-                "fill": colour if s.vacancies else "#ffffff",
-                "popup": popup,
-                "tooltip": tooltip,
-            }
-        )
-    m.add_child(_SchemeMarkers(points))
+    cluster = MarkerCluster(
+        icon_create_function=CLUSTER_ICON,
+        options={"showCoverageOnHover": False, "maxClusterRadius": 40, "disableClusteringAtZoom": 13},
+    )
+    cluster.default_js, cluster.default_css = [], []  # served by the app: `assets`
+    cluster.add_child(SchemeMarkers([_scheme_point(s) for s in schemes.itertuples()], SCHEME_COLOUR,
+                                    UNSUITABLE_COLOUR))  # fmt: skip
+    cluster.add_to(m)
 
-    m.add_child(_Legend(_legend_html(bins), BOUNDARY_ATTRIBUTION))
+    m.add_child(Legend(_legend_html(bins), BOUNDARY_ATTRIBUTION))
     m.fit_bounds([[south, west], [north, east]])
     root: Any = m.get_root()  # a branca Figure: header, html and script parts
     root.render()
@@ -318,8 +230,18 @@ def build_map(
 
 
 def assets() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    js = [("leaflet", url_for("static", filename="vendor/leaflet/leaflet.js"))]
-    css = [("leaflet_css", url_for("static", filename="vendor/leaflet/leaflet.css"))]
+    """Leaflet and Leaflet.markercluster, from the app's static files (`make vendor`)."""
+    js = [
+        ("leaflet", url_for("static", filename="vendor/leaflet/leaflet.js")),
+        (
+            "markercluster",
+            url_for("static", filename="vendor/leaflet.markercluster/leaflet.markercluster.js"),
+        ),
+    ]
+    css = [
+        ("leaflet_css", url_for("static", filename="vendor/leaflet/leaflet.css")),
+        ("markercluster_css", url_for("static", filename="vendor/leaflet.markercluster/MarkerCluster.css")),
+    ]
     return js, css
 
 

@@ -1,34 +1,122 @@
 """The shortfall map for a month ahead: `planner.forecast.demand` on the database's referral history,
 cohort, schemes and waiting list, shown with the same map as today's shortfall (`web.map.builder`).
 
+The forecast is worked out once for every month the map offers, per data version (`web.versions`),
+date and horizon, in a background thread of the app's process; the page waits a moment for it,
+then shows how far it has got and refreshes itself until it is ready. Any month and support level
+is then a slice of the same forecast, so switching between them is immediate.
+
 Without a referral history there is nothing to forecast from: the page says so, and offers the
 forecast from DfE's published figures for the council instead (`web.map.published`).
 """
 
 from __future__ import annotations
 
+import threading
+import time
+from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Final
 
 import pandas as pd
-from flask import abort, current_app, render_template, request
+from flask import Flask, abort, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 from markupsafe import escape
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from planner.data.districts import district_name
 from planner.data.problems import InvalidInput
 from planner.data.vocab import SUPPORT_LEVELS, SUPPORT_RANK, UNSUITABLE_TYPES
-from planner.forecast.demand import ForecastInputs, forecast
+from planner.forecast.demand import Forecast, ForecastInputs, forecast
+from web import versions
 from web.clock import horizon_days
 from web.db import get_db
 from web.map import published
 from web.map.builder import assets, build_map, colour_of, council_names, shortfall_bins
+from web.models import Referral
 from web.store import cohort_frame, people_frame, referrals_frame, schemes_frame
 
 HORIZON_MONTHS = 24
-FORECAST_RUNS = 500  # about half a second for a county; the CLI defaults to 1,000
+FORECAST_RUNS = 500  # about half a second for a county's 24 months; the CLI defaults to 1,000
 SEED = 0  # the same page shows the same figures
+WAIT_SECONDS: Final = 2.0  # a county's forecast is usually ready by then: no progress page at all
+KEEP: Final = 3  # forecasts kept per process (data versions, dates, horizons)
+NO_HISTORY: Final = (
+    "There is no referral history in the database, so there is nothing to forecast from. "
+    "Import referrals.csv (and cohort.csv) on the Imports page."
+)
+
+
+@dataclass
+class Job:
+    """One forecast being worked out (or done) for a data version, date and horizon."""
+
+    done: int = 0
+    total: int = 0
+    started: float = field(default_factory=time.monotonic)
+    result: Forecast | None = None
+    notes: list[str] = field(default_factory=list)  # why there is no result, when there is none
+    finished: threading.Event = field(default_factory=threading.Event)
+
+    @property
+    def seconds(self) -> float:
+        return time.monotonic() - self.started
+
+
+_LOCK = threading.Lock()
+
+
+def job_for(app: Flask, db: Session, *, on: date, horizon: int) -> Job:
+    """The forecast for the data as they are now, started in the background if it is not kept."""
+    key = (versions.current(db), on, horizon)  # the version before the data: see web.versions
+    jobs: OrderedDict[tuple[int, date, int], Job] = app.extensions.setdefault(
+        "planner_forecasts", OrderedDict()
+    )
+    with _LOCK:
+        job = jobs.get(key)
+        if job is not None:
+            jobs.move_to_end(key)
+            return job
+        job = jobs[key] = Job()
+        while len(jobs) > KEEP:
+            jobs.popitem(last=False)
+        pool = app.extensions.get("planner_forecaster")
+        if pool is None:  # one at a time: forecasts queue rather than share the cores
+            pool = app.extensions["planner_forecaster"] = ThreadPoolExecutor(1, thread_name_prefix="forecast")
+    pool.submit(_work, app, job, on, horizon)
+    return job
+
+
+def _work(app: Flask, job: Job, on: date, horizon: int) -> None:
+    def progress(done: int, total: int) -> None:
+        job.done, job.total = done, total
+
+    try:
+        with app.app_context():
+            job.result, job.notes = _forecast(get_db(), on=on, horizon=horizon, progress=progress)
+    except Exception:  # the page says so; the service log has the details
+        app.logger.exception("the forecast map's forecast failed")
+        job.notes = ["The forecast stopped with an unexpected error; the service log has the details."]
+    finally:
+        job.finished.set()
+
+
+def _forecast(db: Session, *, on: date, horizon: int, progress: Any) -> tuple[Forecast | None, list[str]]:
+    """The forecast for every month the map offers, from the database, or None and why not."""
+    referrals = referrals_frame(db)
+    if referrals.empty:
+        return None, [NO_HISTORY]
+    cohort = cohort_frame(db)
+    inputs = ForecastInputs(referrals, None if cohort.empty else cohort, schemes_frame(db), people_frame(db))
+    try:
+        result = forecast(inputs, months=HORIZON_MONTHS, runs=FORECAST_RUNS, seed=SEED, on=on,
+                          horizon_days=horizon, progress=progress)  # fmt: skip
+    except (InvalidInput, ValueError) as e:
+        return None, [f"The forecast could not run on the data in the database: {e}"]
+    return result, list(result.notes)
 
 
 def months_ahead(on: date) -> list[tuple[str, str]]:
@@ -54,27 +142,22 @@ def forecast_tip(row: Any) -> str:
 
 
 def forecast_table(
-    db: Session, *, on: date, month: str, support_level: str | None
+    db: Session, *, on: date, month: str, support_level: str | None, job: Job | None = None
 ) -> tuple[pd.DataFrame | None, list[str]]:
     """One row per district for `month` (columns of `planner.forecast.demand`'s table plus those the map
-    draws with), and notes; (None, [why]) when there is no history to forecast from."""
-    referrals = referrals_frame(db)
-    if referrals.empty:
-        return None, [
-            "There is no referral history in the database, so there is nothing to forecast from. "
-            "Import referrals.csv (and cohort.csv) on the Imports page."
-        ]
-    cohort = cohort_frame(db)
-    schemes = schemes_frame(db)
-    inputs = ForecastInputs(referrals, None if cohort.empty else cohort, schemes, people_frame(db))
-    ahead = max(1, (pd.Period(month, "M") - pd.Period(on, "M")).n)  # this month is today's position
-    try:
-        result = forecast(inputs, months=ahead, runs=FORECAST_RUNS, seed=SEED, on=on,
-                          horizon_days=horizon_days(current_app))  # fmt: skip
-    except (InvalidInput, ValueError) as e:
-        return None, [f"The forecast could not run on the data in the database: {e}"]
-    t = result.table
+    draws with), and notes; (None, [why]) when there is no history to forecast from. Waits for the
+    forecast when it is still being worked out (`job`, or the one for the data as they are now)."""
+    if job is None:
+        if not _has_history(db):
+            return None, [NO_HISTORY]
+        app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+        job = job_for(app, db, on=on, horizon=horizon_days(current_app))
+    job.finished.wait()
+    if job.result is None:
+        return None, job.notes
+    t = job.result.table
     t = t[(t["month"] == month) & (t["support_level"] == (support_level or "all"))].copy()
+    schemes = schemes_frame(db)
     suitable = schemes[~schemes["accom_type"].isin(list(UNSUITABLE_TYPES))]
     t["name"] = t["district"].map(district_name)
     t["shortfall"] = t["shortfall_mean"].round().astype(int)
@@ -83,11 +166,27 @@ def forecast_table(
     t["spare"] = 0  # the forecast does not say how many places are left unused
     t["in_bnb_or_emergency"] = 0
     t["schemes"] = t["district"].map(suitable["district"].value_counts()).fillna(0).astype(int)
-    return t.sort_values("name", ignore_index=True), list(result.notes)
+    return t.sort_values("name", ignore_index=True), job.notes
+
+
+def _has_history(db: Session) -> bool:
+    return bool(db.scalar(select(func.count()).select_from(Referral)))
 
 
 def page(on: date, level: str | None, month: str) -> ResponseReturnValue:
-    table, notes = forecast_table(get_db(), on=on, month=month, support_level=level)
+    db = get_db()
+    shared = {"on": on, "level": level, "level_options": [(v, v.capitalize()) for v in SUPPORT_LEVELS],
+              "months": months_ahead(on), "month": month, "month_label": dict(months_ahead(on))[month],
+              "runs": FORECAST_RUNS, "colour_of": colour_of}  # fmt: skip
+    table, notes, job = None, [NO_HISTORY], None
+    if _has_history(db):
+        app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+        job = job_for(app, db, on=on, horizon=horizon_days(current_app))
+        if not job.finished.wait(WAIT_SECONDS):  # the page shows how far it has got, and refreshes
+            councils = council_names(schemes_frame(db)["district"])
+            return render_template("map_forecast.html", working=job, table=None, notes=[], published=None,
+                                   map=None, bins=[], councils=councils, **shared)  # fmt: skip
+        table, notes = forecast_table(db, on=on, month=month, support_level=level, job=job)
     parts = None
     if table is not None and not table.empty:
         js, css = assets()
@@ -100,26 +199,17 @@ def page(on: date, level: str | None, month: str) -> ResponseReturnValue:
             tiles_attribution=current_app.config.get("MAP_TILES_ATTRIBUTION"),
             tip=forecast_tip,
         )
+    council = request.args.get("council", "").strip() or None
     return render_template(
         "map_forecast.html",
-        on=on,
-        level=level,
-        level_options=[(v, v.capitalize()) for v in SUPPORT_LEVELS],
-        months=months_ahead(on),
-        month=month,
-        month_label=dict(months_ahead(on))[month],
-        runs=FORECAST_RUNS,
         table=table,
         notes=notes,
         bins=shortfall_bins(table["shortfall"]) if table is not None else [],
-        colour_of=colour_of,
         councils=council_names(table["district"]) if table is not None else [],
         map=parts,
-        published=published.view(
-            get_db(), month=month, council=request.args.get("council", "").strip() or None
-        )
-        if table is None
-        else None,
+        working=None,
+        published=published.view(db, month=month, council=council) if table is None else None,
+        **shared,
     )
 
 

@@ -20,7 +20,7 @@ from web.auth import roles_required
 from web.clock import due_by, horizon_days, today
 from web.db import get_db
 from web.map import forecast as map_forecast
-from web.map.builder import assets, build_map, colour_of, council_names, shortfall_bins
+from web.map.builder import assets, boundaries_geojson, build_map, colour_of, council_names, shortfall_bins
 from web.store import people_frame, schemes_frame
 
 bp = Blueprint("map", __name__)
@@ -90,6 +90,19 @@ def index() -> ResponseReturnValue:
         due_by=due_by(current_app),
         horizon_days=horizon_days(current_app),
     )
+
+
+@bp.get("/map/boundaries.geojson")
+@roles_required(*ROLES)
+def boundaries() -> ResponseReturnValue:
+    """Every district's boundary (ONS, OGL): the same for every map page, so the browser keeps it
+    (a day; revalidated by ETag) instead of each page carrying it."""
+    body, etag = boundaries_geojson()
+    response = Response(body, mimetype="application/geo+json")
+    response.set_etag(etag)
+    response.cache_control.private = True
+    response.cache_control.max_age = 86400
+    return response.make_conditional(request)
 
 
 @bp.get("/map.csv")

@@ -8,6 +8,7 @@ from alembic import context
 from sqlalchemy import create_engine
 
 from web.models import Base
+from web.scenario_models import ScenarioRun  # noqa: F401  (its tables on Base.metadata too)
 
 config = context.config
 target = Base.metadata

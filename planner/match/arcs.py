@@ -1,0 +1,105 @@
+"""The arcs of a batch match, straight from eligibility: at England scale the eligible pairs are
+tens of millions, so only what the flow uses is kept: positions as int32 and the level-3 cost
+written block by block into int64 (`cost.cost_pence`), no float column per pair; for people not
+due only how many suitable schemes fit them. Arcs are gathered into arrays that double when full
+(`_ArcBuffer`), so the blocks' freed temporaries do not stay on the heap.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from planner.data.vocab import UNSUITABLE_TYPES
+from planner.match.cost import DEFAULT_WEIGHTS, CostWeights, Objective, check_objective, cost_pence
+from planner.match.eligibility import need_levels, scan, scheme_levels
+
+
+@dataclass(frozen=True, slots=True)
+class Arcs:
+    """Eligible (person, scheme) pairs as the flow takes them: positions and level-3 cost in pence."""
+
+    person: np.ndarray  # int32
+    scheme: np.ndarray  # int32
+    cost: np.ndarray  # int64
+
+    def __len__(self) -> int:
+        return len(self.person)
+
+    def take(self, keep: np.ndarray) -> Arcs:
+        return Arcs(self.person[keep], self.scheme[keep], self.cost[keep])
+
+
+@dataclass(frozen=True, slots=True)
+class BatchPairs:
+    """What a batch match needs from eligibility, and nothing more: at England scale the pairs
+    are tens of millions, so no per-pair column is kept that the flow does not use."""
+
+    suitable: Arcs  # suitable schemes (not W/V) for the people in `first`
+    fallback: Arcs  # B&B and emergency schemes (W/V) for the people in `second`
+    options: np.ndarray  # per person: suitable schemes that fit them (whoever they are)
+    eligible: int  # every eligible pair, suitable or not
+
+
+def batch_pairs(
+    people: pd.DataFrame,
+    schemes: pd.DataFrame,
+    *,
+    on: date,
+    first: np.ndarray,
+    second: np.ndarray,
+    objective: Objective = "default",
+    weights: CostWeights = DEFAULT_WEIGHTS,
+) -> BatchPairs:
+    """The arcs of a batch match, their costs written straight into int64 block by block: suitable
+    arcs of people where `first` (due), B&B/emergency arcs of people where `second` (needed now)."""
+    check_objective(objective)
+    wv = schemes["accom_type"].isin(list(UNSUITABLE_TYPES)).to_numpy()
+    weekly = schemes["weekly_cost"].to_numpy(dtype=np.float64)
+    level, need = scheme_levels(schemes), need_levels(people)
+    options = np.zeros(len(people), dtype=np.int64)
+    eligible = 0
+    out = (_ArcBuffer(), _ArcBuffer())
+    for c in scan(people, schemes, on=on):
+        rows = slice(c.start, c.start + len(c.ok))
+        eligible += int(c.ok.sum())
+        suitable = c.ok & ~wv
+        options[rows] = suitable.sum(axis=1)
+        for buffer, cells, who in ((out[0], suitable, first), (out[1], c.ok & wv, second)):
+            i, j = np.nonzero(cells & who[rows, None])
+            person = (i + c.start).astype(np.int32)
+            extra = np.take(level, j) - np.take(need, person)
+            cost = cost_pence(np.take(weekly, j), c.near_km[i, j], extra, objective, weights)
+            buffer.add(person, j, cost)
+    return BatchPairs(out[0].arcs(), out[1].arcs(), options, eligible)
+
+
+class _ArcBuffer:
+    """Arcs gathered block by block into arrays that double when full. Joining a list of block
+    arrays at the end would leave them interleaved with the blocks' freed temporaries on the
+    heap, which the process then keeps: hundreds of MB at England scale."""
+
+    def __init__(self) -> None:
+        self.n = 0
+        self.cols: list[np.ndarray] = [np.empty(0, np.int32), np.empty(0, np.int32), np.empty(0, np.int64)]
+
+    def add(self, person: np.ndarray, scheme: np.ndarray, cost: np.ndarray) -> None:
+        end = self.n + len(person)
+        if end > len(self.cols[0]):
+            size = max(end, 2 * len(self.cols[0]), 1 << 16)
+            grown = [np.empty(size, c.dtype) for c in self.cols]
+            for old, new in zip(self.cols, grown, strict=True):
+                new[: self.n] = old[: self.n]
+            self.cols = grown
+        for col, values in zip(self.cols, (person, scheme, cost), strict=True):
+            col[self.n : end] = values
+        self.n = end
+
+    def arcs(self) -> Arcs:
+        """Exactly sized copies (the buffer goes)."""
+        person, scheme, cost = (c[: self.n].copy() for c in self.cols)
+        self.cols = [np.empty(0, c.dtype) for c in self.cols]
+        return Arcs(person, scheme, cost)

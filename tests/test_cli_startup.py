@@ -1,0 +1,84 @@
+"""The command line starts at once: `planner --help` and `planner COMMAND --help` load none of the
+heavy libraries, one person's options from a kept batch answer load no solver, and the parts'
+packages import their names on first use (planner.data.lazy). Checked in fresh interpreters
+with `python -X importtime`, which lists every module a process imports."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import subprocess
+import sys
+import types
+from pathlib import Path
+
+import pytest
+
+from planner.cli import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+HEAVY = (
+    "pandas",
+    "ortools",
+    "shapely",
+    "statsmodels",
+    "matplotlib",
+    "geopandas",
+    "scipy",
+    "flask",
+    "sqlalchemy",
+)
+
+
+def _imported(*args: str) -> set[str]:
+    """Top-level packages `python -m planner ARGS` imports."""
+    run = subprocess.run([sys.executable, "-X", "importtime", "-m", "planner", *args],
+                         capture_output=True, text=True, cwd=ROOT, check=False)  # fmt: skip
+    assert run.returncode == 0, run.stderr[-2000:]
+    names = {
+        line.split("|")[-1].strip() for line in run.stderr.splitlines() if line.startswith("import time:")
+    }
+    return {n.split(".")[0] for n in names}
+
+
+@pytest.mark.parametrize("command", [None, *sorted(cli.commands)])
+def test_help_loads_no_heavy_library(command: str | None) -> None:
+    loaded = _imported(*([command] if command else []), "--help")
+    assert "click" in loaded  # the check sees imports at all
+    assert sorted(loaded & set(HEAVY)) == []
+
+
+def test_one_persons_options_from_a_kept_answer_load_no_solver(tmp_path: Path) -> None:
+    from planner.demo.county import write_demo
+
+    write_demo(tmp_path, people=120, seed=4)
+    assert subprocess.run([sys.executable, "-m", "planner", "match", str(tmp_path), "--date", "2026-11-23"],
+                          capture_output=True, cwd=ROOT, check=False).returncode == 0  # fmt: skip
+    person = (tmp_path / "young_people.csv").read_text(encoding="utf-8").splitlines()[1].split(",")[0]
+    loaded = _imported("options", str(tmp_path), person, "--date", "2026-11-23")
+    assert "pandas" in loaded and "ortools" not in loaded and "statsmodels" not in loaded
+
+
+@pytest.mark.parametrize("package", ["planner.match", "planner.forecast", "planner.simulate"])
+def test_each_parts_public_names_are_the_ones_it_types_and_all_import(package: str) -> None:
+    module = importlib.import_module(package)
+    source = ast.parse(Path(module.__file__ or "").read_text(encoding="utf-8"))
+    typed = {
+        alias.name
+        for node in ast.walk(source)
+        if isinstance(node, ast.If) and getattr(node.test, "id", "") == "TYPE_CHECKING"
+        for stmt in node.body
+        if isinstance(stmt, ast.ImportFrom)
+        for alias in stmt.names
+    }
+    assert set(module.__all__) == typed
+    for name in module.__all__:
+        assert getattr(module, name) is not None
+
+
+def test_a_public_name_shared_with_its_module_stays_the_function() -> None:
+    import planner.match.options  # binds the submodule on the package: the name must not change
+    from planner.match import options
+
+    assert callable(options) and not isinstance(options, types.ModuleType)
+    assert planner.match.options is options
