@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from planner.data.contract import Dataset
-from planner.data.districts import REFERENCE_DIR, districts, in_england
+from planner.data.districts import REFERENCE_DIR, districts, km_outside_district
 from planner.data.vocab import RISKS, SUPPORT_LEVELS
 from planner.demo.calibration import GENDER_MIX, WHEELCHAIR_SHARE
 from planner.demo.people import RISK_P, SUPPORT_BY_AGE
@@ -152,7 +152,7 @@ def _schemes(rng: np.random.Generator, m: int, codes: list[str], w: np.ndarray) 
     centre = districts().loc[district, ["lat", "lon"]].to_numpy()
     lat = centre[:, 0] + rng.normal(0, 0.02, m)
     lon = centre[:, 1] + rng.normal(0, 0.03, m)
-    outside = ~in_england(lat, lon)
+    outside = km_outside_district(lat, lon, np.asarray(district, dtype=object)) > 0  # as the contract checks
     lat[outside], lon[outside] = centre[outside, 0], centre[outside, 1]
     offered = {**{k: v[2] for k, v in TYPES.items()}, "W": (0, 0.3, 0.7, 0, 0), "V": (0, 0, 0.4, 0.6, 0)}
     support = _choice(rng, offered, kind)
