@@ -170,3 +170,10 @@ def test_the_vacancies_form_refuses_a_save_from_a_page_older_than_the_places(web
     with web_app.app_context():
         assert get_db().scalar(select(Scheme.reported_vacancies).where(Scheme.scheme_id == FOYER)) == 5
         assert free_on(get_db(), FOYER, ON) == 5
+
+
+def test_the_scheme_page_says_how_its_free_places_are_counted_in_words(web_app: Flask, sign_in: SignIn):
+    _place(web_app, "YP-0001")
+    page = sign_in("officer").get(f"/schemes/{FOYER}").get_data(as_text=True)
+    assert "1 place taken" in page and "0 places freed" in page
+    assert "2</span> places free of 30" in page  # the figure of 3 less the one taken
