@@ -25,10 +25,9 @@ from web.models import (
     Referral,
     Scheme,
     User,
-    VacancyFigure,
     YoungPerson,
 )
-from web.vacancies import free_places
+from web.vacancies import free_places, set_figure
 
 _LISTS = ("lad_list", "risk_list")
 
@@ -180,19 +179,8 @@ def apply_dataset(
         news = scheme.imported_vacancies != figure or scheme.reported_vacancies > scheme.capacity
         scheme.imported_vacancies, scheme.withdrawn = figure, False
         if news:
-            scheme.reported_vacancies, scheme.reported_at = figure, now
+            set_figure(db, scheme, figure, source="import", user=user, import_id=import_id, at=now)
             out.new_figures.append(scheme.scheme_id)
-            db.add(
-                VacancyFigure(
-                    scheme_id=scheme.scheme_id,
-                    at=now,
-                    vacancies=figure,
-                    capacity=scheme.capacity,
-                    source="import",
-                    import_id=import_id,
-                    user_id=user.id if user else None,
-                )
-            )
     gone = sorted(set(before) - {s["scheme_id"] for s in schemes})
     out.schemes_withdrawn = [g for g in gone if g in held]
     out.schemes_removed = [g for g in gone if g not in held]

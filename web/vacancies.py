@@ -149,9 +149,11 @@ def set_figure(
     source: str,
     user: User | None,
     import_id: int | None = None,
+    at: datetime | None = None,
 ) -> None:
-    """A new reported figure, taken now: placements confirmed before now count as in it."""
-    now = ledger_now()
+    """A new reported figure, taken now (or at `at`: one time for a whole import): placements
+    confirmed before then count as in it."""
+    now = at or ledger_now()
     scheme.reported_vacancies, scheme.reported_at = vacancies, now
     db.add(
         VacancyFigure(
