@@ -43,4 +43,4 @@ def set_cell() -> Callable[[Path, int, str, str], None]:
 
 
 # Web app fixtures (real app, SQLite and PostgreSQL): see web_support.py.
-from web_support import postgres_url, sign_in, web_app  # noqa: E402, F401
+from web_support import empty_database, postgres_url, sign_in, web_app  # noqa: E402, F401

@@ -3,15 +3,11 @@
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
-from web_support import BACKENDS, EXAMPLE, ON, POSTGRES_URL
+from web_support import EXAMPLE, ON
 
 from planner.cli import cli
 from planner.data.contract import load_folder
@@ -22,32 +18,13 @@ from web.models import Site, User
 GOOD = "violet-harbour-lantern"
 
 
-@pytest.fixture(params=BACKENDS)
-def database(
-    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[str]:
+@pytest.fixture
+def database(empty_database: str, monkeypatch: pytest.MonkeyPatch) -> str:
     """DATABASE_URL for a new, empty database (a PostgreSQL schema of its own)."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path}/planner.sqlite"
-    else:
-        if not POSTGRES_URL:
-            pytest.skip("PLANNER_TEST_POSTGRES_URL is not set")
-        schema = f"test_{uuid.uuid4().hex[:12]}"
-        admin = create_engine(POSTGRES_URL)
-        with admin.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        url = f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
-        request.addfinalizer(lambda: _drop(admin, schema))
-    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("DATABASE_URL", empty_database)
     monkeypatch.setenv("SECRET_KEY", "test-secret")
     monkeypatch.setattr(seed, "demo_dataset", lambda on: (load_folder(EXAMPLE), "example"))
-    yield url
-
-
-def _drop(admin, schema: str) -> None:  # type: ignore[no-untyped-def]
-    with admin.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    return empty_database
 
 
 def _users(url: str) -> dict[str, tuple[str, bool, str]]:

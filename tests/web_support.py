@@ -12,6 +12,7 @@ import os
 import re
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -36,9 +37,9 @@ PASSWORD = "demo-password"
 SignIn = Callable[[str], FlaskClient]
 
 
-@pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
-    """A fresh schema on the test PostgreSQL server for this session; dropped afterwards."""
+@contextmanager
+def _postgres_schema() -> Iterator[str]:
+    """DATABASE_URL of a new schema on the test PostgreSQL server; dropped afterwards."""
     if not POSTGRES_URL:
         pytest.skip("PLANNER_TEST_POSTGRES_URL is not set (.ci/run starts PostgreSQL and sets it)")
     schema = f"test_{uuid.uuid4().hex[:12]}"
@@ -46,10 +47,29 @@ def postgres_url() -> Iterator[str]:
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     sep = "&" if "?" in POSTGRES_URL else "?"
-    yield f"{POSTGRES_URL}{sep}options=-csearch_path%3D{schema}"
-    with admin.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    try:
+        yield f"{POSTGRES_URL}{sep}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A fresh schema for this session's web tests (each test empties its tables)."""
+    with _postgres_schema() as url:
+        yield url
+
+
+@pytest.fixture(params=BACKENDS)
+def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """DATABASE_URL of a new, empty database of its own: a SQLite file, or a PostgreSQL schema."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path}/planner.sqlite"
+        return
+    with _postgres_schema() as url:
+        yield url
 
 
 def _empty_postgres(app: Flask) -> None:
