@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from ortools.graph.python import max_flow
 
+from planner.data.vocab import STAYING_PUT_UNTIL_AGE
 from planner.match.batch import DEFAULT_WEIGHTS
 from planner.match.flow import assign
 from planner.simulate.world import FIRST_BIRTHDAY, GENDER_CODE, Population, World
@@ -50,7 +51,8 @@ def age_eligible(world: World, youngest: np.ndarray, oldest: np.ndarray) -> np.n
     s = world.schemes
     lo, hi = youngest[:, None], oldest[:, None]
     # under-18s only in Ofsted-registered supported accommodation; staying put ends at 21
-    return (s.min_age <= hi) & (s.max_age >= lo) & ((hi >= 18) | s.ofsted) & ~(s.staying_put & (lo >= 21))
+    ended = s.staying_put & (lo >= STAYING_PUT_UNTIL_AGE)
+    return (s.min_age <= hi) & (s.max_age >= lo) & ((hi >= 18) | s.ofsted) & ~ended
 
 
 def eligible(
