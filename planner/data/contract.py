@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 from functools import partial
 from pathlib import Path
 
@@ -24,7 +24,7 @@ from planner.data.limits import CAPACITY_MAX, NAME_MAX_LENGTH, WEEKLY_COST_MAX
 from planner.data.postcodes import locate, normalise, postcode_problems, pretty
 from planner.data.problems import InvalidInput, Problem
 from planner.data.table import MAX_PROBLEMS, Column, TableSpec, parsed, read_table, read_values
-from planner.data.vocab import ACCOM_LABELS, MAX_AGE, MIN_AGE, NEVER_SUITABLE
+from planner.data.vocab import ACCOM_LABELS, MAX_AGE, MIN_AGE, NEVER_SUITABLE, STAYING_PUT
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,12 +42,16 @@ CONTRACT_VERSION = "1.1"
 HORIZON_DAYS = 28
 
 
-def due_within(people: pd.DataFrame, *, on: date, horizon_days: int = HORIZON_DAYS) -> np.ndarray:
-    """Who a batch on `on` may place: `needed_from` on or before `on` plus the horizon."""
+def due_by(on: date, horizon_days: int = HORIZON_DAYS) -> date:
+    """The last `needed_from` a batch on `on` places: `on` plus the horizon."""
     if horizon_days < 0:
         raise ValueError(f"horizon_days must be 0 or more, not {horizon_days}")
-    last = pd.Timestamp(on) + pd.Timedelta(days=horizon_days)
-    return (people["needed_from"] <= last).to_numpy(dtype=bool)
+    return on + timedelta(days=horizon_days)
+
+
+def due_within(people: pd.DataFrame, *, on: date, horizon_days: int = HORIZON_DAYS) -> np.ndarray:
+    """Who a batch on `on` may place: `needed_from` on or before `due_by`."""
+    return (people["needed_from"] <= pd.Timestamp(due_by(on, horizon_days))).to_numpy(dtype=bool)
 
 
 def needed_now(people: pd.DataFrame, *, on: date) -> np.ndarray:
@@ -94,9 +98,8 @@ def _check_schemes(
         yield int(r), "min_age", f"{lo} is more than max_age {hi}"
     yield from _check_location(df, rows)
     reserved = df["reserved_for"]
-    unnamed = (
-        parsed(rows, "accom_type", "reserved_for") & ((df["accom_type"] == "Z") & (reserved == "")).to_numpy()
-    )
+    staying_put = (df["accom_type"] == STAYING_PUT) & (reserved == "")
+    unnamed = parsed(rows, "accom_type", "reserved_for") & staying_put.to_numpy()
     for r in row[unnamed]:
         yield (
             int(r),

@@ -29,7 +29,7 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from planner.data.contract import HORIZON_DAYS, due_within, needed_now
+from planner.data.contract import HORIZON_DAYS, due_by, due_within, needed_now
 from planner.data.formats import spreadsheet_safe, uk_date
 from planner.data.vocab import URGENT_ACCOM
 from planner.match.arcs import Arcs, batch_pairs
@@ -230,7 +230,7 @@ def format_summary(result: MatchResult, people: pd.DataFrame, *, on: date) -> st
     placement rates."""
     o, t = result.objective, result.timings
     due = max(o["due"], 1)
-    last = uk_date(pd.Timestamp(on) + pd.Timedelta(days=result.horizon_days))
+    last = uk_date(due_by(on, result.horizon_days))
     status = "optimal" if result.status == "optimal" else "TIME LIMIT reached, best answer found"
 
     def row(label: str, value: float, note: str = "") -> str:

@@ -16,6 +16,7 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
+from planner.data.contract import due_by
 from planner.data.districts import district_names
 from planner.data.formats import plural, uk_date
 from planner.data.vocab import ACCOM_LABELS, SUPPORT_RANK
@@ -89,7 +90,7 @@ def explain(
     age = ages_on(people["date_of_birth"], on)
     km = np.full(n, np.nan)
     km[got] = home_km(people, schemes, np.flatnonzero(got), s_of[got])
-    last = uk_date(pd.Timestamp(on) + pd.Timedelta(days=sol.horizon_days))
+    last = uk_date(due_by(on, sol.horizon_days))
     needed = people["needed_from"].tolist()
     reasons: list[str] = []
     for i in range(n):

@@ -20,13 +20,13 @@ the horizon and the objective are the same (`batch=`), so a person's options tak
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from planner.data.contract import HORIZON_DAYS, due_within, needed_now
+from planner.data.contract import HORIZON_DAYS, due_by, due_within, needed_now
 from planner.data.districts import district_name
 from planner.data.formats import uk_date
 from planner.data.vocab import ACCOM_LABELS
@@ -168,7 +168,7 @@ def options(
         batch_scheme_id=batch_scheme,
         due=due,
         horizon_days=horizon_days,
-        due_by=on + timedelta(days=horizon_days),
+        due_by=due_by(on, horizon_days),
     )
 
 
