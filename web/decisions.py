@@ -172,8 +172,7 @@ def fresh_proposal(
 ) -> Proposal | None:
     """After a place was lost to someone else: the best place for this person among the vacancies
     left now (the same optimiser, on this one person), stored as a new open proposal."""
-    people = people_frame(db)
-    people = people[people["person_id"] == person_id]
+    people = people_frame(db, person_id=person_id)
     if people.empty:
         return None
     horizon = _reaching(people, on, horizon_days)
@@ -193,10 +192,8 @@ def fresh_proposal(
 def proposal_for(db: Session, person_id: str, scheme_id: str, user: User, *, on: date) -> Proposal:
     """An officer chose a place from a person's options: the proposal to check and confirm (not
     yet stored: the caller adds it when the officer confirms)."""
-    people = people_frame(db)
-    people = people[people["person_id"] == person_id]
-    schemes = schemes_frame(db, with_vacancies_only=True, on=on)
-    schemes = schemes[schemes["scheme_id"] == scheme_id]
+    people = people_frame(db, person_id=person_id)
+    schemes = schemes_frame(db, with_vacancies_only=True, on=on, scheme_id=scheme_id)
     if people.empty or schemes.empty:
         raise DecisionRefused(
             f"{scheme_id} has no vacancy now, or {person_id} is not waiting.", person_id=person_id
@@ -228,8 +225,7 @@ def latest_run(db: Session) -> MatchRun | None:
 def suitable_options(db: Session, person_id: str, *, on: date) -> int:
     """How many schemes with a place free today this person could take suitably (not B&B or
     emergency): what a B&B or emergency confirmation says no officer could use today."""
-    people = people_frame(db)
-    people = people[people["person_id"] == person_id]
+    people = people_frame(db, person_id=person_id)
     if people.empty:
         return 0
     pairs = eligible_pairs(people, schemes_frame(db, with_vacancies_only=True, on=on), on=on)

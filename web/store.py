@@ -73,10 +73,12 @@ def people_frame(db: Session, *, waiting_only: bool = True, person_id: str | Non
     return _frame(_rows(db, query), PEOPLE)
 
 
-def schemes_frame(db: Session, *, with_vacancies_only: bool = False, on: date | None = None) -> pd.DataFrame:
-    """The schemes open to placements, `vacancies` being the places free on `on` (today) by the
-    ledger's rule: what matching, the map, the forecast and scenarios all count."""
-    free = free_places(on or today(current_app))
+def schemes_frame(
+    db: Session, *, with_vacancies_only: bool = False, on: date | None = None, scheme_id: str | None = None
+) -> pd.DataFrame:
+    """The schemes open to placements (or the one `scheme_id`), `vacancies` being the places free
+    on `on` (today) by the ledger's rule: what matching, the map, the forecast and scenarios all count."""
+    free = free_places(on or today(current_app), scheme_id=scheme_id)
     columns = [free.c.free.label(c) if c == "vacancies" else getattr(Scheme, c) for c in SCHEMES.names]
     query = (
         select(*columns)
