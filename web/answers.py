@@ -15,13 +15,12 @@ from datetime import date
 from typing import Final
 
 from flask import current_app
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from planner.match.options import batch_answer
 from planner.match.solution import BatchAnswer
 from web import versions
-from web.models import MatchRun
+from web.decisions import latest_run
 from web.store import people_frame, schemes_frame
 
 KEEP: Final = 2
@@ -31,7 +30,7 @@ _LOCK = threading.Lock()
 def for_today(db: Session, *, on: date, horizon_days: int) -> BatchAnswer:
     """The batch answer for the waiting list and schemes as they are now."""
     version = versions.current(db)  # before the data: see web.versions
-    run = db.scalar(select(MatchRun).order_by(MatchRun.id.desc()).limit(1))
+    run = latest_run(db)
     usable = run is not None and (run.data_version, run.match_date, run.horizon_days, run.objective) == (
         version,
         on,

@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from planner.data.formats import uk_date
+from planner.data.vocab import UNSUITABLE_TYPES
 from web import audit
 from web.clock import ledger_now
 from web.db import exclusive
@@ -29,7 +30,7 @@ from web.models import Import, MatchRun, Placement, Proposal, Scheme, User, Youn
 from web.vacancies import free_on
 
 _NO_SYNC = {"synchronize_session": False}
-INTERIM = frozenset("WV")  # B&B and emergency accommodation: unsuitable, until a suitable place
+INTERIM = UNSUITABLE_TYPES  # B&B and emergency accommodation: unsuitable, until a suitable place
 END_REASONS = {
     "moved_on": "Moved on to other accommodation",
     "own_tenancy": "Moved into their own tenancy",
