@@ -24,7 +24,7 @@ from folium.plugins import MarkerCluster
 from markupsafe import escape
 
 from planner.data.districts import boundaries, districts
-from planner.data.vocab import ACCOM_LABELS, UNSUITABLE_TYPES
+from planner.data.vocab import ACCOM_LABELS, SUPPORT_RANK, UNSUITABLE_TYPES
 from web.filters import gbp
 from web.map.elements import Districts, Labels, Legend, SchemeMarkers
 
@@ -248,3 +248,11 @@ def assets() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
 def council_names(codes: pd.Series) -> list[str]:
     reg = districts()
     return sorted(set(reg[reg.index.isin(codes)]["utla_name"]))
+
+
+def schemes_serving(schemes: pd.DataFrame, level: str | None) -> pd.DataFrame:
+    """The scheme markers for a support level: the schemes at that level or above, the supply a
+    shortfall at that level counts against (all of them for every level)."""
+    if level is None:
+        return schemes
+    return schemes[schemes["support_level"].map(SUPPORT_RANK) >= SUPPORT_RANK[level]]

@@ -29,13 +29,13 @@ from sqlalchemy.orm import Session
 
 from planner.data.districts import district_name
 from planner.data.problems import InvalidInput
-from planner.data.vocab import SUPPORT_LEVELS, SUPPORT_RANK, UNSUITABLE_TYPES
+from planner.data.vocab import SUPPORT_LEVELS, UNSUITABLE_TYPES
 from planner.forecast.demand import Forecast, ForecastInputs, forecast
 from web import versions
 from web.clock import horizon_days
 from web.db import get_db
 from web.map import published
-from web.map.builder import assets, build_map, colour_of, council_names, shortfall_bins
+from web.map.builder import assets, build_map, colour_of, council_names, schemes_serving, shortfall_bins
 from web.models import Referral
 from web.store import cohort_frame, people_frame, referrals_frame, schemes_frame
 
@@ -142,11 +142,18 @@ def forecast_tip(row: Any) -> str:
 
 
 def forecast_table(
-    db: Session, *, on: date, month: str, support_level: str | None, job: Job | None = None
+    db: Session,
+    *,
+    on: date,
+    month: str,
+    support_level: str | None,
+    job: Job | None = None,
+    schemes: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame | None, list[str]]:
     """One row per district for `month` (columns of `planner.forecast.demand`'s table plus those the map
     draws with), and notes; (None, [why]) when there is no history to forecast from. Waits for the
-    forecast when it is still being worked out (`job`, or the one for the data as they are now)."""
+    forecast when it is still being worked out (`job`, or the one for the data as they are now).
+    `schemes`: `schemes_frame(db)`, when the caller has it already."""
     if job is None:
         if not _has_history(db):
             return None, [NO_HISTORY]
@@ -157,7 +164,7 @@ def forecast_table(
         return None, job.notes
     t = job.result.table
     t = t[(t["month"] == month) & (t["support_level"] == (support_level or "all"))].copy()
-    schemes = schemes_frame(db)
+    schemes = schemes_frame(db) if schemes is None else schemes
     suitable = schemes[~schemes["accom_type"].isin(list(UNSUITABLE_TYPES))]
     t["name"] = t["district"].map(district_name)
     t["shortfall"] = t["shortfall_mean"].round().astype(int)
@@ -178,21 +185,22 @@ def page(on: date, level: str | None, month: str) -> ResponseReturnValue:
     shared = {"on": on, "level": level, "level_options": [(v, v.capitalize()) for v in SUPPORT_LEVELS],
               "months": months_ahead(on), "month": month, "month_label": dict(months_ahead(on))[month],
               "runs": FORECAST_RUNS, "colour_of": colour_of}  # fmt: skip
-    table, notes, job = None, [NO_HISTORY], None
+    table, notes, job, schemes = None, [NO_HISTORY], None, None
     if _has_history(db):
         app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
         job = job_for(app, db, on=on, horizon=horizon_days(current_app))
+        schemes = schemes_frame(db)
         if not job.finished.wait(WAIT_SECONDS):  # the page shows how far it has got, and refreshes
-            councils = council_names(schemes_frame(db)["district"])
+            councils = council_names(schemes["district"])
             return render_template("map_forecast.html", working=job, table=None, notes=[], published=None,
                                    map=None, bins=[], councils=councils, **shared)  # fmt: skip
-        table, notes = forecast_table(db, on=on, month=month, support_level=level, job=job)
+        table, notes = forecast_table(db, on=on, month=month, support_level=level, job=job, schemes=schemes)
     parts = None
     if table is not None and not table.empty:
         js, css = assets()
         parts = build_map(
             table,
-            data_schemes(level),
+            schemes_serving(schemes_frame(db) if schemes is None else schemes, level),
             js=js,
             css=css,
             tiles_url=current_app.config.get("MAP_TILES_URL"),
@@ -211,11 +219,3 @@ def page(on: date, level: str | None, month: str) -> ResponseReturnValue:
         published=published.view(db, month=month, council=council) if table is None else None,
         **shared,
     )
-
-
-def data_schemes(level: str | None) -> pd.DataFrame:
-    """The scheme markers: those at `level` support or above, the places that could serve it."""
-    shown = schemes_frame(get_db())
-    if level is not None:
-        shown = shown[shown["support_level"].map(SUPPORT_RANK) >= SUPPORT_RANK[level]]
-    return shown

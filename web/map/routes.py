@@ -14,13 +14,21 @@ from flask_login import current_user
 
 from planner.data.contract import Dataset
 from planner.data.formats import spreadsheet_safe
-from planner.data.vocab import SUPPORT_LEVELS, SUPPORT_RANK
+from planner.data.vocab import SUPPORT_LEVELS
 from planner.forecast.shortfall import shortfall_by_district
 from web.auth import roles_required
 from web.clock import due_by, horizon_days, today
 from web.db import get_db
 from web.map import forecast as map_forecast
-from web.map.builder import assets, boundaries_geojson, build_map, colour_of, council_names, shortfall_bins
+from web.map.builder import (
+    assets,
+    boundaries_geojson,
+    build_map,
+    colour_of,
+    council_names,
+    schemes_serving,
+    shortfall_bins,
+)
 from web.store import people_frame, schemes_frame
 
 bp = Blueprint("map", __name__)
@@ -56,9 +64,7 @@ def index() -> ResponseReturnValue:
         return map_forecast.page(on, level, map_forecast.checked_month(request.args["month"], on))
     data = _dataset()
     table = shortfall_by_district(data, on=on, support_level=level, horizon_days=horizon_days(current_app))
-    shown = data.schemes
-    if level is not None:  # the markers show the supply the shortfall counts against
-        shown = shown[shown["support_level"].map(SUPPORT_RANK) >= SUPPORT_RANK[level]]
+    shown = schemes_serving(data.schemes, level)
     parts = None
     if not table.empty:
         js, css = assets()
