@@ -17,8 +17,6 @@ from planner.data.limits import control_character
 
 HSTS = "max-age=31536000; includeSubDomains"
 LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "::1"]
-# Line breaks and tabs are fine in a text area; nothing else below 0x20 is ever typed.
-_FIELD_OK = str.maketrans("", "", "\t\n\r")
 
 
 def csp_nonce() -> str:
@@ -56,7 +54,7 @@ def _refuse_control_characters() -> None:
     fields += [(f"the query ({k})", v) for k, v in request.args.items(multi=True)]
     fields += [(f"the field {k!r}", v) for k, v in request.form.items(multi=True)]
     for where, value in fields:
-        bad = control_character(value.translate(_FIELD_OK))
+        bad = control_character(value)  # tabs and line breaks (a text area's) are not among them
         if bad:
             abort(
                 400, description=f"The character {bad} in {where} cannot be stored: remove it and try again."
@@ -73,9 +71,9 @@ def _headers(app: Flask, response: Any) -> Any:
         response.headers["Content-Security-Policy"] = _policy(app)
     if not app.config["DEMO"]:
         response.headers["Strict-Transport-Security"] = HSTS
-    signed_in = current_user.is_authenticated if current_user else False
+    # The mimetype first: a stylesheet or script need not load the signed-in user.
     if response.mimetype == "application/json" or (
-        signed_in and response.mimetype in ("text/html", "text/csv")
+        response.mimetype in ("text/html", "text/csv") and current_user.is_authenticated
     ):
         # Pages about young people must not stay in a shared council PC's cache, nor status JSON.
         response.headers["Cache-Control"] = "no-store"
