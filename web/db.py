@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -77,6 +78,7 @@ def migration_config() -> Config:
     return cfg
 
 
+@cache  # the migrations a running app has do not change; reading them takes a while
 def head_revision() -> str:
     head = ScriptDirectory.from_config(migration_config()).get_current_head()
     assert head is not None
