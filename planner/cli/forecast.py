@@ -142,14 +142,13 @@ def _sense_check(
     result: Forecast, inputs: ForecastInputs, runs: int, seed: int, dfe_dir: Path | None
 ) -> None:
     """The published-data forecast for the council the history is from, beside the own forecast."""
-    from planner.data.districts import districts
+    from planner.data.districts import main_council
     from planner.forecast.published import forecast_published
     from planner.forecast.published_report import sense_check_lines
 
-    councils = inputs.referrals["home_district"].map(districts()["utla_code"]).dropna()
-    if councils.empty:
+    code = main_council(inputs.referrals["home_district"])
+    if code is None:
         return
-    code = str(councils.value_counts().index[0])
     series = _series(dfe_dir)
     if code not in series.current_councils():
         click.echo(f"Sense check: DfE publishes no current figures for {code}.")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -56,6 +57,13 @@ def _names() -> dict[str, str]:
 
 def district_name(code: str) -> str:
     return _names().get(code, code)
+
+
+def main_council(codes: Iterable[str]) -> str | None:
+    """The upper-tier council (UTLA code) most of these district codes belong to; None when none
+    is a known district."""
+    councils = pd.Series(list(codes), dtype=object).map(districts()["utla_code"]).dropna()
+    return None if councils.empty else str(councils.mode().iloc[0])
 
 
 def haversine_km(

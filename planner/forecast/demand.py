@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from planner.data.contract import HORIZON_DAYS, PEOPLE, SCHEMES, Dataset, due_within
-from planner.data.districts import districts
+from planner.data.districts import districts, main_council
 from planner.data.formats import uk_date
 from planner.data.problems import InvalidInput, Problem
 from planner.data.table import read_file
@@ -150,10 +150,10 @@ def _council_districts(inputs: ForecastInputs) -> list[str]:
         seen += list(inputs.schemes["district"])
     if inputs.people is not None:
         seen += list(inputs.people["home_district"])
-    if not seen:
-        return []
+    utla = main_council(seen)
+    if utla is None:
+        return sorted(set(seen))
     d = districts()
-    utla = pd.Series(seen).map(d["utla_code"]).mode().iloc[0]
     return sorted(set(seen) | set(d.index[d["utla_code"] == utla]))
 
 

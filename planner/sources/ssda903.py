@@ -22,7 +22,7 @@ from typing import Literal, NamedTuple
 
 import pandas as pd
 
-from planner.data.districts import districts
+from planner.data.districts import districts, main_council
 from planner.data.formats import plural, uk_date
 from planner.data.postcodes import describe, locate
 from planner.data.problems import InvalidInput, Problem
@@ -223,12 +223,11 @@ def _self_checked(df: pd.DataFrame, spec: TableSpec) -> pd.DataFrame:
 
 def _council(where: pd.Series) -> str:
     """The council most children's known districts belong to, by name and code."""
-    known = where[where.isin(districts().index)]
-    if known.empty:
+    code = main_council(where)
+    if code is None:
         return ""
     d = districts()
-    code = known.map(d["utla_code"]).mode().iloc[0]
-    share = (known.map(d["utla_code"]) == code).mean()
+    share = (where[where.isin(d.index)].map(d["utla_code"]) == code).mean()
     name = d.loc[d["utla_code"] == code, "utla_name"].iloc[0]
     spread = "" if share >= 0.5 else " (the rest are spread over other councils: check the postcodes)"
     return f"{name} ({code}): {share:.0%} of the children with a known district live there{spread}"
