@@ -38,16 +38,12 @@ def _write(row_id: int, **values: object) -> None:
 
 def still_active(row: UserSession) -> bool:
     """Whether the session is within its idle time (moved on if so); ended on the server if not."""
-    now = utcnow()
-    idle = now - row.last_seen_at
+    idle = utcnow() - row.last_seen_at
     if idle > idle_limit(current_app):
-        _write(row.id, ended_at=now, end_reason="idle")
-        row.ended_at, row.end_reason = now, "idle"
-        g.session_ended = "idle"
+        end(row)
         return False
     if idle > TOUCH and request.endpoint not in QUIET:
-        _write(row.id, last_seen_at=now)
-        row.last_seen_at = now
+        keep(row)
     return True
 
 
@@ -68,7 +64,10 @@ def keep(row: UserSession) -> None:
 
 
 def end(row: UserSession) -> None:
-    _write(row.id, ended_at=utcnow(), end_reason="idle")
+    """Ended for inactivity, on the server."""
+    now = utcnow()
+    _write(row.id, ended_at=now, end_reason="idle")
+    row.ended_at, row.end_reason = now, "idle"
     g.session_ended = "idle"
 
 
