@@ -11,13 +11,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import Flask
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from werkzeug.serving import WSGIRequestHandler, run_simple
 
 from web import create_app
-from web.db import database_url, make_engine, upgrade
+from web.db import database_url, make_engine, shown_url, upgrade
 from web.seed import seed_demo
 from web.site import DEMO_PASSWORD, demo_refusal, set_mode
 
@@ -51,7 +50,7 @@ def prepare(host: str, port: int, *, demo: bool, on: date | None) -> Prepared:
     if on is not None:
         config["TODAY"] = on
     url = database_url()
-    where = make_url(url).render_as_string(hide_password=True)
+    where = shown_url(url)
     engine = make_engine(url)
     try:
         if demo and (why := demo_refusal(engine)):
