@@ -28,6 +28,13 @@ class YamlProblem(Problem):
         return f"{where}: {self.message}"
 
 
+def refuse_size(size: int, file: str, *, limit: int = SCENARIO_YAML_MAX_BYTES) -> None:
+    """InvalidInput when a YAML file of `size` bytes is over `limit`, saying how big it is."""
+    if size > limit:
+        message = f"is {size / 1024:,.0f} kB; at most {SCENARIO_YAML_MAX_BYTES // 1024} kB is read"
+        raise InvalidInput([YamlProblem(file, None, None, message)])
+
+
 def compose(text: str, file: str) -> yaml.Node | None:
     """The YAML node tree of `text`, after checking it is small and plain enough to read safely:
     at most SCENARIO_YAML_MAX_BYTES, nested at most SCENARIO_YAML_MAX_DEPTH deep (PyYAML builds
@@ -35,11 +42,7 @@ def compose(text: str, file: str) -> yaml.Node | None:
     anchors or aliases (which can repeat one part of a file millions of times).
 
     Raises InvalidInput for those, and lets `yaml.YAMLError` through for the caller to place."""
-    size = len(text.encode("utf-8"))
-    if size > SCENARIO_YAML_MAX_BYTES:
-        limit = SCENARIO_YAML_MAX_BYTES // 1024
-        message = f"is {size / 1024:,.0f} kB; at most {limit} kB is read"
-        raise InvalidInput([YamlProblem(file, None, None, message)])
+    refuse_size(len(text.encode("utf-8")), file)
     depth = 0
     for event in yaml.parse(text):  # events come one at a time: no recursion here
         if isinstance(event, yaml.CollectionStartEvent):

@@ -20,7 +20,7 @@ from planner.data.formats import uk_date
 from planner.data.limits import SCENARIO_NAME_MAX_LENGTH, SCENARIO_YAML_MAX_BYTES, WEEKLY_COST_MAX
 from planner.data.problems import InvalidInput
 from planner.data.vocab import SCHEME_TYPES, SUPPORT_LEVELS, UNSUITABLE_TYPES
-from planner.data.yaml_reader import Reader, YamlProblem, compose
+from planner.data.yaml_reader import Reader, YamlProblem, compose, refuse_size
 
 Policy = Literal["fcfs", "optimised", "clairvoyant"]
 POLICIES: tuple[Policy, ...] = ("fcfs", "optimised", "clairvoyant")
@@ -335,10 +335,8 @@ def load_scenario(path: str | Path, *, data_dir: Path | None = None) -> Scenario
     path = Path(path)
     if not path.is_file():
         raise InvalidInput([YamlProblem(path.name, None, None, f"file is missing ({path})")])
-    if path.stat().st_size > 4 * SCENARIO_YAML_MAX_BYTES:  # refused unread; compose says how big
-        size = path.stat().st_size / 1024
-        message = f"is {size:,.0f} kB; at most {SCENARIO_YAML_MAX_BYTES // 1024} kB is read"
-        raise InvalidInput([YamlProblem(path.name, None, None, message)])
+    # A file far too big is refused unread; one a little over, once read (compose).
+    refuse_size(path.stat().st_size, path.name, limit=4 * SCENARIO_YAML_MAX_BYTES)
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
