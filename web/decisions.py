@@ -35,9 +35,7 @@ __all__ = ["DecisionRefused", "MatchingCheck", "run_matching"]
 def _in_interim(db: Session) -> dict[str, str]:
     """Who is in B&B or emergency accommodation through an open placement, and where."""
     rows = db.execute(
-        select(Placement.person_id, Placement.scheme_id, Placement.accom_code).where(
-            Placement.end_date.is_(None), Placement.undone_at.is_(None)
-        )
+        select(Placement.person_id, Placement.scheme_id, Placement.accom_code).where(Placement.is_open())
     )
     return {person: scheme for person, scheme, code in rows if is_interim(code)}
 

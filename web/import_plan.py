@@ -18,7 +18,7 @@ from planner.data.formats import plural, uk_date
 from web.ledger import is_interim
 from web.models import Placement, Scheme, User, YoungPerson
 from web.store import Applied, apply_dataset, people_frame, records
-from web.vacancies import free_places
+from web.vacancies import free_places, holds
 
 SHOWN = 200  # rows listed per kind of change; the counts are always whole
 
@@ -91,11 +91,7 @@ def _diff(
 
 
 def _live_by_scheme(db: Session, on: date) -> dict[str, list[str]]:
-    rows = db.execute(
-        select(Placement.scheme_id, Placement.person_id).where(
-            Placement.undone_at.is_(None), (Placement.end_date.is_(None)) | (Placement.end_date > on)
-        )
-    )
+    rows = db.execute(select(Placement.scheme_id, Placement.person_id).where(holds(on)))
     out: dict[str, list[str]] = {}
     for scheme, person in rows:
         out.setdefault(scheme, []).append(person)
@@ -138,9 +134,7 @@ def measure(
     live = _live_by_scheme(db, on)
     free_before = _free(db, on)
     out.free_before = sum(v for k, v in free_before.items() if not schemes_now[k].withdrawn)
-    open_rows = db.execute(
-        select(Placement).where(Placement.end_date.is_(None), Placement.undone_at.is_(None))
-    ).scalars()
+    open_rows = db.execute(select(Placement).where(Placement.is_open())).scalars()
     open_by_person = {p.person_id: p for p in open_rows}
     names = {sid: s.name for sid, s in schemes_now.items()}
 

@@ -71,7 +71,7 @@ def open_placement(db: Session, person_id: str) -> Placement | None:
     """The person's open placement (no end recorded, not undone), as the database has it now."""
     return db.scalar(
         select(Placement)
-        .where(Placement.person_id == person_id, Placement.end_date.is_(None), Placement.undone_at.is_(None))
+        .where(Placement.person_id == person_id, Placement.is_open())
         .execution_options(populate_existing=True)
     )
 

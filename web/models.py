@@ -16,6 +16,7 @@ from flask_login import UserMixin
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
+    ColumnElement,
     Date,
     DateTime,
     Float,
@@ -26,6 +27,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    and_,
     false,
     text,
 )
@@ -286,6 +288,11 @@ class Placement(Base):
     undone_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     undone_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     undo_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+
+    @classmethod
+    def is_open(cls) -> ColumnElement[bool]:
+        """No move-out recorded and not undone: the rows the unique index keeps to one a person."""
+        return and_(cls.end_date.is_(None), cls.undone_at.is_(None))
 
 
 class VacancyFigure(Base):

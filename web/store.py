@@ -136,11 +136,7 @@ def apply_dataset(
     people = records(data.people, PEOPLE)
     in_file = {p["person_id"] for p in people}
     status = dict(db.execute(select(YoungPerson.person_id, YoungPerson.status)).all())
-    open_ids = set(
-        db.scalars(
-            select(Placement.person_id).where(Placement.end_date.is_(None), Placement.undone_at.is_(None))
-        )
-    )
+    open_ids = set(db.scalars(select(Placement.person_id).where(Placement.is_open())))
     left_on = dict(
         db.execute(
             select(Placement.person_id, Placement.end_date)

@@ -46,7 +46,7 @@ from web.models import Placement, Scheme, User, VacancyFigure
 P = Placement
 
 
-def _holds(on: date, until: datetime | None) -> ColumnElement[bool]:
+def holds(on: date, until: datetime | None = None) -> ColumnElement[bool]:
     """A placement holding its place on `on` (as the ledger stood at `until`, or now)."""
     lasts = or_(P.end_date.is_(None), P.end_date > on)
     if until is None:
@@ -90,9 +90,9 @@ def free_places(on: date, *, scheme_id: str | None = None) -> Subquery:
         s.reported_at,
         s.capacity,
         s.withdrawn,
-        _count(s.scheme_id, P.confirmed_at > s.reported_at, _holds(on, None)).label("taken"),
+        _count(s.scheme_id, P.confirmed_at > s.reported_at, holds(on, None)).label("taken"),
         _count(s.scheme_id, _freed(s.reported_at, on, None)).label("freed"),
-        _count(s.scheme_id, _holds(on, None)).label("live"),
+        _count(s.scheme_id, holds(on, None)).label("live"),
     )
     if scheme_id is not None:
         inner = inner.where(s.scheme_id == scheme_id)
@@ -214,8 +214,8 @@ def history(db: Session, scheme_id: str, *, today: date) -> list[Point]:
 def _free_with(db: Session, scheme_id: str, figure: VacancyFigure, on: date, until: datetime) -> int:
     """The rule for one scheme with a past figure, as the ledger stood at `until`."""
     at = literal(figure.at, DateTime)
-    taken = _count(literal(scheme_id), P.confirmed_at > at, _holds(on, until))
+    taken = _count(literal(scheme_id), P.confirmed_at > at, holds(on, until))
     freed = _count(literal(scheme_id), _freed(at, on, until))
-    live = _count(literal(scheme_id), _holds(on, until))
+    live = _count(literal(scheme_id), holds(on, until))
     value = _clamped(literal(figure.vacancies, Integer), taken, freed, literal(figure.capacity) - live)
     return int(db.scalar(select(value)) or 0)
