@@ -105,9 +105,9 @@ def _prepare(url: str, on: date) -> list[str]:
                        env=env, input=PASSWORD, text=True, check=True, stdout=subprocess.DEVNULL)  # fmt: skip
     from planner.demo import generate_history
     from web import create_app
-    from web.db import get_db
-    from web.seed import demo_dataset
-    from web.store import replace_all, replace_history
+    from web.core.db import get_db
+    from web.core.seed import demo_dataset
+    from web.core.store import replace_all, replace_history
 
     app = create_app({"SECRET_KEY": "load", "DATABASE_URL": url, "RESUME_SCENARIO_RUNS": False})
     with app.app_context():

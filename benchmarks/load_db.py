@@ -28,9 +28,9 @@ from planner.data.contract import PEOPLE, SCHEMES, Dataset, load_folder
 from planner.data.districts import districts
 from planner.data.table import write_table
 from web import create_app
-from web.auth import hash_password
-from web.db import get_db, make_engine, upgrade
-from web.models import ROLES, User
+from web.core.auth import hash_password
+from web.core.db import get_db, make_engine, upgrade
+from web.core.models import ROLES, User
 
 ON = date(2026, 11, 23)
 
@@ -70,7 +70,7 @@ def _generated(size: str, on: date) -> Dataset:
 
 def load(url: str, size: str, *, on: date = ON, password: str = "bench", match: bool = True) -> Loaded:
     """Replace the database's waiting list and schemes with `size`'s, create the users, run matching."""
-    from web.store import replace_all, replace_history
+    from web.core.store import replace_all, replace_history
 
     # TESTING and no CSRF: matching is run by posting the form from here, as an officer would.
     config: dict[str, Any] = {"DATABASE_URL": url, "SECRET_KEY": "benchmark", "TODAY": on, "TESTING": True,

@@ -51,10 +51,10 @@ def _timed(client: FlaskClient, url: str) -> tuple[float, int]:
 def measure(size: str) -> dict:
     """Page times for one size, in a database of its own."""
     from planner.match.options import batch_answer
-    from web.db import engine_of, get_db
-    from web.map import forecast as map_forecast
-    from web.models import Proposal
-    from web.store import people_frame, schemes_frame
+    from web.commissioner.map import forecast as map_forecast
+    from web.core.db import engine_of, get_db
+    from web.core.models import Proposal
+    from web.core.store import people_frame, schemes_frame
 
     with tempfile.TemporaryDirectory(prefix=f"pages-{size}-") as tmp:
         loaded = load(f"sqlite:///{Path(tmp) / 'planner.sqlite'}", size)

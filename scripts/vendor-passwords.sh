@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Refresh web/data/common-passwords.txt.gz from Django's wheel on PyPI (a maintained list of
+# Refresh web/core/data/common-passwords.txt.gz from Django's wheel on PyPI (a maintained list of
 # 20,000 common passwords, BSD licence). Usage: scripts/vendor-passwords.sh [DJANGO_VERSION]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,7 +8,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 python3 -m pip download --quiet --no-deps --only-binary=:all: -d "$tmp" "django==$version"
 (cd "$tmp" && python3 -m zipfile -e django-*.whl unpacked)
-cp "$tmp/unpacked/django/contrib/auth/common-passwords.txt.gz" web/data/
-cp "$tmp"/unpacked/django-*.dist-info/licenses/LICENSE web/data/LICENSE.django
-sed -i "s/django\` [0-9.]* wheel/django\` $version wheel/" web/data/README.md
-echo "web/data/common-passwords.txt.gz from django $version"
+cp "$tmp/unpacked/django/contrib/auth/common-passwords.txt.gz" web/core/data/
+cp "$tmp"/unpacked/django-*.dist-info/licenses/LICENSE web/core/data/LICENSE.django
+sed -i "s/django\` [0-9.]* wheel/django\` $version wheel/" web/core/data/README.md
+echo "web/core/data/common-passwords.txt.gz from django $version"

@@ -20,11 +20,11 @@ from planner.data.contract import load_folder
 from planner.data.vocab import SUPPORT_RANK
 from planner.forecast.shortfall import shortfall_by_district
 from web import create_app
-from web.auth import hash_password
-from web.db import get_db
-from web.map.builder import shortfall_bins
-from web.models import ROLES, User
-from web.store import replace_all
+from web.commissioner.map.builder import shortfall_bins
+from web.core.auth import hash_password
+from web.core.db import get_db
+from web.core.models import ROLES, User
+from web.core.store import replace_all
 
 ON = date(2026, 11, 23)
 EXAMPLE = Path(__file__).resolve().parent.parent / "data" / "example"
@@ -237,7 +237,7 @@ def test_bins_cover_every_shortfall_with_no_gaps():
 
 
 def markers(html: str) -> list[list]:
-    """The scheme markers a map page draws (web.map.elements.SchemeMarkers' data)."""
+    """The scheme markers a map page draws (web.commissioner.map.elements.SchemeMarkers' data)."""
     found = re.search(r"_data = (\[.*?\]);\n", html)
     assert found is not None
     return json.loads(found.group(1))

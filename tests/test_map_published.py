@@ -82,8 +82,8 @@ def test_with_a_referral_history_the_published_forecast_is_not_shown(tmp_path):
 
     from planner.data.contract import load_folder
     from planner.demo import generate_history
-    from web.db import get_db
-    from web.store import replace_history
+    from web.core.db import get_db
+    from web.core.store import replace_history
 
     app = make_app(tmp_path)
     with app.app_context():

@@ -19,8 +19,8 @@ from planner.data.contract import SCHEMES
 from planner.data.formats import spreadsheet_cell, spreadsheet_safe, spreadsheet_safe_csv
 from planner.data.limits import SCENARIO_YAML_MAX_BYTES
 from planner.data.table import format_table, read_table
-from web.db import get_db
-from web.scenario_models import ScenarioRecord, ScenarioRun
+from web.core.db import get_db
+from web.core.scenario_models import ScenarioRecord, ScenarioRun
 
 FORMULA = '=HYPERLINK("http://evil.example","Click")'
 

@@ -10,8 +10,8 @@ from flask import Flask
 from sqlalchemy import select
 from web_support import PASSWORD, SignIn
 
-from web.db import get_db
-from web.models import User
+from web.core.db import get_db
+from web.core.models import User
 
 
 def test_admin_adds_a_user_who_can_then_sign_in_with_a_hashed_password(web_app: Flask, sign_in: SignIn):

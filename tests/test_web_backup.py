@@ -19,8 +19,8 @@ from web_support import BACKENDS, EXAMPLE, build_app, import_files, save_vacanci
 from werkzeug.serving import make_server
 
 from planner.cli import cli
-from web.db import engine_of
-from web.models import Base
+from web.core.db import engine_of
+from web.core.models import Base
 
 
 def _rows(app: Flask) -> dict[str, list[tuple[Any, ...]]]:

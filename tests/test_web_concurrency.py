@@ -10,9 +10,9 @@ from flask import Flask
 from sqlalchemy import func, select
 from web_support import ON, SignIn
 
-from web.db import get_db
-from web.models import MatchRun, Placement, Proposal, Scheme, YoungPerson
-from web.vacancies import free_on, set_figure
+from web.core.db import get_db
+from web.core.models import MatchRun, Placement, Proposal, Scheme, YoungPerson
+from web.core.vacancies import free_on, set_figure
 
 OFFICERS = 50
 VACANCIES = 3

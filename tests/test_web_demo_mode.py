@@ -11,9 +11,9 @@ from web_support import EXAMPLE, ON
 
 from planner.cli import cli
 from planner.data.contract import load_folder
-from web import seed, serve
-from web.db import make_engine
-from web.models import Site, User
+from web.core import seed, serve
+from web.core.db import make_engine
+from web.core.models import Site, User
 
 GOOD = "violet-harbour-lantern"
 
@@ -87,7 +87,7 @@ def test_serve_demo_refuses_a_demo_database_someone_added_a_real_user_to(databas
     serve.prepare("127.0.0.1", 5000, demo=True, on=ON)
     engine = make_engine(database)
     with Session(engine) as db:
-        from web.accounts import add_user
+        from web.core.accounts import add_user
 
         add_user(db, "jo.real", "officer", GOOD)
         db.execute(text("UPDATE users SET active = :f WHERE username = 'analyst'"), {"f": False})
@@ -131,8 +131,8 @@ def test_a_database_made_before_modes_were_recorded_is_judged_by_its_users(datab
     engine = make_engine(database)
     from alembic import command
 
-    from web.db import migration_config
-    from web.site import demo_refusal
+    from web.core.db import migration_config
+    from web.core.site import demo_refusal
 
     cfg = migration_config()
     with engine.begin() as conn:

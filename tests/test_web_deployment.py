@@ -17,7 +17,7 @@ from pathlib import Path
 from sqlalchemy import inspect
 
 from web import create_app
-from web.db import head_revision, make_engine
+from web.core.db import head_revision, make_engine
 
 BIN = Path(sys.executable).parent
 

@@ -6,7 +6,17 @@ from datetime import date, datetime
 
 import pytest
 
-from web.filters import accom_type, age_on, district, district_list, gbp, km, tokens, uk_date, uk_datetime
+from web.core.filters import (
+    accom_type,
+    age_on,
+    district,
+    district_list,
+    gbp,
+    km,
+    tokens,
+    uk_date,
+    uk_datetime,
+)
 
 
 @pytest.mark.parametrize(

@@ -16,11 +16,11 @@ from sqlalchemy import select
 from web_support import ON, build_app, save_vacancies, signer
 
 from planner.demo import generate_history
-from web.db import engine_of, get_db
-from web.map import forecast as map_forecast
-from web.models import Scheme
-from web.seed import demo_dataset
-from web.store import replace_all, replace_history
+from web.commissioner.map import forecast as map_forecast
+from web.core.db import engine_of, get_db
+from web.core.models import Scheme
+from web.core.seed import demo_dataset
+from web.core.store import replace_all, replace_history
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Free places by one rule (web.vacancies): the reported figure less the placements confirmed
+"""Free places by one rule (web.core.vacancies): the reported figure less the placements confirmed
 since it, plus those undone or ended since, within the capacity less those living there; the
 same figure on every page and in every calculation; the vacancies form refuses a stale save."""
 
@@ -11,11 +11,11 @@ from flask import Flask
 from sqlalchemy import select
 from web_support import EXAMPLE, ON, SignIn, import_files
 
-from web.clock import ledger_now
-from web.db import get_db
-from web.models import Placement, Scheme
-from web.store import schemes_frame
-from web.vacancies import count_for, free_on, history, set_figure
+from web.core.clock import ledger_now
+from web.core.db import get_db
+from web.core.models import Placement, Scheme
+from web.core.store import schemes_frame
+from web.core.vacancies import count_for, free_on, history, set_figure
 
 FOYER = "SCH-002"  # 30 places, 3 free in the example
 
@@ -116,7 +116,7 @@ def test_matching_proposes_no_place_the_ledger_has_taken(web_app: Flask, sign_in
     officer = sign_in("officer")
     officer.post("/matching/run")
     with web_app.app_context():
-        from web.models import Proposal
+        from web.core.models import Proposal
 
         proposed = set(get_db().scalars(select(Proposal.scheme_id).where(Proposal.state == "proposed")))
     assert FOYER not in proposed and "SCH-001" in proposed

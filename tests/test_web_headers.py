@@ -15,7 +15,7 @@ from web_support import ON, build_app, signer
 from werkzeug.serving import make_server
 
 from web import create_app
-from web.serve import _Handler
+from web.core.serve import _Handler
 
 
 def _nonce(response) -> str:  # type: ignore[no-untyped-def]

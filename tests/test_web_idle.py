@@ -15,8 +15,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import select, update
 from web_support import BACKENDS, PASSWORD, build_app
 
-from web.db import engine_of, get_db
-from web.models import UserSession, utcnow
+from web.core.db import engine_of, get_db
+from web.core.models import UserSession, utcnow
 
 
 @pytest.fixture(params=BACKENDS)

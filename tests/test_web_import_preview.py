@@ -13,9 +13,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from web_support import EXAMPLE, ON, SignIn
 
-from web.db import get_db
-from web.models import Import, PendingImport, Scheme, YoungPerson
-from web.vacancies import free_on
+from web.core.db import get_db
+from web.core.models import Import, PendingImport, Scheme, YoungPerson
+from web.core.vacancies import free_on
 
 PEOPLE = (EXAMPLE / "young_people.csv").read_bytes()
 SCHEMES = (EXAMPLE / "schemes.csv").read_bytes()

@@ -10,9 +10,9 @@ from flask import Flask
 from sqlalchemy import func, select
 from web_support import EXAMPLE, ON, SignIn, import_files
 
-from web.db import get_db
-from web.models import AuditEvent, Import, Proposal, Scheme, YoungPerson
-from web.vacancies import free_places
+from web.core.db import get_db
+from web.core.models import AuditEvent, Import, Proposal, Scheme, YoungPerson
+from web.core.vacancies import free_places
 
 
 def _upload(client, people: bytes, schemes: bytes, names=("young_people.csv", "schemes.csv")):  # type: ignore[no-untyped-def]

@@ -19,8 +19,8 @@ from web_support import EXAMPLE, PASSWORD, SignIn, import_files, signer
 from planner.cli import cli
 from planner.data.contract import SCHEMES
 from planner.data.limits import NAME_MAX_LENGTH
-from web.db import get_db
-from web.models import AuditEvent, Base, Scheme
+from web.core.db import get_db
+from web.core.models import AuditEvent, Base, Scheme
 
 OUR_PAGE = "Care leaver accommodation planner"
 

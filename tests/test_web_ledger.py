@@ -14,10 +14,10 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from web_support import EXAMPLE, ON, SignIn, import_files
 
-from web.auth import hash_password
-from web.db import get_db
-from web.models import AuditEvent, Placement, Proposal, User, YoungPerson
-from web.vacancies import free_on
+from web.core.auth import hash_password
+from web.core.db import get_db
+from web.core.models import AuditEvent, Placement, Proposal, User, YoungPerson
+from web.core.vacancies import free_on
 
 FOYER = "SCH-002"  # Cheltenham Foyer: 30 places, 3 free; YP-0001's proposal in the example
 

@@ -14,13 +14,13 @@ from flask import Flask
 from matching_instances import people
 from web_support import EXAMPLE, ON, SignIn
 
-import web.paging
+import web.core.paging
 from planner.data.contract import Dataset, load_folder
 from planner.data.vocab import URGENT_ACCOM
 from planner.match.eligibility import ages_on
-from web.db import get_db
-from web.queues import adult_born_by as _adult_born_by
-from web.store import replace_all
+from web.core.db import get_db
+from web.core.store import replace_all
+from web.officer.queues import adult_born_by as _adult_born_by
 
 
 def _listed(html: str) -> list[str]:
@@ -41,7 +41,7 @@ def test_the_waiting_list_comes_in_the_optimisers_urgency_order_page_after_page(
     urgent = waiting["current_accom"].str[:1].isin(list(URGENT_ACCOM)).to_numpy()
     order = np.lexsort((waiting["person_id"], waiting["needed_from"], ~urgent, adult))
     expected = waiting["person_id"].to_numpy()[order].tolist()
-    monkeypatch.setattr(web.paging, "PAGE_SIZE", 25)
+    monkeypatch.setattr(web.core.paging, "PAGE_SIZE", 25)
     officer = sign_in("officer")
     shown = [
         pid
@@ -77,7 +77,7 @@ def _names(html: str) -> list[str]:
 
 
 def test_schemes_are_filtered_summed_and_paged_by_name(sign_in: SignIn, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setattr(web.paging, "PAGE_SIZE", 3)
+    monkeypatch.setattr(web.core.paging, "PAGE_SIZE", 3)
     schemes = load_folder(EXAMPLE).schemes.sort_values(["name", "scheme_id"])
     officer = sign_in("officer")
     first = officer.get("/schemes").get_data(as_text=True)

@@ -7,8 +7,8 @@ from alembic.migration import MigrationContext
 from flask import Flask
 from sqlalchemy import inspect
 
-from web.db import engine_of, upgrade
-from web.models import Base
+from web.core.db import engine_of, upgrade
+from web.core.models import Base
 
 
 def test_migrations_create_every_model_table_with_no_difference(web_app: Flask):

@@ -12,10 +12,10 @@ from sqlalchemy import func, select
 from web_support import ON, SignIn
 
 from planner.match.options import options
-from web import answers
-from web.db import get_db
-from web.models import MatchRun, Proposal
-from web.store import people_frame, schemes_frame
+from web.core.db import get_db
+from web.core.models import MatchRun, Proposal
+from web.core.store import people_frame, schemes_frame
+from web.officer import answers
 
 
 def _displaced(html: str) -> dict[str, str]:

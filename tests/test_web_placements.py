@@ -9,9 +9,9 @@ from flask import Flask
 from sqlalchemy import func, select
 from web_support import ON, SignIn
 
-from web.db import get_db
-from web.models import AuditEvent, Placement, Proposal, Scheme, YoungPerson
-from web.vacancies import free_on, set_figure
+from web.core.db import get_db
+from web.core.models import AuditEvent, Placement, Proposal, Scheme, YoungPerson
+from web.core.vacancies import free_on, set_figure
 
 
 def _db_value(app: Flask, statement):  # type: ignore[no-untyped-def]
@@ -219,9 +219,9 @@ def test_schemes_are_filtered_and_only_officers_may_edit(sign_in: SignIn):
 
 
 def test_long_lists_come_in_pages_that_keep_the_filters(sign_in: SignIn, monkeypatch):
-    import web.paging
+    import web.core.paging
 
-    monkeypatch.setattr(web.paging, "PAGE_SIZE", 2)
+    monkeypatch.setattr(web.core.paging, "PAGE_SIZE", 2)
     officer = sign_in("officer")
     second = officer.get("/waiting-list?page=2").get_data(as_text=True)
     assert "6 shown (page 2 of 3: 3 to 4)" in second

@@ -19,10 +19,10 @@ from scenario_fixtures import dataset, referrals_frame
 from web_support import BACKENDS, build_app
 
 from web import create_app
-from web.db import engine_of, get_db
-from web.scenario_models import ScenarioRecord, ScenarioRun
-from web.scenario_runs import RUNNER
-from web.store import replace_all, replace_history
+from web.commissioner.scenario_runs import RUNNER
+from web.core.db import engine_of, get_db
+from web.core.scenario_models import ScenarioRecord, ScenarioRun
+from web.core.store import replace_all, replace_history
 
 YAML = textwrap.dedent(
     """\
@@ -92,7 +92,7 @@ def test_a_run_killed_with_its_process_is_started_again_on_restart(app: Flask, t
     script = textwrap.dedent(
         f"""
         from web import create_app
-        from web.scenario_runs import execute
+        from web.commissioner.scenario_runs import execute
         app = create_app({{"TESTING": True, "SECRET_KEY": "k", "DATABASE_URL": {app.config["DATABASE_URL"]!r},
                            "RESUME_SCENARIO_RUNS": False}})
         execute(app, {run_id})

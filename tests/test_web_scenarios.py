@@ -21,14 +21,14 @@ from planner.data.contract import Dataset
 from planner.demo import generate_history
 from planner.forecast.demand import ForecastInputs, forecast
 from planner.simulate.simulation import simulate
-from web.db import engine_of, get_db
-from web.map.forecast import FORECAST_RUNS, HORIZON_MONTHS, SEED, forecast_table
-from web.models import AuditEvent, Scheme, utcnow
-from web.scenario_form import parse
-from web.scenario_models import ScenarioRecord, ScenarioRun
-from web.scenario_runs import STALE
-from web.seed import demo_dataset
-from web.store import (
+from web.commissioner.map.forecast import FORECAST_RUNS, HORIZON_MONTHS, SEED, forecast_table
+from web.commissioner.scenario_form import parse
+from web.commissioner.scenario_runs import STALE
+from web.core.db import engine_of, get_db
+from web.core.models import AuditEvent, Scheme, utcnow
+from web.core.scenario_models import ScenarioRecord, ScenarioRun
+from web.core.seed import demo_dataset
+from web.core.store import (
     cohort_frame,
     people_frame,
     referrals_frame,

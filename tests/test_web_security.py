@@ -14,8 +14,8 @@ from web_support import BACKENDS, PASSWORD, build_app, signer
 
 from planner.cli import cli
 from web import create_app
-from web.db import engine_of, get_db, head_revision
-from web.models import ROLES, AuditEvent, User
+from web.core.db import engine_of, get_db, head_revision
+from web.core.models import ROLES, AuditEvent, User
 
 # The url map, read from an app that touches no database, to parametrize over every route.
 _MAP_APP = create_app(
@@ -217,7 +217,7 @@ def test_serve_demo_prepares_the_demo_database_and_logins(tmp_path, monkeypatch)
     from web_support import EXAMPLE, ON
 
     from planner.data.contract import load_folder
-    from web import seed, serve
+    from web.core import seed, serve
 
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/demo.sqlite")
     monkeypatch.setattr(seed, "demo_dataset", lambda on: (load_folder(EXAMPLE), "example"))
@@ -234,7 +234,7 @@ def test_serve_demo_prepares_the_demo_database_and_logins(tmp_path, monkeypatch)
 
 
 def test_no_demo_users_without_demo_mode(tmp_path, monkeypatch):
-    from web import serve
+    from web.core import serve
 
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/prod.sqlite")
     monkeypatch.setenv("SECRET_KEY", "k")

@@ -14,9 +14,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from web_support import BACKENDS, PASSWORD, build_app, signer
 
-from web.db import engine_of, get_db
-from web.models import User, UserSession
-from web.throttle import DEVICE_COOKIE
+from web.core.db import engine_of, get_db
+from web.core.models import User, UserSession
+from web.core.throttle import DEVICE_COOKIE
 
 
 def _from(app: Flask, address: str) -> FlaskClient:
@@ -84,7 +84,7 @@ def test_an_unknown_username_takes_as_long_as_a_wrong_password(backend, tmp_path
     try:
         with app.app_context():
             db = get_db()
-            from web.accounts import hash_password
+            from web.core.accounts import hash_password
 
             db.get(User, 1).password_hash = hash_password(PASSWORD)
             db.commit()

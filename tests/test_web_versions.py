@@ -8,10 +8,10 @@ from sqlalchemy import select, update
 from web_support import EXAMPLE, SignIn, save_vacancies
 
 from planner.data.contract import load_folder
-from web import versions
-from web.db import get_db
-from web.models import Proposal, Scheme, YoungPerson
-from web.store import replace_all
+from web.core import versions
+from web.core.db import get_db
+from web.core.models import Proposal, Scheme, YoungPerson
+from web.core.store import replace_all
 
 
 def _version(app: Flask) -> int:

@@ -23,10 +23,10 @@ from sqlalchemy import create_engine, text
 
 from planner.data.contract import load_folder
 from web import create_app
-from web.auth import hash_password
-from web.db import engine_of, get_db
-from web.models import ROLES, Base, User
-from web.store import replace_all
+from web.core.auth import hash_password
+from web.core.db import engine_of, get_db
+from web.core.models import ROLES, Base, User
+from web.core.store import replace_all
 
 ON = date(2026, 11, 23)
 EXAMPLE = Path(__file__).resolve().parent.parent / "data" / "example"

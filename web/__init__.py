@@ -64,7 +64,7 @@ def _defaults(app: Flask, settings: Settings) -> dict[str, Any]:
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """The app, configured from the environment (`Settings.from_env`) with `config` overriding."""
-    app = Flask(__name__, instance_relative_config=True)
+    app = Flask(__name__, instance_relative_config=True, template_folder="core/templates")
     app.config.update(_defaults(app, Settings.from_env()))
     if config:
         app.config.update(config)
@@ -72,9 +72,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if app.config["DATABASE_URL"].startswith("sqlite:///"):
         os.makedirs(app.instance_path, exist_ok=True)  # the default database lives there
 
-    from web import db, filters, scenario_runs, security, throttle
-    from web.auth import login_manager
-    from web.site import live_refusal
+    from web.commissioner import scenario_runs
+    from web.core import db, filters, security, throttle
+    from web.core.auth import login_manager
+    from web.core.site import live_refusal
 
     db.init_app(app)
     if not app.config["DEMO"] and (refused := live_refusal(db.engine_of(app))):
@@ -89,7 +90,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     @app.context_processor
     def _globals() -> dict[str, Any]:
-        from web.nav import navigation
+        from web.core.nav import navigation
 
         return {"navigation": navigation(), "demo": app.config["DEMO"]}
 
@@ -140,10 +141,13 @@ def _secure_defaults(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from web import admin, auth, imports, ledger_views, placements, scenarios, schemes
-    from web import map as map_page
+    from web.admin import imports, users
+    from web.commissioner import map as map_page
+    from web.commissioner import scenarios
+    from web.core import auth
+    from web.officer import ledger_views, placements, schemes
 
-    for module in (auth, placements, ledger_views, schemes, map_page, scenarios, imports, admin):
+    for module in (auth, placements, ledger_views, schemes, map_page, scenarios, imports, users):
         app.register_blueprint(module.bp)
 
 
@@ -180,7 +184,7 @@ def _register_errors(app: Flask) -> None:
     def _csrf(e: CSRFError) -> ResponseReturnValue:
         from flask_login import current_user
 
-        from web.auth import signed_out_notice
+        from web.core.auth import signed_out_notice
 
         if request.endpoint != "auth.login" and not current_user.is_authenticated:
             # A form from a session that has ended (timed out, signed out in another tab): the
@@ -195,7 +199,7 @@ def _register_errors(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(e: HTTPException) -> ResponseReturnValue:
-        if e.response is not None:  # e.g. the sign-in page with how long to wait (web.throttle)
+        if e.response is not None:  # e.g. the sign-in page with how long to wait (web.core.throttle)
             return e.response
         code = e.code or 500
         if code >= 500:

@@ -1,6 +1,6 @@
 """Operating the web app's database: `db upgrade|backup|restore` and `users create`.
 
-Thin layers over `web.operations` and `web.backup`, imported inside the commands (only these
+Thin layers over `web.admin.operations` and `web.admin.backup`, imported inside the commands (only these
 commands need the web app's code).
 """
 
@@ -15,7 +15,7 @@ from planner.cli.common import BadInput
 
 
 def _url() -> tuple[str, str]:
-    from web.db import database_url, shown_url
+    from web.core.db import database_url, shown_url
 
     url = database_url()
     return url, shown_url(url)
@@ -37,8 +37,8 @@ def db_upgrade() -> None:
 
     Example: DATABASE_URL=postgresql+psycopg://planner:...@db/planner planner db upgrade
     """
-    from web.accounts import AccountError
-    from web.operations import upgrade_database
+    from web.admin.operations import upgrade_database
+    from web.core.accounts import AccountError
 
     url, shown = _url()
     try:
@@ -60,7 +60,7 @@ def db_backup(file: Path) -> None:
 
     Example: planner db backup /var/backups/planner/planner-$(date +%F).backup
     """
-    from web.backup import BackupError, backup
+    from web.admin.backup import BackupError, backup
 
     url, shown = _url()
     try:
@@ -80,7 +80,7 @@ def db_restore(file: Path) -> None:
 
     Example: planner db restore /var/backups/planner/planner-2026-11-23.backup
     """
-    from web.backup import BackupError, restore
+    from web.admin.backup import BackupError, restore
 
     url, shown = _url()
     try:
@@ -112,8 +112,8 @@ def users_create(name: str, role: str, password_stdin: bool) -> None:
 
     Example: planner users create alex.admin --role admin
     """
-    from web.accounts import AccountError
-    from web.operations import create_user
+    from web.admin.operations import create_user
+    from web.core.accounts import AccountError
 
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")

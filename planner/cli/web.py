@@ -24,7 +24,7 @@ def serve(host: str, port: int, demo: bool, on: datetime | None) -> None:
 
     Example: planner serve --demo
     """
-    from web.serve import prepare, run
+    from web.core.serve import prepare, run
 
     try:
         ready = prepare(host, port, demo=demo, on=on.date() if on else None)

@@ -1,5 +1,5 @@
 """Limits on values, declared once: the data contract's columns (`planner.data.contract`), the
-web app's forms and its database columns (`web.models`) all use these numbers, so a value
+web app's forms and its database columns (`web.core.models`) all use these numbers, so a value
 `planner validate` accepts always fits the database, and the web refuses what the CLI refuses.
 """
 

@@ -27,8 +27,8 @@ from web_support import PASSWORD as TEST_PASSWORD
 from werkzeug.serving import make_server
 
 from web import create_app
-from web.db import engine_of
-from web.seed import DEMO_PASSWORD, seed_demo
+from web.core.db import engine_of
+from web.core.seed import DEMO_PASSWORD, seed_demo
 
 ON = date(2026, 11, 23)
 PASSWORD = DEMO_PASSWORD

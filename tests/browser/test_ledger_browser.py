@@ -14,9 +14,9 @@ from playwright.sync_api import Browser, expect
 from sqlalchemy import func, select
 from web_support import EXAMPLE, ON, PASSWORD
 
-from web.db import get_db
-from web.models import MatchRun, Placement, Proposal, YoungPerson
-from web.vacancies import free_on
+from web.core.db import get_db
+from web.core.models import MatchRun, Placement, Proposal, YoungPerson
+from web.core.vacancies import free_on
 
 pytestmark = pytest.mark.browser
 FOYER = "SCH-002"

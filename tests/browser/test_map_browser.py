@@ -9,8 +9,8 @@ from playwright.sync_api import expect
 
 from planner.data.districts import find_council
 from planner.data.vocab import SUPPORT_RANK
-from web.db import get_db
-from web.store import schemes_frame
+from web.core.db import get_db
+from web.core.store import schemes_frame
 
 pytestmark = pytest.mark.browser
 

@@ -9,8 +9,8 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
-from web.db import get_db
-from web.models import MatchRun, Scheme, User, YoungPerson
+from web.core.db import get_db
+from web.core.models import MatchRun, Scheme, User, YoungPerson
 
 pytestmark = pytest.mark.browser
 

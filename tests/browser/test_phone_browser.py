@@ -17,10 +17,10 @@ from web_support import ON, PASSWORD
 from planner.data.contract import PEOPLE, SCHEMES
 from planner.data.table import write_table
 from planner.match.eligibility import eligible_pairs
-from web.db import get_db
-from web.models import Placement, Proposal, Scheme, YoungPerson
-from web.seed import demo_dataset
-from web.store import people_frame, schemes_frame
+from web.core.db import get_db
+from web.core.models import Placement, Proposal, Scheme, YoungPerson
+from web.core.seed import demo_dataset
+from web.core.store import people_frame, schemes_frame
 
 pytestmark = pytest.mark.browser
 

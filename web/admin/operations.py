@@ -1,0 +1,55 @@
+"""What the operator runs from the command line (`planner db ...`, `planner users create`), on
+DATABASE_URL (or the default SQLite file) without starting the app."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from web.core.accounts import AccountError, add_user
+from web.core.db import make_engine, schema_state, upgrade
+from web.core.site import mode_of, set_mode
+
+
+@dataclass(frozen=True, slots=True)
+class Upgraded:
+    before: str | None  # revision before (None: an empty database)
+    after: str
+    mode: str  # demo or live
+
+
+def upgrade_database(url: str) -> Upgraded:
+    """Run the migrations once (several at once take turns) and mark a new database `live`."""
+    engine = make_engine(url)
+    try:
+        before = schema_state(engine)
+        if not before.reachable:
+            raise AccountError("cannot reach the database: check DATABASE_URL and that the server runs")
+        upgrade(engine)
+        with Session(engine) as db:
+            mode = set_mode(db, "live")
+            db.commit()
+        return Upgraded(before.current, before.head, mode)
+    finally:
+        engine.dispose()
+
+
+def create_user(url: str, username: str, role: str, password: str) -> None:
+    """Add a user (the first administrator, say); AccountError when refused, nothing changed."""
+    engine = make_engine(url)
+    try:
+        state = schema_state(engine)
+        if not state.up_to_date:
+            raise AccountError("the database is not ready: run planner db upgrade first")
+        with Session(engine) as db:
+            if mode_of(db) == "demo":
+                raise AccountError(
+                    "this database was made by planner serve --demo, whose users have the password 'demo': "
+                    "make real users in a database of their own (set DATABASE_URL, run planner db upgrade)"
+                )
+            add_user(db, username, role, password)
+            set_mode(db, "live")
+            db.commit()
+    finally:
+        engine.dispose()

@@ -1,0 +1,130 @@
+"""Commissioners: shortfall of suitable places by district, as a map, a table and a CSV file.
+
+Today's shortfall is drawn here; a month ahead comes from the forecast (`web.commissioner.map.forecast`).
+Both use the same map (`web.commissioner.map.builder`).
+"""
+
+from __future__ import annotations
+
+import io
+
+from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+
+from planner.data.contract import Dataset
+from planner.data.formats import spreadsheet_safe
+from planner.data.vocab import SUPPORT_LEVELS
+from planner.forecast.shortfall import shortfall_by_district
+from web.commissioner.map import forecast as map_forecast
+from web.commissioner.map.builder import (
+    assets,
+    boundaries_geojson,
+    build_map,
+    colour_of,
+    council_names,
+    schemes_serving,
+    shortfall_bins,
+)
+from web.core.auth import roles_required
+from web.core.clock import due_by, horizon_days, today
+from web.core.db import get_db
+from web.core.store import people_frame, schemes_frame
+
+bp = Blueprint("map", __name__, template_folder="../templates")
+ROLES = ("commissioner", "analyst", "admin")
+
+
+def _support_level() -> str | None:
+    level = request.args.get("support_level", "").strip()
+    if not level:
+        return None
+    if level not in SUPPORT_LEVELS:
+        abort(400, description=f"Support level {level!r} is not one of {', '.join(SUPPORT_LEVELS)}.")
+    return level
+
+
+def _dataset() -> Dataset:
+    db = get_db()
+    return Dataset(people_frame(db, waiting_only=True), schemes_frame(db))
+
+
+def _can_see(endpoint: str) -> bool:
+    """Whether the signed-in user's role may open `endpoint` (roles kept by `roles_required`)."""
+    view = current_app.view_functions.get(endpoint)
+    return view is not None and current_user.role in getattr(view, "roles", ())
+
+
+@bp.get("/map")
+@roles_required(*ROLES)
+def index() -> ResponseReturnValue:
+    on = today(current_app)
+    level = _support_level()
+    if request.args.get("month"):  # a month ahead: the forecast's shortfall
+        return map_forecast.page(on, level, map_forecast.checked_month(request.args["month"], on))
+    data = _dataset()
+    table = shortfall_by_district(data, on=on, support_level=level, horizon_days=horizon_days(current_app))
+    shown = schemes_serving(data.schemes, level)
+    parts = None
+    if not table.empty:
+        js, css = assets()
+        parts = build_map(
+            table,
+            shown,
+            js=js,
+            css=css,
+            tiles_url=current_app.config.get("MAP_TILES_URL"),
+            tiles_attribution=current_app.config.get("MAP_TILES_ATTRIBUTION"),
+        )
+    totals = table[["waiting", "due", "needed_now", "suitable_vacancies", "shortfall", "spare",
+                    "in_bnb_or_emergency"]].sum()  # fmt: skip
+    return render_template(
+        "commissioner/map.html",
+        on=on,
+        level=level,
+        level_options=[(v, v.capitalize()) for v in SUPPORT_LEVELS],
+        table=table,
+        totals={k: int(v) for k, v in totals.items()},
+        scheme_count=len(shown),
+        allowed={e for e in ("schemes.index",) if _can_see(e)},
+        councils=council_names(table["district"]),
+        bins=shortfall_bins(table["shortfall"]),
+        colour_of=colour_of,
+        map=parts,
+        months=map_forecast.months_ahead(on),
+        month=None,
+        due_by=due_by(current_app),
+        horizon_days=horizon_days(current_app),
+    )
+
+
+@bp.get("/map/boundaries.geojson")
+@roles_required(*ROLES)
+def boundaries() -> ResponseReturnValue:
+    """Every district's boundary (ONS, OGL): the same for every map page, so the browser keeps it
+    (a day; revalidated by ETag) instead of each page carrying it."""
+    body, etag = boundaries_geojson()
+    response = Response(body, mimetype="application/geo+json")
+    response.set_etag(etag)
+    response.cache_control.private = True
+    response.cache_control.max_age = 86400
+    return response.make_conditional(request)
+
+
+@bp.get("/map.csv")
+@roles_required(*ROLES)
+def download() -> ResponseReturnValue:
+    on = today(current_app)
+    level = _support_level()
+    table = shortfall_by_district(
+        _dataset(), on=on, support_level=level, horizon_days=horizon_days(current_app)
+    )
+    table.insert(2, "support_level", level or "all")
+    buf = io.StringIO()
+    spreadsheet_safe(table).to_csv(buf, index=False, lineterminator="\n")
+    name = f"shortfall-by-district-{on:%Y-%m-%d}{'-' + level if level else ''}.csv"
+    return Response(
+        buf.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )

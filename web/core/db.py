@@ -1,0 +1,205 @@
+"""Engine, one session per request (closed on teardown), and migrations.
+
+Migrations run once, by `planner db upgrade` (or `planner serve`, a single process): never by
+the workers of a production server as they start, where several would race each other. Until
+the database is at the newest revision the app answers 503 (`schema_state`, `/healthz`).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from flask import Flask, current_app, g
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from web.core import versions
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+SQLITE_BUSY_SECONDS = 30
+
+
+def database_url() -> str:
+    """DATABASE_URL, or the SQLite file `create_app` uses by default (in the instance folder)."""
+    from planner.data.settings import Settings
+
+    url = Settings.from_env().database_url
+    if url:
+        return url
+    instance = Flask("web", instance_relative_config=True).instance_path
+    os.makedirs(instance, exist_ok=True)
+    return f"sqlite:///{instance}/planner.sqlite"
+
+
+def shown_url(url: str) -> str:
+    """`url` with its password hidden, for messages."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for `url`; SQLite gets WAL and a busy timeout so concurrent writers wait, not fail."""
+    if url.startswith("postgresql://"):
+        # psycopg2 is not installed; psycopg 3 is (STACK.md).
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    if not url.startswith("sqlite"):
+        return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_SECONDS})
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_conn: Any, _record: Any) -> None:
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")  # readers never block the writer
+        cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_SECONDS * 1000}")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA synchronous=NORMAL")  # safe with WAL
+        cur.close()
+
+    return engine
+
+
+def migration_config() -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return cfg
+
+
+@cache  # the migrations a running app has do not change; reading them takes a while
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(migration_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def upgrade(engine: Engine) -> None:
+    """`alembic upgrade head` on `engine`, with the configuration built here (no alembic.ini).
+
+    On PostgreSQL an advisory lock makes two upgrades at once take turns (the second finds
+    nothing to do); SQLite's write lock does the same there."""
+    cfg = migration_config()
+    with _sqlite_lock(engine), engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+
+
+@contextmanager
+def _sqlite_lock(engine: Engine) -> Iterator[None]:
+    """An exclusive lock on a file beside a SQLite database while it is migrated (SQLite takes
+    its own write lock only at the first write, after the check of what to do)."""
+    path = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not path or path == ":memory:":
+        yield
+        return
+    with open(f"{path}.migrate-lock", "w") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
+MIGRATION_LOCK = 0x706C616E  # any constant shared by every upgrade of this app ("plan")
+
+
+@dataclass(frozen=True, slots=True)
+class SchemaState:
+    reachable: bool
+    current: str | None  # the database's revision; None when it has none (empty)
+    head: str
+
+    @property
+    def up_to_date(self) -> bool:
+        return self.reachable and self.current == self.head
+
+
+def schema_state(engine: Engine) -> SchemaState:
+    """Whether the database answers, and its revision against the code's newest."""
+    try:
+        with engine.connect() as conn:
+            current = MigrationContext.configure(conn).get_current_revision()
+    except SQLAlchemyError:
+        return SchemaState(False, None, head_revision())
+    return SchemaState(True, current, head_revision())
+
+
+RECHECK_SECONDS = 5.0
+_SCHEMA_LOCK = threading.Lock()
+
+
+def schema_ready(app: Flask) -> bool:
+    """Whether the database is migrated, asked of it at most every RECHECK_SECONDS until it is
+    (then once is enough: a running app's code does not change)."""
+    ext = app.extensions
+    if ext.get("planner_schema_ready"):
+        return True
+    with _SCHEMA_LOCK:  # one thread asks; the others wait for its answer rather than guess
+        if ext.get("planner_schema_ready"):
+            return True
+        if time.monotonic() - ext.get("planner_schema_checked", -RECHECK_SECONDS) < RECHECK_SECONDS:
+            return False
+        ext["planner_schema_ready"] = schema_state(ext["planner_engine"]).up_to_date
+        ext["planner_schema_checked"] = time.monotonic()
+        return bool(ext["planner_schema_ready"])
+
+
+def init_app(app: Flask) -> None:
+    engine = make_engine(app.config["DATABASE_URL"])
+    if app.config.get("MIGRATE_ON_START"):  # tests only: deployments run `planner db upgrade`
+        upgrade(engine)
+    app.extensions["planner_engine"] = engine
+    sessions = sessionmaker(engine, expire_on_commit=False)
+    versions.track(sessions)
+    app.extensions["planner_sessions"] = sessions
+    app.teardown_appcontext(close_db)
+
+
+def get_db() -> Session:
+    """The request's session, opened on first use."""
+    if "db" not in g:
+        g.db = current_app.extensions["planner_sessions"]()
+    session: Session = g.db
+    return session
+
+
+def close_db(_exc: BaseException | None = None) -> None:
+    session = g.pop("db", None)
+    if session is not None:
+        session.close()  # rolls back anything not committed
+
+
+def engine_of(app: Flask) -> Engine:
+    engine: Engine = app.extensions["planner_engine"]
+    return engine
+
+
+def exclusive(db: Session, key: int | None = None, *, row: Any = None) -> None:
+    """Serialise this transaction with every other one asking for the same thing, until it ends:
+    on PostgreSQL an advisory lock on `key` (or a row lock on the `row` query, SELECT ... FOR
+    UPDATE); on SQLite, which has one writer at a time, its write lock taken now, before anything
+    is read, so what is read next is what the previous writer committed."""
+    conn = db.connection()
+    if conn.dialect.name == "postgresql":
+        if row is not None:
+            db.execute(row.with_for_update())
+        if key is not None:
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+        return
+    raw = conn.connection.driver_connection
+    if raw is not None and not raw.in_transaction:  # nothing written yet in this transaction
+        raw.execute("BEGIN IMMEDIATE")

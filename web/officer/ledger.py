@@ -1,0 +1,369 @@
+"""The officers' decisions as a ledger: confirm a proposal, undo a confirmation, end a placement,
+decline a proposal and reopen it. Each is one transaction with its audit entry.
+
+Confirming first locks the scheme (a row lock on PostgreSQL; SQLite's one write lock), then
+counts its free places by the ledger's rule (`web.core.vacancies`): two officers confirming the last
+place at the same moment take turns, and the second finds none. A person has at most one open
+placement, which the database itself enforces (a unique index on the open rows).
+
+B&B and emergency accommodation (W, V) is interim: it is confirmed only with the reason and the
+officer's word that no suitable place exists today, and the young person stays on the waiting
+list, now urgent; confirming a suitable place later ends it on the day they move.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from planner.data.formats import uk_date
+from web.core import audit
+from web.core.clock import ledger_now
+from web.core.db import exclusive
+from web.core.filters import uk_datetime
+from web.core.interim import is_interim
+from web.core.models import Import, MatchRun, Placement, Proposal, Scheme, User, YoungPerson
+from web.core.vacancies import free_on
+
+_NO_SYNC = {"synchronize_session": False}
+END_REASONS = {
+    "moved_on": "Moved on to other accommodation",
+    "own_tenancy": "Moved into their own tenancy",
+    "returned_home": "Returned to family",
+    "breakdown": "Placement breakdown",
+    "custody": "Went into custody",
+    "hospital": "Went into hospital",
+    "other": "Another reason",
+}
+DECLINE_REASONS = {
+    "young_person": "The young person does not want it",
+    "provider": "The provider will not take them",
+    "needs": "It does not meet their needs after all",
+    "other": "Another reason",
+}
+MOVED_TO_SUITABLE = "moved_to_suitable"
+
+
+class DecisionRefused(Exception):
+    """The decision could not be made; `message` says why in words an officer understands.
+    `status`: 409 when the state of things forbids it, 400 when something asked for is missing."""
+
+    def __init__(
+        self, message: str, *, person_id: str | None = None, no_vacancy: bool = False, status: int = 409
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.person_id = person_id
+        self.no_vacancy = no_vacancy
+        self.status = status
+
+
+def open_placement(db: Session, person_id: str) -> Placement | None:
+    """The person's open placement (no end recorded, not undone), as the database has it now."""
+    return db.scalar(
+        select(Placement)
+        .where(Placement.person_id == person_id, Placement.is_open())
+        .execution_options(populate_existing=True)
+    )
+
+
+def _fresh(db: Session, model: type, key: object) -> object | None:
+    return db.get(model, key, populate_existing=True)
+
+
+def _scheme_name(db: Session, scheme_id: str) -> str:
+    scheme = db.get(Scheme, scheme_id)
+    return f"{scheme.name} ({scheme_id})" if scheme is not None else scheme_id
+
+
+def why_not_open(db: Session, proposal: Proposal) -> str:
+    """Why a proposal can no longer be decided, naming what replaced it."""
+    if proposal.state == "superseded":
+        if proposal.superseded_by_run_id is not None:
+            run = db.get(MatchRun, proposal.superseded_by_run_id)
+            who = db.get(User, run.run_by_id) if run is not None and run.run_by_id else None
+            when = uk_datetime(run.run_at) if run is not None else "since"
+            by = f" by {who.username}" if who is not None else ""
+            return (
+                f"Matching was re-run at {when}{by} after this proposal was made, so it was replaced: "
+                f"decide on the new proposal for {proposal.person_id} instead. Nothing was changed."
+            )
+        if proposal.superseded_by_import_id is not None:
+            done = db.get(Import, proposal.superseded_by_import_id)
+            when = uk_datetime(done.imported_at) if done is not None else "since"
+            return (
+                f"The waiting list and schemes were imported again at {when}, which withdrew this proposal. "
+                "Run matching for new proposals. Nothing was changed."
+            )
+        return (
+            f"A newer proposal for {proposal.person_id} replaced this one: decide on that one instead. "
+            "Nothing was changed."
+        )
+    decider = db.get(User, proposal.decided_by_id) if proposal.decided_by_id else None
+    by_whom = f" by {decider.username}" if decider is not None else ""
+    at = f" at {uk_datetime(proposal.decided_at)}" if proposal.decided_at else ""
+    return f"This proposal has already been decided ({proposal.state}{by_whom}{at}); nothing was changed."
+
+
+@dataclass(frozen=True, slots=True)
+class Answers:
+    """What the officer gave on the check-your-answers page."""
+
+    start: date
+    reason: str = ""  # B&B or emergency: why
+    no_suitable: bool = False  # B&B or emergency: no suitable place exists today
+
+
+def confirm(db: Session, proposal_id: int, user: User, answers: Answers, *, on: date) -> Placement:
+    """Record the placement from the proposal: the place is taken (by the rule of free places)
+    and the person leaves the waiting list (stays on it, urgent, for B&B or emergency), together."""
+    proposal = db.get(Proposal, proposal_id)
+    if proposal is None:
+        raise LookupError(proposal_id)
+    person_id, scheme_id = proposal.person_id, proposal.scheme_id
+    if not scheme_id:
+        raise DecisionRefused("This proposal has no place to confirm.", person_id=person_id)
+    interim = is_interim(proposal.accom_code)
+    if interim and not (answers.reason.strip() and answers.no_suitable):
+        raise DecisionRefused(
+            "B&B or emergency accommodation is confirmed only with the reason and your confirmation "
+            "that no suitable place exists today.",
+            person_id=person_id,
+            status=400,
+        )
+    exclusive(db, row=select(Scheme).where(Scheme.scheme_id == scheme_id))
+    proposal = _fresh(db, Proposal, proposal_id)  # type: ignore[assignment]
+    if proposal.state != "proposed":
+        raise _refuse(db, why_not_open(db, proposal), person_id)
+    person = _fresh(db, YoungPerson, person_id)
+    if not isinstance(person, YoungPerson):
+        raise _refuse(
+            db, f"{person_id} is no longer on the waiting list (an import removed them).", person_id
+        )
+    current = open_placement(db, person_id)
+    if current is not None and (not is_interim(current.accom_code) or interim):
+        raise _refuse(
+            db,
+            f"{person_id} is already placed at {_scheme_name(db, current.scheme_id)} since "
+            f"{uk_date(current.start_date)}: end that placement first. Nothing was changed.",
+            person_id,
+        )
+    if person.status != "waiting":
+        raise _refuse(db, f"{person_id} is not on the waiting list now; nothing was changed.", person_id)
+    if free_on(db, scheme_id, on) <= 0:
+        raise _refuse(
+            db,
+            f"Scheme {scheme_id} has no vacancy left: another placement took it first. "
+            "Nothing was changed for this young person.",
+            person_id,
+            no_vacancy=True,
+        )
+    now = ledger_now()
+    done = db.execute(
+        update(Proposal)
+        .where(Proposal.id == proposal_id, Proposal.state == "proposed")
+        .values(state="confirmed", decided_by_id=user.id, decided_at=now),
+        execution_options=_NO_SYNC,
+    )
+    if done.rowcount != 1:  # type: ignore[attr-defined]
+        raise _refuse(db, "This proposal has already been decided; nothing was changed.", person_id)
+    if current is not None:  # moving on from B&B or emergency accommodation, the day they move
+        current.end_date, current.end_reason = answers.start, MOVED_TO_SUITABLE
+        current.ended_at, current.ended_by_id = now, user.id
+        db.flush()
+    placement = Placement(
+        person_id=person_id,
+        scheme_id=scheme_id,
+        proposal_id=proposal_id,
+        accom_code=proposal.accom_code,
+        weekly_cost=proposal.weekly_cost or 0.0,
+        confirmed_by_id=user.id,
+        confirmed_at=now,
+        confirm_reason=answers.reason.strip() if interim else "",
+        accom_before=person.current_accom,
+        start_date=answers.start,
+    )
+    db.add(placement)
+    if interim:
+        person.current_accom = proposal.accom_code  # in B&B or emergency accommodation: urgent
+    else:
+        person.status = "placed"
+    db.execute(
+        update(Proposal)
+        .where(Proposal.person_id == person_id, Proposal.state == "proposed")
+        .values(state="superseded"),
+        execution_options=_NO_SYNC,
+    )
+    try:
+        db.flush()
+    except IntegrityError as e:  # the unique index on open placements: someone placed them meanwhile
+        raise _refuse(
+            db, f"{person_id} was placed by someone else meanwhile; nothing was changed.", person_id
+        ) from e
+    if current is not None:
+        current.replaced_by_id = placement.id
+    detail = f"placed in {scheme_id} ({proposal.accom_code}) from {answers.start.isoformat()}"
+    if interim:
+        detail += f"; no suitable place today: {answers.reason.strip()}"
+    audit.record("confirm", person_id, detail=detail)
+    db.commit()
+    return placement
+
+
+def _refuse(db: Session, message: str, person_id: str | None, *, no_vacancy: bool = False) -> DecisionRefused:
+    db.rollback()
+    return DecisionRefused(message, person_id=person_id, no_vacancy=no_vacancy)
+
+
+def undo(db: Session, placement_id: int, user: User, reason: str, *, on: date) -> Placement:
+    """Take back a confirmation made in error, before the young person has moved in (until the
+    move-in day itself): the place was never used; they go back to the list as they were."""
+    if not reason.strip():
+        raise DecisionRefused("Give the reason for undoing the confirmation.", status=400)
+    exclusive(db, row=select(Placement).where(Placement.id == placement_id))
+    placement = _fresh(db, Placement, placement_id)
+    if not isinstance(placement, Placement):
+        raise LookupError(placement_id)
+    if placement.undone_at is not None or placement.end_date is not None:
+        raise _refuse(
+            db, "This placement has already been undone or ended; nothing was changed.", placement.person_id
+        )
+    if placement.start_date < on:
+        raise _refuse(
+            db,
+            f"{placement.person_id} moved in on {uk_date(placement.start_date)}: a placement that has "
+            "started cannot be undone. End it instead, with the move-out date.",
+            placement.person_id,
+        )
+    placement.undone_at, placement.undone_by_id, placement.undo_reason = ledger_now(), user.id, reason.strip()
+    person = db.get(YoungPerson, placement.person_id)
+    if placement.proposal_id is not None:
+        db.execute(
+            update(Proposal).where(Proposal.id == placement.proposal_id).values(state="undone"),
+            execution_options=_NO_SYNC,
+        )
+    db.flush()
+    replaced = db.scalar(select(Placement).where(Placement.replaced_by_id == placement.id))
+    if person is not None:
+        person.status, person.current_accom = "waiting", placement.accom_before
+        if replaced is not None:  # they stay where they were, in B&B or emergency accommodation
+            replaced.end_date, replaced.end_reason, replaced.ended_at = None, "", None
+            replaced.ended_by_id, replaced.replaced_by_id = None, None
+            person.current_accom = replaced.accom_code
+    audit.record("undo", placement.person_id, detail=f"undid {placement.scheme_id}: {reason.strip()}")
+    db.commit()
+    return placement
+
+
+def end(
+    db: Session,
+    placement_id: int,
+    user: User,
+    *,
+    moved_out: date,
+    reason: str,
+    note: str,
+    needs_place: bool,
+    on: date,
+) -> Placement:
+    """The young person moves out on `moved_out`: the place is free from that day; back on the
+    waiting list (needed from that day) when they still need a place, off it otherwise."""
+    if reason not in END_REASONS:
+        raise DecisionRefused("Choose why the placement ended.", status=400)
+    exclusive(db, row=select(Placement).where(Placement.id == placement_id))
+    placement = _fresh(db, Placement, placement_id)
+    if not isinstance(placement, Placement):
+        raise LookupError(placement_id)
+    if placement.undone_at is not None or placement.end_date is not None:
+        raise _refuse(db, "This placement has already ended; nothing was changed.", placement.person_id)
+    if moved_out < placement.start_date:
+        raise DecisionRefused(
+            f"The move-out date must be on or after the move-in date, {uk_date(placement.start_date)}.",
+            person_id=placement.person_id,
+            status=400,
+        )
+    placement.end_date, placement.end_reason, placement.end_note = moved_out, reason, note.strip()
+    placement.ended_at, placement.ended_by_id = ledger_now(), user.id
+    person = db.get(YoungPerson, placement.person_id)
+    if person is not None:
+        if needs_place:
+            person.status = "waiting"
+            person.needed_from = moved_out
+            person.current_accom = "X2" if reason == "custody" else placement.accom_code
+        else:
+            person.status = "left"
+    audit.record(
+        "end_placement",
+        placement.person_id,
+        detail=f"{placement.scheme_id} ended {moved_out.isoformat()}: {END_REASONS[reason]}"
+        + ("; back on the waiting list" if needs_place else "; no other place needed"),
+    )
+    db.commit()
+    return placement
+
+
+def decline(db: Session, proposal_id: int, user: User, reason: str) -> Proposal:
+    proposal = db.get(Proposal, proposal_id)
+    if proposal is None:
+        raise LookupError(proposal_id)
+    if not reason.strip():
+        raise DecisionRefused("Give the reason for declining.", person_id=proposal.person_id, status=400)
+    done = db.execute(
+        update(Proposal)
+        .where(Proposal.id == proposal_id, Proposal.state == "proposed")
+        .values(state="declined", decided_by_id=user.id, decided_at=ledger_now())
+        .values(decline_reason=reason.strip()),
+        execution_options=_NO_SYNC,
+    )
+    if done.rowcount != 1:  # type: ignore[attr-defined]
+        db.refresh(proposal)
+        raise _refuse(db, why_not_open(db, proposal), proposal.person_id)
+    audit.record(
+        "decline", proposal.person_id, detail=f"declined {proposal.scheme_id or 'no place'}: {reason}"
+    )
+    db.commit()
+    db.refresh(proposal)
+    return proposal
+
+
+def reopen(db: Session, proposal_id: int, user: User) -> Proposal:
+    """A declined proposal open again, while the matching run and the data it came from are the
+    latest and the person is still waiting; other open proposals for them are replaced."""
+    exclusive(db, row=select(Proposal).where(Proposal.id == proposal_id))
+    proposal = _fresh(db, Proposal, proposal_id)
+    if not isinstance(proposal, Proposal):
+        raise LookupError(proposal_id)
+    if proposal.state != "declined":
+        raise _refuse(
+            db, "Only a declined proposal can be reopened; nothing was changed.", proposal.person_id
+        )
+    latest = db.scalar(select(MatchRun.id).order_by(MatchRun.id.desc()).limit(1))
+    imported = db.scalar(select(Import.imported_at).order_by(Import.id.desc()).limit(1))
+    if (proposal.run_id is not None and proposal.run_id != latest) or (
+        imported is not None and imported > proposal.created_at
+    ):
+        raise _refuse(
+            db,
+            "Matching was re-run or the data imported again since this proposal: it no longer holds. "
+            "Use the open proposals, or the young person's page.",
+            proposal.person_id,
+        )
+    person = db.get(YoungPerson, proposal.person_id)
+    if person is None or person.status != "waiting":
+        raise _refuse(
+            db, f"{proposal.person_id} is not waiting now; nothing was changed.", proposal.person_id
+        )
+    db.execute(
+        update(Proposal)
+        .where(Proposal.person_id == proposal.person_id, Proposal.state == "proposed")
+        .values(state="superseded"),
+        execution_options=_NO_SYNC,
+    )
+    proposal.state, proposal.decided_by_id, proposal.decided_at = "proposed", None, None
+    audit.record("reopen", proposal.person_id, detail=f"reopened {proposal.scheme_id or 'no place'}")
+    db.commit()
+    return proposal
