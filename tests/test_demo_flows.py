@@ -14,12 +14,12 @@ from click.testing import CliRunner
 import planner.demo.county as demo
 from planner.cli import cli
 from planner.data.contract import Dataset, due_within
+from planner.data.formats import ages_on
 from planner.data.vocab import URGENT_ACCOM
 from planner.demo.cohort import uasc_share_16_17
 from planner.demo.waiting import NOW_19_21
 from planner.forecast.history import NOT_PLACE_DEMAND, load_referrals
 from planner.forecast.published_places import PLACES_PER_CARE_LEAVER
-from planner.match.eligibility import ages_on
 
 ON = date(2026, 11, 23)
 # DfE Children looked after in England 2025: care leavers aged 17-18 and 19-21, and how many of

@@ -9,8 +9,9 @@ import pandas as pd
 import pytest
 from matching_instances import ON, broken, instance, people, records, schemes
 
+from planner.data.formats import ages_on
 from planner.match import eligibility
-from planner.match.eligibility import BIT, HARD_MASK, RULES, ages_on, broken_rules, eligible_pairs, failures
+from planner.match.eligibility import BIT, HARD_MASK, RULES, broken_rules, eligible_pairs, failures
 from planner.match.explain import rule_counts
 
 

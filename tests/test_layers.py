@@ -16,7 +16,7 @@ MAY_IMPORT = {
     "forecast": {"data"},
     "simulate": {"data", "match", "forecast"},
     "sources": {"data", "forecast"},
-    "demo": {"data", "match", "forecast", "simulate", "sources"},
+    "demo": {"data", "forecast", "simulate", "sources"},
     "cli": {"data", "match", "forecast", "simulate", "sources", "demo"},
 }
 WEB_ONLY = ("flask", "flask_login", "flask_wtf", "wtforms", "sqlalchemy", "alembic", "werkzeug", "folium")

@@ -16,8 +16,8 @@ from web_support import EXAMPLE, ON, SignIn
 
 import web.core.paging
 from planner.data.contract import Dataset, load_folder
+from planner.data.formats import ages_on
 from planner.data.vocab import URGENT_ACCOM
-from planner.match.eligibility import ages_on
 from web.core.db import get_db
 from web.core.store import replace_all
 from web.officer.queues import adult_born_by as _adult_born_by

@@ -1,5 +1,6 @@
 """How people in an English council read dates, money and counts (`23 Nov 2026`, `£1,234`,
-`2 schemes`), and CSV files they can open in a spreadsheet safely."""
+`2 schemes`), ages on a date as the law counts them, and CSV files they can open in a spreadsheet
+safely."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ import re
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # pandas only for the tables' helper: dates and money stay light to import
+if TYPE_CHECKING:  # pandas only for the tables' helpers: dates and money stay light to import
+    import numpy as np
     import pandas as pd
 
 
@@ -45,6 +47,16 @@ def parse_date(text: str) -> date:
     if "/" in text:
         return datetime.strptime(text, "%d/%m/%Y").date()
     return date.fromisoformat(text)
+
+
+def ages_on(dob: pd.Series, on: date) -> np.ndarray:
+    """Age in whole years on `on` (birthdays on 29 February count from 1 March)."""
+    import numpy as np
+    import pandas as pd
+
+    d = pd.DatetimeIndex(dob)
+    before = (d.month > on.month) | ((d.month == on.month) & (d.day > on.day))
+    return np.asarray(on.year - d.year - before.astype(int), dtype=np.int64)
 
 
 # A spreadsheet runs a cell starting with one of these as a formula (CSV injection); OWASP's

@@ -13,12 +13,12 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from planner.data.formats import ages_on
 from planner.data.vocab import RISKS, SUPPORT_LEVELS, SUPPORT_RANK
 from planner.demo.calibration import GENDER_MIX, WHEELCHAIR_SHARE, Calibration
 from planner.demo.cohort import allot
 from planner.demo.places import neighbours
 from planner.demo.waiting import waiting_list
-from planner.match.eligibility import ages_on
 
 UASC_GENDER = {"M": 0.95, "F": 0.05}  # DfE: almost all unaccompanied asylum-seeking children are boys
 SUPPORT_BY_AGE = {  # assumption: need falls with age

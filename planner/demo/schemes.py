@@ -18,13 +18,13 @@ import numpy as np
 import pandas as pd
 
 from planner.data.districts import districts
+from planner.data.formats import ages_on
 from planner.data.vocab import RISKS, SUPPORT_LEVELS, SUPPORT_RANK
 from planner.demo.calibration import COST_MAX_GBP, COST_MEAN_GBP, COST_MIN_GBP, Calibration
 from planner.demo.cohort import council_figures
 from planner.demo.places import places, points_near
 from planner.demo.referrals import mean_stay_months, outcome_table
 from planner.demo.waiting import SLIP_DAYS, SLIP_SHARE, mean_lead_days
-from planner.match.eligibility import ages_on
 
 # Suitable vacancies for this share of the young people due within the horizon: west to east
 # (assumption).

@@ -13,12 +13,11 @@ from typing import Final
 import pandas as pd
 
 from planner.data.contract import Dataset
-from planner.data.formats import uk_date
+from planner.data.formats import ages_on, uk_date
 from planner.data.vocab import URGENT_ACCOM
 from planner.demo.calibration import Calibration
 from planner.demo.waiting import CUSTODY
 from planner.forecast.history import NOT_PLACE_DEMAND
-from planner.match.eligibility import ages_on
 
 REFERRALS_SHARE: Final = (0.25, 0.85)
 LIST_SHARE: Final = 0.60

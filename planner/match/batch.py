@@ -30,11 +30,10 @@ import numpy as np
 import pandas as pd
 
 from planner.data.contract import HORIZON_DAYS, due_by, due_within, needed_now
-from planner.data.formats import spreadsheet_safe, uk_date
+from planner.data.formats import ages_on, spreadsheet_safe, uk_date
 from planner.data.vocab import URGENT_ACCOM
 from planner.match.arcs import Arcs, batch_pairs
 from planner.match.cost import DEFAULT_WEIGHTS, OBJECTIVES, CostWeights, Objective, pair_cost
-from planner.match.eligibility import ages_on
 from planner.match.explain import explain
 from planner.match.flow import assign
 from planner.match.solution import Solution

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from planner.data.districts import districts, haversine_km
+from planner.data.formats import ages_on
 from planner.data.vocab import RISKS, STAYING_PUT, STAYING_PUT_UNTIL_AGE, SUPPORT_RANK, UNSUITABLE_TYPES
 
 BLOCK_CELLS: Final = 4_000_000  # people x schemes evaluated at once (8 MB of uint16)
@@ -60,13 +61,6 @@ HARD_MASK: Final = np.uint16(sum(int(b) for n, b in BIT.items() if n != "unsuita
 SUITABLE_MASK: Final = np.uint16(HARD_MASK | UNSUITABLE_BIT)
 RISK_BIT: Final = {r: 1 << i for i, r in enumerate(RISKS)}
 _GENDER_CODE: Final = {"F": 0, "M": 1, "X": 2}
-
-
-def ages_on(dob: pd.Series, on: date) -> np.ndarray:
-    """Age in whole years on `on` (birthdays on 29 February count from 1 March)."""
-    d = pd.DatetimeIndex(dob)
-    before = (d.month > on.month) | ((d.month == on.month) & (d.day > on.day))
-    return np.asarray(on.year - d.year - before.astype(int), dtype=np.int64)
 
 
 def _mask(lists: pd.Series, bits: dict[str, int]) -> np.ndarray:

@@ -18,9 +18,9 @@ import pandas as pd
 
 from planner.data.contract import due_by
 from planner.data.districts import district_names
-from planner.data.formats import plural, uk_date
+from planner.data.formats import ages_on, plural, uk_date
 from planner.data.vocab import ACCOM_LABELS, SUPPORT_RANK
-from planner.match.eligibility import BLOCK_CELLS, RULES, SUITABLE_MASK, ages_on, failures, home_km
+from planner.match.eligibility import BLOCK_CELLS, RULES, SUITABLE_MASK, failures, home_km
 from planner.match.solution import Solution
 
 _N: Final = len(RULES)

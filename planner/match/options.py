@@ -28,13 +28,12 @@ import pandas as pd
 
 from planner.data.contract import HORIZON_DAYS, due_by, due_within, needed_now
 from planner.data.districts import district_name
-from planner.data.formats import uk_date
+from planner.data.formats import ages_on, uk_date
 from planner.data.vocab import ACCOM_LABELS
 from planner.match.cost import DEFAULT_WEIGHTS, CostWeights, Objective, pair_cost
 from planner.match.eligibility import (
     HARD_MASK,
     SUITABLE_MASK,
-    ages_on,
     broken_rules,
     eligible_pairs,
     failures,

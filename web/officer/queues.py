@@ -19,7 +19,7 @@ from web.core.vacancies import free_places
 
 def adult_born_by(on: date) -> date:
     """The latest date of birth of someone aged 18 or more on `on` (born on 29 February: 18 from
-    1 March in a common year, as `planner.match.eligibility.ages_on` counts)."""
+    1 March in a common year, as `planner.data.formats.ages_on` counts)."""
     try:
         return on.replace(year=on.year - 18)
     except ValueError:  # `on` is 29 February and the year 18 before has none
