@@ -1,5 +1,6 @@
 """The parts of the code import one way (README, "How the code is organised"): a test that fails
-when an import breaks the direction, forms a circle, or brings Flask into the core."""
+when an import breaks the direction, forms a circle, or brings Flask into the core; and in the web
+app, when a part (officer, commissioner, admin) imports another, or the core imports a part."""
 
 from __future__ import annotations
 
@@ -19,6 +20,9 @@ MAY_IMPORT = {
     "demo": {"data", "forecast", "simulate", "sources"},
     "cli": {"data", "match", "forecast", "simulate", "sources", "demo"},
 }
+# The web app: each part imports the core and the planner, never another part; the core imports
+# no part. web/__init__.py (create_app) sits on top of them all.
+WEB_PARTS = ("core", "officer", "commissioner", "admin")
 WEB_ONLY = ("flask", "flask_login", "flask_wtf", "wtforms", "sqlalchemy", "alembic", "werkzeug", "folium")
 
 
@@ -63,6 +67,11 @@ def _part(module: str) -> str | None:
     return parts[1] if parts[0] == "planner" and len(parts) > 1 else None
 
 
+def _web_part(module: str) -> str | None:
+    parts = module.split(".")
+    return parts[1] if parts[0] == "web" and len(parts) > 1 else None
+
+
 GRAPH = _graph()
 
 
@@ -82,6 +91,40 @@ def test_each_part_of_the_planner_imports_only_the_parts_below_it(module: str) -
 def test_every_module_of_the_planner_belongs_to_a_part() -> None:
     loose = [m for m in GRAPH if m.startswith("planner.") and _part(m) not in MAY_IMPORT]
     assert sorted(loose) == ["planner.__main__"]
+
+
+@pytest.mark.parametrize("module", sorted(m for m in GRAPH if _web_part(m) in WEB_PARTS))
+def test_each_part_of_the_web_app_imports_only_itself_the_core_and_the_planner(module: str) -> None:
+    part = _web_part(module)
+    may = {part, "core"}
+    wrong = sorted(m for m in GRAPH[module] if m.split(".")[0] == "web" and _web_part(m) not in may)
+    # `planner serve` runs the whole app: serve makes it with create_app, the one way up.
+    allowed = {"web.core.serve": ["web"]}.get(module, [])
+    assert [m for m in wrong if m not in allowed] == []
+
+
+def test_every_module_of_the_web_app_belongs_to_the_core_or_a_part() -> None:
+    loose = [m for m in GRAPH if m.split(".")[0] == "web" and _web_part(m) not in WEB_PARTS]
+    assert sorted(loose) == ["web"]
+
+
+def test_the_app_package_holds_only_the_factory() -> None:
+    tree = ast.parse((ROOT / "web" / "__init__.py").read_text(encoding="utf-8"))
+    defined = [n.name for n in tree.body if isinstance(n, ast.FunctionDef | ast.ClassDef)]
+    assigned = [n for n in tree.body if isinstance(n, ast.Assign | ast.AnnAssign)]
+    assert (defined, assigned) == (["create_app", "_register_blueprints"], [])
+
+
+def test_each_part_keeps_its_templates_in_a_folder_of_its_own_name() -> None:
+    # Flask looks for a template in every blueprint's folder in turn, so two parts' "person.html"
+    # would be one of them, silently: each part's are named "<part>/...".
+    stray = [
+        str(p.relative_to(ROOT))
+        for part in WEB_PARTS[1:]
+        for p in (ROOT / "web" / part).rglob("templates/**/*.html")
+        if p.relative_to(ROOT / "web" / part / "templates").parts[0] != part
+    ]
+    assert stray == []
 
 
 def test_the_core_never_imports_the_web_stack_and_only_the_cli_imports_click() -> None:
