@@ -179,6 +179,16 @@ def test_geographic_neighbours_are_the_councils_next_door() -> None:
     assert geographic_neighbours("E06000053") == ["E06000052"]  # Isles of Scilly: Cornwall
 
 
+def test_neighbours_are_ranked_by_kilometres_not_degrees() -> None:
+    # Gloucestershire's centre is 41 km from Swindon's, 46.5 km from Herefordshire's and 47 km from
+    # Worcestershire's; in raw degrees Worcestershire, due north, came second.
+    near = geographic_neighbours(GLOS)
+    assert near.index("E06000030") < near.index("E06000019") < near.index("E10000034")
+    # The Isle of Wight touches nobody: its nearest council is Portsmouth (26 km), then Southampton
+    # (28 km), which degrees put first.
+    assert geographic_neighbours("E06000046") == ["E06000044"]
+
+
 def test_a_folder_without_the_dfe_tables_is_refused_naming_the_file(tmp_path: Path) -> None:
     with pytest.raises(InvalidInput) as e:
         load_dfe_series(tmp_path)
