@@ -121,8 +121,8 @@ def describe(
     calibration."""
     from planner.data.contract import HORIZON_DAYS
     from planner.data.summary import by_district
-    from planner.data.vocab import SUPPORT_LEVELS, UNSUITABLE_TYPES, URGENT_ACCOM
-    from planner.forecast.shortfall import shortfall_by_district
+    from planner.data.vocab import UNSUITABLE_TYPES, URGENT_ACCOM
+    from planner.forecast.shortfall import shortfall_by_level
 
     p, s = data.people, data.schemes
     age = (pd.Timestamp(on) - p["date_of_birth"]).dt.days / 365.25
@@ -135,7 +135,8 @@ def describe(
         f"{int(s['vacancies'].sum()):,} vacancies ({suitable:,} suitable, not B&B or emergency)",
         by_district(data).to_string(index=False),
     ]
-    short = shortfall_by_district(data, on=on)
+    table = shortfall_by_level(data, on=on)
+    short = table[table["support_level"] == "all"]
     due, gap = int(short["due"].sum()), int(short["shortfall"].sum())
     lines.append(f"  {due:,} due within the {HORIZON_DAYS}-day horizon, {gap:,} of them without a suitable "
                  "vacancy in their district")  # fmt: skip
@@ -143,9 +144,9 @@ def describe(
     lines.append("Short of suitable places: " + ("; ".join(
         f"{r.name} short by {r.shortfall} ({r.due} due, {r.suitable_vacancies} suitable vacancies)"
         for r in short.itertuples()) or "none"))  # fmt: skip
-    levels = [(lvl, shortfall_by_district(data, on=on, support_level=lvl)) for lvl in SUPPORT_LEVELS]
+    levels = table[table["support_level"] != "all"].groupby("support_level", sort=False)[["due", "shortfall"]]
     lines.append("By support need (due / short, vacancies at that level or above shared out): " + ", ".join(
-        f"{lvl} {t['due'].sum()} / {t['shortfall'].sum()}" for lvl, t in levels))  # fmt: skip
+        f"{lvl} {r.due} / {r.shortfall}" for lvl, r in levels.sum().iterrows()))  # fmt: skip
     lines += targets.lines(targets.checks(data, cal, on=on, referrals=referrals), cal)
     lines.append("Calibrated on:")
     width = max(len(f.label) for f in cal.figures)
