@@ -35,7 +35,7 @@ class TableSpec:
     # Checks across columns: (typed frame, `rows`: the spreadsheet row numbers in "row" and, per
     # column, whether its value parsed) -> (row, column, message). See `parsed`.
     check_rows: Callable[[pd.DataFrame, pd.DataFrame], Iterable[tuple[int, str, str]]] | None = None
-    # Values derived once every row is valid (e.g. coordinates from a postcode).
+    # Values derived once every row is valid (e.g. postcodes written one way).
     complete: Callable[[pd.DataFrame], pd.DataFrame] | None = None
 
     @property
