@@ -23,7 +23,7 @@ from planner.data.districts import DISTRICT_TOLERANCE_KM, district_name, in_engl
 from planner.data.limits import CAPACITY_MAX, NAME_MAX_LENGTH, WEEKLY_COST_MAX
 from planner.data.postcodes import locate, normalise, postcode_problems, pretty
 from planner.data.problems import InvalidInput, Problem
-from planner.data.table import MAX_PROBLEMS, Column, TableSpec, parsed, read_table, read_values
+from planner.data.table import MAX_PROBLEMS, Column, TableSpec, parsed, read_table, split_records
 from planner.data.vocab import ACCOM_LABELS, MAX_AGE, MIN_AGE, NEVER_SUITABLE, STAYING_PUT
 
 
@@ -235,8 +235,11 @@ def read_dataset(
     found: list[Problem] = []
     truncated = False
     frames: dict[str, pd.DataFrame] = {}
-    ids = read_values(people, PEOPLE, "person_id") if people is not None else None
-    for spec, data in ((PEOPLE, people), (SCHEMES, schemes)):
+    # young_people.csv is split into records once: for its ids (as written, even in a file with
+    # problems elsewhere) and for reading it.
+    people_records = split_records(people, PEOPLE) if people is not None else None
+    ids = people_records.values("person_id") if people_records is not None else None
+    for spec, data in ((PEOPLE, people_records), (SCHEMES, schemes)):
         if spec is SCHEMES:
             spec = replace(SCHEMES, check_rows=partial(_check_schemes, people_ids=ids))
         try:
