@@ -29,6 +29,7 @@ from planner.demo.schemes import (
     TYPES,
     WHEELCHAIR,
 )
+from planner.match.eligibility import ages_on
 
 # Share of schemes by type (the demo's shares of suitable vacancies, plus B&B and emergency); the
 # rest are staying-put places (Z), each reserved for one young person on the list (contract v1.1).
@@ -115,7 +116,7 @@ def _people(rng: np.random.Generator, n: int, codes: list[str], w: np.ndarray, o
 def _staying_put(rng: np.random.Generator, people: pd.DataFrame, k: int, on: date) -> pd.DataFrame:
     """k staying-put places with former foster carers, each reserved for an 18-20 year-old on the
     list (not now in B&B, emergency accommodation or of no fixed abode), in their home district."""
-    age = (pd.Timestamp(on) - people["date_of_birth"]).dt.days // 365
+    age = ages_on(people["date_of_birth"], on)
     pool = np.flatnonzero(((age >= 18) & (age <= 20) & (people["current_accom"] == "")).to_numpy())
     p = people.iloc[np.sort(rng.choice(pool, size=min(k, len(pool)), replace=False))]
     centre = districts().loc[p["home_district"], ["lat", "lon"]].to_numpy()
