@@ -16,6 +16,7 @@ import pandas as pd
 
 from planner.data.contract import Dataset
 from planner.data.districts import REFERENCE_DIR, districts, km_outside_district
+from planner.data.formats import ages_on
 from planner.data.vocab import RISKS, SUPPORT_LEVELS
 from planner.demo.calibration import GENDER_MIX, WHEELCHAIR_SHARE
 from planner.demo.people import RISK_P, SUPPORT_BY_AGE
@@ -115,7 +116,7 @@ def _people(rng: np.random.Generator, n: int, codes: list[str], w: np.ndarray, o
 def _staying_put(rng: np.random.Generator, people: pd.DataFrame, k: int, on: date) -> pd.DataFrame:
     """k staying-put places with former foster carers, each reserved for an 18-20 year-old on the
     list (not now in B&B, emergency accommodation or of no fixed abode), in their home district."""
-    age = (pd.Timestamp(on) - people["date_of_birth"]).dt.days // 365
+    age = ages_on(people["date_of_birth"], on)
     pool = np.flatnonzero(((age >= 18) & (age <= 20) & (people["current_accom"] == "")).to_numpy())
     p = people.iloc[np.sort(rng.choice(pool, size=min(k, len(pool)), replace=False))]
     centre = districts().loc[p["home_district"], ["lat", "lon"]].to_numpy()

@@ -112,7 +112,7 @@ def _prepare(url: str, on: date) -> list[str]:
     app = create_app({"SECRET_KEY": "load", "DATABASE_URL": url, "RESUME_SCENARIO_RUNS": False})
     with app.app_context():
         data, _ = demo_dataset(on)
-        history = generate_history(data, county="Gloucestershire", seed=1, on=on)
+        history = generate_history(county="Gloucestershire", seed=1, on=on)
         replace_all(get_db(), data)
         replace_history(get_db(), history.referrals, history.cohort)
         get_db().commit()

@@ -86,7 +86,7 @@ def load(url: str, size: str, *, on: date = ON, password: str = "bench", match: 
         if size == "county":  # the demo's referral history and cohort, for the forecast map
             from planner.demo import generate_history
 
-            history = generate_history(data, county="Gloucestershire", seed=1, on=on)
+            history = generate_history(county="Gloucestershire", seed=1, on=on)
             replace_history(db, history.referrals, history.cohort)
         for role in ROLES:
             user = db.scalar(select(User).where(User.username == role))

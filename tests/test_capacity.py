@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 from datetime import date
 
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -13,7 +14,7 @@ from hypothesis import strategies as st
 from planner.data.contract import PEOPLE, SCHEMES, Dataset, load_folder
 from planner.data.districts import find_council
 from planner.data.table import read_table
-from planner.forecast.shortfall import COLUMNS, shortfall_by_district
+from planner.forecast.shortfall import COLUMNS, shortfall_by_district, shortfall_by_level
 
 ON = date(2026, 11, 23)
 GLOUCESTER, CHELTENHAM, STROUD = "E07000081", "E07000078", "E07000082"
@@ -146,6 +147,29 @@ def test_support_level_compares_people_needing_it_with_places_at_that_level_or_a
     assert (low["waiting"], low["suitable_vacancies"], low["shortfall"], low["spare"]) == (1, 5, 0, 2)
     every = row(shortfall_by_district(data, on=ON), GLOUCESTER)
     assert (every["waiting"], every["suitable_vacancies"], every["shortfall"], every["spare"]) == (3, 5, 0, 2)
+
+
+def test_all_levels_counted_at_once_are_each_levels_table():
+    data = dataset(
+        [
+            person("A", GLOUCESTER, "high", accom="W2"),
+            person("B", GLOUCESTER, "high", needed="2026-12-10"),
+            person("C", CHELTENHAM, "low", needed="2027-02-01"),
+            person("D", STROUD, "intensive", accom="V2"),
+            person("E", SOUTH_GLOS, "none"),
+        ],
+        [scheme("S1", GLOUCESTER, 1, "intensive"), scheme("S2", CHELTENHAM, 3, "medium"),
+         scheme("S3", STROUD, 2, "low"), scheme("S4", GLOUCESTER, 2, "high", kind="W")],
+    )  # fmt: skip
+    together = shortfall_by_level(data, on=ON)
+    assert list(together.columns) == [*COLUMNS[:2], "support_level", *COLUMNS[2:]]
+    assert list(together["support_level"].unique()) == ["all", *LEVELS]
+    for level in (None, *LEVELS):
+        own = shortfall_by_district(data, on=ON, support_level=level)
+        got = together[together["support_level"] == (level or "all")].drop(columns="support_level")
+        pd.testing.assert_frame_equal(got.reset_index(drop=True), own)
+    # One of A and B (one intensive place for two high needs), D and E: in "all", then by level.
+    assert together["shortfall"].sum() == 2 * 3
 
 
 def test_needed_now_counts_places_needed_on_or_before_the_date():

@@ -187,12 +187,11 @@ def test_validate_is_documented_with_an_example() -> None:
 def test_history_files_in_the_folder_are_checked_with_the_others(data_dir: Path, tmp_path: Path) -> None:
     from datetime import date
 
-    from planner.data.contract import load_folder
     from planner.data.table import write_table
     from planner.demo import generate_history
     from planner.forecast.history import COHORT, REFERRALS
 
-    history = generate_history(load_folder(data_dir), county="Gloucestershire", seed=3, on=date(2026, 11, 23))
+    history = generate_history(county="Gloucestershire", seed=3, on=date(2026, 11, 23))
     write_table(history.referrals, REFERRALS, data_dir)
     write_table(history.cohort, COHORT, data_dir)
     good = validate(data_dir, tmp_path)

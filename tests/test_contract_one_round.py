@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from planner.data import contract, table
 from planner.data.contract import load_folder, read_dataset
 from planner.data.problems import InvalidInput
+from planner.data.table import Records, TableSpec, split_records
 
 SetCell = Callable[[Path, int, str, str], None]
 
@@ -77,6 +79,23 @@ def test_a_person_whose_other_values_are_bad_still_counts_for_reserved_for(data_
     set_cell(data_dir / "young_people.csv", 7, "date_of_birth", "10/09/2008")  # YP-0006, SCH-007's
     found = _problems(data_dir)
     assert len(found) == 1 and "date_of_birth" in found[0]
+
+
+def test_young_people_csv_is_split_once_for_its_ids_and_its_rows(
+    data_dir: Path, set_cell: SetCell, monkeypatch: pytest.MonkeyPatch
+):
+    split: list[str] = []
+
+    def counted(data: bytes, spec: TableSpec) -> Records:
+        split.append(spec.file)
+        return split_records(data, spec)
+
+    monkeypatch.setattr(contract, "split_records", counted)
+    monkeypatch.setattr(table, "split_records", counted)
+    assert len(load_folder(data_dir).people) == 6
+    set_cell(data_dir / "young_people.csv", 7, "date_of_birth", "10/09/2008")  # YP-0006, SCH-007's
+    assert len(_problems(data_dir)) == 1
+    assert split == ["young_people.csv", "schemes.csv"] * 2
 
 
 def test_the_web_asks_for_more_problems_than_the_command_line_shows(data_dir: Path, set_cell: SetCell):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -17,6 +18,8 @@ from planner.data.contract import Dataset, due_within, load_folder
 from planner.data.districts import boundaries, districts, find_council, in_england
 from planner.data.problems import InvalidInput, Problem
 from planner.data.vocab import SUPPORT_RANK
+from planner.demo.targets import referrals_last_year
+from planner.forecast.history import load_referrals
 from planner.forecast.shortfall import shortfall_by_district
 
 ON = date(2026, 11, 23)
@@ -197,6 +200,19 @@ def test_cli_writes_the_demo_and_prints_figures_with_sources(tmp_path: Path) -> 
     assert "East Sussex (E10000011)" in result.output
     assert "Hastings" in result.output and "Short of suitable places" in result.output
     assert "DfE Children looked after in England 2025" in result.output and "ONS mid-2022" in result.output
+
+
+def test_cli_calibrates_once_and_counts_the_referrals_it_wrote(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level("INFO", logger="planner.demo.calibration"):
+        result = CliRunner().invoke(cli, ["demo", str(tmp_path / "d"), "--county", "Wigan", "--seed", "2"])
+    assert result.exit_code == 0, result.output
+    assert sum(r.getMessage().startswith("calibrated demo for Wigan") for r in caplog.records) == 1
+    # The figure printed is of the history in referrals.csv, though it is not read back.
+    written = load_referrals(tmp_path / "d")
+    printed = re.search(r"referrals for a place in the last year +(\d+) ", result.output)
+    assert printed and int(printed.group(1)) == referrals_last_year(written, ON) > 0
 
 
 def test_cli_rejects_an_unknown_county_with_exit_2(tmp_path: Path) -> None:

@@ -37,7 +37,7 @@ def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     example = Path(__file__).resolve().parent.parent / "data" / "example"
     for f in example.glob("*.csv"):
         (folder / f.name).write_bytes(f.read_bytes())
-    write_history(folder, load_folder(folder), county="Gloucestershire", seed=1, on=ON)
+    write_history(folder, county="Gloucestershire", seed=1, on=ON)
     return folder
 
 

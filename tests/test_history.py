@@ -9,7 +9,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from planner.data.contract import load_folder
 from planner.data.problems import InvalidInput
 from planner.demo.history import council_figures, write_history
 from planner.forecast.history import (
@@ -27,8 +26,7 @@ ON = date(2026, 11, 23)
 @pytest.fixture(scope="module")
 def history_dir(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, History]:
     folder = tmp_path_factory.mktemp("history")
-    data = load_folder(Path(__file__).resolve().parent.parent / "data" / "example")
-    return folder, write_history(folder, data, county="Gloucestershire", seed=1, on=ON)
+    return folder, write_history(folder, county="Gloucestershire", seed=1, on=ON)
 
 
 def test_written_files_validate_and_read_back_equal(history_dir: tuple[Path, History]) -> None:
@@ -44,11 +42,10 @@ def test_same_seed_gives_identical_files_and_another_seed_differs(
     history_dir: tuple[Path, History], tmp_path: Path
 ) -> None:
     folder, _ = history_dir
-    data = load_folder(Path(__file__).resolve().parent.parent / "data" / "example")
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
-    write_history(tmp_path / "a", data, county="Gloucestershire", seed=1, on=ON)
-    write_history(tmp_path / "b", data, county="Gloucestershire", seed=2, on=ON)
+    write_history(tmp_path / "a", county="Gloucestershire", seed=1, on=ON)
+    write_history(tmp_path / "b", county="Gloucestershire", seed=2, on=ON)
     for name in ("referrals.csv", "cohort.csv"):
         assert (tmp_path / "a" / name).read_bytes() == (folder / name).read_bytes()
         assert (tmp_path / "b" / name).read_bytes() != (folder / name).read_bytes()
@@ -180,8 +177,7 @@ def test_unknown_placement_type_in_cohort_is_named(
 
 @pytest.mark.parametrize("county", ["City of London", "Isles of Scilly", "Kent"])
 def test_history_generates_for_councils_with_suppressed_figures(county: str, tmp_path: Path) -> None:
-    data = load_folder(Path(__file__).resolve().parent.parent / "data" / "example")
-    history = write_history(tmp_path, data, county=county, seed=1, on=ON)
+    history = write_history(tmp_path, county=county, seed=1, on=ON)
     assert len(load_cohort(tmp_path)) == len(history.cohort) >= 1
     assert len(load_referrals(tmp_path)) == len(history.referrals)
 

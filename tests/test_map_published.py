@@ -80,17 +80,13 @@ def test_officers_cannot_see_it(tmp_path, role):
 def test_with_a_referral_history_the_published_forecast_is_not_shown(tmp_path):
     from datetime import date
 
-    from planner.data.contract import load_folder
     from planner.demo import generate_history
     from web.core.db import get_db
     from web.core.store import replace_history
 
     app = make_app(tmp_path)
     with app.app_context():
-        example = Path(__file__).resolve().parent.parent / "data" / "example"
-        history = generate_history(
-            load_folder(example), county="Gloucestershire", seed=1, on=date(2026, 11, 23)
-        )
+        history = generate_history(county="Gloucestershire", seed=1, on=date(2026, 11, 23))
         replace_history(get_db(), history.referrals, history.cohort)
         get_db().commit()
     client = app.test_client()

@@ -152,3 +152,27 @@ def test_coordinates_win_over_the_postcode_when_both_are_given(tmp_path: Path) -
     folder = _with_postcodes(tmp_path, POSTCODES, keep_coordinates=True)
     schemes = load_folder(folder).schemes.set_index("scheme_id")
     assert schemes.loc["SCH-002", ["latitude", "longitude"]].tolist() == [51.8981, -2.0782]
+
+
+def test_a_files_postcodes_are_looked_up_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import planner.data.contract as contract
+
+    folder = _with_postcodes(tmp_path, POSTCODES, keep_coordinates=True)
+    schemes = pd.read_csv(folder / "schemes.csv", dtype=str, keep_default_na=False)
+    schemes.loc[schemes["scheme_id"] == "SCH-002", ["latitude", "longitude"]] = ""
+    schemes.to_csv(folder / "schemes.csv", index=False)
+    calls: list[list[str]] = []
+
+    def counted(postcodes: object) -> pd.DataFrame:
+        calls.append(list(postcodes))  # type: ignore[call-overload]
+        return locate(calls[-1])
+
+    monkeypatch.setattr(contract, "locate", counted)
+    located = load_folder(folder).schemes.set_index("scheme_id")
+    assert len(calls) == 1 and len(calls[0]) == len(POSTCODES)
+    # The lookup that checked the postcodes placed the scheme that gave only its postcode ...
+    assert located.loc["SCH-002", ["latitude", "longitude"]].tolist() == pytest.approx(
+        [51.8989, -2.0747], abs=1e-3
+    )
+    # ... and left the coordinates given alone.
+    assert located.loc["SCH-001", ["latitude", "longitude"]].tolist() == [51.8643, -2.2503]

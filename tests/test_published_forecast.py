@@ -12,7 +12,7 @@ import pytest
 
 from planner.data.problems import InvalidInput
 from planner.forecast.dfe_series import MEASURES, DfeSeries, geographic_neighbours, load_dfe_series
-from planner.forecast.published import PUBLISHED_COLUMNS, fit_equations, forecast_published
+from planner.forecast.published import PUBLISHED_COLUMNS, _summarise, fit_equations, forecast_published
 from planner.forecast.published_backtest import backtest_published
 from planner.forecast.published_places import PLACES_PER_CARE_LEAVER, support_share_table
 from planner.forecast.published_report import sense_check_lines
@@ -103,6 +103,18 @@ def test_the_forecast_has_the_agreed_columns_three_years_and_ordered_intervals(t
     assert by_year.mean() > 0.9  # later years are less certain
 
 
+def test_the_interval_is_the_forecasts_own_rule_widened_to_hold_a_skewed_mean() -> None:
+    # 19 runs of 0 and one of 100: the 90% quantile is 0, below the mean of 5. The published
+    # forecast shows its 80% interval by the rule of the referral forecast (forecast.tables.interval).
+    draws = np.zeros((20, 2, 1))
+    draws[0, 0, 0] = 100.0
+    draws[:, 1, 0] = np.arange(20.0)
+    t = _summarise({"places_needed": draws}, ["E06000053", GLOS], 2025)
+    scilly, glos = t.iloc[0], t.iloc[1]
+    assert (scilly["mean"], scilly["lo80"], scilly["hi80"]) == (5.0, 0.0, 5.0)
+    assert glos["mean"] == 9.5 and glos["lo80"] == pytest.approx(1.9) and glos["hi80"] == pytest.approx(17.1)
+
+
 def test_forecasts_of_2025_from_data_to_2024_meet_the_aim_against_what_dfe_published(
     series: DfeSeries,
 ) -> None:
@@ -177,6 +189,16 @@ def test_geographic_neighbours_are_the_councils_next_door() -> None:
     assert near[0] == "E06000025" and "E10000034" in near  # South Gloucestershire first, Worcestershire
     assert "E10000016" not in near  # Kent
     assert geographic_neighbours("E06000053") == ["E06000052"]  # Isles of Scilly: Cornwall
+
+
+def test_neighbours_are_ranked_by_kilometres_not_degrees() -> None:
+    # Gloucestershire's centre is 41 km from Swindon's, 46.5 km from Herefordshire's and 47 km from
+    # Worcestershire's; in raw degrees Worcestershire, due north, came second.
+    near = geographic_neighbours(GLOS)
+    assert near.index("E06000030") < near.index("E06000019") < near.index("E10000034")
+    # The Isle of Wight touches nobody: its nearest council is Portsmouth (26 km), then Southampton
+    # (28 km), which degrees put first.
+    assert geographic_neighbours("E06000046") == ["E06000044"]
 
 
 def test_a_folder_without_the_dfe_tables_is_refused_naming_the_file(tmp_path: Path) -> None:

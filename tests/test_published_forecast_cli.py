@@ -10,7 +10,6 @@ import pytest
 from click.testing import CliRunner
 
 from planner.cli import cli
-from planner.data.contract import load_folder
 from planner.demo import write_history
 from planner.forecast.dfe_series import load_dfe_series
 
@@ -89,7 +88,7 @@ def test_the_forecast_from_own_history_prints_the_published_one_beside_it(tmp_pa
     example = Path(__file__).resolve().parent.parent / "data" / "example"
     for f in example.glob("*.csv"):
         (tmp_path / f.name).write_bytes(f.read_bytes())
-    write_history(tmp_path, load_folder(tmp_path), county="Gloucestershire", seed=1, on=date(2026, 11, 23))
+    write_history(tmp_path, county="Gloucestershire", seed=1, on=date(2026, 11, 23))
     code, out = _run(str(tmp_path), "--months", "12", "--runs", "100", "--out", str(tmp_path / "f.csv"))
     assert code == 0, out
     assert "Sense check: places needed by care leavers" in out and "Gloucestershire (E10000013)" in out

@@ -30,7 +30,7 @@ def app(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Flask]:
         db = get_db()
         data, _ = demo_dataset(ON)
         replace_all(db, data)
-        history = generate_history(data, county="Gloucestershire", seed=1, on=ON)
+        history = generate_history(county="Gloucestershire", seed=1, on=ON)
         replace_history(db, history.referrals, history.cohort)
         db.commit()
     yield app

@@ -48,7 +48,7 @@ def app(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
         db = get_db()
         data, _ = demo_dataset(ON)
         replace_all(db, data)
-        history = generate_history(data, county="Gloucestershire", seed=1, on=ON)
+        history = generate_history(county="Gloucestershire", seed=1, on=ON)
         replace_history(db, history.referrals, history.cohort)
         db.commit()
     yield app
@@ -366,8 +366,7 @@ def test_a_referral_history_upload_is_validated_and_replaces_the_history(tmp_pat
     app = build_app("sqlite", tmp_path, request)
     officer = signer(app)("officer")
     with app.app_context():
-        data, _ = demo_dataset(ON)
-        history = generate_history(data, county="Gloucestershire", seed=1, on=ON)
+        history = generate_history(county="Gloucestershire", seed=1, on=ON)
     good = history.referrals.head(40)
     text = io.StringIO()
     good.assign(

@@ -71,19 +71,18 @@ def demo(out_dir: Path, county: str, people: int | None, seed: int, on: datetime
     Example: planner demo demo --county "East Sussex" --seed 2
     """
     from planner.data.formats import uk_date
-    from planner.demo import calibration, describe, write_demo
-    from planner.forecast.history import load_referrals
+    from planner.demo import calibration, describe, write_county
 
     try:
         cal = calibration(county)
     except LookupError as e:
         raise BadInput(f"--county: {e.args[0]}") from None
-    data = write_demo(out_dir, county=county, people=people, seed=seed, on=on.date())
+    made = write_county(out_dir, cal, people=people, seed=seed, on=on.date())
     click.echo(
         f"Wrote {out_dir}/ for {cal.council.name} ({cal.council.code}), seed {seed}, "
         f"date {uk_date(on)}: {', '.join(sorted(f.name for f in out_dir.glob('*.csv')))}"
     )
-    click.echo("\n".join(describe(data, cal, on=on.date(), referrals=load_referrals(out_dir))))
+    click.echo("\n".join(describe(made.data, cal, on=on.date(), referrals=made.history.referrals)))
 
 
 def _collection_year(ctx: click.Context, param: click.Parameter, value: str | None) -> int | None:

@@ -23,7 +23,7 @@ from planner.data.districts import DISTRICT_TOLERANCE_KM, district_name, in_engl
 from planner.data.limits import CAPACITY_MAX, NAME_MAX_LENGTH, WEEKLY_COST_MAX
 from planner.data.postcodes import locate, normalise, postcode_problems, pretty
 from planner.data.problems import InvalidInput, Problem
-from planner.data.table import MAX_PROBLEMS, Column, TableSpec, parsed, read_table, read_values
+from planner.data.table import MAX_PROBLEMS, Column, TableSpec, parsed, read_table, split_records
 from planner.data.vocab import ACCOM_LABELS, MAX_AGE, MIN_AGE, NEVER_SUITABLE, STAYING_PUT
 
 
@@ -123,7 +123,10 @@ def _check_schemes(
 
 def _check_location(df: pd.DataFrame, rows: pd.DataFrame) -> Iterable[tuple[int, str, str]]:
     """Coordinates in England and near the row's district, or a postcode in that district (v1.1).
-    A value given but not parsed is reported as such already: here it counts as given."""
+    A value given but not parsed is reported as such already: here it counts as given.
+
+    The postcodes are looked up once, here: a row's empty coordinates are filled from its postcode
+    when found (`read_table` returns the frame only when no problem was found)."""
     row = rows["row"].to_numpy()
     lat, lon = df["latitude"].to_numpy(dtype=float), df["longitude"].to_numpy(dtype=float)
     district, postcode = df["district"].to_numpy(dtype=object), df["postcode"].to_numpy(dtype=object)
@@ -150,17 +153,16 @@ def _check_location(df: pd.DataFrame, rows: pd.DataFrame) -> Iterable[tuple[int,
             f"({district[i]}), the row's district",
         )
     coded = np.flatnonzero((postcode != "") & parsed(rows, "postcode") & known)
-    for i, message in postcode_problems(postcode[coded], district[coded]):
+    found = locate(postcode[coded])
+    for i, message in postcode_problems(found, district[coded]):
         yield int(row[coded[i]]), "postcode", message
+    where = ["latitude", "longitude"]
+    fill = (found["status"] == "found").to_numpy() & ~(np.isfinite(lat) & np.isfinite(lon))[coded]
+    df.loc[df.index[coded[fill]], where] = found.loc[fill, where].to_numpy()
 
 
-def _locate_schemes(df: pd.DataFrame) -> pd.DataFrame:
-    """Coordinates from the postcode where they are not given; postcodes written as 'GL50 1HX'."""
-    need = (df["latitude"].isna() | df["longitude"].isna()).to_numpy() & (df["postcode"] != "").to_numpy()
-    if need.any():
-        found = locate(df.loc[need, "postcode"])
-        df.loc[need, "latitude"] = found["latitude"].to_numpy()
-        df.loc[need, "longitude"] = found["longitude"].to_numpy()
+def _pretty_postcodes(df: pd.DataFrame) -> pd.DataFrame:
+    """Postcodes written as 'GL50 1HX'."""
     df["postcode"] = df["postcode"].map(lambda p: pretty(normalise(p)))
     return df
 
@@ -191,7 +193,7 @@ SCHEMES = TableSpec(
     file="schemes.csv",
     id_column="scheme_id",
     check_rows=_check_schemes,
-    complete=_locate_schemes,
+    complete=_pretty_postcodes,
     columns=(
         Column("scheme_id", "id"),
         Column("name", "text", max_length=NAME_MAX_LENGTH),
@@ -233,8 +235,11 @@ def read_dataset(
     found: list[Problem] = []
     truncated = False
     frames: dict[str, pd.DataFrame] = {}
-    ids = read_values(people, PEOPLE, "person_id") if people is not None else None
-    for spec, data in ((PEOPLE, people), (SCHEMES, schemes)):
+    # young_people.csv is split into records once: for its ids (as written, even in a file with
+    # problems elsewhere) and for reading it.
+    people_records = split_records(people, PEOPLE) if people is not None else None
+    ids = people_records.values("person_id") if people_records is not None else None
+    for spec, data in ((PEOPLE, people_records), (SCHEMES, schemes)):
         if spec is SCHEMES:
             spec = replace(SCHEMES, check_rows=partial(_check_schemes, people_ids=ids))
         try:

@@ -121,10 +121,9 @@ def describe(status: str, raw: object, district: str = "") -> str:
     }[status]
 
 
-def postcode_problems(postcodes: Iterable[object], expected: Iterable[str]) -> list[tuple[int, str]]:
-    """(position, message) for each postcode not found in England, or found in another district
-    than the one expected of it (its row's `district`)."""
-    found = locate(postcodes)
+def postcode_problems(found: pd.DataFrame, expected: Iterable[str]) -> list[tuple[int, str]]:
+    """(position, message) for each postcode of a lookup (`locate`) not found in England, or found
+    in another district than the one expected of it (its row's `district`)."""
     want = np.asarray(list(expected), dtype=object)
     raw = list(found["postcode"])
     out: list[tuple[int, str]] = []

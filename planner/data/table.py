@@ -35,7 +35,7 @@ class TableSpec:
     # Checks across columns: (typed frame, `rows`: the spreadsheet row numbers in "row" and, per
     # column, whether its value parsed) -> (row, column, message). See `parsed`.
     check_rows: Callable[[pd.DataFrame, pd.DataFrame], Iterable[tuple[int, str, str]]] | None = None
-    # Values derived once every row is valid (e.g. coordinates from a postcode).
+    # Values derived once every row is valid (e.g. postcodes written one way).
     complete: Callable[[pd.DataFrame], pd.DataFrame] | None = None
 
     @property
@@ -71,62 +71,59 @@ class _Collector:
             raise InvalidInput(ordered[: self.limit], truncated=len(ordered) > self.limit)
 
 
-def _decode(data: bytes, out: _Collector) -> str | None:
+@dataclass(frozen=True, slots=True)
+class Records:
+    """A file's bytes split into CSV records, the first step of `read_table`, kept so that one
+    column can also be read as written (`values`) without splitting the file again."""
+
+    header: list[str]  # the header row, stripped; [] when the file could not be split
+    rows: list[list[str]]  # the records after the header, as written
+    problem: tuple[int | None, str] | None = None  # (row, message): why it could not be split
+
+    def values(self, column: str) -> frozenset[str] | None:
+        """The values of one column as written, whatever else is wrong in the file (None when the
+        file cannot be read as a table with that column): e.g. the ids another file may refer to."""
+        if self.problem is not None or self.header.count(column) != 1:
+            return None
+        at = self.header.index(column)
+        return frozenset(r[at].strip() for r in self.rows if len(r) == len(self.header) and r[at].strip())
+
+
+def split_records(data: bytes, spec: TableSpec) -> Records:
+    """Decode a file's bytes and split them into CSV records (`Records.problem` says why not)."""
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        row = data[: e.start].count(b"\n") + 1
-        out.add(
-            row,
-            None,
+        message = (
             f"is not UTF-8 text (byte 0x{data[e.start]:02x} cannot be read, e.g. a £ or an accent "
-            "saved by Excel as plain 'CSV'); save the file as 'CSV UTF-8 (comma delimited)'",
+            "saved by Excel as plain 'CSV'); save the file as 'CSV UTF-8 (comma delimited)'"
         )
-        return None
-
-
-def read_table(data: bytes, spec: TableSpec, *, max_problems: int = MAX_PROBLEMS) -> pd.DataFrame:
-    """Parse and validate one CSV file's bytes against `spec`; raise InvalidInput listing up to
-    `max_problems` problems."""
-    return _read(data, spec, _Collector(spec.file, max_problems))
-
-
-def read_values(data: bytes, spec: TableSpec, column: str) -> frozenset[str] | None:
-    """The values of one column as written, whatever else is wrong in the file (None when the file
-    cannot be read as a table with that column): e.g. the ids another file may refer to."""
-    out = _Collector(spec.file)
-    text = _decode(data, out)
-    if text is None or not text.strip():
-        return None
-    try:
-        records = list(csv.reader(io.StringIO(text, newline="")))
-    except csv.Error:
-        return None
-    header = [h.strip() for h in records[0]]
-    if header.count(column) != 1:
-        return None
-    at = header.index(column)
-    return frozenset(r[at].strip() for r in records[1:] if len(r) == len(header) and r[at].strip())
-
-
-def _read(data: bytes, spec: TableSpec, out: _Collector) -> pd.DataFrame:
-    text = _decode(data, out)
-    if text is None:
-        out.raise_if_any()
-    assert text is not None
+        return Records([], [], (data[: e.start].count(b"\n") + 1, message))
     if not text.strip():
-        out.add(None, None, f"file is empty: expected a header row with {', '.join(spec.names)}")
-        out.raise_if_any()
+        return Records([], [], (None, f"file is empty: expected a header row with {', '.join(spec.names)}"))
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         records = list(reader)
     except csv.Error as e:  # e.g. a field longer than the csv module allows (128 kB)
-        out.add(reader.line_num, None, f"cannot be read as CSV ({e})")
-        out.raise_if_any()
+        return Records([], [], (reader.line_num, f"cannot be read as CSV ({e})"))
     if not any(h.strip() for h in records[0]):
-        out.add(1, None, f"is blank: the first row must be the header ({', '.join(spec.names)})")
+        return Records([], [], (1, f"is blank: the first row must be the header ({', '.join(spec.names)})"))
+    return Records([h.strip() for h in records[0]], records[1:])
+
+
+def read_table(data: bytes | Records, spec: TableSpec, *, max_problems: int = MAX_PROBLEMS) -> pd.DataFrame:
+    """Parse and validate one CSV file's bytes (or its records, `split_records`) against `spec`;
+    raise InvalidInput listing up to `max_problems` problems."""
+    records = data if isinstance(data, Records) else split_records(data, spec)
+    return _read(records, spec, _Collector(spec.file, max_problems))
+
+
+def _read(records: Records, spec: TableSpec, out: _Collector) -> pd.DataFrame:
+    if records.problem is not None:
+        row, why = records.problem
+        out.add(row, None, why)
         out.raise_if_any()
-    header = [h.strip() for h in records[0]]
+    header = records.header
     order = {c.name: i for i, c in enumerate(spec.columns)}
     for name in sorted({h for h in header if header.count(h) > 1 and h}):
         out.add(1, name, "column appears more than once in the header row")
@@ -137,7 +134,7 @@ def _read(data: bytes, spec: TableSpec, out: _Collector) -> pd.DataFrame:
 
     rows: list[list[str]] = []
     numbers: list[int] = []
-    for i, rec in enumerate(records[1:], start=2):
+    for i, rec in enumerate(records.rows, start=2):
         if not any(v.strip() for v in rec):
             continue  # blank lines, e.g. at the end of a file saved by a spreadsheet
         if len(rec) != len(header):

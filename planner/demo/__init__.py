@@ -1,7 +1,8 @@
 """The synthetic demo county and its history, calibrated on public figures.
 
-`county.write_demo()` writes young_people.csv and schemes.csv and the referral history and
-looked-after cohort (`history`: `referrals`, `cohort`). The council's published figures
+`county.write_county()` (`write_demo()` for a council by name or code) writes young_people.csv and
+schemes.csv and the referral history and looked-after cohort (`history`: `referrals`, `cohort`),
+calibrated once. The council's published figures
 (`calibration`) give yearly referrals for a place by flow (`flows`); the waiting list is a snapshot
 of those flows (`waiting`, with people's needs and ties from `people`); schemes (`schemes`, at real
 towns from `places`) are sized to them; `targets` sets each figure beside its published value.
@@ -11,15 +12,17 @@ tests and notebooks import it.
 """
 
 from planner.demo.calibration import Calibration
-from planner.demo.county import calibration, describe, generate, write_demo
+from planner.demo.county import DemoCounty, calibration, describe, generate, write_county, write_demo
 from planner.demo.history import generate_history, write_history
 
 __all__ = [
     "Calibration",
+    "DemoCounty",
     "calibration",
     "describe",
     "generate",
     "generate_history",
+    "write_county",
     "write_demo",
     "write_history",
 ]

@@ -13,7 +13,7 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
-from planner.data.districts import REFERENCE_DIR, find_council
+from planner.data.districts import REFERENCE_DIR, Council
 from planner.data.vocab import SUPPORT_LEVELS
 
 SHARE_13_15, SHARE_16_17 = 0.21, 0.26  # DfE CLA 2025, national age breakdown
@@ -150,9 +150,8 @@ def _dob(on: date, age_years: np.ndarray) -> pd.Series:
     return pd.Series(pd.Timestamp(on) - pd.to_timedelta(np.round(age_years * 365.25), unit="D"))
 
 
-def generate_cohort(county: str, *, rng: np.random.Generator, on: date) -> pd.DataFrame:
+def generate_cohort(council: Council, *, rng: np.random.Generator, on: date) -> pd.DataFrame:
     """Children looked after on `on` aged 13 to 17 (cohort.csv)."""
-    council = find_council(county)
     fig = council_figures(council.code)
     n_old = int(round(fig["looked_after"] * SHARE_16_17))
     n_young = int(round(fig["looked_after"] * SHARE_13_15))

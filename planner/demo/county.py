@@ -14,6 +14,7 @@ import logging
 import os
 import shutil
 import tempfile
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -29,6 +30,7 @@ from planner.demo.history import write_history
 from planner.demo.people import make_people
 from planner.demo.schemes import make_schemes, staying_put
 from planner.demo.waiting import expected_size
+from planner.forecast.history import History
 
 log = logging.getLogger(__name__)
 
@@ -48,8 +50,7 @@ def _prefix(kind: str, council_code: str) -> str:
     return f"{kind}-{hashlib.sha1(council_code.encode()).hexdigest()[:4].upper()}"
 
 
-def _tables(county: str, people: int | None, seed: int, on: date) -> tuple[str, str]:
-    cal = calibration(county)
+def _tables(cal: Calibration, people: int | None, seed: int, on: date) -> tuple[str, str]:
     # At least MIN_PEOPLE, so that the smallest council (Isles of Scilly) still gives a usable demo.
     n = max(MIN_PEOPLE, round(expected_size(cal))) if people is None else people
     if n < 1:
@@ -79,11 +80,43 @@ def generate(
     (`planner.demo.waiting`: about 70 for Gloucestershire); another number scales it.
     Deterministic for a seed.
     """
-    people_csv, schemes_csv = _tables(county, people, seed, on)
+    people_csv, schemes_csv = _tables(calibration(county), people, seed, on)
     return Dataset(
         people=read_table(people_csv.encode("utf-8"), PEOPLE),
         schemes=read_table(schemes_csv.encode("utf-8"), SCHEMES),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class DemoCounty:
+    """What `write_county` wrote: the young people and schemes as a user loads them, the history,
+    and the calibration both were made from."""
+
+    data: Dataset
+    history: History
+    calibration: Calibration
+
+
+def write_county(
+    out_dir: Path, cal: Calibration, *, people: int | None = None, seed: int = 1, on: date = DEFAULT_DATE
+) -> DemoCounty:
+    """Write young_people.csv, schemes.csv and the history files (referrals.csv, cohort.csv) for
+    the council `cal` is calibrated on to `out_dir`, all or nothing: built and validated in a
+    temporary folder first."""
+    out_dir = Path(out_dir)
+    people_csv, schemes_csv = _tables(cal, people, seed, on)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    try:
+        (tmp / PEOPLE.file).write_text(people_csv, encoding="utf-8")
+        (tmp / SCHEMES.file).write_text(schemes_csv, encoding="utf-8")
+        data = load_folder(tmp)  # what we hand back is exactly what a user will load
+        history = write_history(tmp, cal, seed=seed, on=on)
+        for f in sorted(tmp.iterdir()):
+            os.replace(f, out_dir / f.name)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return DemoCounty(data, history, cal)
 
 
 def write_demo(
@@ -94,23 +127,8 @@ def write_demo(
     seed: int = 1,
     on: date = DEFAULT_DATE,
 ) -> Dataset:
-    """Write young_people.csv, schemes.csv and the history files (referrals.csv, cohort.csv) to
-    `out_dir`, all or nothing: built and validated in a temporary folder first."""
-    out_dir = Path(out_dir)
-    council = find_council(county)
-    people_csv, schemes_csv = _tables(county, people, seed, on)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
-    try:
-        (tmp / PEOPLE.file).write_text(people_csv, encoding="utf-8")
-        (tmp / SCHEMES.file).write_text(schemes_csv, encoding="utf-8")
-        data = load_folder(tmp)  # what we hand back is exactly what a user will load
-        write_history(tmp, data, county=council.name, seed=seed, on=on)
-        for f in sorted(tmp.iterdir()):
-            os.replace(f, out_dir / f.name)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    return data
+    """`write_county` for a council by name or ONS code; the young people and schemes it wrote."""
+    return write_county(out_dir, calibration(county), people=people, seed=seed, on=on).data
 
 
 def describe(
@@ -121,8 +139,8 @@ def describe(
     calibration."""
     from planner.data.contract import HORIZON_DAYS
     from planner.data.summary import by_district
-    from planner.data.vocab import SUPPORT_LEVELS, UNSUITABLE_TYPES, URGENT_ACCOM
-    from planner.forecast.shortfall import shortfall_by_district
+    from planner.data.vocab import UNSUITABLE_TYPES, URGENT_ACCOM
+    from planner.forecast.shortfall import shortfall_by_level
 
     p, s = data.people, data.schemes
     age = (pd.Timestamp(on) - p["date_of_birth"]).dt.days / 365.25
@@ -135,7 +153,8 @@ def describe(
         f"{int(s['vacancies'].sum()):,} vacancies ({suitable:,} suitable, not B&B or emergency)",
         by_district(data).to_string(index=False),
     ]
-    short = shortfall_by_district(data, on=on)
+    table = shortfall_by_level(data, on=on)
+    short = table[table["support_level"] == "all"]
     due, gap = int(short["due"].sum()), int(short["shortfall"].sum())
     lines.append(f"  {due:,} due within the {HORIZON_DAYS}-day horizon, {gap:,} of them without a suitable "
                  "vacancy in their district")  # fmt: skip
@@ -143,9 +162,9 @@ def describe(
     lines.append("Short of suitable places: " + ("; ".join(
         f"{r.name} short by {r.shortfall} ({r.due} due, {r.suitable_vacancies} suitable vacancies)"
         for r in short.itertuples()) or "none"))  # fmt: skip
-    levels = [(lvl, shortfall_by_district(data, on=on, support_level=lvl)) for lvl in SUPPORT_LEVELS]
+    levels = table[table["support_level"] != "all"].groupby("support_level", sort=False)[["due", "shortfall"]]
     lines.append("By support need (due / short, vacancies at that level or above shared out): " + ", ".join(
-        f"{lvl} {t['due'].sum()} / {t['shortfall'].sum()}" for lvl, t in levels))  # fmt: skip
+        f"{lvl} {r.due} / {r.shortfall}" for lvl, r in levels.sum().iterrows()))  # fmt: skip
     lines += targets.lines(targets.checks(data, cal, on=on, referrals=referrals), cal)
     lines.append("Calibrated on:")
     width = max(len(f.label) for f in cal.figures)

@@ -37,8 +37,9 @@ from pathlib import Path
 
 import numpy as np
 
-from planner.data.contract import Dataset
+from planner.data.districts import find_council
 from planner.data.table import write_table
+from planner.demo.calibration import Calibration, calibrate
 from planner.demo.cohort import council_figures, generate_cohort
 from planner.demo.referrals import generate_referrals
 from planner.forecast.history import COHORT, REFERRALS, History
@@ -46,22 +47,23 @@ from planner.forecast.history import COHORT, REFERRALS, History
 __all__ = ["council_figures", "generate_history", "write_history"]
 
 
-def generate_history(data: Dataset, *, county: str, seed: int, on: date) -> History:
-    """36 months of referrals up to `on` and today's looked-after cohort aged 13 to 17.
+def generate_history(county: str | Calibration, *, seed: int, on: date) -> History:
+    """36 months of referrals up to `on` and today's looked-after cohort aged 13 to 17, for a
+    council by name or ONS code, or by the calibration a demo has made of it already.
 
-    Deterministic for a seed. Calibrated to the council's DfE figures (see above). `data` (the
-    demo's young people and schemes) is not read: the history is a draw of the same flows.
+    Deterministic for a seed. Calibrated to the council's DfE figures (see above): a draw of the
+    same flows the demo's waiting list is a snapshot of.
     """
-    del data
+    cal = county if isinstance(county, Calibration) else calibrate(find_council(county))
     rng = np.random.default_rng([seed, 18])  # a stream of its own, apart from the demo's people
-    cohort = generate_cohort(county, rng=rng, on=on)
-    referrals = generate_referrals(county, rng=rng, on=on)
+    cohort = generate_cohort(cal.council, rng=rng, on=on)
+    referrals = generate_referrals(cal, rng=rng, on=on)
     return History(referrals=referrals, cohort=cohort)
 
 
-def write_history(out_dir: str | Path, data: Dataset, *, county: str, seed: int, on: date) -> History:
+def write_history(out_dir: str | Path, county: str | Calibration, *, seed: int, on: date) -> History:
     """Generate the history and write `referrals.csv` and `cohort.csv` into `out_dir`."""
-    history = generate_history(data, county=county, seed=seed, on=on)
+    history = generate_history(county, seed=seed, on=on)
     write_table(history.referrals, REFERRALS, out_dir)
     write_table(history.cohort, COHORT, out_dir)
     return history

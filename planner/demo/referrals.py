@@ -17,9 +17,8 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from planner.data.districts import find_council
 from planner.data.vocab import RISKS
-from planner.demo.calibration import calibrate
+from planner.demo.calibration import Calibration
 from planner.demo.cohort import choose, council_figures, district_weights, support_needs
 from planner.demo.waiting import LEAD, SLIP_DAYS, SLIP_SHARE
 
@@ -89,10 +88,9 @@ def _month_starts(on: date) -> pd.DatetimeIndex:
     return pd.period_range(last - MONTHS_OF_HISTORY, last, freq="M").to_timestamp()
 
 
-def generate_referrals(county: str, *, rng: np.random.Generator, on: date) -> pd.DataFrame:
-    """36 months of referrals up to `on` (referrals.csv), sorted by date."""
-    council = find_council(county)
-    cal = calibrate(council)
+def generate_referrals(cal: Calibration, *, rng: np.random.Generator, on: date) -> pd.DataFrame:
+    """36 months of referrals up to `on` (referrals.csv), sorted by date, at the calibrated flows."""
+    council = cal.council
     ratio = council_figures(council.code)["unsuitable_ratio"]
     starts = _month_starts(on)
     today = pd.Timestamp(on)

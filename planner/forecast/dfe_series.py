@@ -17,7 +17,7 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from planner.data.districts import REFERENCE_DIR, districts
+from planner.data.districts import REFERENCE_DIR, districts, haversine_km
 from planner.data.problems import InvalidInput, Problem
 
 MEASURES: Final = ("looked_after", "starting", "ceasing", "care_leavers_17_18", "care_leavers_19_21")
@@ -222,7 +222,9 @@ def geographic_neighbours(code: str) -> list[str]:
     centre = districts().groupby("utla_code")[["lat", "lon"]].mean()
     lat, lon = centre["lat"].to_numpy(float), centre["lon"].to_numpy(float)
     here = centre.index.get_loc(code)
-    dist = pd.Series(np.hypot(lat - lat[here], lon - lon[here]), index=centre.index).drop(code)
+    # Kilometres, not degrees: a degree of longitude is about 0.6 of one of latitude in England,
+    # so raw degrees would rank a council to the north or south as nearer than it is.
+    dist = pd.Series(haversine_km(lat[here], lon[here], lat, lon), index=centre.index).drop(code)
     if not near:
         return [str(dist.idxmin())]
     return [str(c) for c in dist.loc[near].sort_values().index]

@@ -36,6 +36,7 @@ import pandas as pd
 
 from planner.forecast.dfe_series import LABELS, DfeSeries
 from planner.forecast.published_places import add_places
+from planner.forecast.tables import interval
 
 log = logging.getLogger(__name__)
 
@@ -251,16 +252,13 @@ def _summarise(draws: dict[str, np.ndarray], codes: list[str], until: int) -> pd
     for measure, d in draws.items():
         ci, yi = np.nonzero(~np.isnan(d[0]))  # council, year: a forecast was made
         values = d[:, ci, yi]
-        lo, hi = np.quantile(values, [0.1, 0.9], axis=0) if values.size else (values[0], values[0])
         parts.append(
             pd.DataFrame(
                 {
                     "la_code": np.asarray(codes, dtype=object)[ci],
                     "year": until + 1 + yi,
                     "measure": measure,
-                    "mean": values.mean(axis=0),
-                    "lo80": lo,
-                    "hi80": hi,
+                    **interval(values),
                 }
             )
         )

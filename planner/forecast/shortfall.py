@@ -20,6 +20,7 @@ Ofsted registration ...) are not counted here: the matching applies them person 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import date
 from typing import Final
 
@@ -111,6 +112,78 @@ def due_and_vacant(
     return demand, supply
 
 
+@dataclass(frozen=True, slots=True)
+class _Counts:
+    """Today's counts as (districts of `area`, levels) arrays, each level's column on its own."""
+
+    area: pd.Index
+    waiting: np.ndarray  # young people on the list by home district and support need
+    needed_now: np.ndarray  # of them, those whose place is needed on or before the date
+    in_bnb: np.ndarray  # of them, those now in B&B (W) or emergency accommodation (V)
+    due: np.ndarray  # of them, those due within the horizon: the demand
+    vacancies: np.ndarray  # suitable vacancies by district and level
+    unserved: np.ndarray  # demand left after the sharing
+    left: np.ndarray  # vacancies left after the sharing
+    schemes: np.ndarray  # suitable schemes by district and level
+
+
+def _counts(data: Dataset, *, on: date, horizon_days: int) -> _Counts:
+    people, schemes = data.people, data.schemes
+    area = council_districts(pd.concat([people["home_district"], schemes["district"]], ignore_index=True))
+    demand, supply = due_and_vacant(data, area, on=on, horizon_days=horizon_days)
+    unserved, left = share_out(demand, supply)
+    supply_rows = schemes[~schemes["accom_type"].isin(list(UNSUITABLE_TYPES))]
+    home, need = people["home_district"], people["support_need"]
+    in_bnb = people["current_accom"].str[:1].isin(list(UNSUITABLE_TYPES)).to_numpy()
+    now = needed_now(people, on=on)
+    return _Counts(
+        area=area,
+        waiting=_by_level(home, need, area),
+        needed_now=_by_level(home[now], need[now], area),
+        in_bnb=_by_level(home[in_bnb], need[in_bnb], area),
+        due=demand,
+        vacancies=supply,
+        unserved=unserved,
+        left=left,
+        schemes=_by_level(supply_rows["district"], supply_rows["support_level"], area),
+    )
+
+
+def _column(counts: np.ndarray, k: int | None, *, places: bool = False) -> np.ndarray:
+    """A level's column of (districts, levels) counts, or all levels' sum (k None). For places, the
+    level's column holds those at the level or above: all that could serve a need at it."""
+    if k is None:
+        return counts.sum(axis=1)
+    return (at_or_above(counts) if places else counts)[:, k]
+
+
+def _table(c: _Counts, support_level: str | None) -> pd.DataFrame:
+    """`COLUMNS` for one support level (None: all of them) from the counts."""
+    k = None if support_level is None else SUPPORT_RANK[support_level]
+    table = pd.DataFrame(
+        {
+            "district": c.area,
+            "name": districts().loc[c.area, "name"].to_numpy(),
+            "waiting": _column(c.waiting, k),
+            "due": _column(c.due, k),
+            "needed_now": _column(c.needed_now, k),
+            "suitable_vacancies": _column(c.vacancies, k, places=True),
+            "shortfall": _column(c.unserved, k),
+            "spare": _column(c.left, k, places=True),
+            "in_bnb_or_emergency": _column(c.in_bnb, k),
+            "schemes": _column(c.schemes, k, places=True),
+        }
+    )
+    return table[list(COLUMNS)].sort_values("name", kind="stable").reset_index(drop=True)
+
+
+def _check_level(support_level: str | None) -> None:
+    if support_level is not None and support_level not in SUPPORT_RANK:
+        raise ValueError(
+            f"{support_level!r} is not a support level (expected one of {', '.join(SUPPORT_LEVELS)})"
+        )
+
+
 def shortfall_by_district(
     data: Dataset, *, on: date, support_level: str | None = None, horizon_days: int = HORIZON_DAYS
 ) -> pd.DataFrame:
@@ -120,53 +193,28 @@ def shortfall_by_district(
     `support_level`, the row counts the young people needing that level, the vacancies at that
     level or above, and the shortfall of that level after the sharing (see the module's notes).
     """
-    if support_level is not None and support_level not in SUPPORT_RANK:
-        raise ValueError(
-            f"{support_level!r} is not a support level (expected one of {', '.join(SUPPORT_LEVELS)})"
-        )
-    people, schemes = data.people, data.schemes
-    area = council_districts(pd.concat([people["home_district"], schemes["district"]], ignore_index=True))
-    demand, supply = due_and_vacant(data, area, on=on, horizon_days=horizon_days)
-    unserved, left = share_out(demand, supply)
-    supply_rows = schemes[~schemes["accom_type"].isin(list(UNSUITABLE_TYPES))]
-    scheme_count = _by_level(supply_rows["district"], supply_rows["support_level"], area)
+    _check_level(support_level)
+    table = _table(_counts(data, on=on, horizon_days=horizon_days), support_level)
+    _log(table, support_level or "all")
+    return table
 
-    home = people["home_district"]
-    in_bnb = people["current_accom"].str[:1].isin(list(UNSUITABLE_TYPES)).to_numpy()
-    level = np.ones(len(people), dtype=bool)
-    if support_level is not None:
-        k = SUPPORT_RANK[support_level]
-        level = (people["support_need"] == support_level).to_numpy()
-        pick = {"due": demand[:, k], "vacancies": at_or_above(supply)[:, k], "short": unserved[:, k],
-                "spare": at_or_above(left)[:, k], "schemes": at_or_above(scheme_count)[:, k]}  # fmt: skip
-    else:
-        pick = {"due": demand.sum(axis=1), "vacancies": supply.sum(axis=1), "short": unserved.sum(axis=1),
-                "spare": left.sum(axis=1), "schemes": scheme_count.sum(axis=1)}  # fmt: skip
 
-    def count(mask: np.ndarray) -> np.ndarray:
-        return home[mask & level].value_counts().reindex(area, fill_value=0).to_numpy(dtype=np.int64)
+def shortfall_by_level(data: Dataset, *, on: date, horizon_days: int = HORIZON_DAYS) -> pd.DataFrame:
+    """`shortfall_by_district` for all levels together (`support_level` "all"), then for each
+    level in `SUPPORT_LEVELS` order, counted once: `COLUMNS` with `support_level` third."""
+    c = _counts(data, on=on, horizon_days=horizon_days)
+    frames = [_table(c, level).assign(support_level=level or "all") for level in (None, *SUPPORT_LEVELS)]
+    table = pd.concat(frames, ignore_index=True)
+    _log(table[table["support_level"] == "all"], "all and each")
+    return table[[*COLUMNS[:2], "support_level", *COLUMNS[2:]]]
 
-    table = pd.DataFrame(
-        {
-            "district": area,
-            "name": districts().loc[area, "name"].to_numpy(),
-            "waiting": count(np.ones(len(people), dtype=bool)),
-            "due": pick["due"],
-            "needed_now": count(needed_now(people, on=on)),
-            "suitable_vacancies": pick["vacancies"],
-            "shortfall": pick["short"],
-            "spare": pick["spare"],
-            "in_bnb_or_emergency": count(in_bnb),
-            "schemes": pick["schemes"],
-        }
-    )
-    table = table[list(COLUMNS)].sort_values("name", kind="stable").reset_index(drop=True)
+
+def _log(table: pd.DataFrame, levels: str) -> None:
     log.info(
         "shortfall for %d districts (support level %s): %d due, %d suitable vacancies, %d short",
         len(table),
-        support_level or "all",
+        levels,
         int(table["due"].sum()),
         int(table["suitable_vacancies"].sum()),
         int(table["shortfall"].sum()),
     )
-    return table

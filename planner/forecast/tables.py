@@ -19,21 +19,22 @@ QUANTILES: Final = (0.025, 0.1, 0.25, 0.5, 0.75, 0.9, 0.975)
 AGE_BANDS: Final = ("17-18", "19-21", "22-25")  # DfE's care leaver bands, and 22-25
 
 
-def interval(d: np.ndarray) -> dict[str, np.ndarray]:
-    """Mean and 80% interval of draws along axis 0, widened to include the mean."""
+def interval(d: np.ndarray, prefix: str = "") -> dict[str, np.ndarray]:
+    """Mean and 80% interval of draws along axis 0, widened to include the mean: columns
+    `{prefix}mean`, `{prefix}lo80`, `{prefix}hi80`."""
     mean = d.mean(axis=0)
     # A count that is nearly always 0 has a 90% quantile of 0 below a positive mean: the interval
     # is widened to include the mean so that lo80 <= mean <= hi80 always reads sensibly.
     return {
-        "demand_mean": mean,
-        "demand_lo80": np.minimum(np.quantile(d, 0.1, axis=0), mean),
-        "demand_hi80": np.maximum(np.quantile(d, 0.9, axis=0), mean),
+        f"{prefix}mean": mean,
+        f"{prefix}lo80": np.minimum(np.quantile(d, 0.1, axis=0), mean),
+        f"{prefix}hi80": np.maximum(np.quantile(d, 0.9, axis=0), mean),
     }
 
 
 def _stats(d: np.ndarray, s: np.ndarray, short: np.ndarray) -> dict[str, np.ndarray]:
     return {
-        **interval(d),
+        **interval(d, "demand_"),
         "supply_mean": s.mean(axis=0),
         "shortfall_mean": short.mean(axis=0),
         "p_shortfall": (short > 0).mean(axis=0),
@@ -99,7 +100,7 @@ def summarise(
 
 def by_age(bands: np.ndarray, months: pd.PeriodIndex) -> pd.DataFrame:
     """County demand by age band: draws (runs, months, bands) to month, age_band, mean, 80%."""
-    stats = interval(bands)
+    stats = interval(bands, "demand_")
     frame = pd.DataFrame(
         {
             "month": np.repeat([str(m) for m in months], len(AGE_BANDS)),

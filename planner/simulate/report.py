@@ -19,8 +19,7 @@ import pandas as pd
 from planner.data.contract import Dataset, load_folder
 from planner.data.districts import boundaries
 from planner.data.formats import spreadsheet_safe, uk_date
-from planner.data.vocab import SUPPORT_LEVELS
-from planner.forecast.shortfall import DESCRIPTION, shortfall_by_district
+from planner.forecast.shortfall import DESCRIPTION, shortfall_by_level
 from planner.simulate.scenario import Scenario, load_scenario
 from planner.simulate.simulation import SimulationResult, simulate
 
@@ -161,10 +160,8 @@ def start_shortfall(data: Dataset, on: date) -> pd.DataFrame:
     """Shortfall by district and support need on the scenario's start date, counted as the map's
     today view counts it (`planner.forecast.shortfall`): columns district, name, support_level,
     due, suitable_vacancies, shortfall, spare."""
-    frames = [shortfall_by_district(data, on=on, support_level=level).assign(support_level=level or "all")
-              for level in (None, *SUPPORT_LEVELS)]  # fmt: skip
     cols = ["district", "name", "support_level", "due", "suitable_vacancies", "shortfall", "spare"]
-    return pd.concat(frames, ignore_index=True)[cols]
+    return shortfall_by_level(data, on=on)[cols]
 
 
 def _start_section(table: pd.DataFrame | None, on: date) -> str:

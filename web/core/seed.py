@@ -53,8 +53,7 @@ def seed_demo(app: Flask, *, on: date) -> dict[str, int]:
         if not db.scalar(select(func.count()).select_from(Referral)):
             # The referral history and cohort `planner demo` writes with the county: the scenario
             # simulation and the forecast need them; a database seeded before they existed gets them too.
-            data, _ = demo_dataset(on)
-            history = generate_history(data, county="Gloucestershire", seed=1, on=on)
+            history = generate_history(county="Gloucestershire", seed=1, on=on)
             replace_history(db, history.referrals, history.cohort)
             log.info("demo referral history loaded: %d referrals", len(history.referrals))
         for role in ROLES:

@@ -32,13 +32,15 @@ from sqlalchemy import (
     Subquery,
     and_,
     case,
+    column,
     func,
     literal,
     or_,
     select,
+    values,
 )
 from sqlalchemy.orm import Session
-from sqlalchemy.types import DateTime
+from sqlalchemy.types import Date, DateTime
 
 from web.core.clock import ledger_now
 from web.core.models import Placement, Scheme, User, VacancyFigure
@@ -46,7 +48,9 @@ from web.core.models import Placement, Scheme, User, VacancyFigure
 P = Placement
 
 
-def holds(on: date, until: datetime | None = None) -> ColumnElement[bool]:
+def holds(
+    on: date | ColumnElement[Any], until: datetime | ColumnElement[Any] | None = None
+) -> ColumnElement[bool]:
     """A placement holding its place on `on` (as the ledger stood at `until`, or now)."""
     lasts = or_(P.end_date.is_(None), P.end_date > on)
     if until is None:
@@ -54,7 +58,9 @@ def holds(on: date, until: datetime | None = None) -> ColumnElement[bool]:
     return and_(P.confirmed_at <= until, or_(P.undone_at.is_(None), P.undone_at > until), lasts)
 
 
-def _freed(reported_at: Any, on: date, until: datetime | None) -> ColumnElement[bool]:
+def _freed(
+    reported_at: Any, on: date | ColumnElement[Any], until: datetime | ColumnElement[Any] | None
+) -> ColumnElement[bool]:
     """A placement the figure taken at `reported_at` counted that no longer holds its place."""
     undone: ColumnElement[bool] = P.undone_at > reported_at
     kept: ColumnElement[bool] = P.undone_at.is_(None)
@@ -199,23 +205,37 @@ def history(db: Session, scheme_id: str, *, today: date) -> list[Point]:
             events.setdefault(p.undone_at.date(), []).append(f"{p.person_id} undone")
         if p.end_date is not None and p.end_date <= today:
             events.setdefault(p.end_date, []).append(f"{p.person_id} moved out")
-    out = []
+    days: list[tuple[date, datetime, VacancyFigure]] = []
     for day in sorted(d for d in events if d <= today):
         until = datetime.combine(day, time.max)
         figure = next((f for f in reversed(figures) if f.at <= until), None)
-        if figure is None:
-            continue
-        out.append(
-            Point(day, _free_with(db, scheme_id, figure, day, until), figure.capacity, tuple(events[day]))
+        if figure is not None:
+            days.append((day, until, figure))
+    free = _free_on_days(db, scheme_id, days)
+    return [Point(day, n, f.capacity, tuple(events[day])) for (day, _, f), n in zip(days, free, strict=True)]
+
+
+def _free_on_days(db: Session, scheme_id: str, days: list[tuple[date, datetime, VacancyFigure]]) -> list[int]:
+    """The rule for one scheme on each day, with the figure it had then and the ledger as it stood
+    at `until`: one query over a table of the days, however long the history."""
+    if not days:
+        return []
+    d = (
+        values(
+            column("i", Integer),
+            column("day", Date),
+            column("until", DateTime),
+            column("at", DateTime),
+            column("figure", Integer),
+            column("capacity", Integer),
+            name="days",
         )
-    return out
-
-
-def _free_with(db: Session, scheme_id: str, figure: VacancyFigure, on: date, until: datetime) -> int:
-    """The rule for one scheme with a past figure, as the ledger stood at `until`."""
-    at = literal(figure.at, DateTime)
-    taken = _count(literal(scheme_id), P.confirmed_at > at, holds(on, until))
-    freed = _count(literal(scheme_id), _freed(at, on, until))
-    live = _count(literal(scheme_id), holds(on, until))
-    value = _clamped(literal(figure.vacancies, Integer), taken, freed, literal(figure.capacity) - live)
-    return int(db.scalar(select(value)) or 0)
+        .data([(i, day, until, f.at, f.vacancies, f.capacity) for i, (day, until, f) in enumerate(days)])
+        .cte()
+    )
+    scheme = literal(scheme_id)
+    taken = _count(scheme, P.confirmed_at > d.c.at, holds(d.c.day, d.c.until))
+    freed = _count(scheme, _freed(d.c.at, d.c.day, d.c.until))
+    live = _count(scheme, holds(d.c.day, d.c.until))
+    value = _clamped(d.c.figure, taken, freed, d.c.capacity - live)
+    return [int(n or 0) for n in db.scalars(select(value).select_from(d).order_by(d.c.i))]
