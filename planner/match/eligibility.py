@@ -23,6 +23,7 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
+from planner.data.ages import ages_on as ages_on  # its home is planner.data.ages
 from planner.data.districts import districts, haversine_km
 from planner.data.vocab import RISKS, STAYING_PUT, STAYING_PUT_UNTIL_AGE, SUPPORT_RANK, UNSUITABLE_TYPES
 
@@ -60,13 +61,6 @@ HARD_MASK: Final = np.uint16(sum(int(b) for n, b in BIT.items() if n != "unsuita
 SUITABLE_MASK: Final = np.uint16(HARD_MASK | UNSUITABLE_BIT)
 RISK_BIT: Final = {r: 1 << i for i, r in enumerate(RISKS)}
 _GENDER_CODE: Final = {"F": 0, "M": 1, "X": 2}
-
-
-def ages_on(dob: pd.Series, on: date) -> np.ndarray:
-    """Age in whole years on `on` (birthdays on 29 February count from 1 March)."""
-    d = pd.DatetimeIndex(dob)
-    before = (d.month > on.month) | ((d.month == on.month) & (d.day > on.day))
-    return np.asarray(on.year - d.year - before.astype(int), dtype=np.int64)
 
 
 def _mask(lists: pd.Series, bits: dict[str, int]) -> np.ndarray:
