@@ -22,7 +22,7 @@ import pandas as pd
 
 from planner.data.contract import PEOPLE, SCHEMES, Dataset, due_within, load_folder
 from planner.data.districts import find_council
-from planner.data.table import format_table, read_table
+from planner.data.table import format_table, read_table, with_optional
 from planner.demo import targets
 from planner.demo.calibration import MIN_PEOPLE, Calibration, calibrate
 from planner.demo.history import write_history
@@ -66,6 +66,7 @@ def _tables(county: str, people: int | None, seed: int, on: date) -> tuple[str, 
                             first=len(schemes) + 1)  # fmt: skip
     schemes = pd.concat([schemes, carers], ignore_index=True)
     log.info("demo %s: %d people, %d schemes", cal.council.name, len(young), len(schemes))
+    young, schemes = with_optional(young, PEOPLE), with_optional(schemes, SCHEMES)
     people_csv = format_table(young[list(PEOPLE.names)], PEOPLE)
     return people_csv, format_table(schemes[list(SCHEMES.names)], SCHEMES)
 
