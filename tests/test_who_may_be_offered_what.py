@@ -63,7 +63,7 @@ def test_bed_and_breakfast_is_never_a_move_for_someone_suitably_housed_or_alread
     m = _m(ppl, sch)
     assert (m["outcome"] == "unplaced").all()
     assert m.at["P0", "reason"].endswith(
-        "stays in their current home (D1 semi-independent, transitional or self-contained accommodation) "
+        "stays in their current home, D1 semi-independent, transitional or self-contained accommodation, "
         "until a place is found"
     )
     assert m.at["P1", "reason"].endswith(
@@ -162,7 +162,8 @@ def test_options_of_someone_staying_put_show_their_carers_place_not_a_ranking() 
     ppl, sch = frames([{"date_of_birth": born(18), "current_accom": "Z1"}], [CARERS, {"weekly_cost": 200.0}])
     o = options(ppl, sch, "P0", on=ON)
     assert o.staying_put == "S0" and o.ranked["scheme_id"].tolist() == ["S0"]
-    assert "Staying put with own former foster carers (S0): given before the batch" in format_options(o)
+    assert "Staying put with own former foster carers (S0), from the day it starts" in format_options(o)
+    assert "Best places" not in format_options(o) and " rank " not in format_options(o)
 
 
 def test_options_of_someone_housed_leave_out_bed_and_breakfast_and_say_why() -> None:
@@ -181,4 +182,4 @@ def test_a_frame_without_v1_2_columns_matches_as_with_their_defaults() -> None:
     old = ppl.drop(columns=["legal_status", "current_until", "staying_put", "tenancy_ready", "activity"])
     pd.testing.assert_frame_equal(match(old, sch, on=ON).matches, match(ppl, sch, on=ON).matches)
     ranked = [options(p, sch, "P1", on=ON).ranked["scheme_id"].tolist() for p in (old, ppl)]
-    assert ranked[0] == ranked[1] == ["S1"]
+    assert ranked[0] == ranked[1] == ["S0", "S1"]  # B&B after the suitable place: no roof now

@@ -26,8 +26,9 @@ from planner.data.table import format_table, read_table, with_optional
 from planner.demo import targets
 from planner.demo.calibration import MIN_PEOPLE, Calibration, calibrate
 from planner.demo.history import write_history
+from planner.demo.nominations import nominations
 from planner.demo.people import make_people
-from planner.demo.schemes import make_schemes, staying_put
+from planner.demo.schemes import in_use, make_schemes, staying_put
 from planner.demo.waiting import expected_size
 
 log = logging.getLogger(__name__)
@@ -62,6 +63,9 @@ def _tables(county: str, people: int | None, seed: int, on: date) -> tuple[str, 
     # (their own carers' place is reserved for them).
     due = young[due_within(young, on=on) & (young["flow"] != "staying_put").to_numpy()]
     schemes = make_schemes(cal, due, rng_schemes, _prefix("SC", cal.council.code))
+    nominated = nominations(cal, in_use(cal)["U"], rng_schemes, prefix=_prefix("SC", cal.council.code),
+                            first=len(schemes) + 1)  # fmt: skip
+    schemes = pd.concat([schemes, nominated], ignore_index=True)
     carers, _ = staying_put(young, cal, rng_staying_put, on=on, prefix=_prefix("SC", cal.council.code),
                             first=len(schemes) + 1)  # fmt: skip
     schemes = pd.concat([schemes, carers], ignore_index=True)

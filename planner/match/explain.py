@@ -164,7 +164,7 @@ def _meanwhile(text: Wording, kind: str, i: int, j: int, km: float, now: bool) -
         return text.no_roof(i)
     if kind == "in_emergency":
         return text.in_emergency(i)
-    if not now and not text.current[i]:  # needed later, nowhere recorded until then
+    if not now and text.roofless_then(i):  # needed later, with no roof by then
         return text.later(i)
     return text.housed(i)
 

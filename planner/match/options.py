@@ -99,8 +99,10 @@ def options(
     i = _position(people["person_id"], person_id, "person_id")
     row = complete_people(people.iloc[[i]])
     due = bool(due_within(row, on=on, horizon_days=horizon_days)[0])
-    kept = int(staying_put_places(row, schemes, on=on, due=np.array([due]))[0])
-    if kept >= 0:  # staying put: their carers' place alone, as from the day it starts, not ranked
+    # Staying put: their carers' place alone, as from the day it starts, not ranked; also ahead of
+    # the horizon (the place is theirs when it comes).
+    kept = int(staying_put_places(row, schemes, on=on, due=np.array([True]))[0])
+    if kept >= 0:
         begins = max(pd.Timestamp(row["needed_from"].iloc[0]).date(), on)
         pairs = eligible_pairs(row, schemes.iloc[[kept]], on=begins).assign(scheme=kept)
     else:
@@ -322,17 +324,17 @@ def format_options(opts: Options, *, why: tuple[str, list[str]] | None = None) -
         + (f", now {p['current_accom']}" if p["current_accom"] else ""),
         f"{opts.eligible} eligible schemes; {len(opts.excluded)} ruled out.",
     ]
+    if opts.staying_put:
+        lines.append(
+            f"Staying put with own former foster carers ({opts.staying_put}), from the day it starts: "
+            "their place alone, not ranked against other places. If they decline it (staying_put false), "
+            "they are matched like anyone else and the place stays reserved for them."
+        )
     if not opts.due:
         lines.append(
             f"Not due: needed from {uk_date(p['needed_from'])}, after the {opts.horizon_days}-day horizon "
-            f"(due by {uk_date(opts.due_by)}). The batch match gives them no place now; these are "
-            "today's places, for planning ahead."
-        )
-    elif opts.staying_put:
-        lines.append(
-            f"Staying put with own former foster carers ({opts.staying_put}): given before the batch, "
-            "not ranked against other places. If they decline it (staying_put false), they are matched "
-            "like anyone else and the place stays reserved for them."
+            f"(due by {uk_date(opts.due_by)}). The batch match gives them no place now"
+            + ("." if opts.staying_put else "; these are today's places, for planning ahead.")
         )
     elif opts.batch_outcome:
         at = f" at {opts.batch_scheme_id}" if opts.batch_scheme_id else ""
@@ -345,15 +347,19 @@ def format_options(opts: Options, *, why: tuple[str, list[str]] | None = None) -
         t = t.drop(columns=["district_name"]).rename(
             columns={"distance_km": "km_home", "near_km": "km_nearest", "others_displaced": "displaces"}
         )
-        t.insert(0, "rank", range(1, len(t) + 1))
-        lines += [
-            "Best places (score = weekly cost + distance + unused support, £ a week):",
-            t.to_string(index=False),
-        ]
-        lines.append(
-            "displaces: how many fewer others on the waiting list get a suitable place if this one is "
-            "taken (as if the batch were solved again with it forced)."
-        )
+        if opts.staying_put:
+            lines += [
+                "Their place with former foster carers:",
+                t.drop(columns=["displaces"]).to_string(index=False),
+            ]
+        else:
+            t.insert(0, "rank", range(1, len(t) + 1))
+            lines += [
+                "Best places (score = weekly cost + distance + unused support, £ a week):",
+                t.to_string(index=False),
+                "displaces: how many fewer others on the waiting list get a suitable place if this one is "
+                "taken (as if the batch were solved again with it forced).",
+            ]
     else:
         lines.append("No scheme fits this person today.")
     if why is not None:

@@ -14,7 +14,14 @@ import pandas as pd
 from planner.data.districts import district_names, districts, haversine_km
 from planner.data.formats import uk_date
 from planner.data.roof import no_roof_from
-from planner.data.vocab import ACCOM_LABELS, STAYING_PUT_UNTIL_AGE, STUDYING, SUPPORT_RANK, WORKING
+from planner.data.vocab import (
+    ACCOM_LABELS,
+    NO_ROOF_ACCOM,
+    STAYING_PUT_UNTIL_AGE,
+    STUDYING,
+    SUPPORT_RANK,
+    WORKING,
+)
 
 # A place this close to the centre of a district where they study or work is "near" it (about
 # half an hour by bus; an assumption), as is any place in that district.
@@ -134,16 +141,33 @@ class Wording:
             "or emergency place"
         )
 
-    def housed(self, i: int) -> str:
+    def _home(self, i: int) -> str:
         code = self.current[i]
-        where = f" ({code} {ACCOM_LABELS[code[0]].lower()})" if code else ""
-        text = f"stays in their current home{where} until a place is found"
-        if not pd.isna(self.until[i]):
-            text += f"; it ends on {uk_date(self.until[i])}"
-        return text
+        return f"their current home, {code} {ACCOM_LABELS[code[0]].lower()}," if code else "their home"
+
+    def housed(self, i: int) -> str:
+        if pd.isna(self.until[i]):
+            return f"stays in {self._home(i)} until a place is found"
+        return (
+            f"stays in {self._home(i)} until it ends on {uk_date(self.until[i])}: no roof from then unless "
+            "a place is found"
+        )
+
+    def roofless_then(self, i: int) -> bool:
+        """No roof by the day they need a place: nowhere recorded, no fixed abode, in custody until
+        release, or their home ends by then."""
+        ends = not pd.isna(self.until[i]) and pd.Timestamp(self.until[i]) <= pd.Timestamp(self.needed[i])
+        return self.current[i][:1] in ("", *NO_ROOF_ACCOM) or ends
 
     def later(self, i: int) -> str:
+        when = ""
+        if self.current[i][:1] == "X":
+            when = " (released from custody then)"
+        elif not pd.isna(self.until[i]):
+            home = self._home(i).rstrip(",")
+            same = pd.Timestamp(self.until[i]) == pd.Timestamp(self.needed[i])
+            when = f", when {home} ends" if same else f" ({home} ends on {uk_date(self.until[i])})"
         return (
-            f"needed from {uk_date(self.needed[i])}: B&B and emergency accommodation are used only when "
-            "the need is now"
+            f"needed from {uk_date(self.needed[i])}{when}: B&B and emergency accommodation are used only "
+            "when the need is now"
         )
