@@ -321,3 +321,24 @@ def test_time_limit_between_stages_keeps_levels_one_and_two(monkeypatch: pytest.
     counts = [np.bincount(rank[person[a.pair[a.pair >= 0]]], minlength=5).tolist() for a in (full, cut)]
     assert counts[0] == counts[1]
     assert cost[cut.pair[cut.pair >= 0]].sum() >= cost[full.pair[full.pair >= 0]].sum()
+
+
+def test_weights_too_large_for_int64_fall_back_to_two_stages_with_the_same_answer() -> None:
+    # Many urgency classes (v1.2: every day of a long horizon is a class of its own) and large
+    # costs: rank x M x nodes would overflow int64, so the flow solves in two stages, still exact.
+    rng = np.random.default_rng(8)
+    methods = set()
+    for _ in range(50):
+        n, m = int(rng.integers(2, 9)), int(rng.integers(1, 5))
+        k = int(rng.integers(1, min(n * m, 11) + 1))
+        person, scheme = rng.integers(0, n, k), rng.integers(0, m, k)
+        cost = rng.integers(0, 10**14, k)
+        rank = rng.choice([0, 1, 2, 3], size=n) * 1000  # classes far apart, as unique ranks never are
+        places = rng.integers(0, 3, m)
+        a = assign(person, scheme, cost, rank, places)
+        methods.add(a.method)
+        brute = _brute_force(person, scheme, cost, rank // 1000, places)
+        got = a.pair[a.pair >= 0]
+        assert np.bincount(rank[person[got]] // 1000, minlength=4).tolist() == brute[0]
+        assert int(cost[got].sum()) == brute[1]
+    assert "two-stage flow" in methods  # one stage only where the classes present still fit

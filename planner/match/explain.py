@@ -25,7 +25,7 @@ from planner.data.formats import plural, uk_date
 from planner.data.roof import in_emergency, no_roof
 from planner.match.eligibility import BLOCK_CELLS, RULES, SUITABLE_MASK, failures, home_km
 from planner.match.solution import Solution
-from planner.match.staying_put import declined_places
+from planner.match.staying_put import declined_places, staying_put_places
 from planner.match.wording import Wording
 
 _N: Final = len(RULES)
@@ -89,6 +89,7 @@ def explain(
     text = Wording(people, schemes, objective, on)
     kinds = unplaced_kinds(people, sol, no_place & ~unsuitable, on=on)
     declined = declined_places(people, schemes)
+    ahead = staying_put_places(people, schemes, on=on, due=~sol.due)  # not due yet: theirs when due
     km = np.full(n, np.nan)
     km[got] = home_km(people, schemes, np.flatnonzero(got), s_of[got])
     last = uk_date(due_by(on, sol.horizon_days))
@@ -97,10 +98,11 @@ def explain(
     for i in range(n):
         if not sol.due[i]:
             k = int(n_options[i])
+            then = f"; {text.staying_put_ahead(int(ahead[i]))}" if ahead[i] >= 0 else ""
             reasons.append(
                 f"needed from {uk_date(needed[i])}, after the {sol.horizon_days}-day horizon (due by "
                 f"{last}): stays on the list with no place now; {plural(k, 'suitable scheme')} "
-                f"{'fits' if k == 1 else 'fit'} them today"
+                f"{'fits' if k == 1 else 'fit'} them today{then}"
             )
             continue
         if sol.staying_put[i]:

@@ -113,6 +113,9 @@ class Wording:
             "other places"
         )
 
+    def staying_put_ahead(self, j: int) -> str:
+        return f"staying put with own former foster carers then: {self.scheme_id[j]} is reserved for them"
+
     def declined(self, j: int) -> str:
         return (
             f"staying put declined: their place with former foster carers ({self.scheme_id[j]}) stays "
