@@ -25,7 +25,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from planner.data.contract import Dataset
+from planner.data.contract import Dataset, complete_people
 from planner.data.districts import districts, haversine_km
 from planner.data.problems import InvalidInput, Problem
 from planner.data.vocab import RISKS, STAYING_PUT, SUPPORT_RANK, UNSUITABLE_TYPES
@@ -125,9 +125,9 @@ def _profiles(df: pd.DataFrame, index: dict[str, int]) -> Profiles:
         wheelchair=df["wheelchair"].to_numpy(bool),
         parent_child=df["parent_with_child"].to_numpy(bool),
         high_risk=df["high_risk"].to_numpy(bool),
-        risks=_bits(df["risks"]),  # below, in the referral history: whoever moved into their own tenancy
-        tenancy_ready=(df["tenancy_ready"] if "tenancy_ready" in df else df["outcome_accom"].str[:1] == "U")
-        .to_numpy(bool),
+        risks=_bits(df["risks"]),  # below, the referral history's: whoever moved into their own tenancy
+        tenancy_ready=(df["outcome_accom"].str[:1] == "U" if "outcome_accom" in df
+                       else complete_people(df)["tenancy_ready"]).to_numpy(bool),
     )  # fmt: skip
 
 
