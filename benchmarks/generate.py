@@ -40,7 +40,9 @@ UASC_SHARE = 0.06  # unaccompanied asylum-seeking children or former UASC among 
 CAPACITY = {"D": (4, 20), "E": (1, 2), "T": (20, 60), "U": (3, 15), "W": (2, 8), "V": (3, 10)}
 # Chance a place is free in a scheme that is not full: the demo's, doubled, so that suitable
 # vacancies are about 40% of the people waiting (a hard week, not a hopeless one).
-VACANCY_P = {**{k: min(0.9, 2 * v[1]) for k, v in TYPES.items()}, "W": 0.8, "V": 0.7}
+# Own tenancies (U) as blocks of nominations here (the demo has one row of them a district).
+VACANCY_P = {**{k: min(0.9, 2 * v[1]) for k, v in TYPES.items()}, "U": 0.7, "W": 0.8, "V": 0.7}
+TENANCY_READY = 0.6  # of the adults needing at most low support (contract v1.2; assumption)
 FULL_SHARE = 0.4
 
 
@@ -89,6 +91,7 @@ def _people(rng: np.random.Generator, n: int, codes: list[str], w: np.ndarray, o
     risks = rng.random((n, len(RISKS))) < np.array([RISK_P[r] for r in RISKS])
     accom = np.where(rng.random(n) < 0.06, rng.choice(["W2", "V2", "S2"], size=n), "")
     accom = np.where((age < 18) & (accom != ""), "S2", accom)
+    need = np.asarray(SUPPORT_LEVELS)[_choice(rng, SUPPORT_BY_AGE, band)]
     return pd.DataFrame(
         {
             "person_id": [f"YP-{i:06d}" for i in range(n)],
@@ -99,7 +102,7 @@ def _people(rng: np.random.Generator, n: int, codes: list[str], w: np.ndarray, o
             "home_district": home,
             "connection_districts": [tuple(dict.fromkeys(near[i, :k])) for i, k in enumerate(n_conn)],
             "avoid_districts": [(near[i, 2],) if a else () for i, a in enumerate(avoid)],
-            "support_need": np.asarray(SUPPORT_LEVELS)[_choice(rng, SUPPORT_BY_AGE, band)],
+            "support_need": need,
             "wheelchair": rng.random(n) < WHEELCHAIR_SHARE,
             "parent_with_child": (rng.random(n) < 0.05) & (age >= 17),
             "high_risk": rng.random(n) < 0.10,
@@ -109,6 +112,7 @@ def _people(rng: np.random.Generator, n: int, codes: list[str], w: np.ndarray, o
             ).astype("datetime64[ns]"),
             "current_accom": accom,
             "uasc": rng.random(n) < UASC_SHARE,
+            "tenancy_ready": (age >= 18) & (np.isin(need, ["none", "low"])) & (rng.random(n) < TENANCY_READY),
         }
     )
 
@@ -155,7 +159,8 @@ def _schemes(rng: np.random.Generator, m: int, codes: list[str], w: np.ndarray) 
     lon = centre[:, 1] + rng.normal(0, 0.03, m)
     outside = km_outside_district(lat, lon, np.asarray(district, dtype=object)) > 0  # as the contract checks
     lat[outside], lon[outside] = centre[outside, 0], centre[outside, 1]
-    offered = {**{k: v[2] for k, v in TYPES.items()}, "W": (0, 0.3, 0.7, 0, 0), "V": (0, 0, 0.4, 0.6, 0)}
+    offered = {**{k: v[2] for k, v in TYPES.items()}, "U": (0.5, 0.5, 0, 0, 0), "W": (0, 0.3, 0.7, 0, 0),
+               "V": (0, 0, 0.4, 0.6, 0)}  # fmt: skip
     support = _choice(rng, offered, kind)
     lo = np.array([CAPACITY[k][0] for k in kind])
     hi = np.array([CAPACITY[k][1] for k in kind])

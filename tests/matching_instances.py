@@ -34,7 +34,11 @@ def people(n: int, seed: int, *, on: date = ON, pool: tuple[str, ...] = GLOUCEST
     age_days = rng.integers(16 * 365, 23 * 365, n)
     dob = pd.to_datetime([on - timedelta(days=int(d)) for d in age_days])
     needed = pd.to_datetime([on + timedelta(days=int(d)) for d in rng.integers(-20, 40, n)])
-    current = rng.choice(["", "", "", "W2", "V2", "S2", "B1", "D1"], size=n)
+    current = rng.choice(["", "", "", "W2", "V2", "S2", "X2", "B1", "D1", "U1", "Z1"], size=n)
+    # v1.2: some accommodation ends (notice, a placement ending) before or after the date.
+    until = pd.to_datetime([on + timedelta(days=int(d)) for d in rng.integers(-10, 30, n)])
+    until = until.where(rng.random(n) < 0.25)
+    staying_put = pd.array(rng.choice([None, None, True, False], size=n), dtype="boolean")
     return pd.DataFrame(
         {
             "person_id": [f"YP-{seed}-{i:04d}" for i in range(n)],
@@ -51,6 +55,11 @@ def people(n: int, seed: int, *, on: date = ON, pool: tuple[str, ...] = GLOUCEST
             "needed_from": needed.astype("datetime64[ns]"),
             "current_accom": current,
             "uasc": rng.random(n) < 0.1,
+            "legal_status": "",
+            "current_until": until.astype("datetime64[ns]"),
+            "staying_put": staying_put,
+            "tenancy_ready": rng.random(n) < 0.4,
+            "activity": rng.choice(["", "F1", "F2", "F5", "G5"], size=n),
         }
     )
 
@@ -104,6 +113,8 @@ def schemes(
             "ofsted_registered": rng.random(m) < 0.6,
             "weekly_cost": np.round(rng.uniform(250, 1800, m), 2),
             "reserved_for": reserved_for.astype(object),
+            "weekly_rent": np.nan,
+            "weekly_support": np.nan,
         }
     )
 
@@ -135,6 +146,12 @@ def age_on(dob: pd.Timestamp, on: date) -> int:
     return on.year - dob.year - ((on.month, on.day) < (dob.month, dob.day))
 
 
+def declined(p: dict) -> bool:
+    """`staying_put` false: empty (NA) means agreed."""
+    v = p.get("staying_put", None)
+    return v is not None and v is not pd.NA and not bool(v)
+
+
 def broken(p: dict, s: dict, on: date) -> set[str]:
     """The hard rules scheme `s` breaks for person `p`, written out one by one."""
     age = age_on(p["date_of_birth"], on)
@@ -143,14 +160,20 @@ def broken(p: dict, s: dict, on: date) -> set[str]:
         out.add("vacancy")
     if s.get("reserved_for", "") not in ("", p["person_id"]):
         out.add("reserved")
+    if s["accom_type"] == "Z" and s.get("reserved_for", "") == p["person_id"] and declined(p):
+        out.add("staying_put_declined")
     if not s["min_age"] <= age <= s["max_age"]:
         out.add("age")
     if s["accom_type"] == "Z" and age >= 21:
         out.add("staying_put_age")
+    if s["accom_type"] == "U" and (age < 18 or not p.get("tenancy_ready", False)):
+        out.add("own_tenancy")
     if s["gender"] != "any" and s["gender"] != p["gender"]:
         out.add("gender")
-    if LEVELS.index(s["support_level"]) < LEVELS.index(p["support_need"]):
-        out.add("support")
+    if s["accom_type"] not in ("W", "V") and LEVELS.index(s["support_level"]) < LEVELS.index(
+        p["support_need"]
+    ):
+        out.add("support")  # B&B and emergency: unsuitable whatever their support
     if p["wheelchair"] and not s["wheelchair_accessible"]:
         out.add("wheelchair")
     if p["parent_with_child"] and not s["parent_and_child"]:
@@ -168,6 +191,21 @@ def broken(p: dict, s: dict, on: date) -> set[str]:
     return out
 
 
+def no_roof(p: dict, on: date = ON) -> bool:
+    """current_accom empty, S or X, or current_until on or before the date."""
+    ended = not pd.isna(p.get("current_until", pd.NaT)) and p["current_until"] <= pd.Timestamp(on)
+    return p["current_accom"][:1] in ("", "S", "X") or ended
+
+
+def in_wv(p: dict) -> bool:
+    return p["current_accom"][:1] in ("W", "V")
+
+
+def may_take_wv(p: dict, on: date = ON) -> bool:
+    """PRODUCT.md v1.2: B&B or emergency only for an adult due now with no roof, not in W/V already."""
+    return age_on(p["date_of_birth"], on) >= 18 and now(p, on) and no_roof(p, on) and not in_wv(p)
+
+
 def records(df: pd.DataFrame) -> list[dict]:
     return df.to_dict("records")
 
@@ -176,12 +214,13 @@ NEUTRAL_PERSON = dict(
     gender="F", home_district="E07000081", connection_districts=(), avoid_districts=(), support_need="low",
     wheelchair=False, parent_with_child=False, high_risk=False, risks=(), current_accom="",
     date_of_birth=pd.Timestamp("2006-01-01"), needed_from=pd.Timestamp(ON), uasc=False,
+    legal_status="", current_until=pd.NaT, staying_put=pd.NA, tenancy_ready=False, activity="",
 )  # fmt: skip
 NEUTRAL_SCHEME = dict(
     name="Scheme", provider="Provider", accom_type="D", district="E07000081", latitude=51.8643,
     longitude=-2.2503, capacity=2, vacancies=1, min_age=16, max_age=25, gender="any", support_level="high",
     wheelchair_accessible=False, parent_and_child=False, accepts_high_risk=False, excluded_risks=(),
-    ofsted_registered=True, weekly_cost=500.0, reserved_for="",
+    ofsted_registered=True, weekly_cost=500.0, reserved_for="", weekly_rent=np.nan, weekly_support=np.nan,
 )  # fmt: skip
 
 
@@ -191,8 +230,9 @@ def frames(ppl: list[dict], sch: list[dict]) -> tuple[pd.DataFrame, pd.DataFrame
     s = pd.DataFrame([{"scheme_id": f"S{j}", **NEUTRAL_SCHEME, **o} for j, o in enumerate(sch)])
     for df in (p, s):
         for c in df.columns:
-            if df[c].map(lambda v: isinstance(v, pd.Timestamp)).all():
+            if df[c].map(lambda v: isinstance(v, pd.Timestamp) or v is pd.NaT).all():
                 df[c] = df[c].astype("datetime64[ns]")
+    p["staying_put"] = p["staying_put"].astype("boolean")
     s["capacity"] = s[["capacity", "vacancies"]].max(axis=1).astype("int64")
     for c in ("vacancies", "min_age", "max_age"):
         s[c] = s[c].astype("int64")

@@ -35,8 +35,9 @@ def scheme(sid: str, district: str, vacancies: int, level: str = "medium", kind:
 
 
 def dataset(people: list[str], schemes: list[str]) -> Dataset:
-    p = "\n".join([",".join(PEOPLE.names), *people]) + "\n"
-    s = "\n".join([",".join(SCHEMES.names), *schemes]) + "\n"
+    # Rows in contract v1.1's columns (still valid under v1.2: the new columns are optional).
+    p = "\n".join([",".join(PEOPLE.names[: PEOPLE.names.index("uasc") + 1]), *people]) + "\n"
+    s = "\n".join([",".join(SCHEMES.names[: SCHEMES.names.index("reserved_for") + 1]), *schemes]) + "\n"
     return Dataset(read_table(p.encode(), PEOPLE), read_table(s.encode(), SCHEMES))
 
 

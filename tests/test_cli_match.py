@@ -71,7 +71,13 @@ def test_match_rejects_invalid_data_with_exit_2_and_writes_nothing(county: Path,
 
 def test_options_ranks_places_and_explains_a_scheme(county: Path) -> None:
     people = list(csv.DictReader((county / "young_people.csv").open(encoding="utf-8")))
-    person = next(p["person_id"] for p in people if p["needed_from"] <= "2026-12-21")
+    schemes = list(csv.DictReader((county / "schemes.csv").open(encoding="utf-8")))
+    staying_put = {s["reserved_for"] for s in schemes}  # their carers' place alone: not a ranking
+    person = next(
+        p["person_id"]
+        for p in people
+        if p["needed_from"] <= "2026-12-21" and p["person_id"] not in staying_put
+    )
     later = next(p for p in people if p["needed_from"] > "2026-12-21")
     scheme = next(csv.DictReader((county / "schemes.csv").open(encoding="utf-8")))["scheme_id"]
     code, text = _run("options", str(county), person, "--date", "2026-11-23", "--top", "3", "--why", scheme)

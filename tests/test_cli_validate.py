@@ -46,7 +46,7 @@ def test_valid_folder_prints_a_summary_by_district(example_dir: Path, tmp_path: 
     assert result.exit_code == 0, result.output
     assert result.stderr == ""
     lines = result.stdout.splitlines()
-    assert lines[0] == f"{example_dir}: young_people.csv and schemes.csv are valid (data contract v1.1)."
+    assert lines[0] == f"{example_dir}: young_people.csv and schemes.csv are valid (data contract v1.2)."
     assert lines[1] == (
         "  6 young people, needed from 23 Nov 2026 to 4 Jan 2027; "
         "2 now in B&B, emergency accommodation or with no fixed abode"
@@ -64,6 +64,7 @@ def test_valid_folder_prints_a_summary_by_district(example_dir: Path, tmp_path: 
         "  E07000082  Stroud                     1        1       2          1",
         "  E07000083  Tewkesbury                 1        1       6          2",
         "             total                      6        7      61         15",
+        "  ages and legal statuses not checked: give --date, the match date",
     ]
 
 
@@ -73,7 +74,11 @@ def test_header_only_files_validate_as_an_empty_folder(data_dir: Path, tmp_path:
         path.write_text(path.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
     result = validate(data_dir, tmp_path)
     assert result.exit_code == 0, result.output
-    assert result.stdout.splitlines()[1:] == ["  0 young people", "  0 schemes, 0 places, 0 vacancies"]
+    assert result.stdout.splitlines()[1:] == [
+        "  0 young people",
+        "  0 schemes, 0 places, 0 vacancies",
+        "  ages and legal statuses not checked: give --date, the match date",
+    ]
 
 
 def drop_column(column: str) -> Edit:
@@ -136,8 +141,8 @@ BROKEN = {
     "empty file": (rewrite(S, lambda b: b""), "schemes.csv: file is empty"),
     "file that is not UTF-8": (rewrite(P, lambda b: b.replace(b"YP-0003", "YP-0003é".encode("cp1252"))), "young_people.csv row 4: is not UTF-8 text"),
     "missing file": (remove(P), "young_people.csv: file is missing from"),
-    "row with too many fields": (rewrite(S, line(3, lambda b: b + b",")), "schemes.csv row 3: has 21 fields but the header has 20 (too many"),
-    "row with too few fields": (rewrite(P, line(5, lambda b: b.rsplit(b",", 1)[0])), "young_people.csv row 5: has 13 fields but the header has 14 (too few)"),
+    "row with too many fields": (rewrite(S, line(3, lambda b: b + b",")), "schemes.csv row 3: has 23 fields but the header has 22 (too many"),
+    "row with too few fields": (rewrite(P, line(5, lambda b: b.rsplit(b",", 1)[0])), "young_people.csv row 5: has 18 fields but the header has 19 (too few)"),
 }  # fmt: skip
 
 

@@ -98,9 +98,9 @@ def test_utf8_with_byte_order_mark_and_windows_line_ends_are_accepted(data_dir: 
 @pytest.mark.parametrize(
     ("edit", "message"),
     [
-        (lambda line: line + ",extra", "has 21 fields but the header has 20 (too many; a value holding a comma must be in double quotes)"),
-        (lambda line: line.rsplit(",", 2)[0], "has 18 fields but the header has 20 (too few)"),
-        (lambda line: line.replace("Cheltenham Foyer", "Cheltenham, Foyer"), "has 21 fields but the header has 20 (too many; a value holding a comma must be in double quotes)"),
+        (lambda line: line + ",extra", "has 23 fields but the header has 22 (too many; a value holding a comma must be in double quotes)"),
+        (lambda line: line.rsplit(",", 2)[0], "has 20 fields but the header has 22 (too few)"),
+        (lambda line: line.replace("Cheltenham Foyer", "Cheltenham, Foyer"), "has 23 fields but the header has 22 (too many; a value holding a comma must be in double quotes)"),
     ],
 )  # fmt: skip
 def test_rows_with_too_many_or_too_few_fields_are_refused(

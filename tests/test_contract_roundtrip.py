@@ -15,7 +15,9 @@ from planner.data.problems import InvalidInput
 from planner.data.table import TableSpec, format_table, read_table
 from planner.data.vocab import (
     ACCOM_LABELS,
+    ACTIVITY_LABELS,
     GENDERS,
+    LEGAL_STATUSES,
     NEVER_SUITABLE,
     RISKS,
     SCHEME_GENDERS,
@@ -68,6 +70,13 @@ def person(draw: st.DrawFn) -> dict[str, object]:
         "needed_from": pd.Timestamp(born + dt.timedelta(days=draw(st.integers(0, 12_000)))),
         "current_accom": draw(st.sampled_from(ACCOM_CODES)),
         "uasc": draw(bools),
+        "legal_status": draw(st.sampled_from(["", *LEGAL_STATUSES])),
+        "current_until": pd.Timestamp(draw(st.dates(dt.date(2020, 1, 1), dt.date(2030, 12, 31))))
+        if draw(bools)
+        else pd.NaT,
+        "staying_put": draw(st.sampled_from([pd.NA, True, False])),
+        "tenancy_ready": draw(bools),
+        "activity": draw(st.sampled_from(["", *ACTIVITY_LABELS])),
     }
 
 
@@ -77,6 +86,8 @@ def scheme(draw: st.DrawFn) -> dict[str, object]:
     min_age = draw(st.integers(16, 25))
     district, lat, lon = draw(st.sampled_from(POINTS))
     kind = draw(st.sampled_from(sorted(SCHEME_TYPES)))
+    pence = draw(st.integers(0, 1_000_000))  # the contract's precision
+    rent = draw(st.integers(0, pence)) if draw(bools) else None  # the parts, when known, add up
     return {
         "name": draw(text),
         "provider": draw(text),
@@ -96,8 +107,10 @@ def scheme(draw: st.DrawFn) -> dict[str, object]:
         "accepts_high_risk": draw(bools),
         "excluded_risks": draw(tuples(RISKS)),
         "ofsted_registered": draw(bools),
-        "weekly_cost": draw(st.integers(0, 1_000_000)) / 100,  # pence: the contract's precision
+        "weekly_cost": pence / 100,
         "reserved_for": draw(ids) if kind == "Z" else draw(st.sampled_from(["", "YP-1"])),
+        "weekly_rent": float("nan") if rent is None else rent / 100,
+        "weekly_support": float("nan") if rent is None else (pence - rent) / 100,
     }
 
 
@@ -106,6 +119,8 @@ def table(rows: list[dict[str, object]], keys: list[str], spec: TableSpec) -> pd
     for c in spec.columns:
         if c.kind == "date":
             df[c.name] = df[c.name].astype("datetime64[ns]")
+        if c.kind == "optional_bool":
+            df[c.name] = df[c.name].astype("boolean")
     return df
 
 
@@ -133,9 +148,9 @@ def test_schemes_written_then_read_give_an_equal_frame(
 EXAMPLE_SCHEMES = (
     "scheme_id,name,provider,accom_type,district,latitude,longitude,postcode,capacity,vacancies,min_age,"
     "max_age,gender,support_level,wheelchair_accessible,parent_and_child,accepts_high_risk,excluded_risks,"
-    "ofsted_registered,weekly_cost,reserved_for\n"
+    "ofsted_registered,weekly_cost,reserved_for,weekly_rent,weekly_support\n"
     "SCH-002,Cheltenham Foyer,YMCA,T,E07000078,51.89810,-2.07820,,30,3,16,25,any,medium,"
-    "false,false,true,,true,450.00,\n"
+    "false,false,true,,true,450.00,,,\n"
 )
 CELLS = st.text(st.characters(exclude_categories=("Cs",)), max_size=12)
 

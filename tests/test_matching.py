@@ -29,11 +29,18 @@ def test_matches_have_exactly_the_product_columns_in_input_order() -> None:
 
 
 def test_one_place_goes_to_the_person_already_in_bed_and_breakfast() -> None:
-    later = pd.Timestamp("2026-12-20")
     ppl, sch = frames(
-        [{}, {"current_accom": "W2", "needed_from": later}, {"support_need": "none"}], [{"vacancies": 1}]
+        [{"current_accom": "D1"}, {"current_accom": "W2"}, {"support_need": "none", "current_accom": "B1"}],
+        [{"vacancies": 1}],
     )
     assert _outcomes(ppl, sch)["P1"] == ("placed", "S0")
+
+
+def test_someone_needed_now_comes_before_someone_in_bed_and_breakfast_needed_later() -> None:
+    # v1.2: a wider horizon never gives today's vacancy to someone due in weeks.
+    later = pd.Timestamp("2026-12-20")
+    ppl, sch = frames([{"current_accom": "D1"}, {"current_accom": "W2", "needed_from": later}], [{}])
+    assert _outcomes(ppl, sch) == {"P0": ("placed", "S0"), "P1": ("unplaced", "")}
 
 
 def test_then_the_soonest_needed() -> None:
@@ -45,17 +52,32 @@ def test_then_the_soonest_needed() -> None:
 
 def test_an_under_18_comes_before_an_adult_already_in_bed_and_breakfast() -> None:
     # There is no lawful fallback for a 17-year-old; the adult in B&B has one, however bad.
-    later = pd.Timestamp("2026-12-15")
     ppl, sch = frames([{"date_of_birth": born(19), "current_accom": "W2"},
-                       {"date_of_birth": born(17), "needed_from": later}], [{}])  # fmt: skip
+                       {"date_of_birth": born(17), "current_accom": "C1"}], [{}])  # fmt: skip
     assert _outcomes(ppl, sch) == {"P0": ("unplaced", ""), "P1": ("placed", "S0")}
 
 
-def test_among_adults_those_homeless_now_come_before_the_soonest_needed() -> None:
-    ppl, sch = frames([{"date_of_birth": born(19), "needed_from": pd.Timestamp("2026-11-01")},
-                       {"date_of_birth": born(20), "current_accom": "S2",
-                        "needed_from": pd.Timestamp("2026-12-10")}], [{}])  # fmt: skip
+def test_an_under_18_due_later_does_not_take_the_place_of_an_adult_with_no_roof_now() -> None:
+    # The 90-day horizon: a 16-year-old due in January came before adults needed now.
+    january = pd.Timestamp("2027-01-15")
+    ppl, sch = frames([{"date_of_birth": born(16), "needed_from": january}, {"current_accom": "S2"}], [{}])
+    assert _outcomes(ppl, sch, horizon_days=90) == {"P0": ("unplaced", ""), "P1": ("placed", "S0")}
+
+
+def test_due_later_under_18s_come_first_then_the_soonest_needed() -> None:
+    soon, sooner = pd.Timestamp("2026-12-10"), pd.Timestamp("2026-12-01")
+    ppl, sch = frames([{"date_of_birth": born(20), "needed_from": sooner},
+                       {"date_of_birth": born(17), "needed_from": soon}], [{}])  # fmt: skip
     assert _outcomes(ppl, sch)["P1"] == ("placed", "S0")
+
+
+def test_among_adults_needed_now_those_with_no_roof_come_before_the_housed() -> None:
+    housed = {"date_of_birth": born(19), "needed_from": pd.Timestamp("2026-11-01"), "current_accom": "D1"}
+    ppl, sch = frames([housed, {"date_of_birth": born(20), "current_accom": "S2"}], [{}])
+    assert _outcomes(ppl, sch)["P1"] == ("placed", "S0")
+    ended = {"date_of_birth": born(20), "current_accom": "D1", "current_until": pd.Timestamp(ON)}
+    ppl, sch = frames([{"date_of_birth": born(19), "current_accom": "U1"}, ended], [{}])
+    assert _outcomes(ppl, sch)["P1"] == ("placed", "S0")  # their place ends today: no roof
 
 
 def test_people_needed_after_the_horizon_are_not_due_and_get_nothing_now() -> None:
@@ -207,7 +229,14 @@ def test_placement_rates_cover_everyone_in_each_grouping() -> None:
     ppl, sch = instance(50, 20, 2)
     r = match(ppl, sch, on=ON)
     rates = placement_rates(r, ppl, on=ON)
-    assert set(rates["group"]) == {"gender", "age band", "support need", "UASC", "home district"}
+    assert set(rates["group"]) == {
+        "gender",
+        "age band",
+        "legal status",
+        "support need",
+        "UASC",
+        "home district",
+    }
     assert (rates.groupby("group")["people"].sum() == 50).all()
     assert (rates["people"] == rates["due"] + rates["not_due"]).all()
     assert (rates["due"] == rates[["placed", "unsuitable", "unplaced"]].sum(axis=1)).all()
@@ -226,7 +255,7 @@ def test_empty_waiting_list_or_no_schemes_at_all() -> None:
 
 
 def test_why_not_counts_full_schemes_as_taken() -> None:
-    ppl, sch = frames([{"current_accom": "W2"}, {}], [{}])
+    ppl, sch = frames([{"current_accom": "W2"}, {"current_accom": "D1"}], [{}])
     r = match(ppl, sch, on=ON)
     assert r.why_not.to_dict("records") == [
         {"person_id": "P1", "rule": "taken", "schemes_excluded": 1, "only_this_rule": 1}

@@ -2,10 +2,12 @@
 
 The reference builds its own eligible pairs with the row-by-row rules of `matching_instances`
 (only for people due within the 28-day horizon), its own costs with `math`, and solves each
-level with scipy's HiGHS MILP in stages: (1) most people placed suitably; (2) the most under-18s,
-then the most of those now in B&B, emergency accommodation or with no fixed abode, then class by
-class (under-18 first, then now urgent, then by needed_from) the most placed of that class, each
-with the earlier levels fixed; (3) the least cost with all of that fixed.
+level with scipy's HiGHS MILP in stages: (1) most people placed suitably; (2) those needed now
+first: the most under-18s, then the most with no roof or in B&B or emergency accommodation, then
+the most others needed now; then class by class those due later (under-18s first, then by
+needed_from), each with the earlier levels fixed; (3) the least cost with all of that fixed.
+Staying put is given first, before all of it (contract v1.2), and B&B or emergency only to adults
+due now with no roof who are not in B&B or emergency already.
 """
 
 from __future__ import annotations
@@ -18,7 +20,22 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from matching_instances import LEVELS, ON, age_on, broken, due, instance, now, people, records, schemes
+from matching_instances import (
+    LEVELS,
+    ON,
+    age_on,
+    broken,
+    declined,
+    due,
+    in_wv,
+    instance,
+    may_take_wv,
+    no_roof,
+    now,
+    people,
+    records,
+    schemes,
+)
 from scipy.optimize import LinearConstraint, milp
 from scipy.sparse import csr_array
 
@@ -36,29 +53,61 @@ def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * 6371.0088 * math.asin(math.sqrt(a))
 
 
-def _reference(ppl: pd.DataFrame, sch: pd.DataFrame, on: date, objective: str) -> dict:
+def _cost(p: dict, s: dict, objective: str) -> float:
     centre = districts()
+    c = s["weekly_cost"]
+    if objective == "default":
+        near = min(
+            _km(s["latitude"], s["longitude"], centre.at[d, "lat"], centre.at[d, "lon"])
+            for d in (p["home_district"], *p["connection_districts"])
+        )
+        c += 10 * near + 100 * (LEVELS.index(s["support_level"]) - LEVELS.index(p["support_need"]))
+    return float(c)
+
+
+def staying_put(P: list[dict], S: list[dict], on: date) -> dict[int, int]:
+    """Person -> their own carers' place, given before the batch: a Z place reserved for them with a
+    vacancy, agreed, they are due, and it breaks no rule on the day it starts (18th birthday)."""
+    out: dict[int, int] = {}
+    for j, s in enumerate(S):
+        for i, p in enumerate(P):
+            if s["accom_type"] != "Z" or s["reserved_for"] != p["person_id"] or i in out:
+                continue
+            start = max(p["needed_from"].date(), on)
+            if due(p, on) and not declined(p) and not broken(p, s, start):
+                out[i] = j
+    return out
+
+
+def _classes(P: list[dict], on: date) -> np.ndarray:
+    """PRODUCT.md v1.2's urgency classes, most urgent first."""
+    key = []
+    for p in P:
+        adult = age_on(p["date_of_birth"], on) >= 18
+        if now(p, on):
+            key.append((0, 0 if not adult else 1 if (no_roof(p, on) or in_wv(p)) else 2, pd.Timestamp(0)))
+        else:
+            key.append((1, int(adult), p["needed_from"]))
+    classes = sorted(set(key))
+    return np.array([classes.index(k) for k in key])
+
+
+def _reference(ppl: pd.DataFrame, sch: pd.DataFrame, on: date, objective: str) -> dict:
     P, S = records(ppl), records(sch)
+    kept = staying_put(P, S, on)
     arcs, cost = [], []
     for i, p in enumerate(P):
         for j, s in enumerate(S):
-            if not due(p, on) or broken(p, s, on) or s["accom_type"] in ("W", "V"):
+            if i in kept or not due(p, on) or broken(p, s, on) or s["accom_type"] in ("W", "V"):
                 continue
             arcs.append((i, j))
-            c = s["weekly_cost"]
-            if objective == "default":
-                near = min(
-                    _km(s["latitude"], s["longitude"], centre.at[d, "lat"], centre.at[d, "lon"])
-                    for d in (p["home_district"], *p["connection_districts"])
-                )
-                c += 10 * near + 100 * (LEVELS.index(s["support_level"]) - LEVELS.index(p["support_need"]))
-            cost.append(c)
-    urgent = [p["current_accom"][:1] in ("W", "V", "S") for p in P]
+            cost.append(_cost(p, s, objective))
     adult = [age_on(p["date_of_birth"], on) >= 18 for p in P]
-    key = [(a, not u, p["needed_from"]) for a, u, p in zip(adult, urgent, P, strict=True)]
-    classes = sorted(set(key))
-    cls = np.array([classes.index(k) for k in key])
-    out = {"placed": 0, "per_class": np.zeros(len(classes), int), "cost": 0.0, "urgent": 0, "under_18": 0}
+    urgent = [a and now(p, on) and (no_roof(p, on) or in_wv(p)) for a, p in zip(adult, P, strict=True)]
+    cls = _classes(P, on)
+    fixed_cost = sum(_cost(P[i], S[j], objective) for i, j in kept.items())
+    out = {"placed": 0, "per_class": np.zeros(cls.max(initial=-1) + 1, int), "cost": fixed_cost, "urgent": 0,
+           "under_18": 0, "classes": cls, "kept": kept}  # fmt: skip
     if not arcs:
         return out
     a = np.array(arcs)
@@ -67,7 +116,10 @@ def _reference(ppl: pd.DataFrame, sch: pd.DataFrame, on: date, objective: str) -
     A = csr_array(
         (np.ones(2 * n_arcs), (rows, np.tile(np.arange(n_arcs), 2))), shape=(len(P) + len(S), n_arcs)
     )
-    caps = np.concatenate([np.ones(len(P)), sch["vacancies"].to_numpy(float)])
+    places = sch["vacancies"].to_numpy(float)
+    for j in kept.values():
+        places[j] -= 1
+    caps = np.concatenate([np.ones(len(P)), places])
     fixed = [LinearConstraint(A, 0, caps)]
 
     def best(c: np.ndarray) -> tuple[float, np.ndarray]:
@@ -79,15 +131,16 @@ def _reference(ppl: pd.DataFrame, sch: pd.DataFrame, on: date, objective: str) -
     fun, _ = best(-ones)
     out["placed"] = round(-fun)
     fixed.append(LinearConstraint(ones, out["placed"], out["placed"]))
-    # PRODUCT.md's level 2 as it reads: the most under-18s, then the most now in B&B, emergency
-    # or with no fixed abode (any age); the classes below refine it and must agree with it.
-    for name, flag in (("under_18", [not x for x in adult]), ("urgent", urgent)):
+    # PRODUCT.md's level 2 as it reads: of those needed now, the most under-18s, then the most
+    # adults with no roof or in B&B or emergency; the classes below refine it and must agree with it.
+    under_18_now = [not a and now(p, on) for a, p in zip(adult, P, strict=True)]
+    for name, flag in (("under_18", under_18_now), ("urgent", urgent)):
         mask = np.array([flag[i] for i in a[:, 0]], dtype=float)
         fun, _ = best(-mask)
         out[name] = round(-fun)
         fixed.append(LinearConstraint(mask, out[name], out[name]))
     arc_class = cls[a[:, 0]]
-    for k in range(len(classes)):
+    for k in range(len(out["per_class"])):
         mask = (arc_class == k).astype(float)
         if not mask.any():
             continue
@@ -95,8 +148,7 @@ def _reference(ppl: pd.DataFrame, sch: pd.DataFrame, on: date, objective: str) -
         out["per_class"][k] = round(-fun)
         fixed.append(LinearConstraint(mask, out["per_class"][k], out["per_class"][k]))
     fun, _ = best(np.array(cost))
-    out["cost"] = fun
-    out["classes"] = cls
+    out["cost"] += fun
     return out
 
 
@@ -112,13 +164,17 @@ def _check_rules_and_places(ppl: pd.DataFrame, sch: pd.DataFrame, m: pd.DataFram
     S = {s["scheme_id"]: s for s in records(sch)}
     for row in m[m["outcome"].isin(["placed", "unsuitable"])].itertuples():
         p, s = P[row.person_id], S[row.scheme_id]
-        assert not broken(p, s, ON), row
+        # Staying put is checked on the day it starts (the 18th birthday, for some).
+        start = max(p["needed_from"].date(), ON) if s["accom_type"] == "Z" else ON
+        assert not broken(p, s, start), row
         assert due(p), row
         assert (row.outcome == "unsuitable") == (s["accom_type"] in ("W", "V"))
         assert row.accom_code == s["accom_type"] + ("1" if row.outcome == "placed" else "2")
         assert age_on(p["date_of_birth"], ON) >= 18 or row.outcome == "placed"
-        assert now(p) or row.outcome == "placed"  # B&B and emergency only when the need is now
+        # B&B and emergency: a roof for an adult due now with none, never a move from B&B to B&B.
+        assert may_take_wv(p) or row.outcome == "placed", row
         assert s["reserved_for"] in ("", row.person_id)
+        assert s["accom_type"] != "U" or (p["tenancy_ready"] and age_on(p["date_of_birth"], ON) >= 18)
     assert (m.loc[m["outcome"] == "not_due", "scheme_id"] == "").all()
     used = m[m["outcome"].isin(["placed", "unsuitable"])]["scheme_id"].value_counts()
     assert (used <= sch.set_index("scheme_id")["vacancies"].reindex(used.index)).all()
@@ -129,26 +185,36 @@ def _check(ppl: pd.DataFrame, sch: pd.DataFrame, objective: str, force_stages: b
     r, m, placed = _ours(ppl, sch, objective, force_stages)
     assert r.status == "optimal"
     _check_rules_and_places(ppl, sch, m)
-    assert placed.sum() == ref["placed"]
+    # Staying put first, whenever vacant, reserved and agreed: never given elsewhere.
+    kept = ref["kept"]
+    for i, j in kept.items():
+        assert (m["outcome"].iloc[i], m["scheme_id"].iloc[i]) == ("placed", sch["scheme_id"].iloc[j])
+        assert m["reason"].iloc[i].startswith("staying put with own former foster carers")
+    assert r.objective["staying_put"] == len(kept)
+    flow = placed.copy()
+    flow[list(kept)] = False
+    assert flow.sum() == ref["placed"]
     P = records(ppl)
     assert not any(placed[i] for i, p in enumerate(P) if not due(p))
     assert (m["outcome"] == "not_due").tolist() == [not due(p) for p in P]
     if ref["placed"]:
-        under_18 = [age_on(p["date_of_birth"], ON) < 18 for p in P]
-        urgent = [p["current_accom"][:1] in ("W", "V", "S") for p in P]
-        assert sum(placed & np.array(under_18)) == ref["under_18"]
-        assert sum(placed & np.array(urgent)) == ref["urgent"]
-        ours_per_class = np.bincount(ref["classes"][placed], minlength=len(ref["per_class"]))
+        adult = np.array([age_on(p["date_of_birth"], ON) >= 18 for p in P])
+        needed_now = np.array([now(p) for p in P])
+        urgent = adult & needed_now & np.array([no_roof(p) or in_wv(p) for p in P])
+        assert sum(flow & ~adult & needed_now) == ref["under_18"]
+        assert sum(flow & urgent) == ref["urgent"]
+        ours_per_class = np.bincount(ref["classes"][flow], minlength=len(ref["per_class"]))
         assert ours_per_class.tolist() == ref["per_class"].tolist()
         # Pence rounding of each pair's cost (km are float32) moves a total by under 1p a place.
-        assert abs(r.objective["level3_cost"] - ref["cost"]) <= 0.01 * ref["placed"] + 1e-6
+        assert abs(r.objective["level3_cost"] - ref["cost"]) <= 0.01 * (ref["placed"] + len(kept)) + 1e-6
     _check_unsuitable_is_maximal(ppl, sch, m)
 
 
 def _check_unsuitable_is_maximal(ppl: pd.DataFrame, sch: pd.DataFrame, m: pd.DataFrame) -> None:
-    """Given who is placed suitably, the most adults needing a place now get a B&B/emergency place."""
+    """Given who is placed suitably, the most adults due now with no roof get a B&B/emergency place:
+    nobody with no roof is left unplaced while a W/V place they may take stands free."""
     P, S = records(ppl), records(sch)
-    left = (m["outcome"] != "placed").to_numpy() & np.array([now(p) for p in P], dtype=bool)
+    left = (m["outcome"] != "placed").to_numpy() & np.array([may_take_wv(p) for p in P], dtype=bool)
     arcs = [
         (i, j)
         for i, p in enumerate(P)
@@ -255,3 +321,24 @@ def test_time_limit_between_stages_keeps_levels_one_and_two(monkeypatch: pytest.
     counts = [np.bincount(rank[person[a.pair[a.pair >= 0]]], minlength=5).tolist() for a in (full, cut)]
     assert counts[0] == counts[1]
     assert cost[cut.pair[cut.pair >= 0]].sum() >= cost[full.pair[full.pair >= 0]].sum()
+
+
+def test_weights_too_large_for_int64_fall_back_to_two_stages_with_the_same_answer() -> None:
+    # Many urgency classes (v1.2: every day of a long horizon is a class of its own) and large
+    # costs: rank x M x nodes would overflow int64, so the flow solves in two stages, still exact.
+    rng = np.random.default_rng(8)
+    methods = set()
+    for _ in range(50):
+        n, m = int(rng.integers(2, 9)), int(rng.integers(1, 5))
+        k = int(rng.integers(1, min(n * m, 11) + 1))
+        person, scheme = rng.integers(0, n, k), rng.integers(0, m, k)
+        cost = rng.integers(0, 10**14, k)
+        rank = rng.choice([0, 1, 2, 3], size=n) * 1000  # classes far apart, as unique ranks never are
+        places = rng.integers(0, 3, m)
+        a = assign(person, scheme, cost, rank, places)
+        methods.add(a.method)
+        brute = _brute_force(person, scheme, cost, rank // 1000, places)
+        got = a.pair[a.pair >= 0]
+        assert np.bincount(rank[person[got]] // 1000, minlength=4).tolist() == brute[0]
+        assert int(cost[got].sum()) == brute[1]
+    assert "two-stage flow" in methods  # one stage only where the classes present still fit

@@ -89,7 +89,7 @@ def test_options_page_through_every_eligible_place_in_rank_order() -> None:
 
 
 def test_an_unplaced_person_taking_any_place_displaces_exactly_one() -> None:
-    ppl, sch = frames([{"current_accom": "W2"}, {}], [{}])
+    ppl, sch = frames([{"current_accom": "W2"}, {"current_accom": "D1"}], [{}])
     o = options(ppl, sch, "P1", on=ON)
     assert o.batch_outcome == "unplaced"
     assert o.ranked["others_displaced"].tolist() == [1]

@@ -61,6 +61,7 @@ def _people_frame(
         "needed_from": pd.Series([on + timedelta(weeks=week)] * len(idx)).astype("datetime64[ns]"),
         "current_accom": [""] * len(idx),
         "uasc": [False] * len(idx),
+        "tenancy_ready": p.tenancy_ready[idx],
     })  # fmt: skip
 
 

@@ -57,14 +57,14 @@ def _edited() -> tuple[bytes, bytes]:
     people = PEOPLE.decode().splitlines()
     people = [line for line in people if not line.startswith("YP-0002,")]
     people = [line.replace(",medium,", ",high,") if line.startswith("YP-0001,") else line for line in people]
-    people.append("YP-0007,2005-04-04,M,E07000081,,,low,false,false,false,,2026-12-01,,false")
+    people.append("YP-0007,2005-04-04,M,E07000081,,,low,false,false,false,,2026-12-01,,false,,,,false,")
     schemes = [line for line in SCHEMES.decode().splitlines() if not line.startswith("SCH-005,")]
     schemes = [
         line.replace(",4,1,17,25,", ",5,1,17,25,") if line.startswith("SCH-004,") else line
         for line in schemes
     ]
     schemes.append(
-        "SCH-008,Severn Foyer,YMCA,T,E07000081,51.8643,-2.2503,12,4,16,25,any,medium,false,false,false,,true,430,"
+        "SCH-008,Severn Foyer,YMCA,T,E07000081,51.8643,-2.2503,12,4,16,25,any,medium,false,false,false,,true,430,,,"
     )
     return ("\n".join(people) + "\n").encode(), ("\n".join(schemes) + "\n").encode()
 
@@ -177,6 +177,7 @@ def test_every_problem_is_listed_in_one_round_beyond_twenty(web_app: Flask, sign
     response = sign_in("officer").post("/imports", data=data, content_type="multipart/form-data")
     page = response.get_data(as_text=True)
     assert response.status_code == 400
-    # 24 genders, 20 dates (4 rows are needed in 2027) and SCH-007's YP-0006, renamed away.
-    assert "fix these 45 problems" in page and "Checking stopped" not in page
+    # 24 genders, 24 dates (4 rows are needed in 2027; YP-0003's current_until is one more) and
+    # SCH-007's YP-0006, renamed away.
+    assert "fix these 49 problems" in page and "Checking stopped" not in page
     assert "&#39;YP-0006&#39; is not in young_people.csv" in page

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,12 +28,13 @@ class BadInput(click.ClickException):
         return cls("\n".join(([heading] if heading else []) + e.lines()))
 
 
-def load(folder: Path) -> Dataset:
-    """young_people.csv and schemes.csv from `folder`, or BadInput listing every problem."""
+def load(folder: Path, on: date | None = None) -> Dataset:
+    """young_people.csv and schemes.csv from `folder` (ages and legal statuses checked on the
+    match date `on`, when given), or BadInput listing every problem."""
     from planner.data.contract import load_folder
 
     try:
-        return load_folder(folder)
+        return load_folder(folder, on=on)
     except InvalidInput as e:
         raise BadInput.of(e) from None
 

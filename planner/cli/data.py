@@ -13,14 +13,17 @@ from planner.data.problems import InvalidInput
 
 @click.command()
 @click.argument("data_dir", type=DATA_DIR)
-def validate(data_dir: Path) -> None:
-    """Check young_people.csv and schemes.csv in DATA_DIR against data contract v1.1.
+@click.option("--date", "on", type=DATE, default=None,
+              help="Match date: check ages (15 to 25) and legal statuses on it.")  # fmt: skip
+def validate(data_dir: Path, on: datetime | None) -> None:
+    """Check young_people.csv and schemes.csv in DATA_DIR against data contract v1.2.
 
     Prints what the folder holds; on bad input lists every problem (file, row, column)
     and exits with status 2. The history files referrals.csv and cohort.csv are checked too
-    when the folder has them.
+    when the folder has them. With --date, ages and legal statuses are checked on that date,
+    as `planner match` checks them.
 
-    Example: planner validate data/example
+    Example: planner validate data/example --date 2026-11-23
     """
     from planner.data.contract import load_folder
     from planner.data.summary import validation_report
@@ -29,7 +32,7 @@ def validate(data_dir: Path) -> None:
 
     problems: list[str] = []
     try:
-        data = load_folder(data_dir)
+        data = load_folder(data_dir, on=on.date() if on is not None else None)
     except InvalidInput as e:
         problems += e.lines()
     history: list[str] = []
@@ -42,7 +45,8 @@ def validate(data_dir: Path) -> None:
                 problems += e.lines()
     if problems:
         raise BadInput("\n".join(problems))
-    click.echo("\n".join(validation_report(data_dir, data) + history))
+    report = validation_report(data_dir, data, on=on.date() if on is not None else None)
+    click.echo("\n".join(report + history))
 
 
 @click.command()
@@ -63,7 +67,7 @@ def validate(data_dir: Path) -> None:
 @click.option("--date", "on", type=DATE, default="2026-11-23", show_default=True,
               help="Date the vacancies and ages refer to.")  # fmt: skip
 def demo(out_dir: Path, county: str, people: int | None, seed: int, on: datetime) -> None:
-    """Write a realistic synthetic county to OUT_DIR in data contract v1.1.
+    """Write a realistic synthetic county to OUT_DIR in data contract v1.2.
 
     Calibrated on the council's DfE care leaver figures and ONS population (printed with their
     sources); the same seed gives the same files.

@@ -63,7 +63,7 @@ def match_cmd(
     from planner.data import folder_cache
     from planner.match import answer_of, format_summary, match, write_matches
 
-    data = load(data_dir)
+    data = load(data_dir, on.date())
     result = match(data.people, data.schemes, on=on.date(), objective=objective,  # type: ignore[arg-type]
                    time_limit=time_limit, horizon_days=horizon_days)  # fmt: skip
     path = out if out is not None else data_dir / "matches.csv"
@@ -94,7 +94,7 @@ def options_cmd(data_dir: Path, person_id: str, on: datetime, top: int, why_sche
     """
     from planner.match import UnknownId, format_options, options, why_not
 
-    data = load(data_dir)
+    data = load(data_dir, on.date())
     # Unknown ids are refused before the batch is solved (seconds at England scale).
     if not (data.people["person_id"] == person_id).any():
         raise BadInput(f"person_id {person_id!r} is not in the data")

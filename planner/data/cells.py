@@ -16,7 +16,9 @@ from planner.data.districts import districts
 from planner.data.limits import ID_MAX_LENGTH
 from planner.data.vocab import (
     ACCOM_LABELS,
+    ACTIVITY_LABELS,
     GENDERS,
+    LEGAL_STATUSES,
     RISKS,
     SCHEME_GENDERS,
     SCHEME_TYPES,
@@ -24,8 +26,9 @@ from planner.data.vocab import (
 )
 
 Kind = Literal[
-    "id", "text", "date", "bool", "int", "decimal", "lad", "lad_list", "risk_list",
+    "id", "text", "date", "bool", "optional_bool", "int", "decimal", "lad", "lad_list", "risk_list",
     "support", "gender", "scheme_gender", "accom_type", "accom_code", "latitude", "longitude",
+    "legal_status", "activity",
 ]  # fmt: skip
 
 
@@ -38,6 +41,9 @@ class Column:
     maximum: float | None = None
     max_length: int | None = None  # characters, for text (sized to the database's column)
     what: str = ""  # what a value means, for messages ("a weekly cost in GBP")
+    # What an empty optional cell reads as, when not the kind's own default (false, 0, nothing):
+    # "" keeps a decimal unknown (NaN), as an empty date is.
+    default: str | None = None
 
 
 # ---- value parsers: (raw strings) -> (values, bad mask, message for a bad raw value) ----
@@ -119,6 +125,11 @@ def parse(col: Column, raw: pd.Series) -> Parsed:
             bad,
             lambda v: f"{v!r} is not a yes/no value (expected true/false, yes/no or 1/0)",
         )
+    if kind == "optional_bool":  # empty stays unknown (NA): the contract gives its meaning
+        low = raw.str.lower()
+        values = low.isin(_TRUE).astype("boolean").mask(low == "")
+        bad = ~low.isin(_TRUE | _FALSE | {""}).to_numpy(dtype=bool)
+        return values, bad, lambda v: f"{v!r} is not a yes/no value (expected true/false, yes/no or 1/0)"
     if kind == "int":
         whole = raw.str.match(_INT).to_numpy(dtype=bool)
         ok = whole & (raw.str.lstrip("+-").str.len() <= _INT_DIGITS).to_numpy(dtype=bool)
@@ -161,6 +172,10 @@ def parse(col: Column, raw: pd.Series) -> Parsed:
         return _choice(raw, SCHEME_GENDERS, "a scheme gender")
     if kind == "accom_type":
         return _choice(raw, sorted(SCHEME_TYPES), "an SSDA903 accommodation type for a scheme")
+    if kind == "legal_status":
+        return _choice(raw, LEGAL_STATUSES, "a legal status")
+    if kind == "activity":
+        return _choice(raw, ACTIVITY_LABELS, "an SSDA903 activity (OC3 ACTIV) code of 2025-26")
     if kind == "accom_code":
         bad = ~(raw.str.match(_ACCOM_CODE) & raw.str[0].isin(list(ACCOM_LABELS))).to_numpy(dtype=bool)
         return (

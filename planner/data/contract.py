@@ -1,10 +1,13 @@
-"""Data contract v1.1: young_people.csv and schemes.csv, declared once, read into typed DataFrames.
+"""Data contract v1.2: young_people.csv and schemes.csv, declared once, read into typed DataFrames.
 
 Nothing is returned unless both files are valid; every problem in both is reported together.
 The machinery (columns, parsing, messages, writing) is `planner.data.table`. Version 1.1 adds
 `uasc` (young people) and `reserved_for` (schemes): a staying-put place (Z) is only ever for
 the one young person living with their own former foster carers, so a Z row must name them; and
-`postcode` (schemes), which gives the coordinates when they are not given.
+`postcode` (schemes), which gives the coordinates when they are not given. Version 1.2 adds, all
+optional, `legal_status`, `current_until`, `staying_put`, `tenancy_ready` and `activity` (young
+people) and `weekly_rent` and `weekly_support` (schemes; they add up to `weekly_cost`); with a
+match date (`on`) the ages and legal statuses are checked against it (`planner.data.ages`).
 """
 
 from __future__ import annotations
@@ -19,11 +22,20 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from planner.data.ages import check_ages
 from planner.data.districts import DISTRICT_TOLERANCE_KM, district_name, in_england, km_outside_district
 from planner.data.limits import CAPACITY_MAX, NAME_MAX_LENGTH, WEEKLY_COST_MAX
 from planner.data.postcodes import locate, normalise, postcode_problems, pretty
 from planner.data.problems import InvalidInput, Problem
-from planner.data.table import MAX_PROBLEMS, Column, TableSpec, parsed, read_table, split_records
+from planner.data.table import (
+    MAX_PROBLEMS,
+    Column,
+    TableSpec,
+    parsed,
+    read_table,
+    split_records,
+    with_optional,
+)
 from planner.data.vocab import ACCOM_LABELS, MAX_AGE, MIN_AGE, NEVER_SUITABLE, STAYING_PUT
 
 
@@ -36,7 +48,7 @@ class Dataset:
     digest: str = ""  # sha256 of the files' bytes as read (`load_folder`): says when they change
 
 
-CONTRACT_VERSION = "1.1"
+CONTRACT_VERSION = "1.2"
 # The horizon (v1.1): a batch on date d places only people needed by d + HORIZON_DAYS (the weekly
 # panel's four-week look-ahead); everyone needed later stays on the list, `not_due`.
 HORIZON_DAYS = 28
@@ -59,10 +71,15 @@ def needed_now(people: pd.DataFrame, *, on: date) -> np.ndarray:
     return (people["needed_from"] <= pd.Timestamp(on)).to_numpy(dtype=bool)
 
 
-# ---- the two files of contract v1.1 ----
+# ---- the two files of contract v1.2 ----
 
 
-def _check_people(df: pd.DataFrame, rows: pd.DataFrame) -> Iterable[tuple[int, str, str]]:
+def _check_people(
+    df: pd.DataFrame, rows: pd.DataFrame, on: date | None = None
+) -> Iterable[tuple[int, str, str]]:
+    """Checks across a person's columns; with the match date `on`, their age and legal status on it."""
+    if on is not None:
+        yield from check_ages(df, rows, on)
     row = rows["row"].to_numpy()
     early = (
         parsed(rows, "needed_from", "date_of_birth") & (df["needed_from"] < df["date_of_birth"]).to_numpy()
@@ -93,6 +110,7 @@ def _check_schemes(
     over = parsed(rows, "vacancies", "capacity") & (df["vacancies"] > df["capacity"]).to_numpy()
     for r, v, c in zip(row[over], df["vacancies"][over], df["capacity"][over], strict=True):
         yield int(r), "vacancies", f"{v} is more than capacity {c}"
+    yield from _check_parts(df, rows)
     ages = parsed(rows, "min_age", "max_age") & (df["min_age"] > df["max_age"]).to_numpy()
     for r, lo, hi in zip(row[ages], df["min_age"][ages], df["max_age"][ages], strict=True):
         yield int(r), "min_age", f"{lo} is more than max_age {hi}"
@@ -119,6 +137,28 @@ def _check_schemes(
                 f"{v!r} is not in young_people.csv: a reserved place with a vacancy must name a young "
                 "person on the list",
             )
+
+
+def _check_parts(df: pd.DataFrame, rows: pd.DataFrame) -> Iterable[tuple[int, str, str]]:
+    """weekly_rent and weekly_support (v1.2): both or neither, adding up to weekly_cost to the penny.
+    Who pays which part is not the planner's business here; only that the figures agree."""
+    row = rows["row"].to_numpy()
+    rent, support = df["weekly_rent"].to_numpy(dtype=float), df["weekly_support"].to_numpy(dtype=float)
+    given = parsed(rows, "weekly_rent", "weekly_support")
+    one = given & (np.isnan(rent) ^ np.isnan(support))
+    for r, rent_given in zip(row[one], ~np.isnan(rent[one]), strict=True):
+        missing, other = ("weekly_support", "weekly_rent")[:: 1 if rent_given else -1]
+        yield int(r), missing, f"is empty but {other} is given: give both parts of weekly_cost, or neither"
+    both = given & parsed(rows, "weekly_cost") & ~np.isnan(rent) & ~np.isnan(support)
+    pence = np.rint(np.where(both, rent + support - df["weekly_cost"].to_numpy(dtype=float), 0) * 100)
+    off = both & (pence != 0)
+    for r, a, b, c in zip(row[off], rent[off], support[off], df["weekly_cost"][off], strict=True):
+        yield (
+            int(r),
+            "weekly_support",
+            f"weekly_rent £{a:,.2f} and weekly_support £{b:,.2f} add up to £{a + b:,.2f}, not the "
+            f"weekly_cost £{c:,.2f}: the two parts must add up to it",
+        )
 
 
 def _check_location(df: pd.DataFrame, rows: pd.DataFrame) -> Iterable[tuple[int, str, str]]:
@@ -186,6 +226,11 @@ PEOPLE = TableSpec(
         Column("needed_from", "date"),
         Column("current_accom", "accom_code", required=False),
         Column("uasc", "bool", required=False),
+        Column("legal_status", "legal_status", required=False),  # v1.2; empty: from age
+        Column("current_until", "date", required=False),  # v1.2; empty: may stay until placed
+        Column("staying_put", "optional_bool", required=False),  # v1.2; empty: agreed
+        Column("tenancy_ready", "bool", required=False),  # v1.2
+        Column("activity", "activity", required=False),  # v1.2
     ),
 )
 
@@ -217,6 +262,25 @@ SCHEMES = TableSpec(
         Column("ofsted_registered", "bool", required=False),
         Column("weekly_cost", "decimal", minimum=0, maximum=WEEKLY_COST_MAX, what="a weekly cost in GBP"),
         Column("reserved_for", "id", required=False),
+        # v1.2: the parts of weekly_cost, when known; empty stays unknown.
+        Column(
+            "weekly_rent",
+            "decimal",
+            required=False,
+            minimum=0,
+            maximum=WEEKLY_COST_MAX,
+            what="a weekly rent in GBP",
+            default="",
+        ),  # fmt: skip
+        Column(
+            "weekly_support",
+            "decimal",
+            required=False,
+            minimum=0,
+            maximum=WEEKLY_COST_MAX,
+            what="a weekly cost of support in GBP",
+            default="",
+        ),  # fmt: skip
     ),
 )
 
@@ -227,11 +291,12 @@ def read_dataset(
     *,
     folder: str | Path = "",
     max_problems: int = MAX_PROBLEMS,
+    on: date | None = None,
 ) -> Dataset:
     """Parse and validate both files' bytes (None: the file is missing from `folder`); every
     problem in either is reported together (up to `max_problems`), `reserved_for` against the ids
-    young_people.csv gives even when some of its rows have problems. The dataset's digest is of
-    these bytes."""
+    young_people.csv gives even when some of its rows have problems. With the match date `on`,
+    ages and legal statuses are checked on it too. The dataset's digest is of these bytes."""
     found: list[Problem] = []
     truncated = False
     frames: dict[str, pd.DataFrame] = {}
@@ -240,6 +305,8 @@ def read_dataset(
     people_records = split_records(people, PEOPLE) if people is not None else None
     ids = people_records.values("person_id") if people_records is not None else None
     for spec, data in ((PEOPLE, people_records), (SCHEMES, schemes)):
+        if spec is PEOPLE and on is not None:
+            spec = replace(PEOPLE, check_rows=partial(_check_people, on=on))
         if spec is SCHEMES:
             spec = replace(SCHEMES, check_rows=partial(_check_schemes, people_ids=ids))
         try:
@@ -257,12 +324,19 @@ def read_dataset(
     return Dataset(people=frames[PEOPLE.file], schemes=frames[SCHEMES.file], digest=digest.hexdigest())
 
 
-def load_folder(folder: str | Path) -> Dataset:
-    """Read and validate `young_people.csv` and `schemes.csv` from a folder.
+def load_folder(folder: str | Path, *, on: date | None = None) -> Dataset:
+    """Read and validate `young_people.csv` and `schemes.csv` from a folder (with the match date
+    `on`, ages and legal statuses on it too).
 
     Problems in both files are reported together; nothing is returned unless both are valid.
     """
     folder = Path(folder)
     files = [folder / spec.file for spec in (PEOPLE, SCHEMES)]
     people, schemes = (f.read_bytes() if f.is_file() else None for f in files)
-    return read_dataset(people, schemes, folder=folder)
+    return read_dataset(people, schemes, folder=folder, on=on)
+
+
+def complete_people(people: pd.DataFrame) -> pd.DataFrame:
+    """A people frame with every optional column of the contract, those it lacks as empty cells
+    read (a frame built before v1.2, e.g. from a database without its columns)."""
+    return with_optional(people, PEOPLE)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -26,10 +27,20 @@ def by_district(data: Dataset) -> pd.DataFrame:
     return table.sort_values("name")
 
 
-def validation_report(folder: Path, data: Dataset) -> list[str]:
-    """What a data officer needs to see after a good check: counts, then a table by district."""
+def validation_report(folder: Path, data: Dataset, *, on: date | None = None) -> list[str]:
+    """What a data officer needs to see after a good check: counts, then a table by district.
+    `on`: the match date ages and legal statuses were checked on (None: not checked)."""
     p, s = data.people, data.schemes
     lines = [f"{folder}: young_people.csv and schemes.csv are valid (data contract v{CONTRACT_VERSION})."]
+    lines += _people_lines(p) + _scheme_lines(s) + _district_lines(data)
+    if on is not None:
+        lines.append(f"  ages (15 to 25) and legal statuses checked on {uk_date(on)}")
+    else:
+        lines.append("  ages and legal statuses not checked: give --date, the match date")
+    return lines
+
+
+def _people_lines(p: pd.DataFrame) -> list[str]:
     people = f"  {len(p):,} young {'person' if len(p) == 1 else 'people'}"
     if len(p):
         urgent = int(p["current_accom"].str[:1].isin(list(URGENT_ACCOM)).sum())
@@ -37,7 +48,10 @@ def validation_report(folder: Path, data: Dataset) -> list[str]:
             f", needed from {uk_date(p['needed_from'].min())} to {uk_date(p['needed_from'].max())}; "
             f"{urgent} now in B&B, emergency accommodation or with no fixed abode"
         )
-    lines.append(people)
+    return [people]
+
+
+def _scheme_lines(s: pd.DataFrame) -> list[str]:
     places, vacancies = int(s["capacity"].sum()), int(s["vacancies"].sum())
     schemes = f"  {len(s):,} schemes, {places:,} places, {vacancies:,} vacancies"
     if len(s):
@@ -46,7 +60,11 @@ def validation_report(folder: Path, data: Dataset) -> list[str]:
             f" ({suitable:,} not in B&B or emergency accommodation); "
             f"£{s['weekly_cost'].min():,.0f} to £{s['weekly_cost'].max():,.0f} a week per place"
         )
-    lines.append(schemes)
+    return [schemes]
+
+
+def _district_lines(data: Dataset) -> list[str]:
+    lines: list[str] = []
     table = by_district(data).reset_index()
     if table.empty:
         return lines

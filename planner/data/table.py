@@ -163,8 +163,7 @@ def _read(records: Records, spec: TableSpec, out: _Collector) -> pd.DataFrame:
         if col.required:
             for r in row_no[empty]:
                 out.add(int(r), col.name, "is empty but a value is required", order[col.name])
-        default = {"bool": "false", "int": "0", "decimal": "0"}.get(col.kind, "")
-        filled = values.where(~empty, default)
+        filled = values.where(~empty, empty_value(col))
         parsed, bad, message = parse(col, filled)
         refused = unstorable(filled, col.max_length)  # control characters, too long: said instead
         stored = refused.isna().to_numpy()
@@ -209,6 +208,27 @@ def _read(records: Records, spec: TableSpec, out: _Collector) -> pd.DataFrame:
     return spec.complete(df) if spec.complete is not None else df
 
 
+def empty_value(col: Column) -> str:
+    """What an empty optional cell of `col` reads as."""
+    if col.default is not None:
+        return col.default
+    return {"bool": "false", "int": "0", "decimal": "0"}.get(col.kind, "")
+
+
+def with_optional(df: pd.DataFrame, spec: TableSpec) -> pd.DataFrame:
+    """`df` with every optional column of `spec` it lacks, as empty cells read: a frame made before
+    a column was added (e.g. by the web app, from a database that does not hold it yet) works as
+    a file without that column."""
+    missing = [c for c in spec.columns if not c.required and c.name not in df]
+    if not missing:
+        return df
+    empty = {
+        c.name: pd.Series([empty_value(c)] * len(df), index=df.index, dtype=object).astype(str)
+        for c in missing
+    }
+    return df.assign(**{c.name: parse(c, empty[c.name])[0] for c in missing})
+
+
 def read_file(folder: Path, spec: TableSpec) -> pd.DataFrame:
     path = Path(folder) / spec.file
     if not path.is_file():
@@ -224,12 +244,14 @@ def _format(col: Column, s: pd.Series) -> pd.Series:
         return s.dt.strftime("%Y-%m-%d").fillna("")
     if col.kind == "bool":
         return s.map(lambda b: "true" if b else "false")
+    if col.kind == "optional_bool":
+        return s.map(lambda b: "" if pd.isna(b) else "true" if b else "false")
     if col.kind in ("lad_list", "risk_list"):
         return s.map(lambda t: ";".join(t) if isinstance(t, tuple | list) else (t or ""))
     if col.kind in ("latitude", "longitude"):
         return s.map(lambda v: f"{v:.5f}")
     if col.kind == "decimal":
-        return s.map(lambda v: f"{v:.2f}")
+        return s.map(lambda v: "" if pd.isna(v) else f"{v:.2f}")
     # A lone carriage return is not quoted by the csv writer yet ends a row for the reader.
     return s.astype(str).str.replace("\r\n", "\n", regex=False).str.replace("\r", "\n", regex=False)
 

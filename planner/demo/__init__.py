@@ -5,7 +5,8 @@ schemes.csv and the referral history and looked-after cohort (`history`: `referr
 calibrated once. The council's published figures
 (`calibration`) give yearly referrals for a place by flow (`flows`); the waiting list is a snapshot
 of those flows (`waiting`, with people's needs and ties from `people`); schemes (`schemes`, at real
-towns from `places`) are sized to them; `targets` sets each figure beside its published value.
+towns from `places`) are sized to them, with the housing authorities' nominations to own tenancies
+(`nominations`); `targets` sets each figure beside its published value.
 
 May import any other part of `planner` except `cli`; only the CLI, the web app's demo seeding,
 tests and notebooks import it.

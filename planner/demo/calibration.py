@@ -101,7 +101,8 @@ def _share(counts: dict[str, float], key: str, total: str, fallback: float) -> f
 
 
 @cache
-def _population() -> pd.DataFrame:
+def population_16_25() -> pd.DataFrame:
+    """ONS mid-2022 population aged 16 to 25, by district and single year of age."""
     return pd.read_csv(REFERENCE_DIR / "ons_mye2022_age16_25_by_lad.csv", dtype={"code": str})
 
 
@@ -121,7 +122,7 @@ def _band(council: Council, band: str, pop: pd.Series) -> tuple[Band, list[Figur
         # Council figure suppressed: England's count scaled by the council's share of the
         # population of the band's ages (ONS mid-2022).
         ages = (17, 18) if band == BANDS[0] else (19, 20, 21)
-        everyone = _population()
+        everyone = population_16_25()
         england = float(everyone[everyone["age"].isin(ages)]["persons"].sum())
         count = suit[total] * float(pop[pop.index.isin(ages)].sum()) / england
         where = f"England scaled by {council.name}'s population ({ONS_MYE})"
@@ -152,7 +153,7 @@ def _band(council: Council, band: str, pop: pd.Series) -> tuple[Band, list[Figur
 
 def calibrate(council: Council) -> Calibration:
     """The figures the demo for `council` is calibrated on, with their sources."""
-    popdf = _population()
+    popdf = population_16_25()
     popdf = popdf[popdf["code"].isin(council.district_codes)]
     pop = popdf.groupby("age")["persons"].sum()
     b1, f1 = _band(council, BANDS[0], pop)

@@ -23,12 +23,13 @@ import pandas as pd
 
 from planner.data.contract import PEOPLE, SCHEMES, Dataset, due_within, load_folder
 from planner.data.districts import find_council
-from planner.data.table import format_table, read_table
+from planner.data.table import format_table, read_table, with_optional
 from planner.demo import targets
 from planner.demo.calibration import MIN_PEOPLE, Calibration, calibrate
 from planner.demo.history import write_history
+from planner.demo.nominations import nominations
 from planner.demo.people import make_people
-from planner.demo.schemes import make_schemes, staying_put
+from planner.demo.schemes import in_use, make_schemes, staying_put
 from planner.demo.waiting import expected_size
 from planner.forecast.history import History
 
@@ -63,10 +64,14 @@ def _tables(cal: Calibration, people: int | None, seed: int, on: date) -> tuple[
     # (their own carers' place is reserved for them).
     due = young[due_within(young, on=on) & (young["flow"] != "staying_put").to_numpy()]
     schemes = make_schemes(cal, due, rng_schemes, _prefix("SC", cal.council.code))
+    nominated = nominations(cal, in_use(cal)["U"], rng_schemes, prefix=_prefix("SC", cal.council.code),
+                            first=len(schemes) + 1)  # fmt: skip
+    schemes = pd.concat([schemes, nominated], ignore_index=True)
     carers, _ = staying_put(young, cal, rng_staying_put, on=on, prefix=_prefix("SC", cal.council.code),
                             first=len(schemes) + 1)  # fmt: skip
     schemes = pd.concat([schemes, carers], ignore_index=True)
     log.info("demo %s: %d people, %d schemes", cal.council.name, len(young), len(schemes))
+    young, schemes = with_optional(young, PEOPLE), with_optional(schemes, SCHEMES)
     people_csv = format_table(young[list(PEOPLE.names)], PEOPLE)
     return people_csv, format_table(schemes[list(SCHEMES.names)], SCHEMES)
 

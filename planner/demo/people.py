@@ -35,6 +35,22 @@ RISK_P = {
     "exploiting_others": 0.02,
 }  # fmt: skip
 RISKS_TO_OTHERS = ("harm_to_others", "sexual_harm_to_others", "fire_setting", "exploiting_others")
+# Main activity of those in education, employment or training, England (DfE, Children looked after
+# in England 2025, national care leavers' activity: higher education, other education,
+# apprenticeship, other training or employment), by age; 22-25 as 19-21. The council's own tables
+# give only in / not in education, employment or training, which `neet` follows.
+EET_MIX = {
+    "17-18": {"1": 420, "2": 7150, "4": 280, "5": 1590},
+    "19-21": {"1": 2390, "2": 8030, "4": 740, "5": 9600},
+}
+FULL_TIME = 0.8  # assumption: most study or work full time (F), the rest part time (P)
+# NEET owing to illness or disability, of the NEET not parenting (DfE 2025, England, 19-21)
+NEET_ILLNESS = 3390 / (3390 + 10290)
+# Assessed ready for their own tenancy (contract v1.2): the adults of a flow whose referrals end in an
+# own tenancy in the referral history (U or K: `planner.demo.referrals.OUTCOMES`), among those
+# needing at most low support (the support an own tenancy's floating support gives), so that as
+# many are ready as the flow's referrals end there; none under 18.
+TENANCY_MOST = 0.9
 
 
 def make_people(cal: Calibration, n: int, rng: np.random.Generator, on: date, prefix: str) -> pd.DataFrame:
@@ -108,9 +124,56 @@ def make_people(cal: Calibration, n: int, rng: np.random.Generator, on: date, pr
         "needed_from": df["needed_from"].astype("datetime64[ns]"),
         "current_accom": df["current_accom"].astype(str),
         "uasc": uasc,
+        "legal_status": _legal_status(age, df["current_accom"].to_numpy(dtype=str)),
+        "current_until": df["current_until"].astype("datetime64[ns]"),
+        "tenancy_ready": _tenancy_ready(rng, df["flow"].to_numpy(dtype=str), age, need),
+        "activity": _activity(rng, group, neet, parent),
         "flow": df["flow"].astype(str),
         "component": df["component"].astype(str),
     })  # fmt: skip
+
+
+def _legal_status(age: np.ndarray, current: np.ndarray) -> np.ndarray:
+    """Under 18: eligible while still looked after (in foster care, no code yet, or a children's
+    home), relevant once they have left care; from 18 former relevant (none are drawn qualifying:
+    no published share of them)."""
+    looked_after = (current == "") | (current == "C1")
+    under_18 = np.where(looked_after, "eligible", "relevant")
+    return np.where(age >= 18, "former_relevant", under_18).astype(object)
+
+
+def _tenancy_ready(
+    rng: np.random.Generator, flow: np.ndarray, age: np.ndarray, need: np.ndarray
+) -> np.ndarray:
+    from planner.demo.referrals import outcome_table  # the referral history's outcomes by flow
+
+    share = {f: sum(v for k, v in outcome_table(f, 1.0).items() if k[0] in "UK") for f in set(flow)}
+    low = need <= SUPPORT_RANK["low"]
+    adult = age >= 18
+    p = np.zeros(len(flow))
+    for f, u in share.items():
+        rows = flow == f
+        eligible = (adult & rows).sum()
+        fit = (adult & rows & low).sum()
+        p[rows] = min(TENANCY_MOST, u * eligible / fit) if fit else 0.0
+    return adult & low & (rng.random(len(flow)) < p)
+
+
+def _activity(
+    rng: np.random.Generator, group: np.ndarray, neet: np.ndarray, parent: np.ndarray
+) -> np.ndarray:
+    """SSDA903 OC3 ACTIV codes: NEET as the council's share (`neet`), owing to parenting for
+    parents, else illness or disability at the national rate; the others by `EET_MIX`."""
+    n = len(group)
+    out = np.where(parent, "G6", np.where(rng.random(n) < NEET_ILLNESS, "G4", "G5")).astype(object)
+    mode = np.where(rng.random(n) < FULL_TIME, "F", "P")
+    for band in ("17-18", "19-21"):
+        rows = ~neet & ((group == "under18") if band == "17-18" else (group != "under18"))
+        mix = EET_MIX[band]
+        weights = np.array(list(mix.values()), dtype=float)
+        kind = rng.choice(list(mix), size=int(rows.sum()), p=weights / weights.sum())
+        out[rows] = np.char.add(mode[rows].astype(str), kind.astype(str))
+    return out
 
 
 def _risks(

@@ -8,6 +8,9 @@ district gets suitable vacancies for a share of the young people from it due wit
 lower in the east of the council ("insufficient to meet demand, particularly in the east of the
 county", PRODUCT.md s.1; a one-district council gets one ratio), and high and intensive support
 is scarce everywhere (its places are the last to come free). Most places are occupied on the date.
+
+Own tenancies (`U`) are not a provider's places but nominations from each district's housing
+authority (`planner.demo.nominations`).
 """
 
 from __future__ import annotations
@@ -18,7 +21,6 @@ import numpy as np
 import pandas as pd
 
 from planner.data.districts import districts
-from planner.data.formats import ages_on
 from planner.data.vocab import RISKS, SUPPORT_LEVELS, SUPPORT_RANK
 from planner.demo.calibration import COST_MAX_GBP, COST_MEAN_GBP, COST_MIN_GBP, Calibration
 from planner.demo.cohort import council_figures
@@ -41,14 +43,14 @@ STAFFED_MIN_GBP = 1000.0
 # type: share of suitable vacancies, chance a place is free (used by the benchmarks' bulk
 # generator; the demo sizes vacancies from the people due), support levels offered
 # (none, low, medium, high, intensive), places per scheme (low, high). Assumptions, after the
-# sizes PRODUCT.md and the issue give: supported lodgings 1-2, semi-independent 4-20, foyers 20-60;
-# own-tenancy move-on flats in small blocks. Staying put (Z) is not a pool of places: each is one
-# young person's own former foster carers (`staying_put`).
+# sizes PRODUCT.md and the issue give: supported lodgings 1-2, semi-independent 4-20, foyers 20-60.
+# Staying put (Z) is not a pool of places: each is one young person's own former foster carers
+# (`staying_put`); own tenancies (U) are the housing authorities' nominations (`nominations`).
+# The shares leave out the 28% that own tenancies once had: their free places are the nominations.
 TYPES = {
     "E": (0.08, 0.40, (0, 0.30, 0.50, 0.20, 0), (1, 2)),
     "D": (0.51, 0.35, (0, 0.05, 0.35, 0.42, 0.18), (4, 20)),
     "T": (0.13, 0.30, (0, 0.50, 0.50, 0, 0), (20, 60)),
-    "U": (0.28, 0.35, (0.50, 0.50, 0, 0, 0), (3, 15)),
 }
 # B&B and emergency accommodation, for adults only: (share, chance a place is free, sizes); a
 # district has twice that share of the young people due in the coming weeks, and at least the
@@ -105,7 +107,6 @@ PROVIDERS = {
     "E": ("{council} Supported Lodgings", "{council} Supported Lodgings", "Homebridge Lodgings CIC"),
     "Z": ("{council} Fostering Service", "{council} Fostering Service", "Brightstar Fostering"),
     "T": ("Threshold Foyer Trust", "Youthspace Foyers"),
-    "U": ("{council} Housing Partnership", "Greenway Homes", "Millbrook Housing Association"),
     "V": ("{council} Housing Options", "Safe Night Trust"),
 }  # fmt: skip
 
@@ -138,7 +139,7 @@ def in_use(cal: Calibration) -> dict[str, float]:
     needs a place from referral to leaving), so that a simulated county neither fills up nor
     empties at today's rate of referrals."""
     ratio = council_figures(cal.council.code)["unsuitable_ratio"]
-    out = dict.fromkeys(TYPES, 0.0)
+    out = dict.fromkeys((*TYPES, "U"), 0.0)
     for flow, per_year in cal.flows.per_year.items():
         wait = (mean_lead_days(flow) + SLIP_SHARE * SLIP_DAYS) / 30.44
         for code, p in outcome_table(flow, ratio).items():
@@ -282,13 +283,12 @@ STAYING_PUT_COST = (250.0, 0.12)  # GBP a week (the carer's allowance), and its 
 def staying_put(
     people: pd.DataFrame, cal: Calibration, rng: np.random.Generator, *, on: date, prefix: str, first: int
 ) -> tuple[pd.DataFrame, np.ndarray]:
-    """A staying-put place (Z) with their own former foster carers for each 18-year-old on the list
+    """A staying-put place (Z) with their own former foster carers for each young person on the list
     staying put (the list's `staying_put` flow: `planner.demo.flows` calibrates how many, 57% of
-    those leaving foster care at 18), reserved for them and free from the date they need it, to
-    their 21st birthday. Returns the schemes (ids from `first`) and the positions in `people` of
-    those they are for."""
-    age = ages_on(people["date_of_birth"], on)
-    chosen = np.flatnonzero((people["flow"] == "staying_put").to_numpy() & (age == 18))
+    those leaving foster care at 18), reserved for them and free from their 18th birthday, the day
+    they need it, to their 21st. Returns the schemes (ids from `first`) and the positions in
+    `people` of those they are for."""
+    chosen = np.flatnonzero((people["flow"] == "staying_put").to_numpy())
     p = people.iloc[chosen]
     need = p["support_need"].map(SUPPORT_RANK).to_numpy(dtype=np.int64)
     mean, spread = STAYING_PUT_COST
@@ -366,7 +366,6 @@ def _locate(df: pd.DataFrame, cal: Calibration, rng: np.random.Generator) -> Non
                 "E": f"Supported lodgings host {counter[t]:03d}, {town}",
                 "Z": f"Staying put carer {counter[t]:03d}, {town}",
                 "T": f"{town} Foyer",
-                "U": f"{tree} Court move-on flats, {town}",
                 "W": f"{GUEST_HOUSES[rng.integers(len(GUEST_HOUSES))]} Guest House, {town}",
                 "V": f"{town} emergency beds",
             }[t]))  # fmt: skip

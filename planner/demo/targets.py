@@ -12,16 +12,22 @@ from typing import Final
 
 import pandas as pd
 
-from planner.data.contract import Dataset
+from planner.data.contract import Dataset, due_by, due_within
 from planner.data.formats import ages_on, uk_date
-from planner.data.vocab import URGENT_ACCOM
-from planner.demo.calibration import Calibration
+from planner.data.roof import roof
+from planner.data.vocab import OWN_TENANCY, STAYING_PUT, URGENT_ACCOM
+from planner.demo.calibration import Calibration, population_16_25
+from planner.demo.nominations import nominations_per_year
 from planner.demo.waiting import CUSTODY
 from planner.forecast.history import NOT_PLACE_DEMAND
 
 REFERRALS_SHARE: Final = (0.25, 0.85)
 LIST_SHARE: Final = 0.60
 URGENT_SHARE: Final = 0.03
+# New social housing lettings in England, 2023/24 (MHCLG, Social housing lettings in England,
+# tenancies: April 2023 to March 2024, from CORE); no count of those to care leavers is published,
+# so the demo's nominations are set beside the districts' share of them (by population aged 16-25).
+ENGLAND_LETTINGS: Final = 261_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,11 +84,36 @@ def checks(
     out.append(Check("former unaccompanied asylum-seeking children", uasc,
                      f"{uasc / max(len(p), 1):.0%} of the list; England: about 1 in 4 care leavers aged 18+ "
                      "(DfE 2020/21; no council figure in the shared data)", "", True))  # fmt: skip
-    sp = int((p["current_accom"] == "Z1").sum())
-    out.append(Check("with former foster carers now (staying put, or moving on)", sp,
+    s = data.schemes
+    sp = int(((s["accom_type"] == STAYING_PUT) & (s["vacancies"] > 0)).sum())
+    out.append(Check("staying put from their 18th birthday, carers' place reserved", sp,
                      f"{cal.flows.staying_put_per_year:,.0f} staying put at 18 a year: 57% of those "
                      "leaving foster care (DfE 2019)", "", True))  # fmt: skip
+    out += _housing(data, cal, on=on)
     return out
+
+
+def _housing(data: Dataset, cal: Calibration, *, on: date) -> list[Check]:
+    """Contract v1.2's figures: who waits with a roof, whose home ends soon, own tenancies."""
+    p, s = data.people, data.schemes
+    due = due_within(p, on=on)
+    housed = due & (roof(p, on=on) == "housed")
+    ending = housed & (p["current_until"] <= pd.Timestamp(due_by(on))).to_numpy(dtype=bool)
+    ready = int((p["tenancy_ready"] & (ages_on(p["date_of_birth"], on) >= 18)).sum())
+    free = int(s.loc[s["accom_type"] == OWN_TENANCY, "vacancies"].sum())
+    per_year = sum(nominations_per_year(cal).values())
+    pop = population_16_25()
+    here = pop.loc[pop["code"].isin(cal.council.district_codes), "persons"].sum()
+    lettings = ENGLAND_LETTINGS * here / pop["persons"].sum()
+    return [
+        Check("due within the horizon, housed until a place is found", int(housed.sum()),
+              f"of whom {int(ending.sum())} whose home ends within the horizon (notice, a placement ending)",
+              "", True),
+        Check("own-tenancy nominations free now (housing authorities)", free,
+              f"{per_year:,.0f} a year: {per_year / lettings:.1%} of the districts' about {lettings:,.0f} "
+              f"new social lettings a year (MHCLG CORE 2023/24: {ENGLAND_LETTINGS:,} in England, by "
+              f"population 16-25); {ready} tenancy-ready adults on the list", "", True),
+    ]  # fmt: skip
 
 
 def lines(found: list[Check], cal: Calibration) -> list[str]:

@@ -13,13 +13,18 @@ The list is a snapshot of the flows of `planner.demo.flows` (stock = flow x time
   lodgings `K2`);
 - **custody** (`X2`): care leavers in custody due for release in the next 13 weeks, needed from
   their release;
-- **staying put**: 18-year-olds whose former foster carers keep them on; each gets a place
-  reserved for them (`planner.demo.schemes.staying_put`).
+- **staying put**: young people in foster care whose former foster carers keep them on from their
+  18th birthday, the day it starts (`needed_from`); each gets a place reserved for them
+  (`planner.demo.schemes.staying_put`).
 
 Current accommodation of those moving from a suitable place follows DfE's national accommodation
 of care leavers by age (`NOW_19_21`, national percentages, not the council's: the tables shipped in
-data/reference have no accommodation types), the council's placement types for those leaving care
-(DfE placement types, its own figures) and its own share with no information (DfE suitability).
+data/reference have no accommodation types) and the council's placement types for those leaving
+care (DfE placement types, its own figures). Everyone on the list is in touch with the service, so
+where they live is known (DfE's "no information" share is of all care leavers, not of those
+referred). When it ends (`current_until`, contract v1.2) follows `UNTIL`: a placement ending at 18,
+a time-limited supported place ending, notice given, a release date; the others may stay where
+they are until a place is found (the suitably housed who wait).
 """
 
 from __future__ import annotations
@@ -47,6 +52,14 @@ LEAD: Final = {
 SLIP_SHARE, SLIP_DAYS = 0.3, 28.0  # planned moves not placed on time, and their mean wait (assumption)
 UNSUITABLE_WAIT_DAYS: Final = 84  # the unsuitably housed have waited up to 12 weeks (assumption)
 B_AND_B_DAYS: Final = 42  # and at most 6 weeks in B&B (the 2003 Suitability Order's limit for families)
+# When the current accommodation ends (`current_until`), by where they live now (assumptions):
+# chance it ends on the day they need the move (a time-limited place; notice given), and the chance
+# an overdue move's end has been put back by a few weeks while a place is found (else no end).
+# Placements in care end at 18 for those leaving care then (`leaving_care_at_18`); custody on release.
+UNTIL: Final = {"D": 0.6, "E": 0.5, "T": 0.6, "C": 0.6, "K": 0.4, "Y": 0.4, "U": 0.2, "B": 0.3, "Z": 0.5,
+                "": 0.0}  # fmt: skip
+EXTENDED: Final = (0.5, 7, 42)  # share of overdue ends put back, and by how many days (uniform)
+NOTICE: Final = {"B2": 0.4, "D2": 0.3, "K2": 0.3}  # unsuitably housed: asked to leave within 3 weeks
 # In custody: 3% of care leavers aged 19-21 in England (DfE 2025 national figure, as quoted in issue
 # 14; not in data/reference); 1% at 17-18 and 2% at 22-25 (assumptions). Median custodial stays
 # of the young are short, but the stock in custody is weighted to longer sentences and recalls:
@@ -139,20 +152,44 @@ def _part(component: str, flow: str, band: Band, k: int, cal: Calibration, rng: 
         days = -np.floor(rng.uniform(0, UNSUITABLE_WAIT_DAYS, k))
     needed = today + pd.to_timedelta(days, unit="D")
     age = _ages(component, flow, k, days, rng)
-    current = _current(component, flow, band, age, cal, rng)
+    current = _current(component, flow, age, cal, rng)
     if component == "unsuitable":  # nobody stays in B&B longer than the limit
         w = current == "W2"
         in_bnb = today - pd.to_timedelta(np.floor(rng.uniform(0, B_AND_B_DAYS, k)), unit="D")
         needed = needed.where(~w, in_bnb)
     dob = pd.Series([_birth(on, a) for a in age])
-    if flow == "leaving_care_at_18" and component in ("planned", "overdue"):
+    if flow in ("leaving_care_at_18", "staying_put") and component in ("planned", "overdue"):
         dob = pd.Series([_years_before(d.date(), 18) for d in needed])  # the move is at 18
     share = uasc_share_16_17(cal.council.code) if flow == "leaving_care_16_17" else UASC_ADULT_SHARE
     return pd.DataFrame({
         "component": component, "flow": flow, "band": band.name, "date_of_birth": pd.to_datetime(dob),
         "needed_from": pd.DatetimeIndex(needed), "current_accom": current.astype(str),
+        "current_until": _until(component, flow, current, pd.DatetimeIndex(needed), rng, on),
         "uasc": rng.random(k) < share,
     })  # fmt: skip
+
+
+def _until(component: str, flow: str, current: np.ndarray, needed: pd.DatetimeIndex, rng: np.random.Generator,
+           on: date) -> pd.DatetimeIndex:  # fmt: skip
+    """When each one's current accommodation ends (NaT: they may stay until a place is found)."""
+    k = len(current)
+    if component == "custody":  # on release
+        return needed
+    if flow == "staying_put":  # the foster placement goes on as staying put
+        return pd.DatetimeIndex([pd.NaT] * k)
+    if component == "unsuitable":
+        p = np.array([NOTICE.get(c, 0.0) for c in current])
+        soon = pd.Timestamp(on) + pd.to_timedelta(rng.integers(0, 22, k), unit="D")
+        return pd.DatetimeIndex(pd.DatetimeIndex(soon).where(rng.random(k) < p))
+    p = np.array([UNTIL.get(c[:1], 0.0) for c in current])
+    if flow == "leaving_care_at_18":
+        p[:] = 1.0  # a placement in care ends at 18
+    ends = rng.random(k) < p
+    if component == "overdue":  # the end has passed: put back a few weeks, or open while they wait
+        share, lo, hi = EXTENDED
+        later = pd.Timestamp(on) + pd.to_timedelta(rng.integers(lo, hi + 1, k), unit="D")
+        return pd.DatetimeIndex(pd.DatetimeIndex(later).where(ends & (rng.random(k) < share)))
+    return pd.DatetimeIndex(needed.where(ends))
 
 
 def _ages(component: str, flow: str, k: int, days: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -160,8 +197,8 @@ def _ages(component: str, flow: str, k: int, days: np.ndarray, rng: np.random.Ge
     if flow == "leaving_care_16_17":  # at least 16 now, under 18 when they move
         top = np.maximum(17.95 - np.maximum(days, 0) / 365.25, 16.05)
         return 16.0 + rng.random(k) * (top - 16.0)
-    if flow == "staying_put":  # just turned 18: the arrangement is what is listed
-        return 18.0 + rng.uniform(0, 90, k) / 365.25
+    if flow == "staying_put":  # it starts on the 18th birthday, the day it is needed
+        return 18.0 - days / 365.25
     if flow == "leaving_care_at_18":
         if component in ("unsuitable", "custody"):  # most of the 17-18 group are 18
             return np.where(rng.random(k) < 0.75, 18.0, 17.0) + rng.random(k) * 0.99
@@ -172,9 +209,9 @@ def _ages(component: str, flow: str, k: int, days: np.ndarray, rng: np.random.Ge
     return years + rng.random(k) * 0.99
 
 
-def _current(component: str, flow: str, band: Band, age: np.ndarray, cal: Calibration,
+def _current(component: str, flow: str, age: np.ndarray, cal: Calibration,
              rng: np.random.Generator) -> np.ndarray:  # fmt: skip
-    """SSDA903 ACCOM code now ("" while still looked after in foster care, or not known)."""
+    """SSDA903 ACCOM code now ("" while still looked after in foster care: no code until 18)."""
     k = len(age)
     if component == "custody":
         return np.full(k, "X2", dtype=object)
@@ -183,8 +220,8 @@ def _current(component: str, flow: str, band: Band, age: np.ndarray, cal: Calibr
         young = age < 18
         out[young] = allot(rng, int(young.sum()), UNSUITABLE_UNDER_18)
         return out
-    if flow == "staying_put":
-        return np.full(k, "Z1", dtype=object)
+    if flow == "staying_put":  # in foster care, no care leaver's code until 18
+        return np.full(k, "", dtype=object)
     if flow in ("leaving_care_16_17", "leaving_care_at_18"):
         mix = placement_mix(cal.council.code)
         foster = sum(v for p, v in mix.items() if p.startswith("U"))
@@ -195,9 +232,7 @@ def _current(component: str, flow: str, band: Band, age: np.ndarray, cal: Calibr
         # In foster care there is no care leaver's accommodation code until 18 (then Z: with former
         # foster carers, while they wait to move).
         return np.where(out == "foster", np.where(age >= 18, "Z1", ""), out)
-    out = allot(rng, k, NOW_19_21 if flow == "move_on_19_21" else NOW_22_25)
-    unknown = rng.random(k) < band.unknown / max(band.suitable + band.unknown, 1e-9)
-    return np.where(unknown, "", out)
+    return allot(rng, k, NOW_19_21 if flow == "move_on_19_21" else NOW_22_25)
 
 
 def _birth(on: date, age_years: float) -> date:

@@ -44,6 +44,31 @@ class BatchPairs:
     eligible: int  # every eligible pair, suitable or not
 
 
+def chosen_arcs(
+    people: pd.DataFrame,
+    schemes: pd.DataFrame,
+    person: np.ndarray,
+    scheme: np.ndarray,
+    *,
+    on: date,
+    objective: Objective = "default",
+    weights: CostWeights = DEFAULT_WEIGHTS,
+) -> Arcs:
+    """The arcs (person[k], scheme[k]) with their level-3 cost, whatever the hard rules say of
+    them on `on`: places given before the batch is solved (staying put)."""
+    n = len(person)
+    if n == 0:
+        return Arcs(np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0, np.int64))
+    near = np.zeros(n, dtype=np.float32)
+    for c in scan(people.iloc[person], schemes.iloc[scheme], on=on):  # the diagonal: each with theirs
+        rows = np.arange(c.start, c.start + len(c.ok))
+        near[rows] = c.near_km[rows - c.start, rows]
+    extra = np.take(scheme_levels(schemes), scheme) - np.take(need_levels(people), person)
+    weekly = schemes["weekly_cost"].to_numpy(dtype=np.float64)[scheme]
+    cost = cost_pence(weekly, near, extra, objective, weights)
+    return Arcs(person.astype(np.int32), scheme.astype(np.int32), cost)
+
+
 def batch_pairs(
     people: pd.DataFrame,
     schemes: pd.DataFrame,

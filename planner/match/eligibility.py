@@ -8,8 +8,12 @@ drops out and the counts per step explain why nobody fits.
 Speed: people who share a profile (age on the date, gender, need, wheelchair, parent, high
 risk, risks) break the same rules, so a block of people is reduced to its distinct profiles,
 the rules are evaluated once per profile (profiles x schemes), and rows are gathered back.
-`avoid_districts` and `reserved` are the per-person rules, set pair by pair (the first from a
-district index, the second for the few reserved places only).
+`avoid_districts`, `reserved` and `staying_put_declined` are the per-person rules, set pair by
+pair (the first from a district index, the others for the few reserved places only).
+Contract v1.2: an own tenancy (U) only for a tenancy-ready adult; a staying-put place its young
+person declined (`staying_put` false) stays reserved for them and so is for nobody; B&B and
+emergency accommodation (W, V) are unsuitable whatever support they offer, so support level is no
+rule for them (who may be offered them at all is `planner.data.roof.may_take_emergency`).
 Blocks keep memory at about `BLOCK_CELLS` x 2 bytes whatever the size of the problem.
 """
 
@@ -23,9 +27,18 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
+from planner.data.contract import complete_people
 from planner.data.districts import districts, haversine_km
 from planner.data.formats import ages_on
-from planner.data.vocab import RISKS, STAYING_PUT, STAYING_PUT_UNTIL_AGE, SUPPORT_RANK, UNSUITABLE_TYPES
+from planner.data.vocab import (
+    ADULT_AGE,
+    OWN_TENANCY,
+    RISKS,
+    STAYING_PUT,
+    STAYING_PUT_UNTIL_AGE,
+    SUPPORT_RANK,
+    UNSUITABLE_TYPES,
+)
 
 BLOCK_CELLS: Final = 4_000_000  # people x schemes evaluated at once (8 MB of uint16)
 
@@ -42,8 +55,18 @@ class Rule:
 RULES: Final = (
     Rule("vacancy", "with no vacancy", "has no vacancy"),
     Rule("reserved", "reserved for someone else", "is reserved for someone else"),
+    Rule(
+        "staying_put_declined",
+        "staying put, which they declined",
+        "is their staying put, which they declined",
+    ),
     Rule("age", "taking other ages", "takes other ages"),
     Rule("staying_put_age", "staying put, which ends at 21", "is staying put, which ends at 21"),
+    Rule(
+        "own_tenancy",
+        "offering own tenancies (tenancy-ready adults only)",
+        "is an own tenancy, for a tenancy-ready adult",
+    ),
     Rule("gender", "for another gender", "is for another gender"),
     Rule("support", "giving less support than needed", "gives less support than needed"),
     Rule("wheelchair", "not wheelchair-accessible", "is not wheelchair-accessible"),
@@ -60,6 +83,8 @@ UNSUITABLE_BIT: Final = BIT["unsuitable_type"]
 HARD_MASK: Final = np.uint16(sum(int(b) for n, b in BIT.items() if n != "unsuitable_type"))
 SUITABLE_MASK: Final = np.uint16(HARD_MASK | UNSUITABLE_BIT)
 RISK_BIT: Final = {r: 1 << i for i, r in enumerate(RISKS)}
+_RISK_MASK: Final = (1 << len(RISKS)) - 1
+_TENANCY_READY_BIT: Final = 12 + len(RISKS)  # in a profile key, after the risks
 _GENDER_CODE: Final = {"F": 0, "M": 1, "X": 2}
 
 
@@ -73,6 +98,7 @@ class _People:
     profile: np.ndarray  # int64 key of everything but avoid_districts and reserved places
     avoid: list[tuple[str, ...]]
     ids: pd.Index  # person_id
+    declined: np.ndarray  # bool: declined staying put (their Z place is for nobody)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,11 +112,14 @@ class _Schemes:
     excluded_risks: np.ndarray
     district: np.ndarray  # codes
     staying_put: np.ndarray  # bool: type Z, which ends at the 21st birthday
+    own_tenancy: np.ndarray  # bool: type U, a nomination for a tenancy-ready adult
+    wv: np.ndarray  # bool: B&B or emergency (W, V): support level is no rule there
     reserved: np.ndarray  # positions of the schemes with reserved_for
     reserved_for: np.ndarray  # their person_id
 
 
 def _people(people: pd.DataFrame, on: date) -> _People:
+    people = complete_people(people)
     age = np.clip(ages_on(people["date_of_birth"], on), 15, 26)  # outside 16..25 fits no scheme
     key = (age - 15).astype(np.int64)  # 4 bits
     key |= people["gender"].map(_GENDER_CODE).to_numpy(dtype=np.int64) << 4
@@ -99,8 +128,13 @@ def _people(people: pd.DataFrame, on: date) -> _People:
     key |= people["parent_with_child"].to_numpy(dtype=np.int64) << 10
     key |= people["high_risk"].to_numpy(dtype=np.int64) << 11
     key |= _mask(people["risks"], RISK_BIT) << 12
+    key |= people["tenancy_ready"].to_numpy(dtype=np.int64) << _TENANCY_READY_BIT
     return _People(
-        age=age, profile=key, avoid=list(people["avoid_districts"]), ids=pd.Index(people["person_id"])
+        age=age,
+        profile=key,
+        avoid=list(people["avoid_districts"]),
+        ids=pd.Index(people["person_id"]),
+        declined=people["staying_put"].eq(False).fillna(False).to_numpy(dtype=bool),
     )
 
 
@@ -126,6 +160,8 @@ def _schemes(schemes: pd.DataFrame) -> _Schemes:
         excluded_risks=_mask(schemes["excluded_risks"], RISK_BIT),
         district=schemes["district"].to_numpy(dtype=str),
         staying_put=(schemes["accom_type"] == STAYING_PUT).to_numpy(),
+        own_tenancy=(schemes["accom_type"] == OWN_TENANCY).to_numpy(),
+        wv=wv,
         reserved=reserved,
         reserved_for=reserved_for[reserved],
     )
@@ -136,8 +172,9 @@ def _profile_failures(keys: np.ndarray, s: _Schemes) -> np.ndarray:
     age = (keys & 15)[:, None] + 15
     gender = ((keys >> 4) & 3)[:, None]
     need = ((keys >> 6) & 7)[:, None]
-    risks = (keys >> 12)[:, None]
-    under_18 = age < 18
+    risks = ((keys >> 12) & _RISK_MASK)[:, None]
+    tenancy_ready = ((keys >> _TENANCY_READY_BIT) & 1)[:, None] == 1
+    under_18 = age < ADULT_AGE
     wants = np.full(age.shape, BIT["vacancy"] | UNSUITABLE_BIT, dtype=np.uint16)
     for flag, bit in ((9, "wheelchair"), (10, "parent_and_child"), (11, "high_risk")):
         wants |= (((keys >> flag) & 1)[:, None] * int(BIT[bit])).astype(np.uint16)
@@ -145,8 +182,9 @@ def _profile_failures(keys: np.ndarray, s: _Schemes) -> np.ndarray:
     fail = wants & ~s.provides[None, :]
     fail |= ((age < s.min_age) | (age > s.max_age)).astype(np.uint16) * BIT["age"]
     fail |= (s.staying_put & (age >= STAYING_PUT_UNTIL_AGE)).astype(np.uint16) * BIT["staying_put_age"]
+    fail |= (s.own_tenancy & (under_18 | ~tenancy_ready)).astype(np.uint16) * BIT["own_tenancy"]
     fail |= ((s.gender != 3) & (s.gender != gender)).astype(np.uint16) * BIT["gender"]
-    fail |= (s.level < need).astype(np.uint16) * BIT["support"]
+    fail |= ((s.level < need) & ~s.wv).astype(np.uint16) * BIT["support"]
     fail |= ((risks & s.excluded_risks) != 0).astype(np.uint16) * BIT["risks"]
     return fail
 
@@ -171,14 +209,17 @@ def _set_avoid(fail: np.ndarray, avoid: list[tuple[str, ...]], s: _Schemes) -> N
     fail[p, scheme] |= BIT["avoid_districts"]
 
 
-def _set_reserved(fail: np.ndarray, ids: pd.Index, s: _Schemes) -> None:
-    """A reserved place fails for everyone in `ids` but the young person it names."""
+def _set_reserved(fail: np.ndarray, ids: pd.Index, declined: np.ndarray, s: _Schemes) -> None:
+    """A reserved place fails for everyone in `ids` but the young person it names; a staying-put
+    place fails for them too if they declined it (it stays theirs: nobody else gets it)."""
     if len(s.reserved) == 0:
         return
     fail[:, s.reserved] |= BIT["reserved"]
     named = ids.get_indexer(pd.Index(s.reserved_for))
     here = named >= 0
     fail[named[here], s.reserved[here]] &= ~BIT["reserved"]
+    refused = here & s.staying_put[s.reserved] & declined[np.maximum(named, 0)]
+    fail[named[refused], s.reserved[refused]] |= BIT["staying_put_declined"]
 
 
 def failures(people: pd.DataFrame, schemes: pd.DataFrame, *, on: date) -> np.ndarray:
@@ -194,7 +235,7 @@ def _block(p: _People, s: _Schemes, start: int, stop: int) -> np.ndarray:
     uniq, inverse = np.unique(p.profile[start:stop], return_inverse=True)
     fail = _profile_failures(uniq, s)[inverse]
     _set_avoid(fail, p.avoid[start:stop], s)
-    _set_reserved(fail, p.ids[start:stop], s)
+    _set_reserved(fail, p.ids[start:stop], p.declined[start:stop], s)
     return fail
 
 

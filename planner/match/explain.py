@@ -4,8 +4,11 @@ Placed: where (home or connection district, km from home), weekly cost, support 
 the place ranks among their options. No suitable place: either no scheme fits (counted rule by
 rule, in the order an officer would narrow the list) or every place they fit went to others
 (counted by urgency relative to them). In an optimal result nobody less urgent holds a place
-that an unplaced person fits: swapping them would be more urgent at the same size. Not due:
-when they are needed, and how many suitable schemes fit them today.
+that an unplaced person fits: swapping them would be more urgent at the same size. Then what
+happens meanwhile (v1.2, `unplaced_kinds`): B&B as a last resort, or they stay where they live, or
+stay in B&B (not moved to another), or have no roof and are referred to the district housing
+authority. Staying put is said as such, never ranked. Not due: when they are needed, and how many
+suitable schemes fit them today. The sentences are `wording.Wording`'s.
 """
 
 from __future__ import annotations
@@ -17,11 +20,12 @@ import numpy as np
 import pandas as pd
 
 from planner.data.contract import due_by
-from planner.data.districts import district_names
 from planner.data.formats import ages_on, plural, uk_date
-from planner.data.vocab import ACCOM_LABELS, SUPPORT_RANK
+from planner.data.roof import in_emergency, no_roof
 from planner.match.eligibility import BLOCK_CELLS, RULES, SUITABLE_MASK, failures, home_km
 from planner.match.solution import Solution
+from planner.match.staying_put import declined_places, staying_put_places
+from planner.match.wording import Wording
 
 _N: Final = len(RULES)
 # Lookup tables over every uint16 failures value below 2**len(RULES).
@@ -40,11 +44,6 @@ def rule_counts(fail: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     funnel = np.bincount((base + LOWEST_RULE[fail]).ravel(), minlength=rows * (_N + 1))
     alone = np.bincount((base + ONLY_RULE[fail]).ravel(), minlength=rows * (_N + 1))
     return funnel.reshape(rows, _N + 1)[:, :_N], alone.reshape(rows, _N + 1)[:, :_N]
-
-
-def _ordinal(k: int) -> str:
-    suffix = "th" if 10 <= k % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(k % 10, "th")
-    return f"{k}{suffix}"
 
 
 def explain(
@@ -86,8 +85,10 @@ def explain(
     )
     why_not = pd.concat([why_not, taken_rows], ignore_index=True) if len(taken) else why_not
 
-    text = _Text(people, schemes, objective)
-    age = ages_on(people["date_of_birth"], on)
+    text = Wording(people, schemes, objective, on)
+    kinds = unplaced_kinds(people, sol, no_place & ~unsuitable, on=on)
+    declined = declined_places(people, schemes)
+    ahead = staying_put_places(people, schemes, on=on, due=~sol.due)  # not due yet: theirs when due
     km = np.full(n, np.nan)
     km[got] = home_km(people, schemes, np.flatnonzero(got), s_of[got])
     last = uk_date(due_by(on, sol.horizon_days))
@@ -96,11 +97,15 @@ def explain(
     for i in range(n):
         if not sol.due[i]:
             k = int(n_options[i])
+            then = f"; {text.staying_put_ahead(int(ahead[i]))}" if ahead[i] >= 0 else ""
             reasons.append(
                 f"needed from {uk_date(needed[i])}, after the {sol.horizon_days}-day horizon (due by "
                 f"{last}): stays on the list with no place now; {plural(k, 'suitable scheme')} "
-                f"{'fits' if k == 1 else 'fit'} them today"
+                f"{'fits' if k == 1 else 'fit'} them today{then}"
             )
+            continue
+        if sol.staying_put[i]:
+            reasons.append(text.staying_put(i, int(s_of[i])))
             continue
         if placed[i]:
             reasons.append(text.placed(i, int(s_of[i]), float(km[i]), option_rank[i], n_options[i]))
@@ -109,17 +114,11 @@ def explain(
             why = f"no suitable scheme fits: {phrases[i]}"
         else:
             why = _taken(n_options[i], more[i], same[i], less[i])
-        if unsuitable[i]:
-            reasons.append(f"{why}; {text.last_resort(int(s_of[i]), float(km[i]))}")
-        elif age[i] < 18:
-            reasons.append(f"{why}; B&B and emergency accommodation are never used under 18")
-        elif not sol.now[i]:
-            reasons.append(
-                f"{why}; needed from {uk_date(needed[i])}: B&B and emergency accommodation are used only "
-                "when the need is now"
-            )
-        else:
-            reasons.append(f"{why}; no B&B or emergency place fits either")
+        if i in declined:
+            why += f"; {text.declined(declined[i])}"
+        reasons.append(
+            f"{why}; {_meanwhile(text, kinds[i], i, int(s_of[i]), float(km[i]), bool(sol.now[i]))}"
+        )
 
     def at_scheme(column: str, fill: str | float) -> np.ndarray:
         values = schemes[column].to_numpy()
@@ -140,6 +139,35 @@ def explain(
         }
     )
     return matches, why_not
+
+
+def unplaced_kinds(people: pd.DataFrame, sol: Solution, unplaced: np.ndarray, *, on: date) -> np.ndarray:
+    """What happens meanwhile to each person of `unplaced` (due, no place at all; "" for the rest):
+    `under_18` (the council must accommodate them; never B&B), `no_roof` (an adult due now with no
+    roof: referred to the district housing authority), `in_emergency` (stays in B&B or emergency
+    accommodation, not moved to another), `housed` (stays where they live until a place is found,
+    or until they need one)."""
+    kind = np.full(len(people), "", dtype=object)
+    kind[unplaced] = "housed"
+    kind[unplaced & in_emergency(people)] = "in_emergency"
+    kind[unplaced & sol.now & no_roof(people, on=on)] = "no_roof"
+    kind[unplaced & (ages_on(people["date_of_birth"], on) < 18)] = "under_18"
+    return kind
+
+
+def _meanwhile(text: Wording, kind: str, i: int, j: int, km: float, now: bool) -> str:
+    """The end of a reason for someone due without a suitable place: where they are meanwhile."""
+    if j >= 0:
+        return text.last_resort(j, km)
+    if kind == "under_18":
+        return "B&B and emergency accommodation are never used under 18"
+    if kind == "no_roof":
+        return text.no_roof(i)
+    if kind == "in_emergency":
+        return text.in_emergency(i)
+    if not now and text.roofless_then(i):  # needed later, with no roof by then
+        return text.later(i)
+    return text.housed(i)
 
 
 def _holders(
@@ -215,49 +243,3 @@ def _why_not(
         )
     empty = pd.DataFrame({"person_id": [], "rule": [], "schemes_excluded": [], "only_this_rule": []})
     return (pd.concat(frames, ignore_index=True) if frames else empty), phrases
-
-
-class _Text:
-    """Plain lists of the columns the sentences use: pandas scalar access is slow in a loop."""
-
-    def __init__(self, people: pd.DataFrame, schemes: pd.DataFrame, objective: str) -> None:
-        self.names = district_names()
-        self.home = people["home_district"].tolist()
-        self.connections = people["connection_districts"].tolist()
-        self.need = people["support_need"].tolist()
-        self.scheme_name = schemes["name"].tolist()
-        self.district = schemes["district"].tolist()
-        self.level = schemes["support_level"].tolist()
-        self.accom = schemes["accom_type"].tolist()
-        self.cost = schemes["weekly_cost"].tolist()
-        self.by = "weekly cost" if objective == "cost" else "combined cost"
-
-    def placed(self, i: int, j: int, km: float, option_rank: int, options: int) -> str:
-        home, where = self.home[i], self.district[j]
-        if where == home:
-            loc = f"in their home district, {self.names.get(home, home)}, {km:.1f} km from its centre"
-        elif where in self.connections[i]:
-            loc = f"in {self.names.get(where, where)}, a connection district, {km:.1f} km from home"
-        else:
-            loc = f"{km:.1f} km from home ({self.names.get(home, home)}) in {self.names.get(where, where)}"
-        need, level = self.need[i], self.level[j]
-        extra = SUPPORT_RANK[level] - SUPPORT_RANK[need]
-        if extra == 0:
-            fit = f"support {level} meets need {need}"
-        else:
-            fit = f"support {level} for need {need} ({extra} level{'s' if extra > 1 else ''} above)"
-        if option_rank == 1:
-            choice = f"best of {options} suitable option{'s' if options > 1 else ''} by {self.by}"
-        else:
-            choice = (
-                f"{_ordinal(option_rank)} of {options} by {self.by} (better ones went to more urgent "
-                "referrals or were needed to place others)"
-            )
-        return f"{self.scheme_name[j]}: {loc}; £{self.cost[j]:,.0f} a week; {fit}; {choice}"
-
-    def last_resort(self, j: int, km: float) -> str:
-        label = ACCOM_LABELS[self.accom[j]].lower()
-        return (
-            f"{label} at {self.scheme_name[j]} as a last resort ({km:.1f} km from home, "
-            f"£{self.cost[j]:,.0f} a week)"
-        )

@@ -26,19 +26,22 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from planner.data.contract import HORIZON_DAYS, due_by, due_within, needed_now
+from planner.data.contract import HORIZON_DAYS, complete_people, due_by, due_within
 from planner.data.districts import district_name
 from planner.data.formats import ages_on, uk_date
+from planner.data.roof import in_emergency, may_take_emergency, roof
 from planner.data.vocab import ACCOM_LABELS
 from planner.match.cost import DEFAULT_WEIGHTS, CostWeights, Objective, pair_cost
 from planner.match.eligibility import (
     HARD_MASK,
     SUITABLE_MASK,
+    UNSUITABLE_BIT,
     broken_rules,
     eligible_pairs,
     failures,
 )
 from planner.match.solution import BatchAnswer, answer_of
+from planner.match.staying_put import staying_put_places
 
 
 class UnknownId(LookupError):
@@ -60,6 +63,8 @@ class Options:
     due: bool = True  # due within the horizon; False: planning ahead, the batch gives them no place now
     horizon_days: int = HORIZON_DAYS
     due_by: date | None = None  # the match date plus the horizon
+    staying_put: str = ""  # scheme_id of their own former foster carers' place, given before the batch
+    roof: str = ""  # `planner.data.roof.Roof` on the match date
 
 
 def _position(ids: pd.Series, wanted: str, what: str) -> int:
@@ -91,10 +96,17 @@ def options(
     (`batch_answer`); without it, and with `impact`, the batch is solved here. With it, `people`
     may be just this person's row."""
     i = _position(people["person_id"], person_id, "person_id")
-    row = people.iloc[[i]]
-    pairs = eligible_pairs(row, schemes, on=on)
+    row = complete_people(people.iloc[[i]])
     due = bool(due_within(row, on=on, horizon_days=horizon_days)[0])
-    if not needed_now(row, on=on)[0]:  # B&B and emergency only when the need is now
+    # Staying put: their carers' place alone, as from the day it starts, not ranked; also ahead of
+    # the horizon (the place is theirs when it comes).
+    kept = int(staying_put_places(row, schemes, on=on, due=np.array([True]))[0])
+    if kept >= 0:
+        begins = max(pd.Timestamp(row["needed_from"].iloc[0]).date(), on)
+        pairs = eligible_pairs(row, schemes.iloc[[kept]], on=begins).assign(scheme=kept)
+    else:
+        pairs = eligible_pairs(row, schemes, on=on)
+    if not may_take_emergency(row, on=on)[0]:  # B&B and emergency: a roof for an adult with none, now
         pairs = pairs[pairs["suitable"].to_numpy()].reset_index(drop=True)
     score = pair_cost(pairs, objective, weights) / 100
     j = pairs["scheme"].to_numpy()
@@ -168,6 +180,8 @@ def options(
         due=due,
         horizon_days=horizon_days,
         due_by=due_by(on, horizon_days),
+        staying_put=str(schemes["scheme_id"].iloc[kept]) if kept >= 0 else "",
+        roof=str(roof(row, on=on)[0]),
     )
 
 
@@ -178,10 +192,23 @@ def why_not(
     and is suitable; a B&B/emergency scheme an adult may take gives its unsuitability)."""
     i = _position(people["person_id"], person_id, "person_id")
     k = _position(schemes["scheme_id"], scheme_id, "scheme_id")
-    row = people.iloc[[i]]
+    row = complete_people(people.iloc[[i]])
     fail = int(failures(row, schemes.iloc[[k]], on=on)[0, 0] & SUITABLE_MASK)
     age = int(ages_on(row["date_of_birth"], on)[0])
-    return _describe(fail, row.iloc[0], schemes.iloc[k], age)
+    out = _describe(fail, row.iloc[0], schemes.iloc[k], age)
+    if fail == int(UNSUITABLE_BIT) and not may_take_emergency(row, on=on)[0]:  # W/V, not for them
+        out.append(_NOT_FOR_THEM["in_emergency" if in_emergency(row)[0] else str(roof(row, on=on)[0])])
+    return out
+
+
+# Why B&B or emergency accommodation an adult would otherwise fit is not offered to them (v1.2).
+_NOT_FOR_THEM = {
+    "housed": "is not offered to someone with a roof: they stay where they live until a place is found",
+    "in_emergency": (
+        "is not offered to someone already in B&B or emergency accommodation: never a move to another"
+    ),
+    "no_roof": "is only offered when the need is now (needed_from on or before the match date)",
+}
 
 
 _QUOTED = ("accom_type", "district", "capacity", "reserved_for", "min_age", "max_age", "gender",
@@ -199,8 +226,13 @@ def _describe(bits: int, p: Any, s: Any, age: int) -> list[str]:
     text = {
         "vacancy": f"has no vacancy (0 of {s['capacity']} places free)",
         "reserved": f"is reserved for another young person ({s['reserved_for']})",
+        "staying_put_declined": "is their place with former foster carers, and they declined staying put",
         "age": f"takes ages {s['min_age']} to {s['max_age']} (they are {age})",
         "staying_put_age": f"is staying put, which ends at the 21st birthday (they are {age})",
+        "own_tenancy": (
+            f"is an own tenancy, a nomination for someone 18 or over assessed ready for it (they are {age}, "
+            f"{'' if p['tenancy_ready'] else 'not '}tenancy-ready)"
+        ),
         "gender": f"takes gender {s['gender']} only (theirs is recorded as {p['gender']})",
         "support": f"gives {s['support_level']} support, below their need ({p['support_need']})",
         "wheelchair": "is not wheelchair-accessible",
@@ -291,11 +323,17 @@ def format_options(opts: Options, *, why: tuple[str, list[str]] | None = None) -
         + (f", now {p['current_accom']}" if p["current_accom"] else ""),
         f"{opts.eligible} eligible schemes; {len(opts.excluded)} ruled out.",
     ]
+    if opts.staying_put:
+        lines.append(
+            f"Staying put with own former foster carers ({opts.staying_put}), from the day it starts: "
+            "their place alone, not ranked against other places. If they decline it (staying_put false), "
+            "they are matched like anyone else and the place stays reserved for them."
+        )
     if not opts.due:
         lines.append(
             f"Not due: needed from {uk_date(p['needed_from'])}, after the {opts.horizon_days}-day horizon "
-            f"(due by {uk_date(opts.due_by)}). The batch match gives them no place now; these are "
-            "today's places, for planning ahead."
+            f"(due by {uk_date(opts.due_by)}). The batch match gives them no place now"
+            + ("." if opts.staying_put else "; these are today's places, for planning ahead.")
         )
     elif opts.batch_outcome:
         at = f" at {opts.batch_scheme_id}" if opts.batch_scheme_id else ""
@@ -308,15 +346,19 @@ def format_options(opts: Options, *, why: tuple[str, list[str]] | None = None) -
         t = t.drop(columns=["district_name"]).rename(
             columns={"distance_km": "km_home", "near_km": "km_nearest", "others_displaced": "displaces"}
         )
-        t.insert(0, "rank", range(1, len(t) + 1))
-        lines += [
-            "Best places (score = weekly cost + distance + unused support, £ a week):",
-            t.to_string(index=False),
-        ]
-        lines.append(
-            "displaces: how many fewer others on the waiting list get a suitable place if this one is "
-            "taken (as if the batch were solved again with it forced)."
-        )
+        if opts.staying_put:
+            lines += [
+                "Their place with former foster carers:",
+                t.drop(columns=["displaces"]).to_string(index=False),
+            ]
+        else:
+            t.insert(0, "rank", range(1, len(t) + 1))
+            lines += [
+                "Best places (score = weekly cost + distance + unused support, £ a week):",
+                t.to_string(index=False),
+                "displaces: how many fewer others on the waiting list get a suitable place if this one is "
+                "taken (as if the batch were solved again with it forced).",
+            ]
     else:
         lines.append("No scheme fits this person today.")
     if why is not None:

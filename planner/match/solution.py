@@ -1,27 +1,32 @@
 """The solver's raw answer for a waiting list, before reasons (`Solution`: what `batch.match`,
-`explain` and `options` share), and the part of it one person's options need (`BatchAnswer`),
-small enough to keep: the web stores it with its matching run and the command line beside the
-data folder, so that a person's options reuse the batch instead of solving it again.
+`explain` and `options` share), the batch's result with its reasons (`MatchResult`), and the part
+of the answer one person's options need (`BatchAnswer`), small enough to keep: the web stores it
+with its matching run and the command line beside the data folder, so that a person's options
+reuse the batch instead of solving it again.
 """
 
 from __future__ import annotations
 
 import io
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final
 
 import numpy as np
 import pandas as pd
 
-ANSWER_FORMAT: Final = 1  # bump when BatchAnswer's arrays change: older stored answers are then ignored
+from planner.data.contract import HORIZON_DAYS
+
+OUTCOMES: Final = ("placed", "unsuitable", "unplaced", "not_due")  # of matches.csv
+ANSWER_FORMAT: Final = 2  # bump when BatchAnswer's arrays or the rules change: older answers are ignored
 
 
 @dataclass(frozen=True, slots=True)
 class Solution:
     """The arcs of the model and the chosen one per person. Arcs are the suitable pairs of people
-    due, then the B&B/emergency pairs of adults needing a place now that stage 1 left unplaced;
-    pairs of people not due are not kept (only how many suitable schemes fit them, `options`)."""
+    due, then the staying-put places given before the batch (one each), then the B&B/emergency
+    pairs of adults due now with no roof that stage 1 left unplaced; pairs of people not due are
+    not kept (only how many suitable schemes fit them, `options`)."""
 
     person: np.ndarray  # int32 per arc
     scheme: np.ndarray  # int32 per arc
@@ -37,6 +42,23 @@ class Solution:
     status: str
     method: str
     timings: dict[str, float]
+    staying_put: np.ndarray  # per person: given their staying-put place before the batch (one arc)
+
+
+@dataclass(frozen=True, slots=True)
+class MatchResult:
+    matches: pd.DataFrame  # MATCH_COLUMNS, one row per person in input order
+    why_not: pd.DataFrame  # person_id, rule, schemes_excluded, only_this_rule: see explain.explain
+    status: str  # "optimal" or "time_limit" (best answer found in time, see planner.match.flow)
+    objective: dict[str, float]
+    timings: dict[str, float] = field(default_factory=dict)  # eligibility, build, solve, explain
+    method: str = ""  # how the suitable stage was solved
+    horizon_days: int = HORIZON_DAYS
+    solution: Solution | None = field(default=None, repr=False, compare=False)  # for `answer_of`
+
+    @property
+    def seconds(self) -> float:
+        return float(sum(self.timings.values()))
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,15 +13,16 @@ from dataclasses import dataclass
 import numpy as np
 from ortools.graph.python import max_flow
 
-from planner.data.vocab import STAYING_PUT_UNTIL_AGE
+from planner.data.vocab import OWN_TENANCY, STAYING_PUT_UNTIL_AGE
 from planner.match.batch import DEFAULT_WEIGHTS
 from planner.match.flow import assign
 from planner.simulate.world import FIRST_BIRTHDAY, GENDER_CODE, Population, World
 
 
 # The weekly panel uses the batch optimiser's exact flow (planner.match.flow.assign), its urgency order
-# (PRODUCT.md s.3: under-18s, then those already in B&B or emergency accommodation, then the
-# soonest needed) and its level-3 weights (planner.match.batch.DEFAULT_WEIGHTS), in whole pounds a week.
+# (PRODUCT.md s.3, v1.2: of those needed now, under-18s, then those with no roof or in B&B or
+# emergency accommodation: here everyone waiting past the week they needed a place) and its
+# level-3 weights (planner.match.batch.DEFAULT_WEIGHTS), in whole pounds a week; staying put first.
 # Distance is from home only: connection districts are not simulated.
 def ages(pop: Population, idx: np.ndarray, week: int) -> np.ndarray:
     """Calendar age in whole years on the first day of `week` (15 stands for "under 16")."""
@@ -37,6 +38,7 @@ def static_eligible(world: World, pop: Population, idx: np.ndarray) -> np.ndarra
     e &= ~p.parent_child[idx][:, None] | s.parent_child
     e &= ~p.high_risk[idx][:, None] | s.high_risk
     e &= (p.risks[idx][:, None] & s.excluded) == 0
+    e &= (s.accom_type != OWN_TENANCY) | p.tenancy_ready[idx][:, None]  # own tenancy: when ready (v1.2)
     for person, district in pop.avoid:
         rows = np.flatnonzero(idx == person)
         if len(rows):
@@ -50,9 +52,11 @@ def age_eligible(world: World, youngest: np.ndarray, oldest: np.ndarray) -> np.n
     """(people, schemes) True where the age rules allow the pair at some age in youngest..oldest."""
     s = world.schemes
     lo, hi = youngest[:, None], oldest[:, None]
-    # under-18s only in Ofsted-registered supported accommodation; staying put ends at 21
+    # under-18s only in Ofsted-registered supported accommodation; staying put ends at 21; an own
+    # tenancy from 18
     ended = s.staying_put & (lo >= STAYING_PUT_UNTIL_AGE)
-    return (s.min_age <= hi) & (s.max_age >= lo) & ((hi >= 18) | s.ofsted) & ~ended
+    adult_only = s.accom_type == OWN_TENANCY
+    return (s.min_age <= hi) & (s.max_age >= lo) & ((hi >= 18) | (s.ofsted & ~adult_only)) & ~ended
 
 
 def eligible(
@@ -76,11 +80,27 @@ def pair_cost(world: World, pop: Population, idx: np.ndarray, week: int) -> np.n
 
 
 def urgency_rank(pop: Population, idx: np.ndarray, week: int) -> np.ndarray:
-    """Urgency class per waiting person, 0 = most urgent, as `planner.match.batch.urgency_rank`:
-    under-18s first; then, as anyone past the week they needed a place is in B&B or emergency
-    accommodation by now, the soonest needed."""
-    key = (ages(pop, idx, week) >= 18).astype(np.int64) << 32 | pop.arrive[idx].astype(np.int64)
-    return np.unique(key, return_inverse=True)[1].astype(np.int64)
+    """Urgency class per waiting person, 0 = most urgent, as `planner.data.roof.urgency_rank`: everyone
+    waiting is needed now; under-18s first, then the adults, who are all in B&B or emergency
+    accommodation here (the same class: the cheapest placing wins among them)."""
+    return (ages(pop, idx, week) >= 18).astype(np.int64)
+
+
+def staying_put_first(
+    world: World, pop: Population, idx: np.ndarray, vacancies: np.ndarray, e: np.ndarray
+) -> np.ndarray:
+    """Per waiting person the staying-put place given before the panel, -1 for none: a vacant place
+    with their own former foster carers reserved for them that the rules allow (PRODUCT.md v1.2).
+    Takes the places from `vacancies` and the people out of `e` (both changed in place)."""
+    out = np.full(len(idx), -1, dtype=np.int64)
+    z = np.flatnonzero(world.schemes.staying_put & (pop.reserved_person >= 0) & (vacancies > 0))
+    where = {int(person): k for k, person in enumerate(idx)}
+    for j in z.tolist():
+        k = where.get(int(pop.reserved_person[j]), -1)
+        if k >= 0 and e[k, j]:
+            out[k], vacancies[j] = j, vacancies[j] - 1
+            e[k] = False
+    return out
 
 
 def fcfs(
@@ -92,7 +112,7 @@ def fcfs(
     vac = vacancies.copy()
     e = eligible(world, pop, idx, week, static)
     km = world.distance_km[pop.people.home[idx]]
-    out = np.full(len(idx), -1, dtype=np.int64)
+    out = staying_put_first(world, pop, idx, vac, e)
     order = np.lexsort((idx, pop.arrive[idx], ages(pop, idx, week) >= 18))
     for k in order:
         options = e[k] & (vac > 0)
@@ -109,11 +129,13 @@ def optimised(
 ) -> np.ndarray:  # fmt: skip
     """The matching optimiser on this week's panel (planner.match.flow.assign: most people placed,
     then the most urgent, then the least cost) on waiting people x vacant schemes."""
-    out = np.full(len(idx), -1, dtype=np.int64)
+    vacancies = vacancies.copy()
+    e = eligible(world, pop, idx, week, static)
+    out = staying_put_first(world, pop, idx, vacancies, e)
     open_ = np.flatnonzero(vacancies > 0)
     if not len(idx) or not len(open_):
         return out
-    e = eligible(world, pop, idx, week, static)[:, open_]
+    e = e[:, open_]
     pair = pair_cost(world, pop, idx, week)[:, open_]
     n, m = len(idx), len(open_)
     if n < m:

@@ -25,12 +25,13 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from planner.data.contract import Dataset
+from planner.data.contract import Dataset, complete_people
 from planner.data.districts import districts, haversine_km
 from planner.data.problems import InvalidInput, Problem
 from planner.data.vocab import RISKS, STAYING_PUT, SUPPORT_RANK, UNSUITABLE_TYPES
 from planner.forecast.history import NOT_PLACE_DEMAND
 from planner.forecast.model import fit_counts, monthly_counts
+from planner.match.staying_put import reserved_rows
 from planner.simulate.scenario import AddPlaces, ChangeScheme, CloseScheme, Scenario, YamlProblem
 
 RISK_BIT = {r: 1 << i for i, r in enumerate(RISKS)}
@@ -86,6 +87,7 @@ class Profiles:
     parent_child: np.ndarray
     high_risk: np.ndarray
     risks: np.ndarray
+    tenancy_ready: np.ndarray  # may be nominated to an own tenancy (U) from 18 (contract v1.2)
 
     def take(self, idx: np.ndarray) -> Profiles:
         return Profiles(*(getattr(self, f)[idx] for f in Profiles.__slots__))
@@ -123,8 +125,10 @@ def _profiles(df: pd.DataFrame, index: dict[str, int]) -> Profiles:
         wheelchair=df["wheelchair"].to_numpy(bool),
         parent_child=df["parent_with_child"].to_numpy(bool),
         high_risk=df["high_risk"].to_numpy(bool),
-        risks=_bits(df["risks"]),
-    )
+        risks=_bits(df["risks"]),  # below, the referral history's: whoever moved into their own tenancy
+        tenancy_ready=(df["outcome_accom"].str[:1] == "U" if "outcome_accom" in df
+                       else complete_people(df)["tenancy_ready"]).to_numpy(bool),
+    )  # fmt: skip
 
 
 def _schemes(data: Dataset, scenario: Scenario, weeks: int) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
@@ -176,13 +180,6 @@ def _schemes(data: Dataset, scenario: Scenario, weeks: int) -> tuple[pd.DataFram
         raise InvalidInput(problems)
     assert cap.shape == (n, weeks)
     return s, cap, cost
-
-
-def _reserved_rows(reserved_for: pd.Series, person_ids: pd.Series) -> np.ndarray:
-    """Per scheme: the waiting-list row its place is reserved for, -1 if not reserved, -2 if the
-    person named is not waiting (the place is their home already: nobody else may take it)."""
-    rows = pd.Index(person_ids).get_indexer(pd.Index(reserved_for)).astype(np.int32)
-    return np.where(reserved_for.to_numpy() == "", -1, np.where(rows >= 0, rows, -2)).astype(np.int32)
 
 
 def data_dir_name(scenario: Scenario) -> str:
@@ -284,7 +281,7 @@ def build_world(scenario: Scenario, data: Dataset, referrals: pd.DataFrame) -> W
         high_risk=s["accepts_high_risk"].to_numpy(bool), excluded=_bits(s["excluded_risks"]),
         ofsted=s["ofsted_registered"].to_numpy(bool),
         staying_put=(s["accom_type"] == STAYING_PUT).to_numpy(bool),
-        reserved_for=_reserved_rows(s["reserved_for"].fillna(""), data.people["person_id"]),
+        reserved_for=reserved_rows(s, data.people),
         block=s["block"].to_numpy(bool),
         added=s["added"].to_numpy(bool), capacity=cap, cost=cost,
         occupied0=(s["capacity"] - s["vacancies"]).to_numpy(np.int32) * ~s["added"].to_numpy(bool),
@@ -341,7 +338,7 @@ def draw_population(world: World, seed: int, run: int) -> Population:
         gender=np.where(s.gender[first] == GENDER_CODE["any"], o.gender, s.gender[first]).astype(np.int8),
         home=o.home, need=np.minimum(o.need, s.support[first]), wheelchair=o.wheelchair & s.wheelchair[first],
         parent_child=o.parent_child & s.parent_child[first], high_risk=o.high_risk & s.high_risk[first],
-        risks=o.risks & ~s.excluded[first],
+        risks=o.risks & ~s.excluded[first], tenancy_ready=o.tenancy_ready | (s.accom_type[first] == "U"),
     )  # fmt: skip
     lo = np.where(s.ofsted[first], s.min_age[first], np.maximum(s.min_age[first], 18)) * 365.25 + 1
     age = np.clip(world.pool_age_days[pick], lo, (s.max_age[first] + 1) * 365.25 - 8)
@@ -366,17 +363,13 @@ def draw_population(world: World, seed: int, run: int) -> Population:
     # Leaving-care duties end at 25: nobody needs a place from the week they turn 26.
     turns_26 = np.ceil(birthdays[:, AGE_OUT_YEARS - FIRST_BIRTHDAY] / 7).astype(np.int32)
     return Population(
-        people=people,
-        dob_day=dob,
-        arrive=arrive,
+        people=people, dob_day=dob, arrive=arrive,
         depart=np.maximum(np.minimum(depart, turns_26), arrive).astype(np.int32),
         first_scheme=np.concatenate([first, np.full(n_wait + len(week), -1)]).astype(np.int32),
         avoid=tuple((i + n_occ, d) for i, d in world.waiting_avoid),
-        reserved_person=np.where(s.reserved_for >= 0, s.reserved_for + n_occ, s.reserved_for).astype(
-            np.int32
-        ),
+        reserved_person=np.where(s.reserved_for >= 0, s.reserved_for + n_occ, s.reserved_for).astype("int32"),
         birthdays=birthdays,
-    )
+    )  # fmt: skip
 
 
 FIRST_BIRTHDAY = 16

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Final
 
-from planner.data.vocab import ACCOM_LABELS
+from planner.data.vocab import ACCOM_LABELS, ACTIVITY_LABELS
 from planner.forecast.history import PLACEMENT_TYPES
 
 FIRST_YEAR: Final = 2022  # 2022-23, the oldest collection year with lists here
@@ -196,24 +196,8 @@ LISTS: Final = {
             },
             "rule 131 (lac2022_23/rule_131.py)",
         ),  # fmt: skip
-        CodeList(
-            "ACTIV",
-            {
-                "F1": "Full-time higher education",
-                "P1": "Part-time higher education",
-                "F2": "Full-time education other than higher",
-                "P2": "Part-time education other than higher",
-                "F4": "Full-time apprenticeship",
-                "P4": "Part-time apprenticeship",
-                "F5": "Full-time training or employment (not an apprenticeship)",
-                "P5": "Part-time training or employment (not an apprenticeship)",
-                "G4": "Not in education, training or employment: illness or disability",
-                "G5": "Not in education, training or employment: other reasons",
-                "G6": "Not in education, training or employment: pregnancy or parenting",
-                "0": "Not known (not in touch)",
-            },
-            "rule 132 (lac2022_23/rule_132.py)",
-        ),  # fmt: skip
+        # One list with the contract's `activity` column (v1.2), which is validated against it.
+        CodeList("ACTIV", dict(ACTIVITY_LABELS), "rule 132 (lac2022_23/rule_132.py)"),
         CodeList(
             "ACCOM",
             {

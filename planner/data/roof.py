@@ -1,0 +1,108 @@
+"""Who may be offered what (data contract v1.2, PRODUCT.md s.3): where a young person lives now,
+and the urgency order of a batch match.
+
+B&B and emergency accommodation (`W`, `V`) are a roof for someone who has none, never a move for
+someone who has one: only an adult due now with no roof (`current_accom` empty, `S` no fixed abode,
+`X` custody on release, or `current_until` on or before the match date) may be offered them, and
+someone already in `W` or `V` is not moved to another. Someone suitably housed who is waiting for
+a move stays where they are until a place is found.
+
+The functions take contract frames (`planner.data.contract`) as arrays per person, so that the
+batch match, one person's options, the web app's lists and the simulation say the same thing.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Final, Literal
+
+import numpy as np
+import pandas as pd
+
+from planner.data.contract import HORIZON_DAYS, due_within, needed_now
+from planner.data.formats import ages_on
+from planner.data.vocab import ADULT_AGE, NO_ROOF_ACCOM, UNSUITABLE_TYPES
+
+Roof = Literal["no_roof", "in_emergency", "housed"]
+ROOF_LABELS: Final[dict[str, str]] = {
+    "no_roof": "no roof",
+    "in_emergency": "in B&B or emergency accommodation",
+    "housed": "housed: stays where they are until a place is found",
+}
+
+
+def _letter(people: pd.DataFrame) -> pd.Series:
+    return people["current_accom"].str[:1]
+
+
+def in_emergency(people: pd.DataFrame) -> np.ndarray:
+    """Now in B&B or emergency accommodation (`current_accom` W or V)."""
+    return _letter(people).isin(list(UNSUITABLE_TYPES)).to_numpy(dtype=bool)
+
+
+def roof_ended(people: pd.DataFrame, *, on: date) -> np.ndarray:
+    """Their current accommodation ends on or before `on` (`current_until`)."""
+    if "current_until" not in people:
+        return np.zeros(len(people), dtype=bool)
+    return (people["current_until"] <= pd.Timestamp(on)).to_numpy(dtype=bool)  # NaT: never
+
+
+def no_roof(people: pd.DataFrame, *, on: date) -> np.ndarray:
+    """No roof on `on`: `current_accom` empty, S (no fixed abode) or X (custody, on release), or
+    their accommodation ended by then. Someone in W or V has one (an unsuitable one) until it ends."""
+    letter = _letter(people)
+    return ((letter == "") | letter.isin(list(NO_ROOF_ACCOM))).to_numpy(dtype=bool) | roof_ended(
+        people, on=on
+    )
+
+
+def roof(people: pd.DataFrame, *, on: date) -> np.ndarray:
+    """Each person's roof on `on` (`Roof`): what the web app's pages and the reasons say."""
+    out = np.full(len(people), "housed", dtype=object)
+    out[in_emergency(people)] = "in_emergency"
+    out[no_roof(people, on=on)] = "no_roof"
+    return out
+
+
+def adults(people: pd.DataFrame, *, on: date) -> np.ndarray:
+    return ages_on(people["date_of_birth"], on) >= ADULT_AGE
+
+
+def may_take_emergency(people: pd.DataFrame, *, on: date) -> np.ndarray:
+    """Who may be offered B&B or emergency accommodation, when nothing suitable is found: adults
+    due now with no roof, and not already in B&B or emergency accommodation."""
+    return adults(people, on=on) & needed_now(people, on=on) & no_roof(people, on=on) & ~in_emergency(people)
+
+
+def no_roof_from(people: pd.DataFrame, *, on: date) -> pd.Series:
+    """The date someone with no roof has had none from: the day their accommodation ended, else
+    the day they needed a place."""
+    if "current_until" not in people:
+        return people["needed_from"]
+    ended = pd.Series(roof_ended(people, on=on), index=people.index)
+    return people["current_until"].where(ended, people["needed_from"])
+
+
+def urgency_rank(people: pd.DataFrame, *, on: date, horizon_days: int = HORIZON_DAYS) -> np.ndarray:
+    """Urgency class per person, 0 = most urgent (PRODUCT.md s.3, v1.2). Those needed now come
+    first: under-18s, then those with no roof or in B&B or emergency accommodation, then the others
+    needed now (equal within each: among them the cheapest placing wins); then those due later
+    within the horizon, under-18s first, then the soonest `needed_from`; then those not due, soonest
+    first (the batch gives them nothing; the order is the waiting list's)."""
+    now = needed_now(people, on=on)
+    due = due_within(people, on=on, horizon_days=horizon_days)
+    adult = adults(people, on=on).astype(np.int64)
+    urgent = no_roof(people, on=on) | in_emergency(people)
+    days = (people["needed_from"] - pd.Timestamp(on)).dt.days.to_numpy(dtype=np.int64)
+    now_class = np.where(adult == 0, 0, np.where(urgent, 1, 2))
+    later = adult << 32 | np.maximum(days, 0)
+    tier = np.where(now, 0, np.where(due, 1, 2)).astype(np.int64)
+    key = tier << 40 | np.where(now, now_class, np.where(due, later, np.maximum(days, 0)))
+    return np.unique(key, return_inverse=True)[1].astype(np.int64).reshape(-1)
+
+
+def urgency_order(people: pd.DataFrame, *, on: date, horizon_days: int = HORIZON_DAYS) -> np.ndarray:
+    """Positions of `people` in the order of `urgency_rank`, ties by `person_id`: the waiting list
+    as the batch match serves it."""
+    rank = urgency_rank(people, on=on, horizon_days=horizon_days)
+    return np.lexsort((people["person_id"].to_numpy(dtype=str), rank))
