@@ -23,9 +23,9 @@ def validate(data_dir: Path) -> None:
     Example: planner validate data/example
     """
     from planner.data.contract import load_folder
+    from planner.data.history_formats import COHORT, REFERRALS
     from planner.data.summary import validation_report
     from planner.data.table import read_file
-    from planner.forecast.history import COHORT, REFERRALS
 
     problems: list[str] = []
     try:

@@ -1,6 +1,6 @@
 """CSV tables declared once (`TableSpec` of typed `Column`s), read into typed DataFrames and
 written back in the same formats. The files themselves are declared in `planner.data.contract`
-(young_people.csv, schemes.csv) and `planner.forecast.history` (referrals.csv, cohort.csv).
+(young_people.csv, schemes.csv) and `planner.data.history_formats` (referrals.csv, cohort.csv).
 
 Every problem in a file is collected (up to `MAX_PROBLEMS`) before `InvalidInput` is raised,
 so a user fixes them in one pass: checks across columns and rows run on every value that parsed,

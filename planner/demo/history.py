@@ -38,10 +38,11 @@ from pathlib import Path
 import numpy as np
 
 from planner.data.contract import Dataset
+from planner.data.history_formats import COHORT, REFERRALS
 from planner.data.table import write_table
 from planner.demo.cohort import council_figures, generate_cohort
 from planner.demo.referrals import generate_referrals
-from planner.forecast.history import COHORT, REFERRALS, History
+from planner.forecast.history import History
 
 __all__ = ["council_figures", "generate_history", "write_history"]
 

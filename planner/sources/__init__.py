@@ -5,7 +5,7 @@ cohort.csv and referrals.csv: `ssda903_files` finds the files and their collecti
 `ssda903_codes` holds the DfE code lists of each year, `ssda903_check` checks a file against
 them, `ssda903_history` derives the two files.
 
-May import: `planner.data` and `planner.forecast` (the files it writes are the forecast's).
+May import: `planner.data` (the files it writes are declared there, `planner.data.history_formats`).
 """
 
 from planner.sources.ssda903 import ImportResult, import_903, write_import

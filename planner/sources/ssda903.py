@@ -24,10 +24,10 @@ import pandas as pd
 
 from planner.data.districts import districts, main_council
 from planner.data.formats import plural, uk_date
+from planner.data.history_formats import COHORT, REFERRALS
 from planner.data.postcodes import describe, locate
 from planner.data.problems import InvalidInput, Problem
 from planner.data.table import TableSpec, format_table, read_table
-from planner.forecast.history import COHORT, REFERRALS
 from planner.sources.ssda903_check import DATES, check_file
 from planner.sources.ssda903_codes import FIRST_YEAR, LAST_YEAR, year_label
 from planner.sources.ssda903_files import TABLES, TITLES, find_files, lists_year

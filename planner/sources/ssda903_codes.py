@@ -15,8 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Final
 
+from planner.data.history_formats import PLACEMENT_TYPES
 from planner.data.vocab import ACCOM_LABELS
-from planner.forecast.history import PLACEMENT_TYPES
 
 FIRST_YEAR: Final = 2022  # 2022-23, the oldest collection year with lists here
 LAST_YEAR: Final = 2025  # 2025-26

@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 
 from planner.data.formats import plural, uk_date
+from planner.data.history_formats import UNKNOWN_DISTRICT
 from planner.data.vocab import NEVER_SUITABLE
-from planner.forecast.history import UNKNOWN_DISTRICT
 from planner.sources.ssda903_codes import (
     GENDER,
     HOUSED_LETTERS,
