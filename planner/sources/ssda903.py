@@ -28,8 +28,9 @@ from planner.data.history_formats import COHORT, REFERRALS
 from planner.data.postcodes import describe, locate
 from planner.data.problems import InvalidInput, Problem
 from planner.data.table import TableSpec, format_table, read_table
+from planner.sources.collection_years import year_end, year_ends, year_label
 from planner.sources.ssda903_check import DATES, check_file
-from planner.sources.ssda903_codes import FIRST_YEAR, LAST_YEAR, year_label
+from planner.sources.ssda903_codes import FIRST_YEAR, LAST_YEAR
 from planner.sources.ssda903_files import TABLES, TITLES, find_files, lists_year
 from planner.sources.ssda903_history import Tally, at, cohort, districts_of, referrals
 
@@ -105,7 +106,7 @@ def import_903(
     problems.sort(key=lambda p: (p.file, p.row or 0))
     if problems and on_error == "reject":
         raise InvalidInput(problems[:MAX_LISTED], len(problems) > MAX_LISTED)
-    latest_end = pd.Timestamp(max(f.year for f in files) + 1, 3, 31)
+    latest_end = year_end(max(f.year for f in files))
     as_of = pd.Timestamp(on) if on is not None else min(latest_end, pd.Timestamp(today))
     if on is None and as_of < latest_end:
         notes.append(f"the latest return's year has not ended: the cohort is taken today, {uk_date(as_of)}")
@@ -149,7 +150,7 @@ def _combine(table: str, frames: list[pd.DataFrame]) -> pd.DataFrame:
         frames = [pd.DataFrame(columns | {c: pd.Series(dtype=t) for c, t in typed.items()})]
     df = pd.concat(frames, ignore_index=True)
     df = df[df["_usable"]].sort_values(["_year", "_file", "_row"], kind="stable")
-    df = df.assign(_year_end=pd.to_datetime((df["_year"] + 1).astype(str) + "-03-31"))
+    df = df.assign(_year_end=year_ends(df["_year"]))
     if table == "episodes":
         df = df.drop_duplicates(["CHILD", "DECOM"], keep="last")
         return df.sort_values(["CHILD", "DECOM"], kind="stable").reset_index(drop=True)

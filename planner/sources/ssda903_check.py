@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 
 from planner.data.problems import Problem
-from planner.sources.ssda903_codes import LISTS, year_label
+from planner.sources.collection_years import year_end, year_label
+from planner.sources.ssda903_codes import LISTS
 from planner.sources.ssda903_files import ReturnFile
 
 REQUIRED: Final = {
@@ -78,11 +79,11 @@ def check_file(f: ReturnFile, *, today: date) -> tuple[pd.DataFrame, list[Proble
     df = f.frame.copy()
     report = _Report(f)
     table, year = f.table, f.year
-    year_end = pd.Timestamp(year + 1, 3, 31)
-    limit = min(year_end, pd.Timestamp(today))
+    last_day = year_end(year)
+    limit = min(last_day, pd.Timestamp(today))
     late = (
-        f"is after the end of the {year_label(year)} collection year (31/03/{year + 1})"
-        if limit == year_end
+        f"is after the end of the {year_label(year)} collection year ({last_day:%d/%m/%Y})"
+        if limit == last_day
         else "is in the future"
     )
     for col in REQUIRED[table]:

@@ -6,8 +6,7 @@ data-to-insight/csc-validator-be-903 (MIT), commit 10ad07c (22 Apr 2026), files
 year's folder's files added or replaced, so a list changes only in the years named below. The
 validator pins pandas < 2, so the lists are written here rather than read from it at run time.
 
-Collection years are named by the year they start in: 2024 is 2024-25 (1 April 2024 to 31 March
-2025), the return councils send in the summer of 2025.
+Collection years are named by the year they start in (`planner.sources.collection_years`).
 """
 
 from __future__ import annotations
@@ -17,19 +16,11 @@ from typing import Final
 
 from planner.data.history_formats import PLACEMENT_TYPES
 from planner.data.vocab import ACCOM_LABELS
+from planner.sources.collection_years import years_label
 
 FIRST_YEAR: Final = 2022  # 2022-23, the oldest collection year with lists here
 LAST_YEAR: Final = 2025  # 2025-26
 VALIDATOR: Final = "data-to-insight/csc-validator-be-903 lac_validator/rules"
-
-
-def year_label(year: int) -> str:
-    """2024 -> '2024-25'."""
-    return f"{year}-{(year + 1) % 100:02d}"
-
-
-def years_label(first: int, last: int) -> str:
-    return year_label(first) if first == last else f"{year_label(first)} to {year_label(last)}"
 
 
 @dataclass(frozen=True, slots=True)

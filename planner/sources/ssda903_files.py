@@ -20,7 +20,8 @@ from typing import Final
 import pandas as pd
 
 from planner.data.problems import InvalidInput, Problem
-from planner.sources.ssda903_codes import FIRST_YEAR, LAST_YEAR, year_label
+from planner.sources.collection_years import year_label, year_of, year_of_day
+from planner.sources.ssda903_codes import FIRST_YEAR, LAST_YEAR
 
 TABLES: Final = {
     "header": ("CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB"),
@@ -239,7 +240,7 @@ def _years(
     fallback = (
         (latest, "the latest year of the other files")
         if latest is not None
-        else (today.year - (today.month <= 3), "today's date (no episode dates to tell it by)")
+        else (year_of_day(today), "today's date (no episode dates to tell it by)")
     )
     files = [
         ReturnFile(n, t, *(named.get(n) or by_dates.get(p.parent) or fallback), df) for n, t, df, p in found
@@ -256,7 +257,7 @@ def _year_of_dates(episodes: pd.DataFrame, today: date) -> tuple[int, str] | Non
     def years(col: str) -> pd.Series:
         d = pd.to_datetime(episodes[col], format="%d/%m/%Y", errors="coerce")
         d = d[d.notna() & (d <= limit)]
-        return d.dt.year - (d.dt.month <= 3).astype(int)
+        return year_of(d)
 
     ends = years("DEC")
     if len(ends):

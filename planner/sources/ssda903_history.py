@@ -18,6 +18,7 @@ import pandas as pd
 from planner.data.formats import plural, uk_date
 from planner.data.history_formats import UNKNOWN_DISTRICT
 from planner.data.vocab import NEVER_SUITABLE
+from planner.sources.collection_years import birthday_in, year_label, year_of
 from planner.sources.ssda903_codes import (
     GENDER,
     HOUSED_LETTERS,
@@ -26,7 +27,6 @@ from planner.sources.ssda903_codes import (
     NOT_KNOWN,
     OUTCOME_BY_REC,
     support_from_place,
-    year_label,
 )
 
 COHORT_AGES: Final = (13, 18)
@@ -108,16 +108,6 @@ def cohort(
     )
 
 
-def _birthday_in(year: pd.Series, dob: pd.Series) -> pd.Series:
-    """The birthday falling in each collection year (1 April to 31 March)."""
-    month, day = dob.dt.month.to_numpy(dtype=int), dob.dt.day.to_numpy(dtype=int)
-    calendar_year = year.to_numpy(dtype=int) + 1 - (month > 3)
-    leap_year = (calendar_year % 4 == 0) & ((calendar_year % 100 != 0) | (calendar_year % 400 == 0))
-    day = np.where((month == 2) & (day == 29) & ~leap_year, 28, day)  # as DateOffset has it
-    parts = pd.DataFrame({"year": calendar_year, "month": month, "day": day}, index=dob.index)
-    return pd.to_datetime(parts).astype("datetime64[ns]")
-
-
 def referrals(
     head: pd.DataFrame,
     eps: pd.DataFrame,
@@ -142,7 +132,7 @@ def referrals(
             f"as the ending does not make a care leaver: {listed}"
         )
     leaving = ended[~not_leavers & ended["REC"].isin(list(OUTCOME_BY_REC))]
-    leaving = leaving.assign(_year=leaving["DEC"].dt.year - (leaving["DEC"].dt.month <= 3).astype(int))
+    leaving = leaving.assign(_year=year_of(leaving["DEC"]))
     rows = pd.DataFrame(
         {
             "child": leaving["CHILD"].to_numpy(),
@@ -181,7 +171,7 @@ def referrals(
             pd.DataFrame(
                 {
                     "child": later["CHILD"].to_numpy(),
-                    "when": _birthday_in(later["_year"], later["_dob"]).to_numpy(),
+                    "when": birthday_in(later["_year"], later["_dob"]).to_numpy(),
                     "year": later["_year"].to_numpy(),
                     "accom": later["ACCOM"].where(known, NOT_KNOWN).to_numpy(),
                     "source": [

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from planner.data.formats import plural, uk_date
 from planner.data.problems import Problem
+from planner.sources.collection_years import year_label
 from planner.sources.ssda903 import ImportResult
-from planner.sources.ssda903_codes import year_label
 from planner.sources.ssda903_files import TITLES
 
 LIST_ALL_UP_TO = 40  # more problems than this are summarised by file and column
