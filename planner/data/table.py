@@ -22,7 +22,7 @@ from planner.data.cells import Column as Column
 from planner.data.cells import Kind as Kind
 from planner.data.cells import parse, range_message
 from planner.data.limits import unstorable
-from planner.data.problems import InvalidInput, Problem
+from planner.data.problems import Collector, InvalidInput, Problem
 
 MAX_PROBLEMS = 20
 
@@ -53,25 +53,7 @@ def parsed(rows: pd.DataFrame, *columns: str) -> np.ndarray:
     return np.asarray(rows[list(columns)].all(axis=1).to_numpy(), dtype=bool)
 
 
-class _Collector:
-    def __init__(self, file: str, limit: int = MAX_PROBLEMS) -> None:
-        self.file = file
-        self.limit = limit
-        self.items: list[tuple[int, int, Problem]] = []
-
-    def add(self, row: int | None, column: str | None, message: str, order: int = 0) -> None:
-        self.items.append((row or 0, order, Problem(self.file, row, column, message)))
-
-    def __len__(self) -> int:
-        return len(self.items)
-
-    def raise_if_any(self) -> None:
-        if self.items:
-            ordered = [p for _, _, p in sorted(self.items, key=lambda t: (t[0], t[1]))]
-            raise InvalidInput(ordered[: self.limit], truncated=len(ordered) > self.limit)
-
-
-def _decode(data: bytes, out: _Collector) -> str | None:
+def _decode(data: bytes, out: Collector) -> str | None:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
@@ -88,13 +70,13 @@ def _decode(data: bytes, out: _Collector) -> str | None:
 def read_table(data: bytes, spec: TableSpec, *, max_problems: int = MAX_PROBLEMS) -> pd.DataFrame:
     """Parse and validate one CSV file's bytes against `spec`; raise InvalidInput listing up to
     `max_problems` problems."""
-    return _read(data, spec, _Collector(spec.file, max_problems))
+    return _read(data, spec, Collector(spec.file, max_problems))
 
 
 def read_values(data: bytes, spec: TableSpec, column: str) -> frozenset[str] | None:
     """The values of one column as written, whatever else is wrong in the file (None when the file
     cannot be read as a table with that column): e.g. the ids another file may refer to."""
-    out = _Collector(spec.file)
+    out = Collector(spec.file, MAX_PROBLEMS)
     text = _decode(data, out)
     if text is None or not text.strip():
         return None
@@ -109,7 +91,7 @@ def read_values(data: bytes, spec: TableSpec, column: str) -> frozenset[str] | N
     return frozenset(r[at].strip() for r in records[1:] if len(r) == len(header) and r[at].strip())
 
 
-def _read(data: bytes, spec: TableSpec, out: _Collector) -> pd.DataFrame:
+def _read(data: bytes, spec: TableSpec, out: Collector) -> pd.DataFrame:
     text = _decode(data, out)
     if text is None:
         out.raise_if_any()

@@ -15,7 +15,7 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from planner.data.problems import Problem
+from planner.data.problems import Collector, Problem
 from planner.sources.collection_years import year_end, year_label
 from planner.sources.ssda903_codes import LISTS
 from planner.sources.ssda903_files import ReturnFile
@@ -54,23 +54,17 @@ class _Report:
     """Problems of one file, in row order, and the rows they make unusable."""
 
     def __init__(self, f: ReturnFile) -> None:
-        self.file = f.name
+        self.found = Collector(f.name)
         self.rows = f.frame["_row"].to_numpy(dtype=int)
         self.unusable = np.zeros(len(f.frame), dtype=bool)
-        self.problems: list[tuple[int, int, Problem]] = []
 
     def add(self, mask: np.ndarray, column: str, messages: list[str] | str, *, key: bool) -> None:
         where = np.flatnonzero(mask)
         texts = [messages] * len(where) if isinstance(messages, str) else messages
         for i, text in zip(where, texts, strict=True):
-            self.problems.append(
-                (int(self.rows[i]), len(self.problems), Problem(self.file, int(self.rows[i]), column, text))
-            )
+            self.found.add(int(self.rows[i]), column, text)
         if key:
             self.unusable |= mask
-
-    def sorted(self) -> list[Problem]:
-        return [p for _, _, p in sorted(self.problems, key=lambda t: (t[0], t[1]))]
 
 
 def check_file(f: ReturnFile, *, today: date) -> tuple[pd.DataFrame, list[Problem]]:
@@ -113,7 +107,7 @@ def check_file(f: ReturnFile, *, today: date) -> tuple[pd.DataFrame, list[Proble
         _episode_dates(df, report)
     df["_usable"] = ~report.unusable
     df["_year"] = year
-    return df, report.sorted()
+    return df, report.found.sorted()
 
 
 def _codes(raw: pd.Series, col: str, year: int, report: _Report, *, key: bool) -> pd.Series:
