@@ -14,9 +14,8 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from planner.data.districts import districts
 from planner.data.table import Column, TableSpec, parsed
-from planner.data.vocab import NEVER_SUITABLE
+from planner.data.vocab import NEVER_SUITABLE, UNKNOWN_DISTRICT
 
 # SSDA903 Episodes field PLACE: every code valid in a collection year from 2022-23 to 2025-26
 # (which years each is valid in: `planner.sources.ssda903_codes`).
@@ -51,9 +50,6 @@ PLACEMENT_TYPES: Final = {
     "Z1": "Other placements (until 2024-25)",
     **{f"Z1{i}": f"Other placements, code Z1{i} (from 2025-26, Z1 split in four)" for i in range(1, 5)},
 }
-# cohort.csv's district of a child whose postcodes are missing or not in the ONS Postcode
-# Directory: the forecast shares such children out over the council's districts.
-UNKNOWN_DISTRICT: Final = "unknown"
 
 
 def _rows(rows: pd.DataFrame, mask: pd.Series | np.ndarray) -> np.ndarray:
@@ -97,14 +93,6 @@ def _check_referrals(df: pd.DataFrame, rows: pd.DataFrame) -> Iterable[tuple[int
 
 
 def _check_cohort(df: pd.DataFrame, rows: pd.DataFrame) -> Iterable[tuple[int, str, str]]:
-    district = df["district"]
-    nowhere = parsed(rows, "district") & ~district.isin([*districts().index, UNKNOWN_DISTRICT])
-    for r, v in zip(_rows(rows, nowhere), district[nowhere], strict=True):
-        yield (
-            int(r),
-            "district",
-            f"{v!r} is not an English district code (ONS LAD code, e.g. E07000078) or {UNKNOWN_DISTRICT!r}",
-        )
     place = df["placement_type"]
     bad = parsed(rows, "placement_type") & ~place.isin(list(PLACEMENT_TYPES))
     for r, v in zip(_rows(rows, bad), place[bad], strict=True):
@@ -148,9 +136,12 @@ COHORT: Final = TableSpec(
         Column("child_id", "id"),
         Column("date_of_birth", "date"),
         Column("gender", "gender"),
-        Column("district", "text"),  # a LAD code, or UNKNOWN_DISTRICT (checked in _check_cohort)
+        Column("district", "lad_or_unknown"),
         Column("placement_type", "text"),
         Column("support_need", "support"),
         Column("uasc", "bool"),
     ),
 )
+
+
+__all__ = ["COHORT", "PLACEMENT_TYPES", "REFERRALS", "UNKNOWN_DISTRICT"]

@@ -47,6 +47,9 @@ RISKS: Final = (
     "harm_to_animals",
     "exploiting_others",
 )
+# The district of a child or care leaver whose postcodes are missing, invented or outside England
+# (cohort.csv): the forecast shares them out over the council's districts.
+UNKNOWN_DISTRICT: Final = "unknown"
 GENDERS: Final = ("F", "M", "X")
 SCHEME_GENDERS: Final = ("any", "F", "M")
 MIN_AGE: Final = 16
