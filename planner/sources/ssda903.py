@@ -97,6 +97,12 @@ def import_903(
             f"{year_label(y)} is {edge} the years with code lists here ({year_label(FIRST_YEAR)} to "
             f"{year_label(LAST_YEAR)}): its codes were checked against the {near} lists"
         )
+    standing_in = sum(int(df["_placeholders"].sum()) for df in checked["episodes"])
+    if standing_in:
+        notes.append(
+            f"{plural(standing_in, 'URN, HOME_POST or PL_POST value')} standing for 'not applicable' or "
+            "'not known' (XXXXXXX, a ZZ99 pseudo-postcode): read as empty, not as a setting or an address"
+        )
     head, eps, oc3, uasc = (_combine(t, checked[t]) for t in ("header", "episodes", "oc3", "uasc"))
     problems += _orphans(eps, head, checked["header"])
     eps = eps[eps["CHILD"].isin(head.index)]
@@ -146,7 +152,8 @@ def _combine(table: str, frames: list[pd.DataFrame]) -> pd.DataFrame:
         columns = {
             c: pd.Series(dtype="datetime64[ns]" if c in DATES[table] else object) for c in TABLES[table]
         }
-        typed = {"_file": "object", "_row": "int64", "_usable": "bool", "_year": "int64"}
+        counts = dict.fromkeys(("_row", "_year", "_placeholders"), "int64")
+        typed = {"_file": "object", "_usable": "bool"} | counts
         frames = [pd.DataFrame(columns | {c: pd.Series(dtype=t) for c, t in typed.items()})]
     df = pd.concat(frames, ignore_index=True)
     df = df[df["_usable"]].sort_values(["_year", "_file", "_row"], kind="stable")

@@ -45,6 +45,12 @@ CODED: Final = {
     "uasc": ("SEX",),
 }
 EXAMPLES: Final = {"PLACE": "U1 to U6 foster placements, K2 children's home, K3 supported accommodation"}
+# Values standing for "not applicable" or "not known" rather than a setting or an address: the DfE
+# guide's URN XXXXXXX (no Ofsted registration applies: foster care with the council's own carers,
+# placed with parents, semi-independent living before registration), the same run of Xs written in
+# a postcode, and the NHS pseudo-postcodes ZZ99 some case management systems fill in. Read as
+# empty, counted, never a problem; a pseudonymised XXXXXXX would link half a cohort to one place.
+PLACEHOLDER_COLUMNS: Final = {"episodes": ("URN", "HOME_POST", "PL_POST")}
 # Dates that may lie after the collection year: a UASC status ends when the child turns 18.
 FUTURE_ALLOWED: Final = frozenset({"DUC"})
 DATE_FORMAT: Final = "is not a date (SSDA903 dates are dd/mm/yyyy, e.g. 23/11/2026)"
@@ -71,6 +77,11 @@ def check_file(f: ReturnFile, *, today: date) -> tuple[pd.DataFrame, list[Proble
     """The file's rows typed (dates as timestamps, invalid values empty), with `_usable` and
     `_year`, and every problem found."""
     df = f.frame.copy()
+    df["_placeholders"] = 0
+    for col in PLACEHOLDER_COLUMNS.get(f.table, ()):
+        stands_in = is_placeholder(df[col])
+        df.loc[stands_in, col] = ""
+        df["_placeholders"] += stands_in.astype(int)
     report = _Report(f)
     table, year = f.table, f.year
     last_day = year_end(year)
@@ -108,6 +119,12 @@ def check_file(f: ReturnFile, *, today: date) -> tuple[pd.DataFrame, list[Proble
     df["_usable"] = ~report.unusable
     df["_year"] = year
     return df, report.found.sorted()
+
+
+def is_placeholder(values: pd.Series) -> pd.Series:
+    """Values of `PLACEHOLDER_COLUMNS` that stand for "not applicable" or "not known"."""
+    plain = values.astype(str).str.replace(r"\s+", "", regex=True).str.upper()
+    return plain.str.fullmatch(r"X{2,}") | plain.str.startswith("ZZ99")
 
 
 def _codes(raw: pd.Series, col: str, year: int, report: _Report, *, key: bool) -> pd.Series:

@@ -140,15 +140,17 @@ def referrals(
             "year": leaving["_year"].to_numpy(),
             "accom": leaving["REC"].map(OUTCOME_BY_REC).to_numpy(),
             "source": ("episode ended " + leaving["REC"]).to_numpy(),
+            "activity": "",
         }
     )
     oc3 = oc3.assign(_dob=at(head["DOB"], oc3["CHILD"]).fillna(oc3["DOB"]))
     oc3 = oc3[oc3["_dob"].notna()]
     in_touch = (oc3["IN_TOUCH"] == "YES") & oc3["ACCOM"].str[:1].isin(list(HOUSED_LETTERS))
     # OC3 of the year a young person left care says where they live: it wins over the ending.
-    said = oc3[in_touch].set_index(["CHILD", "_year"])["ACCOM"]
+    said = oc3[in_touch].set_index(["CHILD", "_year"])
     keys = pd.MultiIndex.from_arrays([rows["child"], rows["year"]])
-    rows["accom"] = pd.Series(said.reindex(keys).to_numpy(), index=rows.index).fillna(rows["accom"])
+    rows["accom"] = pd.Series(said["ACCOM"].reindex(keys).to_numpy(), index=rows.index).fillna(rows["accom"])
+    rows["activity"] = pd.Series(said["ACTIV"].reindex(keys).to_numpy(), index=rows.index).fillna("")
     later = oc3[~pd.MultiIndex.from_arrays([oc3["CHILD"], oc3["_year"]]).isin(keys)]
     died = later["IN_TOUCH"] == "DIED"
     abroad = (later["IN_TOUCH"] == "YES") & later["ACCOM"].str[:1].isin(["G", "H"])
@@ -178,6 +180,7 @@ def referrals(
                         f"OC3 {year_label(int(y))} IN_TOUCH {t or 'not valid'}"
                         for y, t in zip(later["_year"], later["IN_TOUCH"], strict=True)
                     ],
+                    "activity": later["ACTIV"].to_numpy(),
                 }
             ),
         ],
@@ -224,6 +227,8 @@ def referrals(
             "placed_date": when,
             "left_date": pd.Series(pd.NaT, index=rows.index, dtype="datetime64[ns]"),
             "source": rows["source"],
+            # OC3 ACTIV: education, employment or training around the birthday; 0 (not known) empty.
+            "activity": rows["activity"].replace("0", ""),
             "place_provider": at(last["PLACE_PROVIDER"], rows["child"]).fillna(""),
             "urn": _urn(at(last["URN"], rows["child"]), salt),
         }
