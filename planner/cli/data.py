@@ -114,7 +114,7 @@ def import_903_cmd(
     src: Path, out_dir: Path, on_error: str, year: int | None, on: datetime | None, all_problems: bool
 ) -> None:
     """Turn SSDA903 returns in SRC (Header, Episodes, OC3 and optional UASC CSV files, found by
-    their columns; one folder or file name per collection year, 2022-23 to 2025-26) into
+    their columns; one folder or file name per collection year, 2017-18 to 2025-26) into
     cohort.csv and referrals.csv, with nothing identifying kept.
 
     Ids are salted hashes: set PLANNER_903_SALT to keep them stable across imports.

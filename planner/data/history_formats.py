@@ -17,7 +17,7 @@ import pandas as pd
 from planner.data.table import Column, TableSpec, parsed
 from planner.data.vocab import NEVER_SUITABLE, UNKNOWN_DISTRICT
 
-# SSDA903 Episodes field PLACE: every code valid in a collection year from 2022-23 to 2025-26
+# SSDA903 Episodes field PLACE: every code valid in a collection year from 2017-18 to 2025-26
 # (which years each is valid in: `planner.sources.ssda903_codes`).
 PLACEMENT_TYPES: Final = {
     "A3": "Placed for adoption with consent, with current foster carer(s)",

@@ -23,6 +23,11 @@ def years_label(first: int, last: int) -> str:
     return year_label(first) if first == last else f"{year_label(first)} to {year_label(last)}"
 
 
+def year_start(year: int) -> pd.Timestamp:
+    """The first day of a collection year: 1 April."""
+    return pd.Timestamp(year, 4, 1)
+
+
 def year_end(year: int) -> pd.Timestamp:
     """The last day of a collection year: 31 March of the year after it starts."""
     return pd.Timestamp(year + 1, 3, 31)

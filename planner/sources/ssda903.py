@@ -1,4 +1,4 @@
-"""Import a council's SSDA903 returns (DfE children looked after collection, 2022-23 to 2025-26)
+"""Import a council's SSDA903 returns (DfE children looked after collection, 2017-18 to 2025-26)
 into cohort.csv and a care leavers' accommodation history in the referrals.csv format, so the
 forecast can run on a council's own data.
 

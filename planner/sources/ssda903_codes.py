@@ -1,10 +1,15 @@
-"""SSDA903 code lists by collection year, 2022-23 to 2025-26, and what the import makes of them.
+"""SSDA903 code lists by collection year, 2017-18 to 2025-26, and what the import makes of them.
 
 The valid codes are the DfE validation rules as the field's own validator implements them:
-data-to-insight/csc-validator-be-903 (MIT), commit 10ad07c (22 Apr 2026), files
-`lac_validator/rules/lac<year>/rule_<id>.py`. Each year's rules are the previous year's with that
-year's folder's files added or replaced, so a list changes only in the years named below. The
-validator pins pandas < 2, so the lists are written here rather than read from it at run time.
+data-to-insight/csc-validator-be-903 (MIT), commit 10ad07c (22 Apr 2026). From 2022-23 its rules
+are split by year, files `lac_validator/rules/lac<year>/rule_<id>.py`: each year's rules are the
+previous year's with that year's folder's files added or replaced, so a list changes only in the
+years named below. Before 2022-23 the validator had one rule set (`validator903/validators.py`,
+written in 2021 for the 2020-21 return and kept until commit 4852d0f, July 2023), which it applied
+to returns of every earlier year; its fixtures include a 2017-18 return. For every field read here
+that rule set's lists are the 2022-23 lists, so 2017-18 to 2021-22 are checked against them as
+years of their own. The validator pins pandas < 2, so the lists are written here rather than read
+from it at run time.
 
 Collection years are named by the year they start in (`planner.sources.collection_years`).
 """
@@ -18,7 +23,7 @@ from planner.data.history_formats import PLACEMENT_TYPES
 from planner.data.vocab import ACCOM_LABELS
 from planner.sources.collection_years import years_label
 
-FIRST_YEAR: Final = 2022  # 2022-23, the oldest collection year with lists here
+FIRST_YEAR: Final = 2017  # 2017-18, the oldest collection year with lists here
 LAST_YEAR: Final = 2025  # 2025-26
 VALIDATOR: Final = "data-to-insight/csc-validator-be-903 lac_validator/rules"
 
@@ -63,8 +68,8 @@ LISTS: Final = {
             {"1": "Male", "2": "Female", "M": "Male", "F": "Female", "U": "Unknown"},
             "rule 101 (lac2022_23/rule_101.py; lac2024_25/rule_101.py)",
             {
-                "1": (2022, 2023),
-                "2": (2022, 2023),
+                "1": (FIRST_YEAR, 2023),
+                "2": (FIRST_YEAR, 2023),
                 "M": (2024, LAST_YEAR),
                 "F": (2024, LAST_YEAR),
                 "U": (2024, LAST_YEAR),
