@@ -81,11 +81,15 @@ def test_two_years_give_each_child_and_episode_once() -> None:
     # S03 was open at the end of 2023-24 but is missing from 2024-25: not in the cohort, noted.
     assert any("not in the return covering 31 Mar 2025" in n for n in result.notes)
     history = result.referrals.set_index(["person_id", "referral_date"])["outcome_accom"]
+    # S04 left at 18 in 2023-24 (E5; that year's OC3: E1): the history starts with the second year
+    # loaded, where her 19th birthday's OC3 shows a move from supported lodgings to her own tenancy.
     assert history.to_dict() == {
-        (_id("S04"), pd.Timestamp("2023-08-30")): "E1",  # left at 18 (E5); that year's OC3: E1
         (_id("S02"), pd.Timestamp("2024-06-09")): "Z1",  # staying put (E17)
         (_id("S04"), pd.Timestamp("2024-08-30")): "U1",  # 2024-25 OC3, at her 19th birthday
     }
+    source = result.referrals.set_index("person_id")["source"]
+    assert source[_id("S04")] == "moved: OC3 2024-25 U1 after E"
+    assert any(n.startswith("1 event before 1 Apr 2024 not written") for n in result.notes)
     assert set(result.referrals["home_district"]) == {"E08000019"}  # S04's from the 2023-24 episodes
 
 
@@ -216,7 +220,7 @@ def test_a_care_leaver_born_on_29_february_is_dated_28_february_in_other_years(t
     with (folder / "episodes_2025-26.csv").open("a") as f:
         f.write("L008,01/03/2019,S,C2,N1,U4,PR1,28/02/2022,E6,,LS14 1EX,LS9 8AA,\n")
     with (folder / "oc3_2025-26.csv").open("a") as f:
-        f.write("L008,29/02/2004,YES,F2,U1\n")
+        f.write("L008,29/02/2004,YES,F2,D1\n")  # moved from her own tenancy (E6) to semi-independent
     result = import_903(folder, salt="t")
     mine = result.referrals[result.referrals["person_id"] == _id("L008")]
     assert mine["referral_date"].dt.strftime("%Y-%m-%d").tolist() == ["2022-02-28", "2026-02-28"]

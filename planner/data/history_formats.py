@@ -116,7 +116,7 @@ REFERRALS: Final = TableSpec(
         Column("referral_date", "date"),
         Column("date_of_birth", "date"),
         Column("gender", "gender"),
-        Column("home_district", "lad"),
+        Column("home_district", "lad_or_unknown"),
         Column("support_need", "support"),
         Column("wheelchair", "bool", required=False),
         Column("parent_with_child", "bool", required=False),

@@ -15,12 +15,12 @@ import pandas as pd
 
 from planner.data.history_formats import COHORT, PLACEMENT_TYPES, REFERRALS, UNKNOWN_DISTRICT
 from planner.data.table import read_file
+from planner.data.vocab import NOT_PLACE_DEMAND
 
 FOSTER_PLACES: Final = frozenset({"U1", "U2", "U3", "U4", "U5", "U6"})  # may lead to staying put
-# Care leavers whose next move is not to a place someone else could take (back to family, staying
-# put with their own former foster carers, custody): referrals with these outcomes are not demand
-# for places. Own tenancies (U) count: councils allocate them like scheme places.
-NOT_PLACE_DEMAND: Final = frozenset("BZX")
+# Referrals whose outcome is family, staying put, custody or not known are not demand for places
+# (`planner.data.vocab.NOT_PLACE_DEMAND`); own tenancies (U) count: councils allocate them like
+# scheme places.
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,8 +31,9 @@ from planner.data.table import TableSpec, format_table, read_table
 from planner.sources.collection_years import year_end, year_ends, year_label
 from planner.sources.ssda903_check import DATES, check_file
 from planner.sources.ssda903_codes import FIRST_YEAR, LAST_YEAR
+from planner.sources.ssda903_events import events
 from planner.sources.ssda903_files import TABLES, TITLES, find_files, lists_year
-from planner.sources.ssda903_history import Tally, at, cohort, districts_of, referrals
+from planner.sources.ssda903_history import Tally, at, cohort, districts_of, history_rows
 
 log = logging.getLogger(__name__)
 
@@ -125,7 +126,8 @@ def import_903(
     if not len(uasc) and "UASC_STATUS" not in head:
         notes.append("no UASC file or Header UASC_STATUS: uasc is false for every child")
     young = cohort(head, eps, where, uasc_children, as_of, salt, tally)
-    history = referrals(head, eps, oc3, where, as_of, salt, tally)
+    happened = events(head, eps, oc3, as_of, sorted({f.year for f in files}), tally)
+    history = history_rows(happened, head, eps, where, salt, tally)
     if young.empty and history.empty:
         why = (
             f"nothing to write: no child looked after on {uk_date(as_of)} aged 13 to 17, and no care "

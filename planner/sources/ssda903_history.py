@@ -15,23 +15,14 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from planner.data.formats import plural, uk_date
+from planner.data.formats import uk_date
 from planner.data.history_formats import UNKNOWN_DISTRICT
-from planner.data.vocab import NEVER_SUITABLE
-from planner.sources.collection_years import birthday_in, year_label, year_of
 from planner.sources.ssda903_codes import (
     GENDER,
-    HOUSED_LETTERS,
-    LISTS,
-    NOT_CARE_LEAVERS,
-    NOT_KNOWN,
-    OUTCOME_BY_REC,
     support_from_place,
 )
 
 COHORT_AGES: Final = (13, 18)
-LEAVING_AGE: Final = 17.5  # episodes ending from this age on are moves out of care
-UNSUITABLE_AS_SUITABLE: Final = {f"{t}1": f"{t}2" for t in NEVER_SUITABLE}
 
 
 @dataclass
@@ -108,106 +99,16 @@ def cohort(
     )
 
 
-def referrals(
-    head: pd.DataFrame,
-    eps: pd.DataFrame,
-    oc3: pd.DataFrame,
-    district: pd.Series,
-    on: pd.Timestamp,
-    salt: str,
-    tally: Tally,
+def history_rows(
+    events: pd.DataFrame, head: pd.DataFrame, eps: pd.DataFrame, district: pd.Series, salt: str, tally: Tally
 ) -> pd.DataFrame:
-    """One row per move out of care from age 17½ (DEC) and per OC3 record of a care leaver
-    (dated at their birthday in that collection year), in the referrals.csv format."""
-    dob = at(head["DOB"], eps["CHILD"])
-    ended = eps[eps["DEC"].notna() & (eps["DEC"] <= on) & (eps["REC"] != "") & (eps["REC"] != "X1")]
-    ended = ended[_age(ended["DEC"], dob[ended.index]) >= LEAVING_AGE]
-    not_leavers = ended["REC"].isin(list(NOT_CARE_LEAVERS))
-    if not_leavers.any():
-        labels = LISTS["REC"].labels
-        by_rec = Counter(ended.loc[not_leavers, "REC"])
-        listed = "; ".join(f"{rec} {labels[rec].lower()}: {n}" for rec, n in sorted(by_rec.items()))
-        tally.notes.append(
-            f"{plural(int(not_leavers.sum()), 'episode')} ending at 17½ or older left out of referrals.csv, "
-            f"as the ending does not make a care leaver: {listed}"
-        )
-    leaving = ended[~not_leavers & ended["REC"].isin(list(OUTCOME_BY_REC))]
-    leaving = leaving.assign(_year=year_of(leaving["DEC"]))
-    rows = pd.DataFrame(
-        {
-            "child": leaving["CHILD"].to_numpy(),
-            "when": leaving["DEC"].to_numpy(),
-            "year": leaving["_year"].to_numpy(),
-            "accom": leaving["REC"].map(OUTCOME_BY_REC).to_numpy(),
-            "source": ("episode ended " + leaving["REC"]).to_numpy(),
-            "activity": "",
-        }
-    )
-    oc3 = oc3.assign(_dob=at(head["DOB"], oc3["CHILD"]).fillna(oc3["DOB"]))
-    oc3 = oc3[oc3["_dob"].notna()]
-    in_touch = (oc3["IN_TOUCH"] == "YES") & oc3["ACCOM"].str[:1].isin(list(HOUSED_LETTERS))
-    # OC3 of the year a young person left care says where they live: it wins over the ending.
-    said = oc3[in_touch].set_index(["CHILD", "_year"])
-    keys = pd.MultiIndex.from_arrays([rows["child"], rows["year"]])
-    rows["accom"] = pd.Series(said["ACCOM"].reindex(keys).to_numpy(), index=rows.index).fillna(rows["accom"])
-    rows["activity"] = pd.Series(said["ACTIV"].reindex(keys).to_numpy(), index=rows.index).fillna("")
-    later = oc3[~pd.MultiIndex.from_arrays([oc3["CHILD"], oc3["_year"]]).isin(keys)]
-    died = later["IN_TOUCH"] == "DIED"
-    abroad = (later["IN_TOUCH"] == "YES") & later["ACCOM"].str[:1].isin(["G", "H"])
-    if died.any():
-        tally.notes.append(
-            f"{plural(int(died.sum()), 'OC3 record')} of care leavers who died (IN_TOUCH DIED): "
-            "not in referrals.csv"
-        )
-    if abroad.any():
-        tally.notes.append(
-            f"{plural(int(abroad.sum()), 'OC3 record')} of care leavers gone abroad or deported "
-            "(ACCOM G, H): not in referrals.csv"
-        )
-    later = later[~died & ~abroad]
-    known = (later["IN_TOUCH"] == "YES") & later["ACCOM"].str[:1].isin(list(HOUSED_LETTERS))
-    tally.counts["oc3_not_known"] = int((~known).sum())
-    rows = pd.concat(
-        [
-            rows,
-            pd.DataFrame(
-                {
-                    "child": later["CHILD"].to_numpy(),
-                    "when": birthday_in(later["_year"], later["_dob"]).to_numpy(),
-                    "year": later["_year"].to_numpy(),
-                    "accom": later["ACCOM"].where(known, NOT_KNOWN).to_numpy(),
-                    "source": [
-                        f"OC3 {year_label(int(y))} IN_TOUCH {t or 'not valid'}"
-                        for y, t in zip(later["_year"], later["IN_TOUCH"], strict=True)
-                    ],
-                    "activity": later["ACTIV"].to_numpy(),
-                }
-            ),
-        ],
-        ignore_index=True,
-    )
-    rows = rows[pd.to_datetime(rows["when"]) <= on]
-    # SSDA903 lets a council call B&B or emergency accommodation suitable (W1, V1); the planner
-    # counts both as unsuitable (PRODUCT.md s.2), so they are written W2, V2.
-    softened = rows["accom"].isin(list(UNSUITABLE_AS_SUITABLE))
-    if softened.any():
-        tally.notes.append(
-            f"{plural(int(softened.sum()), 'OC3 record')} of B&B or emergency accommodation marked "
-            "suitable (W1, V1) written as not suitable (W2, V2): the planner counts both as unsuitable"
-        )
-        rows.loc[softened, "accom"] = rows.loc[softened, "accom"].map(UNSUITABLE_AS_SUITABLE)
-    born = at(head["DOB"], rows["child"]).fillna(at(oc3.groupby("CHILD")["_dob"].last(), rows["child"]))
-    rows = rows.assign(district=at(district, rows["child"]).fillna(""), dob=born)
-    nowhere = rows["district"] == ""
-    tally.counts["history_unknown_district"] = int(nowhere.sum())
-    if nowhere.any():
-        tally.notes.append(
-            f"{plural(int(nowhere.sum()), 'care leaver record')} left out of referrals.csv: no postcode "
-            "in England in their episodes (referrals.csv needs a district)"
-        )
-    rows = rows[~nowhere].sort_values(["when", "child"], kind="stable").reset_index(drop=True)
-    tally.counts["history_leaving"] = int(rows["source"].str.startswith("episode").sum())
-    tally.counts["history_oc3"] = len(rows) - tally.counts["history_leaving"]
+    """The events (`planner.sources.ssda903_events`) as referrals.csv rows, oldest first; the
+    extra columns say which rule made each (`source`), and what the young person was doing
+    (`activity`, OC3 ACTIV)."""
+    rows = events.assign(district=at(district, events["child"]).fillna(UNKNOWN_DISTRICT))
+    tally.counts["history_unknown_district"] = int((rows["district"] == UNKNOWN_DISTRICT).sum())
+    rows = rows[rows["dob"].notna()].sort_values(["when", "child"], kind="stable")
+    rows = rows.reset_index(drop=True)
     last = eps.groupby("CHILD").tail(1).set_index("CHILD")
     when = pd.to_datetime(rows["when"]).astype("datetime64[ns]")
     return pd.DataFrame(
@@ -218,7 +119,7 @@ def referrals(
             "date_of_birth": _month_of_birth(pd.to_datetime(rows["dob"]).astype("datetime64[ns]")),
             "gender": at(head["SEX"], rows["child"]).map(GENDER).fillna("X"),
             "home_district": rows["district"],
-            "support_need": at(last["PLACE"], rows["child"]).map(support_from_place),
+            "support_need": at(last["PLACE"], rows["child"]).map(support_from_place).fillna("low"),
             "wheelchair": False,
             "parent_with_child": at(head["MOTHER"], rows["child"]).eq("1"),
             "high_risk": False,
@@ -228,7 +129,7 @@ def referrals(
             "left_date": pd.Series(pd.NaT, index=rows.index, dtype="datetime64[ns]"),
             "source": rows["source"],
             # OC3 ACTIV: education, employment or training around the birthday; 0 (not known) empty.
-            "activity": rows["activity"].replace("0", ""),
+            "activity": rows["activity"].fillna("").replace("0", ""),
             "place_provider": at(last["PLACE_PROVIDER"], rows["child"]).fillna(""),
             "urn": _urn(at(last["URN"], rows["child"]), salt),
         }

@@ -61,14 +61,30 @@ def _derived(result: ImportResult) -> list[str]:
         f"(of {c.get('looked_after', 0):,} looked after, {c.get('children', 0):,} children in the Header)"
         f"{kept}."
     )
-    not_known = c.get("oc3_not_known", 0)
-    lines.append(
-        f"Care leavers' history: {plural(c.get('history_leaving', 0), 'move')} out of care and "
-        f"{plural(c.get('history_oc3', 0), 'OC3 accommodation record')}"
-        + (f" ({not_known:,} 'not known' (R1): not in touch, or no accommodation given)" if not_known else "")
-        + "."
-    )
+    lines += history_lines(c)
     return lines
+
+
+def history_lines(c: dict[str, int]) -> list[str]:
+    """What referrals.csv holds, by rule, and what the return showed that is not an event."""
+    rules = ("left care", "moved", "released from custody")
+    left, moved, released = (c.get(f"events_{r}", 0) for r in rules)
+    needing = sum(c.get(f"demand_{r}", 0) for r in rules)
+    not_known = c.get("not_known", 0)
+    unknown = c.get("history_unknown_district", 0)
+    return [
+        f"Care leavers' history: {plural(left + moved + released, 'event')}, {needing:,} of them needing a "
+        f"place: {left:,} left care at 16 to 18 ({c.get('demand_left care', 0):,} needing a place, the "
+        f"rest to family, staying put or custody), {plural(moved, 'move')} into a place or into B&B, "
+        f"emergency accommodation or no fixed abode, {plural(released, 'release')} from custody"
+        + (f"; {unknown:,} with district unknown (no postcode found in England), kept." if unknown else "."),
+        f"  Not events, not demand: {plural(c.get('stayed', 0), 'OC3 record')} in the same type of place "
+        f"as before, {plural(c.get('to_family', 0), 'move')} back to family, {c.get('first_seen', 0):,} "
+        "first records of someone who left care before the returns loaded, and "
+        f"{plural(not_known, 'record')} 'not known' (R: not in touch, refused contact, returned home, no "
+        f"longer requires services, no accommodation given; {c.get('left_not_known', 0):,} on leaving care), "
+        "counted apart.",
+    ]
 
 
 def problem_lines(problems: list[Problem], *, all_problems: bool = False) -> list[str]:
