@@ -207,9 +207,10 @@ def test_the_validator_projects_fake_return_imports_with_its_problems_named(tmp_
         assert line in result.output
     assert "is before the years with code lists here" not in result.output  # 2017-18 has its own
     cohort = pd.read_csv(tmp_path / "cohort.csv", dtype=str, keep_default_na=False)
-    assert len(cohort) == 69 and (cohort["district"] == "unknown").sum() == 64
+    # Its postcodes are random: a placement outside the council found (Warrington, 18%) gives no district.
+    assert len(cohort) == 69 and (cohort["district"] == "unknown").sum() == 67
     assert "Cohort on 31 Mar 2018: 69 children looked after aged 13 to 17" in result.output
-    assert "64 with district unknown (no postcode found in England), kept" in result.output
+    assert "67 with district unknown (no postcode found in England), kept" in result.output
 
 
 def test_a_care_leaver_born_on_29_february_is_dated_28_february_in_other_years(tmp_path: Path) -> None:

@@ -141,7 +141,9 @@ def leave_rates(referrals: pd.DataFrame, on: pd.Timestamp) -> dict[str, float]:
     return rates
 
 
-def _council_districts(inputs: ForecastInputs) -> list[str]:
+def council_districts(inputs: ForecastInputs, council: str | None = None) -> list[str]:
+    """The districts forecast: the council's (given, else the one most districts seen belong to)
+    and any other district seen."""
     seen: list[str] = [d for d in inputs.referrals["home_district"] if d != UNKNOWN_DISTRICT]
     if inputs.cohort is not None:
         seen += [d for d in inputs.cohort["district"] if d != UNKNOWN_DISTRICT]
@@ -149,7 +151,11 @@ def _council_districts(inputs: ForecastInputs) -> list[str]:
         seen += list(inputs.schemes["district"])
     if inputs.people is not None:
         seen += list(inputs.people["home_district"])
-    utla = main_council(seen)
+    utla = council or main_council(seen)
+    if utla is None and not seen:
+        raise InvalidInput([Problem(REFERRALS.file, None, "home_district", (
+            "every district is 'unknown' (the SSDA903 return's postcodes are missing or not in England): "
+            "say whose history this is with --council NAME|CODE"))])  # fmt: skip
     if utla is None:
         return sorted(set(seen))
     d = districts()
@@ -166,6 +172,7 @@ def forecast(
     on: date | None = None,
     horizon_days: int = HORIZON_DAYS,
     progress: Callable[[int, int], None] | None = None,
+    council: str | None = None,
 ) -> Forecast:
     """Forecast demand, supply and shortfall by month, district and support level.
 
@@ -175,7 +182,8 @@ def forecast(
     begins with `on`'s own month as today's position, exactly as the map's today view counts it
     (`shortfall.share_out` on the people due within `horizon_days` and today's vacancies).
     `progress(done, total)` is told of each step done (the count model, the draws of demand, then
-    each month of supply), for a page that shows how far it has got.
+    each month of supply), for a page that shows how far it has got. `council` (an upper-tier
+    code) says whose history it is when its districts do not (every one `unknown`).
     """
     inputs = source if isinstance(source, ForecastInputs) else load_inputs(source)
     if not 1 <= months <= 36:
@@ -193,7 +201,7 @@ def forecast(
     steps = 3 + len(sim)  # the count model, the draws of demand, the backlog, then a step a month
     step: Callable[[int], None] = (lambda k: progress(k, steps)) if progress is not None else (lambda k: None)
     rng = np.random.default_rng([seed, 903])
-    cells = [(d, s) for d in _council_districts(inputs) for s in SUPPORT_LEVELS]
+    cells = [(d, s) for d in council_districts(inputs, council) for s in SUPPORT_LEVELS]
     index = {c: i for i, c in enumerate(cells)}
     notes: list[str] = []
     later = ref[ref["needs_place"] & ~ref["at_18"]]

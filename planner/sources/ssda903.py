@@ -22,7 +22,6 @@ from typing import Literal, NamedTuple
 
 import pandas as pd
 
-from planner.data.districts import districts, main_council
 from planner.data.formats import plural, uk_date
 from planner.data.history_formats import COHORT, REFERRALS
 from planner.data.postcodes import describe, locate
@@ -31,9 +30,10 @@ from planner.data.table import TableSpec, format_table, read_table
 from planner.sources.collection_years import year_end, year_ends, year_label
 from planner.sources.ssda903_check import DATES, check_file
 from planner.sources.ssda903_codes import FIRST_YEAR, LAST_YEAR
+from planner.sources.ssda903_council import child_districts, given_council, postcode_districts, whose
 from planner.sources.ssda903_events import events
 from planner.sources.ssda903_files import TABLES, TITLES, find_files, lists_year
-from planner.sources.ssda903_history import Tally, at, cohort, districts_of, history_rows
+from planner.sources.ssda903_history import Tally, at, cohort, history_rows
 
 log = logging.getLogger(__name__)
 
@@ -57,8 +57,9 @@ class ImportResult:
     notes: list[str] = field(default_factory=list)  # what was left out and why (not errors)
     files: list[FileRead] = field(default_factory=list)
     on: date = date(1970, 1, 1)  # the cohort's date
-    council: str = ""  # "Leeds (E08000035): 97% of ...": the council of most children's districts
+    council: str = ""  # "Leeds (E08000035), from the postcodes: 97% of ...", for the summary
     counts: dict[str, int] = field(default_factory=dict)
+    council_code: str = ""  # given with --council or found from the postcodes; "" when neither
 
 
 def import_903(
@@ -69,15 +70,18 @@ def import_903(
     salt: str | None = None,
     year: int | None = None,
     today: date | None = None,
+    council: str | None = None,
 ) -> ImportResult:
     """Read the SSDA903 returns under `folder` and derive the cohort and care leavers' history.
 
     `year` (2024 for 2024-25) overrides the collection year told by names and dates; `on` is the
     cohort's date (default: 31 March ending the latest collection year); `salt` makes ids stable
-    across imports (default: $PLANNER_903_SALT, else random, so ids do not link). Raises
+    across imports (default: $PLANNER_903_SALT, else random, so ids do not link); `council` (a
+    name or code) says whose returns they are where postcodes cannot. Raises
     InvalidInput when nothing useful can be written, or on any problem with `on_error="reject"`.
     """
     folder, today = Path(folder), today or date.today()
+    given = given_council(council)
     files, problems, notes = find_files(folder, year=year, today=today)
     kinds = {f.table for f in files}
     if not {"header", "episodes"} <= kinds:
@@ -119,7 +123,9 @@ def import_903(
         notes.append(f"the latest return's year has not ended: the cohort is taken today, {uk_date(as_of)}")
     salt = salt or os.environ.get("PLANNER_903_SALT") or secrets.token_hex(16)
     tally = Tally(notes=notes)
-    where = districts_of(eps, located)
+    home, place = postcode_districts(eps, located)
+    owner = whose(home, place, given)
+    where = child_districts(home, place, owner)
     uasc_children = set(uasc.index[uasc["DUC"].isna() | (uasc["DUC"] > as_of)])
     if "UASC_STATUS" in head:  # newer extracts: the status in the Header, without an end date
         uasc_children |= set(head.index[head["UASC_STATUS"] == "1"])
@@ -140,7 +146,9 @@ def import_903(
     )
     read = [FileRead(f.name, f.table, f.year, f.year_from, len(f.frame)) for f in files]
     counts = dict(tally.counts) | {"children": len(head)}
-    return ImportResult(young, history, problems, tally.notes, read, as_of.date(), _council(where), counts)
+    return ImportResult(
+        young, history, problems, tally.notes, read, as_of.date(), owner.line, counts, owner.code
+    )
 
 
 def _as_problems(folder: Path, reasons: list[str]) -> list[Problem]:
@@ -229,18 +237,6 @@ def _self_checked(df: pd.DataFrame, spec: TableSpec) -> pd.DataFrame:
     checked = read_table(format_table(df[spec.names], spec).encode(), spec)
     extra = [c for c in df.columns if c not in spec.names]
     return pd.concat([checked, df[extra].reset_index(drop=True)], axis=1)
-
-
-def _council(where: pd.Series) -> str:
-    """The council most children's known districts belong to, by name and code."""
-    code = main_council(where)
-    if code is None:
-        return ""
-    d = districts()
-    share = (where[where.isin(d.index)].map(d["utla_code"]) == code).mean()
-    name = d.loc[d["utla_code"] == code, "utla_name"].iloc[0]
-    spread = "" if share >= 0.5 else " (the rest are spread over other councils: check the postcodes)"
-    return f"{name} ({code}): {share:.0%} of the children with a known district live there{spread}"
 
 
 def write_import(result: ImportResult, out_dir: str | Path) -> list[Path]:

@@ -12,7 +12,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Final
 
-import numpy as np
 import pandas as pd
 
 from planner.data.formats import uk_date
@@ -134,16 +133,3 @@ def history_rows(
             "urn": _urn(at(last["URN"], rows["child"]), salt),
         }
     )
-
-
-def districts_of(eps: pd.DataFrame, found: pd.DataFrame) -> pd.Series:
-    """Each child's district: of the latest HOME_POST found in England, else of the latest PL_POST.
-    `found` maps a postcode as written to its district ("" when not found in England)."""
-    lookup = found["district"]
-    home = at(lookup, eps["HOME_POST"]).fillna("")
-    place = at(lookup, eps["PL_POST"]).fillna("")
-    by_child = pd.DataFrame(
-        {"CHILD": eps["CHILD"], "home": home.replace("", np.nan), "place": place.replace("", np.nan)}
-    )
-    last = by_child.groupby("CHILD")[["home", "place"]].last()
-    return last["home"].fillna(last["place"]).dropna()

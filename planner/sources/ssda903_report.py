@@ -7,6 +7,7 @@ from collections import defaultdict
 from datetime import timedelta
 from pathlib import Path
 
+from planner.data.districts import main_council
 from planner.data.formats import plural, uk_date
 from planner.data.problems import Problem
 from planner.sources.collection_years import year_label
@@ -29,11 +30,18 @@ def import_report(result: ImportResult, out_dir: Path, *, all_problems: bool = F
             "cohort.csv still counts the children turning 18."
         )
     else:
+        council = f" --council {result.council_code}" if _council_needed(result) else ""
         lines.append(
-            f"Next: planner forecast {out_dir} --start {start} (copy the council's schemes.csv into "
-            f"{out_dir}/ first to set demand against supply)."
+            f"Next: planner forecast {out_dir} --start {start}{council} (copy the council's schemes.csv "
+            f"into {out_dir}/ first to set demand against supply)."
         )
     return lines
+
+
+def _council_needed(result: ImportResult) -> bool:
+    """Whether the files written name the council by their districts, or the forecast needs telling."""
+    known = [*result.cohort["district"], *result.referrals["home_district"]]
+    return bool(result.council_code) and main_council(known) != result.council_code
 
 
 def _files(result: ImportResult) -> list[str]:
@@ -52,7 +60,8 @@ def _derived(result: ImportResult) -> list[str]:
     lines = [
         f"Council: {result.council}."
         if result.council
-        else "Council: not known (no postcode found in England)."
+        else "Council: not known (no postcode found in England): say whose returns these are with --council "
+        "NAME|CODE"
     ]
     unknown = c.get("cohort_unknown_district", 0)
     kept = f"; {unknown} with district unknown (no postcode found in England), kept" if unknown else ""
