@@ -106,6 +106,23 @@ def _mean(pub: pd.DataFrame, measure: str) -> float:
     return float(pub.loc[[measure], "mean"].to_numpy(float)[0]) if measure in pub.index else float("nan")
 
 
+def ratio_line(own_17_21: float, published_17_21: float) -> str:
+    """This forecast's places for 17-21 year-olds as a multiple of the published-data forecast's,
+    with how near that is."""
+    if not (np.isfinite(published_17_21) and published_17_21 > 0 and np.isfinite(own_17_21)):
+        return "No ratio to the published-data forecast: it has no places for 17-21 year-olds here."
+    ratio = own_17_21 / published_17_21
+    near = (
+        "the same size (0.8 to 1.25 times)"
+        if 0.8 <= ratio <= 1.25
+        else "a gap within a half either way"
+        if 2 / 3 <= ratio <= 3 / 2
+        else "a large gap"
+    )
+    times = f"{ratio:.2f} times the published-data forecast's"
+    return f"This forecast's places for 17-21 year-olds are {times}: {near}."
+
+
 def sense_check_lines(own: Forecast, fc: PublishedForecast, series: DfeSeries, code: str) -> list[str]:
     """The forecast from the council's own history beside the published-data forecast for the same
     council: places needed in 12 months, by age band and by support level."""
@@ -156,12 +173,7 @@ def sense_check_lines(own: Forecast, fc: PublishedForecast, series: DfeSeries, c
         f"figures for {name} ({code}) to {fc.data_until}{note}:",
         table.to_string(),
     ]
-    own_17_21, pub_17_21 = float(rows[2][1]), _mean(pub, "places_needed") * scale
-    if np.isfinite(pub_17_21) and pub_17_21 > 0 and not 2 / 3 <= own_17_21 / pub_17_21 <= 3 / 2:
-        lines.append(
-            f"This forecast's places for 17-21 year-olds are {own_17_21 / pub_17_21:.1f} times the "
-            "published-data forecast's."
-        )
+    lines.append(ratio_line(float(rows[2][1]), _mean(pub, "places_needed") * scale))
     return lines + [
         "The two should be of the same size: a large gap means the referral history, or the documented "
         "shares of the published-data forecast (data/README.md), do not describe this council.",
