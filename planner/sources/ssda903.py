@@ -34,6 +34,7 @@ from planner.sources.ssda903_council import child_districts, given_council, post
 from planner.sources.ssda903_events import events
 from planner.sources.ssda903_files import TABLES, TITLES, find_files, lists_year
 from planner.sources.ssda903_history import Tally, at, cohort, history_rows
+from planner.sources.ssda903_support import in_custody
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +109,7 @@ def import_903(
             f"{plural(standing_in, 'URN, HOME_POST or PL_POST value')} standing for 'not applicable' or "
             "'not known' (XXXXXXX, a ZZ99 pseudo-postcode): read as empty, not as a setting or an address"
         )
-    head, eps, oc3, uasc = (_combine(t, checked[t]) for t in ("header", "episodes", "oc3", "uasc"))
+    head, eps, oc3, uasc, spells = (_combine(t, checked[t]) for t in TABLES)
     problems += _orphans(eps, head, checked["header"])
     eps = eps[eps["CHILD"].isin(head.index)]
     located, trouble, unknown_note = _postcodes(eps)
@@ -131,9 +132,10 @@ def import_903(
         uasc_children |= set(head.index[head["UASC_STATUS"] == "1"])
     if not len(uasc) and "UASC_STATUS" not in head:
         notes.append("no UASC file or Header UASC_STATUS: uasc is false for every child")
-    young = cohort(head, eps, where, uasc_children, as_of, salt, tally)
+    custody = in_custody(eps, oc3)
+    young = cohort(head, eps, where, uasc_children, as_of, salt, tally, spells, custody)
     happened = events(head, eps, oc3, as_of, sorted({f.year for f in files}), tally)
-    history = history_rows(happened, head, eps, where, salt, tally)
+    history = history_rows(happened, head, eps, where, salt, tally, spells, custody)
     if young.empty and history.empty:
         why = (
             f"nothing to write: no child looked after on {uk_date(as_of)} aged 13 to 17, and no care "
@@ -173,6 +175,8 @@ def _combine(table: str, frames: list[pd.DataFrame]) -> pd.DataFrame:
         return df.sort_values(["CHILD", "DECOM"], kind="stable").reset_index(drop=True)
     if table == "oc3":
         return df.drop_duplicates(["CHILD", "_year"], keep="last").reset_index(drop=True)
+    if table == "missing":  # a spell open at a year's end is in the next return too
+        return df.drop_duplicates(["CHILD", "MIS_START"], keep="last").reset_index(drop=True)
     # Header and UASC: a child's latest valid value of each field (a later return corrects).
     values = df.drop(columns=["CHILD"]).mask(df.drop(columns=["CHILD"]) == "")
     merged = values.groupby(df["CHILD"]).last()

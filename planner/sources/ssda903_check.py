@@ -25,24 +25,28 @@ REQUIRED: Final = {
     "episodes": ("CHILD", "DECOM", "RNE", "LS", "CIN", "PLACE"),
     "oc3": ("CHILD", "DOB", "IN_TOUCH"),
     "uasc": ("CHILD",),
+    "missing": ("CHILD", "MIS_START"),
 }
 KEY: Final = {
     "header": ("CHILD", "DOB"),
     "episodes": ("CHILD", "DECOM", "DEC", "PLACE"),
     "oc3": ("CHILD",),
     "uasc": ("CHILD",),
+    "missing": ("CHILD", "MIS_START"),
 }
 DATES: Final = {
     "header": ("DOB", "MC_DOB"),
     "episodes": ("DECOM", "DEC"),
     "oc3": ("DOB",),
     "uasc": ("DOB", "DUC"),
+    "missing": ("DOB", "MIS_START", "MIS_END"),
 }
 CODED: Final = {
     "header": ("SEX", "ETHNIC", "MOTHER", "UASC_STATUS"),
     "episodes": ("RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "REC", "REASON_PLACE_CHANGE"),
     "oc3": ("IN_TOUCH", "ACTIV", "ACCOM"),
     "uasc": ("SEX",),
+    "missing": ("MISSING",),
 }
 EXAMPLES: Final = {"PLACE": "U1 to U6 foster placements, K2 children's home, K3 supported accommodation"}
 # Values standing for "not applicable" or "not known" rather than a setting or an address: the DfE

@@ -181,6 +181,11 @@ LISTS: Final = {
             "rule 1009 (lac2022_23/rule_1009.py)",
         ),
         CodeList(
+            "MISSING",
+            {"M": "Missing", "A": "Away from placement without authorisation"},
+            "rule 1006 (lac2022_23/rule_1006.py)",
+        ),
+        CodeList(
             "IN_TOUCH",
             {
                 "YES": "In touch",
@@ -241,13 +246,3 @@ NOT_CARE_LEAVERS: Final = frozenset({"E11", "E12", "E14", "E15", "E16", "E2", "E
                                      "E47", "E48"})  # fmt: skip
 NOT_KNOWN: Final = "R1"  # accommodation of a care leaver the council is not in touch with
 HOUSED_LETTERS: Final = frozenset("BCDEKRSTUVWXYZ")  # ACCOM letters of somewhere in England to live
-
-
-def support_from_place(place: object) -> str:
-    """A proxy support need from the placement type (SSDA903 has no support level field)."""
-    p = str(place or "")
-    if p in ("K1", "K2", "R1", "R2", "S1", "R5"):
-        return "high"
-    if p in ("H5", "K3", "P2", "R3") or p.startswith("Z1"):
-        return "medium"
-    return "low"  # foster care, with parents, and anything else

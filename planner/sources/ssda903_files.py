@@ -43,18 +43,28 @@ TABLES: Final = {
     ),
     "oc3": ("CHILD", "DOB", "IN_TOUCH", "ACTIV", "ACCOM"),
     "uasc": ("CHILD", "SEX", "DOB", "DUC"),
+    "missing": ("CHILD", "DOB", "MISSING", "MIS_START", "MIS_END"),
 }
 # Read when present: newer extracts carry the UASC status in the Header (validator rule 231).
 OPTIONAL: Final = {"header": ("UASC_STATUS",)}
-TITLES: Final = {"header": "Header", "episodes": "Episodes", "oc3": "OC3", "uasc": "UASC"}
+TITLES: Final = {
+    "header": "Header",
+    "episodes": "Episodes",
+    "oc3": "OC3",
+    "uasc": "UASC",
+    "missing": "Missing",
+}
 # A column only that table has (a UASC file has SEX and DOB, like the Header).
-SIGNATURE: Final = {"episodes": "DECOM", "oc3": "IN_TOUCH", "uasc": "DUC", "header": "ETHNIC"}
+SIGNATURE: Final = {
+    "episodes": "DECOM", "oc3": "IN_TOUCH", "uasc": "DUC", "missing": "MIS_START", "header": "ETHNIC"
+}  # fmt: skip
 # The columns without which a file of the table is of no use here.
 NEEDED: Final = {
     "header": ("CHILD", "SEX", "DOB"),
     "episodes": ("CHILD", "DECOM", "PLACE", "DEC", "REC", "HOME_POST", "PL_POST"),
     "oc3": ("CHILD", "DOB", "IN_TOUCH", "ACCOM"),
     "uasc": ("CHILD", "DUC"),
+    "missing": ("CHILD", "MIS_START"),
 }
 # The other tables of the return, recognised so that the reader is told they are not needed.
 OTHER_TABLES: Final = {
@@ -63,7 +73,6 @@ OTHER_TABLES: Final = {
     "DATE_INT": "AD1",
     "DATE_PLACED": "Placed for adoption",
     "PREV_PERM": "Previous permanence",
-    "MIS_START": "Missing",
     "SW_ID": "Social worker episodes",
     "DOLO_START": "Deprivation of liberty orders",
 }

@@ -18,8 +18,8 @@ from planner.data.formats import uk_date
 from planner.data.history_formats import UNKNOWN_DISTRICT
 from planner.sources.ssda903_codes import (
     GENDER,
-    support_from_place,
 )
+from planner.sources.ssda903_support import accommodation_level, missing_spells, placement_level, support_need
 
 COHORT_AGES: Final = (13, 18)
 
@@ -64,8 +64,11 @@ def cohort(
     on: pd.Timestamp,
     salt: str,
     tally: Tally,
+    spells: pd.DataFrame,
+    custody: set[str],
 ) -> pd.DataFrame:
-    """Children looked after on `on` aged 13 to 17, with their placement then."""
+    """Children looked after on `on` aged 13 to 17, with their placement then and the support
+    need it and their missing spells and custody suggest (`ssda903_support`)."""
     started = eps[eps["DECOM"] <= on]
     last = started.groupby("CHILD").tail(1)
     current = last[last["DEC"].isna() | (last["DEC"] > on)]
@@ -90,7 +93,7 @@ def cohort(
             "gender": at(head["SEX"], teen["CHILD"]).map(GENDER).fillna("X").to_numpy(),
             "district": where.to_numpy(),
             "placement_type": teen["PLACE"].to_numpy(),
-            "support_need": teen["PLACE"].map(support_from_place).to_numpy(),
+            "support_need": _cohort_need(teen, on, spells, custody).to_numpy(),
             "uasc": teen["CHILD"].isin(uasc).to_numpy(),
             "place_provider": teen["PLACE_PROVIDER"].fillna("").to_numpy(),
             "urn": _urn(teen["URN"], salt).to_numpy(),
@@ -98,8 +101,22 @@ def cohort(
     )
 
 
+def _cohort_need(teen: pd.DataFrame, on: pd.Timestamp, spells: pd.DataFrame, custody: set[str]) -> pd.Series:
+    child = teen["CHILD"]
+    base = placement_level(teen["PLACE"], teen["PLACE_PROVIDER"])
+    n = at(missing_spells(spells, pd.Series(on, index=pd.Index(child.unique()))), child)
+    return support_need(base, pd.Series("", index=teen.index), n, child.isin(custody))
+
+
 def history_rows(
-    events: pd.DataFrame, head: pd.DataFrame, eps: pd.DataFrame, district: pd.Series, salt: str, tally: Tally
+    events: pd.DataFrame,
+    head: pd.DataFrame,
+    eps: pd.DataFrame,
+    district: pd.Series,
+    salt: str,
+    tally: Tally,
+    spells: pd.DataFrame,
+    custody: set[str],
 ) -> pd.DataFrame:
     """The events (`planner.sources.ssda903_events`) as referrals.csv rows, oldest first; the
     extra columns say which rule made each (`source`), and what the young person was doing
@@ -110,6 +127,13 @@ def history_rows(
     rows = rows.reset_index(drop=True)
     last = eps.groupby("CHILD").tail(1).set_index("CHILD")
     when = pd.to_datetime(rows["when"]).astype("datetime64[ns]")
+    # Missing spells in the 12 months before leaving care (the last episode's end, else now).
+    left = last["DEC"].fillna(when.max() if len(when) else pd.Timestamp.now())
+    counts = missing_spells(spells, left).reindex(rows["child"].to_numpy(), fill_value=0)
+    n = pd.Series(counts.to_numpy(), index=rows.index)
+    placed = placement_level(last["PLACE"], last["PLACE_PROVIDER"])
+    went = accommodation_level(rows["accom"], rows["activity"].fillna(""))
+    need = support_need(went, at(placed, rows["child"]).fillna(""), n, rows["child"].isin(custody))
     return pd.DataFrame(
         {
             "referral_id": [f"R-{i:06d}" for i in range(1, len(rows) + 1)],
@@ -118,11 +142,11 @@ def history_rows(
             "date_of_birth": _month_of_birth(pd.to_datetime(rows["dob"]).astype("datetime64[ns]")),
             "gender": at(head["SEX"], rows["child"]).map(GENDER).fillna("X"),
             "home_district": rows["district"],
-            "support_need": at(last["PLACE"], rows["child"]).map(support_from_place).fillna("low"),
+            "support_need": need,
             "wheelchair": False,
             "parent_with_child": at(head["MOTHER"], rows["child"]).eq("1"),
             "high_risk": False,
-            "risks": [()] * len(rows),
+            "risks": [("going_missing",) if k else () for k in n],
             "outcome_accom": rows["accom"],
             "placed_date": when,
             "left_date": pd.Series(pd.NaT, index=rows.index, dtype="datetime64[ns]"),
