@@ -37,6 +37,9 @@ LETTERS = {
     "E08000003": "MLS",  # Manchester: M (and LL, SA in Wales)
     "E09000028": "ESN",  # Southwark: SE (and SA, NP in Wales)
     "E10000013": "GNBH",  # Gloucestershire: GL (and NP in Wales, BS, HR)
+    "E10000016": "MCTDB",  # Kent: ME, CT, TN, DA, BR
+    "E06000025": "BGN",  # South Gloucestershire: BS, GL (and NP in Wales)
+    "E08000035": "LWH",  # Leeds: LS, WF, HG
 }
 OWN_PLACEMENT = {"U": 0.8, "K": 0.55, "H": 0.75, "P": 1.0, "R": 0.3, "S": 0.4, "Z": 0.7}
 ETHNIC = {"WBRI": 0.70, "WOTH": 0.05, "MWBC": 0.05, "MOTH": 0.03, "BAFR": 0.04, "BCRB": 0.03, "APKN": 0.03,
