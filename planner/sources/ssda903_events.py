@@ -184,8 +184,9 @@ def _observed(out: pd.DataFrame, years: list[int], tally: Tally) -> pd.DataFrame
         )
     if len(years) == 1:
         tally.notes.append(
-            "one collection year loaded: moves between OC3 years cannot be seen, so referrals.csv holds "
-            "only leaving care; load the earlier years' returns too"
+            "one collection year loaded: a move shows only against where the young person went on "
+            "leaving care in the episodes loaded, not against an earlier year's OC3; load the earlier "
+            "years' returns too"
         )
     kept = out[~early].copy()
     softened = kept["accom"].isin(list(UNSUITABLE_AS_SUITABLE))

@@ -88,8 +88,9 @@ def history_lines(c: dict[str, int]) -> list[str]:
         f"emergency accommodation or no fixed abode, {plural(released, 'release')} from custody"
         + (f"; {unknown:,} with district unknown (no postcode found in England), kept." if unknown else "."),
         f"  Not events, not demand: {plural(c.get('stayed', 0), 'OC3 record')} in the same type of place "
-        f"as before, {plural(c.get('to_family', 0), 'move')} back to family, {c.get('first_seen', 0):,} "
-        "first records of someone who left care before the returns loaded, and "
+        f"as before, {plural(c.get('to_family', 0), 'move')} back to family, "
+        f"{plural(c.get('first_seen', 0), 'first record')} of someone who left care before the returns "
+        "loaded, and "
         f"{plural(not_known, 'record')} 'not known' (R: not in touch, refused contact, returned home, no "
         f"longer requires services, no accommodation given; {c.get('left_not_known', 0):,} on leaving care), "
         "counted apart.",
