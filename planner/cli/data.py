@@ -122,9 +122,11 @@ def import_903_cmd(
     council: str | None,
     all_problems: bool,
 ) -> None:
-    """Turn SSDA903 returns in SRC (Header, Episodes, OC3 and optional UASC CSV files, found by
-    their columns; one folder or file name per collection year, 2017-18 to 2025-26) into
-    cohort.csv and referrals.csv, with nothing identifying kept.
+    """Turn SSDA903 returns in SRC (Header, Episodes, OC3 and optional UASC and Missing CSV files,
+    found by their columns; one folder or file name per collection year, 2017-18 to 2025-26; a
+    bare year such as 2019-episodes.csv read from the dates) into cohort.csv and referrals.csv:
+    the children looked after aged 13 to 17, and the events that need a place (leaving care,
+    moves between OC3 years, releases from custody), with nothing identifying kept.
 
     Ids are salted hashes: set PLANNER_903_SALT to keep them stable across imports. --council
     says whose returns they are where the postcodes cannot (missing or invented); otherwise the
