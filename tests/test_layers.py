@@ -16,7 +16,7 @@ MAY_IMPORT = {
     "match": {"data"},
     "forecast": {"data"},
     "simulate": {"data", "match", "forecast"},
-    "sources": {"data", "forecast"},
+    "sources": {"data"},
     "demo": {"data", "forecast", "simulate", "sources"},
     "cli": {"data", "match", "forecast", "simulate", "sources", "demo"},
 }

@@ -76,3 +76,13 @@ def test_demo_places_occupied_agree_with_referral_rate_times_mean_stay(demo_worl
     mean_stay = float((w.episode_weeks[w.pool.need] * w.pool_weight).sum())
     littles_law = w.arrivals_per_week[:52].mean() * mean_stay
     assert w.schemes.occupied0.sum() == pytest.approx(littles_law, rel=0.2)
+
+
+def test_referrals_of_unknown_district_count_in_the_rate_and_arrivals_come_from_the_known():
+    ref = referrals_frame()
+    unknown = ref.assign(home_district=ref["home_district"].where(np.arange(len(ref)) % 3 > 0, "unknown"))
+    all_known = build_world(scenario(), dataset(), ref)
+    some_unknown = build_world(scenario(), dataset(), unknown)
+    assert some_unknown.arrivals_per_week.sum() == pytest.approx(all_known.arrivals_per_week.sum(), rel=0.01)
+    assert len(some_unknown.pool.home) == len(all_known.pool.home) - (np.arange(len(ref)) % 3 == 0).sum()
+    assert "unknown" not in set(some_unknown.district_codes)

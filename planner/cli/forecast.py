@@ -32,7 +32,8 @@ PUBLISHED_FILE = "published_forecast.csv"
 @click.option("--published", is_flag=True,
               help="Forecast from DfE's published figures alone (no DATA_DIR needed).")  # fmt: skip
 @click.option("--council", default=None, metavar="NAME|CODE|all",
-              help="With --published: a county or unitary council by name or ONS code, or all.")  # fmt: skip
+              help="With --published: a county or unitary council by name or ONS code, or all; "
+                   "from DATA_DIR: whose history it is, when its districts cannot say.")  # fmt: skip
 @click.option("--data-until", type=int, default=None, metavar="YEAR",
               help="With --published: use DfE's figures up to this year only [the latest].")  # fmt: skip
 @click.option("--dfe", "dfe_dir", type=DATA_DIR, default=None,
@@ -66,6 +67,8 @@ def forecast_cmd(
 
     Example: planner forecast demo --months 24 --out forecast.csv --backtest
 
+    Example: planner forecast imported --start 2026-04 --council Lancashire
+
     Example: planner forecast --published --council Gloucestershire --out out/
 
     Example: planner forecast --published --council all --data-until 2024 --out out/ --backtest
@@ -82,14 +85,13 @@ def forecast_cmd(
             )
         _published(council, data_until, out or Path("."), runs, seed, run_backtest, dfe_dir)
         return
-    if council is not None or data_until is not None:
-        raise BadInput(
-            "--council and --data-until go with --published (the forecast from DfE's published figures)"
-        )
+    if data_until is not None:
+        raise BadInput("--data-until goes with --published (the forecast from DfE's published figures)")
     if data_dir is None:
         raise BadInput("DATA_DIR: give the folder with referrals.csv, or use --published --council NAME")
-    result, inputs = _own_history(data_dir, months, start, out or Path("forecast.csv"), runs, seed)
-    _sense_check(result, inputs, runs, seed, dfe_dir)
+    code = _council_code(council)
+    result, inputs = _own_history(data_dir, months, start, out or Path("forecast.csv"), runs, seed, code)
+    _sense_check(result, inputs, runs, seed, dfe_dir, code)
     if run_backtest:
         from planner.forecast import backtest
 
@@ -98,8 +100,20 @@ def forecast_cmd(
         click.echo(bt.summary.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
 
 
+def _council_code(council: str | None) -> str | None:
+    """The upper-tier code of the council named with --council (own history: one council)."""
+    if council is None:
+        return None
+    from planner.data.districts import find_council
+
+    try:
+        return find_council(council).code
+    except LookupError as e:
+        raise BadInput(f"--council: {e.args[0]}") from None
+
+
 def _own_history(
-    data_dir: Path, months: int, start: str | None, out: Path, runs: int, seed: int
+    data_dir: Path, months: int, start: str | None, out: Path, runs: int, seed: int, council: str | None
 ) -> tuple[Forecast, ForecastInputs]:
     import re
 
@@ -113,7 +127,7 @@ def _own_history(
         raise BadInput(f"--start: {start!r} is not a month (expected YYYY-MM, e.g. 2027-01)")
     try:
         inputs = load_inputs(data_dir)
-        result = forecast(inputs, months=months, start=start, runs=runs, seed=seed)
+        result = forecast(inputs, months=months, start=start, runs=runs, seed=seed, council=council)
     except InvalidInput as e:
         raise BadInput.of(e) from None
     except ValueError as e:
@@ -139,14 +153,14 @@ def _series(dfe_dir: Path | None) -> DfeSeries:
 
 
 def _sense_check(
-    result: Forecast, inputs: ForecastInputs, runs: int, seed: int, dfe_dir: Path | None
+    result: Forecast, inputs: ForecastInputs, runs: int, seed: int, dfe_dir: Path | None, council: str | None
 ) -> None:
     """The published-data forecast for the council the history is from, beside the own forecast."""
     from planner.data.districts import main_council
     from planner.forecast.published import forecast_published
     from planner.forecast.published_report import sense_check_lines
 
-    code = main_council(inputs.referrals["home_district"])
+    code = council or main_council(inputs.referrals["home_district"])
     if code is None:
         return
     series = _series(dfe_dir)

@@ -1,6 +1,6 @@
 """CSV tables declared once (`TableSpec` of typed `Column`s), read into typed DataFrames and
 written back in the same formats. The files themselves are declared in `planner.data.contract`
-(young_people.csv, schemes.csv) and `planner.forecast.history` (referrals.csv, cohort.csv).
+(young_people.csv, schemes.csv) and `planner.data.history_formats` (referrals.csv, cohort.csv).
 
 Every problem in a file is collected (up to `MAX_PROBLEMS`) before `InvalidInput` is raised,
 so a user fixes them in one pass: checks across columns and rows run on every value that parsed,
@@ -22,7 +22,7 @@ from planner.data.cells import Column as Column
 from planner.data.cells import Kind as Kind
 from planner.data.cells import parse, range_message
 from planner.data.limits import unstorable
-from planner.data.problems import InvalidInput, Problem
+from planner.data.problems import Collector, InvalidInput, Problem
 
 MAX_PROBLEMS = 20
 
@@ -51,24 +51,6 @@ def parsed(rows: pd.DataFrame, *columns: str) -> np.ndarray:
     at those, so it runs on a row with a bad value elsewhere without repeating (or tripping over)
     that value."""
     return np.asarray(rows[list(columns)].all(axis=1).to_numpy(), dtype=bool)
-
-
-class _Collector:
-    def __init__(self, file: str, limit: int = MAX_PROBLEMS) -> None:
-        self.file = file
-        self.limit = limit
-        self.items: list[tuple[int, int, Problem]] = []
-
-    def add(self, row: int | None, column: str | None, message: str, order: int = 0) -> None:
-        self.items.append((row or 0, order, Problem(self.file, row, column, message)))
-
-    def __len__(self) -> int:
-        return len(self.items)
-
-    def raise_if_any(self) -> None:
-        if self.items:
-            ordered = [p for _, _, p in sorted(self.items, key=lambda t: (t[0], t[1]))]
-            raise InvalidInput(ordered[: self.limit], truncated=len(ordered) > self.limit)
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,10 +97,10 @@ def read_table(data: bytes | Records, spec: TableSpec, *, max_problems: int = MA
     """Parse and validate one CSV file's bytes (or its records, `split_records`) against `spec`;
     raise InvalidInput listing up to `max_problems` problems."""
     records = data if isinstance(data, Records) else split_records(data, spec)
-    return _read(records, spec, _Collector(spec.file, max_problems))
+    return _read(records, spec, Collector(spec.file, max_problems))
 
 
-def _read(records: Records, spec: TableSpec, out: _Collector) -> pd.DataFrame:
+def _read(records: Records, spec: TableSpec, out: Collector) -> pd.DataFrame:
     if records.problem is not None:
         row, why = records.problem
         out.add(row, None, why)

@@ -38,11 +38,12 @@ from pathlib import Path
 import numpy as np
 
 from planner.data.districts import find_council
+from planner.data.history_formats import COHORT, REFERRALS
 from planner.data.table import write_table
 from planner.demo.calibration import Calibration, calibrate
 from planner.demo.cohort import council_figures, generate_cohort
 from planner.demo.referrals import generate_referrals
-from planner.forecast.history import COHORT, REFERRALS, History
+from planner.forecast.history import History
 
 __all__ = ["council_figures", "generate_history", "write_history"]
 

@@ -39,19 +39,18 @@ from planner.data.districts import districts, main_council
 from planner.data.formats import uk_date
 from planner.data.problems import InvalidInput, Problem
 from planner.data.table import read_file
-from planner.data.vocab import SUPPORT_LEVELS
-from planner.forecast.history import COHORT, FOSTER_PLACES, NOT_PLACE_DEMAND, REFERRALS, UNKNOWN_DISTRICT
+from planner.data.vocab import PROVIDED_TYPES, SUPPORT_LEVELS
+from planner.forecast.cohort_part import cohort_demand
+from planner.forecast.history import COHORT, NOT_PLACE_DEMAND, REFERRALS, UNKNOWN_DISTRICT
 from planner.forecast.model import CountModel, fit_counts, monthly_counts
-from planner.forecast.shares import share_unknown
+from planner.forecast.shares import allocate, cell_of
 from planner.forecast.shortfall import due_and_vacant, share_out
 from planner.forecast.tables import AGE_BANDS, by_age, summarise
 from planner.forecast.tables import FORECAST_COLUMNS as FORECAST_COLUMNS  # re-exported for callers
 
 log = logging.getLogger(__name__)
 
-# Places another young person could take: not B&B or emergency (W, V), family (B), staying put
-# with one's own former foster carers (Z) or custody (X).
-SUPPLY_TYPES: Final = frozenset("CDEKTUY")
+SUPPLY_TYPES: Final = PROVIDED_TYPES  # places another young person could take
 AT_18_BEFORE_AGE: Final = 18.25  # a referral before this age is the move from care at 18
 DEFAULT_LEAVE_RATE: Final = 1 / 12  # a month's chance of moving on when the history has no stays
 
@@ -142,15 +141,21 @@ def leave_rates(referrals: pd.DataFrame, on: pd.Timestamp) -> dict[str, float]:
     return rates
 
 
-def _council_districts(inputs: ForecastInputs) -> list[str]:
-    seen: list[str] = list(inputs.referrals["home_district"])
+def council_districts(inputs: ForecastInputs, council: str | None = None) -> list[str]:
+    """The districts forecast: the council's (given, else the one most districts seen belong to)
+    and any other district seen."""
+    seen: list[str] = [d for d in inputs.referrals["home_district"] if d != UNKNOWN_DISTRICT]
     if inputs.cohort is not None:
         seen += [d for d in inputs.cohort["district"] if d != UNKNOWN_DISTRICT]
     if inputs.schemes is not None:
         seen += list(inputs.schemes["district"])
     if inputs.people is not None:
         seen += list(inputs.people["home_district"])
-    utla = main_council(seen)
+    utla = council or main_council(seen)
+    if utla is None and not seen:
+        raise InvalidInput([Problem(REFERRALS.file, None, "home_district", (
+            "every district is 'unknown' (the SSDA903 return's postcodes are missing or not in England): "
+            "say whose history this is with --council NAME|CODE"))])  # fmt: skip
     if utla is None:
         return sorted(set(seen))
     d = districts()
@@ -167,6 +172,7 @@ def forecast(
     on: date | None = None,
     horizon_days: int = HORIZON_DAYS,
     progress: Callable[[int, int], None] | None = None,
+    council: str | None = None,
 ) -> Forecast:
     """Forecast demand, supply and shortfall by month, district and support level.
 
@@ -176,7 +182,8 @@ def forecast(
     begins with `on`'s own month as today's position, exactly as the map's today view counts it
     (`shortfall.share_out` on the people due within `horizon_days` and today's vacancies).
     `progress(done, total)` is told of each step done (the count model, the draws of demand, then
-    each month of supply), for a page that shows how far it has got.
+    each month of supply), for a page that shows how far it has got. `council` (an upper-tier
+    code) says whose history it is when its districts do not (every one `unknown`).
     """
     inputs = source if isinstance(source, ForecastInputs) else load_inputs(source)
     if not 1 <= months <= 36:
@@ -194,7 +201,7 @@ def forecast(
     steps = 3 + len(sim)  # the count model, the draws of demand, the backlog, then a step a month
     step: Callable[[int], None] = (lambda k: progress(k, steps)) if progress is not None else (lambda k: None)
     rng = np.random.default_rng([seed, 903])
-    cells = [(d, s) for d in _council_districts(inputs) for s in SUPPORT_LEVELS]
+    cells = [(d, s) for d in council_districts(inputs, council) for s in SUPPORT_LEVELS]
     index = {c: i for i, c in enumerate(cells)}
     notes: list[str] = []
     later = ref[ref["needs_place"] & ~ref["at_18"]]
@@ -202,11 +209,11 @@ def forecast(
     model = fit_counts(counts)
     step(1)
     totals = model.simulate(sim, runs, rng)
-    demand = _allocate(totals, later, index, rng)
+    demand = allocate(totals, later, index, rng, notes)
     age = (later["referral_date"] - later["date_of_birth"]).dt.days.to_numpy() / 365.25
-    bands = _allocate(totals, later, {b: i for i, b in enumerate(AGE_BANDS)}, rng, keys=_band(age))
+    bands = allocate(totals, later, {b: i for i, b in enumerate(AGE_BANDS)}, rng, keys=_band(age))
     step(2)
-    cohort_part, p = _cohort_demand(inputs, ref, today, sim, index, runs, rng, notes)
+    cohort_part, p = cohort_demand(inputs.cohort, ref, today, sim, index, runs, rng, notes)
     demand += cohort_part
     bands[:, :, 0] += cohort_part.sum(axis=2)  # the move from care at 18
     backlog, backlog_bands = _waiting(inputs, ref, today, sim, index)
@@ -254,84 +261,6 @@ def _band(age_years: np.ndarray) -> np.ndarray:
     return np.where(age_years < 19, 0, np.where(age_years < 22, 1, 2)).astype(int)
 
 
-def _cell_of(district: pd.Series, support: pd.Series, index: object) -> np.ndarray:
-    lookup: dict[tuple[str, str], int] = index  # type: ignore[assignment]
-    keys = zip(district.astype(str), support.astype(str), strict=True)
-    return np.array([lookup.get(k, -1) for k in keys], dtype=int)
-
-
-def _allocate(
-    totals: np.ndarray,
-    later: pd.DataFrame,
-    index: dict[tuple[str, str], int] | dict[str, int],
-    rng: np.random.Generator,
-    keys: np.ndarray | None = None,
-) -> np.ndarray:
-    """Share simulated county totals (runs, months) out to cells (or `keys`), with uncertain shares."""
-    k = len(index)
-    cell = keys if keys is not None else _cell_of(later["home_district"], later["support_need"], index)
-    seen = np.bincount(cell[cell >= 0], minlength=k).astype(float)
-    shares = rng.dirichlet(seen + 0.1, size=totals.shape[0])  # a small prior: unseen cells stay rare
-    return np.asarray(rng.multinomial(totals, shares[:, None, :]), dtype=np.int64)
-
-
-def _cohort_demand(
-    inputs: ForecastInputs,
-    ref: pd.DataFrame,
-    today: pd.Timestamp,
-    sim: pd.PeriodIndex,
-    index: dict[tuple[str, str], int],
-    runs: int,
-    rng: np.random.Generator,
-    notes: list[str],
-) -> tuple[np.ndarray, tuple[float, float, float, float]]:
-    out = np.zeros((runs, len(sim), len(index)), dtype=np.int64)
-    at18 = ref[ref["at_18"]]
-    outcomes = at18[at18["outcome_accom"] != ""]["letter"]
-    n_stay, n_other = int((outcomes == "Z").sum()), int(outcomes.isin(["B", "U", "X"]).sum())
-    n_place = len(outcomes) - n_stay - n_other
-    cohort = inputs.cohort
-    if cohort is None or cohort.empty:
-        notes.append(
-            "no cohort.csv: demand from children in care turning 18 comes only from the referral model"
-        )
-        return out, (float("nan"), float("nan"), n_other / max(len(outcomes), 1), 0)
-    eighteen = cohort["date_of_birth"] + pd.DateOffset(years=18)
-    next_year = int(((eighteen > today) & (eighteen <= today + pd.DateOffset(years=1))).sum())
-    recent = int((at18["referral_date"] > today - pd.DateOffset(years=1)).sum())
-    month = np.array([(p - sim[0]).n for p in eighteen.dt.to_period("M")])
-    inside = (month >= 0) & (month < len(sim))
-    fostered = cohort["placement_type"].isin(list(FOSTER_PLACES)).to_numpy()
-    f = float(fostered[inside].mean()) if inside.any() else float(fostered.mean() if len(fostered) else 0)
-    # Uncertainty in each probability: Beta and Dirichlet posteriors with flat priors.
-    p_ref = rng.beta(min(recent, next_year) + 1, max(next_year - recent, 0) + 1, size=runs)
-    shares = rng.dirichlet([n_place + 1, n_stay + 1, n_other + 1], size=runs)
-    p_stay_f = np.clip(shares[:, 1] / max(f, 1e-9), 0, 0.95)
-    p_f = p_ref * np.clip(1 - shares[:, 2] - p_stay_f, 0, 1)
-    p_nf = p_ref * (1 - shares[:, 2])
-    cell = _cell_of(cohort["district"], cohort["support_need"], index)
-    unknown = (cohort["district"] == UNKNOWN_DISTRICT).to_numpy()
-    use = np.flatnonzero(inside & ((cell >= 0) | unknown))
-    if use.size:
-        prob = np.where(fostered[use][None, :], p_f[:, None], p_nf[:, None])  # (runs, children)
-        hits = (rng.random(prob.shape) < prob).astype(float)
-        known = cell[use] >= 0
-        flat = month[use][known] * len(index) + cell[use][known]
-        onehot = np.zeros((int(known.sum()), len(sim) * len(index)))
-        onehot[np.arange(flat.size), flat] = 1.0
-        out += np.rint(hits[:, known] @ onehot).astype(np.int64).reshape(runs, len(sim), len(index))
-        if (~known).any():  # in proportion to the cohort's known districts, else the referrals'
-            where = cohort["district"][cell >= 0] if (cell >= 0).any() else ref["home_district"]
-            need = cohort["support_need"].to_numpy(dtype=object)[use[~known]]
-            out += share_unknown(need, hits[:, ~known], month[use][~known], where, index, len(sim), rng)
-            notes.append(
-                f"{int((~known).sum())} children in cohort.csv turning 18 in the horizon have no known "
-                "district: shared out over the districts in proportion to those whose is known"
-            )
-    mean_stay = float(np.mean(p_stay_f)) if f > 0 else 0.0
-    return out, (float(p_ref.mean()), mean_stay, float(shares[:, 2].mean()), int(use.size))
-
-
 def _waiting(
     inputs: ForecastInputs,
     ref: pd.DataFrame,
@@ -348,7 +277,7 @@ def _waiting(
     else:
         people = ref[(ref["outcome_accom"] == "") & (ref["referral_date"] <= today)]
         when = people["referral_date"]
-    cell = _cell_of(people["home_district"], people["support_need"], index)
+    cell = cell_of(people["home_district"], people["support_need"], index)
     due = (when.dt.to_period("M") < sim[0]).to_numpy() & (cell >= 0)
     np.add.at(out, (np.zeros(int(due.sum()), dtype=int), cell[due]), 1)
     age = (sim[0].to_timestamp() - people["date_of_birth"]).dt.days.to_numpy() / 365.25
@@ -377,7 +306,7 @@ def _supply(
         notes.append("no schemes.csv: supply is 0, so the shortfall equals demand")
         return supply, unserved
     s = schemes[schemes["accom_type"].isin(list(SUPPLY_TYPES))]
-    cell = _cell_of(s["district"], s["support_level"], index)
+    cell = cell_of(s["district"], s["support_level"], index)
     ok = cell >= 0
     capacity = np.bincount(cell[ok], weights=s["capacity"].to_numpy()[ok], minlength=k)
     vacant = np.bincount(cell[ok], weights=s["vacancies"].to_numpy()[ok], minlength=k)

@@ -1,7 +1,7 @@
 """The simulated county: schemes over time, a demand model, and the people of one Monte Carlo run.
 
-Everything is turned into numpy arrays once (`build_world`), so a run is array arithmetic.
-Time is in weeks from the scenario's start; week w covers days 7w to 7w+6.
+Everything is turned into numpy arrays once (`build_world`): a run is array arithmetic, in weeks
+from the scenario's start (week w covers days 7w to 7w+6).
 
 Demand is today's waiting list (young_people.csv) plus arrivals drawn from the referral rate.
 The list already holds part of the coming weeks' demand (the demo's holds everyone needing a
@@ -28,7 +28,7 @@ import pandas as pd
 from planner.data.contract import Dataset, complete_people
 from planner.data.districts import districts, haversine_km
 from planner.data.problems import InvalidInput, Problem
-from planner.data.vocab import RISKS, STAYING_PUT, SUPPORT_RANK, UNSUITABLE_TYPES
+from planner.data.vocab import RISKS, STAYING_PUT, SUPPORT_RANK, UNKNOWN_DISTRICT, UNSUITABLE_TYPES
 from planner.forecast.history import NOT_PLACE_DEMAND
 from planner.forecast.model import fit_counts, monthly_counts
 from planner.match.staying_put import reserved_rows
@@ -198,13 +198,13 @@ def _demand(
     Rate: the forecast's count model (`planner.forecast.model.fit_counts`: negative binomial with
     a trend and month-of-year seasonality, both shrunk by weak priors) fitted to the complete
     months of referrals for a place, its monthly means spread evenly over each month's days.
-    One demand model for the forecast and the simulation; a trend from one year against the one
-    before (as this used) swung by +/-7% a year on a county's volumes and compounded over the run.
+    One demand model for the forecast and the simulation. Referrals of unknown district count in
+    the rate; arrivals are drawn from the profiles of those whose district is known.
     Episode length: from referral to leaving; still-open episodes are right-censored at the end of
     the history, so the mean is exposure / completed episodes (the exponential model's estimate).
     """
     r = referrals[~referrals["outcome_accom"].str[:1].isin(list(NOT_PLACE_DEMAND))]
-    r = r[r["home_district"].isin(list(index))].reset_index(drop=True)
+    r = r[r["home_district"].isin([*index, UNKNOWN_DISTRICT])].reset_index(drop=True)
     if len(r) < 10:
         raise InvalidInput([YamlProblem(scenario.file, None, "data",
                                         f"referrals.csv has {len(r)} referrals for places in this county; "
@@ -213,8 +213,7 @@ def _demand(
     end = min(end, pd.Timestamp(scenario.start)) if end > pd.Timestamp(scenario.start) else end
     last_full = end.to_period("M") - (0 if end.is_month_end else 1)
     model = fit_counts(monthly_counts(r["referral_date"], r["referral_date"].min().to_period("M"), last_full))
-    weeks = scenario.weeks
-    week_starts = pd.Timestamp(scenario.start) + pd.to_timedelta(7 * np.arange(weeks), unit="D")
+    week_starts = pd.Timestamp(scenario.start) + pd.to_timedelta(7 * np.arange(scenario.weeks), unit="D")
     month = pd.PeriodIndex(week_starts, freq="M")
     rate = model.mean(month) * 7 / month.days_in_month.to_numpy(float)
     trend = model.trend_per_year
@@ -232,7 +231,8 @@ def _demand(
         stay_days[need == k].sum() / done[need == k].sum() / 7 if done[need == k].sum() >= MIN_EPISODE_EVENTS
         else overall for k in range(len(SUPPORT_RANK))
     ])  # fmt: skip
-    return r.assign(weight=factor), rate, np.maximum(means, 1.0), np.asarray([trend])
+    known = (r["home_district"] != UNKNOWN_DISTRICT).to_numpy()
+    return r[known].assign(weight=factor[known]), rate, np.maximum(means, 1.0), np.asarray([trend])
 
 
 def unlisted_arrivals(expected: np.ndarray, week_needed: np.ndarray) -> np.ndarray:
@@ -256,7 +256,8 @@ def build_world(scenario: Scenario, data: Dataset, referrals: pd.DataFrame) -> W
     """Prepare a scenario for simulation; raise InvalidInput for a change that names no scheme."""
     weeks = scenario.weeks
     s, cap, cost = _schemes(data, scenario, weeks)
-    codes = sorted(set(s["district"]) | set(data.people["home_district"]) | set(referrals["home_district"]))
+    seen = set(s["district"]) | set(data.people["home_district"]) | set(referrals["home_district"])
+    codes = sorted(seen - {UNKNOWN_DISTRICT})
     # Districts of the council(s) present in the data: referrals elsewhere are not this county's.
     utlas = set(districts().loc[sorted(set(s["district"]) | set(data.people["home_district"])), "utla_code"])
     in_scope = set(districts().index[districts()["utla_code"].isin(list(utlas))])
