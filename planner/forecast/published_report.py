@@ -125,7 +125,8 @@ def sense_check_lines(own: Forecast, fc: PublishedForecast, series: DfeSeries, c
     pub = pub[pub["year"] == year].set_index("measure")
     ages = own.by_age[own.by_age["month"].isin(window)].groupby("age_band")["demand_mean"].sum()
     by_level = own.table[(own.table["support_level"] != "all") & own.table["month"].isin(window)]
-    levels = by_level.groupby("support_level")["demand_mean"].sum()
+    new = by_level["demand_mean"] - by_level["carried_mean"]  # each young person once, not each month waited
+    levels = new.groupby(by_level["support_level"]).sum()
     scale = months / 12
 
     def published(measure: str, rate: float = 1.0) -> str:
