@@ -127,17 +127,25 @@ def _forecast(db: Session, *, on: date, horizon: int, progress: Any) -> tuple[Fo
     return result, list(result.notes)
 
 
+def this_month(on: date) -> str:
+    """Month 0: today's position, the map's today view (YYYY-MM)."""
+    return str(pd.Period(on, "M"))
+
+
 def months_ahead(on: date) -> list[tuple[str, str]]:
-    """(YYYY-MM, "Jun 2027") for the months the map can forecast, from the month after `on`."""
-    first = pd.Period(on, "M") + 1
-    return [(str(p), f"{p:%b %Y}") for p in pd.period_range(first, periods=HORIZON_MONTHS, freq="M")]
+    """(YYYY-MM, "Jun 2027") for the months the map shows: this month (today's position), then the
+    months it forecasts."""
+    first = pd.Period(on, "M")
+    months = pd.period_range(first, periods=HORIZON_MONTHS + 1, freq="M")
+    return [(str(p), f"{p:%b %Y}" + (": today" if p == first else "")) for p in months]
 
 
 def checked_month(value: str, on: date) -> str:
     allowed = dict(months_ahead(on))
     if value not in allowed:
-        first, last = next(iter(allowed.values())), list(allowed.values())[-1]
-        abort(400, description=f"Forecast month {value!r} is not a month from {first} to {last} (YYYY-MM).")
+        first, last = next(iter(allowed)), list(allowed)[-1]
+        label = f"{pd.Period(first, 'M'):%b %Y} (today) to {pd.Period(last, 'M'):%b %Y}"
+        abort(400, description=f"Month {value!r} is not a month from {label} (YYYY-MM).")
     return value
 
 
@@ -146,6 +154,7 @@ def forecast_tip(row: Any) -> str:
         f"<b>{escape(row.name)}</b> ({escape(row.district)})<br>"
         f"Places needed (mean): {row.demand_mean:.1f}<br>Places free (mean): {row.supply_mean:.1f}<br>"
         f"Shortfall (mean): {row.shortfall_mean:.1f}<br>Chance of a shortfall: {100 * row.p_shortfall:.0f}%"
+        + (f"<br>Still waiting from today: {row.carried_mean:.1f}" if row.carried_mean else "")
     )
 
 
