@@ -22,7 +22,6 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime, timedelta
 from pathlib import Path
 
-import pandas as pd
 from flask import Flask
 from sqlalchemy import select, update
 from sqlalchemy.exc import SQLAlchemyError
@@ -31,7 +30,7 @@ from planner.data.contract import Dataset
 from planner.data.problems import InvalidInput
 from planner.simulate.report import chart_by_month
 from planner.simulate.simulation import simulate
-from web.commissioner.scenario_form import parse
+from web.commissioner.scenario_yaml import parse
 from web.core.db import get_db
 from web.core.models import utcnow
 from web.core.scenario_models import ScenarioRun
@@ -179,10 +178,3 @@ def execute(app: Flask, run_id: int) -> None:
         run.seconds = time.perf_counter() - t0
         run.finished_at = run.updated_at = utcnow()
         db.commit()
-
-
-def frame(text: str) -> pd.DataFrame:
-    """A stored result table back as a frame (empty when the run has none)."""
-    import io
-
-    return pd.read_csv(io.StringIO(text)) if text else pd.DataFrame()

@@ -1,4 +1,5 @@
-"""The commissioners' scenarios and their background runs (tables beside `web.core.models`)."""
+"""The commissioners' scenarios and commissioning plans, and their background runs (tables beside
+`web.core.models`)."""
 
 from __future__ import annotations
 
@@ -11,13 +12,20 @@ from web.core.models import Base, utcnow
 
 
 class ScenarioRecord(Base):
-    """A commissioner's scenario: its YAML (the format of data/scenarios/, without `data`:
-    the app simulates the young people, schemes and referrals in its own database)."""
+    """A commissioner's scenario or commissioning plan: its YAML (the format of data/scenarios/,
+    without `data`: the app simulates the young people, schemes and referrals in its own database).
+
+    A commissioning plan (`kind` "commission") is a scenario with a weekly `budget`: its runs
+    choose where to buy places (`planner commission`), from the YAML's `candidates` or the
+    defaults. The two share one list of names, and are copied, renamed and deleted alike."""
 
     __tablename__ = "scenarios"
+    __table_args__ = (CheckConstraint("kind IN ('scenario','commission')", name="kind"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
+    kind: Mapped[str] = mapped_column(String(16), default="scenario", server_default="scenario")
+    budget: Mapped[float | None] = mapped_column(Float, nullable=True)  # GBP a week, plans only
     description: Mapped[str] = mapped_column(Text, default="")
     yaml_text: Mapped[str] = mapped_column(Text)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
@@ -53,3 +61,8 @@ class ScenarioRun(Base):
     by_district_csv: Mapped[str] = mapped_column(Text, default="")
     by_month_csv: Mapped[str] = mapped_column(Text, default="")
     chart_svg: Mapped[str] = mapped_column(Text, default="")
+    # A commissioning plan's run: what to buy, the simple rule's purchases, and what each saves
+    # against buying nothing (per-run differences, so the intervals are of the saving itself).
+    plan_csv: Mapped[str] = mapped_column(Text, default="", server_default="")
+    rule_csv: Mapped[str] = mapped_column(Text, default="", server_default="")
+    savings_csv: Mapped[str] = mapped_column(Text, default="", server_default="")

@@ -1,0 +1,36 @@
+"""commissioning plans beside scenarios: a scenario's kind and budget, a run's plan, rule and savings
+
+Revision ID: 0008
+Revises: 0007
+Create Date: 2026-12-08
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0008"
+down_revision = "0007"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("scenarios") as t:
+        t.add_column(sa.Column("kind", sa.String(length=16), nullable=False, server_default="scenario"))
+        t.add_column(sa.Column("budget", sa.Float(), nullable=True))
+        t.create_check_constraint(op.f("ck_scenarios_kind"), "kind IN ('scenario','commission')")
+    with op.batch_alter_table("scenario_runs") as t:
+        for column in ("plan_csv", "rule_csv", "savings_csv"):
+            t.add_column(sa.Column(column, sa.Text(), nullable=False, server_default=""))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("scenario_runs") as t:
+        for column in ("savings_csv", "rule_csv", "plan_csv"):
+            t.drop_column(column)
+    with op.batch_alter_table("scenarios") as t:
+        t.drop_constraint(op.f("ck_scenarios_kind"), type_="check")
+        t.drop_column("budget")
+        t.drop_column("kind")
