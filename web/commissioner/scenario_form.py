@@ -62,15 +62,26 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-def _cost(label: str, required: bool = False) -> FloatField:
+class AmountField(FloatField):
+    """A number shown as typed, or as a whole number when it is one (490, not 490.0)."""
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return str(self.raw_data[0])
+        if self.data is None:
+            return ""
+        return str(int(self.data)) if float(self.data).is_integer() else str(self.data)
+
+
+def money(label: str, required: bool = False) -> FloatField:
     need = InputRequired(message=f"Enter the {label.lower()}") if required else Optional()
-    money = NumberRange(0, WEEKLY_COST_MAX, message=f"{label} must be £0 to £{WEEKLY_COST_MAX:,}")
-    return FloatField(label, validators=[need, money])
+    limit = NumberRange(0, WEEKLY_COST_MAX, message=f"{label} must be £0 to £{WEEKLY_COST_MAX:,}")
+    return AmountField(label, validators=[need, limit])
 
 
 class GrowthEntry(Form):
     scope = SelectField("Who", choices=[], validate_choice=False)
-    percent = FloatField(
+    percent = AmountField(
         "Growth (%)",
         validators=[Optional(), NumberRange(-100, 1000, message="Demand growth must be -100 to 1000 %")],
     )
@@ -94,7 +105,7 @@ class AddEntry(Form):
         "Places",
         validators=[Optional(), NumberRange(1, 10_000, message="Places must be a whole number from 1")],
     )
-    weekly_cost = _cost("Weekly cost per place (£)")
+    weekly_cost = money("Weekly cost per place (£)")
     start = date_field("Places available from")
     contract = RadioField(
         "Contract",
@@ -119,7 +130,7 @@ class CutEntry(Form):
         "Places from then",
         validators=[Optional(), NumberRange(0, 10_000, message="Places must be a whole number from 0")],
     )
-    weekly_cost = _cost("Weekly cost per place from then (£)")
+    weekly_cost = money("Weekly cost per place from then (£)")
     start = date_field("Changes from")
 
 
@@ -143,8 +154,8 @@ class ScenarioForm(FlaskForm):
     adds = FieldList(FormField(AddEntry), min_entries=1)
     closes = FieldList(FormField(CloseEntry), min_entries=1)
     cuts = FieldList(FormField(CutEntry), min_entries=1)
-    bnb_weekly = _cost("B&B, a week (£)", required=True)
-    emergency_weekly = _cost("Emergency accommodation, a week (£)", required=True)
+    bnb_weekly = money("B&B, a week (£)", required=True)
+    emergency_weekly = money("Emergency accommodation, a week (£)", required=True)
     yaml_text = TextAreaField("Scenario YAML")
 
     def validate(self, extra_validators: Any = None) -> bool:

@@ -1,6 +1,6 @@
-"""Scenario runs in the background: one worker thread in the app's process, status and progress
-in the database (so any request, from any worker process, can show them), results kept as the
-CSV text `planner scenario` writes.
+"""Scenario runs and commissioning plans' runs in the background: one worker thread in the app's
+process, status and progress in the database (so any request, from any worker process, can show
+them), results kept as the CSV text `planner scenario` and `planner commission` write.
 
 A thread is enough at this product's scale: a run of a county with the web's default 20 runs and
 12 months takes a few seconds. Studies of hundreds of runs belong to `planner scenario` (which
@@ -28,8 +28,9 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from planner.data.contract import Dataset
 from planner.data.problems import InvalidInput
+from planner.simulate.commissioning import Plan, commission, savings
 from planner.simulate.report import chart_by_month
-from planner.simulate.simulation import simulate
+from planner.simulate.simulation import SimulationResult, simulate
 from web.commissioner.scenario_yaml import parse
 from web.core.db import get_db
 from web.core.models import utcnow
@@ -123,7 +124,8 @@ def is_stale(run: ScenarioRun) -> bool:
 
 
 def execute(app: Flask, run_id: int) -> None:
-    """Simulate a run's scenario and its baseline on the database's current data; store the results."""
+    """Simulate a run's scenario and its baseline on the database's current data, or choose a
+    commissioning plan's purchases (a run with a budget); store the results."""
     with app.app_context():
         db = get_db()
         claim = (
@@ -157,13 +159,12 @@ def execute(app: Flask, run_id: int) -> None:
                     db.commit()
                     last = now
 
-            result = simulate(scenario, data, referrals, workers=1, progress=progress)
-            run.summary_csv = result.summary.to_csv(index=False)
-            run.by_district_csv = result.by_district.to_csv(index=False)
-            run.by_month_csv = result.by_month.to_csv(index=False)
-            run.chart_svg = chart_by_month(result.by_month)
+            if run.budget is None:
+                _keep_simulation(run, simulate(scenario, data, referrals, workers=1, progress=progress))
+            else:  # a commissioning plan: where to buy within the budget, as `planner commission` does
+                plan = commission(scenario, data, referrals, run.budget, workers=1, progress=progress)
+                _keep_plan(run, plan, time.perf_counter() - t0)
             run.status = "done"
-            run.message = f"{len(result.runs)} runs in {result.seconds:.1f} s"
         except InvalidInput as e:
             db.rollback()
             run.status, run.message = "failed", "; ".join(str(p) for p in e.problems)
@@ -178,3 +179,25 @@ def execute(app: Flask, run_id: int) -> None:
         run.seconds = time.perf_counter() - t0
         run.finished_at = run.updated_at = utcnow()
         db.commit()
+
+
+def _keep_simulation(run: ScenarioRun, result: SimulationResult) -> None:
+    """The result tables as the CSV text `planner scenario` writes, and the chart, drawn once."""
+    run.summary_csv = result.summary.to_csv(index=False)
+    run.by_district_csv = result.by_district.to_csv(index=False)
+    run.by_month_csv = result.by_month.to_csv(index=False)
+    run.chart_svg = chart_by_month(result.by_month)
+    run.message = f"{len(result.runs)} runs in {result.seconds:.1f} s"
+
+
+def _keep_plan(run: ScenarioRun, plan: Plan, seconds: float) -> None:
+    """A plan's purchases, the simple rule's, what each saves, and the check's tables (buying
+    nothing, the plan and the rule simulated on fresh runs), as `planner commission` writes them."""
+    _keep_simulation(run, plan.verification)
+    run.plan_csv, run.rule_csv = plan.plan.to_csv(index=False), plan.rule.to_csv(index=False)
+    run.savings_csv = savings(plan.verification).to_csv(index=False)
+    found = {"optimal": "the best plan", "time_limit": "the best plan found in the solver's time"}
+    run.message = (
+        f"{found.get(plan.status, 'no plan within the solver time: nothing bought')}, checked on "
+        f"{len(plan.verification.runs) // 3} runs, in {seconds:.0f} s"
+    )

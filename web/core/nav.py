@@ -11,6 +11,7 @@ ITEMS = (
     ("schemes.index", "Schemes"),
     ("map.index", "Shortfall map"),
     ("scenarios.index", "Scenarios"),
+    ("commissioning.index", "Commissioning"),
     ("imports.index", "Imports"),
     ("admin.users", "Users"),
     ("admin.audit", "Audit log"),

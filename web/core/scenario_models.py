@@ -63,6 +63,7 @@ class ScenarioRun(Base):
     chart_svg: Mapped[str] = mapped_column(Text, default="")
     # A commissioning plan's run: what to buy, the simple rule's purchases, and what each saves
     # against buying nothing (per-run differences, so the intervals are of the saving itself).
+    budget: Mapped[float | None] = mapped_column(Float, nullable=True)  # a plan's, as run; None: a scenario
     plan_csv: Mapped[str] = mapped_column(Text, default="", server_default="")
     rule_csv: Mapped[str] = mapped_column(Text, default="", server_default="")
     savings_csv: Mapped[str] = mapped_column(Text, default="", server_default="")

@@ -1,4 +1,4 @@
-"""commissioning plans beside scenarios: a scenario's kind and budget, a run's plan, rule and savings
+"""commissioning plans beside scenarios: a scenario's kind and budget; a run's budget, plan, rule, savings
 
 Revision ID: 0008
 Revises: 0007
@@ -22,13 +22,14 @@ def upgrade() -> None:
         t.add_column(sa.Column("budget", sa.Float(), nullable=True))
         t.create_check_constraint(op.f("ck_scenarios_kind"), "kind IN ('scenario','commission')")
     with op.batch_alter_table("scenario_runs") as t:
+        t.add_column(sa.Column("budget", sa.Float(), nullable=True))
         for column in ("plan_csv", "rule_csv", "savings_csv"):
             t.add_column(sa.Column(column, sa.Text(), nullable=False, server_default=""))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("scenario_runs") as t:
-        for column in ("savings_csv", "rule_csv", "plan_csv"):
+        for column in ("savings_csv", "rule_csv", "plan_csv", "budget"):
             t.drop_column(column)
     with op.batch_alter_table("scenarios") as t:
         t.drop_constraint(op.f("ck_scenarios_kind"), type_="check")
