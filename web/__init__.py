@@ -27,11 +27,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 def _register_blueprints(app: Flask) -> None:
     from web.admin import imports, users
-    from web.commissioner import commissioning, compare, saved, scenarios
+    from web.commissioner import analysis, commissioning, compare, saved, scenarios
     from web.commissioner import map as map_page
     from web.core import auth
     from web.officer import ledger_views, placements, schemes
 
     parts = (auth, placements, ledger_views, schemes, map_page, scenarios, saved, compare, commissioning)
-    for module in (*parts, imports, users):
+    for module in (*parts, analysis, imports, users):
         app.register_blueprint(module.bp)

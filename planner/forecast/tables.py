@@ -147,3 +147,26 @@ def district_lines(table: pd.DataFrame, months: int) -> list[str]:
         lines.append(f"  {district_name(str(code))} ({code}): {demand:,.0f} needed, {free:,.1f} free, "
                      f"{int(short.get(code, 0))} months short")  # fmt: skip
     return lines
+
+
+def council_rows(table: pd.DataFrame, quantiles: pd.DataFrame, support_level: str = "all") -> pd.DataFrame:
+    """The council as a whole, month by month: the districts' means added up (places needed, still
+    waiting from today, places free, shortfall), the districts more likely short than not, and for
+    all support levels the 80% interval of the council's places needed (from the draws, which a
+    sum of the districts' intervals would overstate); other levels have none (NaN)."""
+    rows = table[table["support_level"] == support_level]
+    sums = rows.groupby("month")[["demand_mean", "carried_mean", "supply_mean", "shortfall_mean"]].sum()
+    sums["districts_short"] = (rows["p_shortfall"] > 0.5).groupby(rows["month"]).sum()
+    council = quantiles[quantiles["district"] == "all"].assign(
+        month=lambda q: pd.PeriodIndex(q["month"], freq="M").astype(str)
+    )
+    bounds = council.set_index("month")[["q10", "q90"]].rename(
+        columns={"q10": "demand_lo80", "q90": "demand_hi80"}
+    )
+    if support_level != "all":
+        bounds = bounds.assign(demand_lo80=np.nan, demand_hi80=np.nan)
+    out = sums.join(bounds).reset_index()
+    out["demand_lo80"] = np.minimum(out["demand_lo80"], out["demand_mean"])
+    out["demand_hi80"] = np.maximum(out["demand_hi80"], out["demand_mean"])
+    return out[["month", "demand_mean", "demand_lo80", "demand_hi80", "carried_mean", "supply_mean",
+                "shortfall_mean", "districts_short"]].round(2)  # fmt: skip

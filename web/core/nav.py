@@ -10,6 +10,8 @@ ITEMS = (
     ("placements.proposals", "Proposals"),
     ("schemes.index", "Schemes"),
     ("map.index", "Shortfall map"),
+    ("analysis.forecast", "Forecast"),
+    ("analysis.history", "History"),
     ("scenarios.index", "Scenarios"),
     ("commissioning.index", "Commissioning"),
     ("imports.index", "Imports"),

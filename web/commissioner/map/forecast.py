@@ -172,7 +172,7 @@ def forecast_table(
     forecast when it is still being worked out (`job`, or the one for the data as they are now).
     `schemes`: `schemes_frame(db)`, when the caller has it already."""
     if job is None:
-        if not _has_history(db):
+        if not has_history(db):
             return None, [NO_HISTORY]
         app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
         job = job_for(app, db, on=on, horizon=horizon_days(current_app))
@@ -193,7 +193,7 @@ def forecast_table(
     return t.sort_values("name", ignore_index=True), job.notes
 
 
-def _has_history(db: Session) -> bool:
+def has_history(db: Session) -> bool:
     return bool(db.scalar(select(func.count()).select_from(Referral)))
 
 
@@ -203,7 +203,7 @@ def page(on: date, level: str | None, month: str) -> ResponseReturnValue:
               "months": months_ahead(on), "month": month, "month_label": dict(months_ahead(on))[month],
               "runs": FORECAST_RUNS, "colour_of": colour_of}  # fmt: skip
     table, notes, job, schemes = None, [NO_HISTORY], None, None
-    if _has_history(db):
+    if has_history(db):
         app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
         job = job_for(app, db, on=on, horizon=horizon_days(current_app))
         schemes = schemes_frame(db)
