@@ -235,7 +235,7 @@ def test_an_analyst_reads_plans_and_their_results_but_changes_nothing(app, commi
     plan_id = _save(commissioner, _form("analyst-reads"))
     with app.app_context():
         db = get_db()
-        run = ScenarioRun(scenario_id=plan_id, yaml_text="", budget=6000.0, status="queued")
+        run = ScenarioRun(scenario_id=plan_id, kind="plan", yaml_text="", budget=6000.0, status="queued")
         db.add(run)
         db.commit()
         run_id = run.id

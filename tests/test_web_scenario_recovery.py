@@ -153,8 +153,8 @@ def test_a_commissioning_plans_run_stopped_with_its_process_is_started_again_on_
         record = ScenarioRecord(name="plan-restarted", kind="commission", budget=3000.0, yaml_text=text)
         db.add(record)
         db.flush()
-        run = ScenarioRun(scenario_id=record.id, yaml_text=record.yaml_text, budget=3000.0, status="running",
-                          runner=_dead_runner(), attempts=1)  # fmt: skip
+        run = ScenarioRun(scenario_id=record.id, kind="plan", yaml_text=record.yaml_text, budget=3000.0,
+                          status="running", runner=_dead_runner(), attempts=1)  # fmt: skip
         db.add(run)
         db.commit()
         run_id = run.id

@@ -20,6 +20,7 @@ from planner.data.vocab import SUPPORT_LEVELS
 from planner.forecast.summaries import COHORT_COUNTS, REFERRAL_COUNTS, cohort_by_month, referrals_by_month
 from planner.forecast.tables import council_rows
 from web.commissioner.map import forecast as map_forecast
+from web.commissioner.map import forecast_runs
 from web.core.auth import roles_required
 from web.core.clock import horizon_days, today
 from web.core.db import get_db
@@ -57,13 +58,15 @@ def _label(month: str) -> str:
     return f"{pd.Period(month, 'M'):%b %Y}"
 
 
-def _job() -> tuple[map_forecast.Job | None, list[str]]:
-    """The map's forecast for the data as they are now (started if need be), or why there is none."""
+def _job(seconds: float) -> tuple[forecast_runs.Job | None, list[str]]:
+    """The map's forecast for the data as they are now (started if need be), once finished or as
+    far as it has got after `seconds`; or why there is none."""
     db = get_db()
-    if not map_forecast.has_history(db):
-        return None, [map_forecast.NO_HISTORY]
+    if not forecast_runs.has_history(db):
+        return None, [forecast_runs.NO_HISTORY]
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    return map_forecast.job_for(app, db, on=today(current_app), horizon=horizon_days(current_app)), []
+    job = forecast_runs.job_for(app, db, on=today(current_app), horizon=horizon_days(current_app))
+    return forecast_runs.wait(app, db, job, seconds), []
 
 
 @bp.get("/forecast")
@@ -82,8 +85,8 @@ def forecast() -> ResponseReturnValue:
         "notes": [],
         "runs": map_forecast.FORECAST_RUNS,
     }
-    job, notes = _job()
-    if job is not None and not job.finished.wait(map_forecast.WAIT_SECONDS):
+    job, notes = _job(map_forecast.WAIT_SECONDS)
+    if job is not None and not job.finished:
         return render_template("commissioner/forecast.html", **(context | {"working": job}))
     result = job.result if job is not None else None
     if result is None:
@@ -116,9 +119,7 @@ def forecast() -> ResponseReturnValue:
 @roles_required(*READING)
 def forecast_csv() -> ResponseReturnValue:
     """The whole forecast, every month, district and support level: the file `planner forecast` writes."""
-    job, notes = _job()
-    if job is not None:
-        job.finished.wait()
+    job, notes = _job(map_forecast.LONGEST_WAIT)
     if job is None or job.result is None:
         abort(400, description=" ".join(notes or (job.notes if job else [])))
     return _csv(job.result.table, f"forecast-{today(current_app):%Y-%m-%d}.csv")
@@ -127,9 +128,7 @@ def forecast_csv() -> ResponseReturnValue:
 @bp.get("/forecast/by-age.csv")
 @roles_required(*READING)
 def forecast_ages_csv() -> ResponseReturnValue:
-    job, notes = _job()
-    if job is not None:
-        job.finished.wait()
+    job, notes = _job(map_forecast.LONGEST_WAIT)
     if job is None or job.result is None:
         abort(400, description=" ".join(notes or (job.notes if job else [])))
     return _csv(job.result.by_age, f"forecast-by-age-{today(current_app):%Y-%m-%d}.csv")

@@ -62,7 +62,7 @@ def _record(scenario_id: int) -> ScenarioRecord:
 
 def _run(run_id: int) -> tuple[ScenarioRun, ScenarioRecord]:
     found = get_db().get(ScenarioRun, run_id)
-    if found is None or found.budget is None:
+    if found is None or found.kind != "plan" or found.scenario_id is None:
         abort(404)
     return found, _record(found.scenario_id)
 
@@ -72,8 +72,8 @@ def _referrals() -> int:
 
 
 def _latest() -> dict[int, ScenarioRun]:
-    runs = select(ScenarioRun).where(ScenarioRun.budget.is_not(None)).order_by(ScenarioRun.id)
-    return {r.scenario_id: r for r in get_db().scalars(runs)}
+    runs = select(ScenarioRun).where(ScenarioRun.kind == "plan").order_by(ScenarioRun.id)
+    return {r.scenario_id: r for r in get_db().scalars(runs) if r.scenario_id is not None}
 
 
 @bp.get("/commissioning")
@@ -220,13 +220,17 @@ def run(scenario_id: int) -> ResponseReturnValue:
     if _referrals() < MIN_REFERRALS:
         abort(400, description="There is no referral history to estimate demand from: import referrals.csv.")
     started = ScenarioRun(
-        scenario_id=record.id, yaml_text=record.yaml_text, budget=record.budget, run_by_id=current_user.id
+        scenario_id=record.id,
+        kind="plan",
+        yaml_text=record.yaml_text,
+        budget=record.budget,
+        run_by_id=current_user.id,
     )  # type: ignore[attr-defined]
     db.add(started)
     db.flush()
     audit.record("run_plan", detail=f"commissioning plan {record.id} {record.name}, run {started.id}")
     db.commit()
-    submit(current_app._get_current_object(), started.id)  # type: ignore[attr-defined]
+    submit(current_app._get_current_object(), started.id, "plan")  # type: ignore[attr-defined]
     return redirect(url_for("commissioning.result", run_id=started.id), code=303)
 
 

@@ -30,8 +30,10 @@ bp = Blueprint("compare", __name__, template_folder="templates")
 
 def _latest_done() -> dict[int, ScenarioRun]:
     """Each scenario's latest finished run."""
-    done = select(ScenarioRun).where(ScenarioRun.status == "done").order_by(ScenarioRun.id)
-    return {r.scenario_id: r for r in get_db().scalars(done)}
+    done = select(ScenarioRun).where(ScenarioRun.status == "done", ScenarioRun.kind == "scenario")
+    return {
+        r.scenario_id: r for r in get_db().scalars(done.order_by(ScenarioRun.id)) if r.scenario_id is not None
+    }
 
 
 def _chosen(key: str, records: dict[int, ScenarioRecord], runs: dict[int, ScenarioRun]) -> int | None:

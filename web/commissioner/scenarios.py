@@ -61,8 +61,9 @@ def index() -> ResponseReturnValue:
     mine = select(ScenarioRecord).where(ScenarioRecord.kind == "scenario")
     records = list(db.scalars(mine.order_by(ScenarioRecord.updated_at.desc())))
     latest: dict[int, ScenarioRun] = {}
-    for run in db.scalars(select(ScenarioRun).order_by(ScenarioRun.id)):
-        latest[run.scenario_id] = run  # the newest run of each scenario wins
+    for run in db.scalars(select(ScenarioRun).where(ScenarioRun.kind == "scenario").order_by(ScenarioRun.id)):
+        if run.scenario_id is not None:
+            latest[run.scenario_id] = run  # the newest run of each scenario wins
     items = [
         {"record": r, "run": latest.get(r.id), "headline": headline(latest[r.id]) if r.id in latest else None}
         for r in records
@@ -215,7 +216,7 @@ def _run(run_id: int) -> ScenarioRun:
 @roles_required(*READING)
 def result(run_id: int) -> ResponseReturnValue:
     found = _run(run_id)
-    record = _record(found.scenario_id)
+    record = _record(found.scenario_id or 0)
     context: dict[str, Any] = {"run": found, "record": record, "stale": is_stale(found)}
     if found.status == "done":
         summary = frame(found.summary_csv)
@@ -249,7 +250,7 @@ def download(run_id: int, table: str) -> ResponseReturnValue:
     found = _run(run_id)
     if found.status != "done":
         abort(404)
-    name = f"{_record(found.scenario_id).name}-run-{found.id}-{table}.csv"
+    name = f"{_record(found.scenario_id or 0).name}-run-{found.id}-{table}.csv"
     return Response(
         spreadsheet_safe_csv(getattr(found, TABLES[table])),
         mimetype="text/csv",

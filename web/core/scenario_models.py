@@ -34,16 +34,29 @@ class ScenarioRecord(Base):
 
 
 class ScenarioRun(Base):
-    """One run of a scenario with its baseline, in the background: status, progress, results.
+    """One run in the background: a scenario with its baseline (`kind` "scenario"), a commissioning
+    plan (`kind` "plan", with its `budget`) or the forecast the map and the forecast tables show
+    (`kind` "forecast", no scenario: one per data version, date and horizon, its `job_key`).
+    Status, progress and results are here, so any request from any worker process can show them
+    and a run survives a restart (`web.commissioner.scenario_runs`).
 
-    Results are kept as the CSV text `planner scenario` writes, so downloads are exactly those
-    files, and as the chart, drawn once when the run finishes."""
+    Results are kept as the CSV text `planner scenario`, `planner commission` and `planner forecast`
+    write, so downloads are exactly those files, and as the chart, drawn once when the run finishes.
+    A forecast keeps its table in `summary_csv`, its fan-chart quantiles in `by_district_csv`, its
+    age bands in `by_month_csv` and its notes in `message`."""
 
     __tablename__ = "scenario_runs"
-    __table_args__ = (CheckConstraint("status IN ('queued','running','done','failed')", name="status"),)
+    __table_args__ = (
+        CheckConstraint("status IN ('queued','running','done','failed')", name="status"),
+        CheckConstraint("kind IN ('scenario','plan','forecast')", name="kind"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    scenario_id: Mapped[int] = mapped_column(ForeignKey("scenarios.id", ondelete="CASCADE"), index=True)
+    scenario_id: Mapped[int | None] = mapped_column(
+        ForeignKey("scenarios.id", ondelete="CASCADE"), index=True, nullable=True
+    )
+    kind: Mapped[str] = mapped_column(String(16), default="scenario", server_default="scenario")
+    job_key: Mapped[str | None] = mapped_column(String(100), nullable=True, unique=True)
     yaml_text: Mapped[str] = mapped_column(Text)  # as run, even if the scenario is edited later
     run_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     status: Mapped[str] = mapped_column(String(16), default="queued")
