@@ -89,7 +89,7 @@ def test_the_forecast_tables_start_from_todays_map_with_intervals(app, analyst):
     assert " to " in december and f">{today['shortfall'].sum():.1f}<" in december  # still waiting from today
     assert page.count("data-month=") == HORIZON_MONTHS + 1  # today, then every month forecast
     ages = page.split('id="forecast-ages"', 1)[1].split("</table>", 1)[0]
-    assert ages.count(">19-21<") == HORIZON_MONTHS + 1
+    assert ages.count('data-band="19-21"') == HORIZON_MONTHS + 1
 
     cheltenham = _ready(analyst, f"/forecast?district={CHELTENHAM}")
     assert "Forecast of places needed: Cheltenham" in cheltenham

@@ -83,6 +83,7 @@ def commission_cmd(scenario_file: Path, budget: float, out_dir: Path, samples: i
 
     Example: planner commission data/scenarios/baseline.yaml --budget 15000 --out out/plan
     """
+    from planner.data.formats import gbp
     from planner.simulate import commission
     from planner.simulate.commissioning import savings
     from planner.simulate.report import load_inputs, write_commission
@@ -105,11 +106,10 @@ def commission_cmd(scenario_file: Path, budget: float, out_dir: Path, samples: i
     saved = savings(plan.verification).set_index(["scenario", "metric"])
     for name in dict.fromkeys(saved.index.get_level_values(0)):
         nights, cost = saved.loc[(name, "unsuitable_nights")], saved.loc[(name, "weekly_cost")]
-        click.echo(
-            f"{name:>12} saves {nights['mean']:,.0f} of those nights (80% of runs: "
-            f"{nights['lo80']:,.0f} to {nights['hi80']:,.0f}) and £{cost['mean']:,.0f} a week of "
-            f"council cost (£{cost['lo80']:,.0f} to £{cost['hi80']:,.0f}) against buying nothing"
-        )
+        pounds = [gbp(round(float(cost[k]))) for k in ("mean", "lo80", "hi80")]
+        click.echo(f"{name:>12} saves {nights['mean']:,.0f} of those nights (80% of runs: "
+                   f"{nights['lo80']:,.0f} to {nights['hi80']:,.0f}) and {pounds[0]} a week of council cost "
+                   f"({pounds[1]} to {pounds[2]}) against buying nothing")  # fmt: skip
     if plan.status == "time_limit":
         click.echo("The plan is the best found within the solver's time limit, not proven the best.")
     elif plan.status != "optimal":

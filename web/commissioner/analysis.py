@@ -98,7 +98,10 @@ def forecast() -> ResponseReturnValue:
         rows = council_rows(t, result.quantiles, level)
     else:
         rows = t[(t["district"] == district) & (t["support_level"] == level)]
-    ages = result.by_age.assign(label=result.by_age["month"].map(_label))
+    ages = [
+        {"month": m, "label": _label(str(m)), "bands": {str(r.age_band): r for r in g.itertuples()}}
+        for m, g in result.by_age.groupby("month", sort=True)
+    ]
     return render_template(
         "commissioner/forecast.html",
         **(
@@ -107,7 +110,7 @@ def forecast() -> ResponseReturnValue:
                 "district": district,
                 "districts": [(d, f"{district_name(d)} ({d})") for d in known],
                 "rows": rows.assign(label=rows["month"].map(_label)).to_dict("records"),
-                "ages": ages.to_dict("records"),
+                "ages": ages,
                 "notes": result.notes,
                 "today_month": str(pd.Period(on, "M")),
             }

@@ -70,14 +70,28 @@ def headline(run: ScenarioRun) -> dict[str, Any] | None:
     plan, saved = frame(run.plan_csv), frame(run.savings_csv)
     nights = saved[(saved["scenario"] == "plan") & (saved["metric"] == "unsuitable_nights")]
     rule = saved[(saved["scenario"] == "simple-rule") & (saved["metric"] == "unsuitable_nights")]
+    block, spot = _contracts(plan)
+    places = f"{int(block.sum())} block places" + (
+        f" and about {spot.sum():.0f} spot" if spot.sum() >= 0.5 else ""
+    )
     return {
-        "places": int(plan["places"].sum()) if len(plan) else 0,
-        "districts": int(plan["district"].nunique()) if len(plan) else 0,
-        "cost": gbp(float(plan["expected_weekly_cost"].sum())) if len(plan) else gbp(0),
+        "places": places,
+        "districts": int((block.add(spot, fill_value=0) >= 0.5).sum()),
+        "cost": f"£{float(plan['expected_weekly_cost'].sum()):,.0f}" if len(plan) else "£0",
         "nights": _cell(saved, "plan", "unsuitable_nights"),
         "rule_nights": _cell(saved, "simple-rule", "unsuitable_nights"),
         "beats_rule": bool(len(nights) and len(rule) and nights["mean"].iloc[0] > rule["mean"].iloc[0]),
     }
+
+
+def _contracts(plan: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """By district: block places bought, and spot places expected in use (a spot contract's places
+    are the most the optimiser allows, paid for only when used: not places bought)."""
+    if plan.empty:
+        return pd.Series(dtype=float), pd.Series(dtype=float)
+    block = plan[plan["contract"] == "block"].groupby("district")["places"].sum().astype(float)
+    spot = plan[plan["contract"] == "spot"].groupby("district")["expected_places_used"].sum().astype(float)
+    return block, spot
 
 
 def purchases(text: str) -> list[dict[str, Any]]:
@@ -97,14 +111,15 @@ def district_rows(run: ScenarioRun) -> list[dict[str, Any]]:
     """By home district: places the plan buys there, and B&B and emergency nights with nothing
     bought, with the plan and with the rule (means of the check's runs)."""
     nights, plan = _nights(frame(run.by_district_csv)), frame(run.plan_csv)
-    bought = plan.groupby("district")["places"].sum() if len(plan) else pd.Series(dtype=int)
+    block, spot = _contracts(plan)
     out = []
     for code, row in nights.sort_values("baseline", ascending=False).iterrows():
         out.append(
             {
                 "district": code,
                 "name": district_name(str(code)),
-                "places": int(bought.get(code, 0)),
+                "places": int(block.get(code, 0)),
+                "spot": f"{spot.get(code, 0.0):.1f}",
                 "baseline": f"{row['baseline']:,.0f}",
                 "plan": f"{row['plan']:,.0f}",
                 "rule": f"{row['simple-rule']:,.0f}",
@@ -122,7 +137,10 @@ def _tip(row: Any) -> str:
 
 
 def _label(row: Any) -> str:
-    value = f"Buy {int(row.shortfall)}" if row.shortfall else "None bought"
+    parts = ([f"{row.block} block"] if row.block else []) + (
+        [f"~{row.spot:.0f} spot"] if row.spot >= 0.5 else []
+    )
+    value = ", ".join(parts) or "None bought"
     return (
         f"<span class='map-label__inner'><span class='map-label__name'>{escape(row.name)}</span>"
         f"<span class='map-label__value'>{value}</span></span>"
@@ -137,8 +155,10 @@ def plan_map(run: ScenarioRun) -> MapParts | None:
         return None
     table = pd.DataFrame({"district": nights.index.astype(str)})
     table["name"] = table["district"].map(district_name)
-    bought = plan.groupby("district")["places"].sum() if len(plan) else pd.Series(dtype=int)
-    table["shortfall"] = [int(bought.get(d, 0)) for d in table["district"]]
+    block, spot = _contracts(plan)
+    table["shortfall"] = [round(block.get(d, 0) + spot.get(d, 0)) for d in table["district"]]  # the colour
+    table["block"] = [int(block.get(d, 0)) for d in table["district"]]
+    table["spot"] = [float(spot.get(d, 0)) for d in table["district"]]
     table["bought"] = [
         [
             f"{int(r.places)} {r.accom_type} {r.support_level} {r.contract} "
@@ -161,5 +181,5 @@ def plan_map(run: ScenarioRun) -> MapParts | None:
         tiles_attribution=current_app.config.get("MAP_TILES_ATTRIBUTION"),
         tip=_tip,
         label=_label,
-        legend=("Places the plan buys", ("None bought", "Buy")),
+        legend=("Places the plan buys (block, and spot in use)", ("None", "")),
     )

@@ -78,7 +78,7 @@ def shortfall_bins(shortfalls: pd.Series, words: tuple[str, str] = ("No shortfal
             label = f"{low}"
         else:
             label = f"{low} or more" if last else f"{low} to {high}"
-        bins.append(Bin(low, None if last else high, colour, f"{words[1]} {label}"))
+        bins.append(Bin(low, None if last else high, colour, f"{words[1]} {label}".strip()))
     return bins
 
 
