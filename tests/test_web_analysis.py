@@ -14,7 +14,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
-from web_support import BACKENDS, ON, build_app, signer
+from web_support import BACKENDS, ON, build_app, demo_app, signer
 
 from planner.data.contract import Dataset
 from planner.demo import generate_history
@@ -29,8 +29,6 @@ from web.core.store import (
     cohort_frame,
     people_frame,
     referrals_frame,
-    replace_all,
-    replace_history,
     schemes_frame,
 )
 
@@ -39,14 +37,7 @@ CHELTENHAM = "E07000078"
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def app(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
-    app = build_app(request.param, tmp_path_factory.mktemp("analysis"), request, data=False)
-    with app.app_context():
-        db = get_db()
-        data, _ = demo_dataset(ON)
-        replace_all(db, data)
-        history = generate_history(data, county="Gloucestershire", seed=1, on=ON)
-        replace_history(db, history.referrals, history.cohort)
-        db.commit()
+    app = demo_app(request.param, tmp_path_factory.mktemp("analysis"), request)
     yield app
     engine_of(app).dispose()
 

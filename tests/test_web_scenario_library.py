@@ -12,30 +12,21 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
-from web_support import BACKENDS, ON, build_app, signer
+from web_support import BACKENDS, ON, demo_app, signer
 
-from planner.demo import generate_history
 from planner.simulate.scenario import AddPlaces, ChangeScheme, CloseScheme
 from web.commissioner.scenario_yaml import parse
 from web.core.db import engine_of, get_db
 from web.core.models import AuditEvent
 from web.core.scenario_models import ScenarioRecord, ScenarioRun
-from web.core.seed import demo_dataset
-from web.core.store import replace_all, replace_history, schemes_frame
+from web.core.store import schemes_frame
 
 FOREST_OF_DEAN, STROUD, CHELTENHAM = "E07000080", "E07000082", "E07000078"
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def app(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
-    app = build_app(request.param, tmp_path_factory.mktemp("library"), request, data=False)
-    with app.app_context():
-        db = get_db()
-        data, _ = demo_dataset(ON)
-        replace_all(db, data)
-        history = generate_history(data, county="Gloucestershire", seed=1, on=ON)
-        replace_history(db, history.referrals, history.cohort)
-        db.commit()
+    app = demo_app(request.param, tmp_path_factory.mktemp("library"), request)
     yield app
     engine_of(app).dispose()
 

@@ -15,7 +15,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
-from web_support import BACKENDS, ON, build_app, signer
+from web_support import BACKENDS, ON, build_app, demo_app, signer
 
 from planner.data.contract import Dataset
 from planner.demo import generate_history
@@ -32,8 +32,6 @@ from web.core.store import (
     cohort_frame,
     people_frame,
     referrals_frame,
-    replace_all,
-    replace_history,
     schemes_frame,
 )
 
@@ -43,14 +41,7 @@ FOREST_OF_DEAN = "E07000080"  # the demo county's short district: high-risk peop
 @pytest.fixture(scope="module", params=BACKENDS)
 def app(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     """The demo county with its referral history; tests add scenarios with names of their own."""
-    app = build_app(request.param, tmp_path_factory.mktemp("scenarios"), request, data=False)
-    with app.app_context():
-        db = get_db()
-        data, _ = demo_dataset(ON)
-        replace_all(db, data)
-        history = generate_history(data, county="Gloucestershire", seed=1, on=ON)
-        replace_history(db, history.referrals, history.cohort)
-        db.commit()
+    app = demo_app(request.param, tmp_path_factory.mktemp("scenarios"), request)
     yield app
     engine_of(app).dispose()
 

@@ -118,23 +118,25 @@ def forecast() -> ResponseReturnValue:
     )
 
 
+def _kept() -> forecast_runs.Kept:
+    """The finished forecast for a download (waiting for it), or 400 saying why there is none."""
+    job, notes = _job(map_forecast.LONGEST_WAIT)
+    if job is None or job.result is None:
+        abort(400, description=" ".join(notes or (job.notes if job else [])))
+    return job.result
+
+
 @bp.get("/forecast.csv")
 @roles_required(*READING)
 def forecast_csv() -> ResponseReturnValue:
     """The whole forecast, every month, district and support level: the file `planner forecast` writes."""
-    job, notes = _job(map_forecast.LONGEST_WAIT)
-    if job is None or job.result is None:
-        abort(400, description=" ".join(notes or (job.notes if job else [])))
-    return _csv(job.result.table, f"forecast-{today(current_app):%Y-%m-%d}.csv")
+    return _csv(_kept().table, f"forecast-{today(current_app):%Y-%m-%d}.csv")
 
 
 @bp.get("/forecast/by-age.csv")
 @roles_required(*READING)
 def forecast_ages_csv() -> ResponseReturnValue:
-    job, notes = _job(map_forecast.LONGEST_WAIT)
-    if job is None or job.result is None:
-        abort(400, description=" ".join(notes or (job.notes if job else [])))
-    return _csv(job.result.by_age, f"forecast-by-age-{today(current_app):%Y-%m-%d}.csv")
+    return _csv(_kept().by_age, f"forecast-by-age-{today(current_app):%Y-%m-%d}.csv")
 
 
 def _tables(on: date) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -18,9 +18,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from planner.data.districts import district_name
-from planner.data.vocab import ACCOM_LABELS, SUPPORT_LEVELS
 from planner.simulate.scenario import DEFAULT_BNB_WEEKLY, DEFAULT_EMERGENCY_WEEKLY, Candidate, Scenario
-from web.commissioner.scenario_form import SUITABLE_TYPES, money, name_rules
+from web.commissioner.scenario_form import accom_type_field, money, name_rules, support_level_field
 from web.commissioner.scenario_yaml import quoted
 from web.core.dates import date_field
 
@@ -32,18 +31,8 @@ BUDGET_MAX: Final = 1_000_000  # GBP a week: a county's whole supported accommod
 
 class CandidateEntry(Form):
     district = SelectField("District", choices=[], validate_choice=False)
-    accom_type = SelectField(
-        "Accommodation type",
-        choices=[SelectChoice("", "Choose a type")]
-        + [SelectChoice(t, f"{t} {ACCOM_LABELS[t]}") for t in SUITABLE_TYPES],
-        validate_choice=False,
-    )
-    support_level = SelectField(
-        "Support level",
-        choices=[SelectChoice("", "Choose a level")]
-        + [SelectChoice(s, s.capitalize()) for s in SUPPORT_LEVELS],
-        validate_choice=False,
-    )
+    accom_type = accom_type_field()
+    support_level = support_level_field()
     contract = SelectField(
         "Contract",
         choices=[SelectChoice("block", "Block"), SelectChoice("spot", "Spot")],

@@ -79,6 +79,20 @@ def money(label: str, required: bool = False) -> FloatField:
     return AmountField(label, validators=[need, limit])
 
 
+def accom_type_field() -> SelectField:
+    """A suitable SSDA903 accommodation type (not B&B or emergency), chosen."""
+    choices = [SelectChoice("", "Choose a type")] + [
+        SelectChoice(t, f"{t} {ACCOM_LABELS[t]}") for t in SUITABLE_TYPES
+    ]
+    # validate_choice off: the YAML's reader checks the value and says which it is
+    return SelectField("Accommodation type", choices=choices, validate_choice=False)
+
+
+def support_level_field() -> SelectField:
+    choices = [SelectChoice("", "Choose a level")] + [SelectChoice(s, s.capitalize()) for s in SUPPORT_LEVELS]
+    return SelectField("Support level", choices=choices, validate_choice=False)
+
+
 class GrowthEntry(Form):
     scope = SelectField("Who", choices=[], validate_choice=False)
     percent = AmountField(
@@ -89,18 +103,8 @@ class GrowthEntry(Form):
 
 class AddEntry(Form):
     district = SelectField("District", choices=[], validate_choice=False)
-    accom_type = SelectField(
-        "Accommodation type",
-        choices=[SelectChoice("", "Choose a type")]
-        + [SelectChoice(t, f"{t} {ACCOM_LABELS[t]}") for t in SUITABLE_TYPES],
-        validate_choice=False,  # parse_scenario checks the value and names it
-    )
-    support_level = SelectField(
-        "Support level",
-        choices=[SelectChoice("", "Choose a level")]
-        + [SelectChoice(s, s.capitalize()) for s in SUPPORT_LEVELS],
-        validate_choice=False,
-    )
+    accom_type = accom_type_field()
+    support_level = support_level_field()
     places = IntegerField(
         "Places",
         validators=[Optional(), NumberRange(1, 10_000, message="Places must be a whole number from 1")],
