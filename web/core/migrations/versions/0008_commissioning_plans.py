@@ -34,6 +34,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # What version 0007 cannot hold goes: forecasts (worked out again), plans and their runs.
+    op.execute("DELETE FROM scenario_runs WHERE scenario_id IS NULL OR kind = 'plan'")
+    op.execute("DELETE FROM scenarios WHERE kind = 'commission'")
     with op.batch_alter_table("scenario_runs") as t:
         for column in ("savings_csv", "rule_csv", "plan_csv", "budget"):
             t.drop_column(column)
