@@ -71,9 +71,8 @@ def headline(run: ScenarioRun) -> dict[str, Any] | None:
     nights = saved[(saved["scenario"] == "plan") & (saved["metric"] == "unsuitable_nights")]
     rule = saved[(saved["scenario"] == "simple-rule") & (saved["metric"] == "unsuitable_nights")]
     block, spot = _contracts(plan)
-    places = f"{int(block.sum())} block places" + (
-        f" and about {spot.sum():.0f} spot" if spot.sum() >= 0.5 else ""
-    )
+    used = int(round(spot.sum() + 1e-9))  # spot places in use on average, whole
+    places = f"{int(block.sum())} block places" + (f" and about {used} spot" if used else "")
     return {
         "places": places,
         "districts": int((block.add(spot, fill_value=0) >= 0.5).sum()),
@@ -137,9 +136,8 @@ def _tip(row: Any) -> str:
 
 
 def _label(row: Any) -> str:
-    parts = ([f"{row.block} block"] if row.block else []) + (
-        [f"~{row.spot:.0f} spot"] if row.spot >= 0.5 else []
-    )
+    spot = int(round(row.spot + 1e-9))  # places in use on average, whole: half a place shows as 1
+    parts = ([f"{row.block} block"] if row.block else []) + ([f"~{spot} spot"] if spot else [])
     value = ", ".join(parts) or "None bought"
     return (
         f"<span class='map-label__inner'><span class='map-label__name'>{escape(row.name)}</span>"

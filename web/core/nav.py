@@ -34,7 +34,7 @@ def navigation() -> list[dict[str, object]]:
                 "href": url_for(endpoint),
                 "label": label,
                 "active": request.endpoint == endpoint
-                or (request.blueprint == blueprint and blueprint not in ("placements", "admin")),
+                or (request.blueprint == blueprint and blueprint not in ("placements", "admin", "analysis")),
             }
         )
     return items
