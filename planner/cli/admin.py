@@ -49,6 +49,11 @@ def db_upgrade() -> None:
         click.echo(f"{shown} is up to date (revision {done.after}, {done.mode}).")
     else:
         click.echo(f"Upgraded {shown} from revision {done.before or 'none (empty)'} to {done.after}.")
+    if done.disabled:
+        click.echo(
+            f"Deactivated the demo login{'s' if len(done.disabled) > 1 else ''} {', '.join(done.disabled)}: "
+            "made by planner serve --demo with the password 'demo', they never sign in to a live service."
+        )
 
 
 @db.command("backup")

@@ -37,6 +37,7 @@ from web.core import audit, idle, throttle
 from web.core.accounts import PASSWORD_MAX, hash_password
 from web.core.db import get_db, schema_ready
 from web.core.models import ROLES, User, UserSession, utcnow
+from web.core.site import DEMO_PASSWORD
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
@@ -203,6 +204,9 @@ def login() -> ResponseReturnValue:
         user = db.scalar(select(User).where(User.username == name)) if len(name) <= 64 else None
         # The same work whoever it is: a hash is checked for an unknown user too.
         right = check_password_hash(user.password_hash if user else dummy_hash(), form.password.data)
+        if right and user is not None and not current_app.config["DEMO"]:
+            # The demo's logins and its well-known password never sign in to a live service.
+            right = not (user.is_demo or form.password.data == DEMO_PASSWORD)
         if user is not None and user.active and right:
             _start_session(user)
             audit.record("login")

@@ -22,11 +22,13 @@ from alembic import command
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util import CommandError
 from flask import Flask, current_app, g
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
 
 from web.core import versions
 
@@ -85,17 +87,79 @@ def head_revision() -> str:
     return head
 
 
+class MigrationFailed(RuntimeError):
+    """The migrations could not run; nothing they did is kept (the database is as it was)."""
+
+
 def upgrade(engine: Engine) -> None:
-    """`alembic upgrade head` on `engine`, with the configuration built here (no alembic.ini).
+    """`alembic upgrade head` on `engine`, with the configuration built here (no alembic.ini),
+    all in one transaction: a migration that fails leaves the database as it was, and a retry
+    starts again from there (MigrationFailed says why).
 
     On PostgreSQL an advisory lock makes two upgrades at once take turns (the second finds
-    nothing to do); SQLite's write lock does the same there."""
+    nothing to do); SQLite's write lock, taken first, does the same there."""
     cfg = migration_config()
-    with _sqlite_lock(engine), engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+    try:
+        if engine.dialect.name == "sqlite" and engine.url.database not in (None, "", ":memory:"):
+            _upgrade_sqlite(engine, cfg)
+            return
+        with engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+    except (SQLAlchemyError, CommandError) as e:
+        raise MigrationFailed(_reason(e)) from e
+
+
+def _reason(e: Exception) -> str:
+    orig = getattr(e, "orig", None)
+    return " ".join(str(orig or e).split())[:300]
+
+
+def _upgrade_sqlite(engine: Engine, cfg: Config) -> None:
+    """Alembic's batch recipe for SQLite, on a connection of its own. Batch mode copies a table
+    and drops the old one, which fails with foreign keys on once other rows refer to it, so they
+    are off (SQLite only allows that outside a transaction) and `foreign_key_check` runs before
+    the commit instead. pysqlite runs DDL outside any transaction unless told otherwise, which
+    once left half a migration (and an `_alembic_tmp_` table) behind: here every statement runs
+    in one explicit transaction, taken with the write lock."""
+    migrator = create_engine(engine.url, connect_args={"timeout": SQLITE_BUSY_SECONDS}, poolclass=NullPool)
+
+    @event.listens_for(migrator, "connect")
+    def _autocommit(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # pysqlite issues no BEGIN or COMMIT of its own
+        dbapi_conn.execute("PRAGMA foreign_keys=OFF")
+        dbapi_conn.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_SECONDS * 1000}")
+
+    @event.listens_for(migrator, "begin")
+    def _begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    try:
+        with _sqlite_lock(migrator), migrator.begin() as conn:
+            _drop_leftovers(conn)
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+            broken = conn.exec_driver_sql("PRAGMA foreign_key_check").all()
+            if broken:
+                table, row, parent = broken[0][0], broken[0][1], broken[0][2]
+                raise MigrationFailed(
+                    f"{len(broken)} row(s) would refer to rows that do not exist (e.g. {table} row {row} "
+                    f"to {parent}): nothing was changed"
+                )
+    finally:
+        migrator.dispose()
+
+
+def _drop_leftovers(conn: Any) -> None:
+    """Tables a batch migration left behind when DDL was not yet in its transaction (an older
+    release): never data, only a copy that was never finished; a retry would stop on them."""
+    names = conn.exec_driver_sql(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE '\\_alembic\\_tmp\\_%' ESCAPE '\\'"
+    ).scalars()
+    for name in list(names):
+        conn.exec_driver_sql(f'DROP TABLE "{name}"')
 
 
 @contextmanager

@@ -13,7 +13,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash
 
-from web.core.models import ROLES, Site
+from web.core.accounts import end_sessions
+from web.core.models import ROLES, AuditEvent, Site, User
 
 DEMO_PASSWORD = "demo"
 
@@ -30,6 +31,25 @@ def set_mode(db: Session, mode: str) -> str:
         db.add(Site(id=1, mode=mode))
         recorded = mode
     return recorded
+
+
+def disable_demo_logins(db: Session) -> list[str]:
+    """In a live database, the demo's own logins are deactivated (caller commits): one of the four
+    role names with the password 'demo', as `planner serve --demo` made them before the mode was
+    recorded, which an upgrade of such a database once carried into live use. Their sessions end
+    and each is in the audit log; returns their names."""
+    if mode_of(db) != "live":
+        return []
+    disabled = []
+    for user in db.scalars(select(User).where(User.username.in_(ROLES) | User.is_demo).order_by(User.id)):
+        if user.active and (user.is_demo or check_password_hash(user.password_hash, DEMO_PASSWORD)):
+            user.active, user.is_demo = False, True
+            end_sessions(db, user.id, "deactivated")
+            db.add(AuditEvent(action="user_changed", username="", detail=(
+                f"{user.username} deactivated by planner db upgrade: a demo login with the password "
+                "'demo' in a live database")))  # fmt: skip
+            disabled.append(user.username)
+    return disabled
 
 
 def _recorded_mode(engine: Engine) -> tuple[set[str], str | None]:
