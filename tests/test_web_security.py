@@ -116,7 +116,7 @@ def test_deactivating_a_user_or_resetting_their_password_ends_their_sessions(web
         admin.post(f"/admin/users/{ids['analyst']}", data={"role": "analyst"}).status_code == 303
     )  # unticked
     assert analyst.get("/schemes").status_code == 302
-    reset = {"role": "officer", "active": "y", "password": "a-new-password"}
+    reset = {"role": "officer", "active": "y", "password": "tidal-copper-meadow-lamp"}
     assert admin.post(f"/admin/users/{ids['officer']}", data=reset).status_code == 303
     assert officer.get("/waiting-list").status_code == 302
 

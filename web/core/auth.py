@@ -34,7 +34,7 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from web.core import audit, idle, throttle
-from web.core.accounts import PASSWORD_MAX, hash_password
+from web.core.accounts import PASSWORD_MAX, find_user, hash_password
 from web.core.db import get_db, schema_ready
 from web.core.models import ROLES, User, UserSession, utcnow
 from web.core.site import DEMO_PASSWORD
@@ -201,7 +201,7 @@ def login() -> ResponseReturnValue:
     if form.validate_on_submit():
         db = get_db()
         name = form.username.data.strip()
-        user = db.scalar(select(User).where(User.username == name)) if len(name) <= 64 else None
+        user = find_user(db, name) if len(name) <= 64 else None
         # The same work whoever it is: a hash is checked for an unknown user too.
         right = check_password_hash(user.password_hash if user else dummy_hash(), form.password.data)
         if right and user is not None and not current_app.config["DEMO"]:
