@@ -216,6 +216,7 @@ def login() -> ResponseReturnValue:
             return response
         # One message for unknown user, wrong password and deactivated account: no user enumeration.
         error = "The username or password is not right, or the account is not active"
+        throttle.note_failure()
         audit.record("login_failed", detail=f"username {name[:64]!r}")
         db.commit()
     if request.method == "POST":
