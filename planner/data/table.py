@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterable
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +22,7 @@ import pandas as pd
 from planner.data.cells import Column as Column
 from planner.data.cells import Kind as Kind
 from planner.data.cells import parse, range_message
-from planner.data.limits import unstorable
+from planner.data.limits import COLUMNS_MAX, unstorable
 from planner.data.problems import InvalidInput, Problem
 
 MAX_PROBLEMS = 20
@@ -99,14 +100,28 @@ def read_values(data: bytes, spec: TableSpec, column: str) -> frozenset[str] | N
     if text is None or not text.strip():
         return None
     try:
-        records = list(csv.reader(io.StringIO(text, newline="")))
-    except csv.Error:
+        records = _records(csv.reader(io.StringIO(text, newline="")))
+    except (csv.Error, _TooWide):
         return None
     header = [h.strip() for h in records[0]]
     if header.count(column) != 1:
         return None
     at = header.index(column)
     return frozenset(r[at].strip() for r in records[1:] if len(r) == len(header) and r[at].strip())
+
+
+class _TooWide(Exception):
+    def __init__(self, columns: int) -> None:
+        self.columns = columns
+
+
+def _records(reader: Iterator[list[str]]) -> list[list[str]]:
+    """The file's rows, the header's width checked before any other row is read (a header of
+    hundreds of thousands of columns is refused at once, not parsed and compared)."""
+    header = next(reader)
+    if len(header) > COLUMNS_MAX:
+        raise _TooWide(len(header))
+    return [header, *reader]
 
 
 def _read(data: bytes, spec: TableSpec, out: _Collector) -> pd.DataFrame:
@@ -119,16 +134,20 @@ def _read(data: bytes, spec: TableSpec, out: _Collector) -> pd.DataFrame:
         out.raise_if_any()
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
-        records = list(reader)
+        records = _records(reader)
     except csv.Error as e:  # e.g. a field longer than the csv module allows (128 kB)
         out.add(reader.line_num, None, f"cannot be read as CSV ({e})")
+        out.raise_if_any()
+    except _TooWide as e:
+        wide = f"has {e.columns:,} columns in its header row; at most {COLUMNS_MAX:,} are read"
+        out.add(1, None, f"{wide} (the contract has {len(spec.columns)}): remove the columns not needed")
         out.raise_if_any()
     if not any(h.strip() for h in records[0]):
         out.add(1, None, f"is blank: the first row must be the header ({', '.join(spec.names)})")
         out.raise_if_any()
     header = [h.strip() for h in records[0]]
     order = {c.name: i for i, c in enumerate(spec.columns)}
-    for name in sorted({h for h in header if header.count(h) > 1 and h}):
+    for name in sorted(n for n, times in Counter(header).items() if times > 1 and n):
         out.add(1, name, "column appears more than once in the header row")
     for col in spec.columns:
         if col.required and col.name not in header:
