@@ -24,9 +24,9 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 from flask import Flask, current_app, g
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, select, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
@@ -217,7 +217,8 @@ def schema_ready(app: Flask) -> bool:
             return True
         if time.monotonic() - ext.get("planner_schema_checked", -RECHECK_SECONDS) < RECHECK_SECONDS:
             return False
-        ext["planner_schema_ready"] = schema_state(ext["planner_engine"]).up_to_date
+        state = schema_state(ext["planner_engine"])
+        ext["planner_schema_ready"], ext["planner_schema_reachable"] = state.up_to_date, state.reachable
         ext["planner_schema_checked"] = time.monotonic()
         return bool(ext["planner_schema_ready"])
 
@@ -267,3 +268,47 @@ def exclusive(db: Session, key: int | None = None, *, row: Any = None) -> None:
     raw = conn.connection.driver_connection
     if raw is not None and not raw.in_transaction:  # nothing written yet in this transaction
         raw.execute("BEGIN IMMEDIATE")
+
+
+def lock_people(db: Session, person_ids: list[str] | None = None) -> None:
+    """Serialise on young people's rows (all of them with None), before anything else is locked
+    or read for a change: the ledger's decisions lock the person they are about, imports and
+    matching runs lock everyone. Locks are always taken in one order, so two writers never wait
+    for each other in a circle: an advisory lock (one import or matching run at a time), then
+    people by person_id, then the scheme, then placements and proposals; the data version last,
+    at the commit. On PostgreSQL SELECT ... FOR UPDATE; on SQLite its one write lock."""
+    from web.core.models import YoungPerson
+
+    if db.connection().dialect.name != "postgresql":
+        exclusive(db)
+        return
+    query = select(YoungPerson.person_id).order_by(YoungPerson.person_id).with_for_update()
+    if person_ids is not None:
+        query = query.where(YoungPerson.person_id.in_(sorted(set(person_ids))))
+    db.execute(query).all()
+
+
+# SQLSTATEs (PostgreSQL) and messages (SQLite) of what is not the request's fault.
+_CONFLICT_STATES = {"40P01", "40001", "55P03"}  # deadlock, serialisation failure, lock not available
+_STORAGE_STATES = {"53100"}  # disk full
+_DOWN_STATES = {"57P01", "57P02", "57P03"}  # shut down, crashed, starting up
+
+
+def trouble(e: DBAPIError) -> str | None:
+    """What went wrong with the database, when it is not the request's fault: `conflict` (two
+    writers crossed: try again), `storage` (its disk is full or read-only), `unreachable`; None
+    for anything else (a bug, a constraint)."""
+    orig = e.orig
+    state = str(getattr(orig, "sqlstate", "") or "")
+    message = str(orig).lower()
+    if state in _CONFLICT_STATES or "database is locked" in message:
+        return "conflict"
+    if state in _STORAGE_STATES or "disk is full" in message or "readonly database" in message:
+        return "storage"
+    down = state[:2] == "08" or state in _DOWN_STATES
+    if down or e.connection_invalidated or isinstance(e, InterfaceError):
+        return "unreachable"
+    psycopg = "psycopg" in type(orig).__module__
+    if isinstance(e, OperationalError) and psycopg and not state:
+        return "unreachable"  # it could not connect at all: no SQLSTATE without a server
+    return None
