@@ -172,7 +172,7 @@ def test_sign_in_sets_an_httponly_samesite_cookie(web_app):
 def test_healthz_reports_the_database_and_its_migrations_without_signing_in(web_app):
     response = web_app.test_client().get("/healthz")
     assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
-    assert response.json == {"status": "ok", "database": "ok", "migrations": "current",
+    assert response.json == {"status": "ok", "database": "ok", "migrations": "current", "storage": "ok",
                              "revision": head_revision(), "head": head_revision()}  # fmt: skip
 
 

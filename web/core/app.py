@@ -82,7 +82,7 @@ STORAGE_TROUBLE_SECONDS = 300  # a refused write is reported this long (no cheap
 
 
 def storage_state(app: Flask) -> str:
-    """`ok`, `full` or `read-only`: a SQLite file's own disk, looked at; and, for either engine,
+    """`ok`, `full`, `read-only` (or `unknown`): a SQLite file's own disk, looked at; and, for either engine,
     a write the database refused for want of space in the last few minutes (`web.core.errors`)."""
     from web.core.db import engine_of
     from web.core.errors import STORAGE_TROUBLE
@@ -90,7 +90,11 @@ def storage_state(app: Flask) -> str:
     url = engine_of(app).url
     if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
         path = os.path.abspath(str(url.database))
-        if shutil.disk_usage(os.path.dirname(path)).free < STORAGE_MIN_FREE:
+        try:
+            free = shutil.disk_usage(os.path.dirname(path)).free
+        except OSError:  # its folder is gone: the database is unreachable, as /healthz says
+            return "unknown"
+        if free < STORAGE_MIN_FREE:
             return "full"
         if not os.access(path, os.W_OK) or not os.access(os.path.dirname(path), os.W_OK):
             return "read-only"
@@ -104,7 +108,7 @@ def init_app(app: Flask) -> None:
     """The database, security, filters, CSRF, sign-in, throttling, error pages and `/healthz`."""
     from web.core import db, errors, filters, security, throttle
     from web.core.auth import login_manager
-    from web.core.site import live_refusal
+    from web.core.site import live_refusal, mode_refusal
 
     db.init_app(app)
     if not app.config["DEMO"] and (refused := live_refusal(db.engine_of(app))):
@@ -124,8 +128,11 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def _migrated() -> ResponseReturnValue | None:
-        if request.endpoint in ("healthz", "static") or db.schema_ready(app):
+        if request.endpoint in ("healthz", "static"):
             return None
+        if db.schema_ready(app):
+            refused = mode_refusal(app)
+            return None if refused is None else errors.error_page(503, f"The service cannot open: {refused}.")
         if not app.extensions.get("planner_schema_reachable", True):
             return errors.error_page(503, errors.DATABASE_TROUBLE["unreachable"][1])
         return errors.error_page(503, "The service's database is being upgraded. Try again in a few minutes.")

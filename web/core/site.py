@@ -8,6 +8,9 @@ The mode is recorded once, in the `site` table, by whatever first uses an empty 
 
 from __future__ import annotations
 
+import time
+
+from flask import Flask
 from sqlalchemy import Engine, inspect, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -17,6 +20,11 @@ from web.core.accounts import end_sessions
 from web.core.models import ROLES, AuditEvent, Site, User
 
 DEMO_PASSWORD = "demo"
+DEMO_DATABASE = (
+    "this database was made by planner serve --demo: its people are synthetic and its users "
+    "have the well-known password 'demo', so it is only served with --demo. For real use, set "
+    "DATABASE_URL to a new database, run planner db upgrade and planner users create"
+)
 
 
 def mode_of(db: Session) -> str | None:
@@ -96,10 +104,28 @@ def live_refusal(engine: Engine) -> str | None:
         _, mode = _recorded_mode(engine)
     except SQLAlchemyError:
         return None  # unreachable now: /healthz and the 503 page say so
-    if mode == "demo":
-        return (
-            "this database was made by planner serve --demo: its people are synthetic and its users "
-            "have the well-known password 'demo', so it is only served with --demo. For real use, set "
-            "DATABASE_URL to a new database, run planner db upgrade and planner users create"
-        )
+    return DEMO_DATABASE if mode == "demo" else None
+
+
+RECHECK_SECONDS = 5.0
+
+
+def mode_refusal(app: Flask) -> str | None:
+    """Why this app must not serve its database now, asked of the database at most every
+    RECHECK_SECONDS: a restore may have swapped in a demo database under a live service (or a
+    live one under the demo) since it started."""
+    from web.core.db import engine_of
+
+    ext = app.extensions
+    if time.monotonic() - ext.get("planner_mode_checked", -RECHECK_SECONDS) >= RECHECK_SECONDS:
+        try:
+            _, mode = _recorded_mode(engine_of(app))
+        except SQLAlchemyError:
+            mode = None  # unreachable: the schema check and /healthz say so
+        ext["planner_mode"], ext["planner_mode_checked"] = mode, time.monotonic()
+    mode = ext.get("planner_mode")
+    if not app.config["DEMO"] and mode == "demo":
+        return DEMO_DATABASE
+    if app.config["DEMO"] and mode == "live":
+        return "this database was set up for real use since demo mode started: demo mode does not serve it"
     return None
