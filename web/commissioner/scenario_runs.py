@@ -6,6 +6,9 @@ A thread is enough at this product's scale: a run of a county with the web's def
 12 months takes a few seconds. Studies of hundreds of runs belong to `planner scenario` (which
 can use every core or a Dask cluster).
 
+A run can be cancelled while queued or running (`cancel`): its status says so at once, and the
+worker, which looks at the status at each step of progress, stops there and keeps nothing.
+
 Runs survive restarts: each records the process running it (`runner`); when an app starts
 (`recover`), a run whose process is gone goes back to the queue (once: a run that stops its
 process twice fails with the reason) and every queued run is started. Any process may start a
@@ -26,14 +29,16 @@ import pandas as pd
 from flask import Flask
 from sqlalchemy import select, update
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from planner.data.contract import Dataset
 from planner.data.problems import InvalidInput
 from planner.simulate.report import chart_by_month
 from planner.simulate.simulation import simulate
 from web.commissioner.scenario_form import parse
+from web.core import audit
 from web.core.db import get_db
-from web.core.models import utcnow
+from web.core.models import User, utcnow
 from web.core.scenario_models import ScenarioRun
 from web.core.store import people_frame, referrals_frame, schemes_frame
 
@@ -42,6 +47,7 @@ log = logging.getLogger(__name__)
 MIN_REFERRALS = 10  # planner.simulate.world needs at least this many to estimate demand
 PROGRESS_EVERY_SECONDS = 0.5  # progress is written at most this often
 STALE = timedelta(minutes=10)  # a run not heard from for this long stopped with its process
+UNEXPECTED = "The simulation stopped with an unexpected error; the service log has the details."
 MAX_ATTEMPTS = 2  # a run that stopped its process twice is not started a third time
 
 
@@ -119,6 +125,31 @@ def submit(app: Flask, run_id: int) -> Future[None]:
     return _executor(app).submit(execute, app, run_id)
 
 
+class Cancelled(Exception):
+    """The run was cancelled while it ran: the worker stops at its next step of progress."""
+
+
+def cancel(db: Session, run: ScenarioRun, user: User) -> bool:
+    """Cancel a queued or running run (the caller has checked who may): whether it was still
+    going. In the audit log; one conditional UPDATE, so a run finishing meanwhile stays done."""
+    now = utcnow()
+    done = db.execute(
+        update(ScenarioRun)
+        .where(ScenarioRun.id == run.id, ScenarioRun.status.in_(("queued", "running")))
+        .values(status="cancelled", message=f"Cancelled by {user.username}.", finished_at=now, updated_at=now)
+    )
+    if not getattr(done, "rowcount", 0):
+        db.rollback()
+        return False
+    audit.record("cancel_scenario_run", detail=f"scenario {run.scenario_id}, run {run.id}")
+    db.commit()
+    return True
+
+
+def _cancelled(db: Session, run_id: int) -> bool:
+    return db.scalar(select(ScenarioRun.status).where(ScenarioRun.id == run_id)) == "cancelled"
+
+
 def is_stale(run: ScenarioRun) -> bool:
     return run.status in ("queued", "running") and utcnow() - run.updated_at > STALE
 
@@ -151,6 +182,8 @@ def execute(app: Flask, run_id: int) -> None:
 
             def progress(n: int, total: int) -> None:
                 nonlocal done, last
+                if _cancelled(db, run_id):
+                    raise Cancelled
                 done += n
                 now = time.perf_counter()
                 if now - last >= PROGRESS_EVERY_SECONDS or done == total:
@@ -159,25 +192,33 @@ def execute(app: Flask, run_id: int) -> None:
                     last = now
 
             result = simulate(scenario, data, referrals, workers=1, progress=progress)
-            run.summary_csv = result.summary.to_csv(index=False)
-            run.by_district_csv = result.by_district.to_csv(index=False)
-            run.by_month_csv = result.by_month.to_csv(index=False)
-            run.chart_svg = chart_by_month(result.by_month)
-            run.status = "done"
-            run.message = f"{len(result.runs)} runs in {result.seconds:.1f} s"
+            outcome: dict[str, object] = {
+                "summary_csv": result.summary.to_csv(index=False),
+                "by_district_csv": result.by_district.to_csv(index=False),
+                "by_month_csv": result.by_month.to_csv(index=False),
+                "chart_svg": chart_by_month(result.by_month),
+                "status": "done",
+                "message": f"{len(result.runs)} runs in {result.seconds:.1f} s",
+            }
+        except Cancelled:
+            log.info("scenario run %s cancelled", run_id)
+            db.rollback()
+            return
         except InvalidInput as e:
-            db.rollback()
-            run.status, run.message = "failed", "; ".join(str(p) for p in e.problems)
+            outcome = {"status": "failed", "message": "; ".join(str(p) for p in e.problems)}
         except RuntimeError as e:
-            db.rollback()
-            run.status, run.message = "failed", str(e)
+            outcome = {"status": "failed", "message": str(e)}
         except Exception:
             log.exception("scenario run %s failed", run_id)
-            db.rollback()
-            run.status = "failed"
-            run.message = "The simulation stopped with an unexpected error; the service log has the details."
-        run.seconds = time.perf_counter() - t0
-        run.finished_at = run.updated_at = utcnow()
+            outcome = {"status": "failed", "message": UNEXPECTED}
+        db.rollback()
+        now = utcnow()
+        # Unless it was cancelled meanwhile: then nothing of it is kept.
+        db.execute(
+            update(ScenarioRun)
+            .where(ScenarioRun.id == run_id, ScenarioRun.status == "running")
+            .values(seconds=time.perf_counter() - t0, finished_at=now, updated_at=now, **outcome)
+        )
         db.commit()
 
 

@@ -32,7 +32,9 @@ class ScenarioRun(Base):
     files, and as the chart, drawn once when the run finishes."""
 
     __tablename__ = "scenario_runs"
-    __table_args__ = (CheckConstraint("status IN ('queued','running','done','failed')", name="status"),)
+    __table_args__ = (
+        CheckConstraint("status IN ('queued','running','done','failed','cancelled')", name="status"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     scenario_id: Mapped[int] = mapped_column(ForeignKey("scenarios.id", ondelete="CASCADE"), index=True)
