@@ -367,7 +367,7 @@ def cancel(run_id: int) -> ResponseReturnValue:
     if found.run_by_id != user.id and user.role != "admin":
         abort(403, description="Only whoever started a run, or an administrator, can cancel it.")
     if cancel_run(get_db(), found, user):
-        flash(f"Run {run_id} cancelled: nothing of it is kept.", "success")
+        flash(f"Run {run_id} cancelled.", "success")
     return redirect(url_for("scenarios.result", run_id=run_id), code=303)
 
 
