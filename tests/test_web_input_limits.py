@@ -194,13 +194,17 @@ def test_a_value_the_database_refuses_is_a_400_on_our_own_page(web_app: Flask):
 
 def test_a_500000_column_upload_is_refused_with_400_at_once(web_app: Flask, sign_in: SignIn):
     """The header's width is checked before it is parsed and compared: once, quadratic in it,
-    80,000 columns took a minute and 500,000 pinned a worker for twenty."""
+    80,000 columns took a minute and 500,000 pinned a worker for twenty. Under 2 s (0.3 s on an
+    idle machine), or on a machine busy with other work 20 times an ordinary upload's time then."""
     wide = (",".join(f"c{i}" for i in range(500_000)) + "\n").encode()  # about 3.9 MB
     officer = sign_in("officer")
     started = time.perf_counter()
+    assert _upload(officer, (EXAMPLE / "schemes.csv").read_bytes()).status_code == 303
+    ordinary = time.perf_counter() - started
+    started = time.perf_counter()
     response = _upload(officer, wide)
     seconds = time.perf_counter() - started
-    assert response.status_code == 400 and seconds < 2, seconds
+    assert response.status_code == 400 and seconds < max(2.0, 20 * ordinary), (seconds, ordinary)
     assert "has 500,000 columns in its header row; at most 1,000 are read" in _text(response)
 
 

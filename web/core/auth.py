@@ -37,7 +37,7 @@ from web.core import audit, idle, throttle
 from web.core.accounts import PASSWORD_MAX, find_user, hash_password
 from web.core.db import get_db, schema_ready
 from web.core.models import ROLES, User, UserSession, utcnow
-from web.core.site import DEMO_PASSWORD
+from web.core.site import DEMO_PASSWORD, mode_of
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
@@ -205,8 +205,8 @@ def login() -> ResponseReturnValue:
         # The same work whoever it is: a hash is checked for an unknown user too.
         right = check_password_hash(user.password_hash if user else dummy_hash(), form.password.data)
         if right and user is not None and not current_app.config["DEMO"]:
-            # The demo's logins and its well-known password never sign in to a live service.
-            right = not (user.is_demo or form.password.data == DEMO_PASSWORD)
+            # The demo's logins, and its well-known password, never sign in to a live service.
+            right = not (user.is_demo or (form.password.data == DEMO_PASSWORD and mode_of(db) == "live"))
         if user is not None and user.active and right:
             _start_session(user)
             audit.record("login")
