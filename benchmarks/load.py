@@ -162,7 +162,13 @@ def _prepare(url: str, on: date) -> tuple[list[str], list[int]]:
         replace_all(db, data)
         replace_history(db, history.referrals, history.cohort)
         db.commit()
-        run_matching(db, db.scalar(select(Account).where(Account.username == "officer")), on=on)
+    with app.test_request_context():  # as the officer pressing "Run matching" (its audit entry names them)
+        from flask_login import login_user
+
+        db = get_db()
+        officer = db.scalar(select(Account).where(Account.username == "officer"))
+        login_user(officer)
+        run_matching(db, officer, on=on)
         placed = db.scalars(
             select(Proposal.id).where(Proposal.state == "proposed", Proposal.outcome == "placed")
         )
