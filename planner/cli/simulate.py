@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from planner.cli.common import DATA_DIR, OUT_DIR, SCENARIO_FILE, BadInput
+from planner.cli.common import DATA_DIR, OUT_DIR, SCENARIO_FILE, BadInput, finite
 from planner.data.problems import InvalidInput
 
 
@@ -68,7 +68,8 @@ def scenario_cmd(scenario_file: Path, out_dir: Path, runs: int | None, workers: 
 
 @click.command("commission")
 @click.argument("scenario_file", type=SCENARIO_FILE)
-@click.option("--budget", required=True, type=click.FloatRange(0), help="GBP a week to spend on new places.")
+@click.option("--budget", required=True, type=click.FloatRange(0), callback=finite,
+              help="GBP a week to spend on new places.")  # fmt: skip
 @click.option("--out", "out_dir", required=True, type=OUT_DIR, help="Folder for plan.csv and report.html.")
 @click.option("--samples", type=click.IntRange(1, 100), default=8, show_default=True,
               help="Simulated baselines the plan is optimised over.")  # fmt: skip

@@ -24,6 +24,7 @@ from web.commissioner.scenario_form import ScenarioForm, add_or_remove, council_
 from web.commissioner.scenario_form import problems as form_problems
 from web.commissioner.scenario_results import district_rows, frame, headline, policy_of, summary_rows
 from web.commissioner.scenario_runs import MIN_REFERRALS, is_stale, submit
+from web.commissioner.scenario_runs import cancel as cancel_run
 from web.commissioner.scenario_yaml import parse, starter_yaml
 from web.core import audit
 from web.core.auth import roles_required
@@ -217,7 +218,8 @@ def _run(run_id: int) -> ScenarioRun:
 def result(run_id: int) -> ResponseReturnValue:
     found = _run(run_id)
     record = _record(found.scenario_id or 0)
-    context: dict[str, Any] = {"run": found, "record": record, "stale": is_stale(found)}
+    mine = found.run_by_id == _user().id or _user().role == "admin"
+    context: dict[str, Any] = {"run": found, "record": record, "stale": is_stale(found), "may_cancel": mine}
     if found.status == "done":
         summary = frame(found.summary_csv)
         policy = policy_of(summary)
@@ -228,6 +230,18 @@ def result(run_id: int) -> ResponseReturnValue:
             "tables": list(TABLES),
         }
     return render_template("commissioner/scenario_run.html", **context)
+
+
+@bp.post("/scenarios/runs/<int:run_id>/cancel")
+@roles_required(*PLANNING)
+def cancel(run_id: int) -> ResponseReturnValue:
+    """Stop a queued or running run: for whoever started it, or an administrator."""
+    found, user = _run(run_id), _user()
+    if found.run_by_id != user.id and user.role != "admin":
+        abort(403, description="Only whoever started a run, or an administrator, can cancel it.")
+    if cancel_run(get_db(), found, user):
+        flash(f"Run {run_id} cancelled.", "success")
+    return redirect(url_for("scenarios.result", run_id=run_id), code=303)
 
 
 @bp.get("/scenarios/runs/<int:run_id>/status")
