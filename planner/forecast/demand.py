@@ -11,15 +11,15 @@ Demand has three parts, simulated together `runs` times:
     levels in the proportions of the history;
 (c) the backlog: people on today's waiting list (young_people.csv, or open referrals without it)
     needed before the first forecast month (those needed later are part of the flow (b)).
-Supply is the places free each month in schemes of commissioned supported types: today's
-vacancies, then places freed as residents leave (a monthly rate per SSDA903 accommodation type,
-from the lengths of stay in the history). Demand not met in its month is not carried over: it is
-the shortfall, counted as everywhere in the planner (`planner.forecast.shortfall`: a place meets
-a need at its own support level or below, shared out within a district, nothing netted); a level's row
-gives the places free at that level or above and the young people needing that level left
-without one, the `all` rows add the levels up. The first month, when the forecast starts right
-after the history, is today's position.
-Demand is also split by age band (17-18, 19-21, 22-25) for the council as a whole.
+Supply is the places free each month in schemes of commissioned supported types: today's vacancies,
+then places freed as residents leave (a monthly rate per SSDA903 accommodation type: one over the
+mean stay of the history's censored stay model, `planner.forecast.stays`). Demand not met in its
+month is not carried over: it is the shortfall, counted as everywhere in the planner
+(`planner.forecast.shortfall`: a place meets a need at its own support level or below, shared out
+within a district, nothing netted); a level's row gives the places free at that level or above and
+the young people needing that level left without one, the `all` rows add the levels up. The first
+month, when the forecast starts right after the history, is today's position. Demand is also split
+by age band (17-18, 19-21, 22-25) for the council as a whole.
 """
 
 from __future__ import annotations
@@ -39,11 +39,12 @@ from planner.data.districts import districts, main_council
 from planner.data.formats import uk_date
 from planner.data.problems import InvalidInput, Problem
 from planner.data.table import read_file
-from planner.data.vocab import SUPPORT_LEVELS
+from planner.data.vocab import SUPPORT_LEVELS, SUPPORT_RANK
 from planner.forecast.history import COHORT, FOSTER_PLACES, NOT_PLACE_DEMAND, REFERRALS, UNKNOWN_DISTRICT
 from planner.forecast.model import CountModel, fit_counts, monthly_counts
 from planner.forecast.shares import share_unknown
 from planner.forecast.shortfall import due_and_vacant, share_out
+from planner.forecast.stays import fit_stays
 from planner.forecast.tables import AGE_BANDS, by_age, summarise
 from planner.forecast.tables import FORECAST_COLUMNS as FORECAST_COLUMNS  # re-exported for callers
 
@@ -125,21 +126,28 @@ def classify(referrals: pd.DataFrame) -> pd.DataFrame:
 
 
 def leave_rates(referrals: pd.DataFrame, on: pd.Timestamp) -> dict[str, float]:
-    """Monthly chance of moving on by ACCOM letter: exponential fit to stays, open stays censored."""
-    placed = referrals[referrals["placed_date"].notna()]
-    end = placed["left_date"].fillna(on)
-    end = end.where(end < on, on)
-    months = (
-        ((end - placed["placed_date"]).dt.days.clip(lower=1) / 30.44)
-        .groupby(placed["outcome_accom"].str[0])
-        .sum()
-    )
-    events = placed["left_date"].notna().groupby(placed["outcome_accom"].str[0]).sum()
-    rates = {}
-    for letter, exposure in months.items():
-        rate = float(events.get(letter, 0)) / float(exposure) if exposure >= 6 else np.nan
-        rates[str(letter)] = float(1 - np.exp(-rate)) if np.isfinite(rate) else DEFAULT_LEAVE_RATE
-    return rates
+    """Monthly chance of moving on by ACCOM letter: one over the mean stay of the censored stay
+    model (`planner.forecast.stays`), the rate occupied places come free at in a steady state."""
+    placed = referrals[referrals["placed_date"].notna() & (referrals["placed_date"] < on)]
+    letters = tuple(sorted(set(placed["outcome_accom"].str[:1])))
+    if not letters or not placed["left_date"].notna().any():
+        return {}
+    model = fit_stays(referrals, end=on, types=letters)
+    own = {f.accom_type for f in model.fits}
+    weeks_per_month = 30.44 / 7
+    out = {}
+    need = placed["support_need"].map(SUPPORT_RANK)
+    for letter in letters:
+        if letter in own:
+            i = int(model.index(np.array([letter]))[0])
+            share = np.bincount(
+                need[placed["outcome_accom"].str[:1] == letter], minlength=len(SUPPORT_LEVELS)
+            )
+            mean_weeks = float(
+                model.quantiles[i].mean(axis=1) @ (share / share.sum())
+            )  # as the history's needs
+            out[letter] = float(1 - np.exp(-weeks_per_month / mean_weeks))
+    return out
 
 
 def _council_districts(inputs: ForecastInputs) -> list[str]:
