@@ -30,8 +30,8 @@ FLOATING_SUPPORT_GBP = 115.0
 
 def nominations_per_year(cal: Calibration) -> dict[str, float]:
     """Nominations to own tenancies a year by district: the council's referrals for a place a year
-    that end in an own tenancy (U, or ordinary lodgings K, in the referral history's outcomes),
-    shared out by population aged 16-25."""
+    that end in an own tenancy (U in the referral history's outcomes), shared out by population
+    aged 16-25."""
     ratio = council_figures(cal.council.code)["unsuitable_ratio"]
     total = sum(
         per_year
