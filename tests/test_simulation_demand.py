@@ -76,7 +76,7 @@ def test_demo_places_by_support_level_are_rate_times_mean_stay_and_their_spare(d
     # Little's law per support level, read as the simulation reads the history: places of a level
     # in use = referrals a week needing it x their mean stay; the demo's places add the spare
     # places of square-root staffing (planner.demo.schemes.SPARE_BETA).
-    from planner.demo.schemes import SPARE_BETA, in_use
+    from planner.demo.occupancy import SPARE_BETA, in_use
 
     w, _, folder = demo_world
     using = in_use(w.stays, history.load_referrals(folder), START).places

@@ -29,11 +29,11 @@ from planner.demo import targets
 from planner.demo.calibration import MIN_PEOPLE, Calibration, calibrate
 from planner.demo.history import generate_history, write_tables
 from planner.demo.nominations import nominations
+from planner.demo.occupancy import demo_stays, in_use
 from planner.demo.people import make_people
-from planner.demo.schemes import TYPES, in_use, make_schemes, staying_put
+from planner.demo.schemes import TYPES, make_schemes, staying_put
 from planner.demo.waiting import expected_size
 from planner.forecast.history import History
-from planner.forecast.stays import fit_stays, history_end
 
 log = logging.getLogger(__name__)
 
@@ -67,8 +67,7 @@ def _tables(cal: Calibration, people: int | None, seed: int, on: date, history: 
     due = young[due_within(young, on=on) & (young["flow"] != "staying_put").to_numpy()]
     # Places in use as the scenario simulation will read the history: its stays, fitted.
     ref = history.referrals
-    stays = fit_stays(ref, end=history_end(ref, on), types=tuple(sorted({*TYPES, "U", STAYING_PUT})))
-    using = in_use(stays, ref, on)
+    using = in_use(demo_stays(ref, on, tuple(sorted({*TYPES, OWN_TENANCY, STAYING_PUT}))), ref, on)
     schemes = make_schemes(cal, due, rng_schemes, _prefix("SC", cal.council.code), using)
     nominated = nominations(cal, using.of(OWN_TENANCY), rng_schemes, prefix=_prefix("SC", cal.council.code),
                             first=len(schemes) + 1)  # fmt: skip

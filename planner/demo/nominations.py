@@ -17,9 +17,9 @@ from planner.data.contract import HORIZON_DAYS
 from planner.data.districts import districts
 from planner.demo.calibration import Calibration
 from planner.demo.cohort import council_figures
+from planner.demo.occupancy import SCHEME_OF_OUTCOME
 from planner.demo.places import places, points_near
 from planner.demo.referrals import outcome_table
-from planner.demo.schemes import SCHEME_OF_OUTCOME
 
 # Nominations to own tenancies: the rent of a new social letting, England 2023/24 (MHCLG, Social
 # housing lettings in England, tenancies: median weekly rent £103, London £135; CORE), and the

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from planner.data.formats import ages_on
-from planner.data.vocab import OWN_TENANCY, RISKS, SUPPORT_LEVELS, SUPPORT_RANK
+from planner.data.vocab import OWN_TENANCY, RISKS, SUPPORT_LEVELS, SUPPORT_RANK, URGENT_ACCOM
 from planner.demo.calibration import GENDER_MIX, WHEELCHAIR_SHARE, Calibration
 from planner.demo.cohort import allot
 from planner.demo.places import neighbours
@@ -86,9 +86,12 @@ def make_people(cal: Calibration, n: int, rng: np.random.Generator, on: date, pr
     need = np.array([rng.choice(len(SUPPORT_LEVELS), p=SUPPORT_BY_AGE[g]) for g in group])
     need = np.where(high_risk, np.maximum(need, SUPPORT_RANK["high"]), need)
     need = np.where(n_risks >= 2, np.maximum(need, SUPPORT_RANK["medium"]), need)
-    # The unsuitably housed have waited up to 12 weeks (`planner.demo.waiting`): those the places
-    # that came free meanwhile could not take, whose needs are where places are fewest.
-    waited = (df["component"] == "unsuitable").to_numpy(dtype=bool)
+    # Those in B&B, emergency accommodation or of no fixed abode have waited up to 12 weeks
+    # (`planner.demo.waiting`): those the places that came free meanwhile could not take, whose
+    # needs are where places are fewest.
+    waited = (
+        (df["component"] == "unsuitable") & df["current_accom"].str[:1].isin(list(URGENT_ACCOM))
+    ).to_numpy(dtype=bool)
     hardest = rng.choice(len(SUPPORT_LEVELS), size=n, p=WAITED_NEEDS)
     need = np.where(waited, np.maximum(need, hardest), need)
 

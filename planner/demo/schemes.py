@@ -20,41 +20,24 @@ authority (`planner.demo.nominations`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
 import pandas as pd
 
 from planner.data.districts import districts
-from planner.data.vocab import NEVER_SUITABLE, RISKS, SUPPORT_LEVELS, SUPPORT_RANK
+from planner.data.vocab import RISKS, SUPPORT_LEVELS, SUPPORT_RANK
 from planner.demo.calibration import COST_MAX_GBP, COST_MEAN_GBP, COST_MIN_GBP, Calibration
+from planner.demo.occupancy import SPARE_BETA, InUse, accept_high_risk
 from planner.demo.places import places, points_near
-from planner.forecast.history import NOT_PLACE_DEMAND
-from planner.forecast.stays import StayModel
-from planner.simulate.world import place_referrals, referral_rate
 
 # Suitable vacancies for this share of the young people due within the horizon: west to east
 # (assumption).
 SUPPLY_WEST, SUPPLY_EAST = 1.2, 0.3
 SUPPLY_SINGLE = 1.0  # a one-district council
-# Places a type and support level has beyond those in use: beta x the square root of those in use,
-# the square-root staffing rule of many-server queues (Halfin and Whitt 1981), with beta = 1: a
-# panel that places most young people within weeks of their need date, neither idle places nor a
-# queue that grows (assumption: no published occupancy figure for supported accommodation).
-SPARE_BETA = 1.5
 HIGH_SUPPORT_SHORT = 0.4  # a high or intensive place is this much less likely to be the one free
-# The scheme type a referral's outcome (SSDA903 ACCOM letter) takes a place in: the demo has no
-# community homes (C: its high-support semi-independent places stand for them), ordinary lodgings
-# supported lodgings (ordinary lodgings are no own tenancy), "other" semi-independent. B&B,
-# emergency and no fixed abode hold no place; those referrals count as semi-independent places.
-SCHEME_OF_OUTCOME = {"D": "D", "E": "E", "T": "T", "U": "U", "C": "D", "K": "E", "Y": "D"}
-# The most support each type gives (the support levels of `TYPES`; an own tenancy's floating support).
-MOST_SUPPORT = {"D": SUPPORT_RANK["intensive"], "E": SUPPORT_RANK["high"], "T": SUPPORT_RANK["medium"],
-                "U": SUPPORT_RANK["low"]}  # fmt: skip
 FOYER_PLACES = (20, 60)
 STAFFED_MIN_GBP = 1000.0
-
 # type: share of suitable vacancies, chance a place is free (used by the benchmarks' bulk
 # generator; the demo sizes vacancies from the people due), support levels offered
 # (none, low, medium, high, intensive), places per scheme (low, high). Assumptions, after the
@@ -147,50 +130,6 @@ def _size(rng: np.random.Generator, kind: str, support: int, left: float) -> int
     return max(lo, min(size, max(lo, int(np.ceil(left)))))
 
 
-@dataclass(frozen=True, slots=True)
-class InUse:
-    """Places in use on the date by (type, support level), and the share of them held by
-    high-risk young people (who need a scheme that accepts high-risk referrals)."""
-
-    places: dict[tuple[str, int], float]
-    high_risk: dict[tuple[str, int], float]
-
-    def of(self, kind: str) -> float:
-        return sum(v for (t, _), v in self.places.items() if t == kind)
-
-
-def in_use(stays: StayModel, referrals: pd.DataFrame, on: date) -> InUse:
-    """Places of each suitable type and support level in use on the date, county-wide: Little's
-    law per type and level, referrals for a place a week x mean stay from placement to leaving, both
-    as the scenario simulation reads them from the demo's own history (`planner.simulate.world`:
-    the count model's rate over the coming year, the stay model of `planner.forecast.stays`), so
-    that a simulated county neither fills up nor empties at today's rate of referrals. Referrals
-    are shared out by type and need as in the history (`referrals` that ended: where they went and
-    the support they needed); a need of none takes a low place."""
-    rate = float(referral_rate(place_referrals(referrals), on, 52).mean())
-    r = referrals[
-        (referrals["outcome_accom"] != "") & ~referrals["outcome_accom"].str[:1].isin(list(NOT_PLACE_DEMAND))
-    ]
-    letter = r["outcome_accom"].str[:1]
-    suitable = (r["outcome_accom"].str[1:] == "1") & ~letter.isin(list(NEVER_SUITABLE))
-    kind = np.where(suitable, letter.map(SCHEME_OF_OUTCOME).fillna("D"), "D")
-    need = r["support_need"].map(SUPPORT_RANK).to_numpy(dtype=np.int64)
-    most = np.array([MOST_SUPPORT[k] for k in kind])
-    kind = np.where(need <= most, kind, "D")  # more support than the type gives: semi-independent
-    per_week = rate / max(len(r), 1)
-    places: dict[tuple[str, int], float] = {
-        (t, k): 0.0 for t in MOST_SUPPORT for k in range(1, len(SUPPORT_LEVELS))
-    }
-    risky: dict[tuple[str, int], float] = dict.fromkeys(places, 0.0)
-    rows = stays.index(kind)
-    weeks = np.array([stays.mean_weeks(int(i), int(k)) for i, k in zip(rows, need, strict=True)])
-    high = r["high_risk"].to_numpy(dtype=bool)
-    for t, k, w, h in zip(kind, np.maximum(need, 1), weeks, high, strict=True):
-        places[str(t), int(k)] += per_week * w
-        risky[str(t), int(k)] += per_week * w * h
-    return InUse(places, {c: risky[c] / v if v else 0.0 for c, v in places.items()})
-
-
 def make_schemes(
     cal: Calibration, due: pd.DataFrame, rng: np.random.Generator, prefix: str, using: InUse
 ) -> pd.DataFrame:
@@ -229,7 +168,7 @@ def make_schemes(
     df = pd.DataFrame(plan, columns=["district", "accom_type", "support", "capacity"])
     df["capacity"] = df["capacity"].astype(np.int64)
     df = _describe(df, cal, rng, prefix)
-    _accept_high_risk(df, using, rng)
+    accept_high_risk(df, using, rng)
     df["vacancies"] = _vacancies(df, targets, need_share, rng)
     return df
 
@@ -269,26 +208,6 @@ def _build(plan: list[tuple[str, str, int, int]], rng: np.random.Generator, code
         size = _size(rng, kind, support, left)
         plan.append((code, kind, support, size))
         left -= size
-
-
-HIGH_RISK_MARGIN = 1.5  # places accepting high-risk referrals, against the high-risk places in use
-
-
-def _accept_high_risk(df: pd.DataFrame, using: InUse, rng: np.random.Generator) -> None:
-    """Enough places of each type and support level accept high-risk referrals for the high-risk
-    young people placed there (with a margin: the others may take those places too)."""
-    level = df["support_level"].map(SUPPORT_RANK).to_numpy()
-    kind = df["accom_type"].to_numpy()
-    cap = df["capacity"].to_numpy()
-    ok = df["accepts_high_risk"].to_numpy(dtype=bool).copy()
-    for (t, k), share in using.high_risk.items():
-        rows = np.flatnonzero((kind == t) & (level == k))
-        want = min(1.0, HIGH_RISK_MARGIN * share) * cap[rows].sum()
-        for j in rng.permutation(rows[~ok[rows]]):
-            if cap[rows][ok[rows]].sum() >= want:
-                break
-            ok[j] = True
-    df["accepts_high_risk"] = ok
 
 
 def _vacancies(df: pd.DataFrame, targets: dict[tuple[str, str], float], need: np.ndarray,

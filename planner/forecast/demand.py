@@ -39,12 +39,12 @@ from planner.data.districts import districts, main_council
 from planner.data.formats import uk_date
 from planner.data.problems import InvalidInput, Problem
 from planner.data.table import read_file
-from planner.data.vocab import SUPPORT_LEVELS, SUPPORT_RANK
+from planner.data.vocab import SUPPORT_LEVELS
 from planner.forecast.history import COHORT, FOSTER_PLACES, NOT_PLACE_DEMAND, REFERRALS, UNKNOWN_DISTRICT
 from planner.forecast.model import CountModel, fit_counts, monthly_counts
 from planner.forecast.shares import share_unknown
 from planner.forecast.shortfall import due_and_vacant, share_out
-from planner.forecast.stays import fit_stays
+from planner.forecast.stays import leave_rates
 from planner.forecast.tables import AGE_BANDS, by_age, summarise
 from planner.forecast.tables import FORECAST_COLUMNS as FORECAST_COLUMNS  # re-exported for callers
 
@@ -123,31 +123,6 @@ def classify(referrals: pd.DataFrame) -> pd.DataFrame:
         at_18=(age < AT_18_BEFORE_AGE).to_numpy(),
         needs_place=~letter.isin(list(NOT_PLACE_DEMAND)),
     )
-
-
-def leave_rates(referrals: pd.DataFrame, on: pd.Timestamp) -> dict[str, float]:
-    """Monthly chance of moving on by ACCOM letter: one over the mean stay of the censored stay
-    model (`planner.forecast.stays`), the rate occupied places come free at in a steady state."""
-    placed = referrals[referrals["placed_date"].notna() & (referrals["placed_date"] < on)]
-    letters = tuple(sorted(set(placed["outcome_accom"].str[:1])))
-    if not letters or not placed["left_date"].notna().any():
-        return {}
-    model = fit_stays(referrals, end=on, types=letters)
-    own = {f.accom_type for f in model.fits}
-    weeks_per_month = 30.44 / 7
-    out = {}
-    need = placed["support_need"].map(SUPPORT_RANK)
-    for letter in letters:
-        if letter in own:
-            i = int(model.index(np.array([letter]))[0])
-            share = np.bincount(
-                need[placed["outcome_accom"].str[:1] == letter], minlength=len(SUPPORT_LEVELS)
-            )
-            mean_weeks = float(
-                model.quantiles[i].mean(axis=1) @ (share / share.sum())
-            )  # as the history's needs
-            out[letter] = float(1 - np.exp(-weeks_per_month / mean_weeks))
-    return out
 
 
 def _council_districts(inputs: ForecastInputs) -> list[str]:

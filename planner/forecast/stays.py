@@ -214,6 +214,15 @@ def _tables(fits: tuple[Fit, ...]) -> tuple[tuple[str, ...], np.ndarray, np.ndar
     return types, q, res
 
 
+def known_stays(medians_weeks: dict[str, float], sigma: float) -> StayModel:
+    """A stay model of given log-normal stays (median weeks by type, one spread): for a history too
+    short to fit, where the stays are known otherwise (the demo's assumptions)."""
+    common = float(np.median(list(medians_weeks.values())))
+    fits = tuple(Fit(t, None, "lognormal", sigma, m, 0, 0, 0.0, float("nan"))
+                 for t, m in {ALL: common, **medians_weeks}.items())  # fmt: skip
+    return StayModel(*_tables(fits), fits=fits)
+
+
 _CACHE: dict[str, StayModel] = {}
 
 
@@ -231,3 +240,28 @@ def fit_stays(referrals: pd.DataFrame, *, end: pd.Timestamp, types: tuple[str, .
         _CACHE[key] = StayModel(*_tables(fits), fits=fits)
         log.info("fitted stays of %d placements: %d fits", len(stays), len(fits))
     return _CACHE[key]
+
+
+def leave_rates(referrals: pd.DataFrame, on: pd.Timestamp) -> dict[str, float]:
+    """Monthly chance of moving on by ACCOM letter: one over the mean stay of the censored stay
+    model (`planner.forecast.stays`), the rate occupied places come free at in a steady state."""
+    placed = referrals[referrals["placed_date"].notna() & (referrals["placed_date"] < on)]
+    letters = tuple(sorted(set(placed["outcome_accom"].str[:1])))
+    if not letters or not placed["left_date"].notna().any():
+        return {}
+    model = fit_stays(referrals, end=on, types=letters)
+    own = {f.accom_type for f in model.fits}
+    weeks_per_month = 30.44 / 7
+    out = {}
+    need = placed["support_need"].map(SUPPORT_RANK)
+    for letter in letters:
+        if letter in own:
+            i = int(model.index(np.array([letter]))[0])
+            share = np.bincount(
+                need[placed["outcome_accom"].str[:1] == letter], minlength=len(SUPPORT_LEVELS)
+            )
+            mean_weeks = float(
+                model.quantiles[i].mean(axis=1) @ (share / share.sum())
+            )  # as the history's needs
+            out[letter] = float(1 - np.exp(-weeks_per_month / mean_weeks))
+    return out
