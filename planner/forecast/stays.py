@@ -178,7 +178,9 @@ def _fits_of(letter: str, s: pd.DataFrame) -> list[Fit]:
     if len(rest):
         parts.append(_one(letter, None, pooled.family, rest))
     aic_split = sum(4 - 2 * f.log_likelihood for f in parts)  # 2 parameters a fit
-    return parts if aic_split < 4 - 2 * pooled.log_likelihood else [pooled]
+    if aic_split >= 4 - 2 * pooled.log_likelihood:
+        return [pooled]
+    return parts if len(rest) else [*parts, pooled]  # needs never seen take the type's fit
 
 
 def _fit_all(stays: pd.DataFrame, letters: tuple[str, ...]) -> tuple[Fit, ...]:
