@@ -53,7 +53,7 @@ def test_planner_scenario_prints_the_baseline_beside_dfe_and_month_by_month(demo
     assert result.exit_code == 0, result.output
     out = result.output
     assert "Baseline against published figures (optimised):" in out
-    assert "average night in B&B or emergency accommodation" in out and "care leavers aged 17-21" in out
+    assert "On an average night" in out and "care leavers aged 17-21" in out
     assert "Baseline month by month" in out and "Nov 2026" in out and "Nov 2027" in out
     page = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
     assert "The baseline month by month, beside DfE" in page and "Dec 2026" in page
@@ -75,13 +75,15 @@ def test_a_drifting_baseline_is_warned_about_and_a_steady_one_is_not():
     dfe = CareLeavers17To21(("E10000013",), 534.0, 28.0, ())
     steady = lines(calibrate(_summary(300, 500, 6.0), dfe))
     assert not any("WARNING" in line for line in steady)
-    assert "simulated 0.21 of it" in steady[1] and "1.67x" in steady[-1]
+    assert "0.21 of DfE's 28 care leavers aged 17-21" in steady[1] and "(1.67x)" in steady[-1]
     drifting = lines(calibrate(_summary(100, 700, 6.0), dfe))
     assert any("WARNING: the baseline drifts (7.00x" in line for line in drifting)
     too_few = lines(calibrate(_summary(300, 300, 1.0), dfe))
     assert any("outside 0.1 to 1" in line for line in too_few)
     unpublished = lines(calibrate(_summary(300, 300, 1.0), None))
     assert "DfE publishes no count" in unpublished[1]
+    draining = lines(calibrate(_summary(700, 100, 6.0), dfe))  # a backlog that empties drifts too
+    assert any("WARNING: the baseline drifts (0.14x" in line for line in draining)
 
 
 def test_dfe_care_leavers_17_21_of_a_county_with_suppressed_figures_estimated_and_said_so():

@@ -101,37 +101,40 @@ def baseline_by_month(
 
 
 def lines(cal: Calibration) -> list[str]:
-    """What `planner scenario` prints about the baseline."""
+    """What `planner scenario` prints about the baseline (a heading, then sentences the report and
+    the web page show too)."""
     c = cal.care_leavers
+    night = f"On an average night {cal.per_night:,.1f} young people are in B&B or emergency accommodation"
     out = [f"Baseline against published figures ({cal.policy}):"]
     if c is None:
-        out.append(f"  average night in B&B or emergency accommodation  {cal.per_night:,.1f}  "
-                   "(DfE publishes no count of this council's care leavers aged 17-21)")  # fmt: skip
+        out.append(f"  {night}; DfE publishes no count of this council's care leavers aged 17-21.")
     else:
         out.append(
-            f"  average night in B&B or emergency accommodation  {cal.per_night:,.1f}  DfE: "
-            f"{c.unsuitable:,.0f} of {c.count:,.0f} care leavers aged 17-21 in unsuitable accommodation "
-            f"of any kind ({c.unsuitable_share:.1%}); simulated {cal.of_dfe:.2f} of it"
+            f"  {night}: {cal.of_dfe:.2g} of DfE's {c.unsuitable:,.0f} care leavers aged 17-21 in unsuitable "
+            f"accommodation of any kind ({c.unsuitable_share:.1%} of its {c.count:,.0f}; B&B and emergency "
+            "accommodation are a part of it)."
         )
         out.append(
-            f"  care leavers aged 17-21 in B&B or emergency accommodation  {cal.share_17_21:.1%} of DfE's "
-            f"{c.count:,.0f} (DfE: {c.unsuitable_share:.1%} unsuitably housed, B&B and emergency a part)"
+            f"  Care leavers aged 17-21 in B&B or emergency accommodation: {cal.share_17_21:.1%} of DfE's "
+            f"{c.count:,.0f}, beside DfE's {c.unsuitable_share:.1%} unsuitably housed."
         )
         lo, hi = BAND
         if not lo <= cal.of_dfe <= hi:
             out.append(
-                f"  WARNING: the average night is {cal.of_dfe:.2f} of DfE's unsuitable count, outside "
-                f"{lo:g} to {hi:g}: the county's data (places, referrals, stays) are not of the council's "
-                "order"
+                f"  WARNING: the average night is {cal.of_dfe:.2g} of DfE's unsuitable count, outside {lo:g} "
+                f"to {hi:g}: the county's data (places, referrals, stays, homes ending) are not of the "
+                "council's order."
             )
-        out += [f"  note: {n}" for n in c.notes]
-    out.append(f"  B&B and emergency nights, first quarter {cal.first_quarter:,.0f}, last quarter "
-               f"{cal.last_quarter:,.0f} ({_ratio(cal.drift)})")  # fmt: skip
+        out += [f"  Note: {n}." for n in c.notes]
+    out.append(
+        f"  B&B and emergency nights: {cal.first_quarter:,.0f} in the first quarter, "
+        f"{cal.last_quarter:,.0f} in the last ({_ratio(cal.drift)})."
+    )
     if cal.drifts:
         out.append(
-            f"  WARNING: the baseline drifts ({_ratio(cal.drift)} between the first and last quarter, more "
-            f"than {DRIFT:g}x): the data or the demo are not in a steady state, so the scenario is measured "
-            "against a moving line; see by_month.csv"
+            f"  WARNING: the baseline drifts ({_ratio(cal.drift)} between the first and last quarter, beyond "
+            f"{DRIFT:g}x either way): the data or the demo are not in a steady state, so the scenario is "
+            "measured against a moving line (see by_month.csv)."
         )
     return out
 

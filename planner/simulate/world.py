@@ -34,8 +34,9 @@ from planner.data.vocab import RISKS, STAYING_PUT, SUPPORT_RANK, UNSUITABLE_TYPE
 from planner.forecast.history import NOT_PLACE_DEMAND
 from planner.forecast.model import fit_counts, monthly_counts
 from planner.forecast.stays import StayModel, fit_stays, history_end
-from planner.forecast.suitability import CareLeavers17To21, care_leavers_17_21
+from planner.forecast.suitability import CareLeavers17To21
 from planner.match.staying_put import reserved_rows
+from planner.simulate.calibration import council_care_leavers
 from planner.simulate.roofs import ListedRoofs, RoofProfiles, listed_roofs, roof_profiles
 from planner.simulate.scenario import AddPlaces, ChangeScheme, CloseScheme, Scenario, YamlProblem
 
@@ -319,6 +320,6 @@ def build_world(scenario: Scenario, data: Dataset, referrals: pd.DataFrame) -> W
         waiting_dob_day=(p["date_of_birth"] - start).dt.days.to_numpy(np.int32),
         waiting_arrive=arrive, waiting_avoid=avoid, waiting_roofs=listed_roofs(p, scenario.start),
         arrival_roofs=roof_profiles(p, data.schemes, scenario.start),
-        care_leavers=care_leavers_17_21(tuple(sorted(utlas))), bnb_weekly=scenario.bnb_weekly,
-        emergency_weekly=scenario.emergency_weekly,
+        care_leavers=council_care_leavers(set(s["district"]) | set(p["home_district"])),
+        bnb_weekly=scenario.bnb_weekly, emergency_weekly=scenario.emergency_weekly,
     )  # fmt: skip

@@ -2,8 +2,10 @@
 
 A scenario is the YAML of data/scenarios/ (made with the form or written by hand) run on the
 database's current waiting list, schemes and referral history, always with its baseline (no
-changes), in the background (`web.commissioner.scenario_runs`). Results: the summary, B&B nights by month,
-nights without a suitable place by district, and the CSV files `planner scenario` writes.
+changes), in the background (`web.commissioner.scenario_runs`). Results: the summary, the
+baseline month by month beside the council's DfE figures (`web.commissioner.scenario_baseline`),
+B&B and emergency nights by month, nights without a suitable place by district, and the CSV files
+`planner scenario` writes.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from planner.data.districts import district_name
 from planner.data.formats import spreadsheet_safe_csv
 from planner.data.problems import InvalidInput, Problem
 from planner.simulate.report import LABELS, POLICY_LABELS, _fmt
+from web.commissioner.scenario_baseline import baseline
 from web.commissioner.scenario_form import (
     DEFAULT_MONTHS,
     DEFAULT_RUNS,
@@ -76,7 +79,11 @@ def _mean(summary: pd.DataFrame, scenario: str, policy: str, metric: str) -> flo
 def _change(metric: str, value: float) -> str:
     if pd.isna(value):
         return "–"
-    text = f"{100 * abs(value):.1f} points" if metric == "share_suitable" else _fmt(metric, abs(value))
+    text = (
+        f"{100 * abs(value):.1f} points"
+        if metric.startswith("unsuitable_share")
+        else _fmt(metric, abs(value))
+    )
     if not text.strip("£0.,% points"):  # rounds to nothing: no sign ("0", not "−0")
         return text
     return ("+" if value > 0 else "−") + text  # a real minus sign
@@ -110,8 +117,10 @@ def _summary_rows(summary: pd.DataFrame) -> list[dict[str, Any]]:
             cells: dict[str, dict[str, str]] = {}
             means: dict[str, float] = {}
             for which in ("baseline", name):
-                r = _pick(summary, which, str(policy), metric)
-                mean, lo, hi = (float(r[c].iloc[0]) for c in ("mean", "lo80", "hi80"))
+                r = _pick(summary, which, str(policy), metric)  # none: a run stored before the metric was
+                mean, lo, hi = (
+                    float(r[c].iloc[0]) if len(r) else float("nan") for c in ("mean", "lo80", "hi80")
+                )
                 interval = "" if pd.isna(mean) else f"{_fmt(metric, lo)} to {_fmt(metric, hi)}"
                 cells[which], means[which] = {"mean": _fmt(metric, mean), "interval": interval}, mean
             rows.append(
@@ -352,6 +361,7 @@ def result(run_id: int) -> ResponseReturnValue:
             "policies": _summary_rows(summary),
             "policy_label": POLICY_LABELS.get(policy, policy),
             "districts": _district_rows(frame(found.by_district_csv), policy),
+            "baseline": baseline(summary, frame(found.by_month_csv)),
             "tables": list(TABLES),
         }
     return render_template("commissioner/scenario_run.html", **context)
