@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import tempfile
 import time
-from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -49,8 +48,8 @@ def main() -> None:
         folder = Path(tmp) / "demo"
         data = write_demo(folder, seed=1, on=ON)
         referrals = load_referrals(folder)
-        base = replace(load_scenario(EXAMPLES / "baseline.yaml"), data_dir=folder)
-        add = replace(load_scenario(EXAMPLES / "add_places_forest_of_dean.yaml"), data_dir=folder)
+        base = load_scenario(EXAMPLES / "baseline.yaml", data_dir=folder)
+        add = load_scenario(EXAMPLES / "add_places_forest_of_dean.yaml", data_dir=folder)
         world = build_world(base, data, referrals)
         print(f"Demo county: {len(data.people)} young people waiting, {len(data.schemes)} schemes, "
               f"{int(data.schemes['capacity'].sum())} places; {len(referrals)} referrals; "
