@@ -138,7 +138,7 @@ def test_a_solver_with_no_answer_in_time_buys_nothing_and_says_so(monkeypatch):
     n, weeks = 400, 104
     start = rng.integers(0, weeks - 10, n)
     sample = {"who": np.arange(n), "start": start, "weeks": rng.integers(1, 50, n),
-              "end": np.minimum(start + rng.integers(20, 100, n), weeks),
+              "end": np.minimum(start[:, None] + rng.integers(20, 100, (n, len(CANDIDATES))), weeks),
               "eligible": rng.random((n, len(CANDIDATES))) < 0.9}  # fmt: skip
     monkeypatch.setattr(c, "SOLVE_SECONDS", 1e-6)
     places, used, nights, status = c.optimise(CANDIDATES, [sample] * 4, 3000.0, weeks)

@@ -20,7 +20,7 @@ from web_support import BACKENDS, ON, build_app, demo_app, signer
 from planner.data.contract import Dataset
 from planner.demo import generate_history
 from planner.forecast.demand import ForecastInputs, forecast
-from planner.simulate.simulation import simulate
+from planner.simulate.simulation import METRICS, simulate
 from web.commissioner.map.forecast import FORECAST_RUNS, HORIZON_MONTHS, SEED, forecast_table
 from web.commissioner.scenario_runs import STALE
 from web.commissioner.scenario_yaml import parse
@@ -245,7 +245,16 @@ def test_a_run_finishes_in_the_background_with_the_simulations_numbers_and_fewer
 
     page = commissioner.get(f"/scenarios/runs/{run_id}").get_data(as_text=True)
     assert '<h1 class="govuk-heading-l">Results</h1>' in page
-    assert "<svg" in page  # the B&B nights chart, inline
+    assert "<svg" in page  # the B&B and emergency nights chart, inline
+    # The baseline month by month beside the council's DfE figures, as planner scenario prints it.
+    baseline = page[page.index('id="baseline-heading"') : page.index("B&amp;B and emergency nights by month")]
+    assert (
+        "of DfE&#39;s" in baseline and "care leavers aged 17-21" in baseline and "first quarter" in baseline
+    )
+    months = pd.read_csv(io.BytesIO(commissioner.get(f"/scenarios/runs/{run_id}/by_month.csv").data))
+    shown = months[(months["scenario"] == "baseline") & (months["policy"] == "optimised")]["month"].unique()
+    assert baseline.count('<th scope="row" class="govuk-table__header app-month">') == len(shown)
+    assert re.search(r"app-month\">[A-Z][a-z]{2} 20\d\d</th>", baseline)
     by_district = pd.read_csv(io.BytesIO(commissioner.get(f"/scenarios/runs/{run_id}/by_district.csv").data))
     nights = by_district[
         (by_district["policy"] == "optimised")
@@ -283,7 +292,7 @@ def test_the_csv_downloads_have_the_columns_planner_scenario_writes(app, commiss
     summary_rows = list(
         csv.reader(io.StringIO(commissioner.get(f"/scenarios/runs/{run_id}/summary.csv").text))
     )
-    assert len(summary_rows) - 1 == 2 * 2 * 9  # scenarios x policies x metrics
+    assert len(summary_rows) - 1 == 2 * 2 * len(METRICS)  # scenarios x policies x metrics
     assert commissioner.get(f"/scenarios/runs/{run_id}/other.csv").status_code == 404
 
 

@@ -47,6 +47,7 @@ def scenario_cmd(scenario_file: Path, out_dir: Path, runs: int | None, workers: 
     Example: planner scenario data/scenarios/add_places_forest_of_dean.yaml --out out/ --runs 100
     """
     from planner.simulate import run_scenario
+    from planner.simulate.report import scenario_lines
 
     close, tick = _progress_bar("simulating")
     try:
@@ -56,10 +57,8 @@ def scenario_cmd(scenario_file: Path, out_dir: Path, runs: int | None, workers: 
         raise BadInput.of(e) from None
     finally:
         close()
-    rows = result.summary[result.summary["metric"].isin(["bnb_nights", "emergency_nights"])]
-    for r in rows.itertuples():
-        click.echo(f"{r.scenario:>20} {r.policy:>12} {r.metric:<17} {r.mean:>10,.0f} "
-                   f"(80%: {r.lo80:,.0f} to {r.hi80:,.0f})")  # fmt: skip
+    for line in scenario_lines(result):
+        click.echo(line)
     click.echo(
         f"Wrote {out_dir}/summary.csv, by_district.csv, by_month.csv, shortfall_start.csv, report.html "
         f"in {result.seconds:.1f} s ({result.county_years_per_second:.0f} county-years/s)"

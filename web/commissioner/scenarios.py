@@ -2,8 +2,10 @@
 
 A scenario is the YAML of data/scenarios/ (made with the form or written by hand) run on the
 database's current waiting list, schemes and referral history, always with its baseline (no
-changes), in the background (`web.commissioner.scenario_runs`). Results: the summary, B&B nights by month,
-nights without a suitable place by district, and the CSV files `planner scenario` writes.
+changes), in the background (`web.commissioner.scenario_runs`). Results: the summary, the
+baseline month by month beside the council's DfE figures (`web.commissioner.scenario_baseline`),
+B&B and emergency nights by month, nights without a suitable place by district, and the CSV files
+`planner scenario` writes.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from planner.data.formats import spreadsheet_safe_csv
 from planner.data.problems import InvalidInput, Problem
 from planner.simulate.report import POLICY_LABELS
 from web.commissioner.saved import name_problem
+from web.commissioner.scenario_baseline import baseline
 from web.commissioner.scenario_fill import Written, defaults, field_for, fill_form, form_yaml
 from web.commissioner.scenario_form import ScenarioForm, add_or_remove, council_districts, set_choices
 from web.commissioner.scenario_form import problems as form_problems
@@ -227,6 +230,7 @@ def result(run_id: int) -> ResponseReturnValue:
             "policies": summary_rows(summary),
             "policy_label": POLICY_LABELS.get(policy, policy),
             "districts": district_rows(frame(found.by_district_csv), policy),
+            "baseline": baseline(summary, frame(found.by_month_csv)),
             "tables": list(TABLES),
         }
     return render_template("commissioner/scenario_run.html", **context)
