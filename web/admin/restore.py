@@ -237,9 +237,20 @@ def _create(url: URL, name: str) -> None:
 
 
 def _drop(url: URL, name: str) -> None:
+    """Drop the scratch database. A plain DROP first: the server itself stops an autovacuum worker
+    that has just started in the new database, which `WITH (FORCE)` would need a superuser's right
+    to do. Never raises: a scratch database left behind is named in a warning, and the restore's
+    own answer (done or refused) is what the operator must see."""
     engine = _server(url)
     try:
-        with engine.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        drop = f'DROP DATABASE IF EXISTS "{name}"'
+        for statement in (drop, f"{drop} WITH (FORCE)"):
+            try:
+                with engine.connect() as conn:
+                    conn.execute(text(statement))
+                return
+            except SQLAlchemyError as e:
+                problem = " ".join(str(getattr(e, "orig", e)).split())
+        warnings.warn(f"the scratch database {name} was left ({problem}): drop it by hand", stacklevel=2)
     finally:
         engine.dispose()
