@@ -106,6 +106,9 @@ def test_undo_and_end_give_the_place_back(example_visit, example_server):
     page.get_by_role("button", name="Place here YP-0001 at Cheltenham Foyer").click()
     _date(page, "Move-in date", date(2026, 12, 7))
     page.get_by_role("button", name="Confirm placement").click()
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
+        "Placement confirmed: YP-0001"
+    )
     assert _free(example_server) == 2
     page.get_by_role("button", name="Undo the placement of YP-0001 at Cheltenham Foyer").click()
     _checked(visit, "undo")
@@ -120,6 +123,9 @@ def test_undo_and_end_give_the_place_back(example_visit, example_server):
 
     page.get_by_role("button", name="Place here YP-0001 at Cheltenham Foyer").click()
     page.get_by_role("button", name="Confirm placement").click()
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
+        "Placement confirmed: YP-0001"
+    )
     assert _free(example_server) == 2
     page.get_by_role("link", name="Details of the placement at Cheltenham Foyer").first.click()
     _checked(visit, "placement")
