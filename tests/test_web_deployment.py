@@ -76,7 +76,8 @@ def test_four_gunicorn_workers_start_together_on_an_empty_database(empty_databas
     port = _free_port()
     log = tmp_path / "gunicorn.log"
     server = subprocess.Popen(
-        [BIN / "gunicorn", "--workers", "4", "--timeout", "120", "--bind", f"127.0.0.1:{port}", "web:create_app()"],
+        [BIN / "gunicorn", "--workers", "4", "--timeout", "120", "--bind", f"127.0.0.1:{port}",
+         "web:create_app()"],
         env=_env(empty_database), stdout=log.open("w"), stderr=subprocess.STDOUT,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
