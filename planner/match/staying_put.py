@@ -41,15 +41,30 @@ def staying_put_places(
     keep = named >= 0
     keep[keep] = due[named[keep]] & agreed[named[keep]]
     z, named = z[keep], named[keep]
-    _, first = np.unique(named, return_index=True)  # two places reserved for one person: the first
-    z, named = z[first], named[first]
+    # Two places reserved for one person: the first that breaks no rule (one round per place).
+    while len(z):
+        _, first = np.unique(named, return_index=True)
+        fits = _fits(people, schemes, named[first], z[first], on=on)
+        out[named[first[fits]]] = z[first[fits]]
+        left = np.ones(len(z), dtype=bool)
+        left[first] = False
+        left &= out[named] < 0
+        z, named = z[left], named[left]
+    return out
+
+
+def _fits(
+    people: pd.DataFrame, schemes: pd.DataFrame, named: np.ndarray, z: np.ndarray, *, on: date
+) -> np.ndarray:
+    """Whether each (person, place) pair, people named once each, breaks no rule on the day it
+    starts (the later of `needed_from` and `on`: the 18th birthday for someone due then)."""
     starts = np.maximum(people["needed_from"].to_numpy()[named], np.datetime64(on, "ns"))
+    fits = np.zeros(len(z), dtype=bool)
     for start in np.unique(starts):  # a few dates: the horizon's days at most
         at = np.flatnonzero(starts == start)
         fail = failures(people.iloc[named[at]], schemes.iloc[z[at]], on=pd.Timestamp(start).date())
-        fits = (np.diagonal(fail) & HARD_MASK) == 0
-        out[named[at[fits]]] = z[at[fits]]
-    return out
+        fits[at] = (np.diagonal(fail) & HARD_MASK) == 0
+    return fits
 
 
 def declined_places(people: pd.DataFrame, schemes: pd.DataFrame) -> dict[int, int]:
