@@ -258,3 +258,15 @@ def short_phrase(why: str, short: float, *, council_meets: bool) -> str:
         return ""
     who = "the council meets it" if council_meets else "theirs to pay"
     return f"rent may not be covered {SHORT_BECAUSE[why]} ({gbp(round(short))} a week short, {who})"
+
+
+def short_summary(why: str, most: float, *, council_meets: bool) -> str:
+    """`Rent may not be covered on apprenticeship pay: up to £51 a week short at these places (theirs
+    to pay).`, over someone's places (`most`: the largest rent not met); "" when every rent is met."""
+    if most <= 0.005 or not why:
+        return ""
+    who = "the council meets it" if council_meets else "theirs to pay"
+    return (
+        f"Rent may not be covered {SHORT_BECAUSE[why]}: up to {gbp(round(most))} a week short at these "
+        f"places ({who})."
+    )

@@ -70,6 +70,7 @@ class Options:
     roof: str = ""  # `planner.data.roof.Roof` on the match date
     objective: str = "default"
     rent_short_why: str = ""  # why housing benefit may not meet their rent (`funding.Payers.why`)
+    council_pays_rent: bool = False  # under 18 (or eligible or relevant): the council pays it all
     council_meets: bool = False  # the council meets rent that is not met
 
 
@@ -198,6 +199,7 @@ def options(
         roof=str(roof(row, on=on)[0]),
         objective=objective,
         rent_short_why=str(who.why[0]),
+        council_pays_rent=bool(who.council_pays_rent[0]),
         council_meets=funding.council_meets_rent_shortfall,
     )
 

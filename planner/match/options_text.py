@@ -9,7 +9,7 @@ from typing import Final
 import pandas as pd
 
 from planner.data.formats import gbp
-from planner.data.funding import short_phrase
+from planner.data.funding import short_summary
 
 SCORE: Final = {
     "default": "score = weekly cost + distance + unused support, £ a week",
@@ -36,9 +36,9 @@ def table_lines(
             "(data/README.md, 'Who pays')."
         )
     short = ranked["rent_not_met_weekly"].max() if len(ranked) else 0.0
-    phrase = short_phrase(short_why, float(short), council_meets=council_meets)
-    if phrase:
-        notes.append(f"Their rent: {phrase} at most; see each place's rent_not_met.")
+    summary = short_summary(short_why, float(short), council_meets=council_meets)
+    if summary:
+        notes.append(f"{summary} See each place's rent_not_met.")
         t.insert(list(t.columns).index("to_council") + 1, "rent_not_met",
                  ranked["rent_not_met_weekly"].map(lambda v: gbp(round(v))))  # fmt: skip
     if staying_put:
