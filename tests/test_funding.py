@@ -67,10 +67,16 @@ def test_from_18_housing_benefit_meets_the_rent_and_the_council_the_support(
     assert (pay.council[0], pay.housing_benefit[0], pay.young_person[0]) == (SUPPORT, RENT, 0)
 
 
-def test_eligible_or_relevant_means_the_council_pays_whatever_the_age_says() -> None:
-    # The contract refuses eligible at 18 with a match date; the rule itself follows the status.
-    pay, _ = _share(_person(18, status="relevant"))
-    assert pay.council[0] == RENT + SUPPORT
+def test_a_status_recorded_on_the_match_date_does_not_outlast_the_18th_birthday() -> None:
+    # Eligible at 17 on the match date, placed from the 18th birthday: housing benefit meets the rent.
+    born = pd.Timestamp(date(ON.year - 18, ON.month, ON.day + 4))
+    person = {
+        **_person(17, status="eligible"),
+        "date_of_birth": born,
+        "needed_from": born + pd.DateOffset(years=18),
+    }
+    pay, who = _share(person)
+    assert not who.council_pays_rent[0] and pay.council[0] == SUPPORT
 
 
 @pytest.mark.parametrize(
@@ -232,3 +238,13 @@ def test_options_rank_by_the_councils_cost_and_show_both_figures() -> None:
     assert council.ranked["council_weekly"].tolist() == [370.0, 440.0]
     text = format_options(council)
     assert "score = cost to the council" in text and "to_council" in text and "£370" in text
+
+
+def test_who_pays_is_worked_out_on_the_day_the_place_starts() -> None:
+    # 17 on the match date, needed from the 18th birthday (staying put starts then): paid as from 18.
+    born = pd.Timestamp(date(ON.year - 18, ON.month, ON.day + 4))
+    ppl = pd.DataFrame(
+        {"date_of_birth": [born, born], "needed_from": [pd.Timestamp(ON), born + pd.DateOffset(years=18)]}
+    )
+    who = payers(ppl, on=ON)
+    assert who.council_pays_rent.tolist() == [True, False]

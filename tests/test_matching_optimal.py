@@ -55,8 +55,8 @@ def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 
 # Who pays, restated row by row (data/README.md, "Who pays"), for the council objective: the rent a
-# scheme does not give is its type's assumed rent, never more than its cost; under 18 (or eligible or
-# relevant) the council pays it all; from 18 housing benefit meets the rent less what assumed pay takes
+# scheme does not give is its type's assumed rent, never more than its cost; under 18 on the day the
+# place starts the council pays it all; from 18 housing benefit meets the rent less what assumed pay takes
 # (universal credit's 55% taper above a parent's work allowance, after the standard allowance and a
 # parent's child element; none for a full-time higher education student), which the council meets only
 # when its local offer says so.
@@ -64,8 +64,13 @@ ASSUMED_RENT = {"B": 0.0, "C": 0.0, "U": 103.0}
 PAY = {"F4": (7.55, 30), "P4": (7.55, 16), "F5": (None, 30), "P5": (None, 16)}
 
 
+def _start(p: dict) -> date:
+    """Who pays is worked out on the day the place starts: the match date, or needed_from when later."""
+    return max(p["needed_from"].date(), ON)
+
+
 def _rent_not_met(p: dict) -> float:
-    age = age_on(p["date_of_birth"], ON)
+    age = age_on(p["date_of_birth"], _start(p))
     if p["activity"] == "F1":
         return math.inf
     if p["activity"] not in PAY:
@@ -82,7 +87,7 @@ def council_cost(p: dict, s: dict, *, tops_up: bool = False) -> float:
     cost = s["weekly_cost"]
     given = s["weekly_rent"]
     rent = min(ASSUMED_RENT.get(s["accom_type"], 130.0), cost) if math.isnan(given) else given
-    if age_on(p["date_of_birth"], ON) < 18 or p["legal_status"] in ("eligible", "relevant"):
+    if age_on(p["date_of_birth"], _start(p)) < 18:
         return float(cost)
     return float(cost - rent + (min(rent, _rent_not_met(p)) if tops_up else 0.0))
 

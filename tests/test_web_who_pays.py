@@ -52,7 +52,7 @@ needs_activity = pytest.mark.skipif(
 def test_a_student_is_told_the_rent_may_not_be_covered(app: Flask) -> None:
     page = _text(signer(app)("officer").get("/people/YP-0004").get_data(as_text=True))
     assert (
-        "Rent may not be covered for a full-time student (no housing benefit): up to £130 a week short"
+        "Rent may not be covered for a full-time student, who cannot claim housing benefit: up to £130 a week"
         in page
     )
     assert "(theirs to pay)" in page and "£780 £650 to the council" in page

@@ -3,8 +3,8 @@
 
 The rule, in one place (data/README.md, "Who pays"):
 
-1. **Under 18** (`eligible`, `relevant`, or any 16-17 year-old the council places) the council
-   pays the rent and the support. Relevant children are excluded from housing benefit and
+1. **Under 18** (`eligible`, `relevant`, or a `qualifying` 16-17 year-old the council places) the
+   council pays the rent and the support. Relevant children are excluded from housing benefit and
    universal credit (Children (Leaving Care) Act 2000, s.6); eligible children are looked after.
 2. **From 18** (`former_relevant`, `qualifying`) housing benefit (in supported exempt
    accommodation) or universal credit's housing element meets the rent, up to the scheme's
@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 
 from planner.data.formats import ages_on, gbp
-from planner.data.vocab import ADULT_AGE, UNDER_18_STATUSES
+from planner.data.vocab import ADULT_AGE
 
 WEEKS_A_MONTH: Final = 52 / 12
 APPRENTICESHIP: Final = frozenset({"F4", "P4"})
@@ -153,24 +153,26 @@ def scheme_split(schemes: pd.DataFrame) -> SchemeSplit:
 class Payers:
     """Per young person, what decides who pays (`payers`)."""
 
-    council_pays_rent: np.ndarray  # bool: under 18 (or eligible or relevant)
+    council_pays_rent: np.ndarray  # bool: under 18 on the day the place starts
     rent_not_met: np.ndarray  # GBP a week of any rent that housing support would not meet (inf: none met)
     why: np.ndarray  # "", "apprenticeship", "work" or "student": why the rent may not be met
     earnings: np.ndarray  # assumed weekly earnings, GBP
 
 
 def payers(people: pd.DataFrame, *, on: date, settings: FundingSettings = DEFAULT_FUNDING) -> Payers:
-    """Who pays for each young person on `on` (the rule in this module's docstring)."""
+    """Who pays for each young person from the day their place starts: `on`, or their
+    `needed_from` when later (a staying put that starts on the 18th birthday is paid as from 18)."""
     s = settings
-    age = ages_on(people["date_of_birth"], on)
-    status = _column(people, "legal_status")
+    age = _age_at_start(people, on)
     activity = _column(people, "activity")
     parent = (
         people["parent_with_child"].to_numpy(dtype=bool)
         if "parent_with_child" in people
         else np.zeros(len(people), dtype=bool)
     )
-    council = (age < ADULT_AGE) | np.isin(status, list(UNDER_18_STATUSES))
+    # Eligible and relevant are 16-17 year-olds (the contract checks it on the match date); a status
+    # recorded then does not outlast an 18th birthday before the place starts.
+    council = age < ADULT_AGE
     apprentice = np.isin(activity, list(APPRENTICESHIP))
     working = apprentice | np.isin(activity, list(EMPLOYMENT))
     hourly = np.where(
@@ -192,6 +194,18 @@ def payers(people: pd.DataFrame, *, on: date, settings: FundingSettings = DEFAUL
     why = np.where(student, "student", np.where(apprentice, "apprenticeship", np.where(working, "work", "")))
     why = np.where(council | (gap == 0), "", why)
     return Payers(council, gap, why.astype(object), earnings)
+
+
+def _age_at_start(people: pd.DataFrame, on: date) -> np.ndarray:
+    """Whole years on the later of `on` and `needed_from` (birthdays on 29 February count from 1
+    March, as `ages_on`)."""
+    if "needed_from" not in people:
+        return ages_on(people["date_of_birth"], on)
+    start = pd.DatetimeIndex(people["needed_from"]).fillna(pd.Timestamp(on))
+    start = pd.DatetimeIndex(np.maximum(start.to_numpy(), np.datetime64(on, "ns")))
+    born = pd.DatetimeIndex(people["date_of_birth"])
+    before = (born.month > start.month) | ((born.month == start.month) & (born.day > start.day))
+    return np.asarray(start.year - born.year - before.astype(int), dtype=np.int64)
 
 
 def _column(people: pd.DataFrame, name: str) -> np.ndarray:
@@ -241,7 +255,7 @@ def council_weekly(
 SHORT_BECAUSE: Final = {
     "apprenticeship": "on apprenticeship pay",
     "work": "on their pay",
-    "student": "for a full-time student (no housing benefit)",
+    "student": "for a full-time student, who cannot claim housing benefit",
 }
 
 

@@ -16,7 +16,9 @@ and `weekly_support`), by who provides it (data/README.md, "Who pays").
   accommodation is in the shared data.
 - Own tenancies (`U`): a social rent (`planner.demo.nominations`).
 
-Rents vary a little from place to place (`RENT_SPREAD`), never above the weekly cost.
+Rents vary a little from place to place (`RENT_SPREAD`); in a supported place (`D`, `E`, `T`, `Z`)
+at most half the weekly cost is rent (`MOST_RENT_SHARE`, an assumption: support is what the council
+buys these places for), in B&B and emergency beds at most all of it.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from planner.data.funding import LHA_ONE_BEDROOM_GBP
 
 EXEMPT_RENT_GBP: Final = 210.0  # assumption: the one-bedroom rate plus about £80 of eligible charges
 RENT_SPREAD: Final = 0.10  # lognormal sigma of a place's rent about its type's (assumption)
+MOST_RENT_SHARE: Final = 0.5  # of a supported place's weekly cost (assumption)
 # Providers of the demo's semi-independent places that are not-for-profit landlords (by their
 # names in `planner.demo.schemes.PROVIDERS`).
 NOT_FOR_PROFIT: Final = ("Trust", "CIC", "Housing", "Foyer")
@@ -49,5 +52,6 @@ def split_rents(schemes: pd.DataFrame, rng: np.random.Generator) -> tuple[np.nda
         exempt(schemes["provider"], schemes["accom_type"]), EXEMPT_RENT_GBP, LHA_ONE_BEDROOM_GBP
     )
     rent = np.round(typical * np.exp(rng.normal(0, RENT_SPREAD, len(cost)) - RENT_SPREAD**2 / 2), 2)
-    rent = np.minimum(rent, cost)
+    supported = schemes["accom_type"].isin(["D", "E", "T", "Z"]).to_numpy(dtype=bool)
+    rent = np.minimum(rent, np.where(supported, np.round(MOST_RENT_SHARE * cost, 2), cost))
     return rent, np.round(cost - rent, 2)

@@ -79,9 +79,7 @@ def format_paid(o: dict[str, float], *, council_meets: bool = False) -> list[str
     ]
     if o["rent_short_people"]:
         who = (
-            "the council meets it (PLANNER_COUNCIL_MEETS_RENT_SHORTFALL)"
-            if council_meets
-            else "theirs to pay"
+            "the council meets it: PLANNER_COUNCIL_MEETS_RENT_SHORTFALL" if council_meets else "theirs to pay"
         )
         lines.append(
             f"  rent not met by housing benefit £{o['rent_not_met_weekly']:,.0f} a week for "

@@ -67,16 +67,12 @@ def split_of(s: Scheme, weekly_cost: float | None = None) -> Split:
     return Split(total, float(split.rent[0]), float(split.support[0]), bool(split.assumed[0]))
 
 
-def paid_for(
-    p: YoungPerson, s: Scheme, *, on: date, weekly_cost: float | None = None, status_from_age: bool = False
-) -> Paid:
+def paid_for(p: YoungPerson, s: Scheme, *, on: date, weekly_cost: float | None = None) -> Paid:
     """The shares of scheme `s` for young person `p` on `on` (their age then decides); `weekly_cost`:
-    a placement's own, where it differs from the scheme's today (the rent stays the scheme's);
-    `status_from_age`: their legal status as their age on `on` gives it (a day after the record's)."""
+    a placement's own, where it differs from the scheme's today (the rent stays the scheme's)."""
     settings = funding()
     person = pd.DataFrame({
         "date_of_birth": [pd.Timestamp(p.date_of_birth)],
-        "legal_status": ["" if status_from_age else getattr(p, "legal_status", "") or ""],
         "activity": [getattr(p, "activity", "") or ""],
         "parent_with_child": [bool(p.parent_with_child)],
     })  # fmt: skip
@@ -126,7 +122,7 @@ def from_18th_birthday(p: YoungPerson, s: Scheme, pl: Placement, paid: Paid) -> 
         or (pl.end_date is not None and pl.end_date <= birthday)
     ):
         return None
-    return birthday, paid_for(p, s, on=birthday, weekly_cost=pl.weekly_cost, status_from_age=True)
+    return birthday, paid_for(p, s, on=birthday, weekly_cost=pl.weekly_cost)
 
 
 def eighteenth_birthday(born: date) -> date:
