@@ -20,7 +20,7 @@ from web_support import BACKENDS, ON, build_app, signer
 from planner.data.contract import Dataset
 from planner.demo import generate_history
 from planner.forecast.demand import ForecastInputs, forecast
-from planner.simulate.simulation import simulate
+from planner.simulate.simulation import METRICS, simulate
 from web.commissioner.map.forecast import FORECAST_RUNS, HORIZON_MONTHS, SEED, forecast_table
 from web.commissioner.scenario_form import parse
 from web.commissioner.scenario_runs import STALE
@@ -284,7 +284,7 @@ def test_the_csv_downloads_have_the_columns_planner_scenario_writes(app, commiss
     summary_rows = list(
         csv.reader(io.StringIO(commissioner.get(f"/scenarios/runs/{run_id}/summary.csv").text))
     )
-    assert len(summary_rows) - 1 == 2 * 2 * 9  # scenarios x policies x metrics
+    assert len(summary_rows) - 1 == 2 * 2 * len(METRICS)  # scenarios x policies x metrics
     assert commissioner.get(f"/scenarios/runs/{run_id}/other.csv").status_code == 404
 
 

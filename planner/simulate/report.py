@@ -36,6 +36,8 @@ LABELS = {
     "people_unplaced": "Young people ever without a suitable place",
     "weekly_cost": "Cost per week",
     "total_cost": "Total cost",
+    "council_weekly_cost": "Cost per week to the council",
+    "housing_benefit_weekly_cost": "Cost per week met by housing benefit",
     "mean_distance_km": "Mean distance from home (km)",
     "share_suitable": "Share of weeks in suitable accommodation",
 }
@@ -267,10 +269,12 @@ def commission_page(scenario: Scenario, plan: Plan) -> str:
         index=False, border=0)  # fmt: skip
     return f"""<!doctype html><html lang="en-GB"><head><meta charset="utf-8">
 <title>Commissioning plan</title><style>{STYLE}</style></head><body>
-<h1>Where to buy places: budget £{plan.budget:,.0f} a week</h1>
-<p>From {uk_date(scenario.start)} for {scenario.months} months. Expected weekly cost of the plan:
-£{plan.expected_weekly_cost:,.0f} (block places cost every week; spot places only when used).
-Solver status: {plan.status}.</p>
+<h1>Where to buy places: a council budget of £{plan.budget:,.0f} a week</h1>
+<p>From {uk_date(scenario.start)} for {scenario.months} months. Expected weekly cost of the plan to
+the council: £{plan.expected_council_weekly_cost:,.0f}, of £{plan.expected_weekly_cost:,.0f} in all
+(block places cost every week, spot places only when used; while an adult holds a place, housing
+benefit meets its rent and the council pays the support; under 18, and for an empty block place,
+the council pays it all). Solver status: {plan.status}.</p>
 <h2>Plan</h2>{table}
 <h2>Simple rule: block places where today's waiting list is longest</h2>{rule}
 <h2>Checked by simulation (optimised panel, fresh runs)</h2><ul>{lines}</ul>

@@ -19,7 +19,9 @@ import pandas as pd
 
 from planner.data.contract import Dataset
 from planner.data.districts import district_names
-from planner.simulate.policies import POLICIES, category, clairvoyant, static_eligible
+from planner.data.funding import ASSUMED_RENT_GBP
+from planner.data.vocab import ADULT_AGE
+from planner.simulate.policies import POLICIES, ages, category, clairvoyant, static_eligible
 from planner.simulate.scenario import Policy, Scenario
 from planner.simulate.world import Population, World, build_world, draw_population
 
@@ -27,8 +29,18 @@ log = logging.getLogger(__name__)
 
 NIGHTS = 7
 METRICS = ("bnb_nights", "emergency_nights", "unsuitable_nights", "under18_unsuitable_nights",
-           "people_unplaced", "weekly_cost", "total_cost", "mean_distance_km", "share_suitable")  # fmt: skip
-WEEK_COLUMNS = ("bnb_nights", "emergency_nights", "under18_unsuitable_nights", "cost", "waiting")
+           "people_unplaced", "weekly_cost", "total_cost", "council_weekly_cost",
+           "housing_benefit_weekly_cost", "mean_distance_km", "share_suitable")  # fmt: skip
+# Per week; a month sums the first SUMMED and averages the rest.
+WEEK_COLUMNS = (
+    "bnb_nights",
+    "emergency_nights",
+    "under18_unsuitable_nights",
+    "cost",
+    "housing_benefit",
+    "waiting",
+)
+SUMMED = 5
 DISTRICT_COLUMNS = ("bnb_nights", "emergency_nights", "under18_unsuitable_nights", "people_unplaced",
                     "placements", "distance_km")  # fmt: skip
 
@@ -93,9 +105,8 @@ def run_once(
         np.add.at(by_d, (home[left], np.where(cat == 0, 0, 1)), NIGHTS)
         by_d[:, 2] += NIGHTS * np.bincount(home[left[cat == 2]], minlength=nd)
         n_bnb, n_em, n_u18 = int((cat == 0).sum()), int((cat > 0).sum()), int((cat == 2).sum())
-        paid = np.where(s.block, cap, occ)  # block places are paid for whether used or not
-        cost = float(paid @ s.cost[:, w]) + n_bnb * world.bnb_weekly + n_em * world.emergency_weekly
-        weekly[w] = (NIGHTS * n_bnb, NIGHTS * n_em, NIGHTS * n_u18, cost, len(left))
+        cost, benefit = week_cost(world, pop, w, cap, occ, at, cat)
+        weekly[w] = (NIGHTS * n_bnb, NIGHTS * n_em, NIGHTS * n_u18, cost, benefit, len(left))
         n_active = int(((pop.arrive <= w) & (pop.depart > w)).sum())
         active_weeks += n_active
         suitable_weeks += n_active - len(left)
@@ -114,6 +125,32 @@ def run_once(
                      np.concatenate(traced) if trace else None)  # fmt: skip
 
 
+def week_cost(
+    world: World, pop: Population, week: int, capacity: np.ndarray, occupied: np.ndarray, at: np.ndarray,
+    cat: np.ndarray,
+) -> tuple[float, float]:  # fmt: skip
+    """What the week costs, whole, and how much of it housing benefit meets (who pays:
+    `planner.data.funding`): places in use (block places whether used or not), and B&B (`cat` 0)
+    and emergency accommodation (1 a parent, 2 under 18) for those without a place. From 18 housing
+    benefit meets the rent of the place they hold, or of their B&B or emergency room; the council
+    pays the rest, all of it under 18 and for an empty block place. The simulated young people have
+    no activity, so no rent is left unmet by pay."""
+    s = world.schemes
+    cost = s.cost[:, week]
+    n_bnb, n_em = int((cat == 0).sum()), int((cat > 0).sum())
+    total = (
+        float(np.where(s.block, capacity, occupied) @ cost)
+        + n_bnb * world.bnb_weekly
+        + n_em * world.emergency_weekly
+    )
+    holders = np.flatnonzero(at >= 0)
+    adults = at[holders[ages(pop, holders, week) >= ADULT_AGE]]
+    benefit = float(np.minimum(s.rent, cost)[adults].sum())
+    benefit += n_bnb * min(ASSUMED_RENT_GBP["W"], world.bnb_weekly)
+    benefit += int((cat == 1).sum()) * min(ASSUMED_RENT_GBP["V"], world.emergency_weekly)
+    return total, benefit
+
+
 def _totals(weekly: np.ndarray, by_d: np.ndarray, active: int, suitable: int) -> dict[str, float]:
     placements = by_d[:, 4].sum()
     return {
@@ -124,6 +161,8 @@ def _totals(weekly: np.ndarray, by_d: np.ndarray, active: int, suitable: int) ->
         "people_unplaced": float(by_d[:, 3].sum()),
         "weekly_cost": float(weekly[:, 3].mean()),
         "total_cost": float(weekly[:, 3].sum()),
+        "council_weekly_cost": float((weekly[:, 3] - weekly[:, 4]).mean()),
+        "housing_benefit_weekly_cost": float(weekly[:, 4].mean()),
         "mean_distance_km": float(by_d[:, 5].sum() / placements) if placements else float("nan"),
         "share_suitable": suitable / active if active else float("nan"),
     }
@@ -132,7 +171,7 @@ def _totals(weekly: np.ndarray, by_d: np.ndarray, active: int, suitable: int) ->
 def _bound_run(world: World, pop: Population) -> RunResult:
     b = clairvoyant(world, pop)
     weekly = np.full((world.weeks, len(WEEK_COLUMNS)), np.nan)
-    weekly[:, 4] = b.unplaced
+    weekly[:, WEEK_COLUMNS.index("waiting")] = b.unplaced
     # A bound on B&B and emergency nights together: it does not say who is unplaced, so it has
     # no split, no figures by district, and no costs or distances.
     by_d = np.full((len(world.district_codes), len(DISTRICT_COLUMNS)), np.nan)
@@ -266,7 +305,7 @@ def simulate(
             for mo in months:
                 sel = np.asarray(month == mo)
                 agg = np.concatenate(
-                    [weekly[:, sel, :4].sum(axis=1), weekly[:, sel, 4:].mean(axis=1)], axis=1
+                    [weekly[:, sel, :SUMMED].sum(axis=1), weekly[:, sel, SUMMED:].mean(axis=1)], axis=1
                 )
                 by_month += _long({**keys, "month": str(mo)}, WEEK_COLUMNS, agg)
     years = len(tasks) * scenario.weeks / 52

@@ -82,15 +82,19 @@ def _change(metric: str, value: float) -> str:
     return ("+" if value > 0 else "−") + text  # a real minus sign
 
 
+HEADLINE = ("bnb_nights", "emergency_nights", "weekly_cost", "council_weekly_cost")
+
+
 def headline(run: ScenarioRun) -> dict[str, Any] | None:
-    """B&B nights and weekly cost, scenario against baseline, for the list and comparisons."""
+    """B&B nights, weekly cost and its cost to the council, scenario against baseline, for the list
+    and comparisons (a run from before council costs were counted shows "–" for them)."""
     if run.status != "done":
         return None
     summary = frame(run.summary_csv)
     policy = _policy(summary)
     name = next(s for s in summary["scenario"] if s != "baseline")
     out: dict[str, Any] = {"policy": POLICY_LABELS.get(policy, policy)}
-    for metric in ("bnb_nights", "emergency_nights", "weekly_cost"):
+    for metric in HEADLINE:
         b, s = _mean(summary, "baseline", policy, metric), _mean(summary, name, policy, metric)
         out[metric] = {
             "baseline": _fmt(metric, b),
@@ -107,6 +111,8 @@ def _summary_rows(summary: pd.DataFrame) -> list[dict[str, Any]]:
     for policy in dict.fromkeys(summary["policy"]):
         rows = []
         for metric, label in LABELS.items():
+            if not len(_pick(summary, "baseline", str(policy), metric)):
+                continue  # a run from before the metric was counted (council cost)
             cells: dict[str, dict[str, str]] = {}
             means: dict[str, float] = {}
             for which in ("baseline", name):
@@ -185,7 +191,11 @@ def index() -> ResponseReturnValue:
         for r in records
     ]
     return render_template(
-        "commissioner/scenarios.html", items=items, referrals=_referral_count(), min_referrals=MIN_REFERRALS
+        "commissioner/scenarios.html",
+        items=items,
+        referrals=_referral_count(),
+        min_referrals=MIN_REFERRALS,
+        headline_metrics=HEADLINE,
     )
 
 
