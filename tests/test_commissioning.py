@@ -116,6 +116,9 @@ def test_cli_commission_writes_plan_and_report_and_rejects_a_bad_file(tmp_path):
     assert "Where to buy places: a council budget of £2,500 a week" in (out / "report.html").read_text(
         encoding="utf-8"
     )
+    saved = pd.read_csv(out / "savings.csv")
+    assert list(saved.columns) == ["scenario", "metric", "mean", "lo80", "hi80"]
+    assert "plan saves" in result.output and "against buying nothing" in result.output
 
     bad = tmp_path / "bad.yaml"
     bad.write_text(
@@ -177,3 +180,35 @@ def test_a_block_place_costs_the_council_its_support_while_an_adult_holds_it(
     places, used, _, benefit, status = c.optimise(flats, [sample], 600.0, 52)
     assert (places.tolist(), status) == ([bought], "optimal")
     assert benefit.tolist() == ([400.0] if adult else [0.0]) and used.tolist() == [float(bought)]
+
+
+def test_savings_are_run_by_run_differences_from_buying_nothing(plan):
+    from planner.simulate.commissioning import savings
+
+    saved = savings(plan.verification).set_index(["scenario", "metric"])
+    v = plan.verification.summary.set_index(["scenario", "policy", "metric"])["mean"]
+    for name in ("plan", "simple-rule"):
+        for metric in ("bnb_nights", "unsuitable_nights", "weekly_cost"):
+            row = saved.loc[(name, metric)]
+            expected = v[("baseline", "optimised", metric)] - v[(name, "optimised", metric)]
+            assert row["mean"] == pytest.approx(expected)
+            assert row["lo80"] <= row["mean"] <= row["hi80"]
+    assert (
+        saved.loc[("plan", "unsuitable_nights"), "mean"]
+        > saved.loc[("simple-rule", "unsuitable_nights"), "mean"]
+    )
+
+
+def test_progress_counts_every_step_up_to_the_total(referrals):
+    steps: list[tuple[int, int]] = []
+    commission(
+        _scenario(),
+        dataset(),
+        referrals,
+        1500.0,
+        samples=2,
+        runs=2,
+        progress=lambda n, t: steps.append((n, t)),
+    )
+    assert {t for _, t in steps} == {2 + 1 + 3 * 2}
+    assert sum(n for n, _ in steps) == 2 + 1 + 3 * 2

@@ -224,7 +224,9 @@ def test_sense_check_sets_the_own_forecast_beside_the_published_one(series: DfeS
         {"month": np.repeat(months.astype(str), 3), "age_band": ["17-18", "19-21", "22-25"] * 12,
          "demand_mean": [10.0, 20.0, 5.0] * 12}
     )  # fmt: skip
-    table = pd.DataFrame({"month": months.astype(str), "support_level": "low", "demand_mean": 30.0})
+    table = pd.DataFrame(
+        {"month": months.astype(str), "support_level": "low", "demand_mean": 30.0, "carried_mean": 0.0}
+    )
     own = SimpleNamespace(months=12, start=months[0], by_age=by_age, table=table)
     fc = forecast_published(series, councils=[GLOS])
     text = "\n".join(sense_check_lines(own, fc, series, GLOS))  # type: ignore[arg-type]

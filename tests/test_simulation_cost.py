@@ -49,16 +49,13 @@ def test_scenario_outputs_report_council_and_housing_benefit_apart(referrals) ->
     assert {"council_weekly_cost", "housing_benefit_weekly_cost"} <= metrics
     month = res.by_month[res.by_month["metric"].isin(["cost", "housing_benefit"])]
     assert (month.groupby("metric")["mean"].sum() > 0).all()
-    # A run kept from before council costs were counted still shows, without those rows.
-    from web.commissioner.scenarios import _summary_rows
+    # A run kept from before council costs were counted still shows, with "–" for them.
+    from web.commissioner.scenario_results import summary_rows
 
-    new = res.summary
-    shown = {
-        r["metric"] for p in _summary_rows(pd.concat([new, new.assign(scenario="s")])) for r in p["rows"]
-    }
-    assert "council_weekly_cost" in shown
-    old = new[~new["metric"].isin(["council_weekly_cost", "housing_benefit_weekly_cost"])]
-    shown = {
-        r["metric"] for p in _summary_rows(pd.concat([old, old.assign(scenario="s")])) for r in p["rows"]
-    }
-    assert "council_weekly_cost" not in shown and "weekly_cost" in shown
+    def rows(summary: pd.DataFrame) -> dict[str, str]:
+        both = pd.concat([summary, summary.assign(scenario="s")])
+        return {r["metric"]: r["baseline"]["mean"] for p in summary_rows(both) for r in p["rows"]}
+
+    assert rows(res.summary)["council_weekly_cost"].startswith("£")
+    old = res.summary[~res.summary["metric"].isin(["council_weekly_cost", "housing_benefit_weekly_cost"])]
+    assert rows(old)["council_weekly_cost"] == "–" and rows(old)["weekly_cost"].startswith("£")

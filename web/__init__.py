@@ -27,10 +27,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 def _register_blueprints(app: Flask) -> None:
     from web.admin import imports, users
+    from web.commissioner import analysis, commissioning, compare, saved, scenarios
     from web.commissioner import map as map_page
-    from web.commissioner import scenarios
     from web.core import auth
     from web.officer import ledger_views, placements, schemes
 
-    for module in (auth, placements, ledger_views, schemes, map_page, scenarios, imports, users):
+    parts = (auth, placements, ledger_views, schemes, map_page, scenarios, saved, compare, commissioning)
+    for module in (*parts, analysis, imports, users):
         app.register_blueprint(module.bp)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
-from planner.cli.common import DATA_DIR, BadInput
+from planner.cli.common import DATA_DIR, DATE, BadInput
 from planner.data.problems import InvalidInput
 
 if TYPE_CHECKING:
@@ -23,6 +24,8 @@ PUBLISHED_FILE = "published_forecast.csv"
               help="Months to forecast.")  # fmt: skip
 @click.option("--start", default=None, metavar="YYYY-MM",
               help="First month [default: the month after the history].")  # fmt: skip
+@click.option("--date", "on", type=DATE, default=None,
+              help="Today: month 0's date; the history runs to it [the last referral].")  # fmt: skip
 @click.option("--out", type=click.Path(path_type=Path), default=None,
               help="Where to write: a CSV file [forecast.csv]; with --published a folder [.].")  # fmt: skip
 @click.option("--runs", type=click.IntRange(min=50), default=1000, show_default=True, help="Simulation runs.")
@@ -42,6 +45,7 @@ def forecast_cmd(
     data_dir: Path | None,
     months: int,
     start: str | None,
+    on: datetime | None,
     out: Path | None,
     runs: int,
     seed: int,
@@ -55,9 +59,11 @@ def forecast_cmd(
 
     From a council's own history: reads referrals.csv (required), cohort.csv, schemes.csv and
     young_people.csv from DATA_DIR and writes month, district, support_level, demand_mean,
-    demand_lo80, demand_hi80, supply_mean, shortfall_mean, p_shortfall (support_level "all" pools
-    the levels of a district); then prints the forecast from DfE's published figures for the same
-    council beside it, as a sense check.
+    demand_lo80, demand_hi80, supply_mean, shortfall_mean, p_shortfall, carried_mean (support_level
+    "all" pools the levels of a district). With young_people.csv and schemes.csv the first month is
+    today's position (the map's today view) and the young people it leaves without a place are
+    carried into the months after (carried_mean) until places coming free absorb them. Then it
+    prints the forecast from DfE's published figures for the same council beside it, as a sense check.
 
     From DfE's published figures alone (--published, any English council): writes
     published_forecast.csv (la_code, year, measure, mean, lo80, hi80) for the next three years
@@ -65,7 +71,7 @@ def forecast_cmd(
     and by support level). --backtest holds out the last year and the last two and prints the
     errors against naive and a linear trend, and how often the 80% intervals held.
 
-    Example: planner forecast demo --months 24 --out forecast.csv --backtest
+    Example: planner forecast demo --months 24 --date 2026-11-23 --out forecast.csv --backtest
 
     Example: planner forecast imported --start 2026-04 --council Lancashire
 
@@ -73,6 +79,8 @@ def forecast_cmd(
 
     Example: planner forecast --published --council all --data-until 2024 --out out/ --backtest
     """
+    if on is not None and published:
+        raise BadInput("--date goes with a council's own history (DATA_DIR), not with --published")
     if published:
         if data_dir is not None:
             raise BadInput(
@@ -90,7 +98,8 @@ def forecast_cmd(
     if data_dir is None:
         raise BadInput("DATA_DIR: give the folder with referrals.csv, or use --published --council NAME")
     code = _council_code(council)
-    result, inputs = _own_history(data_dir, months, start, out or Path("forecast.csv"), runs, seed, code)
+    day = on.date() if on is not None else None
+    result, inputs = _own_history(data_dir, months, start, day, out or Path("forecast.csv"), runs, seed, code)
     _sense_check(result, inputs, runs, seed, dfe_dir, code)
     if run_backtest:
         from planner.forecast import backtest
@@ -113,11 +122,20 @@ def _council_code(council: str | None) -> str | None:
 
 
 def _own_history(
-    data_dir: Path, months: int, start: str | None, out: Path, runs: int, seed: int, council: str | None
+    data_dir: Path,
+    months: int,
+    start: str | None,
+    on: date | None,
+    out: Path,
+    runs: int,
+    seed: int,
+    council: str | None,
 ) -> tuple[Forecast, ForecastInputs]:
     import re
 
-    from planner.data.formats import spreadsheet_safe
+    import pandas as pd
+
+    from planner.data.formats import spreadsheet_safe, uk_date
     from planner.forecast import forecast, load_inputs
     from planner.forecast.tables import district_lines
 
@@ -127,7 +145,13 @@ def _own_history(
         raise BadInput(f"--start: {start!r} is not a month (expected YYYY-MM, e.g. 2027-01)")
     try:
         inputs = load_inputs(data_dir)
-        result = forecast(inputs, months=months, start=start, runs=runs, seed=seed, council=council)
+        last = inputs.referrals["referral_date"].max()
+        if on is not None and not inputs.referrals.empty and pd.Timestamp(on) < last:
+            raise BadInput(
+                f"--date: {uk_date(on)} is before the last referral in referrals.csv "
+                f"({uk_date(last.date())}): the history must run to today, not past it"
+            )
+        result = forecast(inputs, months=months, start=start, runs=runs, seed=seed, on=on, council=council)
     except InvalidInput as e:
         raise BadInput.of(e) from None
     except ValueError as e:

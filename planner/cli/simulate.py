@@ -89,21 +89,33 @@ def commission_cmd(scenario_file: Path, budget: float, out_dir: Path, samples: i
 
     Example: planner commission data/scenarios/baseline.yaml --budget 15000 --out out/plan
     """
+    from planner.data.formats import gbp
     from planner.simulate import commission
+    from planner.simulate.commissioning import savings
     from planner.simulate.report import load_inputs, write_commission
 
+    close, tick = _progress_bar("commissioning")
     try:
         scenario, data, referrals = load_inputs(scenario_file, data_dir=data_dir)
         plan = commission(scenario, data, referrals, budget, samples=samples, runs=runs,
-                          workers=workers or os.cpu_count() or 1)  # fmt: skip
+                          workers=workers or os.cpu_count() or 1, progress=tick)  # fmt: skip
     except InvalidInput as e:
         raise BadInput.of(e) from None
+    finally:
+        close()
     write_commission(scenario, plan, out_dir)
     click.echo(plan.plan.drop(columns=["reason"]).to_string(index=False))
     v = plan.verification.summary
     unsuitable = v[v["metric"].isin(["bnb_nights", "emergency_nights"])]
     for name, n in unsuitable.groupby("scenario", sort=False)["mean"].sum().items():
         click.echo(f"{name:>12}: {n:,.0f} B&B and emergency nights (mean of simulated runs)")
+    saved = savings(plan.verification).set_index(["scenario", "metric"])
+    for name in dict.fromkeys(saved.index.get_level_values(0)):
+        nights, cost = saved.loc[(name, "unsuitable_nights")], saved.loc[(name, "council_weekly_cost")]
+        pounds = [gbp(round(float(cost[k]))) for k in ("mean", "lo80", "hi80")]
+        click.echo(f"{name:>12} saves {nights['mean']:,.0f} of those nights (80% of runs: "
+                   f"{nights['lo80']:,.0f} to {nights['hi80']:,.0f}) and {pounds[0]} a week of council cost "
+                   f"({pounds[1]} to {pounds[2]}) against buying nothing")  # fmt: skip
     if plan.status == "time_limit":
         click.echo("The plan is the best found within the solver's time limit, not proven the best.")
     elif plan.status != "optimal":

@@ -42,6 +42,7 @@ def cohort_demand(
     next_year = int(((eighteen > today) & (eighteen <= today + pd.DateOffset(years=1))).sum())
     recent = int((at18["referral_date"] > today - pd.DateOffset(years=1)).sum())
     month = np.array([(p - sim[0]).n for p in eighteen.dt.to_period("M")])
+    month[(month < 0) & (eighteen > today).to_numpy()] = 0  # later this month (month 0): into the next
     inside = (month >= 0) & (month < len(sim))
     fostered = cohort["placement_type"].isin(list(FOSTER_PLACES)).to_numpy()
     f = float(fostered[inside].mean()) if inside.any() else float(fostered.mean() if len(fostered) else 0)

@@ -164,7 +164,8 @@ def compare(own: Forecast, fc: PublishedForecast, code: str) -> Comparison | Non
         note = " (the nearest year the published-data forecast covers)"
     ages = own.by_age[own.by_age["month"].isin(window)].groupby("age_band")["demand_mean"].sum()
     by_level = own.table[(own.table["support_level"] != "all") & own.table["month"].isin(window)]
-    levels = by_level.groupby("support_level")["demand_mean"].sum()
+    new = by_level["demand_mean"] - by_level["carried_mean"]  # each young person once, not each month waited
+    levels = new.groupby(by_level["support_level"]).sum()
     pub = pub[pub["year"] == year].set_index("measure")
     return Comparison(months, first, year, note, pub, ages, levels, window)
 

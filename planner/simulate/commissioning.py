@@ -17,8 +17,10 @@ at the whole cost, what the council commits to whoever holds them.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
+from typing import Final
 
 import numpy as np
 import pandas as pd
@@ -42,6 +44,10 @@ DEFAULT_KINDS = (("D", "intensive", False), ("D", "high", False), ("D", "high", 
 DEFAULT_COST = 620.0  # mean supported accommodation cost (PRODUCT.md s.2, one council's 2023 FOI)
 SOLVE_SECONDS = 10.0
 MAX_PAIRS = 1500  # eligible (person, candidate) pairs a sample run keeps for the model
+# What a plan is expected to save against buying nothing, per run of the check (same people).
+SAVED: Final = ("bnb_nights", "emergency_nights", "unsuitable_nights", "under18_unsuitable_nights",
+                "people_unplaced", "weekly_cost", "total_cost", "council_weekly_cost")  # fmt: skip
+Progress = Callable[[int, int], None]  # (steps just done, steps in all), as simulate() reports
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +95,7 @@ def _as_change(c: Candidate, places: int, start: date) -> AddPlaces:
 
 
 def _samples(scenario: Scenario, data: Dataset, referrals: pd.DataFrame, cands: tuple[Candidate, ...],
-             k: int) -> list[dict[str, np.ndarray]]:  # fmt: skip
+             k: int, done: Callable[[], None] = lambda: None) -> list[dict[str, np.ndarray]]:  # fmt: skip
     """Per run of the scenario as it stands: each person ever unplaced, their first such week,
     weeks unplaced, the week their need ends, and which candidates they could take."""
     base = build_world(scenario, data, referrals)
@@ -121,6 +127,7 @@ def _samples(scenario: Scenario, data: Dataset, referrals: pd.DataFrame, cands: 
         keep = np.sort(order[:within])
         out.append({"who": who[keep], "start": start[keep], "weeks": weeks[keep], "end": end[keep],
                     "eligible": e[keep], "adult": adult[keep]})  # fmt: skip
+        done()
     return out
 
 
@@ -293,16 +300,42 @@ def _table(cands: tuple[Candidate, ...], places: np.ndarray, used: np.ndarray, n
     return pd.DataFrame(rows, columns=cols)
 
 
+def savings(verification: SimulationResult) -> pd.DataFrame:
+    """What each purchase (the plan, the simple rule) saves against buying nothing: scenario,
+    metric, mean, lo80, hi80 of baseline minus scenario, run by run. Run r of each met the same
+    young people, so the interval is of the saving itself, not two intervals set side by side.
+    A negative cost saving is a cost: the places bought cost more than the nights they save."""
+    runs = verification.runs
+    base = runs[runs["scenario"] == "baseline"].set_index("run")
+    rows = []
+    for name in (n for n in dict.fromkeys(runs["scenario"]) if n != "baseline"):
+        mine = runs[runs["scenario"] == name].set_index("run")
+        for metric in SAVED:
+            diff = (base[metric] - mine[metric]).dropna().to_numpy(dtype=float)
+            if diff.size:
+                lo, hi = np.quantile(diff, [0.1, 0.9])
+                rows.append({"scenario": name, "metric": metric, "mean": float(diff.mean()),
+                             "lo80": float(lo), "hi80": float(hi)})  # fmt: skip
+    return pd.DataFrame(rows, columns=["scenario", "metric", "mean", "lo80", "hi80"])
+
+
 def commission(
     scenario: Scenario, data: Dataset, referrals: pd.DataFrame, budget: float, *, samples: int = 8,
-    runs: int | None = None, workers: int = 1,
+    runs: int | None = None, workers: int = 1, progress: Progress | None = None,
 ) -> Plan:  # fmt: skip
-    """Choose places to buy within `budget` GBP a week, then verify by simulation (fresh runs)."""
+    """Choose places to buy within `budget` GBP a week, then verify by simulation (fresh runs).
+
+    `progress(n, total)` is told of each step done: a sample run, the solve, then each run of
+    the check (buying nothing, the plan, the simple rule), for a page that shows how far it is."""
     if budget < 0:
         raise ValueError("budget must be 0 or more")
+    n = runs or min(scenario.runs, 50)
+    total = samples + 1 + 3 * n
+    tick: Progress = progress or (lambda k, t: None)
     cands = scenario.candidates or default_candidates(data)
-    smp = _samples(scenario, data, referrals, cands, samples)
+    smp = _samples(scenario, data, referrals, cands, samples, lambda: tick(1, total))
     places, used, nights, benefit, status = optimise(cands, smp, budget, scenario.weeks)
+    tick(1, total)
     plan = _table(cands, places, used, nights, benefit, reasons=True)
     rule_places = simple_rule(data, cands, budget, scenario.start)
     none = np.zeros(len(cands))
@@ -314,8 +347,8 @@ def commission(
         bought = tuple(_as_change(cands[j], int(counts[j]), start) for j in np.flatnonzero(counts))
         return replace(now, name=name, changes=now.changes + bought)
 
-    n = runs or min(scenario.runs, 50)
-    results = [simulate(s, data, referrals, runs=n, workers=workers, baseline=False)
+    results = [simulate(s, data, referrals, runs=n, workers=workers, baseline=False,
+                        progress=lambda k, _t: tick(k, total))
                for s in (now, buying("plan", places), buying("simple-rule", rule_places))]  # fmt: skip
     both = {f: pd.concat([getattr(r, f) for r in results], ignore_index=True)
             for f in ("summary", "by_district", "by_month", "runs")}  # fmt: skip

@@ -284,10 +284,13 @@ the council pays it all). Solver status: {plan.status}.</p>
 
 
 def write_commission(scenario: Scenario, plan: Plan, out_dir: Path) -> None:
-    """DIR/plan.csv, rule.csv, verification.csv and report.html."""
+    """DIR/plan.csv, rule.csv, verification.csv, savings.csv and report.html."""
+    from planner.simulate.commissioning import savings
+
     page = commission_page(scenario, plan)
     out_dir.mkdir(parents=True, exist_ok=True)
-    tables = (("plan", plan.plan), ("rule", plan.rule), ("verification", plan.verification.summary))
+    tables = (("plan", plan.plan), ("rule", plan.rule), ("verification", plan.verification.summary),
+              ("savings", savings(plan.verification)))  # fmt: skip
     for name, table in tables:
         spreadsheet_safe(table).to_csv(out_dir / f"{name}.csv", index=False)
     (out_dir / "report.html").write_text(page, encoding="utf-8")

@@ -29,6 +29,11 @@ ACTIONS = (
     "export_audit",
     "scenario_saved",
     "run_scenario",
+    "scenario_copied",
+    "scenario_renamed",
+    "scenario_deleted",
+    "plan_saved",
+    "run_plan",
     "import_history",
 )
 
