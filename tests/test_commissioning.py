@@ -142,7 +142,7 @@ def test_a_solver_with_no_answer_in_time_buys_nothing_and_says_so(monkeypatch):
     n, weeks = 400, 104
     start = rng.integers(0, weeks - 10, n)
     sample = {"who": np.arange(n), "start": start, "weeks": rng.integers(1, 50, n),
-              "end": np.minimum(start + rng.integers(20, 100, n), weeks),
+              "end": np.minimum(start[:, None] + rng.integers(20, 100, (n, len(CANDIDATES))), weeks),
               "eligible": rng.random((n, len(CANDIDATES))) < 0.9}  # fmt: skip
     monkeypatch.setattr(c, "SOLVE_SECONDS", 1e-6)
     places, used, nights, _, status = c.optimise(CANDIDATES, [sample] * 4, 3000.0, weeks)
@@ -175,7 +175,7 @@ def test_a_block_place_costs_the_council_its_support_while_an_adult_holds_it(
     import planner.simulate.commissioning as c
 
     flats = (Candidate(FOREST, "D", "high", 900.0, 0, 2, "block", weekly_rent=400.0),)
-    sample = {"who": np.array([0]), "start": np.array([0]), "weeks": np.array([52]), "end": np.array([52]),
+    sample = {"who": np.array([0]), "start": np.array([0]), "weeks": np.array([52]), "end": np.array([[52]]),
               "eligible": np.array([[True]]), "adult": np.array([adult])}  # fmt: skip
     places, used, _, benefit, status = c.optimise(flats, [sample], 600.0, 52)
     assert (places.tolist(), status) == ([bought], "optimal")

@@ -149,7 +149,8 @@ def test_a_level_is_short_when_its_places_are_needed_by_higher_needs_not_netted(
     sims = t[t["month"] != "2026-11"]
     pooled = sims[sims["support_level"] == "all"].set_index(["month", "district"])["shortfall_mean"]
     levels = sims[sims["support_level"] != "all"].groupby(["month", "district"])["shortfall_mean"].sum()
-    np.testing.assert_allclose(pooled.sort_index(), levels.sort_index(), atol=0.02)
+    # Every mean is rounded to 0.01: five levels' add up to the pooled one's within 6 x 0.005.
+    np.testing.assert_allclose(pooled.sort_index(), levels.sort_index(), atol=0.0301)
     assert (sims["shortfall_mean"] >= 0).all() and (
         sims["shortfall_mean"] <= sims["demand_mean"] + 1e-9
     ).all()

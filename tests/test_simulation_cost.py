@@ -8,9 +8,11 @@ import pandas as pd
 import pytest
 from scenario_fixtures import dataset, forest_places, referrals_frame, scenario
 
+from planner.simulate.costs import week_cost
 from planner.simulate.policies import ages
-from planner.simulate.simulation import run_once, simulate, week_cost
-from planner.simulate.world import build_world, draw_population
+from planner.simulate.population import draw_population
+from planner.simulate.simulation import run_once, simulate
+from planner.simulate.world import build_world
 
 
 @pytest.fixture(scope="module")
@@ -21,7 +23,8 @@ def referrals() -> pd.DataFrame:
 def test_a_week_is_the_councils_but_the_rent_housing_benefit_meets_from_18(referrals) -> None:
     # Two empty block places bought at £900 (D: rent assumed £130), an adult in the flats (£800,
     # rent £130), an under-18 in the foyer (£450), two adults in B&B (£490, £130 of it a room
-    # housing benefit meets), a parent in emergency accommodation (£1,400, likewise) and an under-18.
+    # housing benefit meets) and a parent in emergency accommodation (£1,400, likewise); under-18s
+    # never spend a night in either (contract v1.2).
     world = build_world(scenario(changes=(forest_places(2),)), dataset(), referrals)
     pop = draw_population(world, 3, 0)
     age = ages(pop, np.arange(len(pop)), 20)
@@ -30,8 +33,8 @@ def test_a_week_is_the_councils_but_the_rent_housing_benefit_meets_from_18(refer
     at[adult], at[child] = 0, 1  # S1 flats, S2 foyer
     occupied = np.bincount(at[at >= 0], minlength=len(world.schemes))
     capacity = world.schemes.capacity[:, 20]
-    total, benefit = week_cost(world, pop, 20, capacity, occupied, at, np.array([0, 0, 1, 2]))
-    assert total == 800 + 450 + 2 * 900 + 2 * 490 + 2 * 1400
+    total, benefit = week_cost(world, pop, 20, capacity, occupied, at, bnb=2, emergency=1)
+    assert total == 800 + 450 + 2 * 900 + 2 * 490 + 1400
     assert benefit == 130 + 2 * 130 + 130
 
 

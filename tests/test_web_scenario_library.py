@@ -212,7 +212,7 @@ def test_two_scenarios_side_by_side_by_district_and_month_with_intervals(app, co
         page = signer(app)(who).get(f"/scenarios/compare?a={a}&b={b}").get_data(as_text=True)
         assert "side-a and side-b side by side" in page
         summary = page.split('id="compare-summary"', 1)[1].split("</table>", 1)[0]
-        for metric in ("bnb_nights", "emergency_nights", "under18_unsuitable_nights", "weekly_cost"):
+        for metric in ("bnb_nights", "emergency_nights", "under18_waiting_nights", "weekly_cost"):
             row = summary.split(f'data-metric="{metric}"', 1)[1].split("</tr>", 1)[0]
             assert row.count('class="app-interval"') == 2 and " to " in row  # each side's 80% interval
         assert 'data-district="E07000080"' in page or "No district had anyone" in page

@@ -245,7 +245,16 @@ def test_a_run_finishes_in_the_background_with_the_simulations_numbers_and_fewer
 
     page = commissioner.get(f"/scenarios/runs/{run_id}").get_data(as_text=True)
     assert '<h1 class="govuk-heading-l">Results</h1>' in page
-    assert "<svg" in page  # the B&B nights chart, inline
+    assert "<svg" in page  # the B&B and emergency nights chart, inline
+    # The baseline month by month beside the council's DfE figures, as planner scenario prints it.
+    baseline = page[page.index('id="baseline-heading"') : page.index("B&amp;B and emergency nights by month")]
+    assert (
+        "of DfE&#39;s" in baseline and "care leavers aged 17-21" in baseline and "first quarter" in baseline
+    )
+    months = pd.read_csv(io.BytesIO(commissioner.get(f"/scenarios/runs/{run_id}/by_month.csv").data))
+    shown = months[(months["scenario"] == "baseline") & (months["policy"] == "optimised")]["month"].unique()
+    assert baseline.count('<th scope="row" class="govuk-table__header app-month">') == len(shown)
+    assert re.search(r"app-month\">[A-Z][a-z]{2} 20\d\d</th>", baseline)
     by_district = pd.read_csv(io.BytesIO(commissioner.get(f"/scenarios/runs/{run_id}/by_district.csv").data))
     nights = by_district[
         (by_district["policy"] == "optimised")

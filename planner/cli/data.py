@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from planner.cli.common import DATA_DIR, DATE, OUT_DIR, BadInput
+from planner.cli.common import DATA_DIR, DATE, OUT_DIR, BadInput, cannot_write
 from planner.data.problems import InvalidInput
 
 
@@ -81,7 +81,10 @@ def demo(out_dir: Path, county: str, people: int | None, seed: int, on: datetime
         cal = calibration(county)
     except LookupError as e:
         raise BadInput(f"--county: {e.args[0]}") from None
-    made = write_county(out_dir, cal, people=people, seed=seed, on=on.date())
+    try:
+        made = write_county(out_dir, cal, people=people, seed=seed, on=on.date())
+    except OSError as e:
+        raise cannot_write(out_dir, e, "OUT_DIR") from None
     click.echo(
         f"Wrote {out_dir}/ for {cal.council.name} ({cal.council.code}), seed {seed}, "
         f"date {uk_date(on)}: {', '.join(sorted(f.name for f in out_dir.glob('*.csv')))}"

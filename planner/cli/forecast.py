@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from planner.cli.common import DATA_DIR, DATE, BadInput
+from planner.cli.common import DATA_DIR, DATE, BadInput, cannot_write, folder_for
 from planner.data.problems import InvalidInput
 
 if TYPE_CHECKING:
@@ -156,9 +156,13 @@ def _own_history(
         raise BadInput.of(e) from None
     except ValueError as e:
         raise BadInput(f"--start: {e}") from None
-    tmp = out.with_name(out.name + ".part")
-    spreadsheet_safe(result.table).to_csv(tmp, index=False, float_format="%.3f")
-    tmp.replace(out)  # never a half-written forecast
+    tmp = folder_for(out).with_name(out.name + ".part")
+    try:
+        spreadsheet_safe(result.table).to_csv(tmp, index=False, float_format="%.3f")
+        tmp.replace(out)  # never a half-written forecast
+    except OSError as e:
+        tmp.unlink(missing_ok=True)
+        raise cannot_write(out, e) from None
     first, last = result.table["month"].iloc[0], result.table["month"].iloc[-1]
     click.echo(f"Wrote {out}: {len(result.table):,} rows, {first} to {last}, {runs:,} runs.")
     for note in result.notes:

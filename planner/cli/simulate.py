@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from planner.cli.common import DATA_DIR, OUT_DIR, SCENARIO_FILE, BadInput
+from planner.cli.common import DATA_DIR, OUT_DIR, SCENARIO_FILE, BadInput, finite
 from planner.data.problems import InvalidInput
 
 
@@ -47,6 +47,7 @@ def scenario_cmd(scenario_file: Path, out_dir: Path, runs: int | None, workers: 
     Example: planner scenario data/scenarios/add_places_forest_of_dean.yaml --out out/ --runs 100
     """
     from planner.simulate import run_scenario
+    from planner.simulate.report import scenario_lines
 
     close, tick = _progress_bar("simulating")
     try:
@@ -56,12 +57,8 @@ def scenario_cmd(scenario_file: Path, out_dir: Path, runs: int | None, workers: 
         raise BadInput.of(e) from None
     finally:
         close()
-    shown = ["bnb_nights", "emergency_nights", "council_weekly_cost", "housing_benefit_weekly_cost"]
-    rows = result.summary[result.summary["metric"].isin(shown)]
-    for r in rows.itertuples():
-        unit = "£" if str(r.metric).endswith("cost") else ""
-        click.echo(f"{r.scenario:>20} {r.policy:>12} {r.metric:<27} {unit}{r.mean:>10,.0f} "
-                   f"(80%: {unit}{r.lo80:,.0f} to {unit}{r.hi80:,.0f})")  # fmt: skip
+    for line in scenario_lines(result):
+        click.echo(line)
     click.echo(
         f"Wrote {out_dir}/summary.csv, by_district.csv, by_month.csv, shortfall_start.csv, report.html "
         f"in {result.seconds:.1f} s ({result.county_years_per_second:.0f} county-years/s)"
@@ -70,7 +67,7 @@ def scenario_cmd(scenario_file: Path, out_dir: Path, runs: int | None, workers: 
 
 @click.command("commission")
 @click.argument("scenario_file", type=SCENARIO_FILE)
-@click.option("--budget", required=True, type=click.FloatRange(0),
+@click.option("--budget", required=True, type=click.FloatRange(0), callback=finite,
               help="The council's GBP a week for new places: what they cost it, less what housing "
                    "benefit meets.")  # fmt: skip
 @click.option("--out", "out_dir", required=True, type=OUT_DIR, help="Folder for plan.csv and report.html.")

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterable
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +22,7 @@ import pandas as pd
 from planner.data.cells import Column as Column
 from planner.data.cells import Kind as Kind
 from planner.data.cells import parse, range_message
-from planner.data.limits import unstorable
+from planner.data.limits import COLUMNS_MAX, unstorable
 from planner.data.problems import Collector, InvalidInput, Problem
 
 MAX_PROBLEMS = 20
@@ -71,6 +72,20 @@ class Records:
         return frozenset(r[at].strip() for r in self.rows if len(r) == len(self.header) and r[at].strip())
 
 
+class _TooWide(Exception):
+    def __init__(self, columns: int) -> None:
+        self.columns = columns
+
+
+def _records(reader: Iterator[list[str]]) -> list[list[str]]:
+    """The file's rows, the header's width checked before any other row is read (a header of
+    hundreds of thousands of columns is refused at once, not parsed and compared)."""
+    header = next(reader)
+    if len(header) > COLUMNS_MAX:
+        raise _TooWide(len(header))
+    return [header, *reader]
+
+
 def split_records(data: bytes, spec: TableSpec) -> Records:
     """Decode a file's bytes and split them into CSV records (`Records.problem` says why not)."""
     try:
@@ -85,9 +100,14 @@ def split_records(data: bytes, spec: TableSpec) -> Records:
         return Records([], [], (None, f"file is empty: expected a header row with {', '.join(spec.names)}"))
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
-        records = list(reader)
+        records = _records(reader)
     except csv.Error as e:  # e.g. a field longer than the csv module allows (128 kB)
         return Records([], [], (reader.line_num, f"cannot be read as CSV ({e})"))
+    except _TooWide as e:
+        wide = f"has {e.columns:,} columns in its header row; at most {COLUMNS_MAX:,} are read"
+        return Records(
+            [], [], (1, f"{wide} (the contract has {len(spec.columns)}): remove the columns not needed")
+        )
     if not any(h.strip() for h in records[0]):
         return Records([], [], (1, f"is blank: the first row must be the header ({', '.join(spec.names)})"))
     return Records([h.strip() for h in records[0]], records[1:])
@@ -107,7 +127,7 @@ def _read(records: Records, spec: TableSpec, out: Collector) -> pd.DataFrame:
         out.raise_if_any()
     header = records.header
     order = {c.name: i for i, c in enumerate(spec.columns)}
-    for name in sorted({h for h in header if header.count(h) > 1 and h}):
+    for name in sorted(n for n, times in Counter(header).items() if times > 1 and n):
         out.add(1, name, "column appears more than once in the header row")
     for col in spec.columns:
         if col.required and col.name not in header:

@@ -15,7 +15,8 @@ Demand has three parts, simulated together `runs` times:
     first forecast month are that month's backlog. Those needed later are part of the flow (b).
 Supply is the places free each month in schemes of commissioned supported types: today's
 vacancies less those month 0 fills, then places freed as residents leave (a monthly rate per
-SSDA903 accommodation type, from the lengths of stay in the history). The shortfall is counted as
+SSDA903 accommodation type: one over the mean stay of the history's censored stay model,
+`planner.forecast.stays`). The shortfall is counted as
 everywhere in the planner (`planner.forecast.shortfall`: a place meets a need at its own support
 level or below, shared out within a district, nothing netted); a level's row gives the places free
 at that level or above and the young people needing that level left without one, the `all` rows
@@ -53,6 +54,7 @@ from planner.forecast.history import COHORT, NOT_PLACE_DEMAND, REFERRALS, UNKNOW
 from planner.forecast.model import CountModel, fit_counts, monthly_counts
 from planner.forecast.shares import allocate, cell_of
 from planner.forecast.shortfall import share_out
+from planner.forecast.stays import leave_rates
 from planner.forecast.tables import AGE_BANDS, by_age, summarise
 from planner.forecast.tables import FORECAST_COLUMNS as FORECAST_COLUMNS  # re-exported for callers
 from planner.forecast.tables import band_of as _band
@@ -131,24 +133,6 @@ def classify(referrals: pd.DataFrame) -> pd.DataFrame:
         at_18=(age < AT_18_BEFORE_AGE).to_numpy(),
         needs_place=~letter.isin(list(NOT_PLACE_DEMAND)),
     )
-
-
-def leave_rates(referrals: pd.DataFrame, on: pd.Timestamp) -> dict[str, float]:
-    """Monthly chance of moving on by ACCOM letter: exponential fit to stays, open stays censored."""
-    placed = referrals[referrals["placed_date"].notna()]
-    end = placed["left_date"].fillna(on)
-    end = end.where(end < on, on)
-    months = (
-        ((end - placed["placed_date"]).dt.days.clip(lower=1) / 30.44)
-        .groupby(placed["outcome_accom"].str[0])
-        .sum()
-    )
-    events = placed["left_date"].notna().groupby(placed["outcome_accom"].str[0]).sum()
-    rates = {}
-    for letter, exposure in months.items():
-        rate = float(events.get(letter, 0)) / float(exposure) if exposure >= 6 else np.nan
-        rates[str(letter)] = float(1 - np.exp(-rate)) if np.isfinite(rate) else DEFAULT_LEAVE_RATE
-    return rates
 
 
 def council_districts(inputs: ForecastInputs, council: str | None = None) -> list[str]:

@@ -1,10 +1,11 @@
 """Where to buy places within a weekly budget, checked by simulation against a simple rule.
 
-1. Simulate the scenario as it stands (optimised panel) K times and note who spent which weeks
-   without a suitable place. 2. Choose how many places of each candidate to buy (CP-SAT, sample average):
-   a bought place can take an eligible person from their first week without a place until their
-   episode ends, so it saves all their B&B or emergency nights; places in a sample never hold
-   more people at once than were bought. Block places cost every week whether used or not; spot
+1. Simulate the scenario as it stands (optimised panel) K times and note who waited past their
+   need date in which weeks, and which of those nights were in B&B or emergency accommodation.
+   2. Choose how many places of each candidate to buy (CP-SAT, sample average): a bought place can
+   take an eligible person from their first week waiting for as long as they would stay in it (their
+   stay in that type of place), so it saves all their B&B or emergency nights; places in a sample
+   never hold more people at once than were bought. Block places cost every week whether used or not; spot
    places cost more but only in the weeks they are used. 3. Simulate the plan and the simple rule
    (block places where today's waiting list is longest) on fresh runs and compare.
 
@@ -31,9 +32,10 @@ from planner.data.districts import district_names
 from planner.data.funding import ASSUMED_RENT_GBP, LHA_ONE_BEDROOM_GBP, scheme_split
 from planner.data.vocab import ADULT_AGE, SUPPORT_RANK
 from planner.simulate.policies import age_eligible, ages, static_eligible
+from planner.simulate.population import draw_population
 from planner.simulate.scenario import AddPlaces, Candidate, Scenario
 from planner.simulate.simulation import SimulationResult, run_once, simulate
-from planner.simulate.world import build_world, draw_population
+from planner.simulate.world import build_world
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +47,7 @@ DEFAULT_COST = 620.0  # mean supported accommodation cost (PRODUCT.md s.2, one c
 SOLVE_SECONDS = 10.0
 MAX_PAIRS = 1500  # eligible (person, candidate) pairs a sample run keeps for the model
 # What a plan is expected to save against buying nothing, per run of the check (same people).
-SAVED: Final = ("bnb_nights", "emergency_nights", "unsuitable_nights", "under18_unsuitable_nights",
+SAVED: Final = ("bnb_nights", "emergency_nights", "unsuitable_nights", "under18_waiting_nights",
                 "people_unplaced", "weekly_cost", "total_cost", "council_weekly_cost")  # fmt: skip
 Progress = Callable[[int, int], None]  # (steps just done, steps in all), as simulate() reports
 
@@ -96,8 +98,9 @@ def _as_change(c: Candidate, places: int, start: date) -> AddPlaces:
 
 def _samples(scenario: Scenario, data: Dataset, referrals: pd.DataFrame, cands: tuple[Candidate, ...],
              k: int, done: Callable[[], None] = lambda: None) -> list[dict[str, np.ndarray]]:  # fmt: skip
-    """Per run of the scenario as it stands: each person ever unplaced, their first such week,
-    weeks unplaced, the week their need ends, and which candidates they could take."""
+    """Per run of the scenario as it stands: each person ever in B&B or emergency accommodation,
+    their first week waiting, their weeks there, the week a stay in each candidate would end, and
+    which candidates they could take."""
     base = build_world(scenario, data, referrals)
     every = tuple(_as_change(c, c.max_places, scenario.start) for c in cands)
     with_all = build_world(replace(scenario, changes=scenario.changes + every), data, referrals)
@@ -108,7 +111,10 @@ def _samples(scenario: Scenario, data: Dataset, referrals: pd.DataFrame, cands: 
         assert r.unplaced is not None
         pop = draw_population(base, scenario.seed + 7919, run)
         who, first = np.unique(r.unplaced[:, 0], return_index=True)
-        weeks = np.bincount(r.unplaced[:, 0], minlength=len(pop))[who]
+        weeks = np.bincount(r.unplaced[:, 0], weights=r.unplaced[:, 2], minlength=len(pop))[who].astype(
+            np.int64
+        )
+        who, first, weeks = who[weeks > 0], first[weeks > 0], weeks[weeks > 0]
         start = r.unplaced[first, 1]
         e = np.zeros((len(who), len(cands)), dtype=bool)
         adult = np.zeros(len(who), dtype=bool)  # from their first week without a place: housing benefit
@@ -117,7 +123,9 @@ def _samples(scenario: Scenario, data: Dataset, referrals: pd.DataFrame, cands: 
             a = ages(pop, idx, int(w))
             adult[j] = a[0] >= ADULT_AGE
             e[j] = (static_eligible(with_all, pop, idx) & age_eligible(with_all, a, a))[0, added]
-        end = np.minimum(pop.depart[who], base.weeks)
+        stay = np.stack([base.stays.weeks(np.full(len(who), t), pop.people.need[who], pop.stay_q[who])
+                         for t in with_all.schemes.stay_type[added]], axis=1)  # fmt: skip
+        end = np.minimum(start[:, None] + stay, base.weeks)
         # The model grows with people x candidates x overlapping stays: in a county short of places
         # hundreds go without one in a run, too many for CP-SAT in its time. Keep those longest
         # without a place, up to MAX_PAIRS eligible pairs a run (the rest are few nights each); the
@@ -156,14 +164,14 @@ def optimise(cands: tuple[Candidate, ...], samples: list[dict[str, np.ndarray]],
         for j in range(len(cands)):
             users = [i for i in range(len(smp["who"])) if (i, j) in ys]
             for t in sorted({int(smp["start"][i]) for i in users}):
-                live = [ys[i, j] for i in users if smp["start"][i] <= t < smp["end"][i]]
+                live = [ys[i, j] for i in users if smp["start"][i] <= t < smp["end"][i, j]]
                 if len(live) > 0:
                     m.add(sum(live) <= x[j])  # places held at once never exceed places bought
         all_y.extend(ys.values())
         for (i, j), y in ys.items():
             saved_terms.append(int(smp["weeks"][i]) * NIGHTS * y)
             saved_by[j].append((int(smp["weeks"][i]) * NIGHTS, y))
-            held = int(smp["end"][i] - smp["start"][i])
+            held = int(smp["end"][i, j] - smp["start"][i])
             use_terms[j].append((held, y))
             if cands[j].contract == "spot":
                 spot_terms.append(round(cands[j].weekly_cost) * held * y)
@@ -353,8 +361,10 @@ def commission(
     both = {f: pd.concat([getattr(r, f) for r in results], ignore_index=True)
             for f in ("summary", "by_district", "by_month", "runs")}  # fmt: skip
     seconds = sum(r.seconds for r in results)
-    verification = SimulationResult(both["summary"], both["by_district"], both["by_month"], both["runs"],
-                                    seconds, results[0].county_years_per_second)  # fmt: skip
+    verification = SimulationResult(
+        both["summary"], both["by_district"], both["by_month"], both["runs"], seconds,
+        results[0].county_years_per_second, results[0].care_leavers,
+    )  # fmt: skip
     cost = float(plan["expected_weekly_cost"].sum()) if len(plan) else 0.0
     council = float(plan["expected_council_weekly_cost"].sum()) if len(plan) else 0.0
     log.info("commissioning plan: %d candidates bought, £%.0f a week expected (£%.0f to the council)",

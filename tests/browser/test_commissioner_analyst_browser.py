@@ -118,7 +118,7 @@ def test_a_commissioner_compares_two_scenarios_then_copies_and_deletes_one(visit
     page.get_by_role("button", name="Compare").click()
     expect(page.locator("h1")).to_have_text(f"forest-{size} and tewkesbury-{size} side by side")
     summary = page.locator("#compare-summary")
-    expect(summary.locator("tr[data-metric='under18_unsuitable_nights']")).to_be_visible()
+    expect(summary.locator("tr[data-metric='under18_waiting_nights']")).to_be_visible()
     expect(summary.locator(".app-interval").first).to_contain_text(" to ")
     expect(page.locator("#compare-months tr[data-month='2026-12']")).to_be_visible()
     looks_right(visit, f"scenarios-side-by-side-{size}")

@@ -17,7 +17,15 @@ from wtforms.validators import DataRequired, Optional, Regexp, ValidationError
 
 from planner.data.formats import parse_date, spreadsheet_cell
 from web.core import audit
-from web.core.accounts import USERNAME, USERNAME_RULE, AccountError, add_user, end_sessions, password_problem
+from web.core.accounts import (
+    PASSWORD_RULE,
+    USERNAME,
+    USERNAME_RULE,
+    AccountError,
+    add_user,
+    end_sessions,
+    password_problem,
+)
 from web.core.auth import hash_password, roles_required
 from web.core.db import get_db
 from web.core.filters import uk_datetime
@@ -29,7 +37,7 @@ ROLE_CHOICES = [SelectChoice(r, ROLE_LABELS[r]) for r in ROLES]
 
 
 def _good_password(form: FlaskForm, field: PasswordField) -> None:
-    """The password rules of `web.core.accounts` (12 to 128 characters, not a common password)."""
+    """The password rules of `web.core.accounts` (12 to 128 characters, hard to guess)."""
     username = getattr(form, "username", None)
     name = username.data if username is not None else getattr(form, "for_username", "")
     if field.data and (problem := password_problem(field.data, name or "")):
@@ -77,7 +85,7 @@ def users() -> ResponseReturnValue:
                 return redirect(url_for("admin.users"), code=303)
         status = 400
     everyone = list(db.scalars(select(User).order_by(User.username)))
-    return render_template("admin/users.html", form=form, users=everyone), status
+    return render_template("admin/users.html", form=form, users=everyone, password_rule=PASSWORD_RULE), status
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
@@ -91,10 +99,10 @@ def user(user_id: int) -> ResponseReturnValue:
     form.for_username = u.username
     if request.method == "POST":
         if not form.validate():
-            return render_template("admin/user.html", form=form, u=u), 400
+            return _user_page(form, u, 400)
         if u.id == current_user.id and (form.role.data != "admin" or not form.active.data):
             form.role.errors = ["You cannot remove your own administrator access"]
-            return render_template("admin/user.html", form=form, u=u), 400
+            return _user_page(form, u, 400)
         changes = []
         if form.role.data != u.role:
             changes.append(f"role {u.role} -> {form.role.data}")
@@ -113,7 +121,11 @@ def user(user_id: int) -> ResponseReturnValue:
             db.commit()
             flash(f"Changed {u.username}: {', '.join(changes)}.")
         return redirect(url_for("admin.users"), code=303)
-    return render_template("admin/user.html", form=form, u=u)
+    return _user_page(form, u)
+
+
+def _user_page(form: ChangeUserForm, u: User, status: int = 200) -> ResponseReturnValue:
+    return render_template("admin/user.html", form=form, u=u, password_rule=PASSWORD_RULE), status
 
 
 def _day(text: str | None) -> date | None:

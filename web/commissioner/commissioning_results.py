@@ -20,7 +20,7 @@ SAVED_LABELS: Final = {
     "unsuitable_nights": "B&B and emergency nights",
     "bnb_nights": "B&B nights",
     "emergency_nights": "Emergency accommodation nights",
-    "under18_unsuitable_nights": "Nights an under-18 is unsuitably housed",
+    "under18_waiting_nights": "Nights an under-18 waits past their need date (in their placement or care)",
     "people_unplaced": "Young people ever without a suitable place",
     "council_weekly_cost": "Council cost a week (places bought, B&B, emergency; less housing benefit)",
     "weekly_cost": "Whole cost a week (the council's and housing benefit's)",

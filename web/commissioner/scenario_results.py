@@ -15,10 +15,10 @@ from web.core.scenario_models import ScenarioRun
 
 NIGHTS: Final = ("bnb_nights", "emergency_nights")
 # What two scenarios are compared on: the nights no young person should spend, and the cost.
-COMPARED: Final = ("bnb_nights", "emergency_nights", "under18_unsuitable_nights", "people_unplaced",
+COMPARED: Final = ("bnb_nights", "emergency_nights", "under18_waiting_nights", "people_unplaced",
                    "weekly_cost", "total_cost")  # fmt: skip
-BY_DISTRICT: Final = ("bnb_nights", "emergency_nights", "under18_unsuitable_nights", "people_unplaced")
-BY_MONTH: Final = ("bnb_nights", "emergency_nights", "under18_unsuitable_nights", "cost")
+BY_DISTRICT: Final = ("bnb_nights", "emergency_nights", "under18_waiting_nights", "people_unplaced")
+BY_MONTH: Final = ("bnb_nights", "emergency_nights", "under18_waiting_nights", "cost")
 
 
 def frame(text: str) -> pd.DataFrame:
@@ -51,7 +51,11 @@ def change(metric: str, value: float) -> str:
     """A difference with its sign (a real minus sign), or "–" when there is none."""
     if pd.isna(value):
         return "–"
-    text = f"{100 * abs(value):.1f} points" if metric == "share_suitable" else _fmt(metric, abs(value))
+    text = (
+        f"{100 * abs(value):.1f} points"
+        if metric.startswith("unsuitable_share")
+        else _fmt(metric, abs(value))
+    )
     if not text.strip("£0.,% points"):  # rounds to nothing: no sign ("0", not "−0")
         return text
     return ("+" if value > 0 else "−") + text

@@ -6,6 +6,9 @@ A thread is enough at this product's scale: a run of a county with the web's def
 12 months takes a few seconds. Studies of hundreds of runs belong to `planner scenario` (which
 can use every core or a Dask cluster).
 
+A run can be cancelled while queued or running (`cancel`): its status says so at once, and the
+worker, which looks at the status at each step of progress, stops there and keeps nothing.
+
 Runs survive restarts: each records the process running it (`runner`); when an app starts
 (`recover`), a run whose process is gone goes back to the queue (once: a run that stops its
 process twice fails with the reason) and every queued run is started. Any process may start a
@@ -34,8 +37,9 @@ from planner.simulate.commissioning import Plan, commission, savings
 from planner.simulate.report import chart_by_month
 from planner.simulate.simulation import SimulationResult, simulate
 from web.commissioner.scenario_yaml import parse
+from web.core import audit
 from web.core.db import get_db
-from web.core.models import utcnow
+from web.core.models import User, utcnow
 from web.core.scenario_models import ScenarioRun
 from web.core.store import people_frame, referrals_frame, schemes_frame
 
@@ -44,11 +48,15 @@ log = logging.getLogger(__name__)
 MIN_REFERRALS = 10  # planner.simulate.world needs at least this many to estimate demand
 PROGRESS_EVERY_SECONDS = 0.5  # progress is written at most this often
 STALE = timedelta(minutes=10)  # a run not heard from for this long stopped with its process
+UNEXPECTED = "The simulation stopped with an unexpected error; the service log has the details."
 MAX_ATTEMPTS = 2  # a run that stopped its process twice is not started a third time
 Progress = Callable[[int, int], None]
 # What runs a kind of run other than a scenario or a plan: the forecast registers its own
 # (`web.commissioner.map.forecast`), so this module need not import it.
 HANDLERS: dict[str, Callable[[Session, ScenarioRun, Progress], None]] = {}
+# The columns a handler fills in on its run: kept only if the run was not cancelled meanwhile.
+KEPT = ("summary_csv", "by_district_csv", "by_month_csv", "chart_svg", "plan_csv", "rule_csv", "savings_csv",
+        "message")  # fmt: skip
 
 
 def _started(pid: int) -> str | None:
@@ -127,6 +135,31 @@ def submit(app: Flask, run_id: int, kind: str = "scenario") -> Future[None]:
     return _executor(app, kind).submit(execute, app, run_id)
 
 
+class Cancelled(Exception):
+    """The run was cancelled while it ran: the worker stops at its next step of progress."""
+
+
+def cancel(db: Session, run: ScenarioRun, user: User) -> bool:
+    """Cancel a queued or running run (the caller has checked who may): whether it was still
+    going. In the audit log; one conditional UPDATE, so a run finishing meanwhile stays done."""
+    now = utcnow()
+    done = db.execute(
+        update(ScenarioRun)
+        .where(ScenarioRun.id == run.id, ScenarioRun.status.in_(("queued", "running")))
+        .values(status="cancelled", message=f"Cancelled by {user.username}.", finished_at=now, updated_at=now)
+    )
+    if not getattr(done, "rowcount", 0):
+        db.rollback()
+        return False
+    audit.record("cancel_scenario_run", detail=f"scenario {run.scenario_id}, run {run.id}")
+    db.commit()
+    return True
+
+
+def _cancelled(db: Session, run_id: int) -> bool:
+    return db.scalar(select(ScenarioRun.status).where(ScenarioRun.id == run_id)) == "cancelled"
+
+
 def is_stale(run: ScenarioRun) -> bool:
     return run.status in ("queued", "running") and utcnow() - run.updated_at > STALE
 
@@ -149,20 +182,26 @@ def execute(app: Flask, run_id: int) -> None:
         t0 = time.perf_counter()
         try:
             HANDLERS.get(run.kind, _simulate)(db, run, _progress(db, run))
-            run.status = "done"
+            outcome: dict[str, object] = {c: getattr(run, c) for c in KEPT} | {"status": "done"}
+        except Cancelled:
+            log.info("scenario run %s cancelled", run_id)
+            db.rollback()
+            return
         except InvalidInput as e:
-            db.rollback()
-            run.status, run.message = "failed", "; ".join(str(p) for p in e.problems)
+            outcome = {"status": "failed", "message": "; ".join(str(p) for p in e.problems)}
         except RuntimeError as e:
-            db.rollback()
-            run.status, run.message = "failed", str(e)
+            outcome = {"status": "failed", "message": str(e)}
         except Exception:
             log.exception("scenario run %s failed", run_id)
-            db.rollback()
-            run.status = "failed"
-            run.message = "The simulation stopped with an unexpected error; the service log has the details."
-        run.seconds = time.perf_counter() - t0
-        run.finished_at = run.updated_at = utcnow()
+            outcome = {"status": "failed", "message": UNEXPECTED}
+        db.rollback()
+        now = utcnow()
+        # Unless it was cancelled meanwhile: then nothing of it is kept.
+        db.execute(
+            update(ScenarioRun)
+            .where(ScenarioRun.id == run_id, ScenarioRun.status == "running")
+            .values(seconds=time.perf_counter() - t0, finished_at=now, updated_at=now, **outcome)
+        )
         db.commit()
 
 
@@ -173,6 +212,8 @@ def _progress(db: Session, run: ScenarioRun) -> Progress:
 
     def tell(n: int, total: int) -> None:
         nonlocal done, last
+        if _cancelled(db, run.id):
+            raise Cancelled
         done += n
         now = time.perf_counter()
         if now - last >= PROGRESS_EVERY_SECONDS or done == total:

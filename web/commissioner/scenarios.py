@@ -2,8 +2,10 @@
 
 A scenario is the YAML of data/scenarios/ (made with the form or written by hand) run on the
 database's current waiting list, schemes and referral history, always with its baseline (no
-changes), in the background (`web.commissioner.scenario_runs`). Results: the summary, B&B nights by month,
-nights without a suitable place by district, and the CSV files `planner scenario` writes.
+changes), in the background (`web.commissioner.scenario_runs`). Results: the summary, the
+baseline month by month beside the council's DfE figures (`web.commissioner.scenario_baseline`),
+B&B and emergency nights by month, nights without a suitable place by district, and the CSV files
+`planner scenario` writes.
 """
 
 from __future__ import annotations
@@ -19,11 +21,13 @@ from planner.data.formats import spreadsheet_safe_csv
 from planner.data.problems import InvalidInput, Problem
 from planner.simulate.report import POLICY_LABELS
 from web.commissioner.saved import name_problem
+from web.commissioner.scenario_baseline import baseline
 from web.commissioner.scenario_fill import Written, defaults, field_for, fill_form, form_yaml
 from web.commissioner.scenario_form import ScenarioForm, add_or_remove, council_districts, set_choices
 from web.commissioner.scenario_form import problems as form_problems
 from web.commissioner.scenario_results import district_rows, frame, headline, policy_of, summary_rows
 from web.commissioner.scenario_runs import MIN_REFERRALS, is_stale, submit
+from web.commissioner.scenario_runs import cancel as cancel_run
 from web.commissioner.scenario_yaml import parse, starter_yaml
 from web.core import audit
 from web.core.auth import roles_required
@@ -217,7 +221,8 @@ def _run(run_id: int) -> ScenarioRun:
 def result(run_id: int) -> ResponseReturnValue:
     found = _run(run_id)
     record = _record(found.scenario_id or 0)
-    context: dict[str, Any] = {"run": found, "record": record, "stale": is_stale(found)}
+    mine = found.run_by_id == _user().id or _user().role == "admin"
+    context: dict[str, Any] = {"run": found, "record": record, "stale": is_stale(found), "may_cancel": mine}
     if found.status == "done":
         summary = frame(found.summary_csv)
         policy = policy_of(summary)
@@ -225,9 +230,22 @@ def result(run_id: int) -> ResponseReturnValue:
             "policies": summary_rows(summary),
             "policy_label": POLICY_LABELS.get(policy, policy),
             "districts": district_rows(frame(found.by_district_csv), policy),
+            "baseline": baseline(summary, frame(found.by_month_csv)),
             "tables": list(TABLES),
         }
     return render_template("commissioner/scenario_run.html", **context)
+
+
+@bp.post("/scenarios/runs/<int:run_id>/cancel")
+@roles_required(*PLANNING)
+def cancel(run_id: int) -> ResponseReturnValue:
+    """Stop a queued or running run: for whoever started it, or an administrator."""
+    found, user = _run(run_id), _user()
+    if found.run_by_id != user.id and user.role != "admin":
+        abort(403, description="Only whoever started a run, or an administrator, can cancel it.")
+    if cancel_run(get_db(), found, user):
+        flash(f"Run {run_id} cancelled.", "success")
+    return redirect(url_for("scenarios.result", run_id=run_id), code=303)
 
 
 @bp.get("/scenarios/runs/<int:run_id>/status")

@@ -35,6 +35,7 @@ ACTIONS = (
     "plan_saved",
     "run_plan",
     "import_history",
+    "cancel_scenario_run",
 )
 
 

@@ -29,6 +29,7 @@ from sqlalchemy import (
     Text,
     and_,
     false,
+    func,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -82,6 +83,11 @@ class User(UserMixin, Base):
     @property
     def role_label(self) -> str:
         return ROLE_LABELS.get(self.role, self.role)
+
+
+# Names are unique whatever their case: `Alex` and `alex` would be two people to an admin
+# reading the audit log, and one to whoever signs in.
+Index("uq_users_username_lower", func.lower(User.username), unique=True)
 
 
 class UserSession(Base):

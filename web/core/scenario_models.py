@@ -47,7 +47,7 @@ class ScenarioRun(Base):
 
     __tablename__ = "scenario_runs"
     __table_args__ = (
-        CheckConstraint("status IN ('queued','running','done','failed')", name="status"),
+        CheckConstraint("status IN ('queued','running','done','failed','cancelled')", name="status"),
         CheckConstraint("kind IN ('scenario','plan','forecast')", name="kind"),
     )
 
