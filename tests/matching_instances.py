@@ -59,9 +59,16 @@ def people(n: int, seed: int, *, on: date = ON, pool: tuple[str, ...] = GLOUCEST
             "current_until": until.astype("datetime64[ns]"),
             "staying_put": staying_put,
             "tenancy_ready": rng.random(n) < 0.4,
-            "activity": rng.choice(["", "F1", "F2", "F5", "G5"], size=n),
+            "activity": rng.choice(["", "F1", "F2", "F4", "P4", "F5", "P5", "G5"], size=n),
         }
-    )
+    ).assign(legal_status=_statuses(n, seed))
+
+
+def _statuses(n: int, seed: int) -> np.ndarray:
+    """Mostly from age (empty); some `qualifying` (any age): their own generator, so the rest of an
+    instance is as it was before legal statuses were drawn."""
+    rng = np.random.default_rng(seed + 30_000)
+    return np.where(rng.random(n) < 0.15, "qualifying", "").astype(object)
 
 
 def schemes(
@@ -113,9 +120,19 @@ def schemes(
             "ofsted_registered": rng.random(m) < 0.6,
             "weekly_cost": np.round(rng.uniform(250, 1800, m), 2),
             "reserved_for": reserved_for.astype(object),
-            "weekly_rent": np.nan,
-            "weekly_support": np.nan,
         }
+    ).pipe(_rents, seed)
+
+
+def _rents(df: pd.DataFrame, seed: int) -> pd.DataFrame:
+    """About half the schemes give their rent and support (contract v1.2), the rest leave them to
+    the split assumed by type: their own generator, so the rest of an instance is as it was."""
+    rng = np.random.default_rng(seed + 20_000)
+    cost = df["weekly_cost"].to_numpy()
+    rent = np.minimum(np.round(rng.uniform(0, 400, len(df)), 2), cost)
+    given = rng.random(len(df)) < 0.5
+    return df.assign(
+        weekly_rent=np.where(given, rent, np.nan), weekly_support=np.where(given, cost - rent, np.nan)
     )
 
 

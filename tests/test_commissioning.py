@@ -37,9 +37,9 @@ def plan(referrals):  # type: ignore[no-untyped-def]
 def test_plan_respects_the_weekly_budget(budget, referrals, plan):
     if budget != 3000.0:
         plan = commission(_scenario(), dataset(), referrals, budget, samples=3, runs=1)
-    block = plan.plan[plan.plan["contract"] == "block"]
-    assert (block["places"] * block["unit_weekly_cost"]).sum() <= budget + 1e-6
-    assert plan.expected_weekly_cost <= budget + 1e-6
+    # The budget is the council's: the whole cost less the rent housing benefit meets for adults.
+    assert plan.expected_council_weekly_cost <= budget + 1e-6
+    assert plan.expected_council_weekly_cost <= plan.expected_weekly_cost + 1e-6
     limits = {(c.district, c.accom_type, c.support_level, c.contract): c.max_places for c in CANDIDATES}
     for r in plan.plan.itertuples():
         assert r.places <= limits[r.district, r.accom_type, r.support_level, r.contract]
@@ -109,9 +109,13 @@ def test_cli_commission_writes_plan_and_report_and_rejects_a_bad_file(tmp_path):
     result = CliRunner().invoke(cli, [*args, "--workers", "1"])
     assert result.exit_code == 0, result.output
     plan = pd.read_csv(out / "plan.csv")
-    assert {"district", "contract", "places", "expected_weekly_cost", "reason"} <= set(plan.columns)
-    assert plan["expected_weekly_cost"].sum() <= 2500
-    assert "Where to buy places" in (out / "report.html").read_text(encoding="utf-8")
+    assert {"district", "contract", "places", "expected_weekly_cost", "expected_council_weekly_cost",
+            "reason"} <= set(plan.columns)  # fmt: skip
+    assert plan["expected_council_weekly_cost"].sum() <= 2500  # a council budget
+    assert "a council budget of £2,500 a week" in result.output
+    assert "Where to buy places: a council budget of £2,500 a week" in (out / "report.html").read_text(
+        encoding="utf-8"
+    )
     saved = pd.read_csv(out / "savings.csv")
     assert list(saved.columns) == ["scenario", "metric", "mean", "lo80", "hi80"]
     assert "plan saves" in result.output and "against buying nothing" in result.output
@@ -141,7 +145,7 @@ def test_a_solver_with_no_answer_in_time_buys_nothing_and_says_so(monkeypatch):
               "end": np.minimum(start[:, None] + rng.integers(20, 100, (n, len(CANDIDATES))), weeks),
               "eligible": rng.random((n, len(CANDIDATES))) < 0.9}  # fmt: skip
     monkeypatch.setattr(c, "SOLVE_SECONDS", 1e-6)
-    places, used, nights, status = c.optimise(CANDIDATES, [sample] * 4, 3000.0, weeks)
+    places, used, nights, _, status = c.optimise(CANDIDATES, [sample] * 4, 3000.0, weeks)
     assert status in ("no_solution", "time_limit")
     if status == "no_solution":
         assert (places == [x.min_places for x in CANDIDATES]).all() and not used.any() and not nights.any()
@@ -158,6 +162,24 @@ def test_each_sample_keeps_the_people_longest_without_a_place_up_to_the_model_s_
         assert kept["eligible"].sum() <= 3
         if len(kept["who"]):
             assert kept["weeks"].min() >= sorted(all_["weeks"], reverse=True)[len(kept["who"]) - 1]
+
+
+@pytest.mark.parametrize(("adult", "bought"), [(True, 1), (False, 0)])
+def test_a_block_place_costs_the_council_its_support_while_an_adult_holds_it(
+    adult: bool, bought: int
+) -> None:
+    # £900 a week, £400 of it rent: £500 to the council while an adult lives there all the time, so
+    # it fits a £600 council budget; an under-18 costs the council all £900, which does not.
+    import numpy as np
+
+    import planner.simulate.commissioning as c
+
+    flats = (Candidate(FOREST, "D", "high", 900.0, 0, 2, "block", weekly_rent=400.0),)
+    sample = {"who": np.array([0]), "start": np.array([0]), "weeks": np.array([52]), "end": np.array([[52]]),
+              "eligible": np.array([[True]]), "adult": np.array([adult])}  # fmt: skip
+    places, used, _, benefit, status = c.optimise(flats, [sample], 600.0, 52)
+    assert (places.tolist(), status) == ([bought], "optimal")
+    assert benefit.tolist() == ([400.0] if adult else [0.0]) and used.tolist() == [float(bought)]
 
 
 def test_savings_are_run_by_run_differences_from_buying_nothing(plan):

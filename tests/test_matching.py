@@ -8,6 +8,7 @@ import pytest
 from matching_instances import ON, born, broken, due, frames, instance, records
 
 from planner.match.batch import MATCH_COLUMNS, match, placement_rates
+from planner.match.explain import PAID_COLUMNS
 
 
 def _outcomes(ppl: pd.DataFrame, sch: pd.DataFrame, **kw: object) -> dict[str, tuple[str, str]]:
@@ -18,7 +19,8 @@ def _outcomes(ppl: pd.DataFrame, sch: pd.DataFrame, **kw: object) -> dict[str, t
 def test_matches_have_exactly_the_product_columns_in_input_order() -> None:
     ppl, sch = instance(30, 12, 1)
     r = match(ppl, sch, on=ON)
-    assert tuple(r.matches.columns) == MATCH_COLUMNS
+    # PRODUCT.md's columns, then who pays for the place given (matches.csv keeps the first only).
+    assert tuple(r.matches.columns) == MATCH_COLUMNS + PAID_COLUMNS
     assert r.matches["person_id"].tolist() == ppl["person_id"].tolist()
     unplaced = r.matches["outcome"] == "unplaced"
     assert (r.matches.loc[unplaced, "scheme_id"] == "").all()

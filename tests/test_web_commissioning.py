@@ -34,7 +34,9 @@ PLAN_COLUMNS = [
     "contract",
     "places",
     "unit_weekly_cost",
+    "unit_weekly_rent",
     "expected_weekly_cost",
+    "expected_council_weekly_cost",
     "expected_places_used",
     "expected_nights_avoided",
     "reason",
@@ -198,12 +200,18 @@ def test_a_plan_runs_in_the_background_with_planner_commission_and_shows_plan_sa
     assert "Where to buy places" in page and 'id="plan-headline"' in page
     assert 'id="plan-map"' in page and "Places the plan buys" in page  # the map's legend
     savings = page.split('id="savings-table"', 1)[1].split("</table>", 1)[0]
-    for metric in ("unsuitable_nights", "bnb_nights", "emergency_nights", "weekly_cost"):
+    for metric in (
+        "unsuitable_nights",
+        "bnb_nights",
+        "emergency_nights",
+        "weekly_cost",
+        "council_weekly_cost",
+    ):
         row = savings.split(f'data-metric="{metric}"', 1)[1].split("</tr>", 1)[0]
         assert row.count('class="app-interval"') == 2 and " to " in row  # the plan's and the rule's
     plan = pd.read_csv(io.BytesIO(commissioner.get(f"/commissioning/runs/{run_id}/plan.csv").data))
     assert list(plan.columns) == PLAN_COLUMNS
-    assert (plan["places"] * plan["unit_weekly_cost"])[plan["contract"] == "block"].sum() <= 6000
+    assert plan["expected_council_weekly_cost"].sum() <= 6000  # a council budget
     saved = pd.read_csv(io.BytesIO(commissioner.get(f"/commissioning/runs/{run_id}/savings.csv").data))
     assert list(saved.columns) == ["scenario", "metric", "mean", "lo80", "hi80"]
     assert set(saved["scenario"]) == {"plan", "simple-rule"}

@@ -17,11 +17,19 @@ from planner.cli.common import DATA_DIR, DATE, OUT_FILE, BadInput, cannot_write,
 
 if TYPE_CHECKING:
     from planner.data.contract import Dataset
+    from planner.data.funding import FundingSettings
     from planner.match.solution import BatchAnswer
 
 ANSWER_FILE = "batch-answer.npz"
 
-OBJECTIVE = click.Choice(["default", "cost"])
+OBJECTIVE = click.Choice(["default", "cost", "council"])
+OBJECTIVE_HELP = (
+    "Level 3 of the objective, among places for as many people as possible, most urgent first. "
+    "default: the place's whole weekly cost (rent and support, whoever pays them) plus £10 a week per km "
+    "from home or connections and £100 a week per support level above the need; cost: the whole weekly "
+    "cost alone; council: the council's share of it alone (support, and the rent under 18; from 18 "
+    "housing benefit meets the rent, less what assumed pay takes away: data/README.md, 'Who pays')."
+)
 HORIZON = click.option(
     "--horizon-days",
     type=click.IntRange(0, 366),
@@ -34,8 +42,7 @@ HORIZON = click.option(
 @click.command("match")
 @click.argument("data_dir", type=DATA_DIR)
 @click.option("--date", "on", type=DATE, required=True, help="Match date: ages and vacancies on it.")
-@click.option("--objective", type=OBJECTIVE, default="default", show_default=True,
-              help="default: weekly cost, distance and unused support; cost: weekly cost alone.")  # fmt: skip
+@click.option("--objective", type=OBJECTIVE, default="default", show_default=True, help=OBJECTIVE_HELP)
 @click.option("--out", type=OUT_FILE, default=None,
               help="Where to write matches.csv [default: DATA_DIR/matches.csv].")  # fmt: skip
 @click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=None,
@@ -63,9 +70,10 @@ def match_cmd(
     from planner.data import folder_cache
     from planner.match import answer_of, format_summary, match, write_matches
 
+    funding = _funding()
     data = load(data_dir, on.date())
     result = match(data.people, data.schemes, on=on.date(), objective=objective,  # type: ignore[arg-type]
-                   time_limit=time_limit, horizon_days=horizon_days)  # fmt: skip
+                   time_limit=time_limit, horizon_days=horizon_days, funding=funding)  # fmt: skip
     path = folder_for(out) if out is not None else data_dir / "matches.csv"
     try:
         write_matches(result.matches, path)
@@ -74,9 +82,11 @@ def match_cmd(
     if result.status == "optimal" and result.solution is not None:  # a time-limited answer is not kept
         answer = answer_of(result.solution, data.people, data.schemes)
         folder_cache.write(
-            data_dir, ANSWER_FILE, _key(data, on.date(), horizon_days, objective), answer.to_bytes()
+            data_dir, ANSWER_FILE, _key(data, on.date(), horizon_days, objective, funding), answer.to_bytes()
         )
-    click.echo(format_summary(result, data.people, on=on.date()))
+    click.echo(
+        format_summary(result, data.people, on=on.date(), council_meets=funding.council_meets_rent_shortfall)
+    )
     click.echo(f"Wrote {path}")
 
 
@@ -86,7 +96,7 @@ def match_cmd(
 @click.option("--date", "on", type=DATE, required=True, help="Match date: ages and vacancies on it.")
 @click.option("--top", type=click.IntRange(min=1), default=5, show_default=True, help="Places to list.")
 @click.option("--why", "why_scheme", metavar="SCHEME_ID", default=None, help="Rules this scheme breaks.")
-@click.option("--objective", type=OBJECTIVE, default="default", show_default=True)
+@click.option("--objective", type=OBJECTIVE, default="default", show_default=True, help=OBJECTIVE_HELP)
 @HORIZON
 def options_cmd(data_dir: Path, person_id: str, on: datetime, top: int, why_scheme: str | None,
                 objective: str, horizon_days: int) -> None:  # fmt: skip
@@ -97,16 +107,17 @@ def options_cmd(data_dir: Path, person_id: str, on: datetime, top: int, why_sche
     """
     from planner.match import UnknownId, format_options, options, why_not
 
+    funding = _funding()
     data = load(data_dir, on.date())
     # Unknown ids are refused before the batch is solved (seconds at England scale).
     if not (data.people["person_id"] == person_id).any():
         raise BadInput(f"person_id {person_id!r} is not in the data")
     if why_scheme is not None and not (data.schemes["scheme_id"] == why_scheme).any():
         raise BadInput(f"scheme_id {why_scheme!r} is not in the data")
-    batch = _batch(data_dir, data, on.date(), horizon_days, objective)
+    batch = _batch(data_dir, data, on.date(), horizon_days, objective, funding)
     try:
         opts = options(data.people, data.schemes, person_id, on=on.date(), top=top, objective=objective,  # type: ignore[arg-type]
-                       horizon_days=horizon_days, batch=batch)  # fmt: skip
+                       horizon_days=horizon_days, batch=batch, funding=funding)  # fmt: skip
         why = None
         if why_scheme is not None:
             why = (why_scheme, why_not(data.people, data.schemes, person_id, why_scheme, on=on.date()))
@@ -115,25 +126,39 @@ def options_cmd(data_dir: Path, person_id: str, on: datetime, top: int, why_sche
     click.echo(format_options(opts, why=why))
 
 
-def _key(data: Dataset, on: date, horizon_days: int, objective: str) -> str:
+def _funding() -> FundingSettings:
+    """Who pays: the settings from the environment (PLANNER_UC_TAPER, ...), or exit 2 naming a bad one."""
+    from planner.data.funding import FundingSettings
+
+    try:
+        return FundingSettings.from_env()
+    except ValueError as e:
+        raise BadInput(str(e)) from None
+
+
+def _key(data: Dataset, on: date, horizon_days: int, objective: str, funding: FundingSettings) -> str:
     from planner.match.cost import DEFAULT_WEIGHTS
     from planner.match.solution import ANSWER_FORMAT
 
     w = DEFAULT_WEIGHTS
+    paid = f" funding {funding.key()}" if objective == "council" else ""  # only the council's cost reads it
     return (f"answer {ANSWER_FORMAT} files {data.digest} date {on.isoformat()} horizon {horizon_days} "
-            f"objective {objective} weights {w.gbp_per_km!r} {w.gbp_per_extra_support_level!r}")  # fmt: skip
+            f"objective {objective} weights {w.gbp_per_km!r} {w.gbp_per_extra_support_level!r}"
+            f"{paid}")  # fmt: skip
 
 
-def _batch(data_dir: Path, data: Dataset, on: date, horizon_days: int, objective: str) -> BatchAnswer:
-    """The batch answer kept for these files, date, horizon and objective, or a new one (kept)."""
+def _batch(
+    data_dir: Path, data: Dataset, on: date, horizon_days: int, objective: str, funding: FundingSettings
+) -> BatchAnswer:
+    """The batch answer kept for these files, date, horizon, objective (and who pays), or a new one (kept)."""
     from planner.data import folder_cache
     from planner.match import BatchAnswer, batch_answer
 
-    key = _key(data, on, horizon_days, objective)
+    key = _key(data, on, horizon_days, objective, funding)
     kept = folder_cache.read(data_dir, ANSWER_FILE, key)
     answer = BatchAnswer.from_bytes(kept) if kept is not None else None
     if answer is None:
         answer = batch_answer(data.people, data.schemes, on=on, objective=objective,  # type: ignore[arg-type]
-                              horizon_days=horizon_days)  # fmt: skip
+                              horizon_days=horizon_days, funding=funding)  # fmt: skip
         folder_cache.write(data_dir, ANSWER_FILE, key, answer.to_bytes())
     return answer

@@ -68,7 +68,8 @@ def scenario_cmd(scenario_file: Path, out_dir: Path, runs: int | None, workers: 
 @click.command("commission")
 @click.argument("scenario_file", type=SCENARIO_FILE)
 @click.option("--budget", required=True, type=click.FloatRange(0), callback=finite,
-              help="GBP a week to spend on new places.")  # fmt: skip
+              help="The council's GBP a week for new places: what they cost it, less what housing "
+                   "benefit meets.")  # fmt: skip
 @click.option("--out", "out_dir", required=True, type=OUT_DIR, help="Folder for plan.csv and report.html.")
 @click.option("--samples", type=click.IntRange(1, 100), default=8, show_default=True,
               help="Simulated baselines the plan is optimised over.")  # fmt: skip
@@ -77,9 +78,11 @@ def scenario_cmd(scenario_file: Path, out_dir: Path, runs: int | None, workers: 
 @click.option("--data", "data_dir", type=DATA_DIR, help="Data folder to use instead of the file's `data`.")
 def commission_cmd(scenario_file: Path, budget: float, out_dir: Path, samples: int, runs: int | None,
                    workers: int | None, data_dir: Path | None) -> None:  # fmt: skip
-    """Choose where to buy places within --budget GBP a week (candidates from the scenario file,
-    or every district x type x support level), check the plan by simulation against adding
-    places where today's waiting list is longest; write plan.csv and report.html to --out.
+    """Choose where to buy places within --budget, the council's GBP a week (candidates from the
+    scenario file, or every district x type x support level), check the plan by simulation against
+    adding places where today's waiting list is longest; write plan.csv and report.html to --out.
+    A place costs the council its whole weekly cost while empty (block) or held by an under-18,
+    and its support alone while an adult holds it (housing benefit meets the rent).
 
     Example: planner commission data/scenarios/baseline.yaml --budget 15000 --out out/plan
     """
@@ -105,7 +108,7 @@ def commission_cmd(scenario_file: Path, budget: float, out_dir: Path, samples: i
         click.echo(f"{name:>12}: {n:,.0f} B&B and emergency nights (mean of simulated runs)")
     saved = savings(plan.verification).set_index(["scenario", "metric"])
     for name in dict.fromkeys(saved.index.get_level_values(0)):
-        nights, cost = saved.loc[(name, "unsuitable_nights")], saved.loc[(name, "weekly_cost")]
+        nights, cost = saved.loc[(name, "unsuitable_nights")], saved.loc[(name, "council_weekly_cost")]
         pounds = [gbp(round(float(cost[k]))) for k in ("mean", "lo80", "hi80")]
         click.echo(f"{name:>12} saves {nights['mean']:,.0f} of those nights (80% of runs: "
                    f"{nights['lo80']:,.0f} to {nights['hi80']:,.0f}) and {pounds[0]} a week of council cost "
@@ -114,5 +117,7 @@ def commission_cmd(scenario_file: Path, budget: float, out_dir: Path, samples: i
         click.echo("The plan is the best found within the solver's time limit, not proven the best.")
     elif plan.status != "optimal":
         click.echo(f"The solver found no plan within its time limit ({plan.status}): nothing bought.")
-    click.echo(f"Expected cost £{plan.expected_weekly_cost:,.0f} a week of £{budget:,.0f}; "
+    whole, council = plan.expected_weekly_cost, plan.expected_council_weekly_cost
+    click.echo(f"Expected cost to the council £{council:,.0f} a week, of a council budget of £{budget:,.0f} "
+               f"a week (whole cost £{whole:,.0f}, housing benefit meeting £{whole - council:,.0f} of it); "
                f"wrote {out_dir}/plan.csv")  # fmt: skip

@@ -7,7 +7,8 @@ the contract (`vocab`: support levels, SSDA903 accommodation codes, risks), UK f
 (`yaml_reader`), the registry of English districts (`districts`), UK postcodes to districts
 through the ONS Postcode Directory (`postcodes`), plain summaries of a dataset (`summary`) and
 the history files the forecast reads and the demo and SSDA903 import write (`history_formats`:
-referrals.csv and cohort.csv).
+referrals.csv and cohort.csv), who may be offered what (`roof`) and who pays for a place
+(`funding`: the council's share of rent and support by age and activity).
 
 May import: nothing else in `planner`. Its modules are imported by name
 (`from planner.data.contract import load_folder`): this package re-exports nothing, so that

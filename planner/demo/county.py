@@ -31,6 +31,7 @@ from planner.demo.history import generate_history, write_tables
 from planner.demo.nominations import nominations
 from planner.demo.occupancy import demo_stays, in_use
 from planner.demo.people import make_people
+from planner.demo.rents import split_rents
 from planner.demo.schemes import TYPES, make_schemes, staying_put
 from planner.demo.waiting import expected_size
 from planner.forecast.history import History
@@ -75,6 +76,12 @@ def _tables(cal: Calibration, people: int | None, seed: int, on: date, history: 
     carers, _ = staying_put(young, cal, rng_staying_put, on=on, prefix=_prefix("SC", cal.council.code),
                             first=len(schemes) + 1)  # fmt: skip
     schemes = pd.concat([schemes, carers], ignore_index=True)
+    # Rent and support of every place but the nominations (which carry theirs), from a generator of
+    # their own: the rest of the county is as it was before rents were written.
+    rng_rents = np.random.default_rng(np.random.SeedSequence(seed).spawn(4)[3])
+    split = schemes["accom_type"] != "U"
+    rent, support = split_rents(schemes[split], rng_rents)
+    schemes.loc[split, "weekly_rent"], schemes.loc[split, "weekly_support"] = rent, support
     log.info("demo %s: %d people, %d schemes", cal.council.name, len(young), len(schemes))
     young, schemes = with_optional(young, PEOPLE), with_optional(schemes, SCHEMES)
     people_csv = format_table(young[list(PEOPLE.names)], PEOPLE)

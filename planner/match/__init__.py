@@ -1,7 +1,8 @@
 """Matching young people to places (PRODUCT.md s.3): the placement officers' part.
 
 `eligibility` applies the hard rules to people x schemes as arrays; `arcs` keeps of them what a
-batch's flow needs; `cost` is level 3 of the objective; `flow` is the lexicographic min-cost
+batch's flow needs; `cost` is level 3 of the objective (`default`, `cost`, or `council`: the
+council's share, `planner.data.funding`); `flow` is the lexicographic min-cost
 flow (and a greedy baseline); `batch.match()` matches a whole waiting list and returns a
 `MatchResult`; `explain` writes the reasons; `options` ranks one person's places, from a kept
 `solution.BatchAnswer` when there is one.

@@ -13,8 +13,9 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from planner.data.funding import DEFAULT_FUNDING, FundingSettings
 from planner.data.vocab import UNSUITABLE_TYPES
-from planner.match.cost import DEFAULT_WEIGHTS, CostWeights, Objective, check_objective, cost_pence
+from planner.match.cost import DEFAULT_WEIGHTS, CostWeights, Objective, cost_pence, paying
 from planner.match.eligibility import need_levels, scan, scheme_levels
 
 
@@ -53,6 +54,7 @@ def chosen_arcs(
     on: date,
     objective: Objective = "default",
     weights: CostWeights = DEFAULT_WEIGHTS,
+    funding: FundingSettings = DEFAULT_FUNDING,
 ) -> Arcs:
     """The arcs (person[k], scheme[k]) with their level-3 cost, whatever the hard rules say of
     them on `on`: places given before the batch is solved (staying put)."""
@@ -64,7 +66,7 @@ def chosen_arcs(
         rows = np.arange(c.start, c.start + len(c.ok))
         near[rows] = c.near_km[rows - c.start, rows]
     extra = np.take(scheme_levels(schemes), scheme) - np.take(need_levels(people), person)
-    weekly = schemes["weekly_cost"].to_numpy(dtype=np.float64)[scheme]
+    weekly = paying(people, schemes, on=on, objective=objective, funding=funding).weekly(person, scheme)
     cost = cost_pence(weekly, near, extra, objective, weights)
     return Arcs(person.astype(np.int32), scheme.astype(np.int32), cost)
 
@@ -78,12 +80,12 @@ def batch_pairs(
     second: np.ndarray,
     objective: Objective = "default",
     weights: CostWeights = DEFAULT_WEIGHTS,
+    funding: FundingSettings = DEFAULT_FUNDING,
 ) -> BatchPairs:
     """The arcs of a batch match, their costs written straight into int64 block by block: suitable
     arcs of people where `first` (due), B&B/emergency arcs of people where `second` (needed now)."""
-    check_objective(objective)
     wv = schemes["accom_type"].isin(list(UNSUITABLE_TYPES)).to_numpy()
-    weekly = schemes["weekly_cost"].to_numpy(dtype=np.float64)
+    weekly = paying(people, schemes, on=on, objective=objective, funding=funding)
     level, need = scheme_levels(schemes), need_levels(people)
     options = np.zeros(len(people), dtype=np.int64)
     eligible = 0
@@ -97,7 +99,7 @@ def batch_pairs(
             i, j = np.nonzero(cells & who[rows, None])
             person = (i + c.start).astype(np.int32)
             extra = np.take(level, j) - np.take(need, person)
-            cost = cost_pence(np.take(weekly, j), c.near_km[i, j], extra, objective, weights)
+            cost = cost_pence(weekly.weekly(person, j), c.near_km[i, j], extra, objective, weights)
             buffer.add(person, j, cost)
     return BatchPairs(out[0].arcs(), out[1].arcs(), options, eligible)
 

@@ -11,7 +11,8 @@ those, first those needed now (`needed_from` on or before the match date): the m
 (there is no lawful fallback for them), then the most of those with no roof or in B&B or
 emergency accommodation, then the most others needed now; only then those due later within the
 horizon, under-18s first, then the soonest `needed_from` (`roof.urgency_rank`); (3) the least
-combined cost (`CostWeights`), or with `objective="cost"` the least total weekly cost. Level 2 is
+combined cost (`CostWeights`), or with `objective="cost"` the least total weekly cost, or with
+`objective="council"` the least cost to the council (who pays: `planner.data.funding`). Level 2 is
 one urgency class per person: the flow's answer is optimal for every prefix of that order at once
 (a matroid's greedy basis), so it has the most of each class in turn.
 Then W/V places go to adults due now with no roof (`roof.may_take_emergency`: never to someone
@@ -34,6 +35,7 @@ import pandas as pd
 
 from planner.data.contract import HORIZON_DAYS, complete_people, due_within, needed_now
 from planner.data.formats import spreadsheet_safe
+from planner.data.funding import DEFAULT_FUNDING, FundingSettings
 from planner.data.roof import may_take_emergency, urgency_rank
 from planner.match.arcs import Arcs, batch_pairs, chosen_arcs
 from planner.match.cost import DEFAULT_WEIGHTS, OBJECTIVES, CostWeights, Objective, pair_cost
@@ -63,6 +65,7 @@ def solve(
     weights: CostWeights = DEFAULT_WEIGHTS,
     force_stages: bool = False,
     horizon_days: int = HORIZON_DAYS,
+    funding: FundingSettings = DEFAULT_FUNDING,
 ) -> Solution:
     """Eligibility, then the suitable stage for people due, then the W/V stage for adults needing a
     place now (`force_stages` is for tests)."""
@@ -76,9 +79,9 @@ def solve(
     fixed = kept >= 0
     pairs = batch_pairs(people, schemes, on=on, first=due & ~fixed,
                         second=may_take_emergency(people, on=on) & ~fixed, objective=objective,
-                        weights=weights)  # fmt: skip
+                        weights=weights, funding=funding)  # fmt: skip
     staying = chosen_arcs(people, schemes, np.flatnonzero(fixed), kept[fixed], on=on, objective=objective,
-                          weights=weights)  # fmt: skip
+                          weights=weights, funding=funding)  # fmt: skip
     t1 = time.perf_counter()
     rank = urgency_rank(people, on=on, horizon_days=horizon_days)
     places = schemes["vacancies"].to_numpy(dtype=np.int64) - np.bincount(kept[fixed], minlength=len(schemes))
@@ -121,13 +124,15 @@ def match(
     weights: CostWeights = DEFAULT_WEIGHTS,
     force_stages: bool = False,
     horizon_days: int = HORIZON_DAYS,
+    funding: FundingSettings = DEFAULT_FUNDING,
 ) -> MatchResult:
-    """Match everyone on the waiting list at once. Frames as `contract.load_folder` returns them."""
+    """Match everyone on the waiting list at once. Frames as `contract.load_folder` returns them;
+    `funding`: who pays (the council objective, and each place's shares in `matches`)."""
     sol = solve(people, schemes, on=on, objective=objective, time_limit=time_limit, weights=weights,
-                force_stages=force_stages, horizon_days=horizon_days)  # fmt: skip
+                force_stages=force_stages, horizon_days=horizon_days, funding=funding)  # fmt: skip
     t0 = time.perf_counter()
     people = complete_people(people)
-    matches, why_not = explain(people, schemes, sol, on=on, objective=objective)
+    matches, why_not = explain(people, schemes, sol, on=on, objective=objective, funding=funding)
     return MatchResult(
         matches=matches,
         why_not=why_not,

@@ -3,18 +3,33 @@
 Whole pence keep the min-cost flow exact. `eligibility.batch_pairs` writes these integers straight
 into the flow's arrays block by block (no float copy per pair); `pair_cost` gives the same numbers
 for a frame of pairs (one person's options, the benchmarks' baselines).
+
+The objectives: `default` counts the place's weekly cost, distance and unused
+support; `cost` the weekly cost alone; `council` the council's share of it alone (who pays:
+`planner.data.funding`), which depends on the person as well as the place (`Paying`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Final, Literal
 
 import numpy as np
 import pandas as pd
 
-Objective = Literal["default", "cost"]
-OBJECTIVES: Final = ("default", "cost")
+from planner.data.funding import (
+    DEFAULT_FUNDING,
+    FundingSettings,
+    Payers,
+    SchemeSplit,
+    payers,
+    scheme_split,
+    shares,
+)
+
+Objective = Literal["default", "cost", "council"]
+OBJECTIVES: Final = ("default", "cost", "council")
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,8 +74,36 @@ def cost_pence(
 def pair_cost(
     pairs: pd.DataFrame, objective: Objective, weights: CostWeights = DEFAULT_WEIGHTS
 ) -> np.ndarray:
-    """Level-3 cost in pence of each row of `eligibility.eligible_pairs`."""
+    """Level-3 cost in pence of each row of `eligibility.eligible_pairs` (with `council_weekly`,
+    `Paying.weekly`'s figures, for the council objective)."""
+    weekly = pairs["council_weekly" if objective == "council" else "weekly_cost"].to_numpy()
     return cost_pence(
-        pairs["weekly_cost"].to_numpy(), pairs["near_km"].to_numpy(), pairs["extra_support"].to_numpy(),
-        objective, weights,
+        weekly, pairs["near_km"].to_numpy(), pairs["extra_support"].to_numpy(), objective, weights,
     )  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Paying:
+    """What level 3 counts as a pair's weekly cost: the place's `weekly_cost`, or for the council
+    objective the council's share of it, which depends on who takes the place (`funding.shares`)."""
+
+    weekly_cost: np.ndarray  # per scheme, GBP
+    council: tuple[Payers, SchemeSplit, FundingSettings] | None = None
+
+    def weekly(self, person: np.ndarray, scheme: np.ndarray) -> np.ndarray:
+        """GBP a week of pairs (positions in the people and schemes `paying` was given)."""
+        if self.council is None:
+            return np.take(self.weekly_cost, scheme)
+        who, split, settings = self.council
+        return shares(who, split, person, scheme, settings).council
+
+
+def paying(
+    people: pd.DataFrame, schemes: pd.DataFrame, *, on: date, objective: Objective,
+    funding: FundingSettings = DEFAULT_FUNDING,
+) -> Paying:  # fmt: skip
+    check_objective(objective)
+    weekly = schemes["weekly_cost"].to_numpy(dtype=np.float64)
+    if objective != "council":
+        return Paying(weekly)
+    return Paying(weekly, (payers(people, on=on, settings=funding), scheme_split(schemes), funding))

@@ -21,11 +21,12 @@ import pandas as pd
 
 from planner.data.contract import due_by
 from planner.data.formats import ages_on, plural, uk_date
+from planner.data.funding import DEFAULT_FUNDING, FundingSettings, payers, scheme_split, shares
 from planner.data.roof import in_emergency, no_roof
 from planner.match.eligibility import BLOCK_CELLS, RULES, SUITABLE_MASK, failures, home_km
 from planner.match.solution import Solution
 from planner.match.staying_put import declined_places, staying_put_places
-from planner.match.wording import Wording
+from planner.match.wording import Money, Wording
 
 _N: Final = len(RULES)
 # Lookup tables over every uint16 failures value below 2**len(RULES).
@@ -47,11 +48,13 @@ def rule_counts(fail: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def explain(
-    people: pd.DataFrame, schemes: pd.DataFrame, sol: Solution, *, on: date, objective: str = "default"
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """matches (PRODUCT.md columns) and why_not: for everyone due without a suitable place, per
-    rule (eligibility.RULES names, in funnel order) the schemes it excludes and those it alone
-    excludes; rule "taken" counts the schemes they fit whose places all went to others."""
+    people: pd.DataFrame, schemes: pd.DataFrame, sol: Solution, *, on: date, objective: str = "default",
+    funding: FundingSettings = DEFAULT_FUNDING,
+) -> tuple[pd.DataFrame, pd.DataFrame]:  # fmt: skip
+    """matches (PRODUCT.md columns, then who pays: `PAID_COLUMNS`) and why_not: for everyone due
+    without a suitable place, per rule (eligibility.RULES names, in funnel order) the schemes it
+    excludes and those it alone excludes; rule "taken" counts the schemes they fit whose places all
+    went to others."""
     chosen, cost, rank = sol.chosen, sol.cost, sol.rank
     n = len(people)
     person, scheme, suitable = sol.person, sol.scheme, sol.suitable
@@ -85,7 +88,11 @@ def explain(
     )
     why_not = pd.concat([why_not, taken_rows], ignore_index=True) if len(taken) else why_not
 
-    text = Wording(people, schemes, objective, on)
+    paid = _paid(people, schemes, np.flatnonzero(got), s_of[got], on=on, funding=funding)
+    money = Money(paid["council_weekly"].tolist(), paid["rent_not_met_weekly"].fillna(0.0).tolist(),
+                  paid.pop("_why").tolist(), paid.pop("_under_18").tolist(),
+                  funding.council_meets_rent_shortfall)  # fmt: skip
+    text = Wording(people, schemes, objective, on, money)
     kinds = unplaced_kinds(people, sol, no_place & ~unsuitable, on=on)
     declined = declined_places(people, schemes)
     ahead = staying_put_places(people, schemes, on=on, due=~sol.due)  # not due yet: theirs when due
@@ -136,9 +143,34 @@ def explain(
             "weekly_cost": at_scheme("weekly_cost", np.nan).astype(np.float64),
             "distance_km": np.round(km, 1),
             "reason": reasons,
+            **{c: paid[c].to_numpy() for c in PAID_COLUMNS},
         }
     )
     return matches, why_not
+
+
+# Who pays for each place given (NaN without one), after matches.csv's columns: the council's share,
+# housing benefit (or universal credit's housing element), the rent not met (`planner.data.funding`),
+# and whether the scheme's split of rent and support was assumed by its type.
+PAID_COLUMNS: Final = ("council_weekly", "housing_benefit_weekly", "rent_not_met_weekly", "split_assumed")
+
+
+def _paid(
+    people: pd.DataFrame, schemes: pd.DataFrame, person: np.ndarray, scheme: np.ndarray, *, on: date,
+    funding: FundingSettings,
+) -> pd.DataFrame:  # fmt: skip
+    """Per person, who pays for the place given (rows of the unplaced: NaN, False, "")."""
+    n = len(people)
+    who, split = payers(people, on=on, settings=funding), scheme_split(schemes)
+    pay = shares(who, split, person, scheme, funding)
+    out = pd.DataFrame({c: np.full(n, np.nan) for c in PAID_COLUMNS[:3]})
+    for column, values in zip(PAID_COLUMNS[:3], (pay.council, pay.housing_benefit, pay.short), strict=True):
+        out.loc[person, column] = np.round(values, 2)
+    out["split_assumed"] = False
+    out.loc[person, "split_assumed"] = split.assumed[scheme]
+    out["_why"] = np.where(np.isin(np.arange(n), person), who.why, "").astype(object)
+    out["_under_18"] = who.council_pays_rent
+    return out
 
 
 def unplaced_kinds(people: pd.DataFrame, sol: Solution, unplaced: np.ndarray, *, on: date) -> np.ndarray:
@@ -158,7 +190,7 @@ def unplaced_kinds(people: pd.DataFrame, sol: Solution, unplaced: np.ndarray, *,
 def _meanwhile(text: Wording, kind: str, i: int, j: int, km: float, now: bool) -> str:
     """The end of a reason for someone due without a suitable place: where they are meanwhile."""
     if j >= 0:
-        return text.last_resort(j, km)
+        return text.last_resort(i, j, km)
     if kind == "under_18":
         return "B&B and emergency accommodation are never used under 18"
     if kind == "no_roof":

@@ -29,6 +29,7 @@ import pandas as pd
 from planner.data.contract import HORIZON_DAYS, complete_people, due_by, due_within
 from planner.data.districts import district_name
 from planner.data.formats import ages_on, uk_date
+from planner.data.funding import DEFAULT_FUNDING, FundingSettings, payers, scheme_split, shares
 from planner.data.roof import in_emergency, may_take_emergency, roof
 from planner.data.vocab import ACCOM_LABELS
 from planner.match.cost import DEFAULT_WEIGHTS, CostWeights, Objective, pair_cost
@@ -40,6 +41,7 @@ from planner.match.eligibility import (
     eligible_pairs,
     failures,
 )
+from planner.match.options_text import table_lines
 from planner.match.solution import BatchAnswer, answer_of
 from planner.match.staying_put import staying_put_places
 
@@ -55,7 +57,8 @@ class UnknownId(LookupError):
 class Options:
     person: dict[str, Any]
     ranked: pd.DataFrame  # scheme_id, name, district, district_name, accom_code, weekly_cost,
-    # distance_km, near_km, support_fit, score, others_displaced (NA when impact is off)
+    # council_weekly, housing_benefit_weekly, rent_not_met_weekly, split_assumed, distance_km,
+    # near_km, support_fit, score, others_displaced (NA when impact is off)
     excluded: pd.DataFrame  # scheme_id, name, rules (readable, "; "-separated)
     eligible: int  # schemes this person may take (suitable or not)
     batch_outcome: str = ""  # the batch match's outcome for them ("" when impact is off)
@@ -65,6 +68,10 @@ class Options:
     due_by: date | None = None  # the match date plus the horizon
     staying_put: str = ""  # scheme_id of their own former foster carers' place, given before the batch
     roof: str = ""  # `planner.data.roof.Roof` on the match date
+    objective: str = "default"
+    rent_short_why: str = ""  # why housing benefit may not meet their rent (`funding.Payers.why`)
+    council_pays_rent: bool = False  # under 18 (or eligible or relevant): the council pays it all
+    council_meets: bool = False  # the council meets rent that is not met
 
 
 def _position(ids: pd.Series, wanted: str, what: str) -> int:
@@ -87,6 +94,7 @@ def options(
     horizon_days: int = HORIZON_DAYS,
     start: int = 0,
     batch: BatchAnswer | None = None,
+    funding: FundingSettings = DEFAULT_FUNDING,
 ) -> Options:
     """The best `top` places for one person (suitable first, then B&B/emergency for adults whose
     need is now), also for someone not due yet (planning ahead); `start` skips the first places of
@@ -108,8 +116,11 @@ def options(
         pairs = eligible_pairs(row, schemes, on=on)
     if not may_take_emergency(row, on=on)[0]:  # B&B and emergency: a roof for an adult with none, now
         pairs = pairs[pairs["suitable"].to_numpy()].reset_index(drop=True)
-    score = pair_cost(pairs, objective, weights) / 100
     j = pairs["scheme"].to_numpy()
+    who, split = payers(row, on=on, settings=funding), scheme_split(schemes)
+    pay = shares(who, split, np.zeros(len(j), dtype=np.int64), j, funding)
+    pairs["council_weekly"] = pay.council
+    score = pair_cost(pairs, objective, weights) / 100
     ranked = pd.DataFrame(
         {
             "scheme_id": schemes["scheme_id"].to_numpy(dtype=object)[j],
@@ -123,6 +134,10 @@ def options(
                 )
             ],
             "weekly_cost": pairs["weekly_cost"].to_numpy(),
+            "council_weekly": np.round(pay.council, 2),
+            "housing_benefit_weekly": np.round(pay.housing_benefit, 2),
+            "rent_not_met_weekly": np.round(pay.short, 2),
+            "split_assumed": split.assumed[j],
             "distance_km": np.round(pairs["home_km"].to_numpy(dtype=np.float64), 1),
             "near_km": np.round(pairs["near_km"].to_numpy(dtype=np.float64), 1),
             "support_fit": [_fit(int(e)) for e in pairs["extra_support"]],
@@ -138,7 +153,7 @@ def options(
     if impact:
         if batch is None:
             batch = batch_answer(people, schemes, on=on, objective=objective, weights=weights,
-                                 horizon_days=horizon_days)  # fmt: skip
+                                 horizon_days=horizon_days, funding=funding)  # fmt: skip
         at = _position(pd.Series(batch.person_ids), person_id, "person_id (in the batch match)")
         if len(ranked):
             mine = pd.Index(batch.scheme_ids).get_indexer(ranked["scheme_id"].to_numpy(dtype=str))
@@ -182,6 +197,10 @@ def options(
         due_by=due_by(on, horizon_days),
         staying_put=str(schemes["scheme_id"].iloc[kept]) if kept >= 0 else "",
         roof=str(roof(row, on=on)[0]),
+        objective=objective,
+        rent_short_why=str(who.why[0]),
+        council_pays_rent=bool(who.council_pays_rent[0]),
+        council_meets=funding.council_meets_rent_shortfall,
     )
 
 
@@ -258,11 +277,13 @@ def batch_answer(
     objective: Objective = "default",
     weights: CostWeights = DEFAULT_WEIGHTS,
     horizon_days: int = HORIZON_DAYS,
+    funding: FundingSettings = DEFAULT_FUNDING,
 ) -> BatchAnswer:
     """Solve the batch for the whole waiting list and keep what options need (no reasons written)."""
     from planner.match.batch import solve  # OR-Tools, only when the batch is solved here
 
-    sol = solve(people, schemes, on=on, objective=objective, weights=weights, horizon_days=horizon_days)
+    sol = solve(people, schemes, on=on, objective=objective, weights=weights, horizon_days=horizon_days,
+                funding=funding)  # fmt: skip
     return answer_of(sol, people, schemes)
 
 
@@ -339,26 +360,8 @@ def format_options(opts: Options, *, why: tuple[str, list[str]] | None = None) -
         at = f" at {opts.batch_scheme_id}" if opts.batch_scheme_id else ""
         lines.append(f"The batch match for the whole waiting list: {opts.batch_outcome}{at}.")
     if len(opts.ranked):
-        t = opts.ranked.copy()
-        t["weekly_cost"] = t["weekly_cost"].map(lambda v: f"£{v:,.0f}")
-        t["score"] = t["score"].map(lambda v: f"£{v:,.0f}")
-        t["district"] = t["district_name"] + " (" + t["district"] + ")"
-        t = t.drop(columns=["district_name"]).rename(
-            columns={"distance_km": "km_home", "near_km": "km_nearest", "others_displaced": "displaces"}
-        )
-        if opts.staying_put:
-            lines += [
-                "Their place with former foster carers:",
-                t.drop(columns=["displaces"]).to_string(index=False),
-            ]
-        else:
-            t.insert(0, "rank", range(1, len(t) + 1))
-            lines += [
-                "Best places (score = weekly cost + distance + unused support, £ a week):",
-                t.to_string(index=False),
-                "displaces: how many fewer others on the waiting list get a suitable place if this one is "
-                "taken (as if the batch were solved again with it forced).",
-            ]
+        lines += table_lines(opts.ranked, staying_put=bool(opts.staying_put), objective=opts.objective,
+                             short_why=opts.rent_short_why, council_meets=opts.council_meets)  # fmt: skip
     else:
         lines.append("No scheme fits this person today.")
     if why is not None:

@@ -42,6 +42,7 @@ def breakdown(matches: pd.DataFrame, people: pd.DataFrame, sol: Solution, *, on:
         "not_due": float((outcome == "not_due").sum()),
         "weekly_cost": float(matches["weekly_cost"].sum()),
         "weekly_cost_placed": float(matches["weekly_cost"][placed].sum()),
+        **_paid(matches),
         "mean_distance_km": float(matches["distance_km"][placed].mean()) if placed.any() else 0.0,
         "level3_cost": float(cost[chosen[got & placed]].sum()) / 100,
         "urgent_waiting": float(urgent.sum()),
@@ -51,6 +52,46 @@ def breakdown(matches: pd.DataFrame, people: pd.DataFrame, sol: Solution, *, on:
         "rank_sum_placed": float(rank[placed].sum()),
         "eligible_pairs": float(sol.eligible),
     }
+
+
+def _paid(matches: pd.DataFrame) -> dict[str, float]:
+    """Who pays for the places given (`explain.PAID_COLUMNS`), where the matches carry them."""
+    if "council_weekly" not in matches:
+        return {}
+    got = matches["scheme_id"] != ""
+    return {
+        "council_weekly": float(matches["council_weekly"].sum()),
+        "housing_benefit_weekly": float(matches["housing_benefit_weekly"].sum()),
+        "rent_not_met_weekly": float(matches["rent_not_met_weekly"].sum()),
+        "rent_short_people": float((matches["rent_not_met_weekly"] > 0.005).sum()),
+        "split_assumed_places": float((matches["split_assumed"].astype(bool) & got).sum()),
+        "places_given": float(got.sum()),
+    }
+
+
+def format_paid(o: dict[str, float], *, council_meets: bool = False) -> list[str]:
+    """The summary's lines on who pays, when the result carries them."""
+    if "council_weekly" not in o:
+        return []
+    lines = [
+        f"  of which to the council £{o['council_weekly']:,.0f} a week; housing benefit (or universal "
+        f"credit's housing element) £{o['housing_benefit_weekly']:,.0f}"
+    ]
+    if o["rent_short_people"]:
+        who = (
+            "the council meets it: PLANNER_COUNCIL_MEETS_RENT_SHORTFALL" if council_meets else "theirs to pay"
+        )
+        lines.append(
+            f"  rent not met by housing benefit £{o['rent_not_met_weekly']:,.0f} a week for "
+            f"{o['rent_short_people']:,.0f} in work or full-time higher education ({who})"
+        )
+    if o["split_assumed_places"]:
+        lines.append(
+            f"  rent and support assumed by accommodation type for {o['split_assumed_places']:,.0f} of the "
+            f"{o['places_given']:,.0f} places given (schemes.csv gives no weekly_rent and weekly_support; "
+            "data/README.md, 'Who pays')"
+        )
+    return lines
 
 
 # The unplaced, by what happens to them meanwhile (`explain.unplaced_kinds`), as the summary says it.
@@ -102,7 +143,9 @@ def placement_rates(result: MatchResult, people: pd.DataFrame, *, on: date) -> p
     return out
 
 
-def format_summary(result: MatchResult, people: pd.DataFrame, *, on: date) -> str:
+def format_summary(
+    result: MatchResult, people: pd.DataFrame, *, on: date, council_meets: bool = False
+) -> str:
     """The command line's summary: outcomes of those due (staying put, and what happens meanwhile
     to those unplaced), those not due, cost, distance, times and placement rates."""
     o, t = result.objective, result.timings
@@ -133,6 +176,7 @@ def format_summary(result: MatchResult, people: pd.DataFrame, *, on: date) -> st
         ),
         f"  total weekly cost £{o['weekly_cost']:,.0f} (suitable places £{o['weekly_cost_placed']:,.0f}); "
         f"mean distance from home {o['mean_distance_km']:.1f} km (suitable places)",
+        *format_paid(o, council_meets=council_meets),
         f"  solve time {t['solve']:.3f} s (eligibility {t['eligibility']:.3f} s, "
         f"model build {t['build']:.3f} s, reasons {t['explain']:.3f} s)",
         "Placement rates (placed_pct = share of those due placed in a suitable place):",

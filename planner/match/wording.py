@@ -5,6 +5,7 @@ referred to the district housing authority)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Final
 
@@ -13,6 +14,7 @@ import pandas as pd
 
 from planner.data.districts import district_names, districts, haversine_km
 from planner.data.formats import uk_date
+from planner.data.funding import share_phrase, short_phrase
 from planner.data.roof import no_roof_from
 from planner.data.vocab import (
     ACCOM_LABELS,
@@ -33,11 +35,31 @@ def ordinal(k: int) -> str:
     return f"{k}{suffix}"
 
 
+@dataclass(frozen=True, slots=True)
+class Money:
+    """Per person, of the place the batch gives them (`funding.shares`): the council's share (GBP
+    a week), the rent not met, why not, and whether the council meets it; under 18 it pays all."""
+
+    council: list[float]
+    short: list[float]
+    why: list[str]
+    under_18: list[bool]
+    council_meets: bool = False
+
+
 class Wording:
     """Plain lists of the columns the sentences use: pandas scalar access is slow in a loop."""
 
-    def __init__(self, people: pd.DataFrame, schemes: pd.DataFrame, objective: str, on: date) -> None:
+    def __init__(
+        self,
+        people: pd.DataFrame,
+        schemes: pd.DataFrame,
+        objective: str,
+        on: date,
+        money: Money | None = None,
+    ) -> None:
         self.on = on
+        self.money = money
         self.names = district_names()
         self.home = people["home_district"].tolist()
         self.connections = people["connection_districts"].tolist()
@@ -55,7 +77,7 @@ class Wording:
         self.accom = schemes["accom_type"].tolist()
         self.cost = schemes["weekly_cost"].tolist()
         self.lat, self.lon = schemes["latitude"].tolist(), schemes["longitude"].tolist()
-        self.by = "weekly cost" if objective == "cost" else "combined cost"
+        self.by = {"cost": "weekly cost", "council": "cost to the council"}.get(objective, "combined cost")
 
     def _name(self, code: str) -> str:
         return self.names.get(code, code)
@@ -84,7 +106,17 @@ class Wording:
                 f"{ordinal(option_rank)} of {options} by {self.by} (better ones went to more urgent "
                 "referrals or were needed to place others)"
             )
-        return f"{self.scheme_name[j]}: {loc}; £{self.cost[j]:,.0f} a week; {fit}; {choice}"
+        return f"{self.scheme_name[j]}: {loc}; {self.paid(i, j)}; {fit}; {choice}"
+
+    def paid(self, i: int, j: int) -> str:
+        """`£620 a week, £250 to the council`, and the rent not met of someone in work (or a
+        student); `£620 a week` without the shares."""
+        m = self.money
+        if m is None:
+            return f"£{self.cost[j]:,.0f} a week"
+        text = share_phrase(round(self.cost[j]), round(m.council[i]), under_18=m.under_18[i])
+        short = short_phrase(m.why[i], m.short[i], council_meets=m.council_meets)
+        return f"{text}; {short}" if short else text
 
     def near(self, i: int, j: int) -> str:
         """ "near college (Stroud)" or "near work (Stroud)" when they study or work (`activity`) and
@@ -109,7 +141,7 @@ class Wording:
         return (
             f"staying put with own former foster carers: {self.scheme_name[j]} ({where}), "
             f"from {uk_date(start)} to their {ordinal(STAYING_PUT_UNTIL_AGE)} birthday ({uk_date(end)}); "
-            f"£{self.cost[j]:,.0f} a week; a continuation of their foster placement, not ranked against "
+            f"{self.paid(i, j)}; a continuation of their foster placement, not ranked against "
             "other places"
         )
 
@@ -122,11 +154,11 @@ class Wording:
             "reserved for them"
         )
 
-    def last_resort(self, j: int, km: float) -> str:
+    def last_resort(self, i: int, j: int, km: float) -> str:
         label = ACCOM_LABELS[self.accom[j]].lower()
         return (
             f"{label} at {self.scheme_name[j]} as a last resort, a roof for someone with none "
-            f"({km:.1f} km from home, £{self.cost[j]:,.0f} a week)"
+            f"({km:.1f} km from home, {self.paid(i, j)})"
         )
 
     def no_roof(self, i: int) -> str:

@@ -8,6 +8,11 @@
    never hold more people at once than were bought. Block places cost every week whether used or not; spot
    places cost more but only in the weeks they are used. 3. Simulate the plan and the simple rule
    (block places where today's waiting list is longest) on fresh runs and compare.
+
+The budget is the council's (who pays: `planner.data.funding`): a place costs it the whole weekly
+cost while empty (a block place) or held by an under-18, and the support alone while an adult holds
+it, housing benefit meeting the rent (`candidate_rent`). The simple rule prices its block places
+at the whole cost, what the council commits to whoever holds them.
 """
 
 from __future__ import annotations
@@ -24,7 +29,8 @@ from ortools.sat.python import cp_model
 
 from planner.data.contract import Dataset
 from planner.data.districts import district_names
-from planner.data.vocab import SUPPORT_RANK
+from planner.data.funding import ASSUMED_RENT_GBP, LHA_ONE_BEDROOM_GBP, scheme_split
+from planner.data.vocab import ADULT_AGE, SUPPORT_RANK
 from planner.simulate.policies import age_eligible, ages, static_eligible
 from planner.simulate.population import draw_population
 from planner.simulate.scenario import AddPlaces, Candidate, Scenario
@@ -42,35 +48,45 @@ SOLVE_SECONDS = 10.0
 MAX_PAIRS = 1500  # eligible (person, candidate) pairs a sample run keeps for the model
 # What a plan is expected to save against buying nothing, per run of the check (same people).
 SAVED: Final = ("bnb_nights", "emergency_nights", "unsuitable_nights", "under18_waiting_nights",
-                "people_unplaced", "weekly_cost", "total_cost")  # fmt: skip
+                "people_unplaced", "weekly_cost", "total_cost", "council_weekly_cost")  # fmt: skip
 Progress = Callable[[int, int], None]  # (steps just done, steps in all), as simulate() reports
 
 
 @dataclass(frozen=True, slots=True)
 class Plan:
     plan: pd.DataFrame  # one row per candidate bought: district, name, accom_type, support_level,
-    # contract, places, unit_weekly_cost, expected_weekly_cost, expected_places_used,
-    # expected_nights_avoided, reason
+    # contract, places, unit_weekly_cost, unit_weekly_rent, expected_weekly_cost,
+    # expected_council_weekly_cost, expected_places_used, expected_nights_avoided, reason
     rule: pd.DataFrame  # the simple rule's purchases, same columns
-    budget: float
-    expected_weekly_cost: float
+    budget: float  # the council's GBP a week
+    expected_weekly_cost: float  # whole
     verification: SimulationResult  # baseline, plan and rule simulated on fresh runs
     status: str
+    expected_council_weekly_cost: float = 0.0  # the council's share: what the budget limits
 
 
 def default_candidates(data: Dataset) -> tuple[Candidate, ...]:
     """Every district of the county x (intensive and high semi-independent, medium supported
-    lodgings) x (block, spot), costed at the county's median for that type and support level."""
-    s = data.schemes
+    lodgings) x (block, spot), costed at the county's median for that type and support level, with
+    its median rent (spot places cost more, for the same rent)."""
+    s = data.schemes.assign(rent=scheme_split(data.schemes).rent)
     out = []
     for d in sorted(set(s["district"])):
         for t, level, family in DEFAULT_KINDS:
-            like = s[(s["accom_type"] == t) & (s["support_level"] == level)]["weekly_cost"]
-            cost = float(like.median()) if len(like) else DEFAULT_COST
+            like = s[(s["accom_type"] == t) & (s["support_level"] == level)]
+            cost = float(like["weekly_cost"].median()) if len(like) else DEFAULT_COST
+            rent = round(float(like["rent"].median()) if len(like) else candidate_rent(t, cost), 2)
             spot = round(cost * SPOT_PREMIUM)
-            out += [Candidate(d, t, level, round(cost), 0, 10, "block", family, family),
-                    Candidate(d, t, level, spot, 0, 10, "spot", family, family)]  # fmt: skip
+            out += [Candidate(d, t, level, round(cost), 0, 10, "block", family, family, rent),
+                    Candidate(d, t, level, spot, 0, 10, "spot", family, family, rent)]  # fmt: skip
     return tuple(out)
+
+
+def candidate_rent(accom_type: str, weekly_cost: float, weekly_rent: float | None = None) -> float:
+    """The part of a candidate place's weekly cost housing benefit meets from 18: as given, else
+    assumed by type (`planner.data.funding`), never more than the cost."""
+    rent = ASSUMED_RENT_GBP.get(accom_type, LHA_ONE_BEDROOM_GBP) if weekly_rent is None else weekly_rent
+    return float(min(rent, weekly_cost))
 
 
 def _as_change(c: Candidate, places: int, start: date) -> AddPlaces:
@@ -101,9 +117,11 @@ def _samples(scenario: Scenario, data: Dataset, referrals: pd.DataFrame, cands: 
         who, first, weeks = who[weeks > 0], first[weeks > 0], weeks[weeks > 0]
         start = r.unplaced[first, 1]
         e = np.zeros((len(who), len(cands)), dtype=bool)
+        adult = np.zeros(len(who), dtype=bool)  # from their first week without a place: housing benefit
         for j, (p, w) in enumerate(zip(who, start, strict=True)):
             idx = np.array([p])
             a = ages(pop, idx, int(w))
+            adult[j] = a[0] >= ADULT_AGE
             e[j] = (static_eligible(with_all, pop, idx) & age_eligible(with_all, a, a))[0, added]
         stay = np.stack([base.stays.weeks(np.full(len(who), t), pop.people.need[who], pop.stay_q[who])
                          for t in with_all.schemes.stay_type[added]], axis=1)  # fmt: skip
@@ -116,19 +134,23 @@ def _samples(scenario: Scenario, data: Dataset, referrals: pd.DataFrame, cands: 
         within = int(np.searchsorted(np.cumsum(e[order].sum(axis=1)), MAX_PAIRS, side="right"))
         keep = np.sort(order[:within])
         out.append({"who": who[keep], "start": start[keep], "weeks": weeks[keep], "end": end[keep],
-                    "eligible": e[keep]})  # fmt: skip
+                    "eligible": e[keep], "adult": adult[keep]})  # fmt: skip
         done()
     return out
 
 
 def optimise(cands: tuple[Candidate, ...], samples: list[dict[str, np.ndarray]], budget: float,
-             horizon: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, str]:  # fmt: skip
-    """Places to buy, expected places used and expected nights avoided, per candidate; status."""
+             horizon: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, str]:  # fmt: skip
+    """Places to buy, expected places used, expected nights avoided and expected housing benefit a
+    week, per candidate; status. `budget` is the council's: housing benefit meets the rent of a
+    place while an adult holds it (a sample's `adult`), the council pays the rest."""
     k = len(samples)
     m = cp_model.CpModel()
     x = [m.new_int_var(c.min_places, c.max_places, f"x{j}") for j, c in enumerate(cands)]
-    saved_terms, spot_terms = [], []
+    rent = [round(candidate_rent(c.accom_type, c.weekly_cost, c.weekly_rent)) for c in cands]
+    saved_terms, spot_terms, benefit_terms = [], [], []
     use_terms: list[list[tuple[int, cp_model.IntVar]]] = [[] for _ in cands]  # (weeks held, y)
+    benefit_by: list[list[tuple[int, cp_model.IntVar]]] = [[] for _ in cands]  # (rent x weeks, y)
     saved_by: list[list[tuple[int, cp_model.IntVar]]] = [[] for _ in cands]  # (nights saved, y)
     all_y: list[cp_model.IntVar] = []
     for s, smp in enumerate(samples):
@@ -153,33 +175,41 @@ def optimise(cands: tuple[Candidate, ...], samples: list[dict[str, np.ndarray]],
             use_terms[j].append((held, y))
             if cands[j].contract == "spot":
                 spot_terms.append(round(cands[j].weekly_cost) * held * y)
-    # Budget per week, in whole pounds x samples x weeks: block places always, spot when used.
+            if smp.get("adult", np.zeros(len(smp["who"]), dtype=bool))[i] and rent[j]:
+                benefit_terms.append(rent[j] * held * y)
+                benefit_by[j].append((rent[j] * held, y))
+    # The council's budget per week, in whole pounds x samples x weeks: block places always, spot
+    # when used, less the rent housing benefit meets while adults hold them.
     block = sum(round(c.weekly_cost) * x[j] for j, c in enumerate(cands) if c.contract == "block")
-    m.add(block * k * horizon + sum(spot_terms) <= int(budget) * k * horizon)
+    whole = block * k * horizon + sum(spot_terms)
+    council = whole - sum(benefit_terms)
     saved = sum(saved_terms)
     m.maximize(saved)
-    # Buying the least and placing nobody is within budget whenever anything is: hinting it gives
-    # the solver an answer from the start, so on a busy machine the time limit returns the best
-    # found rather than none.
-    for j, c in enumerate(cands):
-        m.add_hint(x[j], c.min_places)
-    for y in all_y:
-        m.add_hint(y, 0)
+    # Housing benefit makes a place used cheaper, which weakens the solver's propagation: first the
+    # plan within the budget at the whole cost (always within the council's), as a start.
+    whole_only = m.clone()
+    whole_only.add(whole <= int(budget) * k * horizon)
+    m.add(council <= int(budget) * k * horizon)
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = SOLVE_SECONDS
     solver.parameters.num_workers = 2
+    start = _hinted(whole_only, x, all_y, cands, None)
+    status = solver.solve(whole_only)
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        start = {v.index: solver.value(v) for v in (*x, *all_y)}
+    _hinted(m, x, all_y, cands, start)
     status = solver.solve(m)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         # No answer within the time limit (a very large model on a busy machine): buy the least.
         none = np.array([c.min_places for c in cands])
-        return none, np.zeros(len(cands)), np.zeros(len(cands)), "no_solution"
+        return none, np.zeros(len(cands)), np.zeros(len(cands)), np.zeros(len(cands)), "no_solution"
     # Second stage: the same nights avoided at the least expected cost, from the first's answer.
     m.clear_hints()
     for v in (*x, *all_y):
         m.add_hint(v, solver.value(v))
     m.add(saved >= round(solver.objective_value))
     # ...and no more places than needed (spot places unused in every sample would cost nothing).
-    m.minimize((block * k * horizon + sum(spot_terms)) * (sum(c.max_places for c in cands) + 1) + sum(x))
+    m.minimize(council * (sum(c.max_places for c in cands) + 1) + sum(x))
     first = solver.status_name(status).lower()
     found = {v.index: solver.value(v) for v in (*x, *all_y)}
     status = solver.solve(m)
@@ -188,8 +218,24 @@ def optimise(cands: tuple[Candidate, ...], samples: list[dict[str, np.ndarray]],
     places = np.array([found[v.index] for v in x])
     used = np.array([sum(c * found[y.index] for c, y in ts) / (k * horizon) for ts in use_terms])
     nights = np.array([sum(c * found[y.index] for c, y in ts) / k for ts in saved_by])
+    benefit = np.array([sum(c * found[y.index] for c, y in ts) / (k * horizon) for ts in benefit_by])
     state = "optimal" if first == "optimal" and status == cp_model.OPTIMAL else "time_limit"
-    return places, used, nights, state
+    return places, used, nights, benefit, state
+
+
+def _hinted(
+    m: cp_model.CpModel, x: list[cp_model.IntVar], ys: list[cp_model.IntVar], cands: tuple[Candidate, ...],
+    start: dict[int, int] | None,
+) -> dict[int, int]:  # fmt: skip
+    """Hint `start` (values by variable index), or buying the least and placing nobody, which is
+    within budget whenever anything is: the solver has an answer from the start, so on a busy machine
+    the time limit returns the best found rather than none."""
+    if start is None:
+        start = {v.index: c.min_places for v, c in zip(x, cands, strict=True)} | {y.index: 0 for y in ys}
+    m.clear_hints()
+    for v in (*x, *ys):
+        m.add_hint(v, start[v.index])
+    return start
 
 
 def simple_rule(data: Dataset, cands: tuple[Candidate, ...], budget: float, on: date) -> np.ndarray:
@@ -236,7 +282,7 @@ def _reason(j: int, cands: tuple[Candidate, ...], places: int, used: float) -> s
 
 
 def _table(cands: tuple[Candidate, ...], places: np.ndarray, used: np.ndarray, nights: np.ndarray,
-           reasons: bool) -> pd.DataFrame:  # fmt: skip
+           benefit: np.ndarray, reasons: bool) -> pd.DataFrame:  # fmt: skip
     names = district_names()
     rows = []
     for j in np.flatnonzero(places > 0):
@@ -247,14 +293,18 @@ def _table(cands: tuple[Candidate, ...], places: np.ndarray, used: np.ndarray, n
             "district": c.district, "name": names.get(c.district, c.district),
             "accom_type": c.accom_type + units,
             "support_level": c.support_level, "contract": c.contract, "places": int(places[j]),
-            "unit_weekly_cost": c.weekly_cost, "expected_weekly_cost": round(float(cost), 2),
+            "unit_weekly_cost": c.weekly_cost,
+            "unit_weekly_rent": candidate_rent(c.accom_type, c.weekly_cost, c.weekly_rent),
+            "expected_weekly_cost": round(float(cost), 2),
+            "expected_council_weekly_cost": round(float(cost - benefit[j]), 2),
             "expected_places_used": round(float(used[j]), 2),
             "expected_nights_avoided": round(float(nights[j]), 1),
             "reason": _reason(int(j), cands, int(places[j]), float(used[j])) if reasons else
             "rule: longest waiting list today",
         })  # fmt: skip
     cols = ["district", "name", "accom_type", "support_level", "contract", "places", "unit_weekly_cost",
-            "expected_weekly_cost", "expected_places_used", "expected_nights_avoided", "reason"]  # fmt: skip
+            "unit_weekly_rent", "expected_weekly_cost", "expected_council_weekly_cost",
+            "expected_places_used", "expected_nights_avoided", "reason"]  # fmt: skip
     return pd.DataFrame(rows, columns=cols)
 
 
@@ -292,11 +342,12 @@ def commission(
     tick: Progress = progress or (lambda k, t: None)
     cands = scenario.candidates or default_candidates(data)
     smp = _samples(scenario, data, referrals, cands, samples, lambda: tick(1, total))
-    places, used, nights, status = optimise(cands, smp, budget, scenario.weeks)
+    places, used, nights, benefit, status = optimise(cands, smp, budget, scenario.weeks)
     tick(1, total)
-    plan = _table(cands, places, used, nights, reasons=True)
+    plan = _table(cands, places, used, nights, benefit, reasons=True)
     rule_places = simple_rule(data, cands, budget, scenario.start)
-    rule = _table(cands, rule_places, np.zeros(len(cands)), np.zeros(len(cands)), reasons=False)
+    none = np.zeros(len(cands))
+    rule = _table(cands, rule_places, none, none, none, reasons=False)
     start = scenario.start
     now = replace(scenario, name="baseline", policies=("optimised",))  # the scenario, nothing bought
 
@@ -315,5 +366,7 @@ def commission(
         results[0].county_years_per_second, results[0].care_leavers,
     )  # fmt: skip
     cost = float(plan["expected_weekly_cost"].sum()) if len(plan) else 0.0
-    log.info("commissioning plan: %d candidates bought, £%.0f a week expected", len(plan), cost)
-    return Plan(plan, rule, budget, cost, verification, status)
+    council = float(plan["expected_council_weekly_cost"].sum()) if len(plan) else 0.0
+    log.info("commissioning plan: %d candidates bought, £%.0f a week expected (£%.0f to the council)",
+             len(plan), cost, council)  # fmt: skip
+    return Plan(plan, rule, budget, cost, verification, status, council)

@@ -42,6 +42,8 @@ LABELS = {
     "people_unsuitably_housed": "Young people ever in B&B or emergency accommodation",
     "weekly_cost": "Cost per week",
     "total_cost": "Total cost",
+    "council_weekly_cost": "Cost per week to the council",
+    "housing_benefit_weekly_cost": "Cost per week met by housing benefit",
     "mean_distance_km": "Mean distance from home (km)",
 }
 POLICY_LABELS = {"fcfs": "First come, first served", "optimised": "Optimised panel",
@@ -218,16 +220,18 @@ in their placement or care.</p><ul>{notes}</ul>
 
 def scenario_lines(result: SimulationResult) -> list[str]:
     """What `planner scenario` prints: B&B and emergency nights of each scenario and policy, the
-    baseline against DfE's figures and month by month."""
+    weekly cost to the council and that met by housing benefit, the baseline against DfE's figures
+    and month by month."""
     s = result.summary
     out = []
-    for metric in ("bnb_nights", "emergency_nights", "under18_waiting_nights"):
+    for metric in ("bnb_nights", "emergency_nights", "under18_waiting_nights", "council_weekly_cost",
+                   "housing_benefit_weekly_cost"):  # fmt: skip
         rows = s[(s["metric"] == metric) & s["mean"].notna()]
         cols = (rows[c] for c in ("scenario", "policy", "mean", "lo80", "hi80"))
+        u = "£" if metric.endswith("cost") else ""
         for scenario, policy, mean, lo, hi in zip(*cols, strict=True):
-            out.append(
-                f"{scenario!s:>20} {policy!s:>12} {metric:<23} {mean:>10,.0f} (80%: {lo:,.0f} to {hi:,.0f})"
-            )
+            out.append(f"{scenario!s:>20} {policy!s:>12} {metric:<27} {u}{mean:>10,.0f} "
+                       f"(80%: {u}{lo:,.0f} to {u}{hi:,.0f})")  # fmt: skip
     cal = calibrate(s, result.care_leavers)
     out += lines(cal)
     months = baseline_by_month(result.by_month, policy=cal.policy)
@@ -334,10 +338,12 @@ def commission_page(scenario: Scenario, plan: Plan) -> str:
         index=False, border=0)  # fmt: skip
     return f"""<!doctype html><html lang="en-GB"><head><meta charset="utf-8">
 <title>Commissioning plan</title><style>{STYLE}</style></head><body>
-<h1>Where to buy places: budget £{plan.budget:,.0f} a week</h1>
-<p>From {uk_date(scenario.start)} for {scenario.months} months. Expected weekly cost of the plan:
-£{plan.expected_weekly_cost:,.0f} (block places cost every week; spot places only when used).
-Solver status: {plan.status}.</p>
+<h1>Where to buy places: a council budget of £{plan.budget:,.0f} a week</h1>
+<p>From {uk_date(scenario.start)} for {scenario.months} months. Expected weekly cost of the plan to
+the council: £{plan.expected_council_weekly_cost:,.0f}, of £{plan.expected_weekly_cost:,.0f} in all
+(block places cost every week, spot places only when used; while an adult holds a place, housing
+benefit meets its rent and the council pays the support; under 18, and for an empty block place,
+the council pays it all). Solver status: {plan.status}.</p>
 <h2>Plan</h2>{table}
 <h2>Simple rule: block places where today's waiting list is longest</h2>{rule}
 <h2>Checked by simulation (optimised panel, fresh runs)</h2><ul>{lines}</ul>

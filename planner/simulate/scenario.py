@@ -93,6 +93,7 @@ class Candidate:
     contract: Contract = "block"
     parent_and_child: bool = False
     wheelchair_accessible: bool = False
+    weekly_rent: float | None = None  # the part housing benefit meets from 18; None: assumed by type
 
 
 @dataclass(frozen=True, slots=True)

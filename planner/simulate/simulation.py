@@ -26,6 +26,7 @@ from planner.data.contract import Dataset
 from planner.data.districts import district_names
 from planner.data.roof import unsuitable_night
 from planner.forecast.suitability import CareLeavers17To21
+from planner.simulate.costs import week_cost
 from planner.simulate.policies import POLICIES, ages, clairvoyant, static_eligible
 from planner.simulate.population import Population, draw_population
 from planner.simulate.roofs import NEVER
@@ -37,13 +38,15 @@ log = logging.getLogger(__name__)
 NIGHTS = 7
 METRICS = ("bnb_nights", "emergency_nights", "unsuitable_nights", "unsuitable_per_night",
            "under18_waiting_nights", "housed_waiting_nights", "people_unplaced", "people_unsuitably_housed",
-           "weekly_cost", "total_cost", "mean_distance_km", "unsuitable_share_17_21",
+           "weekly_cost", "total_cost", "council_weekly_cost", "housing_benefit_weekly_cost",
+           "mean_distance_km", "unsuitable_share_17_21",
            "unsuitable_share_17_21_end", "unsuitable_nights_first_quarter",
            "unsuitable_nights_last_quarter")  # fmt: skip
 QUARTER_WEEKS = 13
 # Weekly figures and how a month adds them up: nights and cost are summed, counts on a night averaged.
 WEEK_COLUMNS = {"bnb_nights": "sum", "emergency_nights": "sum", "unsuitable_nights": "sum",
                 "under18_waiting_nights": "sum", "housed_waiting_nights": "sum", "cost": "sum",
+                "housing_benefit": "sum",
                 "unsuitable_per_night": "mean", "unsuitable_17_21": "mean", "waiting": "mean"}  # fmt: skip
 WEEK = {name: k for k, name in enumerate(WEEK_COLUMNS)}
 DISTRICT_COLUMNS = ("bnb_nights", "emergency_nights", "under18_waiting_nights", "people_unplaced",
@@ -59,16 +62,6 @@ class RunResult:
     districts: np.ndarray  # (districts, DISTRICT_COLUMNS); distance_km is a sum
     ledger: pd.DataFrame | None = None
     unplaced: np.ndarray | None = None  # (person, week, in B&B or emergency) for every week waiting
-
-
-def week_cost(
-    world: World, week: int, capacity: np.ndarray, occupied: np.ndarray, bnb: int, emergency: int
-) -> float:
-    """What the week costs: places in use (block places whether used or not), B&B and emergency
-    accommodation. A waiting young person's current home is not the panel's to pay for."""
-    s = world.schemes
-    paid = np.where(s.block, capacity, occupied)
-    return float(paid @ s.cost[:, week]) + bnb * world.bnb_weekly + emergency * world.emergency_weekly
 
 
 def _stays(world: World, pop: Population, people: np.ndarray, where: np.ndarray, week: int) -> np.ndarray:
@@ -161,7 +154,7 @@ def run_once(
             traced.append(np.stack([here, np.full(len(here), w), wv], axis=1).astype(np.int64))
         weekly[w] = (NIGHTS * n["bnb"], NIGHTS * n["emergency"], NIGHTS * (n["bnb"] + n["emergency"]),
                      NIGHTS * n["under18"], NIGHTS * n["housed"],
-                     week_cost(world, w, cap, st.occupied, n["bnb"], n["emergency"]),
+                     *week_cost(world, pop, w, cap, st.occupied, st.at, n["bnb"], n["emergency"]),
                      n["bnb"] + n["emergency"], n["dfe_ages"], len(left))  # fmt: skip
         if ledger:
             rows.append(_ledger_row(pop, st, w, departures, evicted, len(left), cap))
@@ -219,6 +212,8 @@ def _totals(
         "people_unsuitably_housed": float(unsuitably),
         "weekly_cost": float(weekly[:, WEEK["cost"]].mean()),
         "total_cost": float(weekly[:, WEEK["cost"]].sum()),
+        "council_weekly_cost": float((weekly[:, WEEK["cost"]] - weekly[:, WEEK["housing_benefit"]]).mean()),
+        "housing_benefit_weekly_cost": float(weekly[:, WEEK["housing_benefit"]].mean()),
         "mean_distance_km": float(by_d[:, 5].sum() / placements) if placements else float("nan"),
         "unsuitable_share_17_21": float(per_night.mean() / count),
         "unsuitable_share_17_21_end": float(per_night[-END_WEEKS:].mean() / count),

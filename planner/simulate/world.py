@@ -29,6 +29,7 @@ import pandas as pd
 
 from planner.data.contract import Dataset, complete_people
 from planner.data.districts import districts, haversine_km
+from planner.data.funding import scheme_split
 from planner.data.problems import InvalidInput, Problem
 from planner.data.vocab import RISKS, STAYING_PUT, SUPPORT_RANK, UNKNOWN_DISTRICT, UNSUITABLE_TYPES
 from planner.forecast.history import NOT_PLACE_DEMAND
@@ -76,6 +77,7 @@ class Schemes:
     capacity: np.ndarray  # (schemes, weeks)
     cost: np.ndarray  # (schemes, weeks) GBP per place per week
     occupied0: np.ndarray  # places taken on the start date
+    rent: np.ndarray  # GBP a week of the cost that housing benefit meets from 18 (`planner.data.funding`)
 
     def __len__(self) -> int:
         return len(self.scheme_id)
@@ -307,6 +309,7 @@ def build_world(scenario: Scenario, data: Dataset, referrals: pd.DataFrame) -> W
         block=s["block"].to_numpy(bool),
         added=s["added"].to_numpy(bool), capacity=cap, cost=cost,
         occupied0=(s["capacity"] - s["vacancies"]).to_numpy(np.int32) * ~s["added"].to_numpy(bool),
+        rent=scheme_split(s).rent,
     )  # fmt: skip
     start = pd.Timestamp(scenario.start)
     p = data.people

@@ -22,8 +22,9 @@ SAVED_LABELS: Final = {
     "emergency_nights": "Emergency accommodation nights",
     "under18_waiting_nights": "Nights an under-18 waits past their need date (in their placement or care)",
     "people_unplaced": "Young people ever without a suitable place",
-    "weekly_cost": "Council cost a week (places bought, B&B and emergency)",
-    "total_cost": "Council cost over the period",
+    "council_weekly_cost": "Council cost a week (places bought, B&B, emergency; less housing benefit)",
+    "weekly_cost": "Whole cost a week (the council's and housing benefit's)",
+    "total_cost": "Whole cost over the period",
 }
 SIDES: Final = ("plan", "simple-rule")
 PLAN_TABLES: Final = {
@@ -76,11 +77,19 @@ def headline(run: ScenarioRun) -> dict[str, Any] | None:
     return {
         "places": places,
         "districts": int((block.add(spot, fill_value=0) >= 0.5).sum()),
-        "cost": f"£{float(plan['expected_weekly_cost'].sum()):,.0f}" if len(plan) else "£0",
+        "cost": gbp(round(float(plan[_council_cost(plan)].sum()))) if len(plan) else "£0",
+        "whole": gbp(round(float(plan["expected_weekly_cost"].sum()))) if len(plan) else "£0",
         "nights": _cell(saved, "plan", "unsuitable_nights"),
         "rule_nights": _cell(saved, "simple-rule", "unsuitable_nights"),
         "beats_rule": bool(len(nights) and len(rule) and nights["mean"].iloc[0] > rule["mean"].iloc[0]),
     }
+
+
+def _council_cost(plan: pd.DataFrame) -> str:
+    """The plan's column of its cost to the council (a plan kept from before: its whole cost)."""
+    return (
+        "expected_council_weekly_cost" if "expected_council_weekly_cost" in plan else "expected_weekly_cost"
+    )
 
 
 def _contracts(plan: pd.DataFrame) -> tuple[pd.Series, pd.Series]:

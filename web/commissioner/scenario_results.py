@@ -66,14 +66,15 @@ def _name(summary: pd.DataFrame) -> str:
 
 
 def headline(run: ScenarioRun) -> dict[str, Any] | None:
-    """B&B nights and weekly cost, scenario against baseline, for the list and comparisons."""
+    """B&B nights, weekly cost and its cost to the council, scenario against baseline, for the list
+    and comparisons (a run from before council costs were counted shows "–" for them)."""
     if run.status != "done":
         return None
     summary = frame(run.summary_csv)
     policy = policy_of(summary)
     name = _name(summary)
     out: dict[str, Any] = {"policy": POLICY_LABELS.get(policy, policy)}
-    for metric in ("bnb_nights", "emergency_nights", "weekly_cost"):
+    for metric in ("bnb_nights", "emergency_nights", "weekly_cost", "council_weekly_cost"):
         b, s = _mean(summary, "baseline", policy, metric), _mean(summary, name, policy, metric)
         out[metric] = {
             "baseline": _fmt(metric, b),

@@ -21,7 +21,7 @@ from web.core.db import get_db
 from web.core.interim import is_interim
 from web.core.models import Placement, Proposal, Scheme, User, YoungPerson
 from web.core.vacancies import count_for, free_on
-from web.officer import decisions, ledger, queues
+from web.officer import decisions, ledger, money, queues
 
 bp = Blueprint("ledger", __name__, template_folder="templates")
 OFFICERS = ("officer",)
@@ -295,11 +295,18 @@ def placement(placement_id: int) -> ResponseReturnValue:
     audit.record("view_person", pl.person_id, detail=f"placement {placement_id}")
     db.commit()
     users = {u.id: u.username for u in db.scalars(select(User))}
+    scheme, person = db.get(Scheme, pl.scheme_id), db.get(YoungPerson, pl.person_id)
+    paid = later = None
+    if scheme is not None and person is not None:
+        paid = money.paid_for(person, scheme, on=pl.start_date, weekly_cost=pl.weekly_cost)
+        later = money.from_18th_birthday(person, scheme, pl, paid)
     return render_template(
         "officer/placement.html",
         pl=pl,
-        scheme=db.get(Scheme, pl.scheme_id),
-        person=db.get(YoungPerson, pl.person_id),
+        scheme=scheme,
+        person=person,
+        paid=paid,
+        later=later,
         users=users,
         on=today(current_app),
         end_reasons=ledger.END_REASONS,

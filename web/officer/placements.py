@@ -20,7 +20,7 @@ from web.core.db import get_db
 from web.core.models import Placement, Proposal, Scheme, User, YoungPerson
 from web.core.paging import page_of
 from web.core.store import people_frame, schemes_frame
-from web.officer import answers, decisions, ledger, queues
+from web.officer import answers, decisions, ledger, money, queues
 
 bp = Blueprint("placements", __name__, template_folder="templates")
 MAX_HORIZON_DAYS = 366
@@ -197,12 +197,13 @@ def _options(db, p: YoungPerson, on):  # type: ignore[no-untyped-def]
     if me.empty:  # placed by another officer since the page read them: no places to offer now
         return None, None, "", None
     wanted = page_of(10**9, OPTIONS_PAGE).number  # clamped below, once the number of places is known
+    paid = money.funding()
     opts = options(me, schemes_now, p.person_id, on=on, top=OPTIONS_PAGE, impact=True, horizon_days=horizon,
-                   start=(wanted - 1) * OPTIONS_PAGE, batch=batch)  # fmt: skip
+                   start=(wanted - 1) * OPTIONS_PAGE, batch=batch, funding=paid)  # fmt: skip
     page = page_of(opts.eligible, OPTIONS_PAGE)
     if page.number != wanted:
         opts = options(me, schemes_now, p.person_id, on=on, top=OPTIONS_PAGE, impact=True,
-                       horizon_days=horizon, start=page.start, batch=batch)  # fmt: skip
+                       horizon_days=horizon, start=page.start, batch=batch, funding=paid)  # fmt: skip
     why_scheme = request.args.get("why_not", "")
     why = None
     if why_scheme and why_scheme in set(opts.excluded["scheme_id"]):
@@ -229,6 +230,11 @@ def person(person_id: str) -> ResponseReturnValue:
     )
     named = {pl.scheme_id for pl in placements} | ({why_scheme} if why is not None else set())
     schemes = {s.scheme_id: s for s in db.scalars(select(Scheme).where(Scheme.scheme_id.in_(named)))}
+    paid = {
+        pl.id: money.paid_for(p, schemes[pl.scheme_id], on=pl.start_date, weekly_cost=pl.weekly_cost)
+        for pl in placements
+        if pl.scheme_id in schemes
+    }
     return render_template(
         "officer/person.html",
         p=p,
@@ -240,6 +246,8 @@ def person(person_id: str) -> ResponseReturnValue:
         schemes=schemes,
         rows=queues.proposal_rows(db, [Proposal.person_id == person_id], on=on),
         placements=placements,
+        paid=paid,
+        who_pays=money.who_pays(opts) if opts is not None else [],
         current=ledger.open_placement(db, person_id),
         end_reasons=ledger.END_REASONS,
         urgent=p.current_accom[:1] in URGENT_ACCOM,

@@ -25,6 +25,7 @@ from web.core.models import Placement, Scheme, User
 from web.core.paging import page_of
 from web.core.vacancies import Count, Point, count_for, free_places, history, set_figure
 from web.officer.ledger import END_REASONS
+from web.officer.money import split_of
 
 bp = Blueprint("schemes", __name__, template_folder="templates")
 READERS = ("officer", "commissioner", "analyst")
@@ -170,6 +171,7 @@ def scheme(scheme_id: str) -> ResponseReturnValue:
     return render_template(
         "officer/scheme.html",
         s=found,
+        split=split_of(found),
         on=on,
         count=count_for(db, scheme_id, on),
         placements=placements,
