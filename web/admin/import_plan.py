@@ -13,11 +13,11 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from planner.data.contract import Dataset
+from planner.data.contract import PEOPLE, SCHEMES, Dataset
 from planner.data.formats import plural, uk_date
 from web.core.interim import is_interim
 from web.core.models import Placement, Scheme, User, YoungPerson
-from web.core.store import STORED_PEOPLE, STORED_SCHEMES, Applied, apply_dataset, people_frame, records
+from web.core.store import Applied, apply_dataset, people_frame, records
 from web.core.vacancies import free_places, holds
 
 SHOWN = 200  # rows listed per kind of change; the counts are always whole
@@ -119,16 +119,16 @@ def measure(
     """Make the import in the caller's transaction and say what it did; the caller commits it or
     rolls it back (a preview)."""
     out = Preview(waiting_before=_waiting(db))
-    people_now = {r["person_id"]: r for r in records(people_frame(db, waiting_only=False), STORED_PEOPLE)}
+    people_now = {r["person_id"]: r for r in records(people_frame(db, waiting_only=False), PEOPLE)}
     status = dict(db.execute(select(YoungPerson.person_id, YoungPerson.status)).all())
     schemes_now = {s.scheme_id: s for s in db.scalars(select(Scheme))}
     scheme_rows = {
-        sid: {c: (s.imported_vacancies if c == "vacancies" else getattr(s, c)) for c in STORED_SCHEMES.names}
+        sid: {c: (s.imported_vacancies if c == "vacancies" else getattr(s, c)) for c in SCHEMES.names}
         for sid, s in schemes_now.items()
     }
     for r in scheme_rows.values():
         r["excluded_risks"] = r["excluded_risks"] or ""
-    file_people, file_schemes = records(data.people, STORED_PEOPLE), records(data.schemes, STORED_SCHEMES)
+    file_people, file_schemes = records(data.people, PEOPLE), records(data.schemes, SCHEMES)
     out.people_added, out.people_changed = _diff(people_now, file_people, "person_id")
     out.schemes_added, out.schemes_changed = _diff(scheme_rows, file_schemes, "scheme_id")
     live = _live_by_scheme(db, on)

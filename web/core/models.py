@@ -1,4 +1,4 @@
-"""The web app's store: young people and schemes (contract v1.1 columns), decisions, users, audit.
+"""The web app's store: young people and schemes (contract v1.2 columns), decisions, users, audit.
 
 History (proposals, placements, imports, audit events) refers to people and schemes by their
 contract ids, not by foreign keys, so that an import replacing the waiting list and the schemes
@@ -140,6 +140,13 @@ class YoungPerson(Base):
     needed_from: Mapped[date] = mapped_column(Date)
     current_accom: Mapped[str] = mapped_column(String(2), default="")
     uasc: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Contract v1.2, all optional: empty legal status is read from the age on the match date; no
+    # current_until, they may stay where they live until placed; staying_put None is agreed.
+    legal_status: Mapped[str] = mapped_column(String(16), default="", server_default="")
+    current_until: Mapped[date | None] = mapped_column(Date, nullable=True)
+    staying_put: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    tenancy_ready: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    activity: Mapped[str] = mapped_column(String(2), default="", server_default="")
     status: Mapped[str] = mapped_column(String(16), default="waiting", index=True)
 
 
@@ -181,6 +188,8 @@ class Scheme(Base):
     excluded_risks: Mapped[str] = mapped_column(Text, default="")
     ofsted_registered: Mapped[bool] = mapped_column(Boolean, default=False)
     weekly_cost: Mapped[float] = mapped_column(Float)
+    weekly_rent: Mapped[float | None] = mapped_column(Float, nullable=True)  # v1.2: the parts of
+    weekly_support: Mapped[float | None] = mapped_column(Float, nullable=True)  # weekly_cost, if known
     # staying put: the one young person this place is for
     reserved_for: Mapped[str] = mapped_column(String(ID_MAX_LENGTH), default="", server_default="")
 
