@@ -10,7 +10,7 @@ the placements since it, never stored.
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from flask_login import UserMixin
 from sqlalchemy import (
@@ -34,6 +34,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from planner.data.limits import ID_MAX_LENGTH, NAME_MAX_LENGTH
+from web.core import clock
 
 ROLES = ("officer", "commissioner", "analyst", "admin")
 ROLE_LABELS = {
@@ -45,7 +46,9 @@ ROLE_LABELS = {
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)  # stored naive, always UTC
+    """Stored naive, always UTC, on the app's one clock (`web.core.clock.now`): the date of the
+    app (a demo's fixed date) for every stamp, and the same shift for every stamp compared."""
+    return clock.now()
 
 
 class Base(DeclarativeBase):
