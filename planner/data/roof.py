@@ -83,21 +83,43 @@ def no_roof_from(people: pd.DataFrame, *, on: date) -> pd.Series:
     return people["current_until"].where(ended, people["needed_from"])
 
 
+# The groups of the urgency order (PRODUCT.md s.3, v1.2), most urgent first: the waiting list
+# shows each person's, and the batch match serves them in this order.
+URGENCY_GROUPS: Final[dict[str, str]] = {
+    "now_under_18": "Needed now: under 18",
+    "now_no_roof": "Needed now: no roof, or in B&B or emergency accommodation",
+    "now": "Needed now",
+    "due_under_18": "Due within the horizon: under 18",
+    "due": "Due within the horizon",
+    "not_due": "Not due yet",
+}
+_GROUP_CODES: Final = tuple(URGENCY_GROUPS)
+
+
+def _group_codes(people: pd.DataFrame, *, on: date, horizon_days: int) -> np.ndarray:
+    now = needed_now(people, on=on)
+    due = due_within(people, on=on, horizon_days=horizon_days)
+    adult = adults(people, on=on)
+    urgent = no_roof(people, on=on) | in_emergency(people)
+    return np.select(
+        [now & ~adult, now & urgent, now, due & ~adult, due], [0, 1, 2, 3, 4], 5
+    ).astype(np.int64)
+
+
+def urgency_group(people: pd.DataFrame, *, on: date, horizon_days: int = HORIZON_DAYS) -> np.ndarray:
+    """Each person's group of the urgency order (a key of `URGENCY_GROUPS`)."""
+    return np.array(_GROUP_CODES, dtype=object)[_group_codes(people, on=on, horizon_days=horizon_days)]
+
+
 def urgency_rank(people: pd.DataFrame, *, on: date, horizon_days: int = HORIZON_DAYS) -> np.ndarray:
     """Urgency class per person, 0 = most urgent (PRODUCT.md s.3, v1.2). Those needed now come
     first: under-18s, then those with no roof or in B&B or emergency accommodation, then the others
     needed now (equal within each: among them the cheapest placing wins); then those due later
     within the horizon, under-18s first, then the soonest `needed_from`; then those not due, soonest
     first (the batch gives them nothing; the order is the waiting list's)."""
-    now = needed_now(people, on=on)
-    due = due_within(people, on=on, horizon_days=horizon_days)
-    adult = adults(people, on=on).astype(np.int64)
-    urgent = no_roof(people, on=on) | in_emergency(people)
+    group = _group_codes(people, on=on, horizon_days=horizon_days)
     days = (people["needed_from"] - pd.Timestamp(on)).dt.days.to_numpy(dtype=np.int64)
-    now_class = np.where(adult == 0, 0, np.where(urgent, 1, 2))
-    later = adult << 32 | np.maximum(days, 0)
-    tier = np.where(now, 0, np.where(due, 1, 2)).astype(np.int64)
-    key = tier << 40 | np.where(now, now_class, np.where(due, later, np.maximum(days, 0)))
+    key = group << 40 | np.where(group <= 2, 0, np.maximum(days, 0))
     return np.unique(key, return_inverse=True)[1].astype(np.int64).reshape(-1)
 
 

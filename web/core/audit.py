@@ -30,6 +30,7 @@ ACTIONS = (
     "scenario_saved",
     "run_scenario",
     "import_history",
+    "export_list",
 )
 
 

@@ -153,7 +153,9 @@ def refused(e: ledger.DecisionRefused) -> ResponseReturnValue:
             db, e.person_id, _user(), on=on, horizon_days=horizon_days(current_app)
         )
         if fresh is not None:
-            rows = queues.proposal_rows(db, [Proposal.id == fresh.id], on=on)
+            rows = queues.proposal_rows(
+                db, [Proposal.id == fresh.id], on=on, horizon_days=horizon_days(current_app)
+            )
     return (
         render_template(
             "officer/refused.html",
