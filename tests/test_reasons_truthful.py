@@ -7,6 +7,7 @@ each of them is more urgent by PRODUCT.md's v1.2 order, all stated here without 
 from __future__ import annotations
 
 import re
+
 import pandas as pd
 import pytest
 from matching_instances import ON, born, broken, due, frames, instance, records

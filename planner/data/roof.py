@@ -101,9 +101,9 @@ def _group_codes(people: pd.DataFrame, *, on: date, horizon_days: int) -> np.nda
     due = due_within(people, on=on, horizon_days=horizon_days)
     adult = adults(people, on=on)
     urgent = no_roof(people, on=on) | in_emergency(people)
-    return np.select(
-        [now & ~adult, now & urgent, now, due & ~adult, due], [0, 1, 2, 3, 4], 5
-    ).astype(np.int64)
+    return np.select([now & ~adult, now & urgent, now, due & ~adult, due], [0, 1, 2, 3, 4], 5).astype(
+        np.int64
+    )
 
 
 def urgency_group(people: pd.DataFrame, *, on: date, horizon_days: int = HORIZON_DAYS) -> np.ndarray:
