@@ -29,8 +29,9 @@ def _register_blueprints(app: Flask) -> None:
     from web.admin import imports, users
     from web.commissioner import map as map_page
     from web.commissioner import scenarios
-    from web.core import auth
-    from web.officer import ledger_views, placements, schemes
+    from web.core import auth, glossary
+    from web.officer import alerts, ledger_views, people, placements, schemes
 
-    for module in (auth, placements, ledger_views, schemes, map_page, scenarios, imports, users):
+    officer = (placements, people, ledger_views, alerts, schemes)
+    for module in (auth, glossary, *officer, map_page, scenarios, imports, users):
         app.register_blueprint(module.bp)

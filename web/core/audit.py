@@ -31,6 +31,10 @@ ACTIONS = (
     "run_scenario",
     "import_history",
     "export_list",
+    "referral_added",
+    "referral_changed",
+    "staying_put",
+    "note",
 )
 
 

@@ -45,10 +45,7 @@ ROLE_LABELS = {
 }
 
 
-def utcnow() -> datetime:
-    """Stored naive, always UTC, on the app's one clock (`web.core.clock.now`): the date of the
-    app (a demo's fixed date) for every stamp, and the same shift for every stamp compared."""
-    return clock.now()
+utcnow = clock.now  # every stamp: naive UTC on the app's one clock (a demo's date, not the machine's)
 
 
 class Base(DeclarativeBase):
@@ -143,13 +140,12 @@ class YoungPerson(Base):
     needed_from: Mapped[date] = mapped_column(Date)
     current_accom: Mapped[str] = mapped_column(String(2), default="")
     uasc: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
-    # Contract v1.2, all optional: empty legal status is read from the age on the match date; no
-    # current_until, they may stay where they live until placed; staying_put None is agreed.
-    legal_status: Mapped[str] = mapped_column(String(16), default="", server_default="")
+    legal_status: Mapped[str] = mapped_column(String(16), default="", server_default="")  # v1.2: "" by age
     current_until: Mapped[date | None] = mapped_column(Date, nullable=True)
-    staying_put: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    staying_put: Mapped[bool | None] = mapped_column(Boolean, nullable=True)  # None: agreed
     tenancy_ready: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     activity: Mapped[str] = mapped_column(String(2), default="", server_default="")
+    set_in_web: Mapped[str] = mapped_column(String(128), default="", server_default="")  # `store.kept`
     status: Mapped[str] = mapped_column(String(16), default="waiting", index=True)
 
 
@@ -300,6 +296,10 @@ class Placement(Base):
     undone_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     undone_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     undo_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Where they went when it ended (SSDA903 ACCOM code) and until when, if that ends.
+    moved_to_accom: Mapped[str] = mapped_column(String(2), default="", server_default="")
+    moved_to_until: Mapped[date | None] = mapped_column(Date, nullable=True)
+    suitable_refused: Mapped[str] = mapped_column(Text, default="", server_default="")  # B&B: `ledger`
 
     @classmethod
     def is_open(cls) -> ColumnElement[bool]:

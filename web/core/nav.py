@@ -8,12 +8,14 @@ from flask_login import current_user
 ITEMS = (
     ("placements.waiting_list", "Waiting list"),
     ("placements.proposals", "Proposals"),
+    ("alerts.index", "Alerts"),
     ("schemes.index", "Schemes"),
     ("map.index", "Shortfall map"),
     ("scenarios.index", "Scenarios"),
     ("imports.index", "Imports"),
     ("admin.users", "Users"),
     ("admin.audit", "Audit log"),
+    ("glossary.index", "Glossary"),
 )
 
 

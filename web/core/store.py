@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 import pandas as pd
@@ -115,10 +115,33 @@ def records(df: pd.DataFrame, spec: TableSpec) -> list[dict[str, Any]]:
     return [dict(zip(out, values, strict=True)) for values in zip(*out.values(), strict=True)]
 
 
+# What a decision in the web may set of a young person (`mark_set_in_web`): where they live now,
+# until when, when they need a place, and a declined staying put. A re-import keeps these as the
+# web set them (its preview says so) until the file says the same; then the file's are used again.
+KEPT_FROM_WEB: Final = ("needed_from", "current_accom", "current_until", "staying_put")
+
+
+def mark_set_in_web(person: YoungPerson, *columns: str) -> None:
+    """`columns` of `person` were set by a decision in the web: a re-import keeps them."""
+    marked = set(filter(None, person.set_in_web.split(";"))) | set(columns)
+    person.set_in_web = ";".join(c for c in KEPT_FROM_WEB if c in marked)
+
+
+@dataclass(frozen=True, slots=True)
+class Kept:
+    """A value an import leaves as a decision in the web set it, and what the file says."""
+
+    person_id: str
+    column: str
+    ours: Any
+    theirs: Any
+
+
 @dataclass
 class Applied:
     """What an import did (`apply_dataset`)."""
 
+    kept: list[Kept] = field(default_factory=list)
     people_removed: list[str] = field(default_factory=list)
     back_on_list: list[str] = field(default_factory=list)
     schemes_removed: list[str] = field(default_factory=list)
@@ -155,6 +178,7 @@ def apply_dataset(
             out.back_on_list.append(p["person_id"])
         else:
             p["status"] = was or "waiting"
+    _keep_set_in_web(db, people, out)
     out.people_removed = sorted(
         pid for pid, st in status.items() if st == "waiting" and pid not in in_file and pid not in open_ids
     )
@@ -197,6 +221,28 @@ def apply_dataset(
     )
     db.flush()
     return out
+
+
+def _keep_set_in_web(db: Session, people: list[dict[str, Any]], out: Applied) -> None:
+    """The file's rows with what decisions in the web set (`KEPT_FROM_WEB`) kept, each said in
+    `out.kept`; a value the file now agrees with is the file's again. Someone back on the list
+    with a new need takes the file's values."""
+    columns = [getattr(YoungPerson, c) for c in ("person_id", "set_in_web", *KEPT_FROM_WEB)]
+    ours = {r[0]: r for r in db.execute(select(*columns).where(YoungPerson.set_in_web != ""))}
+    back = set(out.back_on_list)
+    for p in people:
+        row = ours.get(p["person_id"])
+        p["set_in_web"] = ""
+        if row is None or p["person_id"] in back:
+            continue
+        still = []
+        for column in filter(None, row[1].split(";")):
+            value = row[2 + KEPT_FROM_WEB.index(column)]
+            if p[column] != value:
+                out.kept.append(Kept(p["person_id"], column, value, p[column]))
+                p[column] = value
+                still.append(column)
+        p["set_in_web"] = ";".join(still)
 
 
 def _in_chunks(db: Session, statement: Any, ids: list[str], size: int = 500) -> None:

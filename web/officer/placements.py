@@ -12,8 +12,15 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from planner.data.districts import district_name
-from planner.data.roof import URGENCY_GROUPS
-from planner.data.vocab import LEGAL_STATUS_LABELS, SUPPORT_LEVELS, URGENT_ACCOM
+from planner.data.roof import ROOF_LABELS, URGENCY_GROUPS
+from planner.data.vocab import (
+    ACTIVITY_LABELS,
+    LEGAL_STATUS_LABELS,
+    STAYING_PUT,
+    STAYING_PUT_UNTIL_AGE,
+    SUPPORT_LEVELS,
+    URGENT_ACCOM,
+)
 from planner.match.options import options, why_not
 from web.core import audit
 from web.core.auth import roles_required
@@ -22,7 +29,7 @@ from web.core.db import get_db
 from web.core.models import Placement, Proposal, Scheme, User, YoungPerson
 from web.core.paging import contains, page_of
 from web.core.store import people_frame, schemes_frame
-from web.officer import answers, decisions, ledger, lists, queues
+from web.officer import answers, decisions, ledger, lists, queues, record
 
 bp = Blueprint("placements", __name__, template_folder="templates")
 MAX_HORIZON_DAYS = 366
@@ -274,13 +281,28 @@ def _options(db, p: YoungPerson, on):  # type: ignore[no-untyped-def]
 @bp.get("/people/<person_id>")
 @roles_required(*OFFICERS)
 def person(person_id: str) -> ResponseReturnValue:
+    """A young person's record: who they are, where they live now (the ledger first), their
+    places (staying put alone, never ranked), placements, proposals and history with notes.
+    Someone an import removed keeps a read-only page with their history."""
     db = get_db()
+    on = today(current_app)
+    horizon = horizon_days(current_app)
     p = db.get(YoungPerson, person_id)
     if p is None:
-        abort(404)
+        gone = record.removed(db, person_id)
+        if gone is None:
+            abort(404)
+        audit.record("view_person", person_id, detail="not on the list: the record kept")
+        db.commit()
+        names = {s.scheme_id: s for s in db.scalars(select(Scheme).where(
+            Scheme.scheme_id.in_({pl.scheme_id for pl in gone.placements})))}  # fmt: skip
+        return render_template("officer/person_removed.html", gone=gone, on=on, schemes=names,
+                               history=record.history(db, person_id), end_reasons=ledger.END_REASONS,
+                               rows=queues.proposal_rows(db, [Proposal.person_id == person_id], on=on,
+                                                         horizon_days=horizon),
+                               urgent_codes=URGENT_ACCOM)  # fmt: skip
     audit.record("view_person", person_id)
     db.commit()
-    on = today(current_app)
     opts = page = why = None
     why_scheme = ""
     if p.status == "waiting":
@@ -288,8 +310,14 @@ def person(person_id: str) -> ResponseReturnValue:
     placements = list(
         db.scalars(select(Placement).where(Placement.person_id == person_id).order_by(Placement.id.desc()))
     )
+    reserved = db.scalars(
+        select(Scheme).where(Scheme.reserved_for == person_id, Scheme.accom_type == STAYING_PUT)
+    ).first()  # their own former foster carers' place
     named = {pl.scheme_id for pl in placements} | ({why_scheme} if why is not None else set())
+    if opts is not None and opts.staying_put:
+        named.add(opts.staying_put)
     schemes = {s.scheme_id: s for s in db.scalars(select(Scheme).where(Scheme.scheme_id.in_(named)))}
+    current = ledger.open_placement(db, person_id)
     return render_template(
         "officer/person.html",
         p=p,
@@ -299,12 +327,15 @@ def person(person_id: str) -> ResponseReturnValue:
         why_scheme=why_scheme,
         why=why,
         schemes=schemes,
-        rows=queues.proposal_rows(
-            db, [Proposal.person_id == person_id], on=on, horizon_days=horizon_days(current_app)
-        ),
+        rows=queues.proposal_rows(db, [Proposal.person_id == person_id], on=on, horizon_days=horizon),
         placements=placements,
-        current=ledger.open_placement(db, person_id),
+        current=current,
+        living=record.living_now(db, p, current, on),
+        legal=record.legal_status(p, on),
+        until21=record.birthday(p.date_of_birth, STAYING_PUT_UNTIL_AGE),
+        reserved=reserved,
+        history=record.history(db, person_id),
         end_reasons=ledger.END_REASONS,
-        urgent=p.current_accom[:1] in URGENT_ACCOM,
         urgent_codes=URGENT_ACCOM,
+        labels={"legal": LEGAL_STATUS_LABELS, "activity": ACTIVITY_LABELS, "roof": ROOF_LABELS},
     )
