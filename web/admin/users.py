@@ -17,13 +17,29 @@ from wtforms.validators import DataRequired, Optional, Regexp, ValidationError
 
 from planner.data.formats import parse_date, spreadsheet_cell
 from web.core import audit
-from web.core.accounts import USERNAME, USERNAME_RULE, AccountError, add_user, end_sessions, password_problem
+from web.core.accounts import (
+    PASSWORD_MIN,
+    USERNAME,
+    USERNAME_RULE,
+    AccountError,
+    add_user,
+    end_sessions,
+    password_problem,
+)
 from web.core.auth import hash_password, roles_required
 from web.core.db import get_db
 from web.core.filters import uk_datetime
 from web.core.models import ROLE_LABELS, ROLES, AuditEvent, User
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
+
+
+@bp.context_processor
+def _password_rule() -> dict[str, int]:
+    """The hints say the length `web.core.accounts` enforces."""
+    return {"password_min": PASSWORD_MIN}
+
+
 ADMINS = ("admin",)
 ROLE_CHOICES = [SelectChoice(r, ROLE_LABELS[r]) for r in ROLES]
 

@@ -169,7 +169,7 @@ def note(person_id: str) -> ResponseReturnValue:
         abort(404)
     event_id = request.values.get("event", "")
     event = db.get(AuditEvent, int(event_id)) if event_id.isdigit() else None
-    if event is not None and (event.person_id != person_id or event.action not in record.DECISIONS):
+    if event_id and (event is None or event.person_id != person_id or event.action not in record.DECISIONS):
         abort(404)
     text = (request.form.get("text") or "").strip()
     errors = []
