@@ -98,9 +98,7 @@ def test_living_now_follows_the_ledger_through_a_reimport(web_app: Flask, sign_i
     _in_bnb(web_app, officer)
     page = officer.get("/people/YP-0100").get_data(as_text=True)
     living = page.split('id="living-now"')[1].split("</dd>")[0]
-    assert (
-        "W2</strong>" in living and "Gloucester Road B&amp;B" in living and "14 Nov 2026" in living
-    )
+    assert "W2</strong>" in living and "Gloucester Road B&amp;B" in living and "14 Nov 2026" in living
     people = (
         _files()[0]
         + b"YP-0100,2007-01-01,M,E07000081,,,none,false,false,false,,2026-11-23,B1,false,,,,false,\n"

@@ -60,7 +60,7 @@ def under_18s_due(db: Session, *, on: date, last: date) -> list[Alert]:
         .where(Scheme.accom_type == STAYING_PUT, Scheme.reserved_for.in_([r.person_id for r, _ in young]),
                YoungPerson.staying_put.is_not(False))
     ).all())  # fmt: skip  # staying put agreed: their carers' place is theirs from the 18th birthday
-    names = _names(db, set(proposed.values()))
+    names = _names(db, {s for s in proposed.values() if s})
     out = []
     for r, age in young:
         when = "needed now" if r.needed_from <= on else f"needed from {uk_date(r.needed_from)}"

@@ -108,13 +108,13 @@ def csv_response(frame: pd.DataFrame, name: str, on: date) -> Response:
 def waiting_csv(people: Sequence[YoungPerson], ranked: Ranked, on: date) -> pd.DataFrame:
     """The waiting list as officers read it, one row a person, in the urgency order."""
     born = pd.Series([p.date_of_birth for p in people], dtype="datetime64[ns]")
-    ages = ages_on(born, on) if len(people) else []
+    ages: list[int] = ages_on(born, on).tolist() if len(people) else []
     return pd.DataFrame(
         {
             "position": range(1, len(people) + 1),
             "person_id": [p.person_id for p in people],
             "urgency": [URGENCY_GROUPS[ranked.group[p.person_id]] for p in people],
-            "age": list(ages),
+            "age": ages,
             "legal_status": [LEGAL_STATUS_LABELS.get(ranked.legal[p.person_id], "") for p in people],
             "gender": [p.gender for p in people],
             "home_district": [p.home_district for p in people],
