@@ -18,10 +18,10 @@ EXAMPLE = Path(__file__).resolve().parents[2] / "data" / "example"
 
 LANDING = {"officer": "/waiting-list", "commissioner": "/map", "analyst": "/map", "admin": "/admin/users"}
 NAVIGATION = {
-    "officer": {"Waiting list", "Proposals", "Schemes", "Imports"},
-    "commissioner": {"Schemes", "Shortfall map", "Scenarios"},
-    "analyst": {"Schemes", "Shortfall map"},
-    "admin": {"Shortfall map", "Scenarios", "Imports", "Users", "Audit log"},
+    "officer": {"Waiting list", "Proposals", "Alerts", "Schemes", "Imports", "Glossary"},
+    "commissioner": {"Schemes", "Shortfall map", "Scenarios", "Glossary"},
+    "analyst": {"Schemes", "Shortfall map", "Glossary"},
+    "admin": {"Shortfall map", "Scenarios", "Imports", "Users", "Audit log", "Glossary"},
 }
 
 
@@ -66,6 +66,11 @@ def test_every_page_renders_for_its_role_with_nothing_fetched_from_outside(visit
             "/schemes",
             f"/schemes/{ids['scheme']}/vacancies",
             "/imports",
+            "/alerts",
+            "/referrals/new",
+            f"/people/{ids['person']}/edit",
+            "/waiting-list/print",
+            "/glossary",
         ],
         "commissioner": ["/map", "/schemes", "/scenarios", "/scenarios/new", "/map?month=2027-06"],
         "admin": ["/admin/users", f"/admin/users/{ids['user']}", "/admin/audit", "/imports", "/map"],
