@@ -20,7 +20,7 @@ from planner.data.limits import ID_MAX_LENGTH
 from planner.data.roof import ROOF_LABELS, URGENCY_GROUPS
 from planner.data.vocab import LEGAL_STATUS_LABELS, SUPPORT_LEVELS, accom_label
 from web.core.models import YoungPerson
-from web.officer.queues import URGENCY_FILTERS, Ranked
+from web.officer.queues import URGENCY_FILTERS
 
 MAX_WEEKS: Final = 52
 OUTCOMES: Final = {
@@ -105,7 +105,9 @@ def csv_response(frame: pd.DataFrame, name: str, on: date) -> Response:
     )
 
 
-def waiting_csv(people: Sequence[YoungPerson], ranked: Ranked, on: date) -> pd.DataFrame:
+def waiting_csv(
+    people: Sequence[YoungPerson], about: Mapping[str, Mapping[str, str]], on: date
+) -> pd.DataFrame:
     """The waiting list as officers read it, one row a person, in the urgency order."""
     born = pd.Series([p.date_of_birth for p in people], dtype="datetime64[ns]")
     ages: list[int] = ages_on(born, on).tolist() if len(people) else []
@@ -113,9 +115,9 @@ def waiting_csv(people: Sequence[YoungPerson], ranked: Ranked, on: date) -> pd.D
         {
             "position": range(1, len(people) + 1),
             "person_id": [p.person_id for p in people],
-            "urgency": [URGENCY_GROUPS[ranked.group[p.person_id]] for p in people],
+            "urgency": [URGENCY_GROUPS[about[p.person_id]["group"]] for p in people],
             "age": ages,
-            "legal_status": [LEGAL_STATUS_LABELS.get(ranked.legal[p.person_id], "") for p in people],
+            "legal_status": [LEGAL_STATUS_LABELS.get(about[p.person_id]["legal"], "") for p in people],
             "gender": [p.gender for p in people],
             "home_district": [p.home_district for p in people],
             "home_district_name": [district_name(p.home_district) for p in people],
@@ -124,7 +126,7 @@ def waiting_csv(people: Sequence[YoungPerson], ranked: Ranked, on: date) -> pd.D
             "needed_from": [p.needed_from.isoformat() for p in people],
             "living_now": [accom_label(p.current_accom) for p in people],
             "living_until": [p.current_until.isoformat() if p.current_until else "" for p in people],
-            "roof": [ROOF_LABELS[ranked.roof[p.person_id]] for p in people],
+            "roof": [ROOF_LABELS[about[p.person_id]["roof"]] for p in people],
         }
     )
 
@@ -135,12 +137,14 @@ def _needs(p: YoungPerson) -> list[str]:
     return [name for on, name in flags if on]
 
 
-def proposals_csv(rows: Sequence[Any], ranked: Ranked) -> pd.DataFrame:
+def proposals_csv(rows: Sequence[Any], about: Mapping[str, Mapping[str, str]]) -> pd.DataFrame:
     """Proposals as the list shows them: `rows` of `queues.proposal_rows`."""
     return pd.DataFrame(
         {
             "person_id": [r.Proposal.person_id for r in rows],
-            "urgency": [URGENCY_GROUPS.get(ranked.group.get(r.Proposal.person_id, ""), "") for r in rows],
+            "urgency": [
+                URGENCY_GROUPS.get(about.get(r.Proposal.person_id, {}).get("group", ""), "") for r in rows
+            ],
             "scheme_id": [r.Proposal.scheme_id or "" for r in rows],
             "scheme_name": [r.Scheme.name if r.Scheme is not None else "" for r in rows],
             "outcome": [r.Proposal.outcome for r in rows],

@@ -52,17 +52,12 @@ def _waiting_homes(db: Session) -> list[str]:
     )
 
 
-def _waiting(db: Session, f: lists.Filters, on: date) -> queues.Ranked:
-    """The waiting people the filters select, in the urgency order."""
-    where = [YoungPerson.status == "waiting"]
-    if f.district:
-        where.append(YoungPerson.home_district == f.district)
-    if f.need:
-        where.append(YoungPerson.support_need == f.need)
-    if f.q:
-        where.append(contains(YoungPerson.person_id, f.q))
+def _waiting(db: Session, f: lists.Filters, on: date) -> tuple[queues.Ranked, queues.Ranked]:
+    """Everyone waiting, and those the filters select, in the urgency order: ordered once per
+    data version (`queues.waiting_list`), filtered after (the counts are of everyone)."""
+    everyone = queues.waiting_list(db, on=on, horizon_days=horizon_days(current_app))
     groups = queues.URGENCY_FILTERS[f.urgency][1]
-    return queues.ranked(db, where, on=on, horizon_days=horizon_days(current_app), groups=groups)
+    return everyone, everyone.only(district=f.district, need=f.need, text=f.q, groups=groups)
 
 
 def _waiting_page(status: int = 200, horizon: str | None = None, errors: list[dict[str, str]] | None = None
@@ -74,16 +69,13 @@ def _waiting_page(status: int = 200, horizon: str | None = None, errors: list[di
     on = today(current_app)
     homes = _waiting_homes(db)
     f = lists.waiting_filters(request.args, homes)
-    everyone = queues.ranked(
-        db, [YoungPerson.status == "waiting"], on=on, horizon_days=horizon_days(current_app)
-    )
-    shown = _waiting(db, f, on)
+    everyone, shown = _waiting(db, f, on)
     page = page_of(len(shown))
-    people = queues.waiting(db, shown.ids[page.start : page.end])
+    ids = shown.ids[page.start : page.end]
     return render_template(
         "officer/waiting_list.html",
-        people=people,
-        ranked=shown,
+        people=queues.waiting(db, ids),
+        about=shown.about(ids),
         page=page,
         total=len(everyone),
         urgent=everyone.count("now_under_18", "now_no_roof"),
@@ -123,11 +115,11 @@ def waiting_list_csv() -> ResponseReturnValue:
     f = lists.waiting_filters(request.args, _waiting_homes(db))
     if f.errors:
         return _waiting_page()
-    shown = _waiting(db, f, on)
+    shown = _waiting(db, f, on)[1]
     people = queues.waiting(db, shown.ids)
     audit.record("export_list", detail=f"waiting list CSV: {len(people)} young people")
     db.commit()
-    return lists.csv_response(lists.waiting_csv(people, shown, on), "waiting-list", on)
+    return lists.csv_response(lists.waiting_csv(people, shown.about(shown.ids), on), "waiting-list", on)
 
 
 @bp.get("/waiting-list/print")
@@ -139,11 +131,13 @@ def waiting_list_print() -> ResponseReturnValue:
     f = lists.waiting_filters(request.args, _waiting_homes(db))
     if f.errors:
         return _waiting_page()
-    shown = _waiting(db, f, on)
-    people = queues.waiting(db, shown.ids[: lists.PRINT_MOST])
+    shown = _waiting(db, f, on)[1]
+    ids = shown.ids[: lists.PRINT_MOST]
+    people = queues.waiting(db, ids)
     audit.record("export_list", detail=f"waiting list printed: {len(people)} young people")
     db.commit()
-    return render_template("officer/waiting_list_print.html", people=people, ranked=shown, on=on,
+    return render_template("officer/waiting_list_print.html", people=people, total=len(shown),
+                           about=shown.about(ids), on=on,
                            groups=URGENCY_GROUPS, legal_labels=LEGAL_STATUS_LABELS, most=lists.PRINT_MOST,
                            chosen=f.values, due_by=due_by(current_app))  # fmt: skip
 
@@ -235,10 +229,10 @@ def proposals_csv() -> ResponseReturnValue:
         return proposals()
     horizon = horizon_days(current_app)
     rows = queues.proposal_rows(db, _proposal_where(f, on), on=on, horizon_days=horizon)
-    ranked = queues.ranked(db, [], on=on, horizon_days=horizon)
+    about = queues.ranked(db, [], on=on, horizon_days=horizon).about([r.Proposal.person_id for r in rows])
     audit.record("export_list", detail=f"proposals CSV: {len(rows)} proposals")
     db.commit()
-    return lists.csv_response(lists.proposals_csv(rows, ranked), "proposals", on)
+    return lists.csv_response(lists.proposals_csv(rows, about), "proposals", on)
 
 
 @bp.get("/proposals/print")
