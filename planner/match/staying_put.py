@@ -41,14 +41,17 @@ def staying_put_places(
     keep = named >= 0
     keep[keep] = due[named[keep]] & agreed[named[keep]]
     z, named = z[keep], named[keep]
-    _, first = np.unique(named, return_index=True)  # two places reserved for one person: the first
-    z, named = z[first], named[first]
+    fits = np.zeros(len(z), dtype=bool)
     starts = np.maximum(people["needed_from"].to_numpy()[named], np.datetime64(on, "ns"))
     for start in np.unique(starts):  # a few dates: the horizon's days at most
         at = np.flatnonzero(starts == start)
-        fail = failures(people.iloc[named[at]], schemes.iloc[z[at]], on=pd.Timestamp(start).date())
-        fits = (np.diagonal(fail) & HARD_MASK) == 0
-        out[named[at[fits]]] = z[at[fits]]
+        who = np.unique(named[at])  # each person once: a place each, or two reserved for one
+        fail = failures(people.iloc[who], schemes.iloc[z[at]], on=pd.Timestamp(start).date())
+        fits[at] = (fail[np.searchsorted(who, named[at]), np.arange(len(at))] & HARD_MASK) == 0
+    # Two places reserved for one person (rare): the first that fits the rules on the day.
+    z, named = z[fits], named[fits]
+    _, first = np.unique(named, return_index=True)
+    out[named[first]] = z[first]
     return out
 
 
