@@ -106,40 +106,31 @@ def waiting_list() -> ResponseReturnValue:
     return _waiting_page()
 
 
-@bp.get("/waiting-list.csv")
+@bp.get("/waiting-list.csv", defaults={"how": "csv"})
+@bp.get("/waiting-list/print", defaults={"how": "print"})
 @roles_required(*OFFICERS)
-def waiting_list_csv() -> ResponseReturnValue:
-    """The waiting list as filtered, every row, for a spreadsheet (audit-logged: it holds people)."""
+def waiting_list_out(how: str) -> ResponseReturnValue:
+    """The waiting list as filtered, every row, for a spreadsheet (`csv`), or on one printable
+    page (`print`, up to `lists.PRINT_MOST` rows); audit-logged, it holds people."""
     db = get_db()
     on = today(current_app)
     f = lists.waiting_filters(request.args, _waiting_homes(db))
     if f.errors:
         return _waiting_page()
     shown = _waiting(db, f, on)[1]
-    people = queues.waiting(db, shown.ids)
-    audit.record("export_list", detail=f"waiting list CSV: {len(people)} young people")
-    db.commit()
-    return lists.csv_response(lists.waiting_csv(people, shown.about(shown.ids), on), "waiting-list", on)
-
-
-@bp.get("/waiting-list/print")
-@roles_required(*OFFICERS)
-def waiting_list_print() -> ResponseReturnValue:
-    """The waiting list as filtered on one printable page, up to `lists.PRINT_MOST` rows."""
-    db = get_db()
-    on = today(current_app)
-    f = lists.waiting_filters(request.args, _waiting_homes(db))
-    if f.errors:
-        return _waiting_page()
-    shown = _waiting(db, f, on)[1]
-    ids = shown.ids[: lists.PRINT_MOST]
+    ids = shown.ids if how == "csv" else shown.ids[: lists.PRINT_MOST]
     people = queues.waiting(db, ids)
-    audit.record("export_list", detail=f"waiting list printed: {len(people)} young people")
+    audit.record(
+        "export_list",
+        detail=f"waiting list {'CSV' if how == 'csv' else 'printed'}: {len(people)} young people",
+    )
     db.commit()
+    if how == "csv":
+        return lists.csv_response(lists.waiting_csv(people, shown.about(ids), on), "waiting-list", on)
     return render_template("officer/waiting_list_print.html", people=people, total=len(shown),
-                           about=shown.about(ids), on=on,
-                           groups=URGENCY_GROUPS, legal_labels=LEGAL_STATUS_LABELS, most=lists.PRINT_MOST,
-                           chosen=f.values, due_by=due_by(current_app))  # fmt: skip
+                           about=shown.about(ids), on=on, groups=URGENCY_GROUPS,
+                           legal_labels=LEGAL_STATUS_LABELS, most=lists.PRINT_MOST, chosen=f.values,
+                           due_by=due_by(current_app))  # fmt: skip
 
 
 @bp.post("/matching/run")
@@ -219,9 +210,11 @@ def proposals() -> ResponseReturnValue:
     ), (400 if f.errors else 200)
 
 
-@bp.get("/proposals.csv")
+@bp.get("/proposals.csv", defaults={"how": "csv"})
+@bp.get("/proposals/print", defaults={"how": "print"})
 @roles_required(*OFFICERS)
-def proposals_csv() -> ResponseReturnValue:
+def proposals_out(how: str) -> ResponseReturnValue:
+    """The proposals as filtered, for a spreadsheet (`csv`) or a printed panel paper (`print`)."""
     db = get_db()
     on = today(current_app)
     f = lists.proposal_filters(request.args, _waiting_homes(db))
@@ -229,25 +222,18 @@ def proposals_csv() -> ResponseReturnValue:
         return proposals()
     horizon = horizon_days(current_app)
     rows = queues.proposal_rows(db, _proposal_where(f, on), on=on, horizon_days=horizon)
-    about = queues.ranked(db, [], on=on, horizon_days=horizon).about([r.Proposal.person_id for r in rows])
-    audit.record("export_list", detail=f"proposals CSV: {len(rows)} proposals")
+    shown = rows if how == "csv" else rows[: lists.PRINT_MOST]
+    audit.record(
+        "export_list", detail=f"proposals {'CSV' if how == 'csv' else 'printed'}: {len(shown)} proposals"
+    )
     db.commit()
-    return lists.csv_response(lists.proposals_csv(rows, about), "proposals", on)
-
-
-@bp.get("/proposals/print")
-@roles_required(*OFFICERS)
-def proposals_print() -> ResponseReturnValue:
-    db = get_db()
-    on = today(current_app)
-    f = lists.proposal_filters(request.args, _waiting_homes(db))
-    if f.errors:
-        return proposals()
-    rows = queues.proposal_rows(db, _proposal_where(f, on), on=on, horizon_days=horizon_days(current_app))
-    audit.record("export_list", detail=f"proposals printed: {min(len(rows), lists.PRINT_MOST)} proposals")
-    db.commit()
-    return render_template("officer/proposals_print.html", rows=rows[: lists.PRINT_MOST], total=len(rows),
-                           on=on, run=decisions.latest_run(db), urgent_codes=URGENT_ACCOM, chosen=f.values,
+    if how == "csv":
+        about = queues.waiting_list(db, on=on, horizon_days=horizon).about(
+            [r.Proposal.person_id for r in rows]
+        )
+        return lists.csv_response(lists.proposals_csv(rows, about), "proposals", on)
+    return render_template("officer/proposals_print.html", rows=shown, total=len(rows), on=on,
+                           run=decisions.latest_run(db), urgent_codes=URGENT_ACCOM, chosen=f.values,
                            most=lists.PRINT_MOST)  # fmt: skip
 
 
