@@ -9,8 +9,11 @@ dependency (locust brings gevent) or could not sign in through a form (wrk).
 
 The database is a fresh SQLite file (or --database-url, e.g. PostgreSQL) migrated with
 `planner db upgrade`, loaded with the demo county and its referral history, with real users
-made by `planner users create`. Prints requests a second, p50/p95/p99 and errors, overall and
-by page, as Markdown for benchmarks/README.md.
+made by `planner users create`, and matching run once. Officers confirm the proposals of that
+run as they go (every fifth request, each officer its own share, through the check page and its
+form): placements are written under load, and a place another took first is a 409, not an
+error. Prints requests a second, p50/p95/p99, errors and placements written, overall and by
+page, as Markdown for benchmarks/README.md.
 
     python -m benchmarks.load [--users 20] [--seconds 60] [--workers 2] [--threads 4]
 """
@@ -34,6 +37,8 @@ from pathlib import Path
 
 BIN = Path(sys.executable).parent
 PASSWORD = "load-test-passphrase-2026"
+CONFIRM = "/proposals/{id}/confirm"
+CONFIRM_EVERY = 5  # an officer's requests: one confirmation in this many
 Connection = http.client.HTTPConnection
 PAGES = {
     "officer": ["/waiting-list", "/proposals", "/schemes", "/people/{person}"],
@@ -44,12 +49,16 @@ PAGES = {
 class User(threading.Thread):
     """One signed-in person asking for pages until `until`; latencies by page, errors."""
 
-    def __init__(self, port: int, role: str, until: float, people: list[str], n: int) -> None:
+    def __init__(
+        self, port: int, role: str, until: float, people: list[str], n: int, proposals: list[int]
+    ) -> None:
         super().__init__(daemon=True)
         self.port, self.role, self.until, self.people, self.n = port, role, until, people, n
+        self.proposals = proposals  # this officer's share of the proposals to confirm
         self.cookies: dict[str, str] = {}
         self.timings: dict[str, list[float]] = defaultdict(list)
         self.errors: list[str] = []
+        self.placed = self.taken = 0  # confirmed; refused as the place was taken first (409)
 
     def _request(
         self, conn: http.client.HTTPConnection, method: str, path: str, body: str = ""
@@ -80,6 +89,10 @@ class User(threading.Thread):
             return
         i = self.n
         while time.monotonic() < self.until:
+            if self.role == "officer" and self.proposals and i % CONFIRM_EVERY == 0:
+                conn = self._confirm(conn, self.proposals.pop())
+                i += 1
+                continue
             template = PAGES[self.role][i % len(PAGES[self.role])]
             path = template.format(person=self.people[i % len(self.people)])
             start = time.perf_counter()
@@ -95,28 +108,72 @@ class User(threading.Thread):
                 self.errors.append(f"{template}: {status}")
             i += 1
 
+    def _confirm(self, conn: http.client.HTTPConnection, proposal: int) -> http.client.HTTPConnection:
+        """Confirm a proposal as an officer does: the check page, then its form (moving in today)."""
+        path, today = f"/proposals/{proposal}/confirm", date.today()
+        start = time.perf_counter()
+        try:
+            status, page = self._request(conn, "GET", path)
+            token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+            if status != 200 or token is None:
+                self.errors.append(f"{CONFIRM}: check page {status}")
+                return conn
+            form = (f"csrf_token={token.group(1)}&start-day={today.day}&start-month={today.month}"
+                    f"&start-year={today.year}")  # fmt: skip
+            status, _ = self._request(conn, "POST", path, form)
+        except (OSError, http.client.HTTPException) as e:
+            self.errors.append(f"{CONFIRM}: {e}")
+            conn.close()
+            return http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
+        self.timings[CONFIRM].append(time.perf_counter() - start)
+        if status == 303:
+            self.placed += 1
+        elif status == 409:
+            self.taken += 1
+        else:
+            self.errors.append(f"{CONFIRM}: {status}")
+        return conn
 
-def _prepare(url: str, on: date) -> list[str]:
-    """Migrate, load the demo county and its history, make the two users; the people's ids."""
+
+def _prepare(url: str, on: date) -> tuple[list[str], list[int]]:
+    """Migrate, load the demo county and its history, make the two users, run matching; the
+    people's ids and the proposals of suitable places."""
     env = {**os.environ, "DATABASE_URL": url}
     subprocess.run([BIN / "planner", "db", "upgrade"], env=env, check=True, stdout=subprocess.DEVNULL)
     for role in PAGES:
         subprocess.run([BIN / "planner", "users", "create", role, "--role", role, "--password-stdin"],
                        env=env, input=PASSWORD, text=True, check=True, stdout=subprocess.DEVNULL)  # fmt: skip
+    from sqlalchemy import select
+
     from planner.demo import generate_history
     from web import create_app
     from web.core.db import get_db
+    from web.core.models import Proposal
+    from web.core.models import User as Account
     from web.core.seed import demo_dataset
     from web.core.store import replace_all, replace_history
+    from web.officer.decisions import run_matching
 
-    app = create_app({"SECRET_KEY": "load", "DATABASE_URL": url, "RESUME_SCENARIO_RUNS": False})
+    app = create_app({"SECRET_KEY": "load", "DATABASE_URL": url, "RESUME_SCENARIO_RUNS": False, "TODAY": on})
     with app.app_context():
+        db = get_db()
         data, _ = demo_dataset(on)
         history = generate_history(county="Gloucestershire", seed=1, on=on)
-        replace_all(get_db(), data)
-        replace_history(get_db(), history.referrals, history.cohort)
-        get_db().commit()
-    return list(data.people["person_id"][:50])
+        replace_all(db, data)
+        replace_history(db, history.referrals, history.cohort)
+        db.commit()
+    with app.test_request_context():  # as the officer pressing "Run matching" (its audit entry names them)
+        from flask_login import login_user
+
+        db = get_db()
+        officer = db.scalar(select(Account).where(Account.username == "officer"))
+        login_user(officer)
+        run_matching(db, officer, on=on)
+        placed = db.scalars(
+            select(Proposal.id).where(Proposal.state == "proposed", Proposal.outcome == "placed")
+        )
+        proposals = list(placed)
+    return list(data.people["person_id"][:50]), proposals
 
 
 def _port() -> int:
@@ -141,7 +198,7 @@ def main() -> None:
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="planner-load-"))
     url = args.database_url or f"sqlite:///{folder}/planner.sqlite"
-    people = _prepare(url, date.today())
+    people, proposals = _prepare(url, date.today())
     port = _port()
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "load-test", "TRUSTED_HOSTS": "127.0.0.1"}
     command = [BIN / "gunicorn", "--workers", str(args.workers), "--threads", str(args.threads),
@@ -164,7 +221,9 @@ def main() -> None:
         time.sleep(5)
         until = time.monotonic() + args.seconds
         roles = list(PAGES)
-        users = [User(port, roles[i % len(roles)], until, people, i) for i in range(args.users)]
+        officers = (args.users + 1) // 2
+        users = [User(port, roles[i % len(roles)], until, people, i, proposals[i // 2 :: officers])
+                 for i in range(args.users)]  # fmt: skip
         started = time.monotonic()
         for u in users:
             u.start()
@@ -194,6 +253,9 @@ def _report(users: list[User], elapsed: float, args: argparse.Namespace) -> None
         p50, p95, p99 = (1000 * _percentile(times, q) for q in (50, 95, 99))
         rate = len(times) / elapsed
         print(f"| {page} | {len(times):,} | {rate:.1f} | {p50:.0f} | {p95:.0f} | {p99:.0f} | {failed} |")
+    placed, taken = sum(u.placed for u in users), sum(u.taken for u in users)
+    print()
+    print(f"Placements written: {placed:,}; refused as another took the place first (409): {taken:,}.")
     if errors:
         print("Errors:", "; ".join(sorted(set(errors))[:10]))
 

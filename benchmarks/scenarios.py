@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import tempfile
 import time
-from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -30,13 +29,13 @@ ON = date(2026, 11, 23)
 EXAMPLES = Path(__file__).resolve().parent.parent / "data" / "scenarios"
 
 
-def _cell(summary: pd.DataFrame, scenario: str, policy: str, metric: str) -> str:
+def _cell(summary: pd.DataFrame, scenario: str, policy: str, metric: str, fmt: str = ",.0f") -> str:
     r = summary[
         (summary["scenario"] == scenario) & (summary["policy"] == policy) & (summary["metric"] == metric)
     ]
     if r.empty or pd.isna(r["mean"].iloc[0]):
         return "–"
-    return f"{r['mean'].iloc[0]:,.0f} ({r['lo80'].iloc[0]:,.0f} to {r['hi80'].iloc[0]:,.0f})"
+    return f"{r['mean'].iloc[0]:{fmt}} ({r['lo80'].iloc[0]:{fmt}} to {r['hi80'].iloc[0]:{fmt}})"
 
 
 def main() -> None:
@@ -49,8 +48,8 @@ def main() -> None:
         folder = Path(tmp) / "demo"
         data = write_demo(folder, seed=1, on=ON)
         referrals = load_referrals(folder)
-        base = replace(load_scenario(EXAMPLES / "baseline.yaml"), data_dir=folder)
-        add = replace(load_scenario(EXAMPLES / "add_places_forest_of_dean.yaml"), data_dir=folder)
+        base = load_scenario(EXAMPLES / "baseline.yaml", data_dir=folder)
+        add = load_scenario(EXAMPLES / "add_places_forest_of_dean.yaml", data_dir=folder)
         world = build_world(base, data, referrals)
         print(f"Demo county: {len(data.people)} young people waiting, {len(data.schemes)} schemes, "
               f"{int(data.schemes['capacity'].sum())} places; {len(referrals)} referrals; "
@@ -86,18 +85,19 @@ def main() -> None:
 
 def _quality(res: SimulationResult, runs: int) -> None:
     print(f"Policies over 24 months, same {runs} runs each (mean, 80% interval):\n")
-    print("| policy | B&B nights | emergency nights | B&B + emergency | under-18 unsuitable nights | "
-          "share of weeks suitable |\n|---|---|---|---|---|---|")  # fmt: skip
+    print("| policy | B&B nights | emergency nights | B&B + emergency | average night | "
+          "under-18 nights waiting | adult nights waiting, housed |")  # fmt: skip
+    print("|---|---|---|---|---|---|---|")
     s = res.summary
     runs_t = res.runs.assign(total=res.runs["unsuitable_nights"])
     for policy in ("fcfs", "optimised", "clairvoyant"):
         tot = runs_t[runs_t["policy"] == policy]["total"]
-        share = s[(s["policy"] == policy) & (s["metric"] == "share_suitable")]["mean"].iloc[0]
         print(f"| {policy} | {_cell(s, 'baseline', policy, 'bnb_nights')} | "
               f"{_cell(s, 'baseline', policy, 'emergency_nights')} | {tot.mean():,.0f} "
               f"({tot.quantile(0.1):,.0f} to {tot.quantile(0.9):,.0f}) | "
-              f"{_cell(s, 'baseline', policy, 'under18_unsuitable_nights')} | "
-              f"{100 * share:.2f}% |")  # fmt: skip
+              f"{_cell(s, 'baseline', policy, 'unsuitable_per_night', '.1f')} | "
+              f"{_cell(s, 'baseline', policy, 'under18_waiting_nights')} | "
+              f"{_cell(s, 'baseline', policy, 'housed_waiting_nights')} |")  # fmt: skip
     piv = runs_t.pivot(index="run", columns="policy", values="total")
     bound_ok = int((piv["clairvoyant"] <= piv["optimised"]).sum())
     better = int((piv["optimised"] <= piv["fcfs"]).sum())

@@ -112,6 +112,9 @@ def test_cli_commission_writes_plan_and_report_and_rejects_a_bad_file(tmp_path):
     assert {"district", "contract", "places", "expected_weekly_cost", "reason"} <= set(plan.columns)
     assert plan["expected_weekly_cost"].sum() <= 2500
     assert "Where to buy places" in (out / "report.html").read_text(encoding="utf-8")
+    saved = pd.read_csv(out / "savings.csv")
+    assert list(saved.columns) == ["scenario", "metric", "mean", "lo80", "hi80"]
+    assert "plan saves" in result.output and "against buying nothing" in result.output
 
     bad = tmp_path / "bad.yaml"
     bad.write_text(
@@ -135,7 +138,7 @@ def test_a_solver_with_no_answer_in_time_buys_nothing_and_says_so(monkeypatch):
     n, weeks = 400, 104
     start = rng.integers(0, weeks - 10, n)
     sample = {"who": np.arange(n), "start": start, "weeks": rng.integers(1, 50, n),
-              "end": np.minimum(start + rng.integers(20, 100, n), weeks),
+              "end": np.minimum(start[:, None] + rng.integers(20, 100, (n, len(CANDIDATES))), weeks),
               "eligible": rng.random((n, len(CANDIDATES))) < 0.9}  # fmt: skip
     monkeypatch.setattr(c, "SOLVE_SECONDS", 1e-6)
     places, used, nights, status = c.optimise(CANDIDATES, [sample] * 4, 3000.0, weeks)
@@ -155,3 +158,35 @@ def test_each_sample_keeps_the_people_longest_without_a_place_up_to_the_model_s_
         assert kept["eligible"].sum() <= 3
         if len(kept["who"]):
             assert kept["weeks"].min() >= sorted(all_["weeks"], reverse=True)[len(kept["who"]) - 1]
+
+
+def test_savings_are_run_by_run_differences_from_buying_nothing(plan):
+    from planner.simulate.commissioning import savings
+
+    saved = savings(plan.verification).set_index(["scenario", "metric"])
+    v = plan.verification.summary.set_index(["scenario", "policy", "metric"])["mean"]
+    for name in ("plan", "simple-rule"):
+        for metric in ("bnb_nights", "unsuitable_nights", "weekly_cost"):
+            row = saved.loc[(name, metric)]
+            expected = v[("baseline", "optimised", metric)] - v[(name, "optimised", metric)]
+            assert row["mean"] == pytest.approx(expected)
+            assert row["lo80"] <= row["mean"] <= row["hi80"]
+    assert (
+        saved.loc[("plan", "unsuitable_nights"), "mean"]
+        > saved.loc[("simple-rule", "unsuitable_nights"), "mean"]
+    )
+
+
+def test_progress_counts_every_step_up_to_the_total(referrals):
+    steps: list[tuple[int, int]] = []
+    commission(
+        _scenario(),
+        dataset(),
+        referrals,
+        1500.0,
+        samples=2,
+        runs=2,
+        progress=lambda n, t: steps.append((n, t)),
+    )
+    assert {t for _, t in steps} == {2 + 1 + 3 * 2}
+    assert sum(n for n, _ in steps) == 2 + 1 + 3 * 2

@@ -267,10 +267,11 @@ def test_the_demo_match_keeps_the_placement_weeks_rules(glos: Dataset) -> None:
     assert len(z) and (z["person_id"] == z["reserved_for"]).all()
     later = m["needed_from"] > pd.Timestamp(ON) + pd.Timedelta(days=28)
     assert (m.loc[later, "outcome"] == "not_due").all() and (m.loc[~later, "outcome"] != "not_due").all()
-    # The shortage a council lives with: within the horizon some go unplaced and a few adults
-    # needed now go to B&B or emergency accommodation; most are placed.
+    # The shortage a council lives with: within the horizon some go unplaced (those in B&B now are
+    # the hard to place, issue 23: their needs are where places are fewest) and a few adults needed
+    # now go to B&B or emergency accommodation; most are placed.
     due = m[~later]
-    assert 0.1 * len(due) <= (due["outcome"] == "unplaced").sum() <= 0.35 * len(due)
+    assert 0.1 * len(due) <= (due["outcome"] == "unplaced").sum() <= 0.4 * len(due)
     assert len(wv) <= 6  # B&B only as a roof for an adult with none: few, and none in some weeks
     assert (due["outcome"] == "placed").mean() >= 0.6
     assert (z["reason"].str.startswith("staying put with own former foster carers")).all()

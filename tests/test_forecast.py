@@ -149,7 +149,8 @@ def test_a_level_is_short_when_its_places_are_needed_by_higher_needs_not_netted(
     sims = t[t["month"] != "2026-11"]
     pooled = sims[sims["support_level"] == "all"].set_index(["month", "district"])["shortfall_mean"]
     levels = sims[sims["support_level"] != "all"].groupby(["month", "district"])["shortfall_mean"].sum()
-    np.testing.assert_allclose(pooled.sort_index(), levels.sort_index(), atol=0.02)
+    # Every mean is rounded to 0.01: five levels' add up to the pooled one's within 6 x 0.005.
+    np.testing.assert_allclose(pooled.sort_index(), levels.sort_index(), atol=0.0301)
     assert (sims["shortfall_mean"] >= 0).all() and (
         sims["shortfall_mean"] <= sims["demand_mean"] + 1e-9
     ).all()
@@ -251,5 +252,7 @@ def test_demand_by_age_band_adds_up_to_the_district_totals(demo_dir: Path) -> No
     assert (bands["demand_lo80"] <= bands["demand_mean"]).all() and (
         bands["demand_mean"] <= bands["demand_hi80"]
     ).all()
-    pooled = result.table[result.table["support_level"] == "all"].groupby("month")["demand_mean"].sum()
-    np.testing.assert_allclose(bands.groupby("month")["demand_mean"].sum(), pooled, atol=0.1)
+    # Bands count new demand: a young person still waiting from the month before is counted once.
+    pooled = result.table[result.table["support_level"] == "all"]
+    new = (pooled["demand_mean"] - pooled["carried_mean"]).groupby(pooled["month"]).sum()
+    np.testing.assert_allclose(bands.groupby("month")["demand_mean"].sum(), new, atol=0.1)

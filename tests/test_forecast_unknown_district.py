@@ -79,3 +79,40 @@ def test_the_cohort_file_accepts_unknown_but_no_other_word_for_a_district() -> N
 def test_the_cohort_file_accepts_every_placement_code_of_2022_23_to_2025_26(code: str) -> None:
     cohort = _cohort([CHELTENHAM]).assign(placement_type=code)
     assert read_table(format_table(cohort, COHORT).encode(), COHORT)["placement_type"].iloc[0] == code
+
+
+def _later_referrals(n: int = 360) -> pd.DataFrame:
+    """Care leavers aged 19-21 moving on, 10 a month for three years, 2 in Cheltenham to 1 in
+    Gloucester."""
+    day = pd.Timestamp(2023, 4, 1) + pd.to_timedelta(np.arange(n) * 3, unit="D")
+    return pd.DataFrame({
+        "referral_id": [f"R-{i}" for i in range(n)], "person_id": [f"P-{i}" for i in range(n)],
+        "referral_date": day, "date_of_birth": day - pd.DateOffset(years=20), "gender": "F",
+        "home_district": [CHELTENHAM, CHELTENHAM, GLOUCESTER] * (n // 3), "support_need": "medium",
+        "wheelchair": False, "parent_with_child": False, "high_risk": False, "risks": [()] * n,
+        "outcome_accom": "U1", "placed_date": day, "left_date": pd.Series(pd.NaT, index=range(n)),
+    })  # fmt: skip
+
+
+def test_referrals_of_unknown_district_are_shared_out_and_said_so() -> None:
+    known = _later_referrals()
+    half = known.assign(home_district=known["home_district"].where(known.index % 2 == 0, "unknown"))
+    a = forecast(ForecastInputs(known), months=12, start="2026-04", runs=2000, on=date(2026, 3, 31))
+    b = forecast(ForecastInputs(half), months=12, start="2026-04", runs=2000, on=date(2026, 3, 31))
+    by_a = a.table[a.table["support_level"] == "all"].groupby("district")["demand_mean"].sum()
+    by_b = b.table[b.table["support_level"] == "all"].groupby("district")["demand_mean"].sum()
+    assert "unknown" not in set(b.table["district"])
+    assert by_b.sum() == pytest.approx(by_a.sum(), rel=0.05)  # nobody is lost for a postcode
+    assert by_b[CHELTENHAM] / by_b[GLOUCESTER] == pytest.approx(2.0, rel=0.15)
+    medium = b.table[(b.table["support_level"] == "medium")]["demand_mean"].sum()
+    assert medium == pytest.approx(by_b.sum(), rel=0.02)  # each keeps its support level
+    assert any(
+        n.startswith("180 referrals in referrals.csv have district unknown: shared out") for n in b.notes
+    )
+
+
+def test_the_referrals_file_accepts_unknown_for_a_home_district(referrals: pd.DataFrame) -> None:
+    from planner.data.history_formats import REFERRALS
+
+    written = format_table(referrals.head(2).assign(home_district=["unknown", CHELTENHAM]), REFERRALS)
+    assert list(read_table(written.encode(), REFERRALS)["home_district"]) == ["unknown", CHELTENHAM]

@@ -224,11 +224,32 @@ def test_sense_check_sets_the_own_forecast_beside_the_published_one(series: DfeS
         {"month": np.repeat(months.astype(str), 3), "age_band": ["17-18", "19-21", "22-25"] * 12,
          "demand_mean": [10.0, 20.0, 5.0] * 12}
     )  # fmt: skip
-    table = pd.DataFrame({"month": months.astype(str), "support_level": "low", "demand_mean": 30.0})
+    table = pd.DataFrame(
+        {"month": months.astype(str), "support_level": "low", "demand_mean": 30.0, "carried_mean": 0.0}
+    )
     own = SimpleNamespace(months=12, start=months[0], by_age=by_age, table=table)
     fc = forecast_published(series, councils=[GLOS])
     text = "\n".join(sense_check_lines(own, fc, series, GLOS))  # type: ignore[arg-type]
     assert "Gloucestershire (E10000013)" in text and "Apr 2026 to Mar 2027" in text
     assert "year to 31 March 2027" in text
     assert "all aged 17-21" in text and "360" in text  # 12 x (10 + 20)
-    assert "times the published-data forecast" in text  # 360 a year is far from ~195
+    assert "times the published-data forecast's: a large gap." in text  # 360 a year is far from ~195
+
+
+@pytest.mark.parametrize(
+    ("own", "published", "line"),
+    [
+        (195.0, 196.0, "are 0.99 times the published-data forecast's: the same size (0.8 to 1.25 times)."),
+        (250.0, 196.0, "are 1.28 times the published-data forecast's: a gap within a half either way."),
+        (700.0, 196.0, "are 3.57 times the published-data forecast's: a large gap."),
+        (
+            50.0,
+            float("nan"),
+            "No ratio to the published-data forecast: it has no places for 17-21 year-olds here.",
+        ),
+    ],
+)
+def test_the_sense_check_prints_the_ratio_in_every_case(own: float, published: float, line: str) -> None:
+    from planner.forecast.published_report import ratio_line
+
+    assert line in ratio_line(own, published)

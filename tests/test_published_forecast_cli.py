@@ -62,7 +62,8 @@ def test_backtest_prints_errors_against_naive_and_trend_by_measure() -> None:
         (["--published", "--council", "Gloucestershire", "--data-until", "2022"],
          "--data-until: the model needs three years of figures; give 2023 or later"),
         (["--published"], "--council: give a council by name or ONS code"),
-        (["--council", "Gloucestershire"], "--council and --data-until go with --published"),
+        (["--data-until", "2024"], "--data-until goes with --published"),
+        (["--council", "Gloucestershire"], "DATA_DIR: give the folder with referrals.csv"),  # whose history
         ([], "DATA_DIR: give the folder with referrals.csv"),
         (["--published", "--council", "Cumbria"], "last figures for it are for 2023; give Cumberland or"),
     ],

@@ -4,6 +4,7 @@ the referral rate and lengths of stay agree with the places occupied on the demo
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -51,19 +52,19 @@ def test_the_simulation_uses_planner_history_s_rule_for_what_is_not_place_demand
 
 
 @pytest.fixture(scope="module")
-def demo_world(tmp_path_factory: pytest.TempPathFactory) -> tuple[world.World, Dataset]:
+def demo_world(tmp_path_factory: pytest.TempPathFactory) -> tuple[world.World, Dataset, Path]:
     from planner.demo.county import write_demo
 
     folder = tmp_path_factory.mktemp("demo")
     data = write_demo(folder, seed=3, on=START)
     s = Scenario("baseline", "x.yaml", folder, START, months=24)
-    return build_world(s, data, history.load_referrals(folder)), data
+    return build_world(s, data, history.load_referrals(folder)), data, folder
 
 
 def test_demo_list_and_draws_make_one_year_of_demand_not_two(demo_world):
     # The demo's list holds the people referred for the coming weeks (most within three months):
     # the first weeks are mostly known, draws take over at the full rate once the list runs out.
-    w, data = demo_world
+    w, data, _ = demo_world
     future = (data.people["needed_from"] >= pd.Timestamp(START)).sum()
     year_one = future + w.drawn_per_week[:52].sum()
     assert year_one == pytest.approx(w.arrivals_per_week[:52].sum(), rel=0.15)
@@ -71,8 +72,33 @@ def test_demo_list_and_draws_make_one_year_of_demand_not_two(demo_world):
     assert np.allclose(w.drawn_per_week[20:], w.arrivals_per_week[20:])
 
 
-def test_demo_places_occupied_agree_with_referral_rate_times_mean_stay(demo_world):
-    w, _ = demo_world
-    mean_stay = float((w.episode_weeks[w.pool.need] * w.pool_weight).sum())
-    littles_law = w.arrivals_per_week[:52].mean() * mean_stay
-    assert w.schemes.occupied0.sum() == pytest.approx(littles_law, rel=0.2)
+def test_demo_places_by_support_level_are_rate_times_mean_stay_and_their_spare(demo_world):
+    # Little's law per support level, read as the simulation reads the history: places of a level
+    # in use = referrals a week needing it x their mean stay; the demo's places add the spare
+    # places of square-root staffing (planner.demo.schemes.SPARE_BETA).
+    from planner.demo.occupancy import SPARE_BETA, in_use
+
+    w, _, folder = demo_world
+    using = in_use(w.stays, history.load_referrals(folder), START).places
+    s = w.schemes
+    for level in range(1, 5):
+        need = sum(v for (kind, k), v in using.items() if k == level and kind in "DET")
+        rows = (s.support == level) & np.isin(s.accom_type, ["D", "E", "T"]) & ~s.added
+        places = s.capacity[rows, 0].sum()
+        spare = sum(SPARE_BETA * np.sqrt(v) for (kind, k), v in using.items() if k == level and kind in "DET")
+        assert places == pytest.approx(need + spare, rel=0.2, abs=8), level
+    # and the rate is the simulation's: the history's referrals for a place, as its count model reads them
+    rate = float(w.arrivals_per_week[:52].mean())
+    place_weeks = sum(using.values())
+    pool_stay = place_weeks / rate
+    assert 40 < pool_stay < 160  # weeks: a year or two in a place, as the history's stays say
+
+
+def test_referrals_of_unknown_district_count_in_the_rate_and_arrivals_come_from_the_known():
+    ref = referrals_frame()
+    unknown = ref.assign(home_district=ref["home_district"].where(np.arange(len(ref)) % 3 > 0, "unknown"))
+    all_known = build_world(scenario(), dataset(), ref)
+    some_unknown = build_world(scenario(), dataset(), unknown)
+    assert some_unknown.arrivals_per_week.sum() == pytest.approx(all_known.arrivals_per_week.sum(), rel=0.01)
+    assert len(some_unknown.pool.home) == len(all_known.pool.home) - (np.arange(len(ref)) % 3 == 0).sum()
+    assert "unknown" not in set(some_unknown.district_codes)

@@ -13,8 +13,9 @@ from planner.data.vocab import RISKS, SUPPORT_LEVELS
 from planner.match.batch import match
 from planner.match.eligibility import eligible_pairs
 from planner.simulate.policies import eligible, optimised
+from planner.simulate.population import Population, draw_population
 from planner.simulate.scenario import Scenario
-from planner.simulate.world import GENDER_CODE, Population, World, build_world, draw_population
+from planner.simulate.world import GENDER_CODE, World, build_world
 
 START = date(2026, 11, 23)
 
@@ -69,9 +70,9 @@ def _people_frame(
 def test_array_rules_agree_with_planner_eligibility(week, demo_world):
     world, schemes, ids = demo_world
     pop = draw_population(world, 1, 0)
-    idx = np.flatnonzero((pop.arrive <= week) & (pop.depart > week))[::3]
+    idx = np.flatnonzero((pop.arrive <= week) & (pop.age_out > week))[::3]
     reserved = pop.reserved_person[pop.reserved_person >= 0]
-    idx = np.union1d(idx, reserved[(pop.arrive[reserved] <= week) & (pop.depart[reserved] > week)])
+    idx = np.union1d(idx, reserved[(pop.arrive[reserved] <= week) & (pop.age_out[reserved] > week)])
     mine = eligible(world, pop, idx, week)
     on = START + timedelta(weeks=week)
     pairs = eligible_pairs(_people_frame(world, pop, idx, week, ids), schemes.assign(vacancies=1), on=on)
@@ -89,7 +90,7 @@ def test_weekly_optimised_panel_places_as_many_as_the_matcher(demo_world):
     for run in range(3):
         pop = draw_population(world, 3, run)
         week = int(rng.integers(0, 20))
-        waiting = rng.choice(np.flatnonzero((pop.arrive <= week) & (pop.depart > week)), 60, replace=False)
+        waiting = rng.choice(np.flatnonzero((pop.arrive <= week) & (pop.age_out > week)), 60, replace=False)
         vacancies = rng.integers(0, 2, size=len(schemes))
         mine = optimised(world, pop, waiting, vacancies, week)
         people = _people_frame(world, pop, waiting, week, ids)
@@ -107,7 +108,7 @@ def test_weekly_panel_is_optimal_although_each_person_keeps_only_their_cheapest_
     for run in range(6):
         pop = draw_population(world, 8, run)
         week = int(rng.integers(0, 30))
-        waiting = rng.choice(np.flatnonzero((pop.arrive <= week) & (pop.depart > week)), 12, replace=False)
+        waiting = rng.choice(np.flatnonzero((pop.arrive <= week) & (pop.age_out > week)), 12, replace=False)
         vacancies = rng.integers(0, 2, size=len(world.schemes))
         got = optimised(world, pop, waiting, vacancies, week)
         # The batch objective over every eligible pair, with vacancies as slots, solved exactly:

@@ -55,7 +55,9 @@ def test_the_first_admin_is_made_with_users_create_after_db_upgrade(database):
     ("password", "message"),
     [
         ("1234567890", "at least 12 characters"),
-        ("password1234", "common passwords"),
+        ("password1234", "too easy to guess"),
+        ("Winter2026!!", "too easy to guess"),
+        ("violet\x00harbour-lantern", "control character"),
         ("alex-was-here-1", "username"),
     ],
 )

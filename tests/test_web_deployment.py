@@ -64,7 +64,7 @@ def test_the_app_never_migrates_and_says_the_service_is_being_upgraded_until_it_
     health = client.get("/healthz")
     assert health.status_code == 503
     assert health.json == {"status": "unavailable", "database": "ok", "migrations": "pending",
-                           "revision": None, "head": head_revision()}  # fmt: skip
+                           "storage": "ok", "revision": None, "head": head_revision()}  # fmt: skip
     done = subprocess.run([BIN / "planner", "db", "upgrade"], env=_env(url), capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert client.get("/healthz").status_code == 200

@@ -4,6 +4,7 @@ data is forecast again."""
 
 from __future__ import annotations
 
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -16,9 +17,14 @@ from sqlalchemy import select
 from web_support import ON, build_app, save_vacancies, signer
 
 from planner.demo import generate_history
+from web import create_app
 from web.commissioner.map import forecast as map_forecast
+from web.commissioner.map import forecast_runs
+from web.commissioner.scenario_runs import RUNNER
+from web.core import versions
 from web.core.db import engine_of, get_db
 from web.core.models import Scheme
+from web.core.scenario_models import ScenarioRun
 from web.core.seed import demo_dataset
 from web.core.store import replace_all, replace_history
 
@@ -41,7 +47,7 @@ def app(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Flask]:
 def gate(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[threading.Event, threading.Event, list[int]]]:
     """Holds each forecast after its first step until the test opens the gate; counts the forecasts."""
     reached, opened, calls = threading.Event(), threading.Event(), []
-    real = map_forecast.forecast
+    real = forecast_runs.forecast
 
     def held(*args, **kwargs):  # type: ignore[no-untyped-def]
         calls.append(1)
@@ -50,7 +56,7 @@ def gate(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[threading.Event, thr
         opened.wait(60)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(map_forecast, "forecast", held)
+    monkeypatch.setattr(forecast_runs, "forecast", held)
     monkeypatch.setattr(map_forecast, "WAIT_SECONDS", 0.2)
     yield reached, opened, calls
     opened.set()  # never leave a forecast waiting
@@ -104,3 +110,44 @@ def test_the_forecast_is_kept_for_the_data_as_they_are_and_worked_out_again_when
     assert save_vacancies(officer, scheme.scheme_id, str(scheme.reported_vacancies - 1)).status_code == 303
     _ready(commissioner, "/map?month=2027-06")
     assert calls == [1, 1]  # the schemes changed: forecast again
+
+
+def _restart(app: Flask) -> Flask:
+    """A new app on the same database, as a restarted service starts (and resumes its runs)."""
+    keys = ("SECRET_KEY", "DATABASE_URL", "TODAY", "PASSWORD_HASH_METHOD")
+    return create_app({**{k: app.config[k] for k in keys}, "TESTING": True, "RESUME_SCENARIO_RUNS": True,
+                       "WTF_CSRF_ENABLED": False})  # fmt: skip
+
+
+def test_a_finished_forecast_is_read_back_after_a_restart_not_worked_out_again(app: Flask, gate):
+    _, opened, calls = gate
+    opened.set()
+    june = _table(_ready(signer(app)("commissioner"), "/map?month=2027-06"))
+    restarted = _restart(app)
+    try:
+        assert _table(_ready(signer(restarted)("analyst"), "/map?month=2027-06")) == june
+        assert calls == [1]  # the other process read it from the database
+    finally:
+        engine_of(restarted).dispose()
+
+
+def test_a_forecast_stopped_with_its_process_is_started_again_on_restart(app: Flask):
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    with app.app_context():
+        db = get_db()
+        key = forecast_runs.key_of(versions.current(db), ON, 28)
+        run = ScenarioRun(kind="forecast", job_key=key, yaml_text="", status="running", attempts=1, done=3,
+                          total=28, runner=f"{RUNNER.split(':')[0]}:{gone.pid}:12345")  # fmt: skip
+        db.add(run)
+        db.commit()
+        run_id = run.id
+    restarted = _restart(app)
+    try:
+        page = _ready(signer(restarted)("commissioner"), "/map?month=2027-06")
+        assert 'id="forecast-table"' in page
+        with restarted.app_context():
+            again = get_db().get(ScenarioRun, run_id)
+            assert again is not None and (again.status, again.attempts) == ("done", 2)
+    finally:
+        engine_of(restarted).dispose()

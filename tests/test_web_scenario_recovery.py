@@ -144,3 +144,23 @@ def test_a_run_whose_process_is_alive_is_left_to_it(app: Flask):
         run = get_db().get(ScenarioRun, run_id)
         assert run is not None and (run.status, run.attempts) == ("running", 1)
     engine_of(restarted).dispose()
+
+
+def test_a_commissioning_plans_run_stopped_with_its_process_is_started_again_on_restart(app: Flask):
+    with app.app_context():
+        db = get_db()
+        text = "name: plan-restarted\nstart: 2026-11-23\nmonths: 12\nruns: 2\n"
+        record = ScenarioRecord(name="plan-restarted", kind="commission", budget=3000.0, yaml_text=text)
+        db.add(record)
+        db.flush()
+        run = ScenarioRun(scenario_id=record.id, kind="plan", yaml_text=record.yaml_text, budget=3000.0,
+                          status="running", runner=_dead_runner(), attempts=1)  # fmt: skip
+        db.add(run)
+        db.commit()
+        run_id = run.id
+    restarted = _restart(app)
+    run = _when_finished(restarted, run_id, seconds=300)
+    assert (run.status, run.attempts) == ("done", 2), run.message
+    assert run.plan_csv.startswith("district,") and run.savings_csv.startswith("scenario,metric")
+    assert run.done == run.total == 8 + 1 + 3 * 2
+    engine_of(restarted).dispose()

@@ -15,25 +15,22 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
-from web_support import BACKENDS, ON, build_app, signer
+from web_support import BACKENDS, ON, build_app, demo_app, signer
 
 from planner.data.contract import Dataset
 from planner.demo import generate_history
 from planner.forecast.demand import ForecastInputs, forecast
-from planner.simulate.simulation import simulate
+from planner.simulate.simulation import METRICS, simulate
 from web.commissioner.map.forecast import FORECAST_RUNS, HORIZON_MONTHS, SEED, forecast_table
-from web.commissioner.scenario_form import parse
 from web.commissioner.scenario_runs import STALE
+from web.commissioner.scenario_yaml import parse
 from web.core.db import engine_of, get_db
 from web.core.models import AuditEvent, Scheme, utcnow
 from web.core.scenario_models import ScenarioRecord, ScenarioRun
-from web.core.seed import demo_dataset
 from web.core.store import (
     cohort_frame,
     people_frame,
     referrals_frame,
-    replace_all,
-    replace_history,
     schemes_frame,
 )
 
@@ -43,14 +40,7 @@ FOREST_OF_DEAN = "E07000080"  # the demo county's short district: high-risk peop
 @pytest.fixture(scope="module", params=BACKENDS)
 def app(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     """The demo county with its referral history; tests add scenarios with names of their own."""
-    app = build_app(request.param, tmp_path_factory.mktemp("scenarios"), request, data=False)
-    with app.app_context():
-        db = get_db()
-        data, _ = demo_dataset(ON)
-        replace_all(db, data)
-        history = generate_history(county="Gloucestershire", seed=1, on=ON)
-        replace_history(db, history.referrals, history.cohort)
-        db.commit()
+    app = demo_app(request.param, tmp_path_factory.mktemp("scenarios"), request)
     yield app
     engine_of(app).dispose()
 
@@ -60,9 +50,10 @@ def commissioner(app: Flask) -> FlaskClient:
     return signer(app)("commissioner")
 
 
-def form_data(name: str, **changes: object) -> dict[str, object]:
+def form_data(name: str, entries: dict[str, object] | None = None, **fields: object) -> dict[str, object]:
     """The form as a commissioner fills it: 8 intensive places for high-risk young people in the
-    Forest of Dean from the start, 12 months, 20 runs."""
+    Forest of Dean from the start, 12 months, 20 runs; `entries` changes the lists' boxes
+    (`adds-0-places`), `fields` the others."""
     data: dict[str, object] = {
         "source": "form",
         "name": name,
@@ -71,20 +62,28 @@ def form_data(name: str, **changes: object) -> dict[str, object]:
         "months": "12",
         "runs": "20",
         "policies": ["fcfs", "optimised"],
-        "growth_percent": "0",
-        "add_district": FOREST_OF_DEAN,
-        "add_type": "D",
-        "add_support": "intensive",
-        "add_places": "8",
-        "add_cost": "1650",
-        "add_from": ON.isoformat(),
-        "add_contract": "block",
-        "add_high_risk": "y",
-        "add_ofsted": "y",
-        "close_scheme": "",
-        "close_from": "",
+        "growth-0-scope": "",
+        "growth-0-percent": "",
+        "adds-0-district": FOREST_OF_DEAN,
+        "adds-0-accom_type": "D",
+        "adds-0-support_level": "intensive",
+        "adds-0-places": "8",
+        "adds-0-weekly_cost": "1650",
+        "adds-0-start": ON.isoformat(),
+        "adds-0-contract": "block",
+        "adds-0-high_risk": "y",
+        "adds-0-ofsted": "y",
+        "closes-0-scheme": "",
+        "closes-0-start": "",
+        "cuts-0-scheme": "",
+        "cuts-0-capacity": "",
+        "cuts-0-weekly_cost": "",
+        "cuts-0-start": "",
+        "bnb_weekly": "490",
+        "emergency_weekly": "1400",
     }
-    data.update(changes)
+    data.update(entries or {})
+    data.update(fields)
     return data
 
 
@@ -93,8 +92,8 @@ def saved(app: Flask, name: str) -> ScenarioRecord | None:
         return get_db().scalar(select(ScenarioRecord).where(ScenarioRecord.name == name))
 
 
-def create(client: FlaskClient, name: str, **changes: object) -> int:
-    response = client.post("/scenarios/new", data=form_data(name, **changes))
+def create(client: FlaskClient, name: str, entries: dict[str, object] | None = None, **fields: object) -> int:
+    response = client.post("/scenarios/new", data=form_data(name, entries, **fields))
     assert response.status_code == 303, response.get_data(as_text=True)[:2000]
     return int(response.headers["Location"].rsplit("/", 1)[1])
 
@@ -126,29 +125,29 @@ def test_the_form_writes_the_scenario_as_yaml_that_planner_reads(app, commission
 
 
 def test_a_bad_form_value_is_refused_with_400_naming_the_field_and_nothing_is_saved(app, commissioner):
-    response = commissioner.post("/scenarios/new", data=form_data("bad-places", add_places="0"))
+    response = commissioner.post("/scenarios/new", data=form_data("bad-places", {"adds-0-places": "0"}))
     assert response.status_code == 400
     page = response.get_data(as_text=True)
     assert "Places must be a whole number from 1" in page
-    assert 'href="#add_places"' in page
-    response = commissioner.post("/scenarios/new", data=form_data("bad-cost", add_cost=""))
+    assert 'href="#adds-0-places"' in page
+    response = commissioner.post("/scenarios/new", data=form_data("bad-cost", {"adds-0-weekly_cost": ""}))
     assert response.status_code == 400
     assert "Enter the weekly cost per place" in response.get_data(as_text=True)
     assert saved(app, "bad-places") is None and saved(app, "bad-cost") is None
 
 
 def test_dates_come_in_the_gov_uk_date_input_and_must_be_real(app, commissioner):
-    boxes = {"start": "", "close_from": "", "add_from": "", "start-day": "7", "start-month": "12",
-             "start-year": "2026", "add_from-day": "4", "add_from-month": "1",
-             "add_from-year": "2027"}  # fmt: skip
-    scenario_id = create(commissioner, "boxes", **boxes)
+    boxes = {"start": "", "closes-0-start": "", "adds-0-start": "", "start-day": "7", "start-month": "12",
+             "start-year": "2026", "adds-0-start-day": "4", "adds-0-start-month": "1",
+             "adds-0-start-year": "2027"}  # fmt: skip
+    scenario_id = create(commissioner, "boxes", boxes)
     record = saved(app, "boxes")
     assert record is not None and "start: 2026-12-07" in record.yaml_text
     assert "from: 2027-01-04" in record.yaml_text
     page = commissioner.get(f"/scenarios/{scenario_id}/edit").get_data(as_text=True)
     assert 'name="start-day" type="text" inputmode="numeric" value="7"' in page
-    wrong = boxes | {"start-day": "31", "start-month": "2", "add_from-year": ""}
-    response = commissioner.post("/scenarios/new", data=form_data("bad-dates", **wrong))
+    wrong = boxes | {"start-day": "31", "start-month": "2", "adds-0-start-year": ""}
+    response = commissioner.post("/scenarios/new", data=form_data("bad-dates", wrong))
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "Start date must be a real date" in page and 'href="#start-day"' in page
@@ -193,7 +192,7 @@ def test_editing_with_a_bad_value_is_refused_and_the_scenario_is_unchanged(app, 
     response = commissioner.post(f"/scenarios/{scenario_id}/edit", data={"source": "yaml", "yaml_text": text})
     assert response.status_code == 303
     page = commissioner.get(f"/scenarios/{scenario_id}/edit").get_data(as_text=True)
-    assert re.search(r'id="add_places"[^>]*value="5"', page)
+    assert re.search(r'id="adds-0-places"[^>]*value="5"', page)
 
 
 def test_two_scenarios_cannot_share_a_name(app, commissioner):
@@ -204,9 +203,9 @@ def test_two_scenarios_cannot_share_a_name(app, commissioner):
 
 
 @pytest.mark.parametrize("role", ["officer", "analyst"])
-def test_officers_and_analysts_get_403_on_scenarios(app, role):
+def test_officers_and_analysts_cannot_make_scenarios_and_officers_cannot_read_them(app, role):
     client = signer(app)(role)
-    assert client.get("/scenarios").status_code == 403
+    assert client.get("/scenarios").status_code == (403 if role == "officer" else 200)
     assert client.post("/scenarios/new", data=form_data(f"by-{role}")).status_code == 403
     assert saved(app, f"by-{role}") is None
 
@@ -246,7 +245,16 @@ def test_a_run_finishes_in_the_background_with_the_simulations_numbers_and_fewer
 
     page = commissioner.get(f"/scenarios/runs/{run_id}").get_data(as_text=True)
     assert '<h1 class="govuk-heading-l">Results</h1>' in page
-    assert "<svg" in page  # the B&B nights chart, inline
+    assert "<svg" in page  # the B&B and emergency nights chart, inline
+    # The baseline month by month beside the council's DfE figures, as planner scenario prints it.
+    baseline = page[page.index('id="baseline-heading"') : page.index("B&amp;B and emergency nights by month")]
+    assert (
+        "of DfE&#39;s" in baseline and "care leavers aged 17-21" in baseline and "first quarter" in baseline
+    )
+    months = pd.read_csv(io.BytesIO(commissioner.get(f"/scenarios/runs/{run_id}/by_month.csv").data))
+    shown = months[(months["scenario"] == "baseline") & (months["policy"] == "optimised")]["month"].unique()
+    assert baseline.count('<th scope="row" class="govuk-table__header app-month">') == len(shown)
+    assert re.search(r"app-month\">[A-Z][a-z]{2} 20\d\d</th>", baseline)
     by_district = pd.read_csv(io.BytesIO(commissioner.get(f"/scenarios/runs/{run_id}/by_district.csv").data))
     nights = by_district[
         (by_district["policy"] == "optimised")
@@ -284,14 +292,14 @@ def test_the_csv_downloads_have_the_columns_planner_scenario_writes(app, commiss
     summary_rows = list(
         csv.reader(io.StringIO(commissioner.get(f"/scenarios/runs/{run_id}/summary.csv").text))
     )
-    assert len(summary_rows) - 1 == 2 * 2 * 9  # scenarios x policies x metrics
+    assert len(summary_rows) - 1 == 2 * 2 * len(METRICS)  # scenarios x policies x metrics
     assert commissioner.get(f"/scenarios/runs/{run_id}/other.csv").status_code == 404
 
 
 def test_without_referral_history_a_run_is_refused_and_the_page_says_why(tmp_path: Path, request):
     app = build_app("sqlite", tmp_path, request)  # the small example: no referrals
     client = signer(app)("commissioner")
-    scenario_id = create(client, "no-history", add_district="E07000081")
+    scenario_id = create(client, "no-history", {"adds-0-district": "E07000081"})
     assert "no referral history" in client.get(f"/scenarios/{scenario_id}").get_data(as_text=True)
     assert client.post(f"/scenarios/{scenario_id}/run").status_code == 400
     engine_of(app).dispose()
@@ -402,9 +410,9 @@ def test_a_run_whose_scheme_was_removed_since_fails_with_a_message_naming_it(app
         scheme = db.scalar(select(Scheme).where(Scheme.accom_type == "D").order_by(Scheme.scheme_id))
         assert scheme is not None
         keep = {a.key: getattr(scheme, a.key) for a in Scheme.__mapper__.column_attrs}
-    scenario_id = create(
-        commissioner, "closure-gone", add_places="", close_scheme=keep["scheme_id"], close_from="04/01/2027"
-    )
+    closure = {"adds-0-places": "", "adds-0-district": "", "adds-0-weekly_cost": "",
+               "closes-0-scheme": keep["scheme_id"], "closes-0-start": "04/01/2027"}  # fmt: skip
+    scenario_id = create(commissioner, "closure-gone", closure)
     with app.app_context():
         db = get_db()
         db.delete(db.get(Scheme, keep["scheme_id"]))  # as an import of a new schemes.csv would

@@ -116,7 +116,7 @@ def test_deactivating_a_user_or_resetting_their_password_ends_their_sessions(web
         admin.post(f"/admin/users/{ids['analyst']}", data={"role": "analyst"}).status_code == 303
     )  # unticked
     assert analyst.get("/schemes").status_code == 302
-    reset = {"role": "officer", "active": "y", "password": "a-new-password"}
+    reset = {"role": "officer", "active": "y", "password": "tidal-copper-meadow-lamp"}
     assert admin.post(f"/admin/users/{ids['officer']}", data=reset).status_code == 303
     assert officer.get("/waiting-list").status_code == 302
 
@@ -172,7 +172,7 @@ def test_sign_in_sets_an_httponly_samesite_cookie(web_app):
 def test_healthz_reports_the_database_and_its_migrations_without_signing_in(web_app):
     response = web_app.test_client().get("/healthz")
     assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
-    assert response.json == {"status": "ok", "database": "ok", "migrations": "current",
+    assert response.json == {"status": "ok", "database": "ok", "migrations": "current", "storage": "ok",
                              "revision": head_revision(), "head": head_revision()}  # fmt: skip
 
 

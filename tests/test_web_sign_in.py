@@ -55,25 +55,43 @@ def test_successful_sign_ins_are_not_counted_so_a_shared_office_address_is_never
         assert _try(client, "commissioner", PASSWORD) == 302
 
 
-def test_guessing_one_username_from_many_addresses_never_stops_the_users_own_browser(web_app):
+def test_guessing_one_username_from_many_addresses_never_stops_the_user_in_their_own_browser_or_a_new_one(
+    web_app,
+):
     own = _from(web_app, "198.51.100.30")
     assert _try(own, "officer", PASSWORD) == 302
     assert own.get_cookie(DEVICE_COOKIE, path="/login") is not None
     own.post("/logout")
-    for i in range(25):  # 25 addresses, each under its own limits
-        _try(_from(web_app, f"203.0.113.{100 + i}"), "officer", f"guess-{i}")
-    assert _try(_from(web_app, "203.0.113.200"), "officer", PASSWORD) == 429  # a new browser waits
-    assert _try(own, "officer", PASSWORD) == 302  # the user's own browser does not
+    strangers = [_from(web_app, f"203.0.113.{i}") for i in range(100)]
+    for i, stranger in enumerate(strangers):  # 100 wrong passwords from 100 addresses
+        assert _try(stranger, "officer", f"guess-{i}") == 400
+    # Watched now: each stranger's address has had its try for the next 10 minutes...
+    assert {_try(s, "officer", f"again-{i}") for i, s in enumerate(strangers[-30:])} == {429}
+    # ...while the user signs in from a new browser, and from their own.
+    assert _try(_from(web_app, "198.51.100.31"), "officer", PASSWORD) == 302
+    assert _try(own, "officer", PASSWORD) == 302
+    # Other users are not watched.
+    assert _try(_from(web_app, "203.0.113.99"), "analyst", PASSWORD) == 302
 
 
-def test_a_device_cookie_for_another_user_or_forged_does_not_lift_the_limit(web_app):
+def test_a_watched_username_gives_each_new_address_one_try_in_ten_minutes(web_app):
     for i in range(25):
         _try(_from(web_app, f"203.0.113.{i}"), "admin", f"guess-{i}")
-    forged = _from(web_app, "198.51.100.40")
+    newcomer = _from(web_app, "198.51.100.40")
+    assert _try(newcomer, "admin", "a-typo") == 400
+    response = newcomer.post("/login", data={"username": "admin", "password": PASSWORD})
+    assert response.status_code == 429 and "wait 10 minutes" in response.get_data(as_text=True)
+
+
+def test_a_device_cookie_for_another_user_or_forged_does_not_lift_the_watch(web_app):
+    for i in range(25):
+        _try(_from(web_app, f"203.0.113.{i}"), "admin", f"guess-{i}")
+    forged = _from(web_app, "203.0.113.24")  # failed once since admin was watched
     forged.set_cookie(DEVICE_COOKIE, "admin", path="/login")
     assert _try(forged, "admin", PASSWORD) == 429
     other = _from(web_app, "198.51.100.41")
     assert _try(other, "analyst", PASSWORD) == 302  # a device cookie for analyst
+    assert _try(other, "admin", "a-guess") == 400
     assert _try(other, "admin", PASSWORD) == 429
 
 

@@ -112,6 +112,24 @@ def build_app(
     return app
 
 
+def demo_app(backend: str, folder: Path, request: pytest.FixtureRequest, **config: object) -> Flask:
+    """An app on an empty database of `backend` with the demo county (`planner demo`, seed 1) and
+    its referral history and cohort: what the forecast, scenarios and plans run on."""
+    from planner.demo import generate_history
+    from web.core.seed import demo_dataset
+    from web.core.store import replace_history
+
+    app = build_app(backend, folder, request, data=False, **config)
+    with app.app_context():
+        db = get_db()
+        data, _ = demo_dataset(ON)
+        replace_all(db, data)
+        history = generate_history(county="Gloucestershire", seed=1, on=ON)
+        replace_history(db, history.referrals, history.cohort)
+        db.commit()
+    return app
+
+
 @pytest.fixture(params=BACKENDS)
 def web_app(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Flask]:
     app = build_app(request.param, tmp_path, request)

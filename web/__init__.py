@@ -27,11 +27,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 def _register_blueprints(app: Flask) -> None:
     from web.admin import imports, users
+    from web.commissioner import analysis, commissioning, compare, saved, scenarios
     from web.commissioner import map as map_page
-    from web.commissioner import scenarios
     from web.core import auth, glossary
     from web.officer import alerts, ledger_views, people, placements, schemes
 
     officer = (placements, people, ledger_views, alerts, schemes)
-    for module in (auth, glossary, *officer, map_page, scenarios, imports, users):
+    commissioner = (map_page, scenarios, saved, compare, commissioning, analysis)
+    for module in (auth, glossary, *officer, *commissioner, imports, users):
         app.register_blueprint(module.bp)

@@ -49,6 +49,11 @@ def db_upgrade() -> None:
         click.echo(f"{shown} is up to date (revision {done.after}, {done.mode}).")
     else:
         click.echo(f"Upgraded {shown} from revision {done.before or 'none (empty)'} to {done.after}.")
+    if done.disabled:
+        click.echo(
+            f"Deactivated the demo login{'s' if len(done.disabled) > 1 else ''} {', '.join(done.disabled)}: "
+            "made by planner serve --demo with the password 'demo', they never sign in to a live service."
+        )
 
 
 @db.command("backup")
@@ -72,19 +77,23 @@ def db_backup(file: Path) -> None:
 
 @db.command("restore")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def db_restore(file: Path) -> None:
+@click.option("--force", is_flag=True, help="Let a demo database's backup replace a live database.")
+def db_restore(file: Path, force: bool) -> None:
     """Replace the database's contents with the backup in FILE (made by `planner db backup`).
 
-    Everything written since the backup is lost: take a backup first. The restore is whole or
-    not at all, and a backup from an older version is migrated to this one.
+    Everything written since the backup is lost: take a backup first. The backup is checked and
+    migrated in a copy first (SQLite: a file beside the database; PostgreSQL: a scratch database,
+    so the role needs CREATEDB), then swapped in whole; anything wrong leaves the database as it
+    was. A demo database's backup never replaces a live database without --force.
 
     Example: planner db restore /var/backups/planner/planner-2026-11-23.backup
     """
-    from web.admin.backup import BackupError, restore
+    from web.admin.backup import BackupError
+    from web.admin.restore import restore
 
     url, shown = _url()
     try:
-        revision = restore(url, file)
+        revision = restore(url, file, force=force)
     except BackupError as e:
         raise BadInput(f"Restore into {shown} refused: {e}") from None
     click.echo(f"Restored {shown} from {file} (backup revision {revision}, now up to date).")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,6 +27,28 @@ class BadInput(click.ClickException):
     def of(cls, e: InvalidInput, heading: str = "") -> BadInput:
         """Every problem of `e` on its own line (file, row, column), after an optional heading."""
         return cls("\n".join(([heading] if heading else []) + e.lines()))
+
+
+def folder_for(path: Path, option: str = "--out") -> Path:
+    """`path`, its folder made if need be; BadInput naming the folder when it cannot be."""
+    folder = path.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise BadInput(f"{option}: cannot make the folder {folder} ({e.strerror or e})") from None
+    return path
+
+
+def cannot_write(path: Path, e: OSError, option: str = "--out") -> BadInput:
+    """The message for a file or folder that could not be written (a full disk, no permission)."""
+    return BadInput(f"{option}: cannot write {path} ({e.strerror or e}); nothing was written there")
+
+
+def finite(_ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
+    """A click callback: NaN and infinity are not amounts (FloatRange lets them through)."""
+    if value is not None and not math.isfinite(value):
+        raise click.BadParameter(f"{value} is not an amount: give a number, e.g. 15000")
+    return value
 
 
 def load(folder: Path, on: date | None = None) -> Dataset:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from planner.cli.common import DATA_DIR, DATE, OUT_DIR, BadInput
+from planner.cli.common import DATA_DIR, DATE, OUT_DIR, BadInput, cannot_write
 from planner.data.problems import InvalidInput
 
 
@@ -26,9 +26,9 @@ def validate(data_dir: Path, on: datetime | None) -> None:
     Example: planner validate data/example --date 2026-11-23
     """
     from planner.data.contract import load_folder
+    from planner.data.history_formats import COHORT, REFERRALS
     from planner.data.summary import validation_report
     from planner.data.table import read_file
-    from planner.forecast.history import COHORT, REFERRALS
 
     problems: list[str] = []
     try:
@@ -81,7 +81,10 @@ def demo(out_dir: Path, county: str, people: int | None, seed: int, on: datetime
         cal = calibration(county)
     except LookupError as e:
         raise BadInput(f"--county: {e.args[0]}") from None
-    made = write_county(out_dir, cal, people=people, seed=seed, on=on.date())
+    try:
+        made = write_county(out_dir, cal, people=people, seed=seed, on=on.date())
+    except OSError as e:
+        raise cannot_write(out_dir, e, "OUT_DIR") from None
     click.echo(
         f"Wrote {out_dir}/ for {cal.council.name} ({cal.council.code}), seed {seed}, "
         f"date {uk_date(on)}: {', '.join(sorted(f.name for f in out_dir.glob('*.csv')))}"
@@ -112,24 +115,47 @@ def _collection_year(ctx: click.Context, param: click.Parameter, value: str | No
                    "else from the dates in the return].")  # fmt: skip
 @click.option("--date", "on", type=DATE, default=None,
               help="Date the cohort is taken on [default: 31 March ending the latest year].")  # fmt: skip
+@click.option("--council", default=None, metavar="NAME|CODE",
+              help="Whose returns these are, e.g. Lancashire or E10000017 [default: found from the "
+                   "postcodes].")  # fmt: skip
 @click.option("--all-problems", is_flag=True, help="List every invalid value, not a summary by column.")
 def import_903_cmd(
-    src: Path, out_dir: Path, on_error: str, year: int | None, on: datetime | None, all_problems: bool
+    src: Path,
+    out_dir: Path,
+    on_error: str,
+    year: int | None,
+    on: datetime | None,
+    council: str | None,
+    all_problems: bool,
 ) -> None:
-    """Turn SSDA903 returns in SRC (Header, Episodes, OC3 and optional UASC CSV files, found by
-    their columns; one folder or file name per collection year, 2022-23 to 2025-26) into
-    cohort.csv and referrals.csv, with nothing identifying kept.
+    """Turn SSDA903 returns in SRC (Header, Episodes, OC3 and optional UASC and Missing CSV files,
+    found by their columns; one folder or file name per collection year, 2017-18 to 2025-26; a
+    bare year such as 2019-episodes.csv read from the dates) into cohort.csv and referrals.csv:
+    the children looked after aged 13 to 17, and the events that need a place (leaving care,
+    moves between OC3 years, releases from custody), with nothing identifying kept.
 
-    Ids are salted hashes: set PLANNER_903_SALT to keep them stable across imports.
+    Ids are salted hashes: set PLANNER_903_SALT to keep them stable across imports. --council
+    says whose returns they are where the postcodes cannot (missing or invented); otherwise the
+    council is found from the postcodes and printed.
 
     Example: planner import-903 returns/ --out imported
+
+    Example: planner import-903 returns/ --out imported --council Lancashire
     """
     from planner.sources import import_903, write_import
     from planner.sources.ssda903_report import import_report
 
     try:
-        result = import_903(src, on=on.date() if on else None, on_error=on_error, year=year)  # type: ignore[arg-type]
+        result = import_903(
+            src,
+            on=on.date() if on else None,
+            on_error=on_error,  # type: ignore[arg-type]
+            year=year,
+            council=council,
+        )
     except InvalidInput as e:
+        if e.problems and e.problems[0].file == "--council":
+            raise BadInput(f"--council: {e.problems[0].message}") from None
         heading = "Rejected, nothing written:" if on_error == "reject" else "Nothing written:"
         raise BadInput.of(e, heading) from None
     created = not out_dir.exists()

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
-from planner.cli.common import DATA_DIR, BadInput
+from planner.cli.common import DATA_DIR, DATE, BadInput, cannot_write, folder_for
 from planner.data.problems import InvalidInput
 
 if TYPE_CHECKING:
@@ -23,6 +24,8 @@ PUBLISHED_FILE = "published_forecast.csv"
               help="Months to forecast.")  # fmt: skip
 @click.option("--start", default=None, metavar="YYYY-MM",
               help="First month [default: the month after the history].")  # fmt: skip
+@click.option("--date", "on", type=DATE, default=None,
+              help="Today: month 0's date; the history runs to it [the last referral].")  # fmt: skip
 @click.option("--out", type=click.Path(path_type=Path), default=None,
               help="Where to write: a CSV file [forecast.csv]; with --published a folder [.].")  # fmt: skip
 @click.option("--runs", type=click.IntRange(min=50), default=1000, show_default=True, help="Simulation runs.")
@@ -32,7 +35,8 @@ PUBLISHED_FILE = "published_forecast.csv"
 @click.option("--published", is_flag=True,
               help="Forecast from DfE's published figures alone (no DATA_DIR needed).")  # fmt: skip
 @click.option("--council", default=None, metavar="NAME|CODE|all",
-              help="With --published: a county or unitary council by name or ONS code, or all.")  # fmt: skip
+              help="With --published: a county or unitary council by name or ONS code, or all; "
+                   "from DATA_DIR: whose history it is, when its districts cannot say.")  # fmt: skip
 @click.option("--data-until", type=int, default=None, metavar="YEAR",
               help="With --published: use DfE's figures up to this year only [the latest].")  # fmt: skip
 @click.option("--dfe", "dfe_dir", type=DATA_DIR, default=None,
@@ -41,6 +45,7 @@ def forecast_cmd(
     data_dir: Path | None,
     months: int,
     start: str | None,
+    on: datetime | None,
     out: Path | None,
     runs: int,
     seed: int,
@@ -54,9 +59,11 @@ def forecast_cmd(
 
     From a council's own history: reads referrals.csv (required), cohort.csv, schemes.csv and
     young_people.csv from DATA_DIR and writes month, district, support_level, demand_mean,
-    demand_lo80, demand_hi80, supply_mean, shortfall_mean, p_shortfall (support_level "all" pools
-    the levels of a district); then prints the forecast from DfE's published figures for the same
-    council beside it, as a sense check.
+    demand_lo80, demand_hi80, supply_mean, shortfall_mean, p_shortfall, carried_mean (support_level
+    "all" pools the levels of a district). With young_people.csv and schemes.csv the first month is
+    today's position (the map's today view) and the young people it leaves without a place are
+    carried into the months after (carried_mean) until places coming free absorb them. Then it
+    prints the forecast from DfE's published figures for the same council beside it, as a sense check.
 
     From DfE's published figures alone (--published, any English council): writes
     published_forecast.csv (la_code, year, measure, mean, lo80, hi80) for the next three years
@@ -64,12 +71,16 @@ def forecast_cmd(
     and by support level). --backtest holds out the last year and the last two and prints the
     errors against naive and a linear trend, and how often the 80% intervals held.
 
-    Example: planner forecast demo --months 24 --out forecast.csv --backtest
+    Example: planner forecast demo --months 24 --date 2026-11-23 --out forecast.csv --backtest
+
+    Example: planner forecast imported --start 2026-04 --council Lancashire
 
     Example: planner forecast --published --council Gloucestershire --out out/
 
     Example: planner forecast --published --council all --data-until 2024 --out out/ --backtest
     """
+    if on is not None and published:
+        raise BadInput("--date goes with a council's own history (DATA_DIR), not with --published")
     if published:
         if data_dir is not None:
             raise BadInput(
@@ -82,14 +93,14 @@ def forecast_cmd(
             )
         _published(council, data_until, out or Path("."), runs, seed, run_backtest, dfe_dir)
         return
-    if council is not None or data_until is not None:
-        raise BadInput(
-            "--council and --data-until go with --published (the forecast from DfE's published figures)"
-        )
+    if data_until is not None:
+        raise BadInput("--data-until goes with --published (the forecast from DfE's published figures)")
     if data_dir is None:
         raise BadInput("DATA_DIR: give the folder with referrals.csv, or use --published --council NAME")
-    result, inputs = _own_history(data_dir, months, start, out or Path("forecast.csv"), runs, seed)
-    _sense_check(result, inputs, runs, seed, dfe_dir)
+    code = _council_code(council)
+    day = on.date() if on is not None else None
+    result, inputs = _own_history(data_dir, months, start, day, out or Path("forecast.csv"), runs, seed, code)
+    _sense_check(result, inputs, runs, seed, dfe_dir, code)
     if run_backtest:
         from planner.forecast import backtest
 
@@ -98,12 +109,33 @@ def forecast_cmd(
         click.echo(bt.summary.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
 
 
+def _council_code(council: str | None) -> str | None:
+    """The upper-tier code of the council named with --council (own history: one council)."""
+    if council is None:
+        return None
+    from planner.data.districts import find_council
+
+    try:
+        return find_council(council).code
+    except LookupError as e:
+        raise BadInput(f"--council: {e.args[0]}") from None
+
+
 def _own_history(
-    data_dir: Path, months: int, start: str | None, out: Path, runs: int, seed: int
+    data_dir: Path,
+    months: int,
+    start: str | None,
+    on: date | None,
+    out: Path,
+    runs: int,
+    seed: int,
+    council: str | None,
 ) -> tuple[Forecast, ForecastInputs]:
     import re
 
-    from planner.data.formats import spreadsheet_safe
+    import pandas as pd
+
+    from planner.data.formats import spreadsheet_safe, uk_date
     from planner.forecast import forecast, load_inputs
     from planner.forecast.tables import district_lines
 
@@ -113,14 +145,24 @@ def _own_history(
         raise BadInput(f"--start: {start!r} is not a month (expected YYYY-MM, e.g. 2027-01)")
     try:
         inputs = load_inputs(data_dir)
-        result = forecast(inputs, months=months, start=start, runs=runs, seed=seed)
+        last = inputs.referrals["referral_date"].max()
+        if on is not None and not inputs.referrals.empty and pd.Timestamp(on) < last:
+            raise BadInput(
+                f"--date: {uk_date(on)} is before the last referral in referrals.csv "
+                f"({uk_date(last.date())}): the history must run to today, not past it"
+            )
+        result = forecast(inputs, months=months, start=start, runs=runs, seed=seed, on=on, council=council)
     except InvalidInput as e:
         raise BadInput.of(e) from None
     except ValueError as e:
         raise BadInput(f"--start: {e}") from None
-    tmp = out.with_name(out.name + ".part")
-    spreadsheet_safe(result.table).to_csv(tmp, index=False, float_format="%.3f")
-    tmp.replace(out)  # never a half-written forecast
+    tmp = folder_for(out).with_name(out.name + ".part")
+    try:
+        spreadsheet_safe(result.table).to_csv(tmp, index=False, float_format="%.3f")
+        tmp.replace(out)  # never a half-written forecast
+    except OSError as e:
+        tmp.unlink(missing_ok=True)
+        raise cannot_write(out, e) from None
     first, last = result.table["month"].iloc[0], result.table["month"].iloc[-1]
     click.echo(f"Wrote {out}: {len(result.table):,} rows, {first} to {last}, {runs:,} runs.")
     for note in result.notes:
@@ -139,14 +181,14 @@ def _series(dfe_dir: Path | None) -> DfeSeries:
 
 
 def _sense_check(
-    result: Forecast, inputs: ForecastInputs, runs: int, seed: int, dfe_dir: Path | None
+    result: Forecast, inputs: ForecastInputs, runs: int, seed: int, dfe_dir: Path | None, council: str | None
 ) -> None:
     """The published-data forecast for the council the history is from, beside the own forecast."""
     from planner.data.districts import main_council
     from planner.forecast.published import forecast_published
     from planner.forecast.published_report import sense_check_lines
 
-    code = main_council(inputs.referrals["home_district"])
+    code = council or main_council(inputs.referrals["home_district"])
     if code is None:
         return
     series = _series(dfe_dir)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from planner.cli.common import DATA_DIR, DATE, OUT_FILE, BadInput, load
+from planner.cli.common import DATA_DIR, DATE, OUT_FILE, BadInput, cannot_write, folder_for, load
 
 if TYPE_CHECKING:
     from planner.data.contract import Dataset
@@ -66,8 +66,11 @@ def match_cmd(
     data = load(data_dir, on.date())
     result = match(data.people, data.schemes, on=on.date(), objective=objective,  # type: ignore[arg-type]
                    time_limit=time_limit, horizon_days=horizon_days)  # fmt: skip
-    path = out if out is not None else data_dir / "matches.csv"
-    write_matches(result.matches, path)
+    path = folder_for(out) if out is not None else data_dir / "matches.csv"
+    try:
+        write_matches(result.matches, path)
+    except OSError as e:
+        raise cannot_write(path, e) from None
     if result.status == "optimal" and result.solution is not None:  # a time-limited answer is not kept
         answer = answer_of(result.solution, data.people, data.schemes)
         folder_cache.write(

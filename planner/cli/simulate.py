@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from planner.cli.common import DATA_DIR, OUT_DIR, SCENARIO_FILE, BadInput
+from planner.cli.common import DATA_DIR, OUT_DIR, SCENARIO_FILE, BadInput, finite
 from planner.data.problems import InvalidInput
 
 
@@ -47,6 +47,7 @@ def scenario_cmd(scenario_file: Path, out_dir: Path, runs: int | None, workers: 
     Example: planner scenario data/scenarios/add_places_forest_of_dean.yaml --out out/ --runs 100
     """
     from planner.simulate import run_scenario
+    from planner.simulate.report import scenario_lines
 
     close, tick = _progress_bar("simulating")
     try:
@@ -56,10 +57,8 @@ def scenario_cmd(scenario_file: Path, out_dir: Path, runs: int | None, workers: 
         raise BadInput.of(e) from None
     finally:
         close()
-    rows = result.summary[result.summary["metric"].isin(["bnb_nights", "emergency_nights"])]
-    for r in rows.itertuples():
-        click.echo(f"{r.scenario:>20} {r.policy:>12} {r.metric:<17} {r.mean:>10,.0f} "
-                   f"(80%: {r.lo80:,.0f} to {r.hi80:,.0f})")  # fmt: skip
+    for line in scenario_lines(result):
+        click.echo(line)
     click.echo(
         f"Wrote {out_dir}/summary.csv, by_district.csv, by_month.csv, shortfall_start.csv, report.html "
         f"in {result.seconds:.1f} s ({result.county_years_per_second:.0f} county-years/s)"
@@ -68,7 +67,8 @@ def scenario_cmd(scenario_file: Path, out_dir: Path, runs: int | None, workers: 
 
 @click.command("commission")
 @click.argument("scenario_file", type=SCENARIO_FILE)
-@click.option("--budget", required=True, type=click.FloatRange(0), help="GBP a week to spend on new places.")
+@click.option("--budget", required=True, type=click.FloatRange(0), callback=finite,
+              help="GBP a week to spend on new places.")  # fmt: skip
 @click.option("--out", "out_dir", required=True, type=OUT_DIR, help="Folder for plan.csv and report.html.")
 @click.option("--samples", type=click.IntRange(1, 100), default=8, show_default=True,
               help="Simulated baselines the plan is optimised over.")  # fmt: skip
@@ -83,21 +83,33 @@ def commission_cmd(scenario_file: Path, budget: float, out_dir: Path, samples: i
 
     Example: planner commission data/scenarios/baseline.yaml --budget 15000 --out out/plan
     """
+    from planner.data.formats import gbp
     from planner.simulate import commission
+    from planner.simulate.commissioning import savings
     from planner.simulate.report import load_inputs, write_commission
 
+    close, tick = _progress_bar("commissioning")
     try:
         scenario, data, referrals = load_inputs(scenario_file, data_dir=data_dir)
         plan = commission(scenario, data, referrals, budget, samples=samples, runs=runs,
-                          workers=workers or os.cpu_count() or 1)  # fmt: skip
+                          workers=workers or os.cpu_count() or 1, progress=tick)  # fmt: skip
     except InvalidInput as e:
         raise BadInput.of(e) from None
+    finally:
+        close()
     write_commission(scenario, plan, out_dir)
     click.echo(plan.plan.drop(columns=["reason"]).to_string(index=False))
     v = plan.verification.summary
     unsuitable = v[v["metric"].isin(["bnb_nights", "emergency_nights"])]
     for name, n in unsuitable.groupby("scenario", sort=False)["mean"].sum().items():
         click.echo(f"{name:>12}: {n:,.0f} B&B and emergency nights (mean of simulated runs)")
+    saved = savings(plan.verification).set_index(["scenario", "metric"])
+    for name in dict.fromkeys(saved.index.get_level_values(0)):
+        nights, cost = saved.loc[(name, "unsuitable_nights")], saved.loc[(name, "weekly_cost")]
+        pounds = [gbp(round(float(cost[k]))) for k in ("mean", "lo80", "hi80")]
+        click.echo(f"{name:>12} saves {nights['mean']:,.0f} of those nights (80% of runs: "
+                   f"{nights['lo80']:,.0f} to {nights['hi80']:,.0f}) and {pounds[0]} a week of council cost "
+                   f"({pounds[1]} to {pounds[2]}) against buying nothing")  # fmt: skip
     if plan.status == "time_limit":
         click.echo("The plan is the best found within the solver's time limit, not proven the best.")
     elif plan.status != "optimal":

@@ -5,8 +5,9 @@ problem reported by file, row and column as one `problems.InvalidInput`), the vo
 the contract (`vocab`: support levels, SSDA903 accommodation codes, risks), UK formats
 (`formats`), settings from the environment (`settings`), the YAML reader with line numbers
 (`yaml_reader`), the registry of English districts (`districts`), UK postcodes to districts
-through the ONS Postcode Directory (`postcodes`) and plain summaries of a
-dataset (`summary`).
+through the ONS Postcode Directory (`postcodes`), plain summaries of a dataset (`summary`) and
+the history files the forecast reads and the demo and SSDA903 import write (`history_formats`:
+referrals.csv and cohort.csv).
 
 May import: nothing else in `planner`. Its modules are imported by name
 (`from planner.data.contract import load_folder`): this package re-exports nothing, so that

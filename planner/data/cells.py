@@ -23,10 +23,12 @@ from planner.data.vocab import (
     SCHEME_GENDERS,
     SCHEME_TYPES,
     SUPPORT_LEVELS,
+    UNKNOWN_DISTRICT,
 )
 
 Kind = Literal[
-    "id", "text", "date", "bool", "optional_bool", "int", "decimal", "lad", "lad_list", "risk_list",
+    "id", "text", "date", "bool", "optional_bool", "int", "decimal", "lad", "lad_or_unknown", "lad_list",
+    "risk_list",
     "support", "gender", "scheme_gender", "accom_type", "accom_code", "latitude", "longitude",
     "legal_status", "activity",
 ]  # fmt: skip
@@ -154,6 +156,10 @@ def parse(col: Column, raw: pd.Series) -> Parsed:
         codes = set(districts().index)
         bad = ~raw.isin(codes).to_numpy(dtype=bool)
         return raw, bad, _lad_message
+    if kind == "lad_or_unknown":
+        bad = ~raw.isin([*districts().index, UNKNOWN_DISTRICT]).to_numpy(dtype=bool)
+        code = "an English district code (ONS LAD code, e.g. E07000078)"
+        return raw, bad, lambda v: f"{v!r} is not {code} or {UNKNOWN_DISTRICT!r}"
     if kind == "lad_list":
         return _list_of(
             raw,

@@ -14,6 +14,9 @@ ID_MAX_LENGTH: Final = 64  # pseudonymous ids and scheme ids
 NAME_MAX_LENGTH: Final = 200  # scheme names and providers
 WEEKLY_COST_MAX: Final = 50_000  # GBP a week per place (PRODUCT.md: 0 to 50,000)
 CAPACITY_MAX: Final = 1_000  # places in one scheme; the largest foyers have a few hundred
+# Columns read from a CSV file's header row: the contract's files have about 25, and a
+# council's export with extra columns a few dozen more; far more is not a table of ours.
+COLUMNS_MAX: Final = 1_000
 SCENARIO_NAME_MAX_LENGTH: Final = 60  # it names rows of the outputs and the web's list
 SCENARIO_YAML_MAX_BYTES: Final = 256 * 1024  # a scenario is a page of YAML, not megabytes
 SCENARIO_YAML_MAX_DEPTH: Final = 20  # the format itself nests 4 deep

@@ -35,3 +35,28 @@ class InvalidInput(ValueError):
 
     def __str__(self) -> str:
         return "\n".join(self.lines())
+
+
+class Collector:
+    """The problems of one file as they are found, listed in row order (then as found, or by
+    `order`, e.g. the column's place in the file)."""
+
+    def __init__(self, file: str, limit: int | None = None) -> None:
+        self.file = file
+        self.limit = limit
+        self.items: list[tuple[int, int, Problem]] = []
+
+    def add(self, row: int | None, column: str | None, message: str, order: int = 0) -> None:
+        self.items.append((row or 0, order, Problem(self.file, row, column, message)))
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def sorted(self) -> list[Problem]:
+        return [p for _, _, p in sorted(self.items, key=lambda t: (t[0], t[1]))]
+
+    def raise_if_any(self) -> None:
+        if self.items:
+            ordered = self.sorted()
+            limit = self.limit if self.limit is not None else len(ordered)
+            raise InvalidInput(ordered[:limit], truncated=len(ordered) > limit)

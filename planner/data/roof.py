@@ -8,7 +8,9 @@ someone already in `W` or `V` is not moved to another. Someone suitably housed w
 a move stays where they are until a place is found.
 
 The functions take contract frames (`planner.data.contract`) as arrays per person, so that the
-batch match, one person's options, the web app's lists and the simulation say the same thing.
+batch match, one person's options and the web app's lists say the same thing; the rules themselves
+(`emergency_offer`, `unsuitable_night`, `urgency_classes`) take arrays, so that the simulation,
+which holds its people as arrays week by week, applies the very same ones.
 """
 
 from __future__ import annotations
@@ -68,10 +70,26 @@ def adults(people: pd.DataFrame, *, on: date) -> np.ndarray:
     return ages_on(people["date_of_birth"], on) >= ADULT_AGE
 
 
+def emergency_offer(
+    adult: np.ndarray, now: np.ndarray, roofless: np.ndarray, in_w_or_v: np.ndarray
+) -> np.ndarray:
+    """The rule of `may_take_emergency` on arrays: adults due now with no roof, not already in
+    B&B or emergency accommodation."""
+    return adult & now & roofless & ~in_w_or_v
+
+
+def unsuitable_night(adult: np.ndarray, roofless: np.ndarray, in_w_or_v: np.ndarray) -> np.ndarray:
+    """Who, waiting past their need date without a suitable place, spends the night in B&B or
+    emergency accommodation: an adult with no roof (it is their roof) or already there. Someone
+    housed stays where they live; an under-18 stays in their placement or care, never W or V."""
+    return adult & (roofless | in_w_or_v)
+
+
 def may_take_emergency(people: pd.DataFrame, *, on: date) -> np.ndarray:
     """Who may be offered B&B or emergency accommodation, when nothing suitable is found: adults
     due now with no roof, and not already in B&B or emergency accommodation."""
-    return adults(people, on=on) & needed_now(people, on=on) & no_roof(people, on=on) & ~in_emergency(people)
+    return emergency_offer(adults(people, on=on), needed_now(people, on=on), no_roof(people, on=on),
+                           in_emergency(people))  # fmt: skip
 
 
 def no_roof_from(people: pd.DataFrame, *, on: date) -> pd.Series:
@@ -97,13 +115,18 @@ _GROUP_CODES: Final = tuple(URGENCY_GROUPS)
 
 
 def _group_codes(people: pd.DataFrame, *, on: date, horizon_days: int) -> np.ndarray:
-    now = needed_now(people, on=on)
-    due = due_within(people, on=on, horizon_days=horizon_days)
-    adult = adults(people, on=on)
-    urgent = no_roof(people, on=on) | in_emergency(people)
-    return np.select([now & ~adult, now & urgent, now, due & ~adult, due], [0, 1, 2, 3, 4], 5).astype(
-        np.int64
-    )
+    return urgency_groups(
+        adults(people, on=on), no_roof(people, on=on) | in_emergency(people), needed_now(people, on=on),
+        due_within(people, on=on, horizon_days=horizon_days),
+    )  # fmt: skip
+
+
+def urgency_groups(adult: np.ndarray, urgent: np.ndarray, now: np.ndarray, due: np.ndarray) -> np.ndarray:
+    """The group of the urgency order on arrays: positions in `URGENCY_GROUPS`, 0 the most urgent;
+    `urgent` is no roof or in B&B or emergency accommodation."""
+    grown = np.asarray(adult, dtype=bool)
+    conditions = [now & ~grown, now & urgent, now, due & ~grown, due]
+    return np.select(conditions, [0, 1, 2, 3, 4], 5).astype(np.int64)
 
 
 def urgency_group(people: pd.DataFrame, *, on: date, horizon_days: int = HORIZON_DAYS) -> np.ndarray:
@@ -117,8 +140,20 @@ def urgency_rank(people: pd.DataFrame, *, on: date, horizon_days: int = HORIZON_
     needed now (equal within each: among them the cheapest placing wins); then those due later
     within the horizon, under-18s first, then the soonest `needed_from`; then those not due, soonest
     first (the batch gives them nothing; the order is the waiting list's)."""
-    group = _group_codes(people, on=on, horizon_days=horizon_days)
     days = (people["needed_from"] - pd.Timestamp(on)).dt.days.to_numpy(dtype=np.int64)
+    return urgency_classes(
+        adults(people, on=on), no_roof(people, on=on) | in_emergency(people), needed_now(people, on=on),
+        due_within(people, on=on, horizon_days=horizon_days), days,
+    )  # fmt: skip
+
+
+def urgency_classes(
+    adult: np.ndarray, urgent: np.ndarray, now: np.ndarray, due: np.ndarray, days: np.ndarray
+) -> np.ndarray:
+    """`urgency_rank` on arrays: `urgent` is no roof or in B&B or emergency accommodation, `days`
+    the days until `needed_from`; classes numbered 0, 1, ... from the most urgent. Within a group
+    needed now all are equal; later groups go by the soonest `needed_from`."""
+    group = urgency_groups(adult, urgent, now, due)
     key = group << 40 | np.where(group <= 2, 0, np.maximum(days, 0))
     return np.unique(key, return_inverse=True)[1].astype(np.int64).reshape(-1)
 

@@ -1,6 +1,6 @@
 """CSV tables declared once (`TableSpec` of typed `Column`s), read into typed DataFrames and
 written back in the same formats. The files themselves are declared in `planner.data.contract`
-(young_people.csv, schemes.csv) and `planner.forecast.history` (referrals.csv, cohort.csv).
+(young_people.csv, schemes.csv) and `planner.data.history_formats` (referrals.csv, cohort.csv).
 
 Every problem in a file is collected (up to `MAX_PROBLEMS`) before `InvalidInput` is raised,
 so a user fixes them in one pass: checks across columns and rows run on every value that parsed,
@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterable
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,8 +22,8 @@ import pandas as pd
 from planner.data.cells import Column as Column
 from planner.data.cells import Kind as Kind
 from planner.data.cells import parse, range_message
-from planner.data.limits import unstorable
-from planner.data.problems import InvalidInput, Problem
+from planner.data.limits import COLUMNS_MAX, unstorable
+from planner.data.problems import Collector, InvalidInput, Problem
 
 MAX_PROBLEMS = 20
 
@@ -53,24 +54,6 @@ def parsed(rows: pd.DataFrame, *columns: str) -> np.ndarray:
     return np.asarray(rows[list(columns)].all(axis=1).to_numpy(), dtype=bool)
 
 
-class _Collector:
-    def __init__(self, file: str, limit: int = MAX_PROBLEMS) -> None:
-        self.file = file
-        self.limit = limit
-        self.items: list[tuple[int, int, Problem]] = []
-
-    def add(self, row: int | None, column: str | None, message: str, order: int = 0) -> None:
-        self.items.append((row or 0, order, Problem(self.file, row, column, message)))
-
-    def __len__(self) -> int:
-        return len(self.items)
-
-    def raise_if_any(self) -> None:
-        if self.items:
-            ordered = [p for _, _, p in sorted(self.items, key=lambda t: (t[0], t[1]))]
-            raise InvalidInput(ordered[: self.limit], truncated=len(ordered) > self.limit)
-
-
 @dataclass(frozen=True, slots=True)
 class Records:
     """A file's bytes split into CSV records, the first step of `read_table`, kept so that one
@@ -89,6 +72,20 @@ class Records:
         return frozenset(r[at].strip() for r in self.rows if len(r) == len(self.header) and r[at].strip())
 
 
+class _TooWide(Exception):
+    def __init__(self, columns: int) -> None:
+        self.columns = columns
+
+
+def _records(reader: Iterator[list[str]]) -> list[list[str]]:
+    """The file's rows, the header's width checked before any other row is read (a header of
+    hundreds of thousands of columns is refused at once, not parsed and compared)."""
+    header = next(reader)
+    if len(header) > COLUMNS_MAX:
+        raise _TooWide(len(header))
+    return [header, *reader]
+
+
 def split_records(data: bytes, spec: TableSpec) -> Records:
     """Decode a file's bytes and split them into CSV records (`Records.problem` says why not)."""
     try:
@@ -103,9 +100,14 @@ def split_records(data: bytes, spec: TableSpec) -> Records:
         return Records([], [], (None, f"file is empty: expected a header row with {', '.join(spec.names)}"))
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
-        records = list(reader)
+        records = _records(reader)
     except csv.Error as e:  # e.g. a field longer than the csv module allows (128 kB)
         return Records([], [], (reader.line_num, f"cannot be read as CSV ({e})"))
+    except _TooWide as e:
+        wide = f"has {e.columns:,} columns in its header row; at most {COLUMNS_MAX:,} are read"
+        return Records(
+            [], [], (1, f"{wide} (the contract has {len(spec.columns)}): remove the columns not needed")
+        )
     if not any(h.strip() for h in records[0]):
         return Records([], [], (1, f"is blank: the first row must be the header ({', '.join(spec.names)})"))
     return Records([h.strip() for h in records[0]], records[1:])
@@ -115,17 +117,17 @@ def read_table(data: bytes | Records, spec: TableSpec, *, max_problems: int = MA
     """Parse and validate one CSV file's bytes (or its records, `split_records`) against `spec`;
     raise InvalidInput listing up to `max_problems` problems."""
     records = data if isinstance(data, Records) else split_records(data, spec)
-    return _read(records, spec, _Collector(spec.file, max_problems))
+    return _read(records, spec, Collector(spec.file, max_problems))
 
 
-def _read(records: Records, spec: TableSpec, out: _Collector) -> pd.DataFrame:
+def _read(records: Records, spec: TableSpec, out: Collector) -> pd.DataFrame:
     if records.problem is not None:
         row, why = records.problem
         out.add(row, None, why)
         out.raise_if_any()
     header = records.header
     order = {c.name: i for i, c in enumerate(spec.columns)}
-    for name in sorted({h for h in header if header.count(h) > 1 and h}):
+    for name in sorted(n for n, times in Counter(header).items() if times > 1 and n):
         out.add(1, name, "column appears more than once in the header row")
     for col in spec.columns:
         if col.required and col.name not in header:

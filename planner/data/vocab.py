@@ -29,6 +29,13 @@ SCHEME_TYPES: Final = frozenset("BCDEKTUVWYZ")
 UNSUITABLE_TYPES: Final = frozenset("WV")
 NEVER_SUITABLE: Final = frozenset("SXWV")
 URGENT_ACCOM: Final = frozenset("WVS")  # already in B&B, emergency or no fixed abode
+# Places a council provides or arranges for care leavers, which another young person could take:
+# community homes, semi-independent accommodation, supported and ordinary lodgings, foyers, own
+# tenancies (nominated like scheme places), other accommodation.
+PROVIDED_TYPES: Final = frozenset("CDEKTUY")
+# Where a care leaver goes that takes no place someone else could take: family (B), staying put
+# with their own former foster carers (Z), custody (X); and not known (R), never a need for a place.
+NOT_PLACE_DEMAND: Final = frozenset("BZXR")
 # Staying put: living on with one's own former foster carers, from 18 to the 21st birthday
 # (Children and Families Act 2014, s.98); the place is reserved for that young person.
 STAYING_PUT: Final = "Z"
@@ -87,6 +94,9 @@ RISKS: Final = (
     "harm_to_animals",
     "exploiting_others",
 )
+# The district of a child or care leaver whose postcodes are missing, invented or outside England
+# (cohort.csv): the forecast shares them out over the council's districts.
+UNKNOWN_DISTRICT: Final = "unknown"
 GENDERS: Final = ("F", "M", "X")
 SCHEME_GENDERS: Final = ("any", "F", "M")
 MIN_AGE: Final = 16

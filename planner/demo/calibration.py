@@ -15,10 +15,11 @@ import pandas as pd
 
 from planner.data.districts import REFERENCE_DIR, Council, district_name
 from planner.demo.flows import LABELS, Flows, council_flows
+from planner.forecast.suitability import SOURCE as DFE_SUITABILITY
+from planner.forecast.suitability import suitability
 
 log = logging.getLogger(__name__)
 
-DFE_SUITABILITY = "DfE Children looked after in England 2025, care leavers' accommodation suitability"
 DFE_ACTIVITY = "DfE Children looked after in England 2025, care leavers' activity"
 ONS_MYE = "ONS mid-2022 population estimates, ages 16-25 by district"
 BANDS = ("17 to 18 years", "19 to 21 years")
@@ -107,40 +108,26 @@ def population_16_25() -> pd.DataFrame:
 
 
 def _band(council: Council, band: str, pop: pd.Series) -> tuple[Band, list[Figure]]:
-    suit, national_s = _figures(
-        "dfe_care_leavers_accommodation_suitability.csv", "accommodation_suitability", council.code, band
-    )
+    s = suitability(council.code, band)
     act, national_a = _figures("dfe_care_leavers_activity.csv", "activity", council.code, band)
-    nat_suit, _ = _figures(
-        "dfe_care_leavers_accommodation_suitability.csv", "accommodation_suitability", "", band
-    )
     nat_act, _ = _figures("dfe_care_leavers_activity.csv", "activity", "", band)
-    total = "Suitability total"
-    count = suit[total]
-    where = council.name
-    if national_s:
+    count, where = s.count, council.name
+    if not np.isfinite(count):
         # Council figure suppressed: England's count scaled by the council's share of the
         # population of the band's ages (ONS mid-2022).
         ages = (17, 18) if band == BANDS[0] else (19, 20, 21)
         everyone = population_16_25()
         england = float(everyone[everyone["age"].isin(ages)]["persons"].sum())
-        count = suit[total] * float(pop[pop.index.isin(ages)].sum()) / england
+        count = suitability("", band).count * float(pop[pop.index.isin(ages)].sum()) / england
         where = f"England scaled by {council.name}'s population ({ONS_MYE})"
-    ok, bad = "Accommodation considered suitable", "Accommodation considered unsuitable"
-    suitable = _share(suit, ok, total, _share(nat_suit, ok, total, 0))
-    unsuitable = _share(suit, bad, total, _share(nat_suit, bad, total, 0))
-    if not np.isfinite(suit.get(bad, np.nan)):
-        # Suppressed (small) count: what is left after suitable and no information, else England's.
-        rest = 1 - suitable - _share(suit, "No information", total, np.nan)
-        unsuitable = rest if np.isfinite(rest) else _share(nat_suit, bad, total, 0)
-    unsuitable = float(np.clip(unsuitable, 0, 1 - suitable))
+    suitable, unsuitable = s.suitable, s.unsuitable
     neet_key = "Total not in education, employment or training"
     park_key = "Not in education, training or employment, owing to pregnancy or parenting"
     neet = _share(act, neet_key, "Total", _share(nat_act, neet_key, "Total", 0.3))
     parenting = _share(act, park_key, "Total", _share(nat_act, park_key, "Total", 0.03))
     b = Band(band[:8].replace(" to ", "-"), float(count), suitable, unsuitable, 1 - suitable - unsuitable,
              neet, parenting)  # fmt: skip
-    src_s = DFE_SUITABILITY + (" (England: council figure suppressed)" if national_s else "")
+    src_s = DFE_SUITABILITY + (f" ({s.estimated})" if s.estimated else "")
     src_a = DFE_ACTIVITY + (" (England: council figure suppressed)" if national_a else "")
     figs = [
         Figure(f"Care leavers aged {b.name}, {where}", f"{count:,.0f}", src_s),

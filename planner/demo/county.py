@@ -24,12 +24,14 @@ import pandas as pd
 from planner.data.contract import PEOPLE, SCHEMES, Dataset, due_within, load_folder
 from planner.data.districts import find_council
 from planner.data.table import format_table, read_table, with_optional
+from planner.data.vocab import OWN_TENANCY, STAYING_PUT
 from planner.demo import targets
 from planner.demo.calibration import MIN_PEOPLE, Calibration, calibrate
-from planner.demo.history import write_history
+from planner.demo.history import generate_history, write_tables
 from planner.demo.nominations import nominations
+from planner.demo.occupancy import demo_stays, in_use
 from planner.demo.people import make_people
-from planner.demo.schemes import in_use, make_schemes, staying_put
+from planner.demo.schemes import TYPES, make_schemes, staying_put
 from planner.demo.waiting import expected_size
 from planner.forecast.history import History
 
@@ -51,7 +53,7 @@ def _prefix(kind: str, council_code: str) -> str:
     return f"{kind}-{hashlib.sha1(council_code.encode()).hexdigest()[:4].upper()}"
 
 
-def _tables(cal: Calibration, people: int | None, seed: int, on: date) -> tuple[str, str]:
+def _tables(cal: Calibration, people: int | None, seed: int, on: date, history: History) -> tuple[str, str]:
     # At least MIN_PEOPLE, so that the smallest council (Isles of Scilly) still gives a usable demo.
     n = max(MIN_PEOPLE, round(expected_size(cal))) if people is None else people
     if n < 1:
@@ -63,8 +65,11 @@ def _tables(cal: Calibration, people: int | None, seed: int, on: date) -> tuple[
     # Vacancies follow the coming weeks: those due within the horizon, but for the staying put
     # (their own carers' place is reserved for them).
     due = young[due_within(young, on=on) & (young["flow"] != "staying_put").to_numpy()]
-    schemes = make_schemes(cal, due, rng_schemes, _prefix("SC", cal.council.code))
-    nominated = nominations(cal, in_use(cal)["U"], rng_schemes, prefix=_prefix("SC", cal.council.code),
+    # Places in use as the scenario simulation will read the history: its stays, fitted.
+    ref = history.referrals
+    using = in_use(demo_stays(ref, on, tuple(sorted({*TYPES, OWN_TENANCY, STAYING_PUT}))), ref, on)
+    schemes = make_schemes(cal, due, rng_schemes, _prefix("SC", cal.council.code), using)
+    nominated = nominations(cal, using.of(OWN_TENANCY), rng_schemes, prefix=_prefix("SC", cal.council.code),
                             first=len(schemes) + 1)  # fmt: skip
     schemes = pd.concat([schemes, nominated], ignore_index=True)
     carers, _ = staying_put(young, cal, rng_staying_put, on=on, prefix=_prefix("SC", cal.council.code),
@@ -85,7 +90,8 @@ def generate(
     (`planner.demo.waiting`: about 70 for Gloucestershire); another number scales it.
     Deterministic for a seed.
     """
-    people_csv, schemes_csv = _tables(calibration(county), people, seed, on)
+    cal = calibration(county)
+    people_csv, schemes_csv = _tables(cal, people, seed, on, generate_history(cal, seed=seed, on=on))
     return Dataset(
         people=read_table(people_csv.encode("utf-8"), PEOPLE),
         schemes=read_table(schemes_csv.encode("utf-8"), SCHEMES),
@@ -109,14 +115,15 @@ def write_county(
     the council `cal` is calibrated on to `out_dir`, all or nothing: built and validated in a
     temporary folder first."""
     out_dir = Path(out_dir)
-    people_csv, schemes_csv = _tables(cal, people, seed, on)
+    history = generate_history(cal, seed=seed, on=on)
+    people_csv, schemes_csv = _tables(cal, people, seed, on, history)
     out_dir.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
     try:
         (tmp / PEOPLE.file).write_text(people_csv, encoding="utf-8")
         (tmp / SCHEMES.file).write_text(schemes_csv, encoding="utf-8")
         data = load_folder(tmp)  # what we hand back is exactly what a user will load
-        history = write_history(tmp, cal, seed=seed, on=on)
+        write_tables(tmp, history)
         for f in sorted(tmp.iterdir()):
             os.replace(f, out_dir / f.name)
     finally:

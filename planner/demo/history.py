@@ -38,11 +38,12 @@ from pathlib import Path
 import numpy as np
 
 from planner.data.districts import find_council
+from planner.data.history_formats import COHORT, REFERRALS
 from planner.data.table import write_table
 from planner.demo.calibration import Calibration, calibrate
 from planner.demo.cohort import council_figures, generate_cohort
 from planner.demo.referrals import generate_referrals
-from planner.forecast.history import COHORT, REFERRALS, History
+from planner.forecast.history import History
 
 __all__ = ["council_figures", "generate_history", "write_history"]
 
@@ -64,6 +65,11 @@ def generate_history(county: str | Calibration, *, seed: int, on: date) -> Histo
 def write_history(out_dir: str | Path, county: str | Calibration, *, seed: int, on: date) -> History:
     """Generate the history and write `referrals.csv` and `cohort.csv` into `out_dir`."""
     history = generate_history(county, seed=seed, on=on)
+    write_tables(out_dir, history)
+    return history
+
+
+def write_tables(out_dir: str | Path, history: History) -> None:
+    """Write a history's `referrals.csv` and `cohort.csv` into `out_dir`."""
     write_table(history.referrals, REFERRALS, out_dir)
     write_table(history.cohort, COHORT, out_dir)
-    return history

@@ -17,9 +17,9 @@ from planner.data.contract import HORIZON_DAYS
 from planner.data.districts import districts
 from planner.demo.calibration import Calibration
 from planner.demo.cohort import council_figures
+from planner.demo.occupancy import SCHEME_OF_OUTCOME
 from planner.demo.places import places, points_near
 from planner.demo.referrals import outcome_table
-from planner.demo.schemes import SCHEME_OF_OUTCOME
 
 # Nominations to own tenancies: the rent of a new social letting, England 2023/24 (MHCLG, Social
 # housing lettings in England, tenancies: median weekly rent £103, London £135; CORE), and the
@@ -30,8 +30,8 @@ FLOATING_SUPPORT_GBP = 115.0
 
 def nominations_per_year(cal: Calibration) -> dict[str, float]:
     """Nominations to own tenancies a year by district: the council's referrals for a place a year
-    that end in an own tenancy (U, or ordinary lodgings K, in the referral history's outcomes),
-    shared out by population aged 16-25."""
+    that end in an own tenancy (U in the referral history's outcomes), shared out by population
+    aged 16-25."""
     ratio = council_figures(cal.council.code)["unsuitable_ratio"]
     total = sum(
         per_year

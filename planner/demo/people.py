@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from planner.data.formats import ages_on
-from planner.data.vocab import RISKS, SUPPORT_LEVELS, SUPPORT_RANK
+from planner.data.vocab import OWN_TENANCY, RISKS, SUPPORT_LEVELS, SUPPORT_RANK, URGENT_ACCOM
 from planner.demo.calibration import GENDER_MIX, WHEELCHAIR_SHARE, Calibration
 from planner.demo.cohort import allot
 from planner.demo.places import neighbours
@@ -26,6 +26,9 @@ SUPPORT_BY_AGE = {  # assumption: need falls with age
     "18-21": (0.05, 0.30, 0.40, 0.20, 0.05),
     "22-25": (0.25, 0.45, 0.25, 0.05, 0.0),
 }
+# Needs of those waiting in unsuitable accommodation now (assumption): at the levels the demo
+# county is shortest of (`planner.demo.schemes`: high and intensive places are the last to come free).
+WAITED_NEEDS = (0.0, 0.0, 0.0, 0.75, 0.25)
 # Chance of each risk (SocialCareData placements standard v2 vocabulary), assumption: of the
 # order reported in looked-after children's case files; exploitation higher under 18.
 RISK_P = {
@@ -47,7 +50,7 @@ FULL_TIME = 0.8  # assumption: most study or work full time (F), the rest part t
 # NEET owing to illness or disability, of the NEET not parenting (DfE 2025, England, 19-21)
 NEET_ILLNESS = 3390 / (3390 + 10290)
 # Assessed ready for their own tenancy (contract v1.2): the adults of a flow whose referrals end in an
-# own tenancy in the referral history (U or K: `planner.demo.referrals.OUTCOMES`), among those
+# own tenancy in the referral history (U: `planner.demo.referrals.OUTCOMES`), among those
 # needing at most low support (the support an own tenancy's floating support gives), so that as
 # many are ready as the flow's referrals end there; none under 18.
 TENANCY_MOST = 0.9
@@ -83,6 +86,14 @@ def make_people(cal: Calibration, n: int, rng: np.random.Generator, on: date, pr
     need = np.array([rng.choice(len(SUPPORT_LEVELS), p=SUPPORT_BY_AGE[g]) for g in group])
     need = np.where(high_risk, np.maximum(need, SUPPORT_RANK["high"]), need)
     need = np.where(n_risks >= 2, np.maximum(need, SUPPORT_RANK["medium"]), need)
+    # Those in B&B, emergency accommodation or of no fixed abode have waited up to 12 weeks
+    # (`planner.demo.waiting`): those the places that came free meanwhile could not take, whose
+    # needs are where places are fewest.
+    waited = (
+        (df["component"] == "unsuitable") & df["current_accom"].str[:1].isin(list(URGENT_ACCOM))
+    ).to_numpy(dtype=bool)
+    hardest = rng.choice(len(SUPPORT_LEVELS), size=n, p=WAITED_NEEDS)
+    need = np.where(waited, np.maximum(need, hardest), need)
 
     wheelchair = allot(rng, n, {True: WHEELCHAIR_SHARE, False: 1 - WHEELCHAIR_SHARE}).astype(bool)
     p_parent = np.where(age >= 19, cal.parent_share, np.where(age >= 17, cal.parent_share / 2, 0.0))
@@ -147,7 +158,7 @@ def _tenancy_ready(
 ) -> np.ndarray:
     from planner.demo.referrals import outcome_table  # the referral history's outcomes by flow
 
-    share = {f: sum(v for k, v in outcome_table(f, 1.0).items() if k[0] in "UK") for f in set(flow)}
+    share = {f: sum(v for k, v in outcome_table(f, 1.0).items() if k[0] == OWN_TENANCY) for f in set(flow)}
     low = need <= SUPPORT_RANK["low"]
     adult = age >= 18
     p = np.zeros(len(flow))

@@ -17,7 +17,7 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from planner.data.vocab import RISKS
+from planner.data.vocab import RISKS, SUPPORT_LEVELS, SUPPORT_RANK
 from planner.demo.calibration import Calibration
 from planner.demo.cohort import choose, council_figures, district_weights, support_needs
 from planner.demo.waiting import LEAD, SLIP_DAYS, SLIP_SHARE
@@ -193,6 +193,13 @@ def _attributes(
     exploit = {"criminal_exploitation", "sexual_exploitation", "harm_to_others", "sexual_harm_to_others"}
     female = gender == "F"
     exploited = np.array([bool(exploit & set(t)) for t in risk_t], dtype=bool)
+    high_risk = exploited & (rng.random(n) < 0.7)
+    # Needs rise with risks, as on the waiting list (`planner.demo.people`): a high-risk referral
+    # needs at least high support, two risks or more at least medium.
+    rank = np.array([SUPPORT_RANK[str(s)] for s in support])
+    rank = np.maximum(rank, np.where(high_risk, SUPPORT_RANK["high"], 0))
+    rank = np.maximum(rank, np.where(np.array([len(x) for x in risk_t]) >= 2, SUPPORT_RANK["medium"], 0))
+    support = np.asarray(SUPPORT_LEVELS, dtype=object)[rank]
     return pd.DataFrame(
         {
             "referral_id": [f"R-{i:06d}" for i in range(1, n + 1)],
@@ -204,7 +211,7 @@ def _attributes(
             "support_need": support.astype(str),
             "wheelchair": rng.random(n) < 0.02,
             "parent_with_child": female & (rng.random(n) < 0.1),
-            "high_risk": exploited & (rng.random(n) < 0.7),
+            "high_risk": high_risk,
             "risks": pd.Series(risk_t, dtype=object),
             "outcome_accom": np.where(waiting, "", code).astype(str),
             "placed_date": days(placed, ~waiting),

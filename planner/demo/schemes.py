@@ -1,13 +1,18 @@
 """Synthetic accommodation schemes for the demo county: types, sizes, costs, rules, places.
 
-Places follow the flows (`planner.demo.flows`) by Little's law: the places of each type in use on
-the date are the referrals for a place a year that end there times the mean stay there (the
-referral history's outcomes and stays, `planner.demo.referrals`), shared out by the district's
-population aged 16-25. Vacancies on the date are sized to the flow of the coming weeks: each
-district gets suitable vacancies for a share of the young people from it due within the horizon,
-lower in the east of the council ("insufficient to meet demand, particularly in the east of the
-county", PRODUCT.md s.1; a one-district council gets one ratio), and high and intensive support
-is scarce everywhere (its places are the last to come free). Most places are occupied on the date.
+Places follow the flows (`planner.demo.flows`) by Little's law, per type of place and support
+level: the places of each type and level in use on the date are the referrals for a place a week
+that end there times their mean stay there, from the stay model fitted to the demo's own referral
+history (`planner.forecast.stays`, as the scenario simulation reads it), shared out by the
+district's population aged 16-25. A referral needing more support than its type of place gives
+(a foyer, an own tenancy), or one that ended in B&B, emergency accommodation or no fixed abode,
+counts as a semi-independent place at its level. So the simulated county neither fills up nor
+empties at today's rate of referrals. Vacancies on the date are sized to the flow of the coming
+weeks: each district gets suitable vacancies for a share of the young people from it due within
+the horizon, lower in the east of the council ("insufficient to meet demand, particularly in the
+east of the county", PRODUCT.md s.1; a one-district council gets one ratio), and high and
+intensive support is scarce everywhere (its places are the last to come free). Most places are
+occupied on the date.
 
 Own tenancies (`U`) are not a provider's places but nominations from each district's housing
 authority (`planner.demo.nominations`).
@@ -23,23 +28,16 @@ import pandas as pd
 from planner.data.districts import districts
 from planner.data.vocab import RISKS, SUPPORT_LEVELS, SUPPORT_RANK
 from planner.demo.calibration import COST_MAX_GBP, COST_MEAN_GBP, COST_MIN_GBP, Calibration
-from planner.demo.cohort import council_figures
+from planner.demo.occupancy import SPARE_BETA, InUse, accept_high_risk
 from planner.demo.places import places, points_near
-from planner.demo.referrals import mean_stay_months, outcome_table
-from planner.demo.waiting import SLIP_DAYS, SLIP_SHARE, mean_lead_days
 
 # Suitable vacancies for this share of the young people due within the horizon: west to east
 # (assumption).
 SUPPLY_WEST, SUPPLY_EAST = 1.2, 0.3
 SUPPLY_SINGLE = 1.0  # a one-district council
 HIGH_SUPPORT_SHORT = 0.4  # a high or intensive place is this much less likely to be the one free
-# The scheme type a referral's outcome (SSDA903 ACCOM letter) takes a place in: the demo has no
-# community homes (C: its high-support semi-independent places stand for them), ordinary lodgings
-# are own-tenancy places, "other" semi-independent. B&B, emergency and no fixed abode hold no place.
-SCHEME_OF_OUTCOME = {"D": "D", "E": "E", "T": "T", "U": "U", "C": "D", "K": "U", "Y": "D"}
 FOYER_PLACES = (20, 60)
 STAFFED_MIN_GBP = 1000.0
-
 # type: share of suitable vacancies, chance a place is free (used by the benchmarks' bulk
 # generator; the demo sizes vacancies from the people due), support levels offered
 # (none, low, medium, high, intensive), places per scheme (low, high). Assumptions, after the
@@ -63,7 +61,7 @@ UNSUITABLE_SUPPORT = {"W": (0, 0.3, 0.7, 0, 0), "V": (0, 0, 0.4, 0.6, 0)}
 AGE_RANGES = {  # (min, max): chance
     "E": {(16, 21): 0.6, (16, 25): 0.2, (18, 25): 0.2},
     "Z": {(18, 21): 0.85, (18, 25): 0.15},  # staying put starts at 18
-    "D": {(16, 18): 0.25, (16, 21): 0.40, (16, 25): 0.15, (18, 25): 0.20},
+    "D": {(16, 18): 0.10, (16, 21): 0.45, (16, 25): 0.25, (18, 25): 0.20},
     "T": {(16, 25): 0.6, (18, 25): 0.4},
     "U": {(18, 25): 1.0},
     "W": {(18, 25): 1.0},  # B&B and emergency accommodation are never for under-18s
@@ -132,83 +130,81 @@ def _size(rng: np.random.Generator, kind: str, support: int, left: float) -> int
     return max(lo, min(size, max(lo, int(np.ceil(left)))))
 
 
-def in_use(cal: Calibration) -> dict[str, float]:
-    """Places of each suitable type in use on the date, county-wide: Little's law on the flows,
-    referrals a year x months from referral to leaving. The weeks between referral and moving in
-    are counted as the scenario simulation counts them (`planner.simulate.world`: a young person
-    needs a place from referral to leaving), so that a simulated county neither fills up nor
-    empties at today's rate of referrals."""
-    ratio = council_figures(cal.council.code)["unsuitable_ratio"]
-    out = dict.fromkeys((*TYPES, "U"), 0.0)
-    for flow, per_year in cal.flows.per_year.items():
-        wait = (mean_lead_days(flow) + SLIP_SHARE * SLIP_DAYS) / 30.44
-        for code, p in outcome_table(flow, ratio).items():
-            kind = SCHEME_OF_OUTCOME.get(code[0])
-            if kind is not None and code[1] == "1":
-                out[kind] += per_year * p * (mean_stay_months(code[0]) + wait) / 12
-    return out
-
-
-def make_schemes(cal: Calibration, due: pd.DataFrame, rng: np.random.Generator, prefix: str) -> pd.DataFrame:
-    """Schemes for the council: places from the flows, vacancies from `due` (the young people due
-    within the horizon, not staying put: their home districts and support needs)."""
+def make_schemes(
+    cal: Calibration, due: pd.DataFrame, rng: np.random.Generator, prefix: str, using: InUse
+) -> pd.DataFrame:
+    """Schemes for the council: places in use by type and support level (`in_use`), vacancies from
+    `due` (the young people due within the horizon, not staying put: their districts and needs)."""
     need = due["support_need"].map(SUPPORT_RANK).value_counts(normalize=True)
     need_share = need.reindex(range(len(SUPPORT_LEVELS)), fill_value=0.0).to_numpy(dtype=float)
     due_by_district = due["home_district"].value_counts()
     ratio = supply_ratio(cal)
-    using = in_use(cal)
     n_due = float(len(due))
-    targets: dict[tuple[str, str], float] = {}  # (district, type): suitable vacancies
-    places: dict[tuple[str, str], float] = {}
+    targets: dict[tuple[str, str], float] = {}  # (district, type): suitable vacancies on the date
+    places: dict[tuple[str, str, int], float] = {}  # (district, type, support level): places
+    spare = {code: cal.district_share[code] * float(ratio.loc[code]) for code in cal.council.district_codes}
     for code in cal.council.district_codes:
         vacancies = float(due_by_district.get(code, 0)) * float(ratio.loc[code])
         for t, (share, *_) in TYPES.items():
             targets[code, t] = vacancies * share
-            places[code, t] = using[t] * cal.district_share[code] + targets[code, t]
+            for (kind, k), v in using.places.items():
+                if kind == t:  # in use, and the spare places a level needs, fewest in the east
+                    room = SPARE_BETA * np.sqrt(v) * spare[code] / sum(spare.values())
+                    places[code, t, k] = v * cal.district_share[code] + room
     _foyers(cal, places, targets)
     plan: list[tuple[str, str, int, int]] = []  # (district, type, support rank, places) per scheme
-    for (code, kind), target in places.items():
-        if kind == "T":  # one foyer a district, or two when it is too big for one
+    for code in cal.council.district_codes:
+        foyer = {k: v for (c, t, k), v in places.items() if c == code and t == "T" and v > 0}
+        if foyer:  # one foyer a district (two when too big for one), at the most support it gives
+            target = sum(foyer.values())
             sizes = np.array_split(np.arange(int(round(target))), int(np.ceil(target / FOYER_PLACES[1])))
-            for part in sizes:
-                support = int(rng.choice(len(SUPPORT_LEVELS), p=TYPES["T"][2]))
-                plan.append((code, "T", support, max(FOYER_PLACES[0], len(part))))
-            continue
-        _build(plan, rng, code, kind, target)
+            plan += [(code, "T", max(foyer), max(FOYER_PLACES[0], len(part))) for part in sizes]
+    for (code, kind, level), target in places.items():
+        if kind != "T":
+            _build(plan, rng, code, kind, target, level)
     for code in cal.council.district_codes:
         for kind, (share, _, (lo, _)) in UNSUITABLE.items():
-            _build(plan, rng, code, kind, max(lo, n_due * share * 2 * cal.district_share[code]))
+            _build(plan, rng, code, kind, max(lo, n_due * share * 2 * cal.district_share[code]), None)
     df = pd.DataFrame(plan, columns=["district", "accom_type", "support", "capacity"])
     df["capacity"] = df["capacity"].astype(np.int64)
     df = _describe(df, cal, rng, prefix)
+    accept_high_risk(df, using, rng)
     df["vacancies"] = _vacancies(df, targets, need_share, rng)
     return df
 
 
 def _foyers(
-    cal: Calibration, places: dict[tuple[str, str], float], targets: dict[tuple[str, str], float]
+    cal: Calibration, places: dict[tuple[str, str, int], float], targets: dict[tuple[str, str], float]
 ) -> None:
     """Foyers are big: the council's foyer places go to the districts with most young people, in
-    foyers of 20-60 places; elsewhere (or with too few for one foyer) they are semi-independent."""
+    foyers of 20-60 places, by population; with too few for one foyer they are semi-independent.
+    Elsewhere the foyers' share of the vacancies is semi-independent."""
     codes = sorted(cal.council.district_codes, key=lambda c: -cal.district_share[c])
-    total = sum(places[c, "T"] for c in codes)
-    k = int(min(len(codes), total // FOYER_PLACES[0], max(1, round(total / 40))))
-    keep = set(codes[:k])
+    levels = sorted({k for (_, t, k) in places if t == "T"})
+    county = {k: sum(v for (_, t, j), v in places.items() if t == "T" and j == k) for k in levels}
+    total = sum(county.values())
+    keep = set(codes[: int(min(len(codes), total // FOYER_PLACES[0], max(1, round(total / 40))))])
+    share = sum(cal.district_share[x] for x in keep)
     for c in codes:
+        for k in levels:
+            mine = places.pop((c, "T", k))
+            if c in keep:
+                places[c, "T", k] = county[k] * cal.district_share[c] / share
+            elif not keep:
+                places[c, "D", k] = places.get((c, "D", k), 0.0) + mine
         if c not in keep:
-            places[c, "D"] += places.pop((c, "T"))
             targets[c, "D"] += targets.pop((c, "T"))
-    for c in keep:  # the foyer places of the rest go to the foyers, by population
-        places[c, "T"] = total * cal.district_share[c] / sum(cal.district_share[x] for x in keep)
 
 
 def _build(plan: list[tuple[str, str, int, int]], rng: np.random.Generator, code: str, kind: str,
-           target: float) -> None:  # fmt: skip
+           target: float, level: int | None) -> None:  # fmt: skip
+    """Schemes of a type (at a support level, or levels drawn from the type's offer) in a district
+    until they hold `target` places."""
     left = target
     lo = (TYPES[kind][3] if kind in TYPES else UNSUITABLE[kind][2])[0]
     while left > max(0.5, lo / 2):
         offered = TYPES[kind][2] if kind in TYPES else UNSUITABLE_SUPPORT[kind]
-        support = int(rng.choice(len(SUPPORT_LEVELS), p=offered))
+        support = level if level is not None else int(rng.choice(len(SUPPORT_LEVELS), p=offered))
         size = _size(rng, kind, support, left)
         plan.append((code, kind, support, size))
         left -= size

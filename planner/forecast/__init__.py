@@ -1,11 +1,11 @@
 """Forecasting demand and capacity: the analysts' part.
 
-`history` declares the referral history and looked-after cohort files (referrals.csv,
-cohort.csv); `model` is the referral count model; `demand.forecast()` projects places needed
-against supply by month, district and support level (`shares` spreads the cohort's children of
-unknown district over the known districts); `tables` summarises its draws; `backtest`
-scores the model against baselines; `shortfall` counts today's shortfall of suitable places
-by district (the numbers behind the commissioners' map).
+`history` loads the referral history and looked-after cohort files (referrals.csv,
+cohort.csv, declared in `planner.data.history_formats`); `model` is the referral count model;
+`demand.forecast()` projects places needed against supply by month, district and support level
+(`shares` spreads the cohort's children of unknown district over the known districts); `tables`
+summarises its draws; `backtest` scores the model against baselines; `shortfall` counts today's
+shortfall of suitable places by district (the numbers behind the commissioners' map).
 
 The published-data forecast needs no history of the council's own: `dfe_series` reads DfE's
 published series (data/reference), `published` is the cohort-flow model pooled across councils,

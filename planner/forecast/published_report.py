@@ -5,6 +5,7 @@ history (what `planner forecast` prints; the notebook and the web map show the s
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Final
 
 import numpy as np
@@ -106,27 +107,77 @@ def _mean(pub: pd.DataFrame, measure: str) -> float:
     return float(pub.loc[[measure], "mean"].to_numpy(float)[0]) if measure in pub.index else float("nan")
 
 
-def sense_check_lines(own: Forecast, fc: PublishedForecast, series: DfeSeries, code: str) -> list[str]:
-    """The forecast from the council's own history beside the published-data forecast for the same
-    council: places needed in 12 months, by age band and by support level."""
-    name = series.names.get(code, code)
+def ratio_line(own_17_21: float, published_17_21: float) -> str:
+    """This forecast's places for 17-21 year-olds as a multiple of the published-data forecast's,
+    with how near that is."""
+    if not (np.isfinite(published_17_21) and published_17_21 > 0 and np.isfinite(own_17_21)):
+        return "No ratio to the published-data forecast: it has no places for 17-21 year-olds here."
+    ratio = own_17_21 / published_17_21
+    near = (
+        "the same size (0.8 to 1.25 times)"
+        if 0.8 <= ratio <= 1.25
+        else "a gap within a half either way"
+        if 2 / 3 <= ratio <= 3 / 2
+        else "a large gap"
+    )
+    times = f"{ratio:.2f} times the published-data forecast's"
+    return f"This forecast's places for 17-21 year-olds are {times}: {near}."
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A council's own forecast over its first 12 months beside the published-data forecast of the
+    DfE year (to 31 March) those months centre on (the nearest one it covers, `note` says)."""
+
+    months: int
+    first: pd.Period
+    year: int
+    note: str
+    pub: pd.DataFrame  # the published-data forecast's measures of that year (index: measure)
+    ages: pd.Series  # this forecast's places by age band over the months
+    levels: pd.Series  # ... and by support level
+    window: list[str] = field(default_factory=list)
+
+    @property
+    def scale(self) -> float:
+        return self.months / 12
+
+    def places_17_21(self) -> tuple[float, float]:
+        """Places for 17-21 year-olds: this forecast's, the published-data forecast's (scaled)."""
+        own = float(self.ages.get("17-18", 0.0) + self.ages.get("19-21", 0.0))
+        return own, _mean(self.pub, "places_needed") * self.scale
+
+
+def compare(own: Forecast, fc: PublishedForecast, code: str) -> Comparison | None:
+    """The two forecasts side by side; None when there is no published-data forecast for the council."""
     months = min(12, own.months)
     first = own.start
     window = [str(first + i) for i in range(months)]
     middle = first + months // 2
     year = middle.year + (1 if middle.month > 3 else 0)  # the DfE year (to 31 March) the window centres on
     pub = fc.council(code)
-    note = ""
     if pub.empty:
-        return [f"Sense check: no published-data forecast for {name} ({code}); see the notes of --published."]
+        return None
+    note = ""
     if year not in set(pub["year"]):
         year = int(min(pub["year"].max(), max(pub["year"].min(), year)))
         note = " (the nearest year the published-data forecast covers)"
-    pub = pub[pub["year"] == year].set_index("measure")
     ages = own.by_age[own.by_age["month"].isin(window)].groupby("age_band")["demand_mean"].sum()
     by_level = own.table[(own.table["support_level"] != "all") & own.table["month"].isin(window)]
-    levels = by_level.groupby("support_level")["demand_mean"].sum()
-    scale = months / 12
+    new = by_level["demand_mean"] - by_level["carried_mean"]  # each young person once, not each month waited
+    levels = new.groupby(by_level["support_level"]).sum()
+    pub = pub[pub["year"] == year].set_index("measure")
+    return Comparison(months, first, year, note, pub, ages, levels, window)
+
+
+def sense_check_lines(own: Forecast, fc: PublishedForecast, series: DfeSeries, code: str) -> list[str]:
+    """The forecast from the council's own history beside the published-data forecast for the same
+    council: places needed in 12 months, by age band and by support level."""
+    name = series.names.get(code, code)
+    c = compare(own, fc, code)
+    if c is None:
+        return [f"Sense check: no published-data forecast for {name} ({code}); see the notes of --published."]
+    pub, ages, levels, scale = c.pub, c.ages, c.levels, c.scale
 
     def published(measure: str, rate: float = 1.0) -> str:
         if measure not in pub.index:
@@ -145,23 +196,18 @@ def sense_check_lines(own: Forecast, fc: PublishedForecast, series: DfeSeries, c
           for level in SUPPORT_LEVELS),
     ]  # fmt: skip
     part = f" x {scale:.2f}" if scale != 1 else ""
-    span = f"{first:%b %Y} to {first + months - 1:%b %Y}"
+    span = f"{c.first:%b %Y} to {c.first + c.months - 1:%b %Y}"
     table = pd.DataFrame(
         [(f"{v:,.0f}" if np.isfinite(v) else "-", p) for _, v, p in rows],
         index=[label for label, _, _ in rows],
-        columns=[f"this forecast, {span}", f"published-data forecast, year to 31 March {year}{part}"],
+        columns=[f"this forecast, {span}", f"published-data forecast, year to 31 March {c.year}{part}"],
     )
     lines = [
         f"Sense check: places needed by care leavers, this forecast beside the one from DfE's published "
-        f"figures for {name} ({code}) to {fc.data_until}{note}:",
+        f"figures for {name} ({code}) to {fc.data_until}{c.note}:",
         table.to_string(),
     ]
-    own_17_21, pub_17_21 = float(rows[2][1]), _mean(pub, "places_needed") * scale
-    if np.isfinite(pub_17_21) and pub_17_21 > 0 and not 2 / 3 <= own_17_21 / pub_17_21 <= 3 / 2:
-        lines.append(
-            f"This forecast's places for 17-21 year-olds are {own_17_21 / pub_17_21:.1f} times the "
-            "published-data forecast's."
-        )
+    lines.append(ratio_line(*c.places_17_21()))
     return lines + [
         "The two should be of the same size: a large gap means the referral history, or the documented "
         "shares of the published-data forecast (data/README.md), do not describe this council.",

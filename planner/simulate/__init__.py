@@ -1,10 +1,11 @@
 """Scenarios for commissioners: what changes if places are added, closed or demand grows.
 
-`scenario` reads and checks scenario files (YAML); `world` builds the simulated county and its
-people; `policies` are the weekly placement panel's ways of deciding (fcfs, the optimiser, a
-clairvoyant bound); `simulation.simulate()` runs them week by week with Monte Carlo intervals;
-`commissioning` chooses where to buy places within a budget; `report` writes the CSV files and
-the HTML report.
+`scenario` reads and checks scenario files (YAML); `world` builds the simulated county, and
+`population` (with `roofs`: where people live while they wait) the people of a run; `policies`
+are the weekly placement panel's ways of deciding (fcfs, the optimiser, a clairvoyant bound);
+`simulation.simulate()` runs them week by week with Monte Carlo intervals; `calibration` sets the
+baseline beside the council's DfE figures; `commissioning` chooses where to buy places within a
+budget; `report` writes the CSV files and the HTML report.
 The names below are imported on first use (`planner.data.lazy`), so that importing one module
 does not load every library its siblings use.
 

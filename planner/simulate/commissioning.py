@@ -1,10 +1,11 @@
 """Where to buy places within a weekly budget, checked by simulation against a simple rule.
 
-1. Simulate the scenario as it stands (optimised panel) K times and note who spent which weeks
-   without a suitable place. 2. Choose how many places of each candidate to buy (CP-SAT, sample average):
-   a bought place can take an eligible person from their first week without a place until their
-   episode ends, so it saves all their B&B or emergency nights; places in a sample never hold
-   more people at once than were bought. Block places cost every week whether used or not; spot
+1. Simulate the scenario as it stands (optimised panel) K times and note who waited past their
+   need date in which weeks, and which of those nights were in B&B or emergency accommodation.
+   2. Choose how many places of each candidate to buy (CP-SAT, sample average): a bought place can
+   take an eligible person from their first week waiting for as long as they would stay in it (their
+   stay in that type of place), so it saves all their B&B or emergency nights; places in a sample
+   never hold more people at once than were bought. Block places cost every week whether used or not; spot
    places cost more but only in the weeks they are used. 3. Simulate the plan and the simple rule
    (block places where today's waiting list is longest) on fresh runs and compare.
 """
@@ -12,8 +13,10 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
+from typing import Final
 
 import numpy as np
 import pandas as pd
@@ -23,9 +26,10 @@ from planner.data.contract import Dataset
 from planner.data.districts import district_names
 from planner.data.vocab import SUPPORT_RANK
 from planner.simulate.policies import age_eligible, ages, static_eligible
+from planner.simulate.population import draw_population
 from planner.simulate.scenario import AddPlaces, Candidate, Scenario
 from planner.simulate.simulation import SimulationResult, run_once, simulate
-from planner.simulate.world import build_world, draw_population
+from planner.simulate.world import build_world
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +40,10 @@ DEFAULT_KINDS = (("D", "intensive", False), ("D", "high", False), ("D", "high", 
 DEFAULT_COST = 620.0  # mean supported accommodation cost (PRODUCT.md s.2, one council's 2023 FOI)
 SOLVE_SECONDS = 10.0
 MAX_PAIRS = 1500  # eligible (person, candidate) pairs a sample run keeps for the model
+# What a plan is expected to save against buying nothing, per run of the check (same people).
+SAVED: Final = ("bnb_nights", "emergency_nights", "unsuitable_nights", "under18_waiting_nights",
+                "people_unplaced", "weekly_cost", "total_cost")  # fmt: skip
+Progress = Callable[[int, int], None]  # (steps just done, steps in all), as simulate() reports
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,9 +81,10 @@ def _as_change(c: Candidate, places: int, start: date) -> AddPlaces:
 
 
 def _samples(scenario: Scenario, data: Dataset, referrals: pd.DataFrame, cands: tuple[Candidate, ...],
-             k: int) -> list[dict[str, np.ndarray]]:  # fmt: skip
-    """Per run of the scenario as it stands: each person ever unplaced, their first such week,
-    weeks unplaced, the week their need ends, and which candidates they could take."""
+             k: int, done: Callable[[], None] = lambda: None) -> list[dict[str, np.ndarray]]:  # fmt: skip
+    """Per run of the scenario as it stands: each person ever in B&B or emergency accommodation,
+    their first week waiting, their weeks there, the week a stay in each candidate would end, and
+    which candidates they could take."""
     base = build_world(scenario, data, referrals)
     every = tuple(_as_change(c, c.max_places, scenario.start) for c in cands)
     with_all = build_world(replace(scenario, changes=scenario.changes + every), data, referrals)
@@ -86,14 +95,19 @@ def _samples(scenario: Scenario, data: Dataset, referrals: pd.DataFrame, cands: 
         assert r.unplaced is not None
         pop = draw_population(base, scenario.seed + 7919, run)
         who, first = np.unique(r.unplaced[:, 0], return_index=True)
-        weeks = np.bincount(r.unplaced[:, 0], minlength=len(pop))[who]
+        weeks = np.bincount(r.unplaced[:, 0], weights=r.unplaced[:, 2], minlength=len(pop))[who].astype(
+            np.int64
+        )
+        who, first, weeks = who[weeks > 0], first[weeks > 0], weeks[weeks > 0]
         start = r.unplaced[first, 1]
         e = np.zeros((len(who), len(cands)), dtype=bool)
         for j, (p, w) in enumerate(zip(who, start, strict=True)):
             idx = np.array([p])
             a = ages(pop, idx, int(w))
             e[j] = (static_eligible(with_all, pop, idx) & age_eligible(with_all, a, a))[0, added]
-        end = np.minimum(pop.depart[who], base.weeks)
+        stay = np.stack([base.stays.weeks(np.full(len(who), t), pop.people.need[who], pop.stay_q[who])
+                         for t in with_all.schemes.stay_type[added]], axis=1)  # fmt: skip
+        end = np.minimum(start[:, None] + stay, base.weeks)
         # The model grows with people x candidates x overlapping stays: in a county short of places
         # hundreds go without one in a run, too many for CP-SAT in its time. Keep those longest
         # without a place, up to MAX_PAIRS eligible pairs a run (the rest are few nights each); the
@@ -103,6 +117,7 @@ def _samples(scenario: Scenario, data: Dataset, referrals: pd.DataFrame, cands: 
         keep = np.sort(order[:within])
         out.append({"who": who[keep], "start": start[keep], "weeks": weeks[keep], "end": end[keep],
                     "eligible": e[keep]})  # fmt: skip
+        done()
     return out
 
 
@@ -127,14 +142,14 @@ def optimise(cands: tuple[Candidate, ...], samples: list[dict[str, np.ndarray]],
         for j in range(len(cands)):
             users = [i for i in range(len(smp["who"])) if (i, j) in ys]
             for t in sorted({int(smp["start"][i]) for i in users}):
-                live = [ys[i, j] for i in users if smp["start"][i] <= t < smp["end"][i]]
+                live = [ys[i, j] for i in users if smp["start"][i] <= t < smp["end"][i, j]]
                 if len(live) > 0:
                     m.add(sum(live) <= x[j])  # places held at once never exceed places bought
         all_y.extend(ys.values())
         for (i, j), y in ys.items():
             saved_terms.append(int(smp["weeks"][i]) * NIGHTS * y)
             saved_by[j].append((int(smp["weeks"][i]) * NIGHTS, y))
-            held = int(smp["end"][i] - smp["start"][i])
+            held = int(smp["end"][i, j] - smp["start"][i])
             use_terms[j].append((held, y))
             if cands[j].contract == "spot":
                 spot_terms.append(round(cands[j].weekly_cost) * held * y)
@@ -243,16 +258,42 @@ def _table(cands: tuple[Candidate, ...], places: np.ndarray, used: np.ndarray, n
     return pd.DataFrame(rows, columns=cols)
 
 
+def savings(verification: SimulationResult) -> pd.DataFrame:
+    """What each purchase (the plan, the simple rule) saves against buying nothing: scenario,
+    metric, mean, lo80, hi80 of baseline minus scenario, run by run. Run r of each met the same
+    young people, so the interval is of the saving itself, not two intervals set side by side.
+    A negative cost saving is a cost: the places bought cost more than the nights they save."""
+    runs = verification.runs
+    base = runs[runs["scenario"] == "baseline"].set_index("run")
+    rows = []
+    for name in (n for n in dict.fromkeys(runs["scenario"]) if n != "baseline"):
+        mine = runs[runs["scenario"] == name].set_index("run")
+        for metric in SAVED:
+            diff = (base[metric] - mine[metric]).dropna().to_numpy(dtype=float)
+            if diff.size:
+                lo, hi = np.quantile(diff, [0.1, 0.9])
+                rows.append({"scenario": name, "metric": metric, "mean": float(diff.mean()),
+                             "lo80": float(lo), "hi80": float(hi)})  # fmt: skip
+    return pd.DataFrame(rows, columns=["scenario", "metric", "mean", "lo80", "hi80"])
+
+
 def commission(
     scenario: Scenario, data: Dataset, referrals: pd.DataFrame, budget: float, *, samples: int = 8,
-    runs: int | None = None, workers: int = 1,
+    runs: int | None = None, workers: int = 1, progress: Progress | None = None,
 ) -> Plan:  # fmt: skip
-    """Choose places to buy within `budget` GBP a week, then verify by simulation (fresh runs)."""
+    """Choose places to buy within `budget` GBP a week, then verify by simulation (fresh runs).
+
+    `progress(n, total)` is told of each step done: a sample run, the solve, then each run of
+    the check (buying nothing, the plan, the simple rule), for a page that shows how far it is."""
     if budget < 0:
         raise ValueError("budget must be 0 or more")
+    n = runs or min(scenario.runs, 50)
+    total = samples + 1 + 3 * n
+    tick: Progress = progress or (lambda k, t: None)
     cands = scenario.candidates or default_candidates(data)
-    smp = _samples(scenario, data, referrals, cands, samples)
+    smp = _samples(scenario, data, referrals, cands, samples, lambda: tick(1, total))
     places, used, nights, status = optimise(cands, smp, budget, scenario.weeks)
+    tick(1, total)
     plan = _table(cands, places, used, nights, reasons=True)
     rule_places = simple_rule(data, cands, budget, scenario.start)
     rule = _table(cands, rule_places, np.zeros(len(cands)), np.zeros(len(cands)), reasons=False)
@@ -263,14 +304,16 @@ def commission(
         bought = tuple(_as_change(cands[j], int(counts[j]), start) for j in np.flatnonzero(counts))
         return replace(now, name=name, changes=now.changes + bought)
 
-    n = runs or min(scenario.runs, 50)
-    results = [simulate(s, data, referrals, runs=n, workers=workers, baseline=False)
+    results = [simulate(s, data, referrals, runs=n, workers=workers, baseline=False,
+                        progress=lambda k, _t: tick(k, total))
                for s in (now, buying("plan", places), buying("simple-rule", rule_places))]  # fmt: skip
     both = {f: pd.concat([getattr(r, f) for r in results], ignore_index=True)
             for f in ("summary", "by_district", "by_month", "runs")}  # fmt: skip
     seconds = sum(r.seconds for r in results)
-    verification = SimulationResult(both["summary"], both["by_district"], both["by_month"], both["runs"],
-                                    seconds, results[0].county_years_per_second)  # fmt: skip
+    verification = SimulationResult(
+        both["summary"], both["by_district"], both["by_month"], both["runs"], seconds,
+        results[0].county_years_per_second, results[0].care_leavers,
+    )  # fmt: skip
     cost = float(plan["expected_weekly_cost"].sum()) if len(plan) else 0.0
     log.info("commissioning plan: %d candidates bought, £%.0f a week expected", len(plan), cost)
     return Plan(plan, rule, budget, cost, verification, status)

@@ -8,20 +8,24 @@ are where people go when the panel cannot place them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 from ortools.graph.python import max_flow
 
-from planner.data.vocab import OWN_TENANCY, STAYING_PUT_UNTIL_AGE
+from planner.data.roof import unsuitable_night, urgency_classes
+from planner.data.vocab import ADULT_AGE, OWN_TENANCY, STAYING_PUT_UNTIL_AGE
 from planner.match.batch import DEFAULT_WEIGHTS
 from planner.match.flow import assign
-from planner.simulate.world import FIRST_BIRTHDAY, GENDER_CODE, Population, World
+from planner.simulate.population import FIRST_BIRTHDAY, Population
+from planner.simulate.roofs import NEVER
+from planner.simulate.world import GENDER_CODE, World
 
 
 # The weekly panel uses the batch optimiser's exact flow (planner.match.flow.assign), its urgency order
-# (PRODUCT.md s.3, v1.2: of those needed now, under-18s, then those with no roof or in B&B or
-# emergency accommodation: here everyone waiting past the week they needed a place) and its
+# (PRODUCT.md s.3, v1.2, `planner.data.roof.urgency_classes`: everyone waiting is needed now;
+# under-18s, then those with no roof or in B&B or emergency accommodation, then the others) and its
 # level-3 weights (planner.match.batch.DEFAULT_WEIGHTS), in whole pounds a week; staying put first.
 # Distance is from home only: connection districts are not simulated.
 def ages(pop: Population, idx: np.ndarray, week: int) -> np.ndarray:
@@ -79,11 +83,24 @@ def pair_cost(world: World, pop: Population, idx: np.ndarray, week: int) -> np.n
     return np.rint(gbp).astype(np.int64)
 
 
-def urgency_rank(pop: Population, idx: np.ndarray, week: int) -> np.ndarray:
-    """Urgency class per waiting person, 0 = most urgent, as `planner.data.roof.urgency_rank`: everyone
-    waiting is needed now; under-18s first, then the adults, who are all in B&B or emergency
-    accommodation here (the same class: the cheapest placing wins among them)."""
-    return (ages(pop, idx, week) >= 18).astype(np.int64)
+def urgent(pop: Population, idx: np.ndarray, week: int, roof_until: np.ndarray | None = None) -> np.ndarray:
+    """With no roof this week, or in B&B or emergency accommodation (`roof_until`: the run's, which
+    a closure changes; the population's by default)."""
+    until = pop.roof_until if roof_until is None else roof_until
+    return np.asarray((until[idx] <= week) | pop.in_emergency[idx])
+
+
+def urgency_rank(
+    pop: Population, idx: np.ndarray, week: int, roof_until: np.ndarray | None = None
+) -> np.ndarray:
+    """Urgency class per waiting person, 0 = most urgent, by the batch match's rule
+    (`planner.data.roof.urgency_classes`): of those needed now, under-18s, then adults with no roof
+    or in B&B or emergency accommodation, then adults housed while they wait; then those due next
+    week (the panel's look-ahead), under-18s first."""
+    adult = ages(pop, idx, week) >= ADULT_AGE
+    now = pop.arrive[idx] <= week
+    days = 7 * np.maximum(pop.arrive[idx] - week, 0).astype(np.int64)
+    return urgency_classes(adult, urgent(pop, idx, week, roof_until), now, np.ones(len(idx), bool), days)
 
 
 def staying_put_first(
@@ -105,15 +122,16 @@ def staying_put_first(
 
 def fcfs(
     world: World, pop: Population, idx: np.ndarray, vacancies: np.ndarray, week: int,
-    static: np.ndarray | None = None,
+    static: np.ndarray | None = None, roof_until: np.ndarray | None = None,
 ) -> np.ndarray:  # fmt: skip
-    """First come, first served: under-18s first (the law), then in arrival order, each takes the
-    nearest suitable vacancy, as a panel working down a list by hand does. Returns scheme or -1."""
+    """First come, first served: down the waiting list in its urgency order (under-18s, then no
+    roof, then the housed), each in arrival order, each takes the nearest suitable vacancy, as a
+    panel working down a list by hand does; staying put first. Returns scheme or -1."""
     vac = vacancies.copy()
     e = eligible(world, pop, idx, week, static)
     km = world.distance_km[pop.people.home[idx]]
     out = staying_put_first(world, pop, idx, vac, e)
-    order = np.lexsort((idx, pop.arrive[idx], ages(pop, idx, week) >= 18))
+    order = np.lexsort((idx, pop.arrive[idx], urgency_rank(pop, idx, week, roof_until)))
     for k in order:
         options = e[k] & (vac > 0)
         if options.any():
@@ -125,7 +143,7 @@ def fcfs(
 
 def optimised(
     world: World, pop: Population, idx: np.ndarray, vacancies: np.ndarray, week: int,
-    static: np.ndarray | None = None,
+    static: np.ndarray | None = None, roof_until: np.ndarray | None = None,
 ) -> np.ndarray:  # fmt: skip
     """The matching optimiser on this week's panel (planner.match.flow.assign: most people placed,
     then the most urgent, then the least cost) on waiting people x vacant schemes."""
@@ -148,7 +166,9 @@ def optimised(
     rows, cols = np.nonzero(e)
     if not len(rows):
         return out
-    got = assign(rows, cols, pair[rows, cols], urgency_rank(pop, idx, week), vacancies[open_]).pair
+    got = assign(
+        rows, cols, pair[rows, cols], urgency_rank(pop, idx, week, roof_until), vacancies[open_]
+    ).pair
     placed = got >= 0
     out[placed] = open_[cols[got[placed]]]
     return out
@@ -159,41 +179,70 @@ POLICIES = {"fcfs": fcfs, "optimised": optimised}
 
 @dataclass(frozen=True, slots=True)
 class Bound:
-    """The clairvoyant bound: weekly counts of people without a suitable place, and needing one."""
+    """The clairvoyant bound, by week: of adults spending the night in B&B or emergency
+    accommodation, and of everyone waiting past their need date, at least this many."""
 
-    unplaced: np.ndarray  # (weeks,)
-    active: np.ndarray  # (weeks,)
+    unsuitable: np.ndarray  # (weeks,)
+    waiting: np.ndarray  # (weeks,)
 
 
-def category(pop: Population, idx: np.ndarray, week: int) -> np.ndarray:
-    """Where someone without a suitable place goes: 0 B&B (adults), 1 emergency accommodation
-    (adults with a child: families are not put in B&B), 2 emergency accommodation (under-18s)."""
-    return np.where(ages(pop, idx, week) < 18, 2, np.where(pop.people.parent_child[idx], 1, 0))
+def windows(world: World, pop: Population) -> np.ndarray:
+    """The week each person's need ends in the bound: residents' when their stay does; others'
+    after the shortest stay they could have in any type of place, had they been placed on
+    arrival; never later than their 26th birthday."""
+    types = np.unique(world.schemes.stay_type)
+    shortest = np.min(
+        [world.stays.weeks(np.full(len(pop), t), pop.people.need, pop.stay_q) for t in types], axis=0
+    )
+    end = np.where(pop.first_scheme >= 0, pop.depart0, pop.arrive + shortest)
+    return np.minimum(end, np.where(pop.first_scheme >= 0, NEVER, pop.age_out))
 
 
 def clairvoyant(world: World, pop: Population) -> Bound:
-    """A lower bound on the weeks people spend without a suitable place that no policy can beat.
+    """Lower bounds, week by week, on the nights in B&B or emergency accommodation and on those
+    waiting past their need date, that no policy can beat.
 
-    It knows every arrival and departure in advance and may also move anyone at any week, so
-    each week is the largest matching of everyone needing a place to the places that exist.
-    Anyone a policy placed at week t was eligible then, so a pair is allowed at week w if the
-    age rules allow it at some age between arrival and w: every policy's week is then a matching
-    here, and the bound holds. People alike in eligibility and ages are one node, schemes alike
-    for every such node are one node; the time-expanded network (class-week -> scheme-group-week)
-    is one maximum flow, solved once. It bounds B&B and emergency nights together, not each.
+    It knows every arrival in advance and may move anyone at any week, so each week is the largest
+    matching of those needing a place to the places that exist. A policy that places someone later
+    than their arrival keeps them longer, so the bound asks of each person only the weeks from
+    their arrival to the end of the shortest stay they could have had (`windows`): a policy's
+    placements in those weeks are a matching there, so each week's largest matching places at
+    least as many; for B&B and emergency nights it matches only the adults who would spend the
+    night there unplaced (no roof, or there now). Anyone a policy placed at week t was eligible
+    then, so a pair is allowed at week w if the age rules allow it at some age between arrival and
+    w. People alike in eligibility and ages are one node, schemes alike for every such node are one
+    node; each time-expanded network (class-week -> scheme-group-week) is one maximum flow.
     """
-    s = world.schemes
     everyone = np.arange(len(pop))
     static = static_eligible(world, pop, everyone)
     kind = np.unique(np.packbits(static, axis=1), axis=0, return_inverse=True)[1].ravel()
     at_arrival = (FIRST_BIRTHDAY - 1 + (pop.birthdays <= 7 * pop.arrive[:, None]).sum(axis=1)).astype(
         np.int32
     )
+    end = windows(world, pop)
+
+    def needing(w: int, only_unsuitable: bool) -> np.ndarray:
+        act = np.flatnonzero((pop.arrive <= w) & (end > w))
+        if only_unsuitable:
+            adult = ages(pop, act, w) >= ADULT_AGE
+            act = act[unsuitable_night(adult, pop.roof_until[act] <= w, pop.in_emergency[act])]
+        return act
+
+    unsuitable = _unplaced(world, pop, static, kind, at_arrival, lambda w: needing(w, True))
+    return Bound(unsuitable, _unplaced(world, pop, static, kind, at_arrival, lambda w: needing(w, False)))
+
+
+def _unplaced(world: World, pop: Population, static: np.ndarray, kind: np.ndarray, at_arrival: np.ndarray,
+              needing: Callable[[int], np.ndarray]) -> np.ndarray:  # fmt: skip
+    """Weekly count of `needing(w)` the largest matching of each week leaves without a place."""
+    s = world.schemes
     tails, heads, caps, is_source = [], [], [], []
     meta = []  # per class node: week, count
     next_node = 2
+    counts = np.zeros(world.weeks, dtype=np.int64)
     for w in range(world.weeks):
-        act = np.flatnonzero((pop.arrive <= w) & (pop.depart > w))
+        act = needing(w)
+        counts[w] = len(act)
         open_ = np.flatnonzero(s.capacity[:, w] > 0)
         if not len(act) or not len(open_):
             continue
@@ -214,7 +263,7 @@ def clairvoyant(world: World, pop: Population) -> Bound:
         is_source += [np.ones(k, bool), np.zeros(len(r), bool), np.zeros(g, bool)]
         meta.append(np.stack([np.full(k, w), count], axis=1))
     if not meta:
-        return Bound(np.zeros(world.weeks, dtype=np.int64), np.zeros(world.weeks, dtype=np.int64))
+        return counts
     m = np.concatenate(meta)
     # 1-2. data and arcs
     flow = max_flow.SimpleMaxFlow()
@@ -227,6 +276,4 @@ def clairvoyant(world: World, pop: Population) -> Bound:
     if status != flow.OPTIMAL:
         raise RuntimeError(f"clairvoyant flow ended with status {status}")
     placed = flow.flows(arcs[np.concatenate(is_source)])
-    unplaced = np.bincount(m[:, 0], weights=m[:, 1] - placed, minlength=world.weeks).astype(np.int64)
-    active = np.bincount(m[:, 0], weights=m[:, 1], minlength=world.weeks).astype(np.int64)
-    return Bound(unplaced=unplaced, active=active)
+    return counts - np.bincount(m[:, 0], weights=placed, minlength=world.weeks).astype(np.int64)

@@ -20,6 +20,7 @@ from planner.data.contract import Dataset, load_folder
 from planner.data.districts import boundaries
 from planner.data.formats import spreadsheet_safe, uk_date
 from planner.forecast.shortfall import DESCRIPTION, shortfall_by_level
+from planner.simulate.calibration import MONTH_COLUMNS, baseline_by_month, calibrate, lines
 from planner.simulate.scenario import Scenario, load_scenario
 from planner.simulate.simulation import SimulationResult, simulate
 
@@ -32,15 +33,27 @@ LABELS = {
     "bnb_nights": "B&B nights",
     "emergency_nights": "Emergency accommodation nights",
     "unsuitable_nights": "B&B and emergency nights",
-    "under18_unsuitable_nights": "Nights an under-18 is unsuitably housed",
-    "people_unplaced": "Young people ever without a suitable place",
+    "unsuitable_per_night": "In B&B or emergency accommodation on an average night",
+    "unsuitable_share_17_21": "Care leavers aged 17-21 in B&B or emergency accommodation, average night "
+    "(share of DfE's count)",
+    "under18_waiting_nights": "Nights an under-18 waits past their need date (in their placement or care)",
+    "housed_waiting_nights": "Nights an adult waits past their need date, housed",
+    "people_unplaced": "Young people ever waiting past their need date",
+    "people_unsuitably_housed": "Young people ever in B&B or emergency accommodation",
     "weekly_cost": "Cost per week",
     "total_cost": "Total cost",
     "mean_distance_km": "Mean distance from home (km)",
-    "share_suitable": "Share of weeks in suitable accommodation",
 }
 POLICY_LABELS = {"fcfs": "First come, first served", "optimised": "Optimised panel",
                  "clairvoyant": "Clairvoyant bound"}  # fmt: skip
+MONTH_LABELS = {
+    "unsuitable_nights": "B&B and emergency nights",
+    "unsuitable_per_night": "Average night in B&B or emergency",
+    "unsuitable_share_17_21": "Care leavers 17-21 in B&B or emergency (of DfE's count)",
+    "under18_waiting_nights": "Under-18 nights waiting past need date",
+    "housed_waiting_nights": "Adult nights waiting, housed",
+    "waiting": "Waiting past need date, average week",
+}
 
 
 def _fmt(metric: str, v: float) -> str:
@@ -48,10 +61,10 @@ def _fmt(metric: str, v: float) -> str:
         return "–"
     if metric.endswith("cost"):
         return f"£{v:,.0f}"
-    if metric == "share_suitable":
+    if metric.startswith("unsuitable_share"):
         return f"{100 * v:.1f}%"
-    if metric == "mean_distance_km":
-        return f"{v:.1f}"
+    if metric in ("mean_distance_km", "unsuitable_per_night", "waiting"):
+        return f"{v:,.1f}"
     return f"{v:,.0f}"
 
 
@@ -65,8 +78,9 @@ def _svg(fig: object) -> str:
     return text[text.index("<svg") :]
 
 
-def chart_by_month(by_month: pd.DataFrame, metric: str = "bnb_nights") -> str:
-    """Mean nights by month for each scenario and policy, with the 80% band."""
+def chart_by_month(by_month: pd.DataFrame, metric: str = "unsuitable_nights") -> str:
+    """Mean B&B and emergency nights (or `metric`) by month for each scenario and policy, with the
+    80% band."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -183,6 +197,58 @@ def _start_section(table: pd.DataFrame | None, on: date) -> str:
 {body}</table><p>Short by support need (short of due): {by_need}.</p>"""
 
 
+def baseline_section(result: SimulationResult) -> str:
+    """The baseline against DfE's figures, and month by month (CLI and web show the same)."""
+    cal = calibrate(result.summary, result.care_leavers)
+    months = baseline_by_month(result.by_month, policy=cal.policy)
+    head = "".join(f"<th>{html.escape(MONTH_LABELS[c])}</th>" for c in MONTH_COLUMNS)
+    body = "".join(
+        f"<tr><td>{html.escape(month_name(str(r['month'])))}</td>"
+        + "".join(f"<td>{_fmt(c, float(r[c]))}</td>" for c in MONTH_COLUMNS)
+        + "</tr>"
+        for _, r in months.iterrows()
+    )
+    notes = "".join(f"<li>{html.escape(line.strip())}</li>" for line in lines(cal)[1:])
+    return f"""<h2>The baseline month by month, beside DfE's figures</h2>
+<p>{POLICY_LABELS.get(cal.policy, cal.policy)}, means over the runs. Only adults with no roof (or there
+already) spend nights in B&amp;B or emergency accommodation; those housed wait where they live, under-18s
+in their placement or care.</p><ul>{notes}</ul>
+<table><tr><th>Month</th>{head}</tr>{body}</table>"""
+
+
+def scenario_lines(result: SimulationResult) -> list[str]:
+    """What `planner scenario` prints: B&B and emergency nights of each scenario and policy, the
+    baseline against DfE's figures and month by month."""
+    s = result.summary
+    out = []
+    for metric in ("bnb_nights", "emergency_nights", "under18_waiting_nights"):
+        rows = s[(s["metric"] == metric) & s["mean"].notna()]
+        cols = (rows[c] for c in ("scenario", "policy", "mean", "lo80", "hi80"))
+        for scenario, policy, mean, lo, hi in zip(*cols, strict=True):
+            out.append(
+                f"{scenario!s:>20} {policy!s:>12} {metric:<23} {mean:>10,.0f} (80%: {lo:,.0f} to {hi:,.0f})"
+            )
+    cal = calibrate(s, result.care_leavers)
+    out += lines(cal)
+    months = baseline_by_month(result.by_month, policy=cal.policy)
+    table = pd.DataFrame({
+        "month": [month_name(str(m)) for m in months["month"]],
+        "B&B+emergency nights": months["unsuitable_nights"].round().astype(int),
+        "average night": months["unsuitable_per_night"].round(1),
+        "17-21 share": [_fmt("unsuitable_share_17_21", v) for v in months["unsuitable_share_17_21"]],
+        "under-18 nights waiting": months["under18_waiting_nights"].round().astype(int),
+        "housed nights waiting": months["housed_waiting_nights"].round().astype(int),
+    })  # fmt: skip
+    out.append("Baseline month by month (means over runs):")
+    out += ["  " + line for line in table.to_string(index=False).splitlines()]
+    return out
+
+
+def month_name(period: str) -> str:
+    """'2026-11' as 'Nov 2026'."""
+    return pd.Period(period, freq="M").strftime("%b %Y")
+
+
 def render_report(
     scenario: Scenario, result: SimulationResult, *, extra: str = "", start: pd.DataFrame | None = None
 ) -> str:
@@ -198,7 +264,8 @@ fell in underneath. The baseline is the same county with no changes. Simulated i
 {extra}
 {_start_section(start, scenario.start)}
 <h2>Summary</h2>{summary_table(result.summary)}
-<h2>B&amp;B nights by month</h2><figure>{chart_by_month(result.by_month)}</figure>
+{baseline_section(result)}
+<h2>B&amp;B and emergency nights by month</h2><figure>{chart_by_month(result.by_month)}</figure>
 <h2>Policies compared</h2><figure>{chart_policies(result.summary)}</figure>
 <p>The clairvoyant bound knows every arrival in advance and may move anyone every week: no
 policy can have fewer B&amp;B and emergency nights in total.</p>
@@ -280,10 +347,13 @@ Solver status: {plan.status}.</p>
 
 
 def write_commission(scenario: Scenario, plan: Plan, out_dir: Path) -> None:
-    """DIR/plan.csv, rule.csv, verification.csv and report.html."""
+    """DIR/plan.csv, rule.csv, verification.csv, savings.csv and report.html."""
+    from planner.simulate.commissioning import savings
+
     page = commission_page(scenario, plan)
     out_dir.mkdir(parents=True, exist_ok=True)
-    tables = (("plan", plan.plan), ("rule", plan.rule), ("verification", plan.verification.summary))
+    tables = (("plan", plan.plan), ("rule", plan.rule), ("verification", plan.verification.summary),
+              ("savings", savings(plan.verification)))  # fmt: skip
     for name, table in tables:
         spreadsheet_safe(table).to_csv(out_dir / f"{name}.csv", index=False)
     (out_dir / "report.html").write_text(page, encoding="utf-8")

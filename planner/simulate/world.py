@@ -1,7 +1,8 @@
-"""The simulated county: schemes over time, a demand model, and the people of one Monte Carlo run.
+"""The simulated county: schemes over time, the demand model, lengths of stay and roofs.
 
 Everything is turned into numpy arrays once (`build_world`), so a run is array arithmetic.
-Time is in weeks from the scenario's start; week w covers days 7w to 7w+6.
+Time is in weeks from the scenario's start; week w covers days 7w to 7w+6. The people of a run
+are drawn by `planner.simulate.population`.
 
 Demand is today's waiting list (young_people.csv) plus arrivals drawn from the referral rate.
 The list already holds part of the coming weeks' demand (the demo's holds everyone needing a
@@ -10,11 +11,12 @@ demand model's expected referrals, cumulatively (`unlisted_arrivals`): a list th
 its year (people needing a place soon are the best known) has brought that demand forward, not
 added to it. People already waiting on the start date are past demand and offset nothing.
 
-People are modelled by *episodes*: a young person needs a place from their arrival week until
-their departure week (arrival + episode length), whether or not a place was found for them;
-weeks without a suitable place are spent in B&B or emergency accommodation. Because arrivals and
-departures do not depend on the policy, every policy faces the same people (common random
-numbers), and the weekly-reassignment bound in `policies.clairvoyant` is a true lower bound.
+A young person needs a place from their need date until they get one, and then holds it for a
+stay drawn from the history's stay model (`planner.forecast.stays`: by type of place and support
+need, censored stays included) for the type they got. While they wait they live where they live
+(`planner.simulate.roofs`): only adults with no roof spend nights in B&B or emergency
+accommodation. The council's DfE figures for care leavers aged 17-21 (`planner.forecast.suitability`)
+are kept for the report to set the simulation beside.
 """
 
 from __future__ import annotations
@@ -28,16 +30,18 @@ import pandas as pd
 from planner.data.contract import Dataset, complete_people
 from planner.data.districts import districts, haversine_km
 from planner.data.problems import InvalidInput, Problem
-from planner.data.vocab import RISKS, STAYING_PUT, SUPPORT_RANK, UNSUITABLE_TYPES
+from planner.data.vocab import RISKS, STAYING_PUT, SUPPORT_RANK, UNKNOWN_DISTRICT, UNSUITABLE_TYPES
 from planner.forecast.history import NOT_PLACE_DEMAND
 from planner.forecast.model import fit_counts, monthly_counts
+from planner.forecast.stays import StayModel, fit_stays, history_end
+from planner.forecast.suitability import CareLeavers17To21
 from planner.match.staying_put import reserved_rows
+from planner.simulate.calibration import council_care_leavers
+from planner.simulate.roofs import ListedRoofs, RoofProfiles, listed_roofs, roof_profiles
 from planner.simulate.scenario import AddPlaces, ChangeScheme, CloseScheme, Scenario, YamlProblem
 
 RISK_BIT = {r: 1 << i for i, r in enumerate(RISKS)}
 GENDER_CODE = {"F": 0, "M": 1, "X": 2, "any": 3}
-AGE_OUT_YEARS = 26
-MIN_EPISODE_EVENTS = 5  # fewer completed episodes than this for a need: use all needs' mean
 
 
 def _bits(lists: pd.Series) -> np.ndarray:
@@ -65,6 +69,7 @@ class Schemes:
     excluded: np.ndarray  # risk bitmask
     ofsted: np.ndarray
     staying_put: np.ndarray  # type Z: ends at the 21st birthday
+    stay_type: np.ndarray  # row of the type in World.stays' tables
     reserved_for: np.ndarray  # waiting-list row the place is reserved for; -1 not reserved; -2 its occupant's
     block: np.ndarray  # paid for every place whether used or not (added block contracts)
     added: np.ndarray
@@ -108,11 +113,14 @@ class World:
     pool_weight: np.ndarray
     arrivals_per_week: np.ndarray  # expected referrals for a place, by week (the demand model)
     drawn_per_week: np.ndarray  # expected drawn arrivals: the part the waiting list does not hold
-    episode_weeks: np.ndarray  # mean episode length by support need rank
+    stays: StayModel  # lengths of stay by type of place and support need
     waiting: Profiles  # young_people.csv: today's referrals
     waiting_dob_day: np.ndarray
     waiting_arrive: np.ndarray
     waiting_avoid: tuple[tuple[int, int], ...]  # (waiting row, district index) pairs
+    waiting_roofs: ListedRoofs
+    arrival_roofs: RoofProfiles  # what drawn arrivals' roofs are drawn from
+    care_leavers: CareLeavers17To21 | None  # DfE's figures for the council(s), None if unpublished
     bnb_weekly: float
     emergency_weekly: float
 
@@ -190,49 +198,60 @@ def _week(start: date, day: date | pd.Timestamp) -> int:
     return (pd.Timestamp(day) - pd.Timestamp(start)).days // 7
 
 
+def place_referrals(referrals: pd.DataFrame) -> pd.DataFrame:
+    """Referrals for a place: not those ending with family, staying put or custody."""
+    return referrals[~referrals["outcome_accom"].str[:1].isin(list(NOT_PLACE_DEMAND))]
+
+
+def referral_rate(referrals: pd.DataFrame, start: date, weeks: int) -> np.ndarray:
+    """Expected referrals for a place in each week from `start`: the count model fitted to the
+    complete months of `referrals` (referrals for a place) up to the start, as `_demand` says."""
+    end = history_end(referrals, start)
+    last_full = end.to_period("M") - (0 if end.is_month_end else 1)
+    dates = referrals["referral_date"]
+    model = fit_counts(monthly_counts(dates, dates.min().to_period("M"), last_full))
+    week_starts = pd.Timestamp(start) + pd.to_timedelta(7 * np.arange(weeks), unit="D")
+    month = pd.PeriodIndex(week_starts, freq="M")
+    return np.asarray(model.mean(month) * 7 / month.days_in_month.to_numpy(float))
+
+
 def _demand(
     referrals: pd.DataFrame, scenario: Scenario, index: dict[str, int]
-) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray]:
-    """Referral profiles with weights, expected arrivals by week, mean episode weeks by need.
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """Referral profiles with weights, and expected arrivals by week.
 
     Rate: the forecast's count model (`planner.forecast.model.fit_counts`: negative binomial with
     a trend and month-of-year seasonality, both shrunk by weak priors) fitted to the complete
     months of referrals for a place, its monthly means spread evenly over each month's days.
-    One demand model for the forecast and the simulation; a trend from one year against the one
-    before (as this used) swung by +/-7% a year on a county's volumes and compounded over the run.
-    Episode length: from referral to leaving; still-open episodes are right-censored at the end of
-    the history, so the mean is exposure / completed episodes (the exponential model's estimate).
+    One demand model for the forecast and the simulation. Referrals of unknown district count in
+    the rate; arrivals are drawn from the profiles of those whose district is known.
     """
-    r = referrals[~referrals["outcome_accom"].str[:1].isin(list(NOT_PLACE_DEMAND))]
-    r = r[r["home_district"].isin(list(index))].reset_index(drop=True)
+    r = place_referrals(referrals)
+    r = r[r["home_district"].isin([*index, UNKNOWN_DISTRICT])].reset_index(drop=True)
     if len(r) < 10:
         raise InvalidInput([YamlProblem(scenario.file, None, "data",
                                         f"referrals.csv has {len(r)} referrals for places in this county; "
                                         "at least 10 are needed to estimate demand")])  # fmt: skip
-    end = max(r["referral_date"].max(), r["left_date"].max(), r["placed_date"].max())
-    end = min(end, pd.Timestamp(scenario.start)) if end > pd.Timestamp(scenario.start) else end
-    last_full = end.to_period("M") - (0 if end.is_month_end else 1)
-    model = fit_counts(monthly_counts(r["referral_date"], r["referral_date"].min().to_period("M"), last_full))
-    weeks = scenario.weeks
-    week_starts = pd.Timestamp(scenario.start) + pd.to_timedelta(7 * np.arange(weeks), unit="D")
-    month = pd.PeriodIndex(week_starts, freq="M")
-    rate = model.mean(month) * 7 / month.days_in_month.to_numpy(float)
-    trend = model.trend_per_year
+    rate = referral_rate(r, scenario.start, scenario.weeks)
     d = scenario.demand
     factor = (1 + r["home_district"].map(d.by_district).fillna(0.0).to_numpy() / 100) * (
         1 + r["support_need"].map(d.by_need).fillna(0.0).to_numpy() / 100
     )
     rate = rate * (1 + d.growth_percent / 100) * factor.mean()
-    left = r["left_date"].where(r["left_date"] <= end)
-    stay_days = ((left.fillna(end) - r["referral_date"]).dt.days.clip(lower=1)).to_numpy(float)
-    done = left.notna().to_numpy()
-    need = r["support_need"].map(SUPPORT_RANK).to_numpy()
-    overall = stay_days.sum() / max(done.sum(), 1) / 7
-    means = np.array([
-        stay_days[need == k].sum() / done[need == k].sum() / 7 if done[need == k].sum() >= MIN_EPISODE_EVENTS
-        else overall for k in range(len(SUPPORT_RANK))
-    ])  # fmt: skip
-    return r.assign(weight=factor), rate, np.maximum(means, 1.0), np.asarray([trend])
+    known = (r["home_district"] != UNKNOWN_DISTRICT).to_numpy()
+    return r[known].assign(weight=factor[known]), rate
+
+
+def _stays(
+    referrals: pd.DataFrame, scenario: Scenario, index: dict[str, int], letters: np.ndarray
+) -> StayModel:
+    """The county's stay model: every placement of its history, whatever the outcome (staying put
+    too), censored at the history's end; stays of a referral of unknown district count too."""
+    r = referrals[referrals["home_district"].isin([*index, UNKNOWN_DISTRICT])]
+    try:
+        return fit_stays(r, end=history_end(r, scenario.start), types=tuple(sorted(set(letters))))
+    except ValueError as e:
+        raise InvalidInput([YamlProblem(scenario.file, None, "data", f"referrals.csv: {e}")]) from None
 
 
 def unlisted_arrivals(expected: np.ndarray, week_needed: np.ndarray) -> np.ndarray:
@@ -256,13 +275,15 @@ def build_world(scenario: Scenario, data: Dataset, referrals: pd.DataFrame) -> W
     """Prepare a scenario for simulation; raise InvalidInput for a change that names no scheme."""
     weeks = scenario.weeks
     s, cap, cost = _schemes(data, scenario, weeks)
-    codes = sorted(set(s["district"]) | set(data.people["home_district"]) | set(referrals["home_district"]))
+    seen = set(s["district"]) | set(data.people["home_district"]) | set(referrals["home_district"])
+    codes = sorted(seen - {UNKNOWN_DISTRICT})
     # Districts of the council(s) present in the data: referrals elsewhere are not this county's.
     utlas = set(districts().loc[sorted(set(s["district"]) | set(data.people["home_district"])), "utla_code"])
     in_scope = set(districts().index[districts()["utla_code"].isin(list(utlas))])
     codes = sorted(set(codes) | in_scope)
     index = {c: i for i, c in enumerate(codes)}
-    r, rate, episode, _ = _demand(referrals, scenario, {c: index[c] for c in in_scope})
+    r, rate = _demand(referrals, scenario, {c: index[c] for c in in_scope})
+    stays = _stays(referrals, scenario, {c: index[c] for c in in_scope}, s["accom_type"].to_numpy(str))
     cent = districts().loc[codes]
     dist = haversine_km(
         cent["lat"].to_numpy()[:, None], cent["lon"].to_numpy()[:, None],
@@ -281,6 +302,7 @@ def build_world(scenario: Scenario, data: Dataset, referrals: pd.DataFrame) -> W
         high_risk=s["accepts_high_risk"].to_numpy(bool), excluded=_bits(s["excluded_risks"]),
         ofsted=s["ofsted_registered"].to_numpy(bool),
         staying_put=(s["accom_type"] == STAYING_PUT).to_numpy(bool),
+        stay_type=stays.index(s["accom_type"].to_numpy(str)),
         reserved_for=reserved_rows(s, data.people),
         block=s["block"].to_numpy(bool),
         added=s["added"].to_numpy(bool), capacity=cap, cost=cost,
@@ -296,97 +318,10 @@ def build_world(scenario: Scenario, data: Dataset, referrals: pd.DataFrame) -> W
         district_codes=np.asarray(codes), distance_km=dist, pool=_profiles(r, index),
         pool_age_days=(r["referral_date"] - r["date_of_birth"]).dt.days.to_numpy(np.int32),
         pool_weight=r["weight"].to_numpy(float) / r["weight"].sum(), arrivals_per_week=rate,
-        drawn_per_week=unlisted_arrivals(rate, week_needed),
-        episode_weeks=episode, waiting=_profiles(p, index),
+        drawn_per_week=unlisted_arrivals(rate, week_needed), stays=stays, waiting=_profiles(p, index),
         waiting_dob_day=(p["date_of_birth"] - start).dt.days.to_numpy(np.int32),
-        waiting_arrive=arrive, waiting_avoid=avoid, bnb_weekly=scenario.bnb_weekly,
-        emergency_weekly=scenario.emergency_weekly,
+        waiting_arrive=arrive, waiting_avoid=avoid, waiting_roofs=listed_roofs(p, scenario.start),
+        arrival_roofs=roof_profiles(p, data.schemes, scenario.start),
+        care_leavers=council_care_leavers(set(s["district"]) | set(p["home_district"])),
+        bnb_weekly=scenario.bnb_weekly, emergency_weekly=scenario.emergency_weekly,
     )  # fmt: skip
-
-
-@dataclass(frozen=True, slots=True)
-class Population:
-    """Everyone one run sees: today's occupants, today's waiting list, then drawn arrivals."""
-
-    people: Profiles
-    dob_day: np.ndarray  # date of birth, days from the start (negative)
-    arrive: np.ndarray  # first week needing a place
-    depart: np.ndarray  # first week no longer needing one
-    first_scheme: np.ndarray  # scheme held on the start date, -1 for everyone else
-    avoid: tuple[tuple[int, int], ...]  # (person, district index)
-    reserved_person: np.ndarray  # per scheme: the one person who may take it; -1 anyone; -2 nobody new
-    birthdays: np.ndarray  # (people, 12): days from the start of the 16th to 27th birthdays
-
-    def __len__(self) -> int:
-        return len(self.arrive)
-
-
-def _episodes(rng: np.random.Generator, world: World, need: np.ndarray) -> np.ndarray:
-    return rng.geometric(1.0 / world.episode_weeks[need]).astype(np.int32)
-
-
-def draw_population(world: World, seed: int, run: int) -> Population:
-    """The people of one Monte Carlo run; the same (seed, run) gives the same people."""
-    occ_rng, wait_rng, arr_rng = (np.random.default_rng([seed, run, k]) for k in range(3))
-    s = world.schemes
-    # Today's occupants are not in the data: draw referral profiles and fit each to its scheme,
-    # so that they hold their place legitimately; their remaining stay is memoryless.
-    first = np.repeat(np.arange(len(s)), s.occupied0)
-    pick = occ_rng.choice(len(world.pool_weight), size=len(first), p=world.pool_weight)
-    o = world.pool.take(pick)
-    o = Profiles(
-        gender=np.where(s.gender[first] == GENDER_CODE["any"], o.gender, s.gender[first]).astype(np.int8),
-        home=o.home, need=np.minimum(o.need, s.support[first]), wheelchair=o.wheelchair & s.wheelchair[first],
-        parent_child=o.parent_child & s.parent_child[first], high_risk=o.high_risk & s.high_risk[first],
-        risks=o.risks & ~s.excluded[first], tenancy_ready=o.tenancy_ready | (s.accom_type[first] == "U"),
-    )  # fmt: skip
-    lo = np.where(s.ofsted[first], s.min_age[first], np.maximum(s.min_age[first], 18)) * 365.25 + 1
-    age = np.clip(world.pool_age_days[pick], lo, (s.max_age[first] + 1) * 365.25 - 8)
-    occ_depart = _episodes(occ_rng, world, o.need)
-
-    w = world.waiting
-    wait_depart = world.waiting_arrive + _episodes(wait_rng, world, w.need)
-
-    counts = arr_rng.poisson(world.drawn_per_week)
-    week = np.repeat(np.arange(world.weeks, dtype=np.int32), counts)
-    pick = arr_rng.choice(len(world.pool_weight), size=len(week), p=world.pool_weight)
-    a = world.pool.take(pick)
-    day = 7 * week + arr_rng.integers(0, 7, size=len(week))
-    arr_depart = week + _episodes(arr_rng, world, a.need)
-
-    people = Profiles(*(np.concatenate([getattr(x, f) for x in (o, w, a)]) for f in Profiles.__slots__))
-    n_occ, n_wait = len(first), len(world.waiting_arrive)
-    dob = np.concatenate([-age, world.waiting_dob_day, day - world.pool_age_days[pick]]).astype(np.int32)
-    arrive = np.concatenate([np.zeros(n_occ, np.int32), world.waiting_arrive, week]).astype(np.int32)
-    depart = np.concatenate([occ_depart, wait_depart, arr_depart])
-    birthdays = _birthdays(world.start, dob)
-    # Leaving-care duties end at 25: nobody needs a place from the week they turn 26.
-    turns_26 = np.ceil(birthdays[:, AGE_OUT_YEARS - FIRST_BIRTHDAY] / 7).astype(np.int32)
-    return Population(
-        people=people, dob_day=dob, arrive=arrive,
-        depart=np.maximum(np.minimum(depart, turns_26), arrive).astype(np.int32),
-        first_scheme=np.concatenate([first, np.full(n_wait + len(week), -1)]).astype(np.int32),
-        avoid=tuple((i + n_occ, d) for i, d in world.waiting_avoid),
-        reserved_person=np.where(s.reserved_for >= 0, s.reserved_for + n_occ, s.reserved_for).astype("int32"),
-        birthdays=birthdays,
-    )  # fmt: skip
-
-
-FIRST_BIRTHDAY = 16
-BIRTHDAYS = 12
-
-
-def _birthdays(start: date, dob_day: np.ndarray) -> np.ndarray:
-    """Days from `start` of each person's 16th to 27th birthdays, so that ages are calendar ages
-    (as planner.match.eligibility counts them: a 29 February birthday falls on 1 March)."""
-    origin = np.datetime64(start, "D")
-    dob = origin + dob_day.astype("timedelta64[D]")
-    year = dob.astype("datetime64[Y]")
-    month = dob.astype("datetime64[M]") - year.astype("datetime64[M]")
-    day = dob - dob.astype("datetime64[M]").astype("datetime64[D]")
-    out = np.empty((len(dob_day), BIRTHDAYS), dtype=np.int32)
-    for k in range(BIRTHDAYS):
-        first = (year + np.timedelta64(FIRST_BIRTHDAY + k, "Y")).astype("datetime64[M]") + month
-        # adding the day offset to the 1st of the month: 29 February in a common year is 1 March
-        out[:, k] = ((first.astype("datetime64[D]") + day) - origin).astype(np.int64)
-    return out

@@ -1,4 +1,4 @@
-"""Import a council's SSDA903 returns (DfE children looked after collection, 2022-23 to 2025-26)
+"""Import a council's SSDA903 returns (DfE children looked after collection, 2017-18 to 2025-26)
 into cohort.csv and a care leavers' accommodation history in the referrals.csv format, so the
 forecast can run on a council's own data.
 
@@ -22,16 +22,19 @@ from typing import Literal, NamedTuple
 
 import pandas as pd
 
-from planner.data.districts import districts, main_council
 from planner.data.formats import plural, uk_date
+from planner.data.history_formats import COHORT, REFERRALS
 from planner.data.postcodes import describe, locate
 from planner.data.problems import InvalidInput, Problem
 from planner.data.table import TableSpec, format_table, read_table
-from planner.forecast.history import COHORT, REFERRALS
+from planner.sources.collection_years import year_end, year_ends, year_label
 from planner.sources.ssda903_check import DATES, check_file
-from planner.sources.ssda903_codes import FIRST_YEAR, LAST_YEAR, year_label
+from planner.sources.ssda903_codes import FIRST_YEAR, LAST_YEAR
+from planner.sources.ssda903_council import child_districts, given_council, postcode_districts, whose
+from planner.sources.ssda903_events import events
 from planner.sources.ssda903_files import TABLES, TITLES, find_files, lists_year
-from planner.sources.ssda903_history import Tally, at, cohort, districts_of, referrals
+from planner.sources.ssda903_history import Tally, at, cohort, history_rows
+from planner.sources.ssda903_support import in_custody
 
 log = logging.getLogger(__name__)
 
@@ -55,8 +58,9 @@ class ImportResult:
     notes: list[str] = field(default_factory=list)  # what was left out and why (not errors)
     files: list[FileRead] = field(default_factory=list)
     on: date = date(1970, 1, 1)  # the cohort's date
-    council: str = ""  # "Leeds (E08000035): 97% of ...": the council of most children's districts
+    council: str = ""  # "Leeds (E08000035), from the postcodes: 97% of ...", for the summary
     counts: dict[str, int] = field(default_factory=dict)
+    council_code: str = ""  # given with --council or found from the postcodes; "" when neither
 
 
 def import_903(
@@ -67,15 +71,18 @@ def import_903(
     salt: str | None = None,
     year: int | None = None,
     today: date | None = None,
+    council: str | None = None,
 ) -> ImportResult:
     """Read the SSDA903 returns under `folder` and derive the cohort and care leavers' history.
 
     `year` (2024 for 2024-25) overrides the collection year told by names and dates; `on` is the
     cohort's date (default: 31 March ending the latest collection year); `salt` makes ids stable
-    across imports (default: $PLANNER_903_SALT, else random, so ids do not link). Raises
+    across imports (default: $PLANNER_903_SALT, else random, so ids do not link); `council` (a
+    name or code) says whose returns they are where postcodes cannot. Raises
     InvalidInput when nothing useful can be written, or on any problem with `on_error="reject"`.
     """
     folder, today = Path(folder), today or date.today()
+    given = given_council(council)
     files, problems, notes = find_files(folder, year=year, today=today)
     kinds = {f.table for f in files}
     if not {"header", "episodes"} <= kinds:
@@ -96,7 +103,13 @@ def import_903(
             f"{year_label(y)} is {edge} the years with code lists here ({year_label(FIRST_YEAR)} to "
             f"{year_label(LAST_YEAR)}): its codes were checked against the {near} lists"
         )
-    head, eps, oc3, uasc = (_combine(t, checked[t]) for t in ("header", "episodes", "oc3", "uasc"))
+    standing_in = sum(int(df["_placeholders"].sum()) for df in checked["episodes"])
+    if standing_in:
+        notes.append(
+            f"{plural(standing_in, 'URN, HOME_POST or PL_POST value')} standing for 'not applicable' or "
+            "'not known' (XXXXXXX, a ZZ99 pseudo-postcode): read as empty, not as a setting or an address"
+        )
+    head, eps, oc3, uasc, spells = (_combine(t, checked[t]) for t in TABLES)
     problems += _orphans(eps, head, checked["header"])
     eps = eps[eps["CHILD"].isin(head.index)]
     located, trouble, unknown_note = _postcodes(eps)
@@ -105,20 +118,24 @@ def import_903(
     problems.sort(key=lambda p: (p.file, p.row or 0))
     if problems and on_error == "reject":
         raise InvalidInput(problems[:MAX_LISTED], len(problems) > MAX_LISTED)
-    latest_end = pd.Timestamp(max(f.year for f in files) + 1, 3, 31)
+    latest_end = year_end(max(f.year for f in files))
     as_of = pd.Timestamp(on) if on is not None else min(latest_end, pd.Timestamp(today))
     if on is None and as_of < latest_end:
         notes.append(f"the latest return's year has not ended: the cohort is taken today, {uk_date(as_of)}")
     salt = salt or os.environ.get("PLANNER_903_SALT") or secrets.token_hex(16)
     tally = Tally(notes=notes)
-    where = districts_of(eps, located)
+    home, place = postcode_districts(eps, located)
+    owner = whose(home, place, given)
+    where = child_districts(home, place, owner)
     uasc_children = set(uasc.index[uasc["DUC"].isna() | (uasc["DUC"] > as_of)])
     if "UASC_STATUS" in head:  # newer extracts: the status in the Header, without an end date
         uasc_children |= set(head.index[head["UASC_STATUS"] == "1"])
     if not len(uasc) and "UASC_STATUS" not in head:
         notes.append("no UASC file or Header UASC_STATUS: uasc is false for every child")
-    young = cohort(head, eps, where, uasc_children, as_of, salt, tally)
-    history = referrals(head, eps, oc3, where, as_of, salt, tally)
+    custody = in_custody(eps, oc3)
+    young = cohort(head, eps, where, uasc_children, as_of, salt, tally, spells, custody)
+    happened = events(head, eps, oc3, as_of, sorted({f.year for f in files}), tally)
+    history = history_rows(happened, head, eps, where, salt, tally, spells, custody)
     if young.empty and history.empty:
         why = (
             f"nothing to write: no child looked after on {uk_date(as_of)} aged 13 to 17, and no care "
@@ -131,7 +148,9 @@ def import_903(
     )
     read = [FileRead(f.name, f.table, f.year, f.year_from, len(f.frame)) for f in files]
     counts = dict(tally.counts) | {"children": len(head)}
-    return ImportResult(young, history, problems, tally.notes, read, as_of.date(), _council(where), counts)
+    return ImportResult(
+        young, history, problems, tally.notes, read, as_of.date(), owner.line, counts, owner.code
+    )
 
 
 def _as_problems(folder: Path, reasons: list[str]) -> list[Problem]:
@@ -145,16 +164,19 @@ def _combine(table: str, frames: list[pd.DataFrame]) -> pd.DataFrame:
         columns = {
             c: pd.Series(dtype="datetime64[ns]" if c in DATES[table] else object) for c in TABLES[table]
         }
-        typed = {"_file": "object", "_row": "int64", "_usable": "bool", "_year": "int64"}
+        counts = dict.fromkeys(("_row", "_year", "_placeholders"), "int64")
+        typed = {"_file": "object", "_usable": "bool"} | counts
         frames = [pd.DataFrame(columns | {c: pd.Series(dtype=t) for c, t in typed.items()})]
     df = pd.concat(frames, ignore_index=True)
     df = df[df["_usable"]].sort_values(["_year", "_file", "_row"], kind="stable")
-    df = df.assign(_year_end=pd.to_datetime((df["_year"] + 1).astype(str) + "-03-31"))
+    df = df.assign(_year_end=year_ends(df["_year"]))
     if table == "episodes":
         df = df.drop_duplicates(["CHILD", "DECOM"], keep="last")
         return df.sort_values(["CHILD", "DECOM"], kind="stable").reset_index(drop=True)
     if table == "oc3":
         return df.drop_duplicates(["CHILD", "_year"], keep="last").reset_index(drop=True)
+    if table == "missing":  # a spell open at a year's end is in the next return too
+        return df.drop_duplicates(["CHILD", "MIS_START"], keep="last").reset_index(drop=True)
     # Header and UASC: a child's latest valid value of each field (a later return corrects).
     values = df.drop(columns=["CHILD"]).mask(df.drop(columns=["CHILD"]) == "")
     merged = values.groupby(df["CHILD"]).last()
@@ -219,18 +241,6 @@ def _self_checked(df: pd.DataFrame, spec: TableSpec) -> pd.DataFrame:
     checked = read_table(format_table(df[spec.names], spec).encode(), spec)
     extra = [c for c in df.columns if c not in spec.names]
     return pd.concat([checked, df[extra].reset_index(drop=True)], axis=1)
-
-
-def _council(where: pd.Series) -> str:
-    """The council most children's known districts belong to, by name and code."""
-    code = main_council(where)
-    if code is None:
-        return ""
-    d = districts()
-    share = (where[where.isin(d.index)].map(d["utla_code"]) == code).mean()
-    name = d.loc[d["utla_code"] == code, "utla_name"].iloc[0]
-    spread = "" if share >= 0.5 else " (the rest are spread over other councils: check the postcodes)"
-    return f"{name} ({code}): {share:.0%} of the children with a known district live there{spread}"
 
 
 def write_import(result: ImportResult, out_dir: str | Path) -> list[Path]:

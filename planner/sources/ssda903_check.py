@@ -15,8 +15,9 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from planner.data.problems import Problem
-from planner.sources.ssda903_codes import LISTS, year_label
+from planner.data.problems import Collector, Problem
+from planner.sources.collection_years import year_end, year_label
+from planner.sources.ssda903_codes import LISTS
 from planner.sources.ssda903_files import ReturnFile
 
 REQUIRED: Final = {
@@ -24,26 +25,36 @@ REQUIRED: Final = {
     "episodes": ("CHILD", "DECOM", "RNE", "LS", "CIN", "PLACE"),
     "oc3": ("CHILD", "DOB", "IN_TOUCH"),
     "uasc": ("CHILD",),
+    "missing": ("CHILD", "MIS_START"),
 }
 KEY: Final = {
     "header": ("CHILD", "DOB"),
     "episodes": ("CHILD", "DECOM", "DEC", "PLACE"),
     "oc3": ("CHILD",),
     "uasc": ("CHILD",),
+    "missing": ("CHILD", "MIS_START"),
 }
 DATES: Final = {
     "header": ("DOB", "MC_DOB"),
     "episodes": ("DECOM", "DEC"),
     "oc3": ("DOB",),
     "uasc": ("DOB", "DUC"),
+    "missing": ("DOB", "MIS_START", "MIS_END"),
 }
 CODED: Final = {
     "header": ("SEX", "ETHNIC", "MOTHER", "UASC_STATUS"),
     "episodes": ("RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "REC", "REASON_PLACE_CHANGE"),
     "oc3": ("IN_TOUCH", "ACTIV", "ACCOM"),
     "uasc": ("SEX",),
+    "missing": ("MISSING",),
 }
 EXAMPLES: Final = {"PLACE": "U1 to U6 foster placements, K2 children's home, K3 supported accommodation"}
+# Values standing for "not applicable" or "not known" rather than a setting or an address: the DfE
+# guide's URN XXXXXXX (no Ofsted registration applies: foster care with the council's own carers,
+# placed with parents, semi-independent living before registration), the same run of Xs written in
+# a postcode, and the NHS pseudo-postcodes ZZ99 some case management systems fill in. Read as
+# empty, counted, never a problem; a pseudonymised XXXXXXX would link half a cohort to one place.
+PLACEHOLDER_COLUMNS: Final = {"episodes": ("URN", "HOME_POST", "PL_POST")}
 # Dates that may lie after the collection year: a UASC status ends when the child turns 18.
 FUTURE_ALLOWED: Final = frozenset({"DUC"})
 DATE_FORMAT: Final = "is not a date (SSDA903 dates are dd/mm/yyyy, e.g. 23/11/2026)"
@@ -53,36 +64,35 @@ class _Report:
     """Problems of one file, in row order, and the rows they make unusable."""
 
     def __init__(self, f: ReturnFile) -> None:
-        self.file = f.name
+        self.found = Collector(f.name)
         self.rows = f.frame["_row"].to_numpy(dtype=int)
         self.unusable = np.zeros(len(f.frame), dtype=bool)
-        self.problems: list[tuple[int, int, Problem]] = []
 
     def add(self, mask: np.ndarray, column: str, messages: list[str] | str, *, key: bool) -> None:
         where = np.flatnonzero(mask)
         texts = [messages] * len(where) if isinstance(messages, str) else messages
         for i, text in zip(where, texts, strict=True):
-            self.problems.append(
-                (int(self.rows[i]), len(self.problems), Problem(self.file, int(self.rows[i]), column, text))
-            )
+            self.found.add(int(self.rows[i]), column, text)
         if key:
             self.unusable |= mask
-
-    def sorted(self) -> list[Problem]:
-        return [p for _, _, p in sorted(self.problems, key=lambda t: (t[0], t[1]))]
 
 
 def check_file(f: ReturnFile, *, today: date) -> tuple[pd.DataFrame, list[Problem]]:
     """The file's rows typed (dates as timestamps, invalid values empty), with `_usable` and
     `_year`, and every problem found."""
     df = f.frame.copy()
+    df["_placeholders"] = 0
+    for col in PLACEHOLDER_COLUMNS.get(f.table, ()):
+        stands_in = is_placeholder(df[col])
+        df.loc[stands_in, col] = ""
+        df["_placeholders"] += stands_in.astype(int)
     report = _Report(f)
     table, year = f.table, f.year
-    year_end = pd.Timestamp(year + 1, 3, 31)
-    limit = min(year_end, pd.Timestamp(today))
+    last_day = year_end(year)
+    limit = min(last_day, pd.Timestamp(today))
     late = (
-        f"is after the end of the {year_label(year)} collection year (31/03/{year + 1})"
-        if limit == year_end
+        f"is after the end of the {year_label(year)} collection year ({last_day:%d/%m/%Y})"
+        if limit == last_day
         else "is in the future"
     )
     for col in REQUIRED[table]:
@@ -112,7 +122,13 @@ def check_file(f: ReturnFile, *, today: date) -> tuple[pd.DataFrame, list[Proble
         _episode_dates(df, report)
     df["_usable"] = ~report.unusable
     df["_year"] = year
-    return df, report.sorted()
+    return df, report.found.sorted()
+
+
+def is_placeholder(values: pd.Series) -> pd.Series:
+    """Values of `PLACEHOLDER_COLUMNS` that stand for "not applicable" or "not known"."""
+    plain = values.astype(str).str.replace(r"\s+", "", regex=True).str.upper()
+    return plain.str.fullmatch(r"X{2,}") | plain.str.startswith("ZZ99")
 
 
 def _codes(raw: pd.Series, col: str, year: int, report: _Report, *, key: bool) -> pd.Series:

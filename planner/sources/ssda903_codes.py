@@ -1,13 +1,17 @@
-"""SSDA903 code lists by collection year, 2022-23 to 2025-26, and what the import makes of them.
+"""SSDA903 code lists by collection year, 2017-18 to 2025-26, and what the import makes of them.
 
 The valid codes are the DfE validation rules as the field's own validator implements them:
-data-to-insight/csc-validator-be-903 (MIT), commit 10ad07c (22 Apr 2026), files
-`lac_validator/rules/lac<year>/rule_<id>.py`. Each year's rules are the previous year's with that
-year's folder's files added or replaced, so a list changes only in the years named below. The
-validator pins pandas < 2, so the lists are written here rather than read from it at run time.
+data-to-insight/csc-validator-be-903 (MIT), commit 10ad07c (22 Apr 2026). From 2022-23 its rules
+are split by year, files `lac_validator/rules/lac<year>/rule_<id>.py`: each year's rules are the
+previous year's with that year's folder's files added or replaced, so a list changes only in the
+years named below. Before 2022-23 the validator had one rule set (`validator903/validators.py`,
+written in 2021 for the 2020-21 return and kept until commit 4852d0f, July 2023), which it applied
+to returns of every earlier year; its fixtures include a 2017-18 return. For every field read here
+that rule set's lists are the 2022-23 lists, so 2017-18 to 2021-22 are checked against them as
+years of their own. The validator pins pandas < 2, so the lists are written here rather than read
+from it at run time.
 
-Collection years are named by the year they start in: 2024 is 2024-25 (1 April 2024 to 31 March
-2025), the return councils send in the summer of 2025.
+Collection years are named by the year they start in (`planner.sources.collection_years`).
 """
 
 from __future__ import annotations
@@ -15,21 +19,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Final
 
+from planner.data.history_formats import PLACEMENT_TYPES
 from planner.data.vocab import ACCOM_LABELS, ACTIVITY_LABELS
-from planner.forecast.history import PLACEMENT_TYPES
+from planner.sources.collection_years import years_label
 
-FIRST_YEAR: Final = 2022  # 2022-23, the oldest collection year with lists here
+FIRST_YEAR: Final = 2017  # 2017-18, the oldest collection year with lists here
 LAST_YEAR: Final = 2025  # 2025-26
 VALIDATOR: Final = "data-to-insight/csc-validator-be-903 lac_validator/rules"
-
-
-def year_label(year: int) -> str:
-    """2024 -> '2024-25'."""
-    return f"{year}-{(year + 1) % 100:02d}"
-
-
-def years_label(first: int, last: int) -> str:
-    return year_label(first) if first == last else f"{year_label(first)} to {year_label(last)}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,8 +68,8 @@ LISTS: Final = {
             {"1": "Male", "2": "Female", "M": "Male", "F": "Female", "U": "Unknown"},
             "rule 101 (lac2022_23/rule_101.py; lac2024_25/rule_101.py)",
             {
-                "1": (2022, 2023),
-                "2": (2022, 2023),
+                "1": (FIRST_YEAR, 2023),
+                "2": (FIRST_YEAR, 2023),
                 "M": (2024, LAST_YEAR),
                 "F": (2024, LAST_YEAR),
                 "U": (2024, LAST_YEAR),
@@ -185,6 +181,11 @@ LISTS: Final = {
             "rule 1009 (lac2022_23/rule_1009.py)",
         ),
         CodeList(
+            "MISSING",
+            {"M": "Missing", "A": "Away from placement without authorisation"},
+            "rule 1006 (lac2022_23/rule_1006.py)",
+        ),
+        CodeList(
             "IN_TOUCH",
             {
                 "YES": "In touch",
@@ -229,13 +230,3 @@ NOT_CARE_LEAVERS: Final = frozenset({"E11", "E12", "E14", "E15", "E16", "E2", "E
                                      "E47", "E48"})  # fmt: skip
 NOT_KNOWN: Final = "R1"  # accommodation of a care leaver the council is not in touch with
 HOUSED_LETTERS: Final = frozenset("BCDEKRSTUVWXYZ")  # ACCOM letters of somewhere in England to live
-
-
-def support_from_place(place: object) -> str:
-    """A proxy support need from the placement type (SSDA903 has no support level field)."""
-    p = str(place or "")
-    if p in ("K1", "K2", "R1", "R2", "S1", "R5"):
-        return "high"
-    if p in ("H5", "K3", "P2", "R3") or p.startswith("Z1"):
-        return "medium"
-    return "low"  # foster care, with parents, and anything else

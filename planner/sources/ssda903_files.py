@@ -19,8 +19,10 @@ from typing import Final
 
 import pandas as pd
 
+from planner.data.formats import uk_date
 from planner.data.problems import InvalidInput, Problem
-from planner.sources.ssda903_codes import FIRST_YEAR, LAST_YEAR, year_label
+from planner.sources.collection_years import year_end, year_label, year_of, year_of_day, year_start
+from planner.sources.ssda903_codes import FIRST_YEAR, LAST_YEAR
 
 TABLES: Final = {
     "header": ("CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB"),
@@ -41,18 +43,28 @@ TABLES: Final = {
     ),
     "oc3": ("CHILD", "DOB", "IN_TOUCH", "ACTIV", "ACCOM"),
     "uasc": ("CHILD", "SEX", "DOB", "DUC"),
+    "missing": ("CHILD", "DOB", "MISSING", "MIS_START", "MIS_END"),
 }
 # Read when present: newer extracts carry the UASC status in the Header (validator rule 231).
 OPTIONAL: Final = {"header": ("UASC_STATUS",)}
-TITLES: Final = {"header": "Header", "episodes": "Episodes", "oc3": "OC3", "uasc": "UASC"}
+TITLES: Final = {
+    "header": "Header",
+    "episodes": "Episodes",
+    "oc3": "OC3",
+    "uasc": "UASC",
+    "missing": "Missing",
+}
 # A column only that table has (a UASC file has SEX and DOB, like the Header).
-SIGNATURE: Final = {"episodes": "DECOM", "oc3": "IN_TOUCH", "uasc": "DUC", "header": "ETHNIC"}
+SIGNATURE: Final = {
+    "episodes": "DECOM", "oc3": "IN_TOUCH", "uasc": "DUC", "missing": "MIS_START", "header": "ETHNIC"
+}  # fmt: skip
 # The columns without which a file of the table is of no use here.
 NEEDED: Final = {
     "header": ("CHILD", "SEX", "DOB"),
     "episodes": ("CHILD", "DECOM", "PLACE", "DEC", "REC", "HOME_POST", "PL_POST"),
     "oc3": ("CHILD", "DOB", "IN_TOUCH", "ACCOM"),
     "uasc": ("CHILD", "DUC"),
+    "missing": ("CHILD", "MIS_START"),
 }
 # The other tables of the return, recognised so that the reader is told they are not needed.
 OTHER_TABLES: Final = {
@@ -61,14 +73,14 @@ OTHER_TABLES: Final = {
     "DATE_INT": "AD1",
     "DATE_PLACED": "Placed for adoption",
     "PREV_PERM": "Previous permanence",
-    "MIS_START": "Missing",
     "SW_ID": "Social worker episodes",
     "DOLO_START": "Deprivation of liberty orders",
 }
-# 2024-25, 2024_25, 202425, 2024-2025 (the year it starts) or a lone 2025 (the year ending
-# 31 March 2025, as councils name "the 2025 return").
+# 2024-25, 2024_25, 202425, 2024-2025: a collection year by both its years. A lone 2025 (a bare
+# year) is either: councils say "the 2025 return" for the year ending 31 March 2025, the field's
+# demand model names 2025-episodes.csv the year starting 1 April 2025; the dates decide.
 _YEAR_PAIR = re.compile(r"(?<!\d)(20\d\d)[ _/.-]?(?:20)?(\d\d)(?!\d)")
-_YEAR_END = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
+_BARE_YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,13 +96,19 @@ class ReturnFile:
 
 
 def year_in_name(text: str) -> int | None:
-    """The collection year a file or folder name gives, or None."""
+    """The collection year a file or folder name gives by both its years (2024-25), or None."""
     for m in _YEAR_PAIR.finditer(text):
         start, end = int(m.group(1)), int(m.group(2))
         if (start + 1) % 100 == end:
             return start
-    lone = _YEAR_END.search(text)
-    return int(lone.group(1)) - 1 if lone else None
+    return None
+
+
+def bare_year_in_name(text: str) -> int | None:
+    """A lone year in a name (2019 in 2019-episodes.csv): which collection year it means is read
+    from the dates (`_bare_year`)."""
+    lone = _BARE_YEAR.search(text)
+    return int(lone.group(1)) if lone else None
 
 
 def read_csv(path: Path, name: str) -> tuple[pd.DataFrame | None, list[Problem]]:
@@ -211,25 +229,32 @@ def find_files(
 def _years(
     folder: Path, found: list[tuple[str, str, pd.DataFrame, Path]], given: int | None, today: date
 ) -> tuple[list[ReturnFile], list[Problem]]:
-    """Each file's collection year: --year, else its file or folder name, else its folder's dates."""
+    """Each file's collection year: --year, else its file or folder name (a bare year read by the
+    dates), else its folder's dates."""
     named: dict[str, tuple[int, str]] = {}
+    bare: dict[str, tuple[Path, int, str]] = {}
     for name, _, _, path in found:
-        parts = [
-            path.name,
-            *[p.name for p in path.relative_to(folder).parents if p.name],
-            folder.resolve().name,
-        ]
-        for i, part in enumerate(parts):
-            if (y := year_in_name(Path(part).stem if i == 0 else part)) is not None:
-                named[name] = (y, "the file names" if i == 0 else f"the folder name {part!r}")
-                break
+        folders = [*[p.name for p in path.relative_to(folder).parents if p.name], folder.resolve().name]
+        texts = [(path.stem, "the file names"), *((part, f"the folder name {part!r}") for part in folders)]
+        pair = next(((y, where) for text, where in texts if (y := year_in_name(text)) is not None), None)
+        lone = next(((y, where) for text, where in texts if (y := bare_year_in_name(text)) is not None), None)
+        if pair is not None:
+            named[name] = pair
+        elif lone is not None:
+            bare[name] = (path.parent, *lone)
     if given is not None:
-        years = sorted({y for y, _ in named.values()})
+        years = sorted({year_label(y) for y, _ in named.values()} | {str(y) for _, y, _ in bare.values()})
         if len(years) > 1:
-            listed = " and ".join(year_label(y) for y in years)
+            listed = ", ".join(years[:-1]) + f" and {years[-1]}"
             message = f"--year {year_label(given)} is for one return, but the files are named for {listed}"
             raise InvalidInput([Problem(folder.as_posix(), None, None, message + ": leave --year out")])
         return [ReturnFile(n, t, given, "--year", df) for n, t, df, _ in found], []
+    groups: dict[tuple[Path, int], list[pd.DataFrame]] = {}
+    for name, table, df, _ in found:
+        if name in bare:
+            groups.setdefault(bare[name][:2], []).extend([df] if table == "episodes" else [])
+    for name, (parent, year, where) in bare.items():
+        named[name] = _bare_year(groups[(parent, year)], year, where, today)
     by_dates: dict[Path, tuple[int, str] | None] = {}
     for name, table, df, path in found:
         if name not in named and table == "episodes":
@@ -239,12 +264,39 @@ def _years(
     fallback = (
         (latest, "the latest year of the other files")
         if latest is not None
-        else (today.year - (today.month <= 3), "today's date (no episode dates to tell it by)")
+        else (year_of_day(today), "today's date (no episode dates to tell it by)")
     )
     files = [
         ReturnFile(n, t, *(named.get(n) or by_dates.get(p.parent) or fallback), df) for n, t, df, p in found
     ]
     return files, []
+
+
+def _dates(episodes: list[pd.DataFrame], col: str, today: date) -> pd.Series:
+    """A column's valid dates, up to today (later ones are typing slips)."""
+    raw = pd.concat([df[col] for df in episodes]) if episodes else pd.Series(dtype=object)
+    d = pd.to_datetime(raw, format="%d/%m/%Y", errors="coerce")
+    return d[d.notna() & (d <= pd.Timestamp(today))]
+
+
+def _bare_year(episodes: list[pd.DataFrame], year: int, where: str, today: date) -> tuple[int, str]:
+    """The collection year a bare year means: the one its episodes' end dates (DEC) fall in, of
+    the year ending 31 March `year` and the year starting 1 April `year`; else as the latest start
+    (DECOM) says; without dates, the year ending in it (as councils name "the 2025 return")."""
+    verb = "says" if where.startswith("the folder") else "say"
+    either = f"{where} {verb} only {year}, which could be {year_label(year - 1)} or {year_label(year)}"
+    ends = _dates(episodes, "DEC", today)
+    if len(ends):
+        starting = int(((ends >= year_start(year)) & (ends <= year_end(year))).sum())
+        ending = int(((ends >= year_start(year - 1)) & (ends <= year_end(year - 1))).sum())
+        chosen = year if starting > ending else year - 1
+        span = f"{uk_date(ends.min())} to {uk_date(ends.max())}"
+        return chosen, f"the dates: {either}, and the episodes end {span}"
+    starts = _dates(episodes, "DECOM", today)
+    if len(starts):
+        chosen = year if starts.max() >= year_start(year) else year - 1
+        return chosen, f"the dates: {either}, and the latest episode starts {uk_date(starts.max())}"
+    return year - 1, f"{where}: {year} read as the year ending 31 March {year}, with no episode dates to tell"
 
 
 def _year_of_dates(episodes: pd.DataFrame, today: date) -> tuple[int, str] | None:
@@ -256,7 +308,7 @@ def _year_of_dates(episodes: pd.DataFrame, today: date) -> tuple[int, str] | Non
     def years(col: str) -> pd.Series:
         d = pd.to_datetime(episodes[col], format="%d/%m/%Y", errors="coerce")
         d = d[d.notna() & (d <= limit)]
-        return d.dt.year - (d.dt.month <= 3).astype(int)
+        return year_of(d)
 
     ends = years("DEC")
     if len(ends):

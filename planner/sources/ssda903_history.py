@@ -12,26 +12,16 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Final
 
-import numpy as np
 import pandas as pd
 
-from planner.data.formats import plural, uk_date
-from planner.data.vocab import NEVER_SUITABLE
-from planner.forecast.history import UNKNOWN_DISTRICT
+from planner.data.formats import uk_date
+from planner.data.history_formats import UNKNOWN_DISTRICT
 from planner.sources.ssda903_codes import (
     GENDER,
-    HOUSED_LETTERS,
-    LISTS,
-    NOT_CARE_LEAVERS,
-    NOT_KNOWN,
-    OUTCOME_BY_REC,
-    support_from_place,
-    year_label,
 )
+from planner.sources.ssda903_support import accommodation_level, missing_spells, placement_level, support_need
 
 COHORT_AGES: Final = (13, 18)
-LEAVING_AGE: Final = 17.5  # episodes ending from this age on are moves out of care
-UNSUITABLE_AS_SUITABLE: Final = {f"{t}1": f"{t}2" for t in NEVER_SUITABLE}
 
 
 @dataclass
@@ -74,8 +64,11 @@ def cohort(
     on: pd.Timestamp,
     salt: str,
     tally: Tally,
+    spells: pd.DataFrame,
+    custody: set[str],
 ) -> pd.DataFrame:
-    """Children looked after on `on` aged 13 to 17, with their placement then."""
+    """Children looked after on `on` aged 13 to 17, with their placement then and the support
+    need it and their missing spells and custody suggest (`ssda903_support`)."""
     started = eps[eps["DECOM"] <= on]
     last = started.groupby("CHILD").tail(1)
     current = last[last["DEC"].isna() | (last["DEC"] > on)]
@@ -100,7 +93,7 @@ def cohort(
             "gender": at(head["SEX"], teen["CHILD"]).map(GENDER).fillna("X").to_numpy(),
             "district": where.to_numpy(),
             "placement_type": teen["PLACE"].to_numpy(),
-            "support_need": teen["PLACE"].map(support_from_place).to_numpy(),
+            "support_need": _cohort_need(teen, on, spells, custody).to_numpy(),
             "uasc": teen["CHILD"].isin(uasc).to_numpy(),
             "place_provider": teen["PLACE_PROVIDER"].fillna("").to_numpy(),
             "urn": _urn(teen["URN"], salt).to_numpy(),
@@ -108,115 +101,39 @@ def cohort(
     )
 
 
-def _birthday_in(year: pd.Series, dob: pd.Series) -> pd.Series:
-    """The birthday falling in each collection year (1 April to 31 March)."""
-    month, day = dob.dt.month.to_numpy(dtype=int), dob.dt.day.to_numpy(dtype=int)
-    calendar_year = year.to_numpy(dtype=int) + 1 - (month > 3)
-    leap_year = (calendar_year % 4 == 0) & ((calendar_year % 100 != 0) | (calendar_year % 400 == 0))
-    day = np.where((month == 2) & (day == 29) & ~leap_year, 28, day)  # as DateOffset has it
-    parts = pd.DataFrame({"year": calendar_year, "month": month, "day": day}, index=dob.index)
-    return pd.to_datetime(parts).astype("datetime64[ns]")
+def _cohort_need(teen: pd.DataFrame, on: pd.Timestamp, spells: pd.DataFrame, custody: set[str]) -> pd.Series:
+    child = teen["CHILD"]
+    base = placement_level(teen["PLACE"], teen["PLACE_PROVIDER"])
+    n = at(missing_spells(spells, pd.Series(on, index=pd.Index(child.unique()))), child)
+    return support_need(base, pd.Series("", index=teen.index), n, child.isin(custody))
 
 
-def referrals(
+def history_rows(
+    events: pd.DataFrame,
     head: pd.DataFrame,
     eps: pd.DataFrame,
-    oc3: pd.DataFrame,
     district: pd.Series,
-    on: pd.Timestamp,
     salt: str,
     tally: Tally,
+    spells: pd.DataFrame,
+    custody: set[str],
 ) -> pd.DataFrame:
-    """One row per move out of care from age 17½ (DEC) and per OC3 record of a care leaver
-    (dated at their birthday in that collection year), in the referrals.csv format."""
-    dob = at(head["DOB"], eps["CHILD"])
-    ended = eps[eps["DEC"].notna() & (eps["DEC"] <= on) & (eps["REC"] != "") & (eps["REC"] != "X1")]
-    ended = ended[_age(ended["DEC"], dob[ended.index]) >= LEAVING_AGE]
-    not_leavers = ended["REC"].isin(list(NOT_CARE_LEAVERS))
-    if not_leavers.any():
-        labels = LISTS["REC"].labels
-        by_rec = Counter(ended.loc[not_leavers, "REC"])
-        listed = "; ".join(f"{rec} {labels[rec].lower()}: {n}" for rec, n in sorted(by_rec.items()))
-        tally.notes.append(
-            f"{plural(int(not_leavers.sum()), 'episode')} ending at 17½ or older left out of referrals.csv, "
-            f"as the ending does not make a care leaver: {listed}"
-        )
-    leaving = ended[~not_leavers & ended["REC"].isin(list(OUTCOME_BY_REC))]
-    leaving = leaving.assign(_year=leaving["DEC"].dt.year - (leaving["DEC"].dt.month <= 3).astype(int))
-    rows = pd.DataFrame(
-        {
-            "child": leaving["CHILD"].to_numpy(),
-            "when": leaving["DEC"].to_numpy(),
-            "year": leaving["_year"].to_numpy(),
-            "accom": leaving["REC"].map(OUTCOME_BY_REC).to_numpy(),
-            "source": ("episode ended " + leaving["REC"]).to_numpy(),
-        }
-    )
-    oc3 = oc3.assign(_dob=at(head["DOB"], oc3["CHILD"]).fillna(oc3["DOB"]))
-    oc3 = oc3[oc3["_dob"].notna()]
-    in_touch = (oc3["IN_TOUCH"] == "YES") & oc3["ACCOM"].str[:1].isin(list(HOUSED_LETTERS))
-    # OC3 of the year a young person left care says where they live: it wins over the ending.
-    said = oc3[in_touch].set_index(["CHILD", "_year"])["ACCOM"]
-    keys = pd.MultiIndex.from_arrays([rows["child"], rows["year"]])
-    rows["accom"] = pd.Series(said.reindex(keys).to_numpy(), index=rows.index).fillna(rows["accom"])
-    later = oc3[~pd.MultiIndex.from_arrays([oc3["CHILD"], oc3["_year"]]).isin(keys)]
-    died = later["IN_TOUCH"] == "DIED"
-    abroad = (later["IN_TOUCH"] == "YES") & later["ACCOM"].str[:1].isin(["G", "H"])
-    if died.any():
-        tally.notes.append(
-            f"{plural(int(died.sum()), 'OC3 record')} of care leavers who died (IN_TOUCH DIED): "
-            "not in referrals.csv"
-        )
-    if abroad.any():
-        tally.notes.append(
-            f"{plural(int(abroad.sum()), 'OC3 record')} of care leavers gone abroad or deported "
-            "(ACCOM G, H): not in referrals.csv"
-        )
-    later = later[~died & ~abroad]
-    known = (later["IN_TOUCH"] == "YES") & later["ACCOM"].str[:1].isin(list(HOUSED_LETTERS))
-    tally.counts["oc3_not_known"] = int((~known).sum())
-    rows = pd.concat(
-        [
-            rows,
-            pd.DataFrame(
-                {
-                    "child": later["CHILD"].to_numpy(),
-                    "when": _birthday_in(later["_year"], later["_dob"]).to_numpy(),
-                    "year": later["_year"].to_numpy(),
-                    "accom": later["ACCOM"].where(known, NOT_KNOWN).to_numpy(),
-                    "source": [
-                        f"OC3 {year_label(int(y))} IN_TOUCH {t or 'not valid'}"
-                        for y, t in zip(later["_year"], later["IN_TOUCH"], strict=True)
-                    ],
-                }
-            ),
-        ],
-        ignore_index=True,
-    )
-    rows = rows[pd.to_datetime(rows["when"]) <= on]
-    # SSDA903 lets a council call B&B or emergency accommodation suitable (W1, V1); the planner
-    # counts both as unsuitable (PRODUCT.md s.2), so they are written W2, V2.
-    softened = rows["accom"].isin(list(UNSUITABLE_AS_SUITABLE))
-    if softened.any():
-        tally.notes.append(
-            f"{plural(int(softened.sum()), 'OC3 record')} of B&B or emergency accommodation marked "
-            "suitable (W1, V1) written as not suitable (W2, V2): the planner counts both as unsuitable"
-        )
-        rows.loc[softened, "accom"] = rows.loc[softened, "accom"].map(UNSUITABLE_AS_SUITABLE)
-    born = at(head["DOB"], rows["child"]).fillna(at(oc3.groupby("CHILD")["_dob"].last(), rows["child"]))
-    rows = rows.assign(district=at(district, rows["child"]).fillna(""), dob=born)
-    nowhere = rows["district"] == ""
-    tally.counts["history_unknown_district"] = int(nowhere.sum())
-    if nowhere.any():
-        tally.notes.append(
-            f"{plural(int(nowhere.sum()), 'care leaver record')} left out of referrals.csv: no postcode "
-            "in England in their episodes (referrals.csv needs a district)"
-        )
-    rows = rows[~nowhere].sort_values(["when", "child"], kind="stable").reset_index(drop=True)
-    tally.counts["history_leaving"] = int(rows["source"].str.startswith("episode").sum())
-    tally.counts["history_oc3"] = len(rows) - tally.counts["history_leaving"]
+    """The events (`planner.sources.ssda903_events`) as referrals.csv rows, oldest first; the
+    extra columns say which rule made each (`source`), and what the young person was doing
+    (`activity`, OC3 ACTIV)."""
+    rows = events.assign(district=at(district, events["child"]).fillna(UNKNOWN_DISTRICT))
+    tally.counts["history_unknown_district"] = int((rows["district"] == UNKNOWN_DISTRICT).sum())
+    rows = rows[rows["dob"].notna()].sort_values(["when", "child"], kind="stable")
+    rows = rows.reset_index(drop=True)
     last = eps.groupby("CHILD").tail(1).set_index("CHILD")
     when = pd.to_datetime(rows["when"]).astype("datetime64[ns]")
+    # Missing spells in the 12 months before leaving care (the last episode's end, else now).
+    left = last["DEC"].fillna(when.max() if len(when) else pd.Timestamp.now())
+    counts = missing_spells(spells, left).reindex(rows["child"].to_numpy(), fill_value=0)
+    n = pd.Series(counts.to_numpy(), index=rows.index)
+    placed = placement_level(last["PLACE"], last["PLACE_PROVIDER"])
+    went = accommodation_level(rows["accom"], rows["activity"].fillna(""))
+    need = support_need(went, at(placed, rows["child"]).fillna(""), n, rows["child"].isin(custody))
     return pd.DataFrame(
         {
             "referral_id": [f"R-{i:06d}" for i in range(1, len(rows) + 1)],
@@ -225,29 +142,18 @@ def referrals(
             "date_of_birth": _month_of_birth(pd.to_datetime(rows["dob"]).astype("datetime64[ns]")),
             "gender": at(head["SEX"], rows["child"]).map(GENDER).fillna("X"),
             "home_district": rows["district"],
-            "support_need": at(last["PLACE"], rows["child"]).map(support_from_place),
+            "support_need": need,
             "wheelchair": False,
             "parent_with_child": at(head["MOTHER"], rows["child"]).eq("1"),
             "high_risk": False,
-            "risks": [()] * len(rows),
+            "risks": [("going_missing",) if k else () for k in n],
             "outcome_accom": rows["accom"],
             "placed_date": when,
             "left_date": pd.Series(pd.NaT, index=rows.index, dtype="datetime64[ns]"),
             "source": rows["source"],
+            # OC3 ACTIV: education, employment or training around the birthday; 0 (not known) empty.
+            "activity": rows["activity"].fillna("").replace("0", ""),
             "place_provider": at(last["PLACE_PROVIDER"], rows["child"]).fillna(""),
             "urn": _urn(at(last["URN"], rows["child"]), salt),
         }
     )
-
-
-def districts_of(eps: pd.DataFrame, found: pd.DataFrame) -> pd.Series:
-    """Each child's district: of the latest HOME_POST found in England, else of the latest PL_POST.
-    `found` maps a postcode as written to its district ("" when not found in England)."""
-    lookup = found["district"]
-    home = at(lookup, eps["HOME_POST"]).fillna("")
-    place = at(lookup, eps["PL_POST"]).fillna("")
-    by_child = pd.DataFrame(
-        {"CHILD": eps["CHILD"], "home": home.replace("", np.nan), "place": place.replace("", np.nan)}
-    )
-    last = by_child.groupby("CHILD")[["home", "place"]].last()
-    return last["home"].fillna(last["place"]).dropna()

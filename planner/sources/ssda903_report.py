@@ -7,10 +7,11 @@ from collections import defaultdict
 from datetime import timedelta
 from pathlib import Path
 
+from planner.data.districts import main_council
 from planner.data.formats import plural, uk_date
 from planner.data.problems import Problem
+from planner.sources.collection_years import year_label
 from planner.sources.ssda903 import ImportResult
-from planner.sources.ssda903_codes import year_label
 from planner.sources.ssda903_files import TITLES
 
 LIST_ALL_UP_TO = 40  # more problems than this are summarised by file and column
@@ -29,11 +30,18 @@ def import_report(result: ImportResult, out_dir: Path, *, all_problems: bool = F
             "cohort.csv still counts the children turning 18."
         )
     else:
+        council = f" --council {result.council_code}" if _council_needed(result) else ""
         lines.append(
-            f"Next: planner forecast {out_dir} --start {start} (copy the council's schemes.csv into "
-            f"{out_dir}/ first to set demand against supply)."
+            f"Next: planner forecast {out_dir} --start {start}{council} (copy the council's schemes.csv "
+            f"into {out_dir}/ first to set demand against supply)."
         )
     return lines
+
+
+def _council_needed(result: ImportResult) -> bool:
+    """Whether the files written name the council by their districts, or the forecast needs telling."""
+    known = [*result.cohort["district"], *result.referrals["home_district"]]
+    return bool(result.council_code) and main_council(known) != result.council_code
 
 
 def _files(result: ImportResult) -> list[str]:
@@ -52,7 +60,8 @@ def _derived(result: ImportResult) -> list[str]:
     lines = [
         f"Council: {result.council}."
         if result.council
-        else "Council: not known (no postcode found in England)."
+        else "Council: not known (no postcode found in England): say whose returns these are with --council "
+        "NAME|CODE"
     ]
     unknown = c.get("cohort_unknown_district", 0)
     kept = f"; {unknown} with district unknown (no postcode found in England), kept" if unknown else ""
@@ -61,14 +70,31 @@ def _derived(result: ImportResult) -> list[str]:
         f"(of {c.get('looked_after', 0):,} looked after, {c.get('children', 0):,} children in the Header)"
         f"{kept}."
     )
-    not_known = c.get("oc3_not_known", 0)
-    lines.append(
-        f"Care leavers' history: {plural(c.get('history_leaving', 0), 'move')} out of care and "
-        f"{plural(c.get('history_oc3', 0), 'OC3 accommodation record')}"
-        + (f" ({not_known:,} 'not known' (R1): not in touch, or no accommodation given)" if not_known else "")
-        + "."
-    )
+    lines += history_lines(c)
     return lines
+
+
+def history_lines(c: dict[str, int]) -> list[str]:
+    """What referrals.csv holds, by rule, and what the return showed that is not an event."""
+    rules = ("left care", "moved", "released from custody")
+    left, moved, released = (c.get(f"events_{r}", 0) for r in rules)
+    needing = sum(c.get(f"demand_{r}", 0) for r in rules)
+    not_known = c.get("not_known", 0)
+    unknown = c.get("history_unknown_district", 0)
+    return [
+        f"Care leavers' history: {plural(left + moved + released, 'event')}, {needing:,} of them needing a "
+        f"place: {left:,} left care at 16 to 18 ({c.get('demand_left care', 0):,} needing a place, the "
+        f"rest to family, staying put or custody), {plural(moved, 'move')} into a place or into B&B, "
+        f"emergency accommodation or no fixed abode, {plural(released, 'release')} from custody"
+        + (f"; {unknown:,} with district unknown (no postcode found in England), kept." if unknown else "."),
+        f"  Not events, not demand: {plural(c.get('stayed', 0), 'OC3 record')} in the same type of place "
+        f"as before, {plural(c.get('to_family', 0), 'move')} back to family, "
+        f"{plural(c.get('first_seen', 0), 'first record')} of someone who left care before the returns "
+        "loaded, and "
+        f"{plural(not_known, 'record')} 'not known' (R: not in touch, refused contact, returned home, no "
+        f"longer requires services, no accommodation given; {c.get('left_not_known', 0):,} on leaving care), "
+        "counted apart.",
+    ]
 
 
 def problem_lines(problems: list[Problem], *, all_problems: bool = False) -> list[str]:

@@ -61,6 +61,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     app = create_app(
         {
             "TESTING": True,  # plain-http cookies; CSRF stays on
+            "DEMO": True,  # the demo's database and logins are served in demo mode only
             "DATABASE_URL": f"sqlite:///{folder}/planner.sqlite",
             "TODAY": ON,
             "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # fast sign-ins

@@ -19,10 +19,13 @@ EXAMPLE = Path(__file__).resolve().parents[2] / "data" / "example"
 LANDING = {"officer": "/waiting-list", "commissioner": "/map", "analyst": "/map", "admin": "/admin/users"}
 NAVIGATION = {
     "officer": {"Waiting list", "Proposals", "Alerts", "Schemes", "Imports", "Glossary"},
-    "commissioner": {"Schemes", "Shortfall map", "Scenarios", "Glossary"},
-    "analyst": {"Schemes", "Shortfall map", "Glossary"},
-    "admin": {"Shortfall map", "Scenarios", "Imports", "Users", "Audit log", "Glossary"},
-}
+    "commissioner": {"Schemes", "Shortfall map", "Forecast", "History", "Scenarios", "Commissioning",
+                     "Glossary"},
+    "analyst": {"Schemes", "Shortfall map", "Forecast", "History", "Scenarios", "Commissioning",
+                "Glossary"},
+    "admin": {"Shortfall map", "Forecast", "History", "Scenarios", "Commissioning", "Imports", "Users",
+              "Audit log", "Glossary"},
+}  # fmt: skip
 
 
 def first_ids(live_server) -> dict[str, str]:
@@ -72,7 +75,26 @@ def test_every_page_renders_for_its_role_with_nothing_fetched_from_outside(visit
             "/waiting-list/print",
             "/glossary",
         ],
-        "commissioner": ["/map", "/schemes", "/scenarios", "/scenarios/new", "/map?month=2027-06"],
+        "commissioner": [
+            "/map",
+            "/schemes",
+            "/scenarios",
+            "/scenarios/new",
+            "/map?month=2027-06",
+            "/map?month=2026-11",
+            "/scenarios/compare",
+            "/commissioning",
+            "/commissioning/new",
+            "/forecast",
+            "/history",
+        ],
+        "analyst": [
+            "/map",
+            "/forecast?district=E07000078&support_level=high",
+            "/history?district=E07000081",
+            "/scenarios",
+            "/commissioning",
+        ],
         "admin": ["/admin/users", f"/admin/users/{ids['user']}", "/admin/audit", "/imports", "/map"],
     }
     for role, paths in pages.items():

@@ -139,9 +139,11 @@ def test_no_page_scrolls_sideways_on_a_phone_and_axe_finds_nothing_serious(visit
             "/waiting-list?q=%3C",
         ],
         "commissioner": [
-            "/map", "/map?month=2027-06", "/scenarios", f"/scenarios/{scenario}", f"/scenarios/runs/{run}",
-            f"/scenarios/{scenario}/edit", "/scenarios/new", "/schemes",
+            "/map", "/map?month=2027-06", "/map?month=2026-11", "/scenarios", f"/scenarios/{scenario}",
+            f"/scenarios/runs/{run}", f"/scenarios/{scenario}/edit", "/scenarios/new", "/scenarios/compare",
+            "/commissioning", "/commissioning/new", "/forecast", "/history", "/schemes",
         ],
+        "analyst": ["/forecast?district=E07000078", "/history?district=E07000078", "/scenarios"],
         "admin": ["/admin/users", "/admin/audit"],
     }  # fmt: skip
     wide, serious = {}, {}

@@ -46,7 +46,15 @@ def test_a_commissioner_creates_runs_and_reads_a_scenario(visit):
     expect(page.locator("h1")).to_have_text("Results", timeout=60_000)  # the page refreshes itself
     expect(page.locator("figure svg")).to_be_visible()
     expect(page.locator("#district-table")).to_contain_text("Forest of Dean")
+    # The baseline month by month, beside the council's DfE figures (issue 23).
+    expect(page.locator("#baseline-findings")).to_contain_text("care leavers aged 17-21")
+    expect(page.locator("#baseline-months tbody tr").first).to_contain_text("Nov 2026")
     visit.shot("scenario-results")
+    top = page.locator("#baseline-heading").bounding_box()
+    table = page.locator("#baseline-months").bounding_box()
+    assert top and table
+    clip = {"x": 0, "y": top["y"] - 10, "width": 1280, "height": table["y"] + table["height"] - top["y"] + 20}
+    page.screenshot(path=str(visit.shots / "scenario-results-baseline.png"), full_page=True, clip=clip)  # type: ignore[arg-type]
     visit.go("/scenarios")
     expect(page.locator("#scenario-list")).to_contain_text("browser-forest-places")
     visit.shot("scenarios-list")

@@ -1,10 +1,10 @@
-"""Backing up and restoring the database, safe while the app is serving.
+"""Backing up the database, safe while the app is serving (restoring: `web.admin.restore`).
 
 SQLite: the online backup API (`sqlite3.Connection.backup`), which copies a consistent snapshot
 page by page while others read and write (copying the file of a live WAL database can lose
-committed changes). PostgreSQL: `pg_dump --format=custom` and `pg_restore --clean
---single-transaction`, so a restore replaces everything or nothing. Either way the backup
-records its migration revision, and a restore refuses a backup newer than this code.
+committed changes). PostgreSQL: `pg_dump --format=custom`. Either way the backup records its
+migration revision, and is written beside its final name and renamed only once complete: a
+full disk leaves no half-written backup.
 """
 
 from __future__ import annotations
@@ -20,10 +20,9 @@ from typing import Any
 
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError
-from sqlalchemy import Engine
 from sqlalchemy.engine import URL, make_url
 
-from web.core.db import head_revision, make_engine, migration_config, schema_state, upgrade
+from web.core.db import make_engine, migration_config, schema_state
 
 PG_MAGIC = b"PGDMP"
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -33,17 +32,17 @@ class BackupError(RuntimeError):
     """A backup or restore that could not be done, with the reason in plain English."""
 
 
-def _sqlite(path: str, **kwargs: Any) -> closing[sqlite3.Connection]:
+def sqlite_connection(path: str, **kwargs: Any) -> closing[sqlite3.Connection]:
     return closing(sqlite3.connect(path, **kwargs))  # closed after, not just committed
 
 
-def _sqlite_path(url: URL) -> Path:
+def sqlite_path(url: URL) -> Path:
     if not url.database or url.database == ":memory:":
         raise BackupError("an in-memory SQLite database cannot be backed up")
     return Path(url.database)
 
 
-def _pg_env(url: URL) -> tuple[dict[str, str], list[str]]:
+def pg_env(url: URL) -> tuple[dict[str, str], list[str]]:
     """libpq settings from the SQLAlchemy URL (the password in the environment, never on the
     command line), and the schemas named by a `search_path` option, if any."""
     env = dict(os.environ)
@@ -62,14 +61,14 @@ def _pg_env(url: URL) -> tuple[dict[str, str], list[str]]:
     return env, schemas
 
 
-def _tool(name: str) -> str:
+def tool(name: str) -> str:
     found = shutil.which(name)
     if found is None:
         raise BackupError(f"{name} is not installed (Debian: apt-get install postgresql-client)")
     return found
 
 
-def _run(args: list[str], env: dict[str, str]) -> None:
+def run_tool(args: list[str], env: dict[str, str]) -> None:
     done = subprocess.run(args, env=env, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise BackupError(f"{Path(args[0]).name} failed: {done.stderr.strip() or done.returncode}")
@@ -89,33 +88,35 @@ def backup(database_url: str, file: Path) -> str:
     finally:
         engine.dispose()
     file = Path(file)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{file.name}-", dir=file.parent or Path("."))
+    folder = file.parent if str(file.parent) else Path(".")
+    if not folder.is_dir():
+        raise BackupError(f"the folder {folder} does not exist: nothing was written")
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{file.name}-", dir=folder)
+    except OSError as e:
+        raise BackupError(f"cannot write in {folder} ({e.strerror}): nothing was written") from None
     os.close(fd)
     tmp = Path(tmp_name)
     try:
         if url.get_backend_name() == "sqlite":
-            with _sqlite(str(_sqlite_path(url))) as src, _sqlite(str(tmp)) as dest:
+            with sqlite_connection(str(sqlite_path(url))) as src, sqlite_connection(str(tmp)) as dest:
                 src.backup(dest)
         else:
-            env, schemas = _pg_env(url)
-            args = [_tool("pg_dump"), "--format=custom", "--no-owner", f"--file={tmp}"]
+            env, schemas = pg_env(url)
+            args = [tool("pg_dump"), "--format=custom", "--no-owner", f"--file={tmp}"]
             args += [f"--schema={s}" for s in schemas]
-            _run(args, env)
+            run_tool(args, env)
         os.replace(tmp, file)
+    except (OSError, sqlite3.Error) as e:  # e.g. the disk filled up while writing
+        raise BackupError(f"could not write {file} ({e}): nothing was written") from None
     finally:
         tmp.unlink(missing_ok=True)
     return str(state.current)
 
 
-def _backup_revision(file: Path, kind: str, env: dict[str, str] | None) -> str | None:
-    if kind == "sqlite":
-        with _sqlite(f"file:{file}?mode=ro", uri=True) as conn:
-            try:
-                row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
-            except sqlite3.DatabaseError:
-                return None
-        return str(row[0]) if row else None
-    args = [_tool("pg_restore"), "--data-only", "--table=alembic_version", "--file=-", str(file)]
+def dump_revision(file: Path, env: dict[str, str]) -> str | None:
+    """The migration revision a pg_dump file records, or None when it has none."""
+    args = [tool("pg_restore"), "--data-only", "--table=alembic_version", "--file=-", str(file)]
     listing = subprocess.run(args, env=env, capture_output=True, text=True, check=False)
     lines = listing.stdout.splitlines()
     starts = [i for i, line in enumerate(lines) if line.startswith("COPY ") and "alembic_version" in line]
@@ -124,44 +125,7 @@ def _backup_revision(file: Path, kind: str, env: dict[str, str] | None) -> str |
     return lines[starts[0] + 1].strip()
 
 
-def restore(database_url: str, file: Path) -> str:
-    """Replace the database's contents with the backup in `file`, then migrate it to this
-    code's revision; returns the revision restored. Refuses a file of the wrong kind or a
-    backup made by newer code."""
-    url = make_url(database_url)
-    file = Path(file)
-    head = file.read_bytes()[:16] if file.is_file() else b""
-    kind = "sqlite" if url.get_backend_name() == "sqlite" else "postgresql"
-    wanted = SQLITE_MAGIC if kind == "sqlite" else PG_MAGIC
-    if not head.startswith(wanted):
-        what = "a SQLite database" if kind == "sqlite" else "a pg_dump custom-format file"
-        raise BackupError(f"{file} is not {what} (the database is {kind}): nothing was changed")
-    env, schemas = _pg_env(url) if kind == "postgresql" else (None, [])
-    revision = _backup_revision(file, kind, env)
-    if revision is None:
-        raise BackupError(f"{file} holds no planner database (no migration revision): nothing was changed")
-    if not _known_revision(revision):
-        raise BackupError(f"{file} was made by a newer version of the planner (revision {revision}; this "
-                          f"version knows up to {head_revision()}): upgrade the planner first")  # fmt: skip
-    if kind == "sqlite":
-        target = _sqlite_path(url)
-        with _sqlite(f"file:{file}?mode=ro", uri=True) as src, _sqlite(str(target), timeout=30) as dest:
-            src.backup(dest)  # takes the write lock: readers see the old or the new, never half
-    else:
-        assert env is not None
-        args = [_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--single-transaction",
-                f"--dbname={env.get('PGDATABASE', '')}"]  # fmt: skip
-        args += [f"--schema={s}" for s in schemas]
-        _run([*args, str(file)], env)
-    engine: Engine = make_engine(database_url)
-    try:
-        upgrade(engine)  # a backup from an older version is brought up to date
-    finally:
-        engine.dispose()
-    return revision
-
-
-def _known_revision(revision: str) -> bool:
+def known_revision(revision: str) -> bool:
     try:
         return ScriptDirectory.from_config(migration_config()).get_revision(revision) is not None
     except CommandError:

@@ -23,7 +23,7 @@ from web.admin.import_plan import SHOWN, measure
 from web.core import audit
 from web.core.auth import roles_required
 from web.core.clock import today
-from web.core.db import exclusive, get_db
+from web.core.db import exclusive, get_db, lock_people
 from web.core.models import CohortChild, Import, PendingImport, Referral, User, utcnow
 from web.core.store import replace_history
 
@@ -123,6 +123,7 @@ def _preview_page(
     """What the import would change: made, measured and rolled back."""
     db = get_db()
     exclusive(db, IMPORT_LOCK)
+    lock_people(db)  # the preview makes the import (then rolls it back): as the import does
     preview, _ = measure(db, data, on=today(current_app), user=_user())
     db.rollback()
     return render_template(
@@ -145,6 +146,9 @@ def confirm(pending_id: int) -> ResponseReturnValue:
     pending, data = _pending(pending_id)
     db = get_db()
     exclusive(db, IMPORT_LOCK)
+    # Every person's row before their status is read: an end or confirm meanwhile waits for the
+    # import, or the import for it, and the status written back is the one after it.
+    lock_people(db)
     record = Import(
         user_id=_user().id,
         people_file=pending.people_file,

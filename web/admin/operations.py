@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from web.core.accounts import AccountError, add_user
-from web.core.db import make_engine, schema_state, upgrade
-from web.core.site import mode_of, set_mode
+from web.core.db import MigrationFailed, make_engine, schema_state, upgrade
+from web.core.site import disable_demo_logins, mode_of, set_mode
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,20 +17,28 @@ class Upgraded:
     before: str | None  # revision before (None: an empty database)
     after: str
     mode: str  # demo or live
+    disabled: tuple[str, ...] = ()  # demo logins (password 'demo') found in a live database
 
 
 def upgrade_database(url: str) -> Upgraded:
-    """Run the migrations once (several at once take turns) and mark a new database `live`."""
+    """Run the migrations once (several at once take turns), mark a new database `live`, and
+    deactivate any demo login a live database still holds."""
     engine = make_engine(url)
     try:
         before = schema_state(engine)
         if not before.reachable:
             raise AccountError("cannot reach the database: check DATABASE_URL and that the server runs")
-        upgrade(engine)
+        try:
+            upgrade(engine)
+        except MigrationFailed as e:
+            at = before.current or "none"
+            why = f"the migrations failed, so nothing was changed (still at revision {at}): {e}"
+            raise AccountError(why) from None
         with Session(engine) as db:
             mode = set_mode(db, "live")
+            disabled = disable_demo_logins(db)
             db.commit()
-        return Upgraded(before.current, before.head, mode)
+        return Upgraded(before.current, before.head, mode, tuple(disabled))
     finally:
         engine.dispose()
 

@@ -18,7 +18,7 @@ from wtforms.validators import DataRequired, Optional, Regexp, ValidationError
 from planner.data.formats import parse_date, spreadsheet_cell
 from web.core import audit
 from web.core.accounts import (
-    PASSWORD_MIN,
+    PASSWORD_RULE,
     USERNAME,
     USERNAME_RULE,
     AccountError,
@@ -34,18 +34,12 @@ from web.core.models import ROLE_LABELS, ROLES, AuditEvent, User
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
 
 
-@bp.context_processor
-def _password_rule() -> dict[str, int]:
-    """The hints say the length `web.core.accounts` enforces."""
-    return {"password_min": PASSWORD_MIN}
-
-
 ADMINS = ("admin",)
 ROLE_CHOICES = [SelectChoice(r, ROLE_LABELS[r]) for r in ROLES]
 
 
 def _good_password(form: FlaskForm, field: PasswordField) -> None:
-    """The password rules of `web.core.accounts` (12 to 128 characters, not a common password)."""
+    """The password rules of `web.core.accounts` (12 to 128 characters, hard to guess)."""
     username = getattr(form, "username", None)
     name = username.data if username is not None else getattr(form, "for_username", "")
     if field.data and (problem := password_problem(field.data, name or "")):
@@ -93,7 +87,7 @@ def users() -> ResponseReturnValue:
                 return redirect(url_for("admin.users"), code=303)
         status = 400
     everyone = list(db.scalars(select(User).order_by(User.username)))
-    return render_template("admin/users.html", form=form, users=everyone), status
+    return render_template("admin/users.html", form=form, users=everyone, password_rule=PASSWORD_RULE), status
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
@@ -107,10 +101,10 @@ def user(user_id: int) -> ResponseReturnValue:
     form.for_username = u.username
     if request.method == "POST":
         if not form.validate():
-            return render_template("admin/user.html", form=form, u=u), 400
+            return _user_page(form, u, 400)
         if u.id == current_user.id and (form.role.data != "admin" or not form.active.data):
             form.role.errors = ["You cannot remove your own administrator access"]
-            return render_template("admin/user.html", form=form, u=u), 400
+            return _user_page(form, u, 400)
         changes = []
         if form.role.data != u.role:
             changes.append(f"role {u.role} -> {form.role.data}")
@@ -129,7 +123,11 @@ def user(user_id: int) -> ResponseReturnValue:
             db.commit()
             flash(f"Changed {u.username}: {', '.join(changes)}.")
         return redirect(url_for("admin.users"), code=303)
-    return render_template("admin/user.html", form=form, u=u)
+    return _user_page(form, u)
+
+
+def _user_page(form: ChangeUserForm, u: User, status: int = 200) -> ResponseReturnValue:
+    return render_template("admin/user.html", form=form, u=u, password_rule=PASSWORD_RULE), status
 
 
 def _day(text: str | None) -> date | None:

@@ -1,25 +1,25 @@
-"""The scenario form: the common changes a commissioner makes, written to the same YAML as
-data/scenarios/ and checked by `planner.simulate.scenario.parse_scenario`, so the form, the YAML box and
-`planner scenario` accept exactly the same scenarios.
+"""The scenario form: the changes a commissioner makes, several of each kind (GOV.UK "add another":
+new places, closures, cuts in places or price, demand growth for everyone, a district or a support
+need), and the costs of B&B and emergency nights. It is written to the same YAML as
+data/scenarios/ and checked by `web.commissioner.scenario_yaml.parse`, so the form, the YAML box
+and `planner scenario` accept exactly the same scenarios.
 
-The app simulates the young people, schemes and referrals in its database, so its YAML has no
-`data` key (parse_scenario's `data_dir` stands in for it; messages call the data `database`).
+"Add another" and "Remove" post the form back with one entry more or less, checking nothing, so
+it works without JavaScript; empty entries are left out when it is saved.
 """
 
 from __future__ import annotations
 
-import json
-from dataclasses import replace
-from datetime import date
-from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import pandas as pd
-import yaml
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    FieldList,
     FloatField,
+    Form,
+    FormField,
     IntegerField,
     RadioField,
     SelectField,
@@ -28,25 +28,33 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from planner.data.districts import district_name, districts
 from planner.data.limits import SCENARIO_NAME_MAX_LENGTH, WEEKLY_COST_MAX
-from planner.data.problems import InvalidInput, Problem
 from planner.data.vocab import ACCOM_LABELS, SCHEME_TYPES, SUPPORT_LEVELS, UNSUITABLE_TYPES
-from planner.data.yaml_reader import YamlProblem, compose
 from planner.simulate.report import POLICY_LABELS
-from planner.simulate.scenario import POLICIES, AddPlaces, CloseScheme, Scenario, parse_scenario
+from planner.simulate.scenario import (
+    POLICIES,
+)
+from web.commissioner.scenario_yaml import DEFAULT_MONTHS, DEFAULT_RUNS, MAX_RUNS
 from web.core.dates import date_field
 
-FILE = "scenario.yaml"  # how the YAML is named in messages
-DATA_NAME = "database"  # what build_world's messages call the data: the app's database
-DEFAULT_MONTHS = 12
-DEFAULT_RUNS = 20  # small: a run of the demo county finishes in a few seconds
-MAX_RUNS = 200  # the web runs in the app's process; bigger studies belong to `planner scenario`
 SUITABLE_TYPES = sorted(SCHEME_TYPES - UNSUITABLE_TYPES)
-SKIP_POLICY = "clairvoyant"  # the bound needs no choice of policy in the form's default
+LISTS: Final = ("growth", "adds", "closes", "cuts")  # the form's "add another" lists
+
+
+def name_rules(what: str) -> list[Any]:
+    """A scenario's or plan's name: it names rows of the results and files, so it is plain."""
+    return [
+        DataRequired(message=f"Enter a name for the {what}"),
+        Length(
+            max=SCENARIO_NAME_MAX_LENGTH,
+            message=f"Name must be {SCENARIO_NAME_MAX_LENGTH} characters or fewer",
+        ),  # fmt: skip
+        Regexp(r"^[A-Za-z0-9_-]+$", message="Name must be letters, digits, '-' or '_' (no spaces)"),
+    ]
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -54,118 +62,181 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class ScenarioForm(FlaskForm):
-    name = StringField(
-        "Name",
-        validators=[
-            DataRequired(message="Enter a name for the scenario"),
-            Length(
-                max=SCENARIO_NAME_MAX_LENGTH,
-                message=f"Name must be {SCENARIO_NAME_MAX_LENGTH} characters or fewer",
-            ),
-            Regexp(r"^[A-Za-z0-9_-]+$", message="Name must be letters, digits, '-' or '_' (no spaces)"),
-        ],
+class AmountField(FloatField):
+    """A number shown as typed, or as a whole number when it is one (490, not 490.0)."""
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return str(self.raw_data[0])
+        if self.data is None:
+            return ""
+        return str(int(self.data)) if float(self.data).is_integer() else str(self.data)
+
+
+def money(label: str, required: bool = False) -> FloatField:
+    need = InputRequired(message=f"Enter the {label.lower()}") if required else Optional()
+    limit = NumberRange(0, WEEKLY_COST_MAX, message=f"{label} must be £0 to £{WEEKLY_COST_MAX:,}")
+    return AmountField(label, validators=[need, limit])
+
+
+def accom_type_field() -> SelectField:
+    """A suitable SSDA903 accommodation type (not B&B or emergency), chosen."""
+    choices = [SelectChoice("", "Choose a type")] + [
+        SelectChoice(t, f"{t} {ACCOM_LABELS[t]}") for t in SUITABLE_TYPES
+    ]
+    # validate_choice off: the YAML's reader checks the value and says which it is
+    return SelectField("Accommodation type", choices=choices, validate_choice=False)
+
+
+def support_level_field() -> SelectField:
+    choices = [SelectChoice("", "Choose a level")] + [SelectChoice(s, s.capitalize()) for s in SUPPORT_LEVELS]
+    return SelectField("Support level", choices=choices, validate_choice=False)
+
+
+class GrowthEntry(Form):
+    scope = SelectField("Who", choices=[], validate_choice=False)
+    percent = AmountField(
+        "Growth (%)",
+        validators=[Optional(), NumberRange(-100, 1000, message="Demand growth must be -100 to 1000 %")],
     )
+
+
+class AddEntry(Form):
+    district = SelectField("District", choices=[], validate_choice=False)
+    accom_type = accom_type_field()
+    support_level = support_level_field()
+    places = IntegerField(
+        "Places",
+        validators=[Optional(), NumberRange(1, 10_000, message="Places must be a whole number from 1")],
+    )
+    weekly_cost = money("Weekly cost per place (£)")
+    start = date_field("Places available from")
+    contract = RadioField(
+        "Contract",
+        choices=[
+            SelectChoice("block", "Block: paid for whether used or not"),
+            SelectChoice("spot", "Spot: paid for only when used"),
+        ],  # fmt: skip
+        default="block",
+    )
+    high_risk = BooleanField("Accepts young people assessed as high risk")
+    ofsted = BooleanField("Ofsted registered (16 and 17 year olds may live there)", default=True)
+
+
+class CloseEntry(Form):
+    scheme = SelectField("Scheme to close", choices=[], validate_choice=False)
+    start = date_field("Closes from")
+
+
+class CutEntry(Form):
+    scheme = SelectField("Scheme", choices=[], validate_choice=False)
+    capacity = IntegerField(
+        "Places from then",
+        validators=[Optional(), NumberRange(0, 10_000, message="Places must be a whole number from 0")],
+    )
+    weekly_cost = money("Weekly cost per place from then (£)")
+    start = date_field("Changes from")
+
+
+class ScenarioForm(FlaskForm):
+    name = StringField("Name", validators=name_rules("scenario"))
     description = StringField("Description", validators=[Length(max=500)])
     start = date_field("Start date", required=True)
-    months = IntegerField(
-        "Months to simulate",
-        default=DEFAULT_MONTHS,
-        validators=[
-            DataRequired(message="Enter the months to simulate, 12 to 36"),
-            NumberRange(12, 36, message="Months to simulate must be 12 to 36"),
-        ],
-    )
-    runs = IntegerField(
-        "Monte Carlo runs",
-        default=DEFAULT_RUNS,
-        validators=[
-            DataRequired(message="Enter the number of runs"),
-            NumberRange(1, MAX_RUNS, message=f"Monte Carlo runs must be 1 to {MAX_RUNS}"),
-        ],
-    )
+    months = IntegerField("Months to simulate", default=DEFAULT_MONTHS, validators=[
+        DataRequired(message="Enter the months to simulate, 12 to 36"),
+        NumberRange(12, 36, message="Months to simulate must be 12 to 36")])  # fmt: skip
+    runs = IntegerField("Monte Carlo runs", default=DEFAULT_RUNS, validators=[
+        DataRequired(message="Enter the number of runs"),
+        NumberRange(1, MAX_RUNS, message=f"Monte Carlo runs must be 1 to {MAX_RUNS}")])  # fmt: skip
     policies = MultiCheckboxField(
         "Placement policies to compare",
         choices=[SelectChoice(p, POLICY_LABELS[p]) for p in POLICIES],
         default=["fcfs", "optimised"],
         validators=[DataRequired(message="Choose at least one placement policy")],
     )
-    growth_percent = FloatField(
-        "Demand growth (%)",
-        default=0.0,
-        validators=[Optional(), NumberRange(-100, 1000, message="Demand growth must be -100 to 1000 %")],
-    )
-    add_district = SelectField("District", choices=[], validate_choice=False)
-    add_type = SelectField(
-        "Accommodation type",
-        choices=[SelectChoice("", "Choose a type")]
-        + [SelectChoice(t, f"{t} {ACCOM_LABELS[t]}") for t in SUITABLE_TYPES],
-        validate_choice=False,  # parse_scenario checks the value and names it
-    )
-    add_support = SelectField(
-        "Support level",
-        choices=[SelectChoice("", "Choose a level")]
-        + [SelectChoice(s, s.capitalize()) for s in SUPPORT_LEVELS],
-        validate_choice=False,
-    )
-    add_places = IntegerField(
-        "Places",
-        validators=[Optional(), NumberRange(1, 10_000, message="Places must be a whole number from 1")],
-    )
-    add_cost = FloatField(
-        "Weekly cost per place (£)",
-        validators=[
-            Optional(),
-            NumberRange(0, WEEKLY_COST_MAX, message=f"Weekly cost must be £0 to £{WEEKLY_COST_MAX:,}"),
-        ],
-    )
-    add_from = date_field("Places available from")
-    add_contract = RadioField(
-        "Contract",
-        choices=[
-            SelectChoice("block", "Block: paid for whether used or not"),
-            SelectChoice("spot", "Spot: paid for only when used"),
-        ],
-        default="block",
-    )
-    add_high_risk = BooleanField("Accepts young people assessed as high risk")
-    add_ofsted = BooleanField("Ofsted registered (16 and 17 year olds may live there)", default=True)
-    close_scheme = SelectField("Scheme to close", choices=[], validate_choice=False)
-    close_from = date_field("Closes from")
+    growth = FieldList(FormField(GrowthEntry), min_entries=1)
+    adds = FieldList(FormField(AddEntry), min_entries=1)
+    closes = FieldList(FormField(CloseEntry), min_entries=1)
+    cuts = FieldList(FormField(CutEntry), min_entries=1)
+    bnb_weekly = money("B&B, a week (£)", required=True)
+    emergency_weekly = money("Emergency accommodation, a week (£)", required=True)
     yaml_text = TextAreaField("Scenario YAML")
 
     def validate(self, extra_validators: Any = None) -> bool:
         """Each field's own rules, then the ones between fields: new places need all their details,
-        a closure its date."""
+        a closure or a cut its scheme and date, growth says whose demand grows, once each."""
         ok = super().validate(extra_validators)
-        needed: dict[Any, str] = {}
-        if self.add_places.data is not None:
-            needed = {
-                self.add_district: "Choose the district for the new places",
-                self.add_type: "Choose the accommodation type of the new places",
-                self.add_support: "Choose the support level of the new places",
-                self.add_cost: "Enter the weekly cost per place",
-                self.add_from: "Enter the date the new places are available from",
-            }
-        if self.close_scheme.data:
-            needed[self.close_from] = "Enter the date the scheme closes from"
-        for field, message in needed.items():
-            if field.data in (None, "") and not field.errors:
-                field.errors = [message]
+        for entry in _filled(self):
+            f = entry.form
+            needed: dict[Any, str] = {}
+            if isinstance(f, AddEntry):
+                needed = {f.district: "Choose the district for the new places",
+                          f.accom_type: "Choose the accommodation type of the new places",
+                          f.support_level: "Choose the support level of the new places",
+                          f.places: "Enter the number of new places",
+                          f.weekly_cost: "Enter the weekly cost per place",
+                          f.start: "Enter the date the new places are available from"}  # fmt: skip
+            elif isinstance(f, CloseEntry):
+                needed = {
+                    f.scheme: "Choose the scheme to close",
+                    f.start: "Enter the date the scheme closes from",
+                }
+            elif isinstance(f, CutEntry):
+                needed = {f.scheme: "Choose the scheme whose places or price change",
+                          f.start: "Enter the date the change starts"}  # fmt: skip
+                if f.capacity.data is None and f.weekly_cost.data is None:
+                    needed[f.capacity] = "Enter the places from then, the weekly cost from then, or both"
+            elif isinstance(f, GrowthEntry):
+                needed = {f.scope: "Choose whose demand grows", f.percent: "Enter the growth in %"}
+            for sub, message in needed.items():
+                if sub.data in (None, "") and not sub.errors:
+                    sub.errors = [message]
+                    ok = False
+        seen: set[str] = set()
+        for entry in (e for e in self.growth if not blank(e)):
+            scope = entry.form.scope
+            if scope.data and scope.data in seen and not scope.errors:
+                scope.errors = ["This growth is given twice: give each once"]
                 ok = False
+            seen.add(scope.data or "")
         return ok
 
 
+def blank(entry: FormField) -> bool:
+    """Nothing chosen or typed in an entry (it is left out, not an error)."""
+    f = entry.form
+    if isinstance(f, AddEntry):
+        return f.places.data is None and not f.district.data and f.weekly_cost.data is None
+    if isinstance(f, CloseEntry):
+        return not f.scheme.data
+    if isinstance(f, CutEntry):
+        return not f.scheme.data
+    return f.percent.data is None and not f.scope.data
+
+
+def _filled(form: ScenarioForm) -> list[FormField]:
+    return [e for name in LISTS for e in getattr(form, name) if not blank(e)]
+
+
 def set_choices(form: ScenarioForm, codes: list[str], schemes: pd.DataFrame) -> None:
-    """District and scheme options from the data in the database."""
-    form.add_district.choices = [SelectChoice("", "Choose a district")] + [
+    """District, scheme and growth options from the data in the database, on every entry."""
+    places = [SelectChoice("", "Choose a district")] + [
         SelectChoice(c, f"{district_name(c)} ({c})") for c in codes
     ]
     suitable = schemes[~schemes["accom_type"].isin(list(UNSUITABLE_TYPES))].sort_values("name")
-    form.close_scheme.choices = [SelectChoice("", "None")] + [
+    options = [SelectChoice("", "Choose a scheme")] + [
         SelectChoice(str(s.scheme_id), f"{s.name} ({s.scheme_id}), {district_name(str(s.district))}")
         for s in suitable.itertuples()
     ]
+    scopes = [SelectChoice("", "Choose whose demand grows"), SelectChoice("all", "Every young person")]
+    scopes += [SelectChoice(f"district:{c}", f"Home district {district_name(c)} ({c})") for c in codes]
+    scopes += [SelectChoice(f"need:{s}", f"Needing {s} support") for s in SUPPORT_LEVELS]
+    for entry in form.adds:
+        entry.form.district.choices = places
+    for entry in (*form.closes, *form.cuts):
+        entry.form.scheme.choices = options
+    for entry in form.growth:
+        entry.form.scope.choices = scopes
 
 
 def council_districts(codes: set[str]) -> list[str]:
@@ -175,175 +246,36 @@ def council_districts(codes: set[str]) -> list[str]:
     return sorted(reg.index[reg["utla_code"].isin(list(utlas))], key=district_name)
 
 
-def _q(text: str) -> str:
-    return json.dumps(text, ensure_ascii=False)  # a JSON string is a valid double-quoted YAML scalar
+def add_or_remove(form: ScenarioForm, action: str, value: str) -> bool:
+    """Apply an "Add another" (`value` a list's name) or "Remove" (`value` an entry, `adds-1`);
+    False when neither names something on the form."""
+    if action == "add_another" and value in LISTS:
+        getattr(form, value).append_entry()
+        return True
+    name, _, index = value.rpartition("-")
+    if action == "remove" and name in LISTS and index.isdigit():
+        entries = getattr(form, name).entries
+        kept = [e for e in entries if e.name != value]
+        if len(kept) < len(entries):
+            entries[:] = kept
+            if not kept:  # an empty list shows one empty entry, to fill in or leave
+                getattr(form, name).append_entry()
+            return True
+    return False
 
 
-def form_yaml(form: ScenarioForm) -> str:
-    """The YAML the form stands for (the same format as data/scenarios/)."""
-    lines = [
-        f"name: {form.name.data}",
-        f"description: {_q(form.description.data or '')}",
-        f"start: {form.start.data:%Y-%m-%d}",
-        f"months: {form.months.data}",
-        f"runs: {form.runs.data}",
-        "seed: 1",
-        f"policies: [{', '.join(form.policies.data or [])}]",
-    ]
-    if form.growth_percent.data:
-        lines += ["demand:", f"  growth_percent: {form.growth_percent.data:g}"]
-    changes = []
-    if form.add_places.data is not None:
-        code = form.add_district.data
-        changes += [
-            "  - add_places:",
-            f"      district: {code}   # {district_name(code)}",
-            f"      type: {form.add_type.data}   # {ACCOM_LABELS.get(form.add_type.data, '')}",
-            f"      support_level: {form.add_support.data}",
-            f"      places: {form.add_places.data}",
-            f"      weekly_cost: {form.add_cost.data:g}   # GBP per place per week",
-            f"      from: {form.add_from.data:%Y-%m-%d}",
-            f"      contract: {form.add_contract.data}",
-            f"      accepts_high_risk: {str(bool(form.add_high_risk.data)).lower()}",
-            f"      ofsted_registered: {str(bool(form.add_ofsted.data)).lower()}",
-        ]
-    if form.close_scheme.data:
-        changes += [
-            "  - close_scheme:",
-            f"      scheme_id: {form.close_scheme.data}",
-            f"      from: {form.close_from.data:%Y-%m-%d}",
-        ]
-    if changes:
-        lines += ["changes:", *changes]
-    return "\n".join(lines) + "\n"
+def problems(form: ScenarioForm) -> list[dict[str, str]]:
+    """Every field's errors, in the order of the page, for the error summary (links to the field)."""
+    out: list[dict[str, str]] = []
 
+    def walk(fields: Any) -> None:
+        for f in fields:
+            if isinstance(f, FieldList):
+                for entry in f:
+                    walk(entry.form)
+            elif f.name != "csrf_token" and f.errors and isinstance(f.errors, list):
+                href = f"#{f.id}" + ("-day" if hasattr(f, "boxes") else "")
+                out.extend({"href": href, "text": str(e)} for e in f.errors)
 
-def fill_form(form: ScenarioForm, s: Scenario) -> bool:
-    """Put a scenario into the form; False when it has more than the form can show (then the
-    YAML is the way to edit it)."""
-    form.name.data, form.description.data, form.start.data = s.name, s.description, s.start
-    form.months.data, form.runs.data, form.policies.data = s.months, s.runs, list(s.policies)
-    form.growth_percent.data = s.demand.growth_percent
-    adds = [c for c in s.changes if isinstance(c, AddPlaces)]
-    closes = [c for c in s.changes if isinstance(c, CloseScheme)]
-    if adds:
-        a = adds[0]
-        form.add_district.data, form.add_type.data, form.add_support.data = (
-            a.district,
-            a.accom_type,
-            a.support_level,
-        )
-        form.add_places.data, form.add_cost.data, form.add_from.data = a.places, a.weekly_cost, a.start
-        form.add_contract.data, form.add_high_risk.data = a.contract, a.accepts_high_risk
-        form.add_ofsted.data = a.ofsted_registered
-    if closes:
-        form.close_scheme.data, form.close_from.data = closes[0].scheme_id, closes[0].start
-    simple = AddPlaces(
-        "", "", "", 1, 0.0, date.min
-    )  # the defaults of the fields the form does not show, to spot a scenario that sets them
-    extra_add = adds and any(
-        getattr(adds[0], f) != getattr(simple, f)
-        for f in ("gender", "min_age", "max_age", "wheelchair_accessible", "parent_and_child")
-    )
-    fits = (
-        len(adds) <= 1
-        and len(closes) <= 1
-        and len(adds) + len(closes) == len(s.changes)
-        and not extra_add
-        and not s.demand.by_district
-        and not s.demand.by_need
-        and not s.candidates
-        and s.seed == 1
-    )
-    return bool(fits)
-
-
-def parse(text: str, scheme_ids: set[str]) -> Scenario:
-    """Check scenario YAML as `planner scenario` does, plus what the app knows: there is no `data`
-    key (the database is the data) and closed or changed schemes exist. Raises InvalidInput."""
-    try:
-        root = compose(text, FILE)  # raises InvalidInput when too big, too deep or with aliases
-    except yaml.YAMLError:
-        root = None  # parse_scenario reports it with its line
-    if isinstance(root, yaml.MappingNode):
-        for k, _ in root.value:
-            if str(k.value) == "data":
-                line = k.start_mark.line + 1
-                message = (
-                    "remove this key: the app simulates the people, schemes and referrals in its database"
-                )
-                raise InvalidInput([YamlProblem(FILE, line, "data", message)])
-    scenario = parse_scenario(text, FILE, Path.cwd(), data_dir=Path.cwd())
-    scenario = replace(scenario, data_dir=Path(DATA_NAME))
-    problems: list[Problem] = []
-    if scenario.runs > MAX_RUNS:  # the app's process runs it: bigger studies belong to the CLI
-        keys = root.value if isinstance(root, yaml.MappingNode) else []
-        line = next((k.start_mark.line + 1 for k, _ in keys if str(k.value) == "runs"), None)
-        message = f"{scenario.runs} is more than {MAX_RUNS}, the most the web app runs (use planner scenario)"
-        problems.append(YamlProblem(FILE, line, "runs", message))
-    for i, c in enumerate(scenario.changes):
-        sid = getattr(c, "scheme_id", None)
-        if sid is not None and sid not in scheme_ids:
-            kind = "close_scheme" if isinstance(c, CloseScheme) else "change_scheme"
-            problems.append(
-                YamlProblem(
-                    FILE, c.line, f"changes[{i}].{kind}.scheme_id", f"{sid!r} is not a suitable scheme here"
-                )
-            )
-    if problems:
-        raise InvalidInput(problems)
-    return scenario
-
-
-# Keys in parse_scenario's messages, and the form field each belongs to.
-FIELD_OF_KEY = {
-    "name": "name",
-    "description": "description",
-    "start": "start",
-    "months": "months",
-    "runs": "runs",
-    "policies": "policies",
-    "demand.growth_percent": "growth_percent",
-    "add_places.district": "add_district",
-    "add_places.type": "add_type",
-    "add_places.support_level": "add_support",
-    "add_places.places": "add_places",
-    "add_places.weekly_cost": "add_cost",
-    "add_places.from": "add_from",
-    "close_scheme.scheme_id": "close_scheme",
-    "close_scheme.from": "close_from",
-}
-
-
-def field_for(problem: Problem) -> str | None:
-    """The form field a YAML problem is about (`changes[0].add_places.from` -> `add_from`)."""
-    key = problem.column or ""
-    key = key.split("].", 1)[1] if key.startswith("changes[") and "]." in key else key
-    key = key.split("[", 1)[0]
-    return FIELD_OF_KEY.get(key)
-
-
-def starter_yaml(start: date) -> str:
-    """What the YAML box holds for a new scenario: a valid file to edit, with an example change."""
-    return f"""name: my-scenario
-description: "What this scenario tries"
-start: {start:%Y-%m-%d}
-months: {DEFAULT_MONTHS}
-runs: {DEFAULT_RUNS}
-policies: [fcfs, optimised]
-demand:
-  growth_percent: 0     # e.g. 15 for 15% more referrals; by_district and by_need also work
-changes: []
-# changes:
-#   - add_places:
-#       district: E07000080   # an ONS district code
-#       type: D               # SSDA903 accommodation type
-#       support_level: high
-#       places: 6
-#       weekly_cost: 1400
-#       from: {start:%Y-%m-%d}
-#       contract: block       # or spot
-#   - close_scheme:
-#       scheme_id: SC-0001
-#       from: {start:%Y-%m-%d}
-"""
+    walk(form)
+    return out

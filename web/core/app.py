@@ -7,6 +7,8 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+import shutil
+import time
 from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
@@ -76,11 +78,38 @@ def _secure_defaults(app: Flask) -> None:
         app.config["SECRET_KEY"] = secrets.token_hex(32)  # demo/test: sessions end with the process
 
 
+STORAGE_MIN_FREE = 16 * 1024 * 1024  # a SQLite database with less room than this is about to fail
+STORAGE_TROUBLE_SECONDS = 300  # a refused write is reported this long (no cheap test of PostgreSQL's disk)
+
+
+def storage_state(app: Flask) -> str:
+    """`ok`, `full`, `read-only` (or `unknown`): a SQLite file's own disk, looked at; and, for either engine,
+    a write the database refused for want of space in the last few minutes (`web.core.errors`)."""
+    from web.core.db import engine_of
+    from web.core.errors import STORAGE_TROUBLE
+
+    url = engine_of(app).url
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        path = os.path.abspath(str(url.database))
+        try:
+            free = shutil.disk_usage(os.path.dirname(path)).free
+        except OSError:  # its folder is gone: the database is unreachable, as /healthz says
+            return "unknown"
+        if free < STORAGE_MIN_FREE:
+            return "full"
+        if not os.access(path, os.W_OK) or not os.access(os.path.dirname(path), os.W_OK):
+            return "read-only"
+    failed = app.extensions.get(STORAGE_TROUBLE)
+    if failed is not None and time.monotonic() - failed < STORAGE_TROUBLE_SECONDS:
+        return "full"
+    return "ok"
+
+
 def init_app(app: Flask) -> None:
     """The database, security, filters, CSRF, sign-in, throttling, error pages and `/healthz`."""
     from web.core import db, errors, filters, security, throttle
     from web.core.auth import login_manager
-    from web.core.site import live_refusal
+    from web.core.site import live_refusal, mode_refusal
 
     db.init_app(app)
     if not app.config["DEMO"] and (refused := live_refusal(db.engine_of(app))):
@@ -100,8 +129,13 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def _migrated() -> ResponseReturnValue | None:
-        if request.endpoint in ("healthz", "static") or db.schema_ready(app):
+        if request.endpoint in ("healthz", "static"):
             return None
+        if db.schema_ready(app):
+            refused = mode_refusal(app)
+            return None if refused is None else errors.error_page(503, f"The service cannot open: {refused}.")
+        if not app.extensions.get("planner_schema_reachable", True):
+            return errors.error_page(503, errors.DATABASE_TROUBLE["unreachable"][1])
         return errors.error_page(503, "The service's database is being upgraded. Try again in a few minutes.")
 
     @app.get("/healthz")
@@ -115,13 +149,16 @@ def init_app(app: Flask) -> None:
             except SQLAlchemyError:
                 log.exception("health check: database unavailable")
                 state = db.SchemaState(False, state.current, state.head)
+        storage = storage_state(app)
+        fine = state.up_to_date and storage == "ok"
         body = {
-            "status": "ok" if state.up_to_date else "unavailable",
+            "status": "ok" if fine else "unavailable",
             "database": "ok" if state.reachable else "unreachable",
             "migrations": "current" if state.up_to_date else "pending" if state.reachable else "unknown",
+            "storage": storage,
             "revision": state.current,
             "head": state.head,
         }
-        return body, 200 if state.up_to_date else 503
+        return body, 200 if fine else 503
 
     healthz.public = True  # type: ignore[attr-defined]

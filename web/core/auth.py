@@ -34,9 +34,10 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from web.core import audit, idle, throttle
-from web.core.accounts import PASSWORD_MAX, hash_password
+from web.core.accounts import PASSWORD_MAX, find_user, hash_password
 from web.core.db import get_db, schema_ready
 from web.core.models import ROLES, User, UserSession, utcnow
+from web.core.site import DEMO_PASSWORD, mode_of
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
@@ -200,9 +201,12 @@ def login() -> ResponseReturnValue:
     if form.validate_on_submit():
         db = get_db()
         name = form.username.data.strip()
-        user = db.scalar(select(User).where(User.username == name)) if len(name) <= 64 else None
+        user = find_user(db, name) if len(name) <= 64 else None
         # The same work whoever it is: a hash is checked for an unknown user too.
         right = check_password_hash(user.password_hash if user else dummy_hash(), form.password.data)
+        if right and user is not None and not current_app.config["DEMO"]:
+            # The demo's logins, and its well-known password, never sign in to a live service.
+            right = not (user.is_demo or (form.password.data == DEMO_PASSWORD and mode_of(db) == "live"))
         if user is not None and user.active and right:
             _start_session(user)
             audit.record("login")
@@ -212,6 +216,7 @@ def login() -> ResponseReturnValue:
             return response
         # One message for unknown user, wrong password and deactivated account: no user enumeration.
         error = "The username or password is not right, or the account is not active"
+        throttle.note_failure()
         audit.record("login_failed", detail=f"username {name[:64]!r}")
         db.commit()
     if request.method == "POST":

@@ -22,11 +22,13 @@ from alembic import command
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util import CommandError
 from flask import Flask, current_app, g
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, select, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
 
 from web.core import versions
 
@@ -85,17 +87,79 @@ def head_revision() -> str:
     return head
 
 
+class MigrationFailed(RuntimeError):
+    """The migrations could not run; nothing they did is kept (the database is as it was)."""
+
+
 def upgrade(engine: Engine) -> None:
-    """`alembic upgrade head` on `engine`, with the configuration built here (no alembic.ini).
+    """`alembic upgrade head` on `engine`, with the configuration built here (no alembic.ini),
+    all in one transaction: a migration that fails leaves the database as it was, and a retry
+    starts again from there (MigrationFailed says why).
 
     On PostgreSQL an advisory lock makes two upgrades at once take turns (the second finds
-    nothing to do); SQLite's write lock does the same there."""
+    nothing to do); SQLite's write lock, taken first, does the same there."""
     cfg = migration_config()
-    with _sqlite_lock(engine), engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+    try:
+        if engine.dialect.name == "sqlite" and engine.url.database not in (None, "", ":memory:"):
+            _upgrade_sqlite(engine, cfg)
+            return
+        with engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+    except (SQLAlchemyError, CommandError) as e:
+        raise MigrationFailed(_reason(e)) from e
+
+
+def _reason(e: Exception) -> str:
+    orig = getattr(e, "orig", None)
+    return " ".join(str(orig or e).split())[:300]
+
+
+def _upgrade_sqlite(engine: Engine, cfg: Config) -> None:
+    """Alembic's batch recipe for SQLite, on a connection of its own. Batch mode copies a table
+    and drops the old one, which fails with foreign keys on once other rows refer to it, so they
+    are off (SQLite only allows that outside a transaction) and `foreign_key_check` runs before
+    the commit instead. pysqlite runs DDL outside any transaction unless told otherwise, which
+    once left half a migration (and an `_alembic_tmp_` table) behind: here every statement runs
+    in one explicit transaction, taken with the write lock."""
+    migrator = create_engine(engine.url, connect_args={"timeout": SQLITE_BUSY_SECONDS}, poolclass=NullPool)
+
+    @event.listens_for(migrator, "connect")
+    def _autocommit(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # pysqlite issues no BEGIN or COMMIT of its own
+        dbapi_conn.execute("PRAGMA foreign_keys=OFF")
+        dbapi_conn.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_SECONDS * 1000}")
+
+    @event.listens_for(migrator, "begin")
+    def _begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    try:
+        with _sqlite_lock(migrator), migrator.begin() as conn:
+            _drop_leftovers(conn)
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+            broken = conn.exec_driver_sql("PRAGMA foreign_key_check").all()
+            if broken:
+                table, row, parent = broken[0][0], broken[0][1], broken[0][2]
+                raise MigrationFailed(
+                    f"{len(broken)} row(s) would refer to rows that do not exist (e.g. {table} row {row} "
+                    f"to {parent}): nothing was changed"
+                )
+    finally:
+        migrator.dispose()
+
+
+def _drop_leftovers(conn: Any) -> None:
+    """Tables a batch migration left behind when DDL was not yet in its transaction (an older
+    release): never data, only a copy that was never finished; a retry would stop on them."""
+    names = conn.exec_driver_sql(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE '\\_alembic\\_tmp\\_%' ESCAPE '\\'"
+    ).scalars()
+    for name in list(names):
+        conn.exec_driver_sql(f'DROP TABLE "{name}"')
 
 
 @contextmanager
@@ -153,7 +217,8 @@ def schema_ready(app: Flask) -> bool:
             return True
         if time.monotonic() - ext.get("planner_schema_checked", -RECHECK_SECONDS) < RECHECK_SECONDS:
             return False
-        ext["planner_schema_ready"] = schema_state(ext["planner_engine"]).up_to_date
+        state = schema_state(ext["planner_engine"])
+        ext["planner_schema_ready"], ext["planner_schema_reachable"] = state.up_to_date, state.reachable
         ext["planner_schema_checked"] = time.monotonic()
         return bool(ext["planner_schema_ready"])
 
@@ -203,3 +268,47 @@ def exclusive(db: Session, key: int | None = None, *, row: Any = None) -> None:
     raw = conn.connection.driver_connection
     if raw is not None and not raw.in_transaction:  # nothing written yet in this transaction
         raw.execute("BEGIN IMMEDIATE")
+
+
+def lock_people(db: Session, person_ids: list[str] | None = None) -> None:
+    """Serialise on young people's rows (all of them with None), before anything else is locked
+    or read for a change: the ledger's decisions lock the person they are about, imports and
+    matching runs lock everyone. Locks are always taken in one order, so two writers never wait
+    for each other in a circle: an advisory lock (one import or matching run at a time), then
+    people by person_id, then the scheme, then placements and proposals; the data version last,
+    at the commit. On PostgreSQL SELECT ... FOR UPDATE; on SQLite its one write lock."""
+    from web.core.models import YoungPerson
+
+    if db.connection().dialect.name != "postgresql":
+        exclusive(db)
+        return
+    query = select(YoungPerson.person_id).order_by(YoungPerson.person_id).with_for_update()
+    if person_ids is not None:
+        query = query.where(YoungPerson.person_id.in_(sorted(set(person_ids))))
+    db.execute(query).all()
+
+
+# SQLSTATEs (PostgreSQL) and messages (SQLite) of what is not the request's fault.
+_CONFLICT_STATES = {"40P01", "40001", "55P03"}  # deadlock, serialisation failure, lock not available
+_STORAGE_STATES = {"53100"}  # disk full
+_DOWN_STATES = {"57P01", "57P02", "57P03"}  # shut down, crashed, starting up
+
+
+def trouble(e: DBAPIError) -> str | None:
+    """What went wrong with the database, when it is not the request's fault: `conflict` (two
+    writers crossed: try again), `storage` (its disk is full or read-only), `unreachable`; None
+    for anything else (a bug, a constraint)."""
+    orig = e.orig
+    state = str(getattr(orig, "sqlstate", "") or "")
+    message = str(orig).lower()
+    if state in _CONFLICT_STATES or "database is locked" in message:
+        return "conflict"
+    if state in _STORAGE_STATES or "disk is full" in message or "readonly database" in message:
+        return "storage"
+    down = state[:2] == "08" or state in _DOWN_STATES
+    if down or e.connection_invalidated or isinstance(e, InterfaceError):
+        return "unreachable"
+    psycopg = "psycopg" in type(orig).__module__
+    if isinstance(e, OperationalError) and psycopg and not state:
+        return "unreachable"  # it could not connect at all: no SQLSTATE without a server
+    return None

@@ -2,7 +2,9 @@
 before (web/static/app/timeout.js).
 
 The server decides: each request of a signed-in user moves the session's `last_seen_at` on (at
-most every TOUCH seconds, in a small transaction of its own, so a page costs no write); a
+most every TOUCH seconds, so a page costs no write; on the request's own connection, committed
+at once: a second connection for it would let 15 requests at once after an idle spell take
+every connection of the pool and wait for a second forever); a
 session idle for longer than SESSION_IDLE_SECONDS is ended on the server, and the next request
 goes to the sign-in page with "You were signed out". The warning's own questions (how long is
 left? stay signed in) are answered by `web.core.auth`; asking how long is left is not activity.
@@ -15,7 +17,7 @@ from datetime import timedelta
 from flask import Flask, current_app, g, request
 from sqlalchemy import update
 
-from web.core.db import engine_of
+from web.core.db import get_db
 from web.core.models import UserSession, utcnow
 
 TOUCH = timedelta(seconds=30)
@@ -32,8 +34,13 @@ def warning_seconds(app: Flask) -> int:
 
 
 def _write(row_id: int, **values: object) -> None:
-    with engine_of(current_app).begin() as conn:
-        conn.execute(update(UserSession).where(UserSession.id == row_id).values(**values))
+    db = get_db()
+    db.execute(
+        update(UserSession).where(UserSession.id == row_id).values(**values),
+        execution_options={"synchronize_session": False},
+    )
+    if not (db.new or db.dirty or db.deleted):  # as always: sign-in is checked before a page writes
+        db.commit()
 
 
 def still_active(row: UserSession) -> bool:

@@ -29,6 +29,7 @@ from sqlalchemy import (
     Text,
     and_,
     false,
+    func,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -36,14 +37,9 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from planner.data.limits import ID_MAX_LENGTH, NAME_MAX_LENGTH
 from web.core import clock
 
-ROLES = ("officer", "commissioner", "analyst", "admin")
-ROLE_LABELS = {
-    "officer": "Placement officer",
-    "commissioner": "Commissioner",
-    "analyst": "Analyst",
-    "admin": "Administrator",
-}
-
+ROLE_LABELS = {"officer": "Placement officer", "commissioner": "Commissioner", "analyst": "Analyst",
+               "admin": "Administrator"}  # fmt: skip
+ROLES = tuple(ROLE_LABELS)
 
 utcnow = clock.now  # every stamp: naive UTC on the app's one clock (a demo's date, not the machine's)
 
@@ -82,6 +78,11 @@ class User(UserMixin, Base):
     @property
     def role_label(self) -> str:
         return ROLE_LABELS.get(self.role, self.role)
+
+
+# Names are unique whatever their case: `Alex` and `alex` would be two people to an admin
+# reading the audit log, and one to whoever signs in.
+Index("uq_users_username_lower", func.lower(User.username), unique=True)
 
 
 class UserSession(Base):
@@ -256,9 +257,8 @@ class Proposal(Base):
 
 
 class Placement(Base):
-    """The ledger: a confirmed placement from its start date to its end (empty while live).
-
-    A person has at most one open placement (no end recorded, not undone): a unique index on
+    """The ledger: a confirmed placement from its start date to its end (empty while live). A
+    person has at most one open placement (no end recorded, not undone): a unique index on
     the open rows says so to the database itself. An undone placement never took a place; an
     ended one holds its place until the end date."""
 

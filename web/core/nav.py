@@ -11,7 +11,10 @@ ITEMS = (
     ("alerts.index", "Alerts"),
     ("schemes.index", "Schemes"),
     ("map.index", "Shortfall map"),
+    ("analysis.forecast", "Forecast"),
+    ("analysis.history", "History"),
     ("scenarios.index", "Scenarios"),
+    ("commissioning.index", "Commissioning"),
     ("imports.index", "Imports"),
     ("admin.users", "Users"),
     ("admin.audit", "Audit log"),
@@ -33,7 +36,7 @@ def navigation() -> list[dict[str, object]]:
                 "href": url_for(endpoint),
                 "label": label,
                 "active": request.endpoint == endpoint
-                or (request.blueprint == blueprint and blueprint not in ("placements", "admin")),
+                or (request.blueprint == blueprint and blueprint not in ("placements", "admin", "analysis")),
             }
         )
     return items

@@ -16,9 +16,10 @@ from sqlalchemy.orm import Session
 from werkzeug.serving import WSGIRequestHandler, run_simple
 
 from web import create_app
+from web.core.app import configure
 from web.core.db import database_url, make_engine, shown_url, upgrade
 from web.core.seed import seed_demo
-from web.core.site import DEMO_PASSWORD, demo_refusal, set_mode
+from web.core.site import DEMO_PASSWORD, demo_refusal, disable_demo_logins, set_mode
 
 
 def is_loopback(host: str) -> bool:
@@ -51,6 +52,12 @@ def prepare(host: str, port: int, *, demo: bool, on: date | None) -> Prepared:
         config["TODAY"] = on
     url = database_url()
     where = shown_url(url)
+    try:
+        # The configuration first (no SECRET_KEY outside demo mode is refused): a serve that
+        # cannot start must not have migrated the database or marked it live.
+        configure(Flask("web", instance_relative_config=True), config)
+    except RuntimeError as e:
+        raise ValueError(str(e)) from None
     engine = make_engine(url)
     try:
         if demo and (why := demo_refusal(engine)):
@@ -62,9 +69,11 @@ def prepare(host: str, port: int, *, demo: bool, on: date | None) -> Prepared:
         upgrade(engine)  # one process here, so it migrates itself (gunicorn workers never do)
         with Session(engine) as db:
             set_mode(db, "demo" if demo else "live")
+            if not demo:
+                disable_demo_logins(db)
             db.commit()
         app = create_app(config)
-    except RuntimeError as e:  # no SECRET_KEY outside demo mode; a demo database served for real
+    except RuntimeError as e:  # a failed migration; a demo database served for real
         raise ValueError(str(e)) from None
     except OperationalError as e:
         raise ValueError(f"cannot open the database {where}: {e.orig or e}") from None

@@ -8,14 +8,23 @@ The mode is recorded once, in the `site` table, by whatever first uses an empty 
 
 from __future__ import annotations
 
+import time
+
+from flask import Flask
 from sqlalchemy import Engine, inspect, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash
 
-from web.core.models import ROLES, Site
+from web.core.accounts import end_sessions
+from web.core.models import ROLES, AuditEvent, Site, User
 
 DEMO_PASSWORD = "demo"
+DEMO_DATABASE = (
+    "this database was made by planner serve --demo: its people are synthetic and its users "
+    "have the well-known password 'demo', so it is only served with --demo. For real use, set "
+    "DATABASE_URL to a new database, run planner db upgrade and planner users create"
+)
 
 
 def mode_of(db: Session) -> str | None:
@@ -30,6 +39,25 @@ def set_mode(db: Session, mode: str) -> str:
         db.add(Site(id=1, mode=mode))
         recorded = mode
     return recorded
+
+
+def disable_demo_logins(db: Session) -> list[str]:
+    """In a live database, the demo's own logins are deactivated (caller commits): one of the four
+    role names with the password 'demo', as `planner serve --demo` made them before the mode was
+    recorded, which an upgrade of such a database once carried into live use. Their sessions end
+    and each is in the audit log; returns their names."""
+    if mode_of(db) != "live":
+        return []
+    disabled = []
+    for user in db.scalars(select(User).where(User.username.in_(ROLES) | User.is_demo).order_by(User.id)):
+        if user.active and (user.is_demo or check_password_hash(user.password_hash, DEMO_PASSWORD)):
+            user.active, user.is_demo = False, True
+            end_sessions(db, user.id, "deactivated")
+            db.add(AuditEvent(action="user_changed", username="", detail=(
+                f"{user.username} deactivated by planner db upgrade: a demo login with the password "
+                "'demo' in a live database")))  # fmt: skip
+            disabled.append(user.username)
+    return disabled
 
 
 def _recorded_mode(engine: Engine) -> tuple[set[str], str | None]:
@@ -76,10 +104,28 @@ def live_refusal(engine: Engine) -> str | None:
         _, mode = _recorded_mode(engine)
     except SQLAlchemyError:
         return None  # unreachable now: /healthz and the 503 page say so
-    if mode == "demo":
-        return (
-            "this database was made by planner serve --demo: its people are synthetic and its users "
-            "have the well-known password 'demo', so it is only served with --demo. For real use, set "
-            "DATABASE_URL to a new database, run planner db upgrade and planner users create"
-        )
+    return DEMO_DATABASE if mode == "demo" else None
+
+
+RECHECK_SECONDS = 5.0
+
+
+def mode_refusal(app: Flask) -> str | None:
+    """Why this app must not serve its database now, asked of the database at most every
+    RECHECK_SECONDS: a restore may have swapped in a demo database under a live service (or a
+    live one under the demo) since it started."""
+    from web.core.db import engine_of
+
+    ext = app.extensions
+    if time.monotonic() - ext.get("planner_mode_checked", -RECHECK_SECONDS) >= RECHECK_SECONDS:
+        try:
+            _, mode = _recorded_mode(engine_of(app))
+        except SQLAlchemyError:
+            mode = None  # unreachable: the schema check and /healthz say so
+        ext["planner_mode"], ext["planner_mode_checked"] = mode, time.monotonic()
+    mode = ext.get("planner_mode")
+    if not app.config["DEMO"] and mode == "demo":
+        return DEMO_DATABASE
+    if app.config["DEMO"] and mode == "live":
+        return "this database was set up for real use since demo mode started: demo mode does not serve it"
     return None

@@ -3,9 +3,13 @@
 Only failed sign-ins count, in moving windows, so the wait grows with the failures:
 - from one address, for one username: 5 a minute, 10 in 10 minutes, 20 an hour;
 - from one address, whatever the usernames: 20 a minute, 200 an hour (password spraying);
-- for one username from anywhere: 20 in 10 minutes, 50 an hour (guessing from many addresses),
-  except from a browser that has signed in as that user before (a signed "device" cookie, as
-  OWASP's device cookies): so a stranger can delay new browsers, never the user's own.
+- for one username from anywhere, more than 20 in 10 minutes or 50 an hour (guessing from many
+  addresses) puts that username under watch: then each address not known to it (below) has one
+  try for it every 10 minutes. A stranger with many addresses is held to that, and the user in a
+  new browser still has their try: nobody can lock a user out, of their own browser or a new one.
+  A browser that has signed in as that user before (a signed "device" cookie, as OWASP's device
+  cookies) keeps the ordinary limits. Guessing stays far too slow for passwords zxcvbn rates
+  hard to guess (`web.core.accounts`: at least 10^10 guesses; 100 addresses get 600 an hour).
 
 Counts live in the limiter's storage: memory by default, each server process its own, or a
 shared store through RATELIMIT_STORAGE_URI (e.g. redis://) for exact counts across workers.
@@ -22,12 +26,14 @@ from typing import Any, TypeVar
 from flask import Flask, Response, current_app, make_response, request
 from flask_limiter import Limiter, RequestLimit
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from limits import parse_many
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 PER_USER_AND_ADDRESS = "5 per minute;10 per 10 minutes;20 per hour"
 PER_ADDRESS = "20 per minute;200 per hour"
-PER_USER_FROM_NEW_BROWSERS = "20 per 10 minutes;50 per hour"
+PER_USER_FROM_NEW_BROWSERS = "20 per 10 minutes;50 per hour"  # beyond this, the username is watched
+PER_USER_AND_ADDRESS_WATCHED = "1 per 10 minutes"
 DEVICE_COOKIE = "planner_device"
 DEVICE_DAYS = 90
 
@@ -68,6 +74,26 @@ def _known_device() -> bool:
     return bool(signed_in_as == _username())
 
 
+def _watched() -> bool:
+    """More failed sign-ins for this username, from browsers not known to it, than one person
+    makes (PER_USER_FROM_NEW_BROWSERS): guessing from many addresses."""
+    name = _username()
+    items = parse_many(PER_USER_FROM_NEW_BROWSERS)
+    return any(not limiter.limiter.test(item, "watch", name) for item in items)
+
+
+def note_failure() -> None:
+    """A failed sign-in for the username asked for: counted towards watching it, unless the
+    browser is known to it (its own user mistyping)."""
+    if not _known_device():
+        for item in parse_many(PER_USER_FROM_NEW_BROWSERS):
+            limiter.limiter.hit(item, "watch", _username())
+
+
+def _per_user_and_address() -> str:
+    return PER_USER_AND_ADDRESS_WATCHED if _watched() and not _known_device() else PER_USER_AND_ADDRESS
+
+
 def remember_device(response: Any, username: str) -> None:
     response.set_cookie(
         DEVICE_COOKIE,
@@ -81,8 +107,9 @@ def remember_device(response: Any, username: str) -> None:
 
 
 def sign_in_limits(page: Callable[[str], Any]) -> Callable[[F], F]:
-    """The three limits above on the sign-in view (POST only); `page(message)` is the sign-in
-    page with that error, answered with 429 and how long to wait."""
+    """The limits above on the sign-in view (POST only; the view calls `note_failure` when a
+    sign-in fails); `page(message)` is the sign-in page with that error, answered with 429 and
+    how long to wait."""
 
     def too_many(limit: RequestLimit) -> Response:
         seconds = max(1, math.ceil(limit.reset_at - time.time()))
@@ -98,12 +125,11 @@ def sign_in_limits(page: Callable[[str], Any]) -> Callable[[F], F]:
 
 def _limited(view: F, too_many: Callable[[RequestLimit], Response]) -> F:
     common: dict[str, Any] = {"methods": ["POST"], "deduct_when": _failed, "on_breach": too_many}
-    limits = [
-        (PER_USER_AND_ADDRESS, lambda: f"u+a:{_username()}:{_address()}", None),
-        (PER_ADDRESS, lambda: f"a:{_address()}", None),
-        (PER_USER_FROM_NEW_BROWSERS, lambda: f"u:{_username()}", _known_device),
+    limits: list[tuple[Any, Callable[[], str]]] = [
+        (_per_user_and_address, lambda: f"u+a:{_username()}:{_address()}"),
+        (PER_ADDRESS, lambda: f"a:{_address()}"),
     ]
     limited: Any = view
-    for limit, key, exempt in limits:
-        limited = limiter.limit(limit, key_func=key, exempt_when=exempt, **common)(limited)
+    for limit, key in limits:
+        limited = limiter.limit(limit, key_func=key, **common)(limited)
     return limited  # type: ignore[no-any-return]

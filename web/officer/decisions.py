@@ -21,7 +21,7 @@ from planner.data.formats import gbp, uk_date
 from planner.match.batch import match
 from planner.match.solution import answer_of
 from web.core import audit, versions
-from web.core.db import exclusive
+from web.core.db import exclusive, lock_people
 from web.core.interim import is_interim
 from web.core.models import MatchRun, Placement, Proposal, Scheme, User, YoungPerson
 from web.core.store import people_frame, schemes_frame
@@ -101,6 +101,7 @@ def run_matching(
     for a person's options (`web.officer.answers`), with the data version it was solved on; older runs'
     answers are dropped."""
     exclusive(db, MATCHING_LOCK)
+    lock_people(db)  # it replaces everyone's open proposals: not while a decision is being made
     latest = latest_run(db)
     open_now = db.scalar(select(func.count()).where(Proposal.state == "proposed")) or 0
     mine = or_(
@@ -170,6 +171,7 @@ def fresh_proposal(
 ) -> Proposal | None:
     """After a place was lost to someone else: the best place for this person among the vacancies
     left now (the same optimiser, on this one person), stored as a new open proposal."""
+    lock_people(db, [person_id])
     people = people_frame(db, person_id=person_id)
     if people.empty:
         return None

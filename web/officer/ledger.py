@@ -1,10 +1,14 @@
 """The officers' decisions as a ledger: confirm a proposal, undo a confirmation, end a placement,
 decline a proposal and reopen it. Each is one transaction with its audit entry.
 
-Confirming first locks the scheme (a row lock on PostgreSQL; SQLite's one write lock), then
-counts its free places by the ledger's rule (`web.core.vacancies`): two officers confirming the last
-place at the same moment take turns, and the second finds none. A person has at most one open
-placement, which the database itself enforces (a unique index on the open rows).
+Every decision first locks the young person it is about, then what else it changes (the
+scheme, the placement, the proposal), in that order (`web.core.db.lock_people`; row locks on
+PostgreSQL, SQLite's one write lock): decisions about one person, and an import or matching
+run meanwhile, take turns instead of writing back what another has just changed. Confirming
+then counts the scheme's free places by the ledger's rule (`web.core.vacancies`): two officers
+confirming the last place at the same moment take turns, and the second finds none. A person
+has at most one open placement (a unique index on the open rows), and their placements never
+overlap in time: a new one starts on or after the move-out date of any other.
 
 B&B and emergency accommodation (W, V) is interim: it is confirmed only with the reason and the
 officer's word that no suitable place exists today, and the young person stays on the waiting
@@ -23,13 +27,15 @@ from sqlalchemy.orm import Session
 from planner.data.formats import uk_date
 from web.core import audit
 from web.core.clock import ledger_now
-from web.core.db import exclusive
-from web.core.filters import uk_datetime
+from web.core.db import exclusive, lock_people
 from web.core.interim import is_interim
 from web.core.models import Import, MatchRun, Placement, Proposal, Scheme, User, YoungPerson
 from web.core.store import mark_set_in_web
 from web.core.vacancies import free_on
 from web.officer import interim_check
+from web.officer.ledger_refusals import DecisionRefused, clash_message, holding, scheme_name, why_not_open
+
+__all__ = ["DecisionRefused", "why_not_open"]
 
 _NO_SYNC = {"synchronize_session": False}
 END_REASONS = {
@@ -50,20 +56,6 @@ DECLINE_REASONS = {
 MOVED_TO_SUITABLE = "moved_to_suitable"
 
 
-class DecisionRefused(Exception):
-    """The decision could not be made; `message` says why in words an officer understands.
-    `status`: 409 when the state of things forbids it, 400 when something asked for is missing."""
-
-    def __init__(
-        self, message: str, *, person_id: str | None = None, no_vacancy: bool = False, status: int = 409
-    ) -> None:
-        super().__init__(message)
-        self.message = message
-        self.person_id = person_id
-        self.no_vacancy = no_vacancy
-        self.status = status
-
-
 def open_placement(db: Session, person_id: str) -> Placement | None:
     """The person's open placement (no end recorded, not undone), as the database has it now."""
     return db.scalar(
@@ -75,40 +67,6 @@ def open_placement(db: Session, person_id: str) -> Placement | None:
 
 def _fresh(db: Session, model: type, key: object) -> object | None:
     return db.get(model, key, populate_existing=True)
-
-
-def _scheme_name(db: Session, scheme_id: str) -> str:
-    scheme = db.get(Scheme, scheme_id)
-    return f"{scheme.name} ({scheme_id})" if scheme is not None else scheme_id
-
-
-def why_not_open(db: Session, proposal: Proposal) -> str:
-    """Why a proposal can no longer be decided, naming what replaced it."""
-    if proposal.state == "superseded":
-        if proposal.superseded_by_run_id is not None:
-            run = db.get(MatchRun, proposal.superseded_by_run_id)
-            who = db.get(User, run.run_by_id) if run is not None and run.run_by_id else None
-            when = uk_datetime(run.run_at) if run is not None else "since"
-            by = f" by {who.username}" if who is not None else ""
-            return (
-                f"Matching was re-run at {when}{by} after this proposal was made, so it was replaced: "
-                f"decide on the new proposal for {proposal.person_id} instead. Nothing was changed."
-            )
-        if proposal.superseded_by_import_id is not None:
-            done = db.get(Import, proposal.superseded_by_import_id)
-            when = uk_datetime(done.imported_at) if done is not None else "since"
-            return (
-                f"The waiting list and schemes were imported again at {when}, which withdrew this proposal. "
-                "Run matching for new proposals. Nothing was changed."
-            )
-        return (
-            f"A newer proposal for {proposal.person_id} replaced this one: decide on that one instead. "
-            "Nothing was changed."
-        )
-    decider = db.get(User, proposal.decided_by_id) if proposal.decided_by_id else None
-    by_whom = f" by {decider.username}" if decider is not None else ""
-    at = f" at {uk_datetime(proposal.decided_at)}" if proposal.decided_at else ""
-    return f"This proposal has already been decided ({proposal.state}{by_whom}{at}); nothing was changed."
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +110,7 @@ def confirm(db: Session, proposal_id: int, user: User, answers: Answers, *, on: 
         raise DecisionRefused("This proposal has no place to confirm.", person_id=person_id)
     interim = is_interim(proposal.accom_code)
     refused = _interim_refused(db, person_id, answers, on) if interim else []
+    lock_people(db, [person_id])
     exclusive(db, row=select(Scheme).where(Scheme.scheme_id == scheme_id))
     proposal = _fresh(db, Proposal, proposal_id)  # type: ignore[assignment]
     if proposal.state != "proposed":
@@ -165,12 +124,14 @@ def confirm(db: Session, proposal_id: int, user: User, answers: Answers, *, on: 
     if current is not None and (not is_interim(current.accom_code) or interim):
         raise _refuse(
             db,
-            f"{person_id} is already placed at {_scheme_name(db, current.scheme_id)} since "
+            f"{person_id} is already placed at {scheme_name(db, current.scheme_id)} since "
             f"{uk_date(current.start_date)}: end that placement first. Nothing was changed.",
             person_id,
         )
     if person.status != "waiting":
         raise _refuse(db, f"{person_id} is not on the waiting list now; nothing was changed.", person_id)
+    if (clash := holding(db, person_id, answers.start, current)) is not None:
+        raise _refuse(db, clash_message(db, clash, answers.start), person_id)
     if free_on(db, scheme_id, on) <= 0:
         raise _refuse(
             db,
@@ -235,6 +196,14 @@ def confirm(db: Session, proposal_id: int, user: User, answers: Answers, *, on: 
     return placement
 
 
+def _person_of(db: Session, model: type[Placement] | type[Proposal], key: int) -> str:
+    """Whom a placement or proposal is about (to lock them first); LookupError when it does not exist."""
+    person_id = db.scalar(select(model.person_id).where(model.id == key))
+    if person_id is None:
+        raise LookupError(key)
+    return str(person_id)
+
+
 def _refuse(db: Session, message: str, person_id: str | None, *, no_vacancy: bool = False) -> DecisionRefused:
     db.rollback()
     return DecisionRefused(message, person_id=person_id, no_vacancy=no_vacancy)
@@ -257,6 +226,7 @@ def undo(db: Session, placement_id: int, user: User, reason: str, *, on: date) -
     move-in day itself): the place was never used; they go back to the list as they were."""
     if not reason.strip():
         raise DecisionRefused("Give the reason for undoing the confirmation.", status=400)
+    lock_people(db, [_person_of(db, Placement, placement_id)])
     exclusive(db, row=select(Placement).where(Placement.id == placement_id))
     placement = _fresh(db, Placement, placement_id)
     if not isinstance(placement, Placement):
@@ -303,6 +273,7 @@ def end(
     their record says they live, kept over a re-import."""
     if reason not in END_REASONS:
         raise DecisionRefused("Choose why the placement ended.", status=400)
+    lock_people(db, [_person_of(db, Placement, placement_id)])
     exclusive(db, row=select(Placement).where(Placement.id == placement_id))
     placement = _fresh(db, Placement, placement_id)
     if not isinstance(placement, Placement):
@@ -364,6 +335,7 @@ def decline(db: Session, proposal_id: int, user: User, reason: str) -> Proposal:
 def reopen(db: Session, proposal_id: int, user: User) -> Proposal:
     """A declined proposal open again, while the matching run and the data it came from are the
     latest and the person is still waiting; other open proposals for them are replaced."""
+    lock_people(db, [_person_of(db, Proposal, proposal_id)])
     exclusive(db, row=select(Proposal).where(Proposal.id == proposal_id))
     proposal = _fresh(db, Proposal, proposal_id)
     if not isinstance(proposal, Proposal):

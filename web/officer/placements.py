@@ -244,6 +244,8 @@ def _options(db, p: YoungPerson, on):  # type: ignore[no-untyped-def]
     horizon = horizon_days(current_app)
     batch = answers.for_today(db, on=on, horizon_days=horizon)
     me, schemes_now = people_frame(db, person_id=p.person_id), schemes_frame(db, on=on)
+    if me.empty:  # placed by another officer since the page read them: no places to offer now
+        return None, None, "", None
     wanted = page_of(10**9, OPTIONS_PAGE).number  # clamped below, once the number of places is known
     opts = options(me, schemes_now, p.person_id, on=on, top=OPTIONS_PAGE, impact=True, horizon_days=horizon,
                    start=(wanted - 1) * OPTIONS_PAGE, batch=batch)  # fmt: skip

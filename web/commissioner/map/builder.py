@@ -61,9 +61,10 @@ class MapParts:
     script: str
 
 
-def shortfall_bins(shortfalls: pd.Series) -> list[Bin]:
-    """A bin for "no shortfall" and up to four equal ranges of whole numbers up to the worst."""
-    bins = [Bin(None, 0, ENOUGH_COLOUR, "No shortfall")]
+def shortfall_bins(shortfalls: pd.Series, words: tuple[str, str] = ("No shortfall", "Short by")) -> list[Bin]:
+    """A bin for "no shortfall" and up to four equal ranges of whole numbers up to the worst
+    (`words`: what none and some are called, e.g. "None bought", "Buy")."""
+    bins = [Bin(None, 0, ENOUGH_COLOUR, words[0])]
     worst = int(shortfalls.max()) if len(shortfalls) else 0
     if worst <= 0:
         return bins
@@ -77,7 +78,7 @@ def shortfall_bins(shortfalls: pd.Series) -> list[Bin]:
             label = f"{low}"
         else:
             label = f"{low} or more" if last else f"{low} to {high}"
-        bins.append(Bin(low, None if last else high, colour, f"Short by {label}"))
+        bins.append(Bin(low, None if last else high, colour, f"{words[1]} {label}".strip()))
     return bins
 
 
@@ -145,15 +146,16 @@ def _scheme_point(s: Any) -> list[Any]:
     ]  # fmt: skip
 
 
-def _legend_html(bins: list[Bin]) -> str:
+def _legend_html(bins: list[Bin], title: str, schemes: bool) -> str:
     rows = "".join(
         f"<li><span class='map-legend__swatch' style='background:{b.colour}'></span>{escape(b.label)}</li>"
         for b in bins
     )
+    head = f"<h2 class='map-legend__title'>{escape(title)}</h2><ul class='map-legend__list'>{rows}</ul>"
+    if not schemes:
+        return head + "<p class='map-legend__note'>District names show when you zoom in to a few dozen.</p>"
     return (
-        "<h2 class='map-legend__title'>Shortfall of suitable places</h2>"
-        f"<ul class='map-legend__list'>{rows}</ul>"
-        "<ul class='map-legend__list'>"
+        head + "<ul class='map-legend__list'>"
         "<li><span class='map-legend__dot'></span>Scheme with vacancies</li>"
         "<li><span class='map-legend__dot map-legend__dot--full'></span>Scheme, no vacancies</li>"
         "<li><span class='map-legend__dot map-legend__dot--unsuitable'></span>B&amp;B or emergency</li>"
@@ -171,11 +173,15 @@ def build_map(
     tiles_url: str | None = None,
     tiles_attribution: str | None = None,
     tip: Callable[[Any], str] | None = None,
+    label: Callable[[Any], str] | None = None,
+    legend: tuple[str, tuple[str, str]] = ("Shortfall of suitable places", ("No shortfall", "Short by")),
 ) -> MapParts:
     """The folium map for a shortfall table (from `shortfall_by_district`) and the schemes.
 
     `js`/`css` replace folium's CDN defaults, so nothing is fetched from outside the app;
-    `tip` writes a district's tooltip from its table row (today's figures by default).
+    `tip` and `label` write a district's tooltip and label from its table row (today's figures by
+    default); `legend` is the legend's title and its words for none and some of the `shortfall`
+    column, which colours the districts (a plan's map colours them by places to buy).
     """
     england = _england()
     area = england[england["code"].isin(table["district"])]
@@ -189,7 +195,7 @@ def build_map(
     pad = CONTEXT_MARGIN_DEG
     context = england.cx[west - pad : east + pad, south - pad : north + pad]
     context_codes = sorted(set(context["code"]) - set(table["district"]))
-    bins = shortfall_bins(table["shortfall"])
+    bins = shortfall_bins(table["shortfall"], legend[1])
     tips = [(tip or _district_tip)(row) for row in table.itertuples(index=False)]
     figures = {
         str(code): (colour_of(int(short), bins), text)
@@ -203,7 +209,7 @@ def build_map(
 
     centroids = districts().loc[table["district"], ["lat", "lon"]].to_numpy()
     labels = [
-        [float(lat), float(lon), _label_html(row)]
+        [float(lat), float(lon), (label or _label_html)(row)]
         for row, (lat, lon) in zip(table.itertuples(), centroids, strict=True)
     ]
     m.add_child(Labels(labels))
@@ -217,7 +223,7 @@ def build_map(
                                     UNSUITABLE_COLOUR))  # fmt: skip
     cluster.add_to(m)
 
-    m.add_child(Legend(_legend_html(bins), BOUNDARY_ATTRIBUTION))
+    m.add_child(Legend(_legend_html(bins, legend[0], len(schemes) > 0), BOUNDARY_ATTRIBUTION))
     m.fit_bounds([[south, west], [north, east]])
     root: Any = m.get_root()  # a branca Figure: header, html and script parts
     root.render()

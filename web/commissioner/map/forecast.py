@@ -3,9 +3,9 @@ cohort, schemes and waiting list, shown with the same map as today's shortfall
 (`web.commissioner.map.builder`).
 
 The forecast is worked out once for every month the map offers, per data version (`web.core.versions`),
-date and horizon, in a background thread of the app's process; the page waits a moment for it,
-then shows how far it has got and refreshes itself until it is ready. Any month and support level
-is then a slice of the same forecast, so switching between them is immediate.
+date and horizon, as a background run (`web.commissioner.map.forecast_runs`); the page waits a moment
+for it, then shows how far it has got and refreshes itself until it is ready. Any month and support
+level is then a slice of the same forecast, so switching between them is immediate.
 
 Without a referral history there is nothing to forecast from: the page says so, and offers the
 forecast from DfE's published figures for the council instead (`web.commissioner.map.published`).
@@ -13,11 +13,6 @@ forecast from DfE's published figures for the council instead (`web.commissioner
 
 from __future__ import annotations
 
-import threading
-import time
-from collections import OrderedDict
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Final
 
@@ -25,13 +20,10 @@ import pandas as pd
 from flask import Flask, abort, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 from markupsafe import escape
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from planner.data.districts import district_name
-from planner.data.problems import InvalidInput
 from planner.data.vocab import SUPPORT_LEVELS, UNSUITABLE_TYPES
-from planner.forecast.demand import Forecast, ForecastInputs, forecast
 from web.commissioner.map import published
 from web.commissioner.map.builder import (
     assets,
@@ -41,103 +33,44 @@ from web.commissioner.map.builder import (
     schemes_serving,
     shortfall_bins,
 )
-from web.core import versions
+from web.commissioner.map.forecast_runs import (
+    FORECAST_RUNS,
+    HORIZON_MONTHS,
+    NO_HISTORY,
+    SEED,
+    Job,
+    has_history,
+    job_for,
+    wait,
+)
 from web.core.clock import horizon_days
 from web.core.db import get_db
-from web.core.models import Referral
-from web.core.store import cohort_frame, people_frame, referrals_frame, schemes_frame
+from web.core.store import schemes_frame
 
-HORIZON_MONTHS = 24
-FORECAST_RUNS = 500  # about half a second for a county's 24 months; the CLI defaults to 1,000
-SEED = 0  # the same page shows the same figures
+__all__ = ["FORECAST_RUNS", "HORIZON_MONTHS", "NO_HISTORY", "SEED", "Job", "has_history", "job_for"]
 WAIT_SECONDS: Final = 2.0  # a county's forecast is usually ready by then: no progress page at all
-KEEP: Final = 3  # forecasts kept per process (data versions, dates, horizons)
-NO_HISTORY: Final = (
-    "There is no referral history in the database, so there is nothing to forecast from. "
-    "Import referrals.csv (and cohort.csv) on the Imports page."
-)
+LONGEST_WAIT: Final = 600.0  # a CSV download waits at most this long for the forecast
 
 
-@dataclass
-class Job:
-    """One forecast being worked out (or done) for a data version, date and horizon."""
-
-    done: int = 0
-    total: int = 0
-    started: float = field(default_factory=time.monotonic)
-    result: Forecast | None = None
-    notes: list[str] = field(default_factory=list)  # why there is no result, when there is none
-    finished: threading.Event = field(default_factory=threading.Event)
-
-    @property
-    def seconds(self) -> float:
-        return time.monotonic() - self.started
-
-
-_LOCK = threading.Lock()
-
-
-def job_for(app: Flask, db: Session, *, on: date, horizon: int) -> Job:
-    """The forecast for the data as they are now, started in the background if it is not kept."""
-    key = (versions.current(db), on, horizon)  # the version before the data: see web.core.versions
-    jobs: OrderedDict[tuple[int, date, int], Job] = app.extensions.setdefault(
-        "planner_forecasts", OrderedDict()
-    )
-    with _LOCK:
-        job = jobs.get(key)
-        if job is not None:
-            jobs.move_to_end(key)
-            return job
-        job = jobs[key] = Job()
-        while len(jobs) > KEEP:
-            jobs.popitem(last=False)
-        pool = app.extensions.get("planner_forecaster")
-        if pool is None:  # one at a time: forecasts queue rather than share the cores
-            pool = app.extensions["planner_forecaster"] = ThreadPoolExecutor(1, thread_name_prefix="forecast")
-    pool.submit(_work, app, job, on, horizon)
-    return job
-
-
-def _work(app: Flask, job: Job, on: date, horizon: int) -> None:
-    def progress(done: int, total: int) -> None:
-        job.done, job.total = done, total
-
-    try:
-        with app.app_context():
-            job.result, job.notes = _forecast(get_db(), on=on, horizon=horizon, progress=progress)
-    except Exception:  # the page says so; the service log has the details
-        app.logger.exception("the forecast map's forecast failed")
-        job.notes = ["The forecast stopped with an unexpected error; the service log has the details."]
-    finally:
-        job.finished.set()
-
-
-def _forecast(db: Session, *, on: date, horizon: int, progress: Any) -> tuple[Forecast | None, list[str]]:
-    """The forecast for every month the map offers, from the database, or None and why not."""
-    referrals = referrals_frame(db)
-    if referrals.empty:
-        return None, [NO_HISTORY]
-    cohort = cohort_frame(db)
-    inputs = ForecastInputs(referrals, None if cohort.empty else cohort, schemes_frame(db), people_frame(db))
-    try:
-        result = forecast(inputs, months=HORIZON_MONTHS, runs=FORECAST_RUNS, seed=SEED, on=on,
-                          horizon_days=horizon, progress=progress)  # fmt: skip
-    except (InvalidInput, ValueError) as e:
-        return None, [f"The forecast could not run on the data in the database: {e}"]
-    return result, list(result.notes)
+def this_month(on: date) -> str:
+    """Month 0: today's position, the map's today view (YYYY-MM)."""
+    return str(pd.Period(on, "M"))
 
 
 def months_ahead(on: date) -> list[tuple[str, str]]:
-    """(YYYY-MM, "Jun 2027") for the months the map can forecast, from the month after `on`."""
-    first = pd.Period(on, "M") + 1
-    return [(str(p), f"{p:%b %Y}") for p in pd.period_range(first, periods=HORIZON_MONTHS, freq="M")]
+    """(YYYY-MM, "Jun 2027") for the months the map shows: this month (today's position), then the
+    months it forecasts."""
+    first = pd.Period(on, "M")
+    months = pd.period_range(first, periods=HORIZON_MONTHS + 1, freq="M")
+    return [(str(p), f"{p:%b %Y}" + (": today" if p == first else "")) for p in months]
 
 
 def checked_month(value: str, on: date) -> str:
     allowed = dict(months_ahead(on))
     if value not in allowed:
-        first, last = next(iter(allowed.values())), list(allowed.values())[-1]
-        abort(400, description=f"Forecast month {value!r} is not a month from {first} to {last} (YYYY-MM).")
+        first, last = next(iter(allowed)), list(allowed)[-1]
+        label = f"{pd.Period(first, 'M'):%b %Y} (today) to {pd.Period(last, 'M'):%b %Y}"
+        abort(400, description=f"Month {value!r} is not a month from {label} (YYYY-MM).")
     return value
 
 
@@ -146,6 +79,7 @@ def forecast_tip(row: Any) -> str:
         f"<b>{escape(row.name)}</b> ({escape(row.district)})<br>"
         f"Places needed (mean): {row.demand_mean:.1f}<br>Places free (mean): {row.supply_mean:.1f}<br>"
         f"Shortfall (mean): {row.shortfall_mean:.1f}<br>Chance of a shortfall: {100 * row.p_shortfall:.0f}%"
+        + (f"<br>Still waiting from today: {row.carried_mean:.1f}" if row.carried_mean else "")
     )
 
 
@@ -162,12 +96,12 @@ def forecast_table(
     draws with), and notes; (None, [why]) when there is no history to forecast from. Waits for the
     forecast when it is still being worked out (`job`, or the one for the data as they are now).
     `schemes`: `schemes_frame(db)`, when the caller has it already."""
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
     if job is None:
-        if not _has_history(db):
+        if not has_history(db):
             return None, [NO_HISTORY]
-        app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
         job = job_for(app, db, on=on, horizon=horizon_days(current_app))
-    job.finished.wait()
+    job = wait(app, db, job, LONGEST_WAIT)
     if job.result is None:
         return None, job.notes
     t = job.result.table
@@ -184,21 +118,17 @@ def forecast_table(
     return t.sort_values("name", ignore_index=True), job.notes
 
 
-def _has_history(db: Session) -> bool:
-    return bool(db.scalar(select(func.count()).select_from(Referral)))
-
-
 def page(on: date, level: str | None, month: str) -> ResponseReturnValue:
     db = get_db()
     shared = {"on": on, "level": level, "level_options": [(v, v.capitalize()) for v in SUPPORT_LEVELS],
               "months": months_ahead(on), "month": month, "month_label": dict(months_ahead(on))[month],
               "runs": FORECAST_RUNS, "colour_of": colour_of}  # fmt: skip
     table, notes, job, schemes = None, [NO_HISTORY], None, None
-    if _has_history(db):
+    if has_history(db):
         app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
-        job = job_for(app, db, on=on, horizon=horizon_days(current_app))
+        job = wait(app, db, job_for(app, db, on=on, horizon=horizon_days(current_app)), WAIT_SECONDS)
         schemes = schemes_frame(db)
-        if not job.finished.wait(WAIT_SECONDS):  # the page shows how far it has got, and refreshes
+        if not job.finished:  # the page shows how far it has got, and refreshes
             councils = council_names(schemes["district"])
             return render_template("commissioner/map_forecast.html", working=job, table=None, notes=[],
                                    published=None, map=None, bins=[], councils=councils,

@@ -1,13 +1,16 @@
 """Commissioners: shortfall of suitable places by district, as a map, a table and a CSV file.
 
 Today's shortfall is drawn here; a month ahead comes from the forecast (`web.commissioner.map.forecast`).
-Both use the same map (`web.commissioner.map.builder`).
+Both use the same map (`web.commissioner.map.builder`). The forecast's month 0 is today's position,
+so `?month=` this month is today's map, counted by the same rule as the forecast's first row.
 """
 
 from __future__ import annotations
 
 import io
+from datetime import date
 
+import pandas as pd
 from flask import Blueprint, Response, abort, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
@@ -16,6 +19,7 @@ from planner.data.contract import Dataset
 from planner.data.formats import spreadsheet_safe
 from planner.data.vocab import SUPPORT_LEVELS
 from planner.forecast.shortfall import shortfall_by_district
+from planner.forecast.tables import FORECAST_COLUMNS
 from web.commissioner.map import forecast as map_forecast
 from web.commissioner.map.builder import (
     assets,
@@ -49,6 +53,15 @@ def _dataset() -> Dataset:
     return Dataset(people_frame(db, waiting_only=True), schemes_frame(db))
 
 
+def _month(on: date) -> str | None:
+    """The forecast month asked for (`?month=YYYY-MM`), or None for today's position (month 0)."""
+    month = request.args.get("month", "").strip()
+    if not month:
+        return None
+    month = map_forecast.checked_month(month, on)
+    return None if month == map_forecast.this_month(on) else month
+
+
 def _can_see(endpoint: str) -> bool:
     """Whether the signed-in user's role may open `endpoint` (roles kept by `roles_required`)."""
     view = current_app.view_functions.get(endpoint)
@@ -60,8 +73,9 @@ def _can_see(endpoint: str) -> bool:
 def index() -> ResponseReturnValue:
     on = today(current_app)
     level = _support_level()
-    if request.args.get("month"):  # a month ahead: the forecast's shortfall
-        return map_forecast.page(on, level, map_forecast.checked_month(request.args["month"], on))
+    month = _month(on)
+    if month is not None:  # a month ahead: the forecast's shortfall
+        return map_forecast.page(on, level, month)
     data = _dataset()
     table = shortfall_by_district(data, on=on, support_level=level, horizon_days=horizon_days(current_app))
     shown = schemes_serving(data.schemes, level)
@@ -92,7 +106,7 @@ def index() -> ResponseReturnValue:
         colour_of=colour_of,
         map=parts,
         months=map_forecast.months_ahead(on),
-        month=None,
+        month=map_forecast.this_month(on),
         due_by=due_by(current_app),
         horizon_days=horizon_days(current_app),
     )
@@ -114,17 +128,31 @@ def boundaries() -> ResponseReturnValue:
 @bp.get("/map.csv")
 @roles_required(*ROLES)
 def download() -> ResponseReturnValue:
+    """The table under the map: today's shortfall, or with `?month=` a forecast month's."""
     on = today(current_app)
     level = _support_level()
-    table = shortfall_by_district(
-        _dataset(), on=on, support_level=level, horizon_days=horizon_days(current_app)
-    )
-    table.insert(2, "support_level", level or "all")
+    month = _month(on)
+    if month is not None:
+        table = _forecast_csv(on, month, level)
+        name = f"forecast-by-district-{month}{'-' + level if level else ''}.csv"
+    else:
+        table = shortfall_by_district(
+            _dataset(), on=on, support_level=level, horizon_days=horizon_days(current_app)
+        )
+        table.insert(2, "support_level", level or "all")
+        name = f"shortfall-by-district-{on:%Y-%m-%d}{'-' + level if level else ''}.csv"
     buf = io.StringIO()
     spreadsheet_safe(table).to_csv(buf, index=False, lineterminator="\n")
-    name = f"shortfall-by-district-{on:%Y-%m-%d}{'-' + level if level else ''}.csv"
     return Response(
         buf.getvalue(),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
+
+
+def _forecast_csv(on: date, month: str, level: str | None) -> pd.DataFrame:
+    """A forecast month's rows, as `planner forecast` writes them, with the district's name."""
+    table, notes = map_forecast.forecast_table(get_db(), on=on, month=month, support_level=level)
+    if table is None:
+        abort(400, description=" ".join(notes))
+    return table[["month", "district", "name", "support_level", *FORECAST_COLUMNS[3:]]]

@@ -2,8 +2,8 @@
 fields of a young person a decision in the web set, kept over a re-import; the suitable places
 an officer said did not suit before a B&B or emergency placement, with why; notes on decisions
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-08
 """
 
@@ -12,8 +12,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009"
-down_revision = "0008"
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 

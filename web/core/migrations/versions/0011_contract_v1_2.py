@@ -1,8 +1,8 @@
 """data contract v1.2 stored: legal status, current_until, staying_put, tenancy_ready and activity
 of young people; the rent and support parts of a scheme's weekly cost
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-08
 """
 
@@ -11,8 +11,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008"
-down_revision = "0007"
+revision = "0011"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
