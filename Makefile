@@ -4,8 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEMO := demo
 DEMO_DATE ?= 2026-11-23
+PORT ?= 5000
+NOTEBOOK_PORT ?= 8888
 
-.PHONY: run test lint fmt bench install dev demo clean vendor
+.PHONY: run test lint fmt bench install dev demo clean vendor notebooks notebooks-run
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
@@ -30,7 +32,19 @@ demo: $(VENV)/.runtime
 	$(BIN)/planner match $(DEMO) --date $(DEMO_DATE) --out $(DEMO)/matches.csv
 
 run: demo
-	$(BIN)/planner serve --demo --date $(DEMO_DATE)
+	$(BIN)/planner serve --demo --date $(DEMO_DATE) --port $(PORT)
+
+# The analysts' notebooks in JupyterLab (installed with the dev dependencies), opened on
+# notebooks/; their figures go to notebooks/figures/ (git-ignored).
+notebooks: $(VENV)/.dev
+	$(BIN)/jupyter lab --notebook-dir=notebooks --port=$(NOTEBOOK_PORT) --no-browser
+
+# Run every notebook top to bottom without opening anything: each run copy, with its outputs,
+# and its figures land in notebooks/figures/.
+notebooks-run: $(VENV)/.dev
+	mkdir -p notebooks/figures
+	cd notebooks && MPLBACKEND=Agg ../$(BIN)/jupyter nbconvert --to notebook --execute \
+		--ExecutePreprocessor.timeout=600 --output-dir=figures *.ipynb
 
 test: $(VENV)/.dev lint
 	$(BIN)/python -m pytest -n auto
@@ -53,4 +67,4 @@ bench: $(VENV)/.dev
 	$(BIN)/python -m benchmarks
 
 clean:
-	rm -rf $(VENV) $(DEMO) instance .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(DEMO) instance .pytest_cache .mypy_cache .ruff_cache notebooks/figures

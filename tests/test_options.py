@@ -197,3 +197,11 @@ def test_batch_arcs_cost_what_the_pairs_cost() -> None:
             arcs.options.tolist()
             == np.bincount(pairs["person"][pairs["suitable"]], minlength=len(ppl)).tolist()
         )
+
+
+def test_a_bnb_option_below_the_need_says_so_not_a_negative_level() -> None:
+    # Support is not a rule for B&B or emergency accommodation (unsuitable anyway): the fit says
+    # how far below the need it is, as an officer reads it (the page said "+-3 level").
+    ppl, sch = frames([{"support_need": "high"}], [{"accom_type": "W", "support_level": "none"}])
+    fit = options(ppl, sch, "P0", on=ON, impact=False).ranked["support_fit"].tolist()
+    assert fit == ["3 levels below the need"]

@@ -18,6 +18,12 @@ from web.core.auth import hash_password
 from web.core.db import get_db
 from web.core.models import AuditEvent, Placement, Proposal, User, YoungPerson
 from web.core.vacancies import free_on
+from web.officer import interim_check
+
+
+def unescape_name(name: str) -> str:
+    return name.replace("&", "&amp;")
+
 
 FOYER = "SCH-002"  # Cheltenham Foyer: 30 places, 3 free; YP-0001's proposal in the example
 
@@ -122,26 +128,38 @@ def _adult_for_bnb(app: Flask) -> None:
         db.commit()
 
 
-def test_bnb_is_confirmed_only_with_the_reason_and_never_with_a_success_banner(
+def test_bnb_is_confirmed_only_with_why_each_suitable_place_found_does_not_suit(
     web_app: Flask, sign_in: SignIn
 ):
+    # Issue 29, finding 2: the page said "the planner finds 3 suitable places", yet ticking "no
+    # suitable place exists" was accepted and the audit kept only the officer's words.
     _adult_for_bnb(web_app)
+    with web_app.app_context():
+        found = interim_check.suitable_places(get_db(), "YP-0100", on=ON)
+    assert len(found) >= 2  # the foyer, the flats...
     officer = sign_in("officer")
     page = officer.get("/people/YP-0100/place?scheme_id=SCH-006").get_data(as_text=True)
     assert "Check before placing YP-0100 in B&amp;B" in page and "unsuitable accommodation" in page
-    assert "suitable places with a vacancy that YP-0100 could take today" in page  # the foyer, the flats...
-    refused = officer.post("/people/YP-0100/place", data={"scheme_id": "SCH-006"} | _date("start", ON))
-    body = refused.get_data(as_text=True)
-    assert refused.status_code == 400 and "Enter why no suitable place can be used today" in body
-    assert "Confirm that no suitable place exists for them today" in body
     assert (
-        _free(web_app, "SCH-006") == 5 and _value(web_app, select(func.count()).select_from(Placement)) == 0
+        f"The planner finds {len(found)} suitable places with a vacancy that YP-0100 could take today" in page
     )
-
-    done = officer.post(
+    assert all(f"Why does {unescape_name(f.name)} not suit them?" in page for f in found)
+    assert 'id="no_suitable"' not in page  # "none exists" is not for the officer to say here
+    ticked = officer.post(
         "/people/YP-0100/place",
         data={"scheme_id": "SCH-006", "reason": "Foyer refused: arson history", "no_suitable": "yes"}
         | _date("start", ON),
+    )
+    body = ticked.get_data(as_text=True)
+    assert ticked.status_code == 400 and "There is a problem" in body
+    assert all(f"Say why {unescape_name(f.name)} does not suit them" in body for f in found)
+    assert (
+        _free(web_app, "SCH-006") == 5 and _value(web_app, select(func.count()).select_from(Placement)) == 0
+    )
+    reasons = {f"refuse-{f.scheme_id}": f"{f.name} has no bed until January" for f in found}
+    done = officer.post(
+        "/people/YP-0100/place",
+        data={"scheme_id": "SCH-006", "reason": "Needs a roof tonight"} | reasons | _date("start", ON),
     )
     assert done.status_code == 303
     after = officer.get(done.headers["Location"]).get_data(as_text=True)
@@ -151,11 +169,18 @@ def test_bnb_is_confirmed_only_with_the_reason_and_never_with_a_success_banner(
     assert (
         _value(web_app, select(YoungPerson.current_accom).where(YoungPerson.person_id == "YP-0100")) == "W2"
     )
-    assert _value(web_app, select(Placement.confirm_reason)) == "Foyer refused: arson history"
-    assert "no suitable place today: Foyer refused" in _value(
-        web_app, select(AuditEvent.detail).where(AuditEvent.action == "confirm")
-    )
+    assert _value(web_app, select(Placement.confirm_reason)) == "Needs a roof tonight"
+    kept = interim_check.from_json(_value(web_app, select(Placement.suitable_refused)))
+    assert [(r.scheme_id, r.reason) for r in kept] == [
+        (f.scheme_id, f"{f.name} has no bed until January") for f in found
+    ]
+    detail = _value(web_app, select(AuditEvent.detail).where(AuditEvent.action == "confirm"))
+    assert "why B&B or emergency: Needs a roof tonight" in detail
+    assert all(f"{f.scheme_id} {f.name}: {f.name} has no bed until January" in detail for f in found)
     assert _free(web_app, "SCH-006") == 4
+    placement_id = _value(web_app, select(Placement.id))
+    shown = officer.get(f"/placements/{placement_id}").get_data(as_text=True)
+    assert "Suitable places found, and why each did not suit" in shown
 
     # A suitable place later moves them on: the B&B placement ends the day they move.
     move = ON + timedelta(days=3)
@@ -214,23 +239,34 @@ def test_ending_frees_the_place_from_the_move_out_date_and_relists_who_still_nee
     body = bad.get_data(as_text=True)
     assert bad.status_code == 400 and "Move-out date must be a real date" in body
     assert "Choose why the placement ended" in body and "Say whether YP-0001 still needs a place" in body
+    assert "Choose where YP-0001 lives from the move-out date" in body
     done = officer.post(
         f"/placements/{placement_id}/end",
-        data=_date("moved_out", out) | {"reason": "breakdown", "needs_place": "yes"},
+        data=_date("moved_out", out)
+        | _date("now_until", out + timedelta(days=7))
+        | {"reason": "breakdown", "needs_place": "yes", "now_accom": "B2"},
     )
     assert done.status_code == 303
     assert _free(web_app, FOYER) == 2  # still living there until the move-out date
     assert _free(web_app, FOYER, out) == 3
     with web_app.app_context():
         person = get_db().get(YoungPerson, "YP-0001")
-        assert (person.status, person.needed_from, person.current_accom) == ("waiting", out, "T1")
+        # Issue 29, finding 3: where they went, not the placement they left ("Living now: T1").
+        assert (person.status, person.needed_from, person.current_accom) == ("waiting", out, "B2")
+        assert person.current_until == out + timedelta(days=7)
+        assert person.set_in_web == "needed_from;current_accom;current_until"
+        placement = get_db().get(Placement, placement_id)
+        assert (placement.moved_to_accom, placement.moved_to_until) == ("B2", out + timedelta(days=7))
+    page = officer.get("/people/YP-0001").get_data(as_text=True)
+    living = page.split('id="living-now"')[1].split("</dd>")[0]
+    assert "B2 Parents or relatives (not suitable)" in living and "until 14 Dec 2026" in living
 
 
 def test_ending_for_someone_who_needs_no_other_place_takes_them_off_the_list(web_app: Flask, sign_in: SignIn):
     officer = sign_in("officer")
     officer.post("/people/YP-0004/place", data={"scheme_id": "SCH-001"})
     placement_id = _value(web_app, select(Placement.id))
-    data = _date("moved_out", ON) | {"reason": "own_tenancy", "needs_place": "no"}
+    data = _date("moved_out", ON) | {"reason": "own_tenancy", "needs_place": "no", "now_accom": "U1"}
     assert officer.post(f"/placements/{placement_id}/end", data=data).status_code == 303
     assert _status(web_app, "YP-0004") == "left" and _free(web_app, "SCH-001") == 2
     assert "YP-0004" not in officer.get("/waiting-list").get_data(as_text=True).split("<tbody")[1]

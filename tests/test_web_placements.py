@@ -44,16 +44,18 @@ def test_waiting_list_shows_names_dates_labels_and_highlights_bnb(sign_in: SignI
     assert "Gloucester" in html and "E07000081" not in html.split("<tbody")[1]  # names, not codes
     assert "30 Nov 2026" in html  # YP-0002 needed_from, UK date
     assert "app-row--urgent" in html and "Bed and breakfast (not suitable)" in html
-    assert "2 are in B&amp;B" in html
+    assert "2 are needed now and under 18, with no roof, or in B&amp;B" in html
     rows = re.findall(r'<tr class="govuk-table__row( app-row--urgent)?">', html.split("<tbody")[1])
-    assert rows == [""] + [" app-row--urgent"] * 2 + [""] * 3  # the 17-year-old, then the urgent adults
-    assert html.count(">Not due yet</span>") == 1  # YP-0005, needed from 4 Jan 2027 (and the filter)
+    # v1.2's order: the 17-year-old and the adult in V2, needed now; then those due (W2; no roof;
+    # B1 until 7 Dec); then YP-0005, not due. Highlighted: no roof, or in B&B or emergency.
+    assert rows == [" app-row--urgent"] * 4 + [""] * 2
+    assert html.count(">Not due yet</strong>") == 1  # YP-0005, needed from 4 Jan 2027
 
 
 def test_waiting_list_filters_by_district_need_and_urgency(sign_in: SignIn):
     officer = sign_in("officer")
     urgent = officer.get("/waiting-list?urgency=urgent").get_data(as_text=True)
-    assert "2 shown" in urgent and "YP-0002" in urgent and "YP-0001" not in urgent
+    assert "2 shown" in urgent and "YP-0004" in urgent and "YP-0001" in urgent and "YP-0002" not in urgent
     gloucester = officer.get("/waiting-list?district=E07000081").get_data(as_text=True)
     assert "YP-0001" in gloucester and "YP-0002" not in gloucester
     high = officer.get("/waiting-list?need=high").get_data(as_text=True)
@@ -233,5 +235,5 @@ def test_long_lists_come_in_pages_that_keep_the_filters(sign_in: SignIn, monkeyp
     _run_matching(officer)
     proposals = officer.get("/proposals?page=3").get_data(as_text=True)
     assert "5 open proposals (page 3 of 3: 5 to 5)" in proposals
-    options = officer.get("/people/YP-0006?page=2").get_data(as_text=True)  # 10 a page: one page only
+    options = officer.get("/people/YP-0004?page=2").get_data(as_text=True)  # 10 a page: one page only
     assert "Best first" in options

@@ -131,7 +131,7 @@ def test_ending_placements_during_imports_loses_nobody_in_twenty_timings(web_app
 
         def end(person: str = person, delay: float = i * 0.01) -> int:
             time.sleep(delay)
-            form = _date("moved_out", ON) | {"reason": "breakdown", "needs_place": "no"}
+            form = _date("moved_out", ON) | {"reason": "breakdown", "needs_place": "no", "now_accom": "B1"}
             return officer.post(f"/placements/{placements[person]}/end", data=form).status_code
 
         codes.append(tuple(_together(end, lambda f=fingerprint, at=confirm_at: importer.post(
@@ -173,7 +173,7 @@ def test_a_placement_ending_in_300_days_holds_its_place_until_then(web_app: Flas
     placement = _placed(web_app, ["YP-LATE"])["YP-LATE"]
     officer = sign_in("officer")
     out = ON + timedelta(days=300)
-    form = _date("moved_out", out) | {"reason": "moved_on", "needs_place": "yes"}
+    form = _date("moved_out", out) | {"reason": "moved_on", "needs_place": "yes", "now_accom": "B1"}
     assert officer.post(f"/placements/{placement}/end", data=form).status_code == 303
     refused = officer.post("/people/YP-LATE/place?scheme_id=SCH-001", data=_date("start", ON))
     body = refused.get_data(as_text=True)

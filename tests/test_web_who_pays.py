@@ -15,7 +15,7 @@ from web_support import ON, build_app, signer
 
 from planner.data.funding import FundingSettings
 from web.core.db import get_db
-from web.core.models import Placement, YoungPerson
+from web.core.models import Placement
 
 
 @pytest.fixture
@@ -41,14 +41,6 @@ def test_an_under_18s_places_cost_the_council_all_of_it(app: Flask) -> None:
     assert "£450 £450 to the council" in page and "£780 £780 to the council" in page
 
 
-# Activity reaches the web's frames once the database holds contract v1.2's columns (issue 28's web
-# part, branch i29); until then the web reads everyone's activity as not recorded.
-needs_activity = pytest.mark.skipif(
-    not hasattr(YoungPerson, "activity"), reason="the database does not hold young people's activity yet"
-)
-
-
-@needs_activity
 def test_a_student_is_told_the_rent_may_not_be_covered(app: Flask) -> None:
     page = _text(signer(app)("officer").get("/people/YP-0004").get_data(as_text=True))
     assert (
@@ -58,7 +50,6 @@ def test_a_student_is_told_the_rent_may_not_be_covered(app: Flask) -> None:
     assert "(theirs to pay)" in page and "£780 £650 to the council" in page
 
 
-@needs_activity
 def test_the_councils_local_offer_meeting_unmet_rent_is_a_setting(request: pytest.FixtureRequest,
                                                                   tmp_path: Path) -> None:  # fmt: skip
     app = build_app("sqlite", tmp_path, request, FUNDING=FundingSettings(council_meets_rent_shortfall=True))

@@ -29,9 +29,10 @@ def _register_blueprints(app: Flask) -> None:
     from web.admin import imports, users
     from web.commissioner import analysis, commissioning, compare, saved, scenarios
     from web.commissioner import map as map_page
-    from web.core import auth
-    from web.officer import ledger_views, placements, schemes
+    from web.core import auth, glossary
+    from web.officer import alerts, ledger_views, people, placements, schemes
 
-    parts = (auth, placements, ledger_views, schemes, map_page, scenarios, saved, compare, commissioning)
-    for module in (*parts, analysis, imports, users):
+    officer = (placements, people, ledger_views, alerts, schemes)
+    commissioner = (map_page, scenarios, saved, compare, commissioning, analysis)
+    for module in (auth, glossary, *officer, *commissioner, imports, users):
         app.register_blueprint(module.bp)

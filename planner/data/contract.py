@@ -285,6 +285,12 @@ SCHEMES = TableSpec(
 )
 
 
+def people_on(on: date) -> TableSpec:
+    """young_people.csv checked against the match date `on` too (ages 15 to 25, legal status by
+    age): for a file read with a date, or one referral typed in the web app."""
+    return replace(PEOPLE, check_rows=partial(_check_people, on=on))
+
+
 def read_dataset(
     people: bytes | None,
     schemes: bytes | None,
@@ -306,7 +312,7 @@ def read_dataset(
     ids = people_records.values("person_id") if people_records is not None else None
     for spec, data in ((PEOPLE, people_records), (SCHEMES, schemes)):
         if spec is PEOPLE and on is not None:
-            spec = replace(PEOPLE, check_rows=partial(_check_people, on=on))
+            spec = people_on(on)
         if spec is SCHEMES:
             spec = replace(SCHEMES, check_rows=partial(_check_schemes, people_ids=ids))
         try:

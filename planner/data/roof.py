@@ -101,6 +101,39 @@ def no_roof_from(people: pd.DataFrame, *, on: date) -> pd.Series:
     return people["current_until"].where(ended, people["needed_from"])
 
 
+# The groups of the urgency order (PRODUCT.md s.3, v1.2), most urgent first: the waiting list
+# shows each person's, and the batch match serves them in this order.
+URGENCY_GROUPS: Final[dict[str, str]] = {
+    "now_under_18": "Needed now: under 18",
+    "now_no_roof": "Needed now: no roof, or in B&B or emergency accommodation",
+    "now": "Needed now",
+    "due_under_18": "Due within the horizon: under 18",
+    "due": "Due within the horizon",
+    "not_due": "Not due yet",
+}
+_GROUP_CODES: Final = tuple(URGENCY_GROUPS)
+
+
+def _group_codes(people: pd.DataFrame, *, on: date, horizon_days: int) -> np.ndarray:
+    return urgency_groups(
+        adults(people, on=on), no_roof(people, on=on) | in_emergency(people), needed_now(people, on=on),
+        due_within(people, on=on, horizon_days=horizon_days),
+    )  # fmt: skip
+
+
+def urgency_groups(adult: np.ndarray, urgent: np.ndarray, now: np.ndarray, due: np.ndarray) -> np.ndarray:
+    """The group of the urgency order on arrays: positions in `URGENCY_GROUPS`, 0 the most urgent;
+    `urgent` is no roof or in B&B or emergency accommodation."""
+    grown = np.asarray(adult, dtype=bool)
+    conditions = [now & ~grown, now & urgent, now, due & ~grown, due]
+    return np.select(conditions, [0, 1, 2, 3, 4], 5).astype(np.int64)
+
+
+def urgency_group(people: pd.DataFrame, *, on: date, horizon_days: int = HORIZON_DAYS) -> np.ndarray:
+    """Each person's group of the urgency order (a key of `URGENCY_GROUPS`)."""
+    return np.array(_GROUP_CODES, dtype=object)[_group_codes(people, on=on, horizon_days=horizon_days)]
+
+
 def urgency_rank(people: pd.DataFrame, *, on: date, horizon_days: int = HORIZON_DAYS) -> np.ndarray:
     """Urgency class per person, 0 = most urgent (PRODUCT.md s.3, v1.2). Those needed now come
     first: under-18s, then those with no roof or in B&B or emergency accommodation, then the others
@@ -118,12 +151,10 @@ def urgency_classes(
     adult: np.ndarray, urgent: np.ndarray, now: np.ndarray, due: np.ndarray, days: np.ndarray
 ) -> np.ndarray:
     """`urgency_rank` on arrays: `urgent` is no roof or in B&B or emergency accommodation, `days`
-    the days until `needed_from`; classes numbered 0, 1, ... from the most urgent."""
-    grown = np.asarray(adult).astype(np.int64)
-    now_class = np.where(grown == 0, 0, np.where(urgent, 1, 2))
-    later = grown << 32 | np.maximum(days, 0)
-    tier = np.where(now, 0, np.where(due, 1, 2)).astype(np.int64)
-    key = tier << 40 | np.where(now, now_class, np.where(due, later, np.maximum(days, 0)))
+    the days until `needed_from`; classes numbered 0, 1, ... from the most urgent. Within a group
+    needed now all are equal; later groups go by the soonest `needed_from`."""
+    group = urgency_groups(adult, urgent, now, due)
+    key = group << 40 | np.where(group <= 2, 0, np.maximum(days, 0))
     return np.unique(key, return_inverse=True)[1].astype(np.int64).reshape(-1)
 
 

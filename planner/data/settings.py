@@ -18,6 +18,8 @@ class Settings:
     trusted_hosts: tuple[str, ...] = ()  # the web app's host names (TRUSTED_HOSTS, comma separated)
     proxies: int = 0  # reverse proxies in front of the web app (PLANNER_PROXIES)
     horizon_days: int = 28  # PLANNER_HORIZON_DAYS: who a batch places (data contract v1.1's horizon)
+    # PLANNER_BNB_ALERT_NIGHTS: officers are alerted to anyone in B&B or emergency accommodation longer
+    bnb_alert_nights: int = 7
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -33,10 +35,11 @@ class Settings:
             trusted_hosts=tuple(h.strip() for h in e.get("TRUSTED_HOSTS", "").split(",") if h.strip()),
             proxies=int(e.get("PLANNER_PROXIES") or 0),
             horizon_days=_days(e.get("PLANNER_HORIZON_DAYS", "28")),
+            bnb_alert_nights=_days(e.get("PLANNER_BNB_ALERT_NIGHTS", "7"), "PLANNER_BNB_ALERT_NIGHTS"),
         )
 
 
-def _days(text: str) -> int:
+def _days(text: str, name: str = "PLANNER_HORIZON_DAYS") -> int:
     if not text.strip().isdigit() or int(text) > 366:
-        raise ValueError(f"PLANNER_HORIZON_DAYS must be a whole number of days from 0 to 366, not {text!r}")
+        raise ValueError(f"{name} must be a whole number of days from 0 to 366, not {text!r}")
     return int(text)

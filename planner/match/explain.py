@@ -13,6 +13,7 @@ suitable schemes fit them today. The sentences are `wording.Wording`'s.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Final
 
@@ -26,7 +27,7 @@ from planner.data.roof import in_emergency, no_roof
 from planner.match.eligibility import BLOCK_CELLS, RULES, SUITABLE_MASK, failures, home_km
 from planner.match.solution import Solution
 from planner.match.staying_put import declined_places, staying_put_places
-from planner.match.wording import Money, Wording
+from planner.match.wording import Held, Money, Wording
 
 _N: Final = len(RULES)
 # Lookup tables over every uint16 failures value below 2**len(RULES).
@@ -70,11 +71,16 @@ def explain(
     cheaper = suitable & placed[person] & (cost < chosen_cost[person])
     option_rank = np.bincount(person[cheaper], minlength=n) + 1
 
-    # Who holds the places an unsuitably placed or unplaced person fits.
+    # Who holds the places an unsuitably placed or unplaced person fits, and the places in the
+    # schemes a placed person would have preferred (cheaper by their own cost): reasons say only
+    # what the answer itself shows, by the urgency order it was solved with (`sol.rank`).
     holder_rank = np.where(placed, rank, -1)
     no_place = ~placed & sol.due
     fits = suitable & no_place[person]
     more, same, less = _holders(person[fits], scheme[fits], rank, s_of, holder_rank, n)
+    better = _Better(*_holders(person[cheaper], scheme[cheaper], rank, s_of, holder_rank, n),
+                     _free_places(person[cheaper], scheme[cheaper], schemes, s_of[placed], n),
+                     sol.status == "optimal")  # fmt: skip
 
     why_not, phrases = _why_not(people, schemes, np.flatnonzero(no_place & (n_options == 0)), on=on)
     taken = np.flatnonzero(no_place & (n_options > 0))  # they fit schemes whose places all went to others
@@ -115,7 +121,8 @@ def explain(
             reasons.append(text.staying_put(i, int(s_of[i])))
             continue
         if placed[i]:
-            reasons.append(text.placed(i, int(s_of[i]), float(km[i]), option_rank[i], n_options[i]))
+            held = better.of(i) if option_rank[i] > 1 else None
+            reasons.append(text.placed(i, int(s_of[i]), float(km[i]), option_rank[i], n_options[i], held))
             continue
         if n_options[i] == 0:
             why = f"no suitable scheme fits: {phrases[i]}"
@@ -232,6 +239,31 @@ def _holders(
         np.bincount(person, weights=hi - lo, minlength=n).astype(np.int64),
         np.bincount(person, weights=total - hi, minlength=n).astype(np.int64),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class _Better:
+    """Per placed person, the places in the schemes cheaper for them than theirs: held by people
+    more urgent, as urgent, less urgent (by the batch's urgency order), and free (only when the
+    solver stopped at its time limit)."""
+
+    more: np.ndarray
+    same: np.ndarray
+    less: np.ndarray
+    free: np.ndarray
+    optimal: bool
+
+    def of(self, i: int) -> Held:
+        return Held(int(self.more[i]), int(self.same[i]), int(self.less[i]), int(self.free[i]), self.optimal)
+
+
+def _free_places(
+    person: np.ndarray, scheme: np.ndarray, schemes: pd.DataFrame, held_at: np.ndarray, n: int
+) -> np.ndarray:
+    """Per person, the places left free in the schemes of their arcs (`person`, `scheme`)."""
+    m = len(schemes)
+    free = schemes["vacancies"].to_numpy(dtype=np.int64) - np.bincount(held_at, minlength=m)[:m]
+    return np.bincount(person, weights=np.maximum(free, 0)[scheme], minlength=n).astype(np.int64)
 
 
 def _taken(options: int, more: int, same: int, less: int) -> str:

@@ -235,6 +235,8 @@ _QUOTED = ("accom_type", "district", "capacity", "reserved_for", "min_age", "max
 
 
 def _fit(extra: int) -> str:
+    if extra < 0:  # B&B or emergency accommodation: support is not a rule there, it is unsuitable anyway
+        return f"{-extra} level{'s' if extra < -1 else ''} below the need"
     return "exact" if extra == 0 else f"+{extra} level{'s' if extra > 1 else ''}"
 
 

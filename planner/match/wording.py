@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from planner.data.districts import district_names, districts, haversine_km
-from planner.data.formats import uk_date
+from planner.data.formats import plural, uk_date
 from planner.data.funding import share_phrase, short_phrase
 from planner.data.roof import no_roof_from
 from planner.data.vocab import (
@@ -28,6 +28,25 @@ from planner.data.vocab import (
 # A place this close to the centre of a district where they study or work is "near" it (about
 # half an hour by bus; an assumption), as is any place in that district.
 NEAR_KM: Final = 10.0
+
+
+@dataclass(frozen=True, slots=True)
+class Held:
+    """The places in the schemes a placed person would have preferred: held by people more
+    urgent, as urgent or less urgent than them, and free."""
+
+    more: int
+    same: int
+    less: int
+    free: int
+    optimal: bool
+
+
+def _by(count: int, who: str) -> str:
+    """`1 by a referral as urgent`, `3 by more urgent referrals`."""
+    if who == "as urgent":
+        return f"{count:,} by {'a referral' if count == 1 else 'referrals'} as urgent"
+    return f"{count:,} by {'a ' if count == 1 else ''}{who} referral{'' if count == 1 else 's'}"
 
 
 def ordinal(k: int) -> str:
@@ -82,7 +101,9 @@ class Wording:
     def _name(self, code: str) -> str:
         return self.names.get(code, code)
 
-    def placed(self, i: int, j: int, km: float, option_rank: int, options: int) -> str:
+    def placed(
+        self, i: int, j: int, km: float, option_rank: int, options: int, held: Held | None = None
+    ) -> str:
         home, where = self.home[i], self.district[j]
         if where == home:
             loc = f"in their home district, {self._name(home)}, {km:.1f} km from its centre"
@@ -102,9 +123,8 @@ class Wording:
         if option_rank == 1:
             choice = f"best of {options} suitable option{'s' if options > 1 else ''} by {self.by}"
         else:
-            choice = (
-                f"{ordinal(option_rank)} of {options} by {self.by} (better ones went to more urgent "
-                "referrals or were needed to place others)"
+            choice = f"{ordinal(option_rank)} of {options} by {self.by}, " + self.better_full(
+                option_rank - 1, held
             )
         return f"{self.scheme_name[j]}: {loc}; {self.paid(i, j)}; {fit}; {choice}"
 
@@ -117,6 +137,29 @@ class Wording:
         text = share_phrase(round(self.cost[j]), round(m.council[i]), under_18=m.under_18[i])
         short = short_phrase(m.why[i], m.short[i], council_meets=m.council_meets)
         return f"{text}; {short}" if short else text
+
+    def better_full(self, better: int, held: Held | None) -> str:
+        """Why not one of the `better` schemes cheaper for them: who holds their places, by the
+        batch's urgency order (`explain`); when a holder is not more urgent, only that the whole
+        list costs least this way (what the optimum says, and nothing more)."""
+        head = (
+            "because the better scheme is full"
+            if better == 1
+            else f"because the {better:,} better schemes are full"
+        )
+        if held is None:
+            return head
+        if held.free:  # only when the solver stopped at its time limit
+            free = plural(held.free, "place")
+            return f"although {free} in better schemes stayed free (not optimal: time limit)"
+        if held.more and not held.same and not held.less:
+            if held.more == 1:
+                return f"{head}, its place held by a more urgent referral"
+            return f"{head}, all {held.more:,} places there held by more urgent referrals"
+        groups = [(held.more, "more urgent"), (held.same, "as urgent"), (held.less, "less urgent")]
+        parts = ", ".join(_by(c, who) for c, who in groups if c)
+        why = f"the whole list's {self.by} is least this way" if held.optimal else "not optimal: time limit"
+        return f"{head}, their places held {parts} ({why})"
 
     def near(self, i: int, j: int) -> str:
         """ "near college (Stroud)" or "near work (Stroud)" when they study or work (`activity`) and

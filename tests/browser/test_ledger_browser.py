@@ -136,6 +136,7 @@ def test_undo_and_end_give_the_place_back(example_visit, example_server):
     _checked(visit, "end-errors")
     _date(page, "Move-out date", ON)
     page.get_by_label("Placement breakdown").check()
+    page.get_by_label(re.compile("Where does YP-0001 live from the move-out date")).select_option("B2")
     page.get_by_label(re.compile("Yes: put them back on the waiting list")).check()
     page.get_by_role("button", name="End the placement").click()
     expect(page.locator(".govuk-notification-banner")).to_contain_text("Placement ended: YP-0001 moves out")
@@ -160,11 +161,14 @@ def test_bnb_is_refused_without_the_reason_and_never_shown_as_a_success(example_
     _checked(visit, "bnb-check")
     page.get_by_role("button", name="Confirm as a last resort").click()
     summary = page.locator(".govuk-error-summary")
-    expect(summary).to_contain_text("Enter why no suitable place can be used today")
-    expect(summary).to_contain_text("Confirm that no suitable place exists for them today")
+    expect(summary).to_contain_text("Enter why B&B or emergency accommodation is needed today")
+    expect(summary).to_contain_text("Say why Cheltenham Foyer does not suit them")
     assert _free(example_server, "SCH-006") == 5
-    page.get_by_label("Why no suitable place can be used today").fill("Refused by the foyer after a fire")
-    page.get_by_label("I confirm that no suitable place exists for YP-0100 today").check()
+    page.get_by_label("Why B&B or emergency accommodation is needed today").fill(
+        "Refused by the foyer after a fire"
+    )
+    for field in page.locator("textarea[id^=refuse-]").all():
+        field.fill("Will not take him after a fire")
     page.get_by_role("button", name="Confirm as a last resort").click()
     expect(page.locator(".govuk-notification-banner")).to_contain_text("Recorded as a last resort")
     expect(page.locator(".govuk-notification-banner--success")).to_have_count(0)

@@ -18,11 +18,13 @@ EXAMPLE = Path(__file__).resolve().parents[2] / "data" / "example"
 
 LANDING = {"officer": "/waiting-list", "commissioner": "/map", "analyst": "/map", "admin": "/admin/users"}
 NAVIGATION = {
-    "officer": {"Waiting list", "Proposals", "Schemes", "Imports"},
-    "commissioner": {"Schemes", "Shortfall map", "Forecast", "History", "Scenarios", "Commissioning"},
-    "analyst": {"Schemes", "Shortfall map", "Forecast", "History", "Scenarios", "Commissioning"},
+    "officer": {"Waiting list", "Proposals", "Alerts", "Schemes", "Imports", "Glossary"},
+    "commissioner": {"Schemes", "Shortfall map", "Forecast", "History", "Scenarios", "Commissioning",
+                     "Glossary"},
+    "analyst": {"Schemes", "Shortfall map", "Forecast", "History", "Scenarios", "Commissioning",
+                "Glossary"},
     "admin": {"Shortfall map", "Forecast", "History", "Scenarios", "Commissioning", "Imports", "Users",
-              "Audit log"},
+              "Audit log", "Glossary"},
 }  # fmt: skip
 
 
@@ -67,6 +69,11 @@ def test_every_page_renders_for_its_role_with_nothing_fetched_from_outside(visit
             "/schemes",
             f"/schemes/{ids['scheme']}/vacancies",
             "/imports",
+            "/alerts",
+            "/referrals/new",
+            f"/people/{ids['person']}/edit",
+            "/waiting-list/print",
+            "/glossary",
         ],
         "commissioner": [
             "/map",

@@ -13,11 +13,11 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from planner.data.contract import Dataset
+from planner.data.contract import PEOPLE, SCHEMES, Dataset
 from planner.data.formats import plural, uk_date
 from web.core.interim import is_interim
-from web.core.models import Placement, Scheme, User, YoungPerson
-from web.core.store import STORED_PEOPLE, STORED_SCHEMES, Applied, apply_dataset, people_frame, records
+from web.core.models import Placement, Proposal, Scheme, User, YoungPerson
+from web.core.store import Applied, Kept, apply_dataset, people_frame, records
 from web.core.vacancies import free_places, holds
 
 SHOWN = 200  # rows listed per kind of change; the counts are always whole
@@ -44,8 +44,19 @@ class Places:
     why: str
 
 
+@dataclass(frozen=True, slots=True)
+class Withdrawn:
+    """An open proposal the import withdraws (officers run matching again afterwards)."""
+
+    person_id: str
+    place: str  # the scheme's name and id, or "no place"
+    outcome: str
+
+
 @dataclass
 class Preview:
+    proposals_withdrawn: list[Withdrawn] = field(default_factory=list)
+    kept: list[Kept] = field(default_factory=list)  # what decisions in the web set, kept over the file
     people_added: list[str] = field(default_factory=list)
     people_changed: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
     people_removed: list[str] = field(default_factory=list)
@@ -69,7 +80,8 @@ class Preview:
     @property
     def fingerprint(self) -> str:
         """Changes when anything the officer was shown would be different."""
-        text = repr((self.people_added, self.people_changed, self.people_removed, self.back_on_list,
+        text = repr((self.proposals_withdrawn, self.kept,
+                     self.people_added, self.people_changed, self.people_removed, self.back_on_list,
                      self.schemes_added, self.schemes_changed, self.schemes_removed, self.schemes_withdrawn,
                      self.conflicts, self.places, self.waiting_after, self.free_after))  # fmt: skip
         return hashlib.sha256(text.encode()).hexdigest()[:24]
@@ -113,22 +125,35 @@ def _waiting(db: Session) -> int:
     return db.scalar(select(func.count()).where(YoungPerson.status == "waiting")) or 0
 
 
+def _open_proposals(db: Session, names: dict[str, str]) -> list[Withdrawn]:
+    """The open proposals, each of which an import withdraws."""
+    rows = db.execute(
+        select(Proposal.person_id, Proposal.scheme_id, Proposal.outcome)
+        .where(Proposal.state == "proposed")
+        .order_by(Proposal.person_id)
+    ).all()
+    return [
+        Withdrawn(pid, f"{names.get(sid, sid)} ({sid})" if sid else "no place", outcome)
+        for pid, sid, outcome in rows
+    ]
+
+
 def measure(
     db: Session, data: Dataset, *, on: date, user: User | None, import_id: int | None = None
 ) -> tuple[Preview, Applied]:
     """Make the import in the caller's transaction and say what it did; the caller commits it or
     rolls it back (a preview)."""
     out = Preview(waiting_before=_waiting(db))
-    people_now = {r["person_id"]: r for r in records(people_frame(db, waiting_only=False), STORED_PEOPLE)}
+    people_now = {r["person_id"]: r for r in records(people_frame(db, waiting_only=False), PEOPLE)}
     status = dict(db.execute(select(YoungPerson.person_id, YoungPerson.status)).all())
     schemes_now = {s.scheme_id: s for s in db.scalars(select(Scheme))}
     scheme_rows = {
-        sid: {c: (s.imported_vacancies if c == "vacancies" else getattr(s, c)) for c in STORED_SCHEMES.names}
+        sid: {c: (s.imported_vacancies if c == "vacancies" else getattr(s, c)) for c in SCHEMES.names}
         for sid, s in schemes_now.items()
     }
     for r in scheme_rows.values():
         r["excluded_risks"] = r["excluded_risks"] or ""
-    file_people, file_schemes = records(data.people, STORED_PEOPLE), records(data.schemes, STORED_SCHEMES)
+    file_people, file_schemes = records(data.people, PEOPLE), records(data.schemes, SCHEMES)
     out.people_added, out.people_changed = _diff(people_now, file_people, "person_id")
     out.schemes_added, out.schemes_changed = _diff(scheme_rows, file_schemes, "scheme_id")
     live = _live_by_scheme(db, on)
@@ -138,8 +163,16 @@ def measure(
     open_by_person = {p.person_id: p for p in open_rows}
     names = {sid: s.name for sid, s in schemes_now.items()}
 
+    out.proposals_withdrawn = _open_proposals(db, names)
     applied = apply_dataset(db, data, user=user, import_id=import_id)
     out.people_removed, out.back_on_list = applied.people_removed, applied.back_on_list
+    out.kept = applied.kept
+    kept = {(k.person_id, k.column) for k in applied.kept}  # not a change: the file is not followed there
+    out.people_changed = [
+        (pid, left)
+        for pid, cols in out.people_changed
+        if (left := tuple(c for c in cols if (pid, c) not in kept))
+    ]
     out.schemes_removed, out.schemes_withdrawn = applied.schemes_removed, applied.schemes_withdrawn
 
     in_file = {r["person_id"] for r in file_people}

@@ -32,6 +32,8 @@ from web.core.filters import uk_datetime
 from web.core.models import ROLE_LABELS, ROLES, AuditEvent, User
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
+
+
 ADMINS = ("admin",)
 ROLE_CHOICES = [SelectChoice(r, ROLE_LABELS[r]) for r in ROLES]
 

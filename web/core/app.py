@@ -32,6 +32,7 @@ def _defaults(app: Flask, settings: Settings) -> dict[str, Any]:
         "DEMO": False,
         "TODAY": None,  # a fixed match date for tests and demos; None means today
         "HORIZON_DAYS": settings.horizon_days,  # matching places people due within this many days
+        "BNB_ALERT_NIGHTS": settings.bnb_alert_nights,  # officers' alerts: B&B or emergency longer than this
         "MIGRATE_ON_START": False,  # `planner db upgrade` migrates; tests may ask for it here
         "TRUSTED_HOSTS": list(settings.trusted_hosts) or None,  # None: loopback names only
         "PROXIES": settings.proxies,  # reverse proxies in front, whose X-Forwarded-* to trust

@@ -36,6 +36,11 @@ ACTIONS = (
     "run_plan",
     "import_history",
     "cancel_scenario_run",
+    "export_list",
+    "referral_added",
+    "referral_changed",
+    "staying_put",
+    "note",
 )
 
 

@@ -1,12 +1,13 @@
 """The date the app works on: `TODAY` in the configuration (demos and tests), else the real date;
-the ledger's clock on the same calendar; and the matching horizon in days (`HORIZON_DAYS`, from
+one clock on the same calendar for everything the app stamps (the ledger, matching runs, the
+audit log, imports, scenarios: `now`); and the matching horizon in days (`HORIZON_DAYS`, from
 PLANNER_HORIZON_DAYS)."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from flask import Flask, current_app
+from flask import Flask, current_app, has_app_context
 
 
 def today(app: Flask) -> date:
@@ -36,3 +37,12 @@ def horizon_days(app: Flask) -> int:
 def due_by(app: Flask) -> date:
     """The last `needed_from` a batch on today's date places: today plus the horizon."""
     return today(app) + timedelta(days=horizon_days(app))
+
+
+def now() -> datetime:
+    """Now (naive UTC) for a time stamp: the app's clock (`ledger_now`) inside the app, so that a
+    demo whose date is fixed stamps its runs, audit entries and scenarios on that date, not the
+    machine's; the real clock outside it (a migration, a command with no app)."""
+    if has_app_context():
+        return ledger_now()
+    return datetime.now(UTC).replace(tzinfo=None)

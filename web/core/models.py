@@ -1,4 +1,4 @@
-"""The web app's store: young people and schemes (contract v1.1 columns), decisions, users, audit.
+"""The web app's store: young people and schemes (contract v1.2 columns), decisions, users, audit.
 
 History (proposals, placements, imports, audit events) refers to people and schemes by their
 contract ids, not by foreign keys, so that an import replacing the waiting list and the schemes
@@ -10,7 +10,7 @@ the placements since it, never stored.
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from flask_login import UserMixin
 from sqlalchemy import (
@@ -35,18 +35,13 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from planner.data.limits import ID_MAX_LENGTH, NAME_MAX_LENGTH
+from web.core import clock
 
-ROLES = ("officer", "commissioner", "analyst", "admin")
-ROLE_LABELS = {
-    "officer": "Placement officer",
-    "commissioner": "Commissioner",
-    "analyst": "Analyst",
-    "admin": "Administrator",
-}
+ROLE_LABELS = {"officer": "Placement officer", "commissioner": "Commissioner", "analyst": "Analyst",
+               "admin": "Administrator"}  # fmt: skip
+ROLES = tuple(ROLE_LABELS)
 
-
-def utcnow() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)  # stored naive, always UTC
+utcnow = clock.now  # every stamp: naive UTC on the app's one clock (a demo's date, not the machine's)
 
 
 class Base(DeclarativeBase):
@@ -146,6 +141,12 @@ class YoungPerson(Base):
     needed_from: Mapped[date] = mapped_column(Date)
     current_accom: Mapped[str] = mapped_column(String(2), default="")
     uasc: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    legal_status: Mapped[str] = mapped_column(String(16), default="", server_default="")  # v1.2: "" by age
+    current_until: Mapped[date | None] = mapped_column(Date, nullable=True)
+    staying_put: Mapped[bool | None] = mapped_column(Boolean, nullable=True)  # None: agreed
+    tenancy_ready: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    activity: Mapped[str] = mapped_column(String(2), default="", server_default="")
+    set_in_web: Mapped[str] = mapped_column(String(128), default="", server_default="")  # `store.kept`
     status: Mapped[str] = mapped_column(String(16), default="waiting", index=True)
 
 
@@ -187,6 +188,8 @@ class Scheme(Base):
     excluded_risks: Mapped[str] = mapped_column(Text, default="")
     ofsted_registered: Mapped[bool] = mapped_column(Boolean, default=False)
     weekly_cost: Mapped[float] = mapped_column(Float)
+    weekly_rent: Mapped[float | None] = mapped_column(Float, nullable=True)  # v1.2: the parts of
+    weekly_support: Mapped[float | None] = mapped_column(Float, nullable=True)  # weekly_cost, if known
     # staying put: the one young person this place is for
     reserved_for: Mapped[str] = mapped_column(String(ID_MAX_LENGTH), default="", server_default="")
 
@@ -254,9 +257,8 @@ class Proposal(Base):
 
 
 class Placement(Base):
-    """The ledger: a confirmed placement from its start date to its end (empty while live).
-
-    A person has at most one open placement (no end recorded, not undone): a unique index on
+    """The ledger: a confirmed placement from its start date to its end (empty while live). A
+    person has at most one open placement (no end recorded, not undone): a unique index on
     the open rows says so to the database itself. An undone placement never took a place; an
     ended one holds its place until the end date."""
 
@@ -294,6 +296,10 @@ class Placement(Base):
     undone_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     undone_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     undo_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Where they went when it ended (SSDA903 ACCOM code) and until when, if that ends.
+    moved_to_accom: Mapped[str] = mapped_column(String(2), default="", server_default="")
+    moved_to_until: Mapped[date | None] = mapped_column(Date, nullable=True)
+    suitable_refused: Mapped[str] = mapped_column(Text, default="", server_default="")  # B&B: `ledger`
 
     @classmethod
     def is_open(cls) -> ColumnElement[bool]:

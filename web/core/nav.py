@@ -8,6 +8,7 @@ from flask_login import current_user
 ITEMS = (
     ("placements.waiting_list", "Waiting list"),
     ("placements.proposals", "Proposals"),
+    ("alerts.index", "Alerts"),
     ("schemes.index", "Schemes"),
     ("map.index", "Shortfall map"),
     ("analysis.forecast", "Forecast"),
@@ -17,6 +18,7 @@ ITEMS = (
     ("imports.index", "Imports"),
     ("admin.users", "Users"),
     ("admin.audit", "Audit log"),
+    ("glossary.index", "Glossary"),
 )
 
 

@@ -1,10 +1,13 @@
-"""Long tables in pages, so a county's waiting list stays quick to load and read."""
+"""Long tables in pages, so a county's waiting list stays quick to load and read; and the one way
+a list is searched for text typed in it (`contains`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from flask import request
+from sqlalchemy import ColumnElement, func
 
 PAGE_SIZE = 100
 
@@ -53,3 +56,9 @@ def page_of(total: int, size: int | None = None) -> Page:
     except ValueError:
         number = 1
     return Page(number=min(max(number, 1), pages), pages=pages, total=total, size=size)
+
+
+def contains(column: Any, text: str) -> ColumnElement[bool]:
+    """`column` holds `text`, whatever the case; `%` and `_` typed are text, not wildcards."""
+    like = "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return func.lower(column).like(like, escape="\\")

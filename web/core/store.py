@@ -1,12 +1,12 @@
-"""Between the database and the planner: contract v1.1 frames out (schemes with the places free
+"""Between the database and the planner: contract v1.2 frames out (schemes with the places free
 by the ledger's rule, `web.core.vacancies`), validated datasets in (`apply_dataset`: an import)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 import pandas as pd
@@ -32,20 +32,6 @@ from web.core.vacancies import free_places, set_figure
 _LISTS = ("lad_list", "risk_list")
 
 
-# Contract v1.2's columns the database does not hold yet (issue 28's web part adds them): the
-# frames leave them out and the planner reads them as empty cells (their defaults).
-NOT_STORED = frozenset({"legal_status", "current_until", "staying_put", "tenancy_ready", "activity",
-                        "weekly_rent", "weekly_support"})  # fmt: skip
-
-
-def _stored(spec: TableSpec) -> TableSpec:
-    return replace(spec, columns=tuple(c for c in spec.columns if c.name not in NOT_STORED))
-
-
-STORED_PEOPLE = _stored(PEOPLE)
-STORED_SCHEMES = _stored(SCHEMES)
-
-
 def _frame(rows: Sequence[Sequence[Any]] | list[dict[str, Any]], spec: TableSpec) -> pd.DataFrame:
     """Rows from the database (tuples in `spec`'s column order, or dicts) typed exactly as
     `planner.data.contract.read_table` types a CSV. Built column by column: at England scale
@@ -59,10 +45,12 @@ def _frame(rows: Sequence[Sequence[Any]] | list[dict[str, Any]], spec: TableSpec
             data[col.name] = pd.Series(np.array(values, dtype="datetime64[D]"), dtype="datetime64[ns]")
         elif col.kind == "bool":
             data[col.name] = np.array(values, dtype=bool)
+        elif col.kind == "optional_bool":  # NULL: not said (staying_put: agreed), as an empty cell
+            data[col.name] = pd.Series(list(values), dtype="boolean")
         elif col.kind == "int":
             data[col.name] = np.array(values, dtype=np.int64)
         elif col.kind in ("decimal", "latitude", "longitude"):
-            data[col.name] = np.array(values, dtype=np.float64)
+            data[col.name] = np.array([np.nan if v is None else v for v in values], dtype=np.float64)
         elif col.kind in _LISTS:
             data[col.name] = pd.Series(
                 [tuple(filter(None, v.split(";"))) if v else () for v in values], dtype=object
@@ -79,12 +67,12 @@ def _rows(db: Session, query: Select[Any]) -> list[Sequence[Any]]:
 
 def people_frame(db: Session, *, waiting_only: bool = True, person_id: str | None = None) -> pd.DataFrame:
     """The waiting list (or everyone) as contract frames, by person_id; one person's row with `person_id`."""
-    query = select(*(getattr(YoungPerson, c) for c in STORED_PEOPLE.names)).order_by(YoungPerson.person_id)
+    query = select(*(getattr(YoungPerson, c) for c in PEOPLE.names)).order_by(YoungPerson.person_id)
     if waiting_only:
         query = query.where(YoungPerson.status == "waiting")
     if person_id is not None:
         query = query.where(YoungPerson.person_id == person_id)
-    return _frame(_rows(db, query), STORED_PEOPLE)
+    return _frame(_rows(db, query), PEOPLE)
 
 
 def schemes_frame(
@@ -93,7 +81,7 @@ def schemes_frame(
     """The schemes open to placements (or the one `scheme_id`), `vacancies` being the places free
     on `on` (today) by the ledger's rule: what matching, the map, the forecast and scenarios all count."""
     free = free_places(on or today(current_app), scheme_id=scheme_id)
-    columns = [free.c.free.label(c) if c == "vacancies" else getattr(Scheme, c) for c in STORED_SCHEMES.names]
+    columns = [free.c.free.label(c) if c == "vacancies" else getattr(Scheme, c) for c in SCHEMES.names]
     query = (
         select(*columns)
         .join(free, free.c.scheme_id == Scheme.scheme_id)
@@ -102,7 +90,7 @@ def schemes_frame(
     )
     if with_vacancies_only:
         query = query.where(free.c.free > 0)
-    return _frame(_rows(db, query), STORED_SCHEMES)
+    return _frame(_rows(db, query), SCHEMES)
 
 
 def records(df: pd.DataFrame, spec: TableSpec) -> list[dict[str, Any]]:
@@ -116,19 +104,44 @@ def records(df: pd.DataFrame, spec: TableSpec) -> list[dict[str, Any]]:
             out[col.name] = [";".join(v) for v in s]
         elif col.kind == "bool":
             out[col.name] = [bool(v) for v in s]
+        elif col.kind == "optional_bool":
+            out[col.name] = [None if pd.isna(v) else bool(v) for v in s]
         elif col.kind == "int":
             out[col.name] = [int(v) for v in s]
-        elif col.kind in ("decimal", "latitude", "longitude"):
-            out[col.name] = [float(v) for v in s]
+        elif col.kind in ("decimal", "latitude", "longitude"):  # an unknown part of a cost: NULL
+            out[col.name] = [None if pd.isna(v) else float(v) for v in s]
         else:
             out[col.name] = [str(v) for v in s]
     return [dict(zip(out, values, strict=True)) for values in zip(*out.values(), strict=True)]
+
+
+# What a decision in the web may set of a young person (`mark_set_in_web`): where they live now,
+# until when, when they need a place, and a declined staying put. A re-import keeps these as the
+# web set them (its preview says so) until the file says the same; then the file's are used again.
+KEPT_FROM_WEB: Final = ("needed_from", "current_accom", "current_until", "staying_put")
+
+
+def mark_set_in_web(person: YoungPerson, *columns: str) -> None:
+    """`columns` of `person` were set by a decision in the web: a re-import keeps them."""
+    marked = set(filter(None, person.set_in_web.split(";"))) | set(columns)
+    person.set_in_web = ";".join(c for c in KEPT_FROM_WEB if c in marked)
+
+
+@dataclass(frozen=True, slots=True)
+class Kept:
+    """A value an import leaves as a decision in the web set it, and what the file says."""
+
+    person_id: str
+    column: str
+    ours: Any
+    theirs: Any
 
 
 @dataclass
 class Applied:
     """What an import did (`apply_dataset`)."""
 
+    kept: list[Kept] = field(default_factory=list)
     people_removed: list[str] = field(default_factory=list)
     back_on_list: list[str] = field(default_factory=list)
     schemes_removed: list[str] = field(default_factory=list)
@@ -147,7 +160,7 @@ def apply_dataset(
     A scheme's figure is new only when the file's differs from the last import's (`web.core.vacancies`)."""
     out = Applied()
     now = ledger_now()
-    people = records(data.people, STORED_PEOPLE)
+    people = records(data.people, PEOPLE)
     in_file = {p["person_id"] for p in people}
     status = dict(db.execute(select(YoungPerson.person_id, YoungPerson.status)).all())
     open_ids = set(db.scalars(select(Placement.person_id).where(Placement.is_open())))
@@ -165,6 +178,7 @@ def apply_dataset(
             out.back_on_list.append(p["person_id"])
         else:
             p["status"] = was or "waiting"
+    _keep_set_in_web(db, people, out)
     out.people_removed = sorted(
         pid for pid, st in status.items() if st == "waiting" and pid not in in_file and pid not in open_ids
     )
@@ -176,7 +190,7 @@ def apply_dataset(
     if added:
         db.execute(insert(YoungPerson), added)
 
-    schemes = records(data.schemes, STORED_SCHEMES)
+    schemes = records(data.schemes, SCHEMES)
     held = set(db.scalars(select(Placement.scheme_id).distinct()))
     before = {s.scheme_id: s for s in db.scalars(select(Scheme))}
     for row in schemes:
@@ -207,6 +221,28 @@ def apply_dataset(
     )
     db.flush()
     return out
+
+
+def _keep_set_in_web(db: Session, people: list[dict[str, Any]], out: Applied) -> None:
+    """The file's rows with what decisions in the web set (`KEPT_FROM_WEB`) kept, each said in
+    `out.kept`; a value the file now agrees with is the file's again. Someone back on the list
+    with a new need takes the file's values."""
+    columns = [getattr(YoungPerson, c) for c in ("person_id", "set_in_web", *KEPT_FROM_WEB)]
+    ours = {r[0]: r for r in db.execute(select(*columns).where(YoungPerson.set_in_web != ""))}
+    back = set(out.back_on_list)
+    for p in people:
+        row = ours.get(p["person_id"])
+        p["set_in_web"] = ""
+        if row is None or p["person_id"] in back:
+            continue
+        still = []
+        for column in filter(None, row[1].split(";")):
+            value = row[2 + KEPT_FROM_WEB.index(column)]
+            if p[column] != value:
+                out.kept.append(Kept(p["person_id"], column, value, p[column]))
+                p[column] = value
+                still.append(column)
+        p["set_in_web"] = ";".join(still)
 
 
 def _in_chunks(db: Session, statement: Any, ids: list[str], size: int = 500) -> None:

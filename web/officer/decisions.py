@@ -17,16 +17,15 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from planner.data.contract import HORIZON_DAYS
-from planner.data.formats import gbp
+from planner.data.formats import gbp, uk_date
 from planner.match.batch import match
-from planner.match.eligibility import eligible_pairs
 from planner.match.solution import answer_of
 from web.core import audit, versions
 from web.core.db import exclusive, lock_people
 from web.core.interim import is_interim
-from web.core.models import MatchRun, Placement, Proposal, User
+from web.core.models import MatchRun, Placement, Proposal, Scheme, User, YoungPerson
 from web.core.store import people_frame, schemes_frame
-from web.officer.ledger import DecisionRefused
+from web.officer.ledger import DecisionRefused, open_placement
 
 _NO_SYNC = {"synchronize_session": False}
 MATCHING_LOCK = 0x6D61746368  # "match": every matching run asks for it
@@ -196,9 +195,7 @@ def proposal_for(db: Session, person_id: str, scheme_id: str, user: User, *, on:
     people = people_frame(db, person_id=person_id)
     schemes = schemes_frame(db, with_vacancies_only=True, on=on, scheme_id=scheme_id)
     if people.empty or schemes.empty:
-        raise DecisionRefused(
-            f"{scheme_id} has no vacancy now, or {person_id} is not waiting.", person_id=person_id
-        )
+        raise DecisionRefused(_not_here(db, person_id, scheme_id), person_id=person_id)
     horizon = _reaching(people, on, HORIZON_DAYS)
     (proposal,) = _proposals(match(people, schemes, on=on, horizon_days=horizon).matches, None, user)
     if proposal.scheme_id != scheme_id:
@@ -223,11 +220,22 @@ def latest_run(db: Session) -> MatchRun | None:
     return db.scalar(select(MatchRun).order_by(MatchRun.id.desc()).limit(1))
 
 
-def suitable_options(db: Session, person_id: str, *, on: date) -> int:
-    """How many schemes with a place free today this person could take suitably (not B&B or
-    emergency): what a B&B or emergency confirmation says no officer could use today."""
-    people = people_frame(db, person_id=person_id)
-    if people.empty:
-        return 0
-    pairs = eligible_pairs(people, schemes_frame(db, with_vacancies_only=True, on=on), on=on)
-    return int(pairs["suitable"].sum())
+def _not_here(db: Session, person_id: str, scheme_id: str) -> str:
+    """Why this person cannot be placed in this scheme now, saying where they are if placed."""
+    person = db.get(YoungPerson, person_id)
+    if person is None:
+        return f"{person_id} is not on the waiting list (an import removed them). Nothing was changed."
+    current = open_placement(db, person_id)
+    if person.status == "placed" and current is not None:
+        scheme = db.get(Scheme, current.scheme_id)
+        where = f"{scheme.name} ({current.scheme_id})" if scheme is not None else current.scheme_id
+        return (
+            f"{person_id} is already placed at {where} since {uk_date(current.start_date)}: end that "
+            "placement first if they have moved out. Nothing was changed."
+        )
+    if person.status != "waiting":
+        return f"{person_id} has left the waiting list: correct their referral if they need a place."
+    scheme = db.get(Scheme, scheme_id)
+    if scheme is None or scheme.withdrawn:
+        return f"{scheme_id} is not open to placements now. Nothing was changed."
+    return f"{scheme.name} ({scheme_id}) has no place free today. Nothing was changed."

@@ -30,7 +30,9 @@ from web.core.clock import ledger_now
 from web.core.db import exclusive, lock_people
 from web.core.interim import is_interim
 from web.core.models import Import, MatchRun, Placement, Proposal, Scheme, User, YoungPerson
+from web.core.store import mark_set_in_web
 from web.core.vacancies import free_on
+from web.officer import interim_check
 from web.officer.ledger_refusals import DecisionRefused, clash_message, holding, scheme_name, why_not_open
 
 __all__ = ["DecisionRefused", "why_not_open"]
@@ -73,7 +75,28 @@ class Answers:
 
     start: date
     reason: str = ""  # B&B or emergency: why
-    no_suitable: bool = False  # B&B or emergency: no suitable place exists today
+    no_suitable: bool = False  # B&B or emergency, when the planner finds no suitable place: none exists
+    refused: tuple[
+        interim_check.Refused, ...
+    ] = ()  # B&B or emergency: why each suitable place found does not suit
+
+
+def _interim_refused(db: Session, person_id: str, answers: Answers, on: date) -> list[interim_check.Refused]:
+    """B&B or emergency accommodation is confirmed only with the reason and, for each suitable
+    place the planner finds today, why it does not suit (with none found: the officer's word that
+    none exists). The places and the reasons, as kept."""
+    found = interim_check.suitable_places(db, person_id, on=on)
+    gaps = interim_check.missing(found, answers.refused)
+    if not answers.reason.strip() or gaps or (not found and not answers.no_suitable):
+        raise DecisionRefused(
+            "B&B or emergency accommodation is confirmed only with the reason"
+            + (f" and why each of the {len(found)} suitable places the planner finds today does not suit"
+               if found else " and your confirmation that no suitable place exists today") + ".",
+            person_id=person_id,
+            status=400,
+        )  # fmt: skip
+    said = {r.scheme_id: r for r in answers.refused}
+    return [said[f.scheme_id] for f in found]
 
 
 def confirm(db: Session, proposal_id: int, user: User, answers: Answers, *, on: date) -> Placement:
@@ -86,13 +109,7 @@ def confirm(db: Session, proposal_id: int, user: User, answers: Answers, *, on: 
     if not scheme_id:
         raise DecisionRefused("This proposal has no place to confirm.", person_id=person_id)
     interim = is_interim(proposal.accom_code)
-    if interim and not (answers.reason.strip() and answers.no_suitable):
-        raise DecisionRefused(
-            "B&B or emergency accommodation is confirmed only with the reason and your confirmation "
-            "that no suitable place exists today.",
-            person_id=person_id,
-            status=400,
-        )
+    refused = _interim_refused(db, person_id, answers, on) if interim else []
     lock_people(db, [person_id])
     exclusive(db, row=select(Scheme).where(Scheme.scheme_id == scheme_id))
     proposal = _fresh(db, Proposal, proposal_id)  # type: ignore[assignment]
@@ -145,12 +162,14 @@ def confirm(db: Session, proposal_id: int, user: User, answers: Answers, *, on: 
         confirmed_by_id=user.id,
         confirmed_at=now,
         confirm_reason=answers.reason.strip() if interim else "",
+        suitable_refused=interim_check.to_json(refused) if refused else "",
         accom_before=person.current_accom,
         start_date=answers.start,
     )
     db.add(placement)
     if interim:
         person.current_accom = proposal.accom_code  # in B&B or emergency accommodation: urgent
+        mark_set_in_web(person, "current_accom")
     else:
         person.status = "placed"
     db.execute(
@@ -169,7 +188,9 @@ def confirm(db: Session, proposal_id: int, user: User, answers: Answers, *, on: 
         current.replaced_by_id = placement.id
     detail = f"placed in {scheme_id} ({proposal.accom_code}) from {answers.start.isoformat()}"
     if interim:
-        detail += f"; no suitable place today: {answers.reason.strip()}"
+        detail += f"; why B&B or emergency: {answers.reason.strip()}"
+        detail += f"; suitable places found and why not: {interim_check.described(refused)}" if refused else (
+            "; the planner found no suitable place today")  # fmt: skip
     audit.record("confirm", person_id, detail=detail)
     db.commit()
     return placement
@@ -188,6 +209,18 @@ def _refuse(db: Session, message: str, person_id: str | None, *, no_vacancy: boo
     return DecisionRefused(message, person_id=person_id, no_vacancy=no_vacancy)
 
 
+def why_not_undone(placement: Placement, on: date) -> str | None:
+    """Why a confirmation can no longer be undone on `on` (the form closes after the move-in day)."""
+    if placement.undone_at is not None or placement.end_date is not None:
+        return "This placement has already been undone or ended; nothing was changed."
+    if placement.start_date < on:
+        return (
+            f"{placement.person_id} moved in on {uk_date(placement.start_date)}: a placement that has "
+            "started cannot be undone. End it instead, with the move-out date."
+        )
+    return None
+
+
 def undo(db: Session, placement_id: int, user: User, reason: str, *, on: date) -> Placement:
     """Take back a confirmation made in error, before the young person has moved in (until the
     move-in day itself): the place was never used; they go back to the list as they were."""
@@ -198,17 +231,8 @@ def undo(db: Session, placement_id: int, user: User, reason: str, *, on: date) -
     placement = _fresh(db, Placement, placement_id)
     if not isinstance(placement, Placement):
         raise LookupError(placement_id)
-    if placement.undone_at is not None or placement.end_date is not None:
-        raise _refuse(
-            db, "This placement has already been undone or ended; nothing was changed.", placement.person_id
-        )
-    if placement.start_date < on:
-        raise _refuse(
-            db,
-            f"{placement.person_id} moved in on {uk_date(placement.start_date)}: a placement that has "
-            "started cannot be undone. End it instead, with the move-out date.",
-            placement.person_id,
-        )
+    if (why := why_not_undone(placement, on)) is not None:
+        raise _refuse(db, why, placement.person_id)
     placement.undone_at, placement.undone_by_id, placement.undo_reason = ledger_now(), user.id, reason.strip()
     person = db.get(YoungPerson, placement.person_id)
     if placement.proposal_id is not None:
@@ -220,6 +244,7 @@ def undo(db: Session, placement_id: int, user: User, reason: str, *, on: date) -
     replaced = db.scalar(select(Placement).where(Placement.replaced_by_id == placement.id))
     if person is not None:
         person.status, person.current_accom = "waiting", placement.accom_before
+        mark_set_in_web(person, "current_accom")
         if replaced is not None:  # they stay where they were, in B&B or emergency accommodation
             replaced.end_date, replaced.end_reason, replaced.ended_at = None, "", None
             replaced.ended_by_id, replaced.replaced_by_id = None, None
@@ -239,9 +264,13 @@ def end(
     note: str,
     needs_place: bool,
     on: date,
+    now_accom: str = "",
+    now_until: date | None = None,
 ) -> Placement:
     """The young person moves out on `moved_out`: the place is free from that day; back on the
-    waiting list (needed from that day) when they still need a place, off it otherwise."""
+    waiting list (needed from that day) when they still need a place, off it otherwise. Where they
+    live from then (`now_accom`, an SSDA903 ACCOM code, until `now_until` if that ends) is where
+    their record says they live, kept over a re-import."""
     if reason not in END_REASONS:
         raise DecisionRefused("Choose why the placement ended.", status=400)
     lock_people(db, [_person_of(db, Placement, placement_id)])
@@ -259,19 +288,21 @@ def end(
         )
     placement.end_date, placement.end_reason, placement.end_note = moved_out, reason, note.strip()
     placement.ended_at, placement.ended_by_id = ledger_now(), user.id
+    placement.moved_to_accom, placement.moved_to_until = now_accom, now_until
     person = db.get(YoungPerson, placement.person_id)
     if person is not None:
+        person.status = "waiting" if needs_place else "left"
         if needs_place:
-            person.status = "waiting"
             person.needed_from = moved_out
-            person.current_accom = "X2" if reason == "custody" else placement.accom_code
-        else:
-            person.status = "left"
+        person.current_accom, person.current_until = now_accom, now_until
+        mark_set_in_web(person, "current_accom", "current_until", *(("needed_from",) if needs_place else ()))
+    until = f" until {now_until.isoformat()}" if now_until else ""
     audit.record(
         "end_placement",
         placement.person_id,
         detail=f"{placement.scheme_id} ended {moved_out.isoformat()}: {END_REASONS[reason]}"
-        + ("; back on the waiting list" if needs_place else "; no other place needed"),
+        + ("; back on the waiting list" if needs_place else "; no other place needed")
+        + (f"; living from then: {now_accom}{until}" if now_accom else ""),
     )
     db.commit()
     return placement

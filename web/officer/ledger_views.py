@@ -4,118 +4,33 @@ and a placement's own (printable) page. The rules are `web.officer.ledger`'s."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from planner.data.formats import plural, uk_date
 from planner.data.vocab import URGENT_ACCOM
 from web.core import audit
 from web.core.auth import roles_required, safe_next
-from web.core.clock import due_by, horizon_days, today
+from web.core.clock import horizon_days, today
 from web.core.dates import DateField
 from web.core.db import get_db
 from web.core.interim import is_interim
 from web.core.models import Placement, Proposal, Scheme, User, YoungPerson
 from web.core.vacancies import count_for, free_on
-from web.officer import decisions, ledger, money, queues
+from web.officer import check_answers, decisions, interim_check, ledger, money, queues, referral
 
 bp = Blueprint("ledger", __name__, template_folder="templates")
 OFFICERS = ("officer",)
-EARLIEST_DAYS = 28  # a move-in or move-out recorded late: up to four weeks back
 LATEST_DAYS = 366
 
 
 def _user() -> User:
     user: User = current_user._get_current_object()  # type: ignore[attr-defined]
     return user
-
-
-def _default_start(person: YoungPerson | None, on: date) -> date:
-    return max(on, person.needed_from) if person is not None else on
-
-
-def _effect(proposal: Proposal, person: YoungPerson | None, on: date) -> dict[str, object]:
-    """What confirming does to the waiting list and the scheme's places, for the page to say."""
-    db = get_db()
-    waiting = db.scalar(select(func.count()).where(YoungPerson.status == "waiting")) or 0
-    due = (
-        db.scalar(
-            select(func.count()).where(
-                YoungPerson.status == "waiting", YoungPerson.needed_from <= due_by(current_app)
-            )
-        )
-        or 0
-    )
-    interim = is_interim(proposal.accom_code)
-    leaves = not interim and person is not None and person.status == "waiting"
-    is_due = person is not None and person.needed_from <= due_by(current_app)
-    current = ledger.open_placement(db, proposal.person_id)
-    return {
-        "interim": interim,
-        "waiting_after": waiting - leaves,
-        "due_after": due - (leaves and is_due),
-        "free": free_on(db, proposal.scheme_id or "", on),
-        "current": current,
-        "current_scheme": db.get(Scheme, current.scheme_id) if current is not None else None,
-        "suitable_now": decisions.suitable_options(db, proposal.person_id, on=on) if interim else None,
-    }
-
-
-def _check_page(
-    proposal: Proposal, action: str, *, status: int = 200, **shown: object
-) -> ResponseReturnValue:
-    db = get_db()
-    on = today(current_app)
-    person = db.get(YoungPerson, proposal.person_id)
-    start = shown.pop("start", None) or DateField.showing("start", "Move-in date", _default_start(person, on))
-    return (
-        render_template(
-            "officer/confirm.html",
-            proposal=proposal,
-            person=person,
-            scheme=db.get(Scheme, proposal.scheme_id or ""),
-            on=on,
-            action=action,
-            start=start,
-            effect=_effect(proposal, person, on),
-            back=safe_next(request.values.get("back")) or url_for("placements.proposals"),
-            **shown,
-        ),
-        status,
-    )
-
-
-def _answers(
-    proposal: Proposal, person: YoungPerson | None
-) -> tuple[ledger.Answers | None, dict[str, object]]:
-    """The officer's answers from the form, or None and what to show again with the errors."""
-    on = today(current_app)
-    start = DateField.showing("start", "Move-in date", _default_start(person, on))
-    value: date | None = _default_start(person, on)
-    if start.given(request.form):  # the page always sends it; a bare POST takes the date it shows
-        value = start.read(
-            request.form, earliest=on - timedelta(days=EARLIEST_DAYS), latest=on + timedelta(days=LATEST_DAYS)
-        )
-    reason = (request.form.get("reason") or "").strip()
-    no_suitable = request.form.get("no_suitable") == "yes"
-    errors = []
-    if start.error:
-        errors.append({"href": "#start-day", "text": start.error})
-    if is_interim(proposal.accom_code):
-        if not reason:
-            errors.append({"href": "#reason", "text": "Enter why no suitable place can be used today"})
-        if not no_suitable:
-            errors.append(
-                {"href": "#no_suitable", "text": "Confirm that no suitable place exists for them today"}
-            )
-    shown = {"start": start, "errors": errors, "reason": reason, "no_suitable": no_suitable}
-    if errors or value is None:
-        return None, shown
-    return ledger.Answers(start=value, reason=reason, no_suitable=no_suitable), shown
 
 
 def _confirmed(placement: Placement) -> ResponseReturnValue | None:
@@ -153,7 +68,9 @@ def refused(e: ledger.DecisionRefused) -> ResponseReturnValue:
             db, e.person_id, _user(), on=on, horizon_days=horizon_days(current_app)
         )
         if fresh is not None:
-            rows = queues.proposal_rows(db, [Proposal.id == fresh.id], on=on)
+            rows = queues.proposal_rows(
+                db, [Proposal.id == fresh.id], on=on, horizon_days=horizon_days(current_app)
+            )
     return (
         render_template(
             "officer/refused.html",
@@ -180,10 +97,12 @@ def confirm(proposal_id: int) -> ResponseReturnValue:
             return refused(
                 ledger.DecisionRefused(ledger.why_not_open(db, proposal), person_id=proposal.person_id)
             )
-        return _check_page(proposal, url_for("ledger.confirm", proposal_id=proposal_id))
-    answers, shown = _answers(proposal, db.get(YoungPerson, proposal.person_id))
+        return check_answers.page(proposal, url_for("ledger.confirm", proposal_id=proposal_id))
+    answers, shown = check_answers.read(proposal, db.get(YoungPerson, proposal.person_id))
     if answers is None:
-        return _check_page(proposal, url_for("ledger.confirm", proposal_id=proposal_id), status=400, **shown)
+        return check_answers.page(
+            proposal, url_for("ledger.confirm", proposal_id=proposal_id), status=400, **shown
+        )
     try:
         placement = ledger.confirm(db, proposal_id, _user(), answers, on=today(current_app))
     except LookupError:
@@ -207,10 +126,10 @@ def place(person_id: str) -> ResponseReturnValue:
         return refused(e)
     action = url_for("ledger.place", person_id=person_id, scheme_id=scheme_id)
     if request.method == "GET":
-        return _check_page(proposal, action)
-    answers, shown = _answers(proposal, db.get(YoungPerson, person_id))
+        return check_answers.page(proposal, action)
+    answers, shown = check_answers.read(proposal, db.get(YoungPerson, person_id))
     if answers is None:
-        return _check_page(proposal, action, status=400, **shown)
+        return check_answers.page(proposal, action, status=400, **shown)
     db.add(proposal)
     db.flush()
     try:
@@ -311,6 +230,7 @@ def placement(placement_id: int) -> ResponseReturnValue:
         on=today(current_app),
         end_reasons=ledger.END_REASONS,
         count=count_for(db, pl.scheme_id, today(current_app)),
+        refused=interim_check.from_json(pl.suitable_refused),
     )
 
 
@@ -319,6 +239,8 @@ def placement(placement_id: int) -> ResponseReturnValue:
 def undo(placement_id: int) -> ResponseReturnValue:
     db = get_db()
     pl = _placement(placement_id)
+    if (why := ledger.why_not_undone(pl, today(current_app))) is not None:  # closed after the move-in day
+        return refused(ledger.DecisionRefused(why, person_id=pl.person_id))
     reason = (request.form.get("reason") or "").strip()
     errors = []
     if request.method == "POST":
@@ -352,11 +274,24 @@ def end(placement_id: int) -> ResponseReturnValue:
     choice = request.form.get("reason", "")
     needs = request.form.get("needs_place", "")
     note = (request.form.get("note") or "").strip()
+    now_accom = request.form.get("now_accom", "")
+    until = DateField("now_until", "Living there until")
     errors = []
     if request.method == "POST":
         value = moved_out.read(request.form, earliest=pl.start_date, latest=on + timedelta(days=LATEST_DAYS))
         if moved_out.error:
             errors.append({"href": "#moved_out-day", "text": moved_out.error})
+        if now_accom not in dict(referral.accom_codes()):
+            errors.append(
+                {"href": "#now_accom", "text": f"Choose where {pl.person_id} lives from the move-out date"}
+            )
+        until_value = None
+        if until.given(request.form) and any((request.form.get(f"now_until-{p}") or "").strip()
+                                             for p in ("day", "month", "year")):  # fmt: skip
+            until_value = until.read(request.form, earliest=value or pl.start_date,
+                                     latest=on + timedelta(days=LATEST_DAYS))  # fmt: skip
+            if until.error:
+                errors.append({"href": "#now_until-day", "text": until.error})
         if choice not in ledger.END_REASONS:
             errors.append({"href": "#reason", "text": "Choose why the placement ended"})
         elif choice == "other" and not note:
@@ -366,7 +301,8 @@ def end(placement_id: int) -> ResponseReturnValue:
         if not errors and value is not None:
             try:
                 ledger.end(db, placement_id, _user(), moved_out=value, reason=choice, note=note,
-                           needs_place=needs == "yes", on=on)  # fmt: skip
+                           needs_place=needs == "yes", on=on, now_accom=now_accom,
+                           now_until=until_value)  # fmt: skip
             except ledger.DecisionRefused as e:
                 return refused(e)
             back = (
@@ -383,6 +319,9 @@ def end(placement_id: int) -> ResponseReturnValue:
             pl=pl,
             scheme=db.get(Scheme, pl.scheme_id),
             moved_out=moved_out,
+            until=until,
+            now_accom=now_accom,
+            codes=referral.accom_codes(),
             reasons=ledger.END_REASONS,
             chosen=choice,
             needs=needs,

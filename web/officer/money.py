@@ -55,7 +55,7 @@ class Paid:
 
 def _scheme_frame(s: Scheme, weekly_cost: float | None = None) -> pd.DataFrame:
     cost = float(s.weekly_cost if weekly_cost is None else weekly_cost)
-    rent = getattr(s, "weekly_rent", None)  # stored from the web's contract v1.2 columns, when held
+    rent = s.weekly_rent
     return pd.DataFrame({"weekly_cost": [cost], "accom_type": [s.accom_type],
                          "weekly_rent": [np.nan if rent is None else min(float(rent), cost)]})  # fmt: skip
 
@@ -73,7 +73,7 @@ def paid_for(p: YoungPerson, s: Scheme, *, on: date, weekly_cost: float | None =
     settings = funding()
     person = pd.DataFrame({
         "date_of_birth": [pd.Timestamp(p.date_of_birth)],
-        "activity": [getattr(p, "activity", "") or ""],
+        "activity": [p.activity or ""],
         "parent_with_child": [bool(p.parent_with_child)],
     })  # fmt: skip
     who = payers(person, on=on, settings=settings)

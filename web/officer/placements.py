@@ -3,39 +3,38 @@ options and record. The decisions themselves are `web.officer.ledger_views`."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.orm import Session
 
 from planner.data.districts import district_name
-from planner.data.vocab import SUPPORT_LEVELS, URGENT_ACCOM
+from planner.data.roof import ROOF_LABELS, URGENCY_GROUPS
+from planner.data.vocab import (
+    ACTIVITY_LABELS,
+    LEGAL_STATUS_LABELS,
+    STAYING_PUT,
+    STAYING_PUT_UNTIL_AGE,
+    SUPPORT_LEVELS,
+    URGENT_ACCOM,
+)
 from planner.match.options import options, why_not
 from web.core import audit
 from web.core.auth import roles_required
 from web.core.clock import due_by, horizon_days, today
 from web.core.db import get_db
 from web.core.models import Placement, Proposal, Scheme, User, YoungPerson
-from web.core.paging import page_of
+from web.core.paging import contains, page_of
 from web.core.store import people_frame, schemes_frame
-from web.officer import answers, decisions, ledger, money, queues
+from web.officer import answers, decisions, ledger, lists, money, queues, record
 
 bp = Blueprint("placements", __name__, template_folder="templates")
 MAX_HORIZON_DAYS = 366
-MAX_WEEKS = 52
 OPTIONS_PAGE = 10
 OFFICERS = ("officer",)
-OUTCOMES = {"placed": "Suitable place", "unsuitable": "Unsuitable (B&B or emergency)", "unplaced": "No place"}
-STATES = {"proposed": "open", "confirmed": "confirmed", "declined": "declined", "all": "all"}
-URGENCY = {
-    "urgent": "In B&B, emergency or no fixed abode",
-    "due": "Due within the horizon",
-    "now": "Needed by today",
-    "later": "Not due yet",
-    "all": "All",
-}
 
 
 def _user() -> User:
@@ -47,77 +46,99 @@ def _districts(codes: set[str]) -> list[tuple[str, str]]:
     return sorted(((c, district_name(c)) for c in codes), key=lambda t: t[1])
 
 
+def _waiting_homes(db: Session) -> list[str]:
+    return list(
+        db.scalars(select(YoungPerson.home_district).where(YoungPerson.status == "waiting").distinct())
+    )
+
+
+def _waiting(db: Session, f: lists.Filters, on: date) -> tuple[queues.Ranked, queues.Ranked]:
+    """Everyone waiting, and those the filters select, in the urgency order: ordered once per
+    data version (`queues.waiting_list`), filtered after (the counts are of everyone)."""
+    everyone = queues.waiting_list(db, on=on, horizon_days=horizon_days(current_app))
+    groups = queues.URGENCY_FILTERS[f.urgency][1]
+    return everyone, everyone.only(district=f.district, need=f.need, text=f.q, groups=groups)
+
+
+def _waiting_page(status: int = 200, horizon: str | None = None, errors: list[dict[str, str]] | None = None
+                  ) -> ResponseReturnValue:  # fmt: skip
+    """The waiting list in the order the optimiser serves it (v1.2: needed now first, under-18s,
+    then no roof or in B&B or emergency accommodation, then the others; then those due within the
+    horizon), filtered, counted and paged; `errors` for the run-matching form."""
+    db = get_db()
+    on = today(current_app)
+    homes = _waiting_homes(db)
+    f = lists.waiting_filters(request.args, homes)
+    everyone, shown = _waiting(db, f, on)
+    page = page_of(len(shown))
+    ids = shown.ids[page.start : page.end]
+    return render_template(
+        "officer/waiting_list.html",
+        people=queues.waiting(db, ids),
+        about=shown.about(ids),
+        page=page,
+        total=len(everyone),
+        urgent=everyone.count("now_under_18", "now_no_roof"),
+        due=len(everyone) - everyone.count("not_due"),
+        on=on,
+        districts=_districts(set(homes)),
+        needs=SUPPORT_LEVELS,
+        urgencies={k: label for k, (label, _) in queues.URGENCY_FILTERS.items()},
+        groups=URGENCY_GROUPS,
+        legal_labels=LEGAL_STATUS_LABELS,
+        chosen=f.values,
+        errors=f.errors + (errors or []),
+        run=decisions.latest_run(db),
+        due_by=due_by(current_app),
+        horizon_days=horizon if horizon is not None else horizon_days(current_app),
+        query=_query(),
+    ), (400 if f.errors else status)
+
+
+def _query() -> dict[str, str]:
+    """The list's filters as in the address, for its download and print links."""
+    return {k: v for k, v in request.args.items() if k != "page" and v}
+
+
 @bp.get("/waiting-list")
 @roles_required(*OFFICERS)
 def waiting_list() -> ResponseReturnValue:
-    """The waiting list in the order the optimiser serves it (under-18s, then those in B&B,
-    emergency accommodation or with no fixed abode, then the soonest needed: PRODUCT.md s.3),
-    filtered, counted, sorted and paged by the database."""
+    return _waiting_page()
+
+
+@bp.get("/waiting-list.csv", defaults={"how": "csv"})
+@bp.get("/waiting-list/print", defaults={"how": "print"})
+@roles_required(*OFFICERS)
+def waiting_list_out(how: str) -> ResponseReturnValue:
+    """The waiting list as filtered, every row, for a spreadsheet (`csv`), or on one printable
+    page (`print`, up to `lists.PRINT_MOST` rows); audit-logged, it holds people."""
     db = get_db()
     on = today(current_app)
-    last = due_by(current_app)
-    district = request.args.get("district", "")
-    need = request.args.get("need", "")
-    urgency = request.args.get("urgency", "all")
-    waiting = YoungPerson.status == "waiting"
-    shown_if = {
-        "urgent": queues.urgent_now(),
-        "due": YoungPerson.needed_from <= last,
-        "now": YoungPerson.needed_from <= on,
-        "later": YoungPerson.needed_from > last,
-    }
-    where = [waiting]
-    if district:
-        where.append(YoungPerson.home_district == district)
-    if need:
-        where.append(YoungPerson.support_need == need)
-    if urgency in shown_if:
-        where.append(shown_if[urgency])
-    total, urgent, due = db.execute(
-        select(
-            func.count(),
-            func.count().filter(queues.urgent_now()),
-            func.count().filter(YoungPerson.needed_from <= last),
-        ).where(waiting)
-    ).one()
-    page = page_of(db.scalar(select(func.count()).select_from(YoungPerson).where(*where)) or 0)
-    people = db.scalars(
-        select(YoungPerson)
-        .where(*where)
-        .order_by(*queues.urgency_order(on))
-        .offset(page.start)
-        .limit(page.size)
-    ).all()
-    districts = db.scalars(select(YoungPerson.home_district).where(waiting).distinct()).all()
-    return render_template(
-        "officer/waiting_list.html",
-        people=people,
-        shown=page.total,
-        page=page,
-        total=total,
-        urgent=urgent,
-        on=on,
-        districts=_districts(set(districts)),
-        needs=SUPPORT_LEVELS,
-        urgencies=URGENCY,
-        chosen={"district": district, "need": need, "urgency": urgency},
-        urgent_codes=URGENT_ACCOM,
-        run=decisions.latest_run(db),
-        due_by=last,
-        due=due,
-        horizon_days=horizon_days(current_app),
+    f = lists.waiting_filters(request.args, _waiting_homes(db))
+    if f.errors:
+        return _waiting_page()
+    shown = _waiting(db, f, on)[1]
+    ids = shown.ids if how == "csv" else shown.ids[: lists.PRINT_MOST]
+    people = queues.waiting(db, ids)
+    audit.record(
+        "export_list",
+        detail=f"waiting list {'CSV' if how == 'csv' else 'printed'}: {len(people)} young people",
     )
+    db.commit()
+    if how == "csv":
+        return lists.csv_response(lists.waiting_csv(people, shown.about(ids), on), "waiting-list", on)
+    return render_template("officer/waiting_list_print.html", people=people, total=len(shown),
+                           about=shown.about(ids), on=on, groups=URGENCY_GROUPS,
+                           legal_labels=LEGAL_STATUS_LABELS, most=lists.PRINT_MOST, chosen=f.values,
+                           due_by=due_by(current_app))  # fmt: skip
 
 
 @bp.post("/matching/run")
 @roles_required(*OFFICERS)
 def run_matching() -> ResponseReturnValue:
     text = request.form.get("horizon_days", str(horizon_days(current_app))).strip()
-    if not text.isdigit() or int(text) > MAX_HORIZON_DAYS:
-        abort(
-            400,
-            description=f"Horizon: enter a whole number of days from 0 to {MAX_HORIZON_DAYS}, not {text!r}.",
-        )
+    if (error := lists.horizon_error(text, MAX_HORIZON_DAYS)) is not None:
+        return _waiting_page(400, horizon=text[:10], errors=[{"href": "#horizon_days", "text": error}])
     seen = request.form.get("seen_run", "").strip()
     db = get_db()
     run = decisions.run_matching(
@@ -147,44 +168,73 @@ def run_matching() -> ResponseReturnValue:
     return redirect(url_for("placements.proposals"), code=303)
 
 
+def _proposal_where(f: lists.Filters, on: date) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = []
+    if f.state != "all":
+        where.append(Proposal.state == f.state)
+    if f.outcome:
+        where.append(Proposal.outcome == f.outcome)
+    if f.district:
+        where.append(YoungPerson.home_district == f.district)
+    if f.weeks:
+        where.append(YoungPerson.needed_from <= on + timedelta(weeks=int(f.weeks)))
+    if f.q:
+        where.append(contains(YoungPerson.person_id, f.q))
+    return where
+
+
 @bp.get("/proposals")
 @roles_required(*OFFICERS)
 def proposals() -> ResponseReturnValue:
-    """Proposals most urgent first, filtered by outcome, home district and how soon needed."""
+    """Proposals most urgent first, filtered by decision, outcome, home district, how soon needed
+    and person id; a filter that cannot be used is said on the page (400)."""
     db = get_db()
     on = today(current_app)
-    state = request.args.get("state") or "proposed"
-    outcome = request.args.get("outcome", "")
-    district = request.args.get("district", "")
-    weeks = request.args.get("weeks", "").strip()
-    if weeks and (not weeks.isdigit() or not 1 <= int(weeks) <= MAX_WEEKS):
-        abort(
-            400,
-            description=f"Due within: enter a whole number of weeks from 1 to {MAX_WEEKS}, not {weeks!r}.",
-        )
-    where = []
-    if state in STATES and state != "all":
-        where.append(Proposal.state == state)
-    if outcome in OUTCOMES:
-        where.append(Proposal.outcome == outcome)
-    if district:
-        where.append(YoungPerson.home_district == district)
-    if weeks:
-        where.append(YoungPerson.needed_from <= on + timedelta(weeks=int(weeks)))
+    homes = _waiting_homes(db)
+    f = lists.proposal_filters(request.args, homes)
+    where = _proposal_where(f, on)
     page = page_of(queues.count(db, where))
-    homes = db.scalars(select(YoungPerson.home_district).where(YoungPerson.status == "waiting").distinct())
     return render_template(
         "officer/proposals.html",
-        rows=queues.proposal_rows(db, where, on=on, page=page),
+        rows=queues.proposal_rows(db, where, on=on, horizon_days=horizon_days(current_app), page=page),
         page=page,
         on=on,
-        chosen={"state": state, "outcome": outcome, "district": district, "weeks": weeks},
-        states=STATES,
-        outcomes=OUTCOMES,
+        chosen=f.values,
+        errors=f.errors,
+        states=lists.STATES,
+        outcomes=lists.OUTCOMES,
         districts=_districts(set(homes)),
         run=decisions.latest_run(db),
         urgent_codes=URGENT_ACCOM,
+        query=_query(),
+    ), (400 if f.errors else 200)
+
+
+@bp.get("/proposals.csv", defaults={"how": "csv"})
+@bp.get("/proposals/print", defaults={"how": "print"})
+@roles_required(*OFFICERS)
+def proposals_out(how: str) -> ResponseReturnValue:
+    """The proposals as filtered, for a spreadsheet (`csv`) or a printed panel paper (`print`)."""
+    db = get_db()
+    on = today(current_app)
+    f = lists.proposal_filters(request.args, _waiting_homes(db))
+    if f.errors:
+        return proposals()
+    horizon = horizon_days(current_app)
+    rows = queues.proposal_rows(db, _proposal_where(f, on), on=on, horizon_days=horizon)
+    shown = rows if how == "csv" else rows[: lists.PRINT_MOST]
+    audit.record(
+        "export_list", detail=f"proposals {'CSV' if how == 'csv' else 'printed'}: {len(shown)} proposals"
     )
+    db.commit()
+    if how == "csv":
+        about = queues.waiting_list(db, on=on, horizon_days=horizon).about(
+            [r.Proposal.person_id for r in rows]
+        )
+        return lists.csv_response(lists.proposals_csv(rows, about), "proposals", on)
+    return render_template("officer/proposals_print.html", rows=shown, total=len(rows), on=on,
+                           run=decisions.latest_run(db), urgent_codes=URGENT_ACCOM, chosen=f.values,
+                           most=lists.PRINT_MOST)  # fmt: skip
 
 
 def _options(db, p: YoungPerson, on):  # type: ignore[no-untyped-def]
@@ -214,13 +264,28 @@ def _options(db, p: YoungPerson, on):  # type: ignore[no-untyped-def]
 @bp.get("/people/<person_id>")
 @roles_required(*OFFICERS)
 def person(person_id: str) -> ResponseReturnValue:
+    """A young person's record: who they are, where they live now (the ledger first), their
+    places (staying put alone, never ranked), placements, proposals and history with notes.
+    Someone an import removed keeps a read-only page with their history."""
     db = get_db()
+    on = today(current_app)
+    horizon = horizon_days(current_app)
     p = db.get(YoungPerson, person_id)
     if p is None:
-        abort(404)
+        gone = record.removed(db, person_id)
+        if gone is None:
+            abort(404)
+        audit.record("view_person", person_id, detail="not on the list: the record kept")
+        db.commit()
+        names = {s.scheme_id: s for s in db.scalars(select(Scheme).where(
+            Scheme.scheme_id.in_({pl.scheme_id for pl in gone.placements})))}  # fmt: skip
+        return render_template("officer/person_removed.html", gone=gone, on=on, schemes=names,
+                               history=record.history(db, person_id), end_reasons=ledger.END_REASONS,
+                               rows=queues.proposal_rows(db, [Proposal.person_id == person_id], on=on,
+                                                         horizon_days=horizon),
+                               urgent_codes=URGENT_ACCOM)  # fmt: skip
     audit.record("view_person", person_id)
     db.commit()
-    on = today(current_app)
     opts = page = why = None
     why_scheme = ""
     if p.status == "waiting":
@@ -228,13 +293,19 @@ def person(person_id: str) -> ResponseReturnValue:
     placements = list(
         db.scalars(select(Placement).where(Placement.person_id == person_id).order_by(Placement.id.desc()))
     )
+    reserved = db.scalars(
+        select(Scheme).where(Scheme.reserved_for == person_id, Scheme.accom_type == STAYING_PUT)
+    ).first()  # their own former foster carers' place
     named = {pl.scheme_id for pl in placements} | ({why_scheme} if why is not None else set())
+    if opts is not None and opts.staying_put:
+        named.add(opts.staying_put)
     schemes = {s.scheme_id: s for s in db.scalars(select(Scheme).where(Scheme.scheme_id.in_(named)))}
     paid = {
         pl.id: money.paid_for(p, schemes[pl.scheme_id], on=pl.start_date, weekly_cost=pl.weekly_cost)
         for pl in placements
         if pl.scheme_id in schemes
     }
+    current = ledger.open_placement(db, person_id)
     return render_template(
         "officer/person.html",
         p=p,
@@ -244,12 +315,17 @@ def person(person_id: str) -> ResponseReturnValue:
         why_scheme=why_scheme,
         why=why,
         schemes=schemes,
-        rows=queues.proposal_rows(db, [Proposal.person_id == person_id], on=on),
+        rows=queues.proposal_rows(db, [Proposal.person_id == person_id], on=on, horizon_days=horizon),
         placements=placements,
         paid=paid,
         who_pays=money.who_pays(opts) if opts is not None else [],
-        current=ledger.open_placement(db, person_id),
+        current=current,
+        living=record.living_now(db, p, current, on),
+        legal=record.legal_status(p, on),
+        until21=record.birthday(p.date_of_birth, STAYING_PUT_UNTIL_AGE),
+        reserved=reserved,
+        history=record.history(db, person_id),
         end_reasons=ledger.END_REASONS,
-        urgent=p.current_accom[:1] in URGENT_ACCOM,
         urgent_codes=URGENT_ACCOM,
+        labels={"legal": LEGAL_STATUS_LABELS, "activity": ACTIVITY_LABELS, "roof": ROOF_LABELS},
     )

@@ -22,7 +22,7 @@ from web.core.auth import roles_required
 from web.core.clock import today
 from web.core.db import exclusive, get_db
 from web.core.models import Placement, Scheme, User
-from web.core.paging import page_of
+from web.core.paging import contains, page_of
 from web.core.vacancies import Count, Point, count_for, free_places, history, set_figure
 from web.officer.ledger import END_REASONS
 from web.officer.money import split_of
@@ -94,13 +94,8 @@ def index() -> ResponseReturnValue:
     text = request.args.get("q", "").strip()[:100]
     where: list[ColumnElement[bool]] = [Scheme.withdrawn.is_(False)]
     if text:  # a scheme's id, or part of its name or provider, whatever the case
-        like = "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         where.append(
-            or_(
-                Scheme.scheme_id == text,
-                func.lower(Scheme.name).like(like, escape="\\"),
-                func.lower(Scheme.provider).like(like, escape="\\"),
-            )  # fmt: skip
+            or_(Scheme.scheme_id == text, contains(Scheme.name, text), contains(Scheme.provider, text))
         )
     if district:
         where.append(Scheme.district == district)

@@ -8,6 +8,7 @@ from alembic import context
 from sqlalchemy import create_engine
 
 from web.core.models import Base
+from web.core.notes import Note  # noqa: F401  (its table on Base.metadata too)
 from web.core.scenario_models import ScenarioRun  # noqa: F401  (its tables on Base.metadata too)
 
 config = context.config
