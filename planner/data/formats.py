@@ -4,6 +4,7 @@ safely."""
 
 from __future__ import annotations
 
+import calendar
 import csv
 import io
 import re
@@ -47,6 +48,14 @@ def parse_date(text: str) -> date:
     if "/" in text:
         return datetime.strptime(text, "%d/%m/%Y").date()
     return date.fromisoformat(text)
+
+
+def months_after(day: date, months: int) -> date:
+    """The same day `months` calendar months later, the month's last day where it has no such day
+    (31 Jan + 1 month is 28 or 29 Feb), as pandas' DateOffset counts, without loading pandas."""
+    year, month = divmod(day.month - 1 + months, 12)
+    year += day.year
+    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
 
 
 def ages_on(dob: pd.Series, on: date) -> np.ndarray:
