@@ -33,7 +33,9 @@ from planner.data.roof import in_emergency, may_take_emergency, roof
 from planner.data.vocab import ACCOM_LABELS
 from planner.match.cost import DEFAULT_WEIGHTS, CostWeights, Objective, pair_cost
 from planner.match.eligibility import (
+    BIT,
     HARD_MASK,
+    RULES,
     SUITABLE_MASK,
     UNSUITABLE_BIT,
     broken_rules,
@@ -56,7 +58,7 @@ class Options:
     person: dict[str, Any]
     ranked: pd.DataFrame  # scheme_id, name, district, district_name, accom_code, weekly_cost,
     # distance_km, near_km, support_fit, score, others_displaced (NA when impact is off)
-    excluded: pd.DataFrame  # scheme_id, name, rules (readable, "; "-separated)
+    excluded: pd.DataFrame  # scheme_id, name, district, rules (readable, "; "-separated)
     eligible: int  # schemes this person may take (suitable or not)
     batch_outcome: str = ""  # the batch match's outcome for them ("" when impact is off)
     batch_scheme_id: str = ""
@@ -65,6 +67,9 @@ class Options:
     due_by: date | None = None  # the match date plus the horizon
     staying_put: str = ""  # scheme_id of their own former foster carers' place, given before the batch
     roof: str = ""  # `planner.data.roof.Roof` on the match date
+    # How many of the excluded schemes each hard rule rules out, in the funnel's order (a scheme
+    # may break several): ("with no vacancy", 1500), ("giving less support than needed", 212), ...
+    ruled_out_by: tuple[tuple[str, int], ...] = ()
 
 
 def _position(ids: pd.Series, wanted: str, what: str) -> int:
@@ -163,6 +168,7 @@ def options(
         {
             "scheme_id": schemes["scheme_id"].to_numpy(dtype=object)[out],
             "name": schemes["name"].to_numpy(dtype=object)[out],
+            "district": schemes["district"].to_numpy(dtype=object)[out],
             "rules": [
                 "; ".join(_describe(int(fail[k]), me, s, age)) for k, s in zip(out, out_rows, strict=True)
             ],
@@ -182,7 +188,15 @@ def options(
         due_by=due_by(on, horizon_days),
         staying_put=str(schemes["scheme_id"].iloc[kept]) if kept >= 0 else "",
         roof=str(roof(row, on=on)[0]),
+        ruled_out_by=_ruled_out_by(fail[out]),
     )
+
+
+def _ruled_out_by(bits: np.ndarray) -> tuple[tuple[str, int], ...]:
+    """Per hard rule (funnel order), how many of these schemes' failure bits include it."""
+    hard = [r for r in RULES if BIT[r.name] & HARD_MASK]
+    counts = ((r.excludes, int(np.count_nonzero(bits & BIT[r.name]))) for r in hard)
+    return tuple(c for c in counts if c[1])
 
 
 def why_not(
