@@ -183,3 +183,14 @@ def test_a_frame_without_v1_2_columns_matches_as_with_their_defaults() -> None:
     pd.testing.assert_frame_equal(match(old, sch, on=ON).matches, match(ppl, sch, on=ON).matches)
     ranked = [options(p, sch, "P1", on=ON).ranked["scheme_id"].tolist() for p in (old, ppl)]
     assert ranked[0] == ranked[1] == ["S0", "S1"]  # B&B after the suitable place: no roof now
+
+
+def test_of_two_places_reserved_for_one_person_the_first_that_fits_is_given() -> None:
+    # Found by the reference solver's property test (seed 105416): the first reserved place by
+    # position (ages to 18) does not take a 19-year-old; the second (to 21) does, and is theirs.
+    z = {"accom_type": "Z", "reserved_for": "P0"}
+    places = [z | {"max_age": 18}, z | {"max_age": 21}, {"weekly_cost": 100.0}]
+    ppl, sch = frames([{"date_of_birth": born(19)}], places)
+    m = match(ppl, sch, on=ON).matches
+    assert (m["scheme_id"].iat[0], m["outcome"].iat[0]) == ("S1", "placed")
+    assert m["reason"].iat[0].startswith("staying put with own former foster carers")

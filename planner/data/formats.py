@@ -58,8 +58,9 @@ def months_after(day: date, months: int) -> date:
     return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
 
 
-def ages_on(dob: pd.Series, on: date) -> np.ndarray:
-    """Age in whole years on `on` (birthdays on 29 February count from 1 March)."""
+def ages_on(dob: pd.Series, on: date | pd.DatetimeIndex) -> np.ndarray:
+    """Age in whole years on `on`, one date or one per row (birthdays on 29 February count from
+    1 March)."""
     import numpy as np
     import pandas as pd
 

@@ -135,7 +135,7 @@ class _Schemes:
     reserved_for: np.ndarray  # their person_id
 
 
-def _people(people: pd.DataFrame, on: date) -> _People:
+def _people(people: pd.DataFrame, on: date | pd.DatetimeIndex) -> _People:
     people = complete_people(people)
     age = np.clip(ages_on(people["date_of_birth"], on), 15, 26)  # outside 16..25 fits no scheme
     key = (age - 15).astype(np.int64)  # 4 bits
@@ -240,8 +240,9 @@ def _set_reserved(fail: np.ndarray, ids: pd.Index, declined: np.ndarray, s: _Sch
     fail[named[refused], s.reserved[refused]] |= BIT["staying_put_declined"]
 
 
-def failures(people: pd.DataFrame, schemes: pd.DataFrame, *, on: date) -> np.ndarray:
-    """Failure bits for every (person, scheme): shape (people, schemes), dtype uint16.
+def failures(people: pd.DataFrame, schemes: pd.DataFrame, *, on: date | pd.DatetimeIndex) -> np.ndarray:
+    """Failure bits for every (person, scheme): shape (people, schemes), dtype uint16; `on` may
+    be one date per person (ages on the day each would start).
 
     For explanations of a few hundred people; `eligible_pairs` does the same in blocks.
     """
