@@ -101,7 +101,7 @@ def _flatten(lists: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 def _mask(lists: pd.Series, bits: dict[str, int]) -> np.ndarray:
     """Per row, the bits of the tokens in its tuple OR-ed together (tokens outside `bits`: none)."""
     row, items = _flatten(lists)
-    code = pd.Index(list(bits)).get_indexer(items)
+    code = pd.Index(list(bits)).get_indexer(pd.Index(items))
     known = code >= 0
     out = np.zeros(len(lists), dtype=np.int64)
     np.bitwise_or.at(out, row[known], np.array(list(bits.values()), dtype=np.int64)[code[known]])
