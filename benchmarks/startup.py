@@ -18,14 +18,10 @@ PLANNER = Path(sys.executable).with_name("planner")
 PYTHON = sys.executable
 REFERENCE = "python -c 'import pandas'"
 # What `planner forecast` imports before it reads referrals.csv (planner.cli.forecast and the
-# modules its functions import), and `planner scenario` before its YAML.
-FORECAST_IMPORTS = (
-    "planner.cli, planner.forecast.demand, planner.forecast.tables, planner.forecast.published, "
-    "planner.forecast.published_report"
-)
-SCENARIO_IMPORTS = (
-    "planner.cli, planner.simulate.report, planner.simulate.simulation, tqdm, matplotlib.pyplot"
-)
+# readers its function imports; the models load after the files are checked), and `planner
+# scenario` before its YAML (the scenario reader alone: the CSVs and the simulation come after).
+FORECAST_IMPORTS = "planner.cli, planner.forecast.inputs, planner.forecast.tables"
+SCENARIO_IMPORTS = "planner.cli, planner.simulate.scenario"
 
 
 def _best(args: list[str], repeat: int) -> float:

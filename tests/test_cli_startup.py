@@ -30,11 +30,16 @@ HEAVY = (
 )
 
 
-def _imported(*args: str) -> set[str]:
-    """Top-level packages `python -m planner ARGS` imports."""
+# What the commands work with once their input is known to be good; reading and checking CSV and
+# YAML needs pandas and PyYAML at most.
+SOLVERS_AND_MODELS = ("ortools", "scipy", "statsmodels", "matplotlib", "geopandas", "shapely", "tqdm")
+
+
+def _imported(*args: str, status: int = 0) -> set[str]:
+    """Top-level packages `python -m planner ARGS` imports (checking it exits with `status`)."""
     run = subprocess.run([sys.executable, "-X", "importtime", "-m", "planner", *args],
                          capture_output=True, text=True, cwd=ROOT, check=False)  # fmt: skip
-    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.returncode == status, run.stderr[-2000:]
     names = {
         line.split("|")[-1].strip() for line in run.stderr.splitlines() if line.startswith("import time:")
     }
@@ -46,6 +51,46 @@ def test_help_loads_no_heavy_library(command: str | None) -> None:
     loaded = _imported(*([command] if command else []), "--help")
     assert "click" in loaded  # the check sees imports at all
     assert sorted(loaded & set(HEAVY)) == []
+
+
+def _bad_folder(folder: Path) -> Path:
+    folder.mkdir()
+    (folder / "young_people.csv").write_text("person_id\nYP-1\n", encoding="utf-8")
+    (folder / "schemes.csv").write_text("scheme_id\nS-1\n", encoding="utf-8")
+    (folder / "referrals.csv").write_text("person_id\nYP-1\n", encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["match", "{bad}", "--date", "2026-11-23"],
+        ["options", "{bad}", "YP-1", "--date", "2026-11-23"],
+        ["validate", "{bad}"],
+        ["forecast", "{bad}"],
+        ["scenario", "{yaml}", "--out", "{out}"],
+        ["scenario", "{bad_data_yaml}", "--out", "{out}"],
+        ["commission", "{yaml}", "--budget", "1000", "--out", "{out}"],
+        ["demo", "{out}", "--county", "Atlantis"],
+        ["import-903", "{empty}", "--out", "{out}"],
+    ],
+    ids=lambda c: " ".join(c[:1] + [a for a in c[1:] if not a.startswith("{")]),
+)
+def test_bad_input_is_reported_before_any_solver_or_model_is_imported(
+    tmp_path: Path, command: list[str]
+) -> None:
+    bad = _bad_folder(tmp_path / "bad")
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "broken.yaml").write_text("name: x\nstart: [\n", encoding="utf-8")
+    (tmp_path / "bad_data.yaml").write_text(
+        f"name: x\ndata: {bad}\nstart: 2026-11-23\nmonths: 12\nruns: 2\n", encoding="utf-8"
+    )
+    where = {"bad": bad, "yaml": tmp_path / "broken.yaml", "bad_data_yaml": tmp_path / "bad_data.yaml",
+             "out": tmp_path / "out", "empty": tmp_path / "empty"}  # fmt: skip
+    loaded = _imported(*(a.format(**where) for a in command), status=2)
+    assert "click" in loaded
+    assert sorted(loaded & set(SOLVERS_AND_MODELS)) == []
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
 
 
 def test_one_persons_options_from_a_kept_answer_load_no_solver(tmp_path: Path) -> None:

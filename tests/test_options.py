@@ -120,6 +120,24 @@ def test_why_lists_every_rule_a_scheme_breaks_in_plain_words() -> None:
     ]
 
 
+def test_ruled_out_schemes_are_counted_by_each_rule_they_break_in_funnel_order() -> None:
+    ppl, sch = frames(
+        [{"date_of_birth": born(17), "risks": ("fire_setting",), "avoid_districts": ("E07000081",)}],
+        [{"ofsted_registered": False, "excluded_risks": ("fire_setting",), "min_age": 18},
+         {"accom_type": "V"}, {"min_age": 18}, {}, {"vacancies": 0}],
+    )  # fmt: skip
+    o = options(ppl, sch, "P0", on=ON, impact=False)
+    assert len(o.excluded) == 5 and set(o.excluded["district"]) == {"E07000081"}
+    assert o.ruled_out_by == (
+        ("with no vacancy", 1),
+        ("taking other ages", 2),
+        ("unable to manage their risks", 1),
+        ("not Ofsted-registered (needed under 18)", 1),
+        ("B&B or emergency (never under 18)", 1),
+        ("in districts they must avoid", 5),
+    )
+
+
 def test_someone_not_due_sees_todays_places_for_planning_ahead_and_no_bed_and_breakfast() -> None:
     later = pd.Timestamp("2027-02-01")
     ppl, sch = frames([{"date_of_birth": born(20), "needed_from": later}, {}],

@@ -207,3 +207,23 @@ def test_scenario_command_runs_an_example_on_another_data_folder(county: Path, t
     result = CliRunner().invoke(cli, [*args, "--runs", "2", "--workers", "1"])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "out" / "summary.csv").is_file()
+
+
+@pytest.mark.parametrize(
+    "start", [date(2026, 1, 31), date(2024, 2, 29), date(2026, 11, 23), date(2026, 12, 31)]
+)
+@pytest.mark.parametrize("months", [0, 1, 11, 12, 13, 24, 120])
+def test_a_scenarios_end_counts_months_as_pandas_does_without_loading_it(start: date, months: int) -> None:
+    import pandas as pd
+
+    from planner.data.formats import months_after
+
+    assert months_after(start, months) == (pd.Timestamp(start) + pd.DateOffset(months=months)).date()
+
+
+def test_a_mistyped_district_in_a_scenario_is_named_with_its_line(tmp_path: Path) -> None:
+    text = "name: x\ndata: .\nstart: 2026-11-23\nmonths: 12\nruns: 2\n"
+    text += "demand:\n  by_district: {E07000999: 10}\n"
+    with pytest.raises(InvalidInput) as e:
+        parse_scenario(text, "x.yaml", tmp_path)
+    assert any("E07000999" in line and "line 7" in line for line in e.value.lines()), e.value.lines()

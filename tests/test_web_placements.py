@@ -156,12 +156,11 @@ def test_persons_page_ranks_options_explains_exclusions_and_is_audited(web_app: 
     html = officer.get("/people/YP-0001?why_not=SCH-005").get_data(as_text=True)
     assert "Places YP-0001 could take" in html and "Cheltenham Foyer" in html and "Others displaced" in html
     assert "3 schemes with a place free meet every rule for YP-0001" in html
-    assert "Every ruled-out scheme and why (4)" in html
+    assert "4 schemes are ruled out for YP-0001" in html and "3 taking other ages" in html
     answer = html.split('id="why-answer"')[1].split("</div>")[0]
     assert "Tewkesbury Move-On Flats" in answer and "takes ages 18 to 25 (they are 17)" in answer
-    choices = html.split('id="why_not"')[1].split("</select>")[0]  # only schemes ruled out
-    assert "SCH-005" in choices and "SCH-002" not in choices
-    assert 'action="/people/YP-0001?page=1#why-answer"' in html
+    assert "<select" not in html.split('id="why-not"')[1]  # looked up, never every scheme listed
+    assert 'action="/people/YP-0001#why-answer"' in html and 'name="why_q"' in html
     assert "9 Mar 2009" not in html and "14 Mar 2009" in html  # born 2009-03-14, UK date
     views = _db_value(
         web_app,
@@ -237,3 +236,37 @@ def test_long_lists_come_in_pages_that_keep_the_filters(sign_in: SignIn, monkeyp
     assert "5 open proposals (page 3 of 3: 5 to 5)" in proposals
     options = officer.get("/people/YP-0004?page=2").get_data(as_text=True)  # 10 a page: one page only
     assert "Best first" in options
+
+
+def _why_answer(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html.split('id="why-answer"')[1].split("</table>")[0]))
+
+
+def test_why_not_another_scheme_is_looked_up_by_name_id_or_district_with_its_reasons(sign_in: SignIn):
+    officer = sign_in("officer")
+    page = officer.get("/people/YP-0001").get_data(as_text=True)
+    assert "Tewkesbury Move-On Flats" not in page and 'id="why-answer"' not in page  # nothing until asked
+    for q in ("move-on", "sch-005", "Tewkesbury", "E07000083"):
+        answer = _why_answer(officer.get(f"/people/YP-0001?why_q={q}").get_data(as_text=True))
+        assert "Tewkesbury Move-On Flats" in answer and "takes ages 18 to 25 (they are 17)" in answer, q
+        assert "is not Ofsted-registered (they are 17, under 18)" in answer
+    every = _why_answer(officer.get("/people/YP-0001?why_q=SCH").get_data(as_text=True))
+    assert "4 ruled-out schemes match" in every and "Cheltenham Foyer" not in every  # it fits them
+    none = officer.get("/people/YP-0001?why_q=Cheltenham+Foyer").get_data(as_text=True)
+    assert "No ruled-out scheme matches ‘Cheltenham Foyer’" in none
+
+
+def test_why_not_search_is_audited_role_checked_and_refuses_a_long_query(web_app: Flask, sign_in: SignIn):
+    assert sign_in("commissioner").get("/people/YP-0001?why_q=flats").status_code == 403
+    officer = sign_in("officer")
+    assert officer.get("/people/YP-0001?why_q=flats").status_code == 200
+    details = _db_value(
+        web_app,
+        select(AuditEvent.detail).where(
+            AuditEvent.action == "view_person", AuditEvent.person_id == "YP-0001"
+        ),
+    )
+    assert details == "why not: search 'flats'"
+    response = officer.get("/people/YP-0001?why_q=" + "x" * 101)
+    assert response.status_code == 400
+    assert "Find a ruled-out scheme: enter at most 100 characters." in response.get_data(as_text=True)

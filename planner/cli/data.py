@@ -74,13 +74,16 @@ def demo(out_dir: Path, county: str, people: int | None, seed: int, on: datetime
 
     Example: planner demo demo --county "East Sussex" --seed 2
     """
+    from planner.data.districts import find_council
     from planner.data.formats import uk_date
-    from planner.demo import calibration, describe, write_county
 
-    try:
-        cal = calibration(county)
+    try:  # the council is checked before the generator and its libraries are imported
+        find_council(county)
     except LookupError as e:
         raise BadInput(f"--county: {e.args[0]}") from None
+    from planner.demo import calibration, describe, write_county
+
+    cal = calibration(county)
     try:
         made = write_county(out_dir, cal, people=people, seed=seed, on=on.date())
     except OSError as e:

@@ -136,7 +136,7 @@ def _own_history(
     import pandas as pd
 
     from planner.data.formats import spreadsheet_safe, uk_date
-    from planner.forecast import forecast, load_inputs
+    from planner.forecast.inputs import load_inputs
     from planner.forecast.tables import district_lines
 
     if out.is_dir():
@@ -144,7 +144,9 @@ def _own_history(
     if start is not None and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", start):
         raise BadInput(f"--start: {start!r} is not a month (expected YYYY-MM, e.g. 2027-01)")
     try:
-        inputs = load_inputs(data_dir)
+        inputs = load_inputs(data_dir)  # the files are checked before the models are imported
+        from planner.forecast import forecast
+
         last = inputs.referrals["referral_date"].max()
         if on is not None and not inputs.referrals.empty and pd.Timestamp(on) < last:
             raise BadInput(

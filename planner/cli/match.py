@@ -67,11 +67,11 @@ def match_cmd(
 
     Example: planner match demo --date 2026-11-23 --out demo/matches.csv
     """
+    data = load(data_dir, on.date())  # the files are checked before the solver is imported
     from planner.data import folder_cache
     from planner.match import answer_of, format_summary, match, write_matches
 
     funding = _funding()
-    data = load(data_dir, on.date())
     result = match(data.people, data.schemes, on=on.date(), objective=objective,  # type: ignore[arg-type]
                    time_limit=time_limit, horizon_days=horizon_days, funding=funding)  # fmt: skip
     path = folder_for(out) if out is not None else data_dir / "matches.csv"

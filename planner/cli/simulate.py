@@ -46,13 +46,19 @@ def scenario_cmd(scenario_file: Path, out_dir: Path, runs: int | None, workers: 
 
     Example: planner scenario data/scenarios/add_places_forest_of_dean.yaml --out out/ --runs 100
     """
+    from planner.simulate.scenario import load_inputs
+
+    try:  # the files are checked before the simulation and its solvers are imported
+        inputs = load_inputs(scenario_file, data_dir=data_dir)
+    except InvalidInput as e:
+        raise BadInput.of(e) from None
     from planner.simulate import run_scenario
     from planner.simulate.report import scenario_lines
 
     close, tick = _progress_bar("simulating")
     try:
-        result = run_scenario(scenario_file, out_dir, runs=runs, workers=workers or os.cpu_count() or 1,
-                              dask_scheduler=dask_scheduler, progress=tick, data_dir=data_dir)  # fmt: skip
+        result = run_scenario(inputs, out_dir, runs=runs, workers=workers or os.cpu_count() or 1,
+                              dask_scheduler=dask_scheduler, progress=tick)  # fmt: skip
     except InvalidInput as e:
         raise BadInput.of(e) from None
     finally:
@@ -87,13 +93,18 @@ def commission_cmd(scenario_file: Path, budget: float, out_dir: Path, samples: i
     Example: planner commission data/scenarios/baseline.yaml --budget 15000 --out out/plan
     """
     from planner.data.formats import gbp
+    from planner.simulate.scenario import load_inputs
+
+    try:  # the files are checked before the commissioning model and its solvers are imported
+        scenario, data, referrals = load_inputs(scenario_file, data_dir=data_dir)
+    except InvalidInput as e:
+        raise BadInput.of(e) from None
     from planner.simulate import commission
     from planner.simulate.commissioning import savings
-    from planner.simulate.report import load_inputs, write_commission
+    from planner.simulate.report import write_commission
 
     close, tick = _progress_bar("commissioning")
     try:
-        scenario, data, referrals = load_inputs(scenario_file, data_dir=data_dir)
         plan = commission(scenario, data, referrals, budget, samples=samples, runs=runs,
                           workers=workers or os.cpu_count() or 1, progress=tick)  # fmt: skip
     except InvalidInput as e:

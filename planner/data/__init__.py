@@ -4,7 +4,8 @@ The input contract (`contract`: young_people.csv and schemes.csv read into typed
 problem reported by file, row and column as one `problems.InvalidInput`), the vocabularies of
 the contract (`vocab`: support levels, SSDA903 accommodation codes, risks), UK formats
 (`formats`), settings from the environment (`settings`), the YAML reader with line numbers
-(`yaml_reader`), the registry of English districts (`districts`), UK postcodes to districts
+(`yaml_reader`), the registry of English districts (`districts`; their codes and names alone, without pandas,
+in `lad`), UK postcodes to districts
 through the ONS Postcode Directory (`postcodes`), plain summaries of a dataset (`summary`) and
 the history files the forecast reads and the demo and SSDA903 import write (`history_formats`:
 referrals.csv and cohort.csv), who may be offered what (`roof`) and who pays for a place

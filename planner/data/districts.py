@@ -20,6 +20,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from planner.data.lad import CENTROIDS
+from planner.data.lad import district_name as district_name  # re-exported: the registry's names
+from planner.data.lad import district_names as district_names
+
 if TYPE_CHECKING:
     import geopandas as gpd
     import shapely
@@ -38,25 +42,11 @@ DISTRICT_TOLERANCE_KM = 2.0
 def districts() -> pd.DataFrame:
     """All 296 English districts indexed by LAD code, with name, lat, lon, county, council, region."""
     df = pd.read_csv(
-        REFERENCE_DIR / "lad_centroids.csv",
+        CENTROIDS,
         dtype={"code": str, "name": str, "county_code": str, "county_name": str},
         keep_default_na=False,
     )
     return df.set_index("code", drop=False)
-
-
-def district_names() -> dict[str, str]:
-    """Code -> name of every district (a copy: callers may change it)."""
-    return dict(_names())
-
-
-@cache
-def _names() -> dict[str, str]:
-    return dict(zip(districts()["code"], districts()["name"], strict=True))
-
-
-def district_name(code: str) -> str:
-    return _names().get(code, code)
 
 
 def main_council(codes: Iterable[str]) -> str | None:

@@ -4,6 +4,7 @@ safely."""
 
 from __future__ import annotations
 
+import calendar
 import csv
 import io
 import re
@@ -49,8 +50,17 @@ def parse_date(text: str) -> date:
     return date.fromisoformat(text)
 
 
-def ages_on(dob: pd.Series, on: date) -> np.ndarray:
-    """Age in whole years on `on` (birthdays on 29 February count from 1 March)."""
+def months_after(day: date, months: int) -> date:
+    """The same day `months` calendar months later, the month's last day where it has no such day
+    (31 Jan + 1 month is 28 or 29 Feb), as pandas' DateOffset counts, without loading pandas."""
+    year, month = divmod(day.month - 1 + months, 12)
+    year += day.year
+    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
+def ages_on(dob: pd.Series, on: date | pd.DatetimeIndex) -> np.ndarray:
+    """Age in whole years on `on`, one date or one per row (birthdays on 29 February count from
+    1 March)."""
     import numpy as np
     import pandas as pd
 

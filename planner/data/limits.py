@@ -6,9 +6,10 @@ web app's forms and its database columns (`web.core.models`) all use these numbe
 from __future__ import annotations
 
 import re
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
-import pandas as pd
+if TYPE_CHECKING:  # the web's forms and the YAML reader use the limits without loading pandas
+    import pandas as pd
 
 ID_MAX_LENGTH: Final = 64  # pseudonymous ids and scheme ids
 NAME_MAX_LENGTH: Final = 200  # scheme names and providers
@@ -39,6 +40,8 @@ def control_character(text: str) -> str | None:
 def unstorable(values: pd.Series, max_length: int | None) -> pd.Series:
     """Why each text value cannot be stored at all (None where it can): a control character
     such as NUL, or more than `max_length` characters."""
+    import pandas as pd
+
     why = pd.Series([None] * len(values), index=values.index, dtype=object)
     control = values.str.contains(CONTROL_PATTERN, regex=True).to_numpy(dtype=bool)
     why[control] = [

@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from planner.data.districts import districts
+from planner.data.lad import is_district
 from planner.data.limits import SCENARIO_YAML_MAX_BYTES, SCENARIO_YAML_MAX_DEPTH
 from planner.data.problems import InvalidInput, Problem
 
@@ -148,7 +148,7 @@ class Reader:
 
     def district(self, node: yaml.Node, key: str) -> str | None:
         v = self.scalar(node, key)
-        if v is not None and v not in districts().index:
+        if v is not None and not is_district(v):
             self.bad(node, key, f"{v!r} is not an English district code (ONS LAD code, e.g. E07000080)")
             return None
         return v
@@ -161,7 +161,7 @@ class Reader:
         for k, v in node.value:
             name = str(k.value)
             path = f"{key}.{name}"
-            if allowed is None and name not in districts().index:
+            if allowed is None and not is_district(name):
                 self.bad(k, path, f"{name!r} is not an English district code (ONS LAD code)")
             elif allowed is not None and name not in allowed:
                 self.bad(k, path, f"{name!r} is not a support level (expected one of {', '.join(allowed)})")

@@ -25,9 +25,10 @@ from planner.data.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from planner.forecast.backtest import Backtest, backtest
-    from planner.forecast.demand import FORECAST_COLUMNS, Forecast, ForecastInputs, forecast, load_inputs
+    from planner.forecast.demand import FORECAST_COLUMNS, Forecast, forecast
     from planner.forecast.dfe_series import DfeSeries, geographic_neighbours, load_dfe_series
     from planner.forecast.history import COHORT, REFERRALS, History, load_cohort, load_referrals
+    from planner.forecast.inputs import ForecastInputs, load_inputs
     from planner.forecast.published import PUBLISHED_COLUMNS, PublishedForecast, forecast_published
     from planner.forecast.published_backtest import PublishedBacktest, backtest_published
     from planner.forecast.shortfall import shortfall_by_district
@@ -59,7 +60,8 @@ __getattr__ = lazy_exports(
     __name__,
     {
         "backtest": ("Backtest", "backtest"),
-        "demand": ("FORECAST_COLUMNS", "Forecast", "ForecastInputs", "forecast", "load_inputs"),
+        "demand": ("FORECAST_COLUMNS", "Forecast", "forecast"),
+        "inputs": ("ForecastInputs", "load_inputs"),
         "dfe_series": ("DfeSeries", "geographic_neighbours", "load_dfe_series"),
         "history": ("COHORT", "REFERRALS", "History", "load_cohort", "load_referrals"),
         "published": ("PUBLISHED_COLUMNS", "PublishedForecast", "forecast_published"),

@@ -43,14 +43,15 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from planner.data.contract import HORIZON_DAYS, PEOPLE, SCHEMES
+from planner.data.contract import HORIZON_DAYS
 from planner.data.districts import districts, main_council
 from planner.data.formats import uk_date
 from planner.data.problems import InvalidInput, Problem
-from planner.data.table import read_file
 from planner.data.vocab import PROVIDED_TYPES, SUPPORT_LEVELS
 from planner.forecast.cohort_part import cohort_demand
-from planner.forecast.history import COHORT, NOT_PLACE_DEMAND, REFERRALS, UNKNOWN_DISTRICT
+from planner.forecast.history import NOT_PLACE_DEMAND, REFERRALS, UNKNOWN_DISTRICT
+from planner.forecast.inputs import ForecastInputs as ForecastInputs  # re-exported for callers
+from planner.forecast.inputs import load_inputs as load_inputs
 from planner.forecast.model import CountModel, fit_counts, monthly_counts
 from planner.forecast.shares import allocate, cell_of
 from planner.forecast.shortfall import share_out
@@ -65,16 +66,6 @@ log = logging.getLogger(__name__)
 SUPPLY_TYPES: Final = PROVIDED_TYPES  # places another young person could take
 AT_18_BEFORE_AGE: Final = 18.25  # a referral before this age is the move from care at 18
 DEFAULT_LEAVE_RATE: Final = 1 / 12  # a month's chance of moving on when the history has no stays
-
-
-@dataclass(frozen=True, slots=True)
-class ForecastInputs:
-    """What the forecast reads: referrals.csv, and when present cohort, schemes and young people."""
-
-    referrals: pd.DataFrame
-    cohort: pd.DataFrame | None = None
-    schemes: pd.DataFrame | None = None
-    people: pd.DataFrame | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,26 +92,6 @@ class Forecast:
     months: int
     runs: int
     notes: list[str] = field(default_factory=list)
-
-
-def load_inputs(folder: str | Path) -> ForecastInputs:
-    """Read referrals.csv (required) and cohort.csv, schemes.csv, young_people.csv when present."""
-    folder = Path(folder)
-    found: list[Problem] = []
-    frames: dict[str, pd.DataFrame | None] = {}
-    for spec, required in ((REFERRALS, True), (COHORT, False), (SCHEMES, False), (PEOPLE, False)):
-        if not required and not (folder / spec.file).is_file():
-            frames[spec.file] = None
-            continue
-        try:
-            frames[spec.file] = read_file(folder, spec)
-        except InvalidInput as e:
-            found += e.problems
-    if found:
-        raise InvalidInput(found[:20], len(found) > 20)
-    referrals = frames[REFERRALS.file]
-    assert referrals is not None
-    return ForecastInputs(referrals, frames[COHORT.file], frames[SCHEMES.file], frames[PEOPLE.file])
 
 
 def classify(referrals: pd.DataFrame) -> pd.DataFrame:

@@ -64,7 +64,7 @@ def chosen_arcs(
     near = np.zeros(n, dtype=np.float32)
     for c in scan(people.iloc[person], schemes.iloc[scheme], on=on):  # the diagonal: each with theirs
         rows = np.arange(c.start, c.start + len(c.ok))
-        near[rows] = c.near_km[rows - c.start, rows]
+        near[rows] = c.near_km(rows - c.start, rows)
     extra = np.take(scheme_levels(schemes), scheme) - np.take(need_levels(people), person)
     weekly = paying(people, schemes, on=on, objective=objective, funding=funding).weekly(person, scheme)
     cost = cost_pence(weekly, near, extra, objective, weights)
@@ -92,15 +92,18 @@ def batch_pairs(
     out = (_ArcBuffer(), _ArcBuffer())
     for c in scan(people, schemes, on=on):
         rows = slice(c.start, c.start + len(c.ok))
-        eligible += int(c.ok.sum())
-        suitable = c.ok & ~wv
-        options[rows] = suitable.sum(axis=1)
-        for buffer, cells, who in ((out[0], suitable, first), (out[1], c.ok & wv, second)):
-            i, j = np.nonzero(cells & who[rows, None])
+        fits = np.count_nonzero(c.ok, axis=1)
+        eligible += int(fits.sum())
+        options[rows] = fits - np.count_nonzero(c.ok[:, wv], axis=1)  # W/V: few columns
+        for buffer, kind, who in ((out[0], ~wv, first), (out[1], wv, second)):
+            # Only the rows of the people taking part (those due): most of a block is not.
+            sub = np.flatnonzero(who[rows])
+            i, j = np.nonzero(c.ok[sub] & kind)
+            i = sub[i]
             person = (i + c.start).astype(np.int32)
             extra = np.take(level, j) - np.take(need, person)
-            cost = cost_pence(weekly.weekly(person, j), c.near_km[i, j], extra, objective, weights)
-            buffer.add(person, j, cost)
+            cost = cost_pence(weekly.weekly(person, j), c.near_km(i, j), extra, objective, weights)
+            buffer.add(person, j.astype(np.int32), cost)
     return BatchPairs(out[0].arcs(), out[1].arcs(), options, eligible)
 
 

@@ -19,6 +19,7 @@ Blocks keep memory at about `BLOCK_CELLS` x 2 bytes whatever the size of the pro
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -88,15 +89,31 @@ _TENANCY_READY_BIT: Final = 12 + len(RISKS)  # in a profile key, after the risks
 _GENDER_CODE: Final = {"F": 0, "M": 1, "X": 2}
 
 
+def _flatten(lists: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Every item of a column of tuples, with the row it came from (rows in order): C-level
+    iteration (map, chain), no Python code run per row."""
+    values = lists.to_numpy(dtype=object)
+    lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
+    items = np.fromiter(itertools.chain.from_iterable(values), dtype=object, count=int(lengths.sum()))
+    return np.repeat(np.arange(len(values)), lengths), items
+
+
 def _mask(lists: pd.Series, bits: dict[str, int]) -> np.ndarray:
-    return np.fromiter((sum(bits[x] for x in t) for t in lists), dtype=np.int64, count=len(lists))
+    """Per row, the bits of the tokens in its tuple OR-ed together (tokens outside `bits`: none)."""
+    row, items = _flatten(lists)
+    code = pd.Index(list(bits)).get_indexer(pd.Index(items))
+    known = code >= 0
+    out = np.zeros(len(lists), dtype=np.int64)
+    np.bitwise_or.at(out, row[known], np.array(list(bits.values()), dtype=np.int64)[code[known]])
+    return out
 
 
 @dataclass(frozen=True, slots=True)
 class _People:
     age: np.ndarray
     profile: np.ndarray  # int64 key of everything but avoid_districts and reserved places
-    avoid: list[tuple[str, ...]]
+    avoid_person: np.ndarray  # rows of (person, district to avoid), people in order
+    avoid_code: np.ndarray  # str
     ids: pd.Index  # person_id
     declined: np.ndarray  # bool: declined staying put (their Z place is for nobody)
 
@@ -118,7 +135,7 @@ class _Schemes:
     reserved_for: np.ndarray  # their person_id
 
 
-def _people(people: pd.DataFrame, on: date) -> _People:
+def _people(people: pd.DataFrame, on: date | pd.DatetimeIndex) -> _People:
     people = complete_people(people)
     age = np.clip(ages_on(people["date_of_birth"], on), 15, 26)  # outside 16..25 fits no scheme
     key = (age - 15).astype(np.int64)  # 4 bits
@@ -129,10 +146,12 @@ def _people(people: pd.DataFrame, on: date) -> _People:
     key |= people["high_risk"].to_numpy(dtype=np.int64) << 11
     key |= _mask(people["risks"], RISK_BIT) << 12
     key |= people["tenancy_ready"].to_numpy(dtype=np.int64) << _TENANCY_READY_BIT
+    avoid_person, avoid_code = _flatten(people["avoid_districts"])
     return _People(
         age=age,
         profile=key,
-        avoid=list(people["avoid_districts"]),
+        avoid_person=avoid_person,
+        avoid_code=avoid_code.astype(str),
         ids=pd.Index(people["person_id"]),
         declined=people["staying_put"].eq(False).fillna(False).to_numpy(dtype=bool),
     )
@@ -189,24 +208,23 @@ def _profile_failures(keys: np.ndarray, s: _Schemes) -> np.ndarray:
     return fail
 
 
-def _set_avoid(fail: np.ndarray, avoid: list[tuple[str, ...]], s: _Schemes) -> None:
-    rows = [i for i, t in enumerate(avoid) if t]
-    if not rows:
+def _set_avoid(fail: np.ndarray, p: _People, start: int, stop: int, s: _Schemes) -> None:
+    """Mark the schemes in districts each person of rows start..stop must avoid."""
+    lo, hi = np.searchsorted(p.avoid_person, [start, stop])
+    if lo == hi:
         return
+    person, codes = p.avoid_person[lo:hi] - start, p.avoid_code[lo:hi]
     order = np.argsort(s.district, kind="stable")
     sorted_codes = s.district[order]
-    person = np.repeat(rows, [len(avoid[i]) for i in rows])
-    codes = np.array([c for i in rows for c in avoid[i]], dtype=str)
-    lo = np.searchsorted(sorted_codes, codes, side="left")
-    hi = np.searchsorted(sorted_codes, codes, side="right")
-    count = hi - lo
+    first = np.searchsorted(sorted_codes, codes, side="left")
+    count = np.searchsorted(sorted_codes, codes, side="right") - first
     if count.sum() == 0:
         return
     # Expand each (person, district) into (person, scheme in that district), no Python loop.
-    p = np.repeat(person, count)
-    start = np.repeat(lo - np.cumsum(count) + count, count)
-    scheme = order[start + np.arange(int(count.sum()))]
-    fail[p, scheme] |= BIT["avoid_districts"]
+    rows = np.repeat(person, count)
+    at = np.repeat(first - np.cumsum(count) + count, count)
+    scheme = order[at + np.arange(int(count.sum()))]
+    fail[rows, scheme] |= BIT["avoid_districts"]
 
 
 def _set_reserved(fail: np.ndarray, ids: pd.Index, declined: np.ndarray, s: _Schemes) -> None:
@@ -222,8 +240,9 @@ def _set_reserved(fail: np.ndarray, ids: pd.Index, declined: np.ndarray, s: _Sch
     fail[named[refused], s.reserved[refused]] |= BIT["staying_put_declined"]
 
 
-def failures(people: pd.DataFrame, schemes: pd.DataFrame, *, on: date) -> np.ndarray:
-    """Failure bits for every (person, scheme): shape (people, schemes), dtype uint16.
+def failures(people: pd.DataFrame, schemes: pd.DataFrame, *, on: date | pd.DatetimeIndex) -> np.ndarray:
+    """Failure bits for every (person, scheme): shape (people, schemes), dtype uint16; `on` may
+    be one date per person (ages on the day each would start).
 
     For explanations of a few hundred people; `eligible_pairs` does the same in blocks.
     """
@@ -234,14 +253,15 @@ def failures(people: pd.DataFrame, schemes: pd.DataFrame, *, on: date) -> np.nda
 def _block(p: _People, s: _Schemes, start: int, stop: int) -> np.ndarray:
     uniq, inverse = np.unique(p.profile[start:stop], return_inverse=True)
     fail = _profile_failures(uniq, s)[inverse]
-    _set_avoid(fail, p.avoid[start:stop], s)
+    _set_avoid(fail, p, start, stop, s)
     _set_reserved(fail, p.ids[start:stop], p.declined[start:stop], s)
     return fail
 
 
 def scan(people: pd.DataFrame, schemes: pd.DataFrame, *, on: date) -> Iterator[Cells]:
-    """The people in blocks: which cells are eligible, and km from each scheme to their home
-    district and to the nearest of home and connection districts (dense per block)."""
+    """The people in blocks: which cells are eligible, and the tables that give km from a scheme
+    to a person's home district and to the nearest of home and connection districts, read only
+    for the cells wanted (most cells of a batch are ruled out or belong to people not due)."""
     p, s = _people(people, on), _schemes(schemes)
     n, m = len(people), len(schemes)
     # Home, then connections (home again where there are fewer), as rows of a table of km from
@@ -249,24 +269,31 @@ def scan(people: pd.DataFrame, schemes: pd.DataFrame, *, on: date) -> Iterator[C
     columns = _districts_of(people)
     named, inverse = np.unique(columns, return_inverse=True)
     where: np.ndarray = inverse.reshape(columns.shape)
-    to_district = _scheme_to_district_km(schemes, named).T  # rows are gathered
+    to_district = np.ascontiguousarray(_scheme_to_district_km(schemes, named).T)
     step = max(1, BLOCK_CELLS // max(m, 1))
     for start in range(0, n, step):
         stop = min(n, start + step)
         ok = (_block(p, s, start, stop) & HARD_MASK) == 0
-        home = to_district[where[start:stop, 0]]
-        near = home.copy()
-        for k in range(1, where.shape[1]):
-            np.minimum(near, to_district[where[start:stop, k]], out=near)
-        yield Cells(start, ok, home, near)
+        yield Cells(start, ok, where[start:stop], to_district)
 
 
 @dataclass(frozen=True, slots=True)
 class Cells:
     start: int  # first person of the block
     ok: np.ndarray  # (block, schemes) bool: no hard rule broken
-    home_km: np.ndarray  # (block, schemes) float32
-    near_km: np.ndarray  # (block, schemes) float32
+    where: np.ndarray  # (block, 1 + most connections): rows of to_district, home first
+    to_district: np.ndarray  # (districts named, schemes) float32 km
+
+    def home_km(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+        """km from scheme j[k] to the home district of the block's person i[k] (float32)."""
+        return self.to_district[self.where[i, 0], j]
+
+    def near_km(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+        """km from scheme j[k] to the nearest of person i[k]'s home and connection districts."""
+        near = self.home_km(i, j)
+        for k in range(1, self.where.shape[1]):  # a handful of columns, each gathered for the cells
+            np.minimum(near, self.to_district[self.where[i, k], j], out=near)
+        return near
 
 
 def eligible_pairs(people: pd.DataFrame, schemes: pd.DataFrame, *, on: date) -> pd.DataFrame:
@@ -279,11 +306,11 @@ def eligible_pairs(people: pd.DataFrame, schemes: pd.DataFrame, *, on: date) -> 
     """
     parts: dict[str, list[np.ndarray]] = {"person": [], "scheme": [], "home_km": [], "near_km": []}
     for c in scan(people, schemes, on=on):
-        i, j = np.nonzero(c.ok)  # row-major, as the boolean gathers below
+        i, j = np.nonzero(c.ok)
         parts["person"].append((i + c.start).astype(np.int32))
         parts["scheme"].append(j.astype(np.int32))
-        parts["home_km"].append(c.home_km[c.ok])
-        parts["near_km"].append(c.near_km[c.ok])
+        parts["home_km"].append(c.home_km(i, j))
+        parts["near_km"].append(c.near_km(i, j))
     col = {k: np.concatenate(v) if v else np.zeros(0, np.float32) for k, v in parts.items()}
     person, scheme = col["person"].astype(np.int32), col["scheme"].astype(np.int32)
     need = need_levels(people)
@@ -339,14 +366,14 @@ def _scheme_to_district_km(schemes: pd.DataFrame, named: np.ndarray) -> np.ndarr
 
 
 def _districts_of(people: pd.DataFrame) -> np.ndarray:
-    """(people, 1 + most connections) district indexes: home, then connection districts."""
+    """(people, 1 + most connections) district indexes: home, then connection districts (home
+    again where someone has fewer)."""
     home = _district_index(people["home_district"])
-    conns = people["connection_districts"]
-    width = max((len(t) for t in conns), default=0)
+    row, items = _flatten(people["connection_districts"])
+    position = np.arange(len(row)) - np.searchsorted(row, row)  # within the person's own tuple
+    width = int(position.max()) + 1 if len(row) else 0
     out = np.repeat(home[:, None], 1 + width, axis=1)
-    for k in range(width):  # a handful of columns, not people
-        has = np.fromiter((len(t) > k for t in conns), dtype=bool, count=len(conns))
-        out[has, 1 + k] = _district_index(pd.Series([t[k] for t in conns[has]], dtype=object))
+    out[row, 1 + position] = _district_index(pd.Series(items, dtype=object))
     return out
 
 

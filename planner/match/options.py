@@ -34,7 +34,9 @@ from planner.data.roof import in_emergency, may_take_emergency, roof
 from planner.data.vocab import ACCOM_LABELS
 from planner.match.cost import DEFAULT_WEIGHTS, CostWeights, Objective, pair_cost
 from planner.match.eligibility import (
+    BIT,
     HARD_MASK,
+    RULES,
     SUITABLE_MASK,
     UNSUITABLE_BIT,
     broken_rules,
@@ -59,7 +61,7 @@ class Options:
     ranked: pd.DataFrame  # scheme_id, name, district, district_name, accom_code, weekly_cost,
     # council_weekly, housing_benefit_weekly, rent_not_met_weekly, split_assumed, distance_km,
     # near_km, support_fit, score, others_displaced (NA when impact is off)
-    excluded: pd.DataFrame  # scheme_id, name, rules (readable, "; "-separated)
+    excluded: pd.DataFrame  # scheme_id, name, district, rules (readable, "; "-separated)
     eligible: int  # schemes this person may take (suitable or not)
     batch_outcome: str = ""  # the batch match's outcome for them ("" when impact is off)
     batch_scheme_id: str = ""
@@ -72,6 +74,9 @@ class Options:
     rent_short_why: str = ""  # why housing benefit may not meet their rent (`funding.Payers.why`)
     council_pays_rent: bool = False  # under 18 (or eligible or relevant): the council pays it all
     council_meets: bool = False  # the council meets rent that is not met
+    # How many of the excluded schemes each hard rule rules out, in the funnel's order (a scheme
+    # may break several): ("with no vacancy", 1500), ("giving less support than needed", 212), ...
+    ruled_out_by: tuple[tuple[str, int], ...] = ()
 
 
 def _position(ids: pd.Series, wanted: str, what: str) -> int:
@@ -178,6 +183,7 @@ def options(
         {
             "scheme_id": schemes["scheme_id"].to_numpy(dtype=object)[out],
             "name": schemes["name"].to_numpy(dtype=object)[out],
+            "district": schemes["district"].to_numpy(dtype=object)[out],
             "rules": [
                 "; ".join(_describe(int(fail[k]), me, s, age)) for k, s in zip(out, out_rows, strict=True)
             ],
@@ -201,7 +207,15 @@ def options(
         rent_short_why=str(who.why[0]),
         council_pays_rent=bool(who.council_pays_rent[0]),
         council_meets=funding.council_meets_rent_shortfall,
+        ruled_out_by=_ruled_out_by(fail[out]),
     )
+
+
+def _ruled_out_by(bits: np.ndarray) -> tuple[tuple[str, int], ...]:
+    """Per hard rule (funnel order), how many of these schemes' failure bits include it."""
+    hard = [r for r in RULES if BIT[r.name] & HARD_MASK]
+    counts = ((r.excludes, int(np.count_nonzero(bits & BIT[r.name]))) for r in hard)
+    return tuple(c for c in counts if c[1])
 
 
 def why_not(

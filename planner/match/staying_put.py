@@ -41,13 +41,12 @@ def staying_put_places(
     keep = named >= 0
     keep[keep] = due[named[keep]] & agreed[named[keep]]
     z, named = z[keep], named[keep]
-    fits = np.zeros(len(z), dtype=bool)
-    starts = np.maximum(people["needed_from"].to_numpy()[named], np.datetime64(on, "ns"))
-    for start in np.unique(starts):  # a few dates: the horizon's days at most
-        at = np.flatnonzero(starts == start)
-        who = np.unique(named[at])  # each person once: a place each, or two reserved for one
-        fail = failures(people.iloc[who], schemes.iloc[z[at]], on=pd.Timestamp(start).date())
-        fits[at] = (fail[np.searchsorted(who, named[at]), np.arange(len(at))] & HARD_MASK) == 0
+    # Each person's rules on the day their place starts (the later of the match date and
+    # needed_from), all in one call: each person once, with every place reserved for them.
+    who, row = np.unique(named, return_inverse=True)
+    starts = np.maximum(people["needed_from"].to_numpy()[who], np.datetime64(on, "ns"))
+    fail = failures(people.iloc[who], schemes.iloc[z], on=pd.DatetimeIndex(starts))
+    fits = (fail[row, np.arange(len(z))] & HARD_MASK) == 0
     # Two places reserved for one person (rare): the first that fits the rules on the day.
     z, named = z[fits], named[fits]
     _, first = np.unique(named, return_index=True)

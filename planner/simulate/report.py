@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from planner.data.contract import Dataset, load_folder
+from planner.data.contract import Dataset
 from planner.data.districts import boundaries
 from planner.data.formats import spreadsheet_safe, uk_date
 from planner.forecast.shortfall import DESCRIPTION, shortfall_by_level
 from planner.simulate.calibration import MONTH_COLUMNS, baseline_by_month, calibrate, lines
-from planner.simulate.scenario import Scenario, load_scenario
+from planner.simulate.scenario import Scenario, ScenarioInputs, load_inputs
 from planner.simulate.simulation import SimulationResult, simulate
 
 if TYPE_CHECKING:  # the commissioning model (CP-SAT) loads only for `planner commission`
@@ -300,25 +300,16 @@ def write_outputs(
     (out_dir / "report.html").write_text(page, encoding="utf-8")
 
 
-def load_inputs(path: Path, *, data_dir: Path | None = None) -> tuple[Scenario, Dataset, pd.DataFrame]:
-    """The scenario, its data folder (or `data_dir` instead) and its referral history;
-    InvalidInput names what is wrong."""
-    from planner.forecast.history import load_referrals
-
-    scenario = load_scenario(path, data_dir=data_dir)
-    return scenario, load_folder(scenario.data_dir), load_referrals(scenario.data_dir)
-
-
 def run_scenario(
-    path: Path, out_dir: Path, *, runs: int | None = None, workers: int = 1,
+    source: Path | ScenarioInputs, out_dir: Path, *, runs: int | None = None, workers: int = 1,
     dask_scheduler: str | None = None, progress: Callable[[int, int], None] | None = None,
     data_dir: Path | None = None,
 ) -> SimulationResult:  # fmt: skip
-    """Read a scenario file, simulate it with its baseline, write the outputs to `out_dir`."""
-    from planner.data.contract import Dataset
-
-    scenario, data, referrals = load_inputs(path, data_dir=data_dir)
-    assert isinstance(data, Dataset)
+    """Simulate a scenario file (or its inputs, already read by `load_inputs`) with its baseline,
+    write the outputs to `out_dir`."""
+    scenario, data, referrals = (
+        source if isinstance(source, ScenarioInputs) else load_inputs(source, data_dir=data_dir)
+    )
     result = simulate(scenario, data, referrals, runs=runs, workers=workers,
                       dask_scheduler=dask_scheduler, progress=progress)  # fmt: skip
     write_outputs(scenario, result, out_dir, data=data)

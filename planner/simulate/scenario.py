@@ -11,16 +11,20 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
-import pandas as pd
 import yaml
 
-from planner.data.formats import uk_date
+from planner.data.formats import months_after, uk_date
 from planner.data.limits import SCENARIO_NAME_MAX_LENGTH, SCENARIO_YAML_MAX_BYTES, WEEKLY_COST_MAX
 from planner.data.problems import InvalidInput
 from planner.data.vocab import SCHEME_TYPES, SUPPORT_LEVELS, UNSUITABLE_TYPES
 from planner.data.yaml_reader import Reader, YamlProblem, compose, refuse_size
+
+if TYPE_CHECKING:  # the CSVs are read after the YAML is checked: a bad file loads no pandas first
+    import pandas as pd
+
+    from planner.data.contract import Dataset
 
 Policy = Literal["fcfs", "optimised", "clairvoyant"]
 POLICIES: tuple[Policy, ...] = ("fcfs", "optimised", "clairvoyant")
@@ -309,7 +313,7 @@ def parse_scenario(text: str, file: str, base_dir: Path, *, data_dir: Path | Non
     candidates = _candidates(r, m["candidates"]) if "candidates" in m else []
     description = r.scalar(m["description"], "description") if "description" in m else ""
     if start and months and not r.problems:
-        end = (pd.Timestamp(start) + pd.DateOffset(months=months)).date()
+        end = months_after(start, months)
         kinds = {AddPlaces: "add_places", CloseScheme: "close_scheme", ChangeScheme: "change_scheme"}
         for i, c in enumerate(changes):
             if c.start >= end:
@@ -343,3 +347,22 @@ def load_scenario(path: str | Path, *, data_dir: Path | None = None) -> Scenario
     except UnicodeDecodeError:
         raise InvalidInput([YamlProblem(path.name, None, None, "is not UTF-8 text")]) from None
     return parse_scenario(text, path.name, path.resolve().parent, data_dir=data_dir)
+
+
+class ScenarioInputs(NamedTuple):
+    """A scenario with everything it reads: its data folder and its referral history."""
+
+    scenario: Scenario
+    data: Dataset
+    referrals: pd.DataFrame
+
+
+def load_inputs(path: str | Path, *, data_dir: Path | None = None) -> ScenarioInputs:
+    """The scenario, its data folder (or `data_dir` instead) and its referral history, each checked
+    before the next is read; InvalidInput names what is wrong. Only the readers load here, never
+    the simulation, so that a bad file is reported before the solvers are imported."""
+    from planner.data.contract import load_folder
+    from planner.forecast.history import load_referrals
+
+    scenario = load_scenario(path, data_dir=data_dir)
+    return ScenarioInputs(scenario, load_folder(scenario.data_dir), load_referrals(scenario.data_dir))

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import numpy as np
+import pandas as pd
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
@@ -34,6 +36,10 @@ from web.officer import answers, decisions, ledger, lists, money, queues, record
 bp = Blueprint("placements", __name__, template_folder="templates")
 MAX_HORIZON_DAYS = 366
 OPTIONS_PAGE = 10
+# Ruled-out schemes are looked up, not listed: at England scale a person has some 2,000, and the
+# page would carry them all (778 kB). One search shows at most this many, with their reasons.
+WHY_SHOWN = 20
+WHY_QUERY_MAX = 100
 OFFICERS = ("officer",)
 
 
@@ -261,6 +267,25 @@ def _options(db, p: YoungPerson, on):  # type: ignore[no-untyped-def]
     return opts, page, why_scheme, why
 
 
+def _why_search() -> str:
+    """The "why not" search text; 400 when it is longer than any scheme's name or place."""
+    q = " ".join(request.args.get("why_q", "").split())
+    if len(q) > WHY_QUERY_MAX:
+        abort(400, description=f"Find a ruled-out scheme: enter at most {WHY_QUERY_MAX} characters.")
+    return q
+
+
+def _ruled_out_matching(excluded: pd.DataFrame, q: str) -> tuple[pd.DataFrame, int]:
+    """The ruled-out schemes whose name, scheme id, district code or district name holds `q`
+    (any case): the first WHY_SHOWN of them by name, and how many match in all."""
+    places = excluded["district"].map(district_name)
+    hit = np.zeros(len(excluded), dtype=bool)
+    for column in (excluded["name"], excluded["scheme_id"], excluded["district"], places):
+        hit |= column.astype(str).str.contains(q, case=False, regex=False).to_numpy(dtype=bool)
+    found = excluded[hit].sort_values(["name", "scheme_id"], kind="stable")
+    return found.head(WHY_SHOWN), len(found)
+
+
 @bp.get("/people/<person_id>")
 @roles_required(*OFFICERS)
 def person(person_id: str) -> ResponseReturnValue:
@@ -284,12 +309,16 @@ def person(person_id: str) -> ResponseReturnValue:
                                rows=queues.proposal_rows(db, [Proposal.person_id == person_id], on=on,
                                                          horizon_days=horizon),
                                urgent_codes=URGENT_ACCOM)  # fmt: skip
-    audit.record("view_person", person_id)
+    why_q = _why_search()
+    looked_up = f"why not: {request.args.get('why_not', '')}" if request.args.get("why_not") else ""
+    audit.record("view_person", person_id, detail=f"why not: search {why_q!r}" if why_q else looked_up)
     db.commit()
-    opts = page = why = None
-    why_scheme = ""
+    opts = page = why = found = None
+    why_scheme, matching = "", 0
     if p.status == "waiting":
         opts, page, why_scheme, why = _options(db, p, on)
+        if opts is not None and why_q:
+            found, matching = _ruled_out_matching(opts.excluded, why_q)
     placements = list(
         db.scalars(select(Placement).where(Placement.person_id == person_id).order_by(Placement.id.desc()))
     )
@@ -314,6 +343,10 @@ def person(person_id: str) -> ResponseReturnValue:
         page=page,
         why_scheme=why_scheme,
         why=why,
+        why_q=why_q,
+        found=found,
+        matching=matching,
+        why_shown=WHY_SHOWN,
         schemes=schemes,
         rows=queues.proposal_rows(db, [Proposal.person_id == person_id], on=on, horizon_days=horizon),
         placements=placements,
