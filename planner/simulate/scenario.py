@@ -22,8 +22,9 @@ from planner.data.problems import InvalidInput
 from planner.data.vocab import SCHEME_TYPES, SUPPORT_LEVELS, UNSUITABLE_TYPES
 from planner.data.yaml_reader import Reader, YamlProblem, compose, refuse_size
 
-Policy = Literal["fcfs", "optimised", "clairvoyant"]
-POLICIES: tuple[Policy, ...] = ("fcfs", "optimised", "clairvoyant")
+Policy = Literal["fcfs", "optimised", "anticipatory", "hindsight", "clairvoyant"]
+POLICIES: tuple[Policy, ...] = ("fcfs", "optimised", "anticipatory", "hindsight", "clairvoyant")
+BOUNDS: tuple[Policy, ...] = ("hindsight", "clairvoyant")  # lower bounds, not panels one could run
 Contract = Literal["block", "spot"]
 
 # Assumed nightly costs of the fallbacks, as weekly figures; a scenario can set its own.

@@ -26,13 +26,17 @@ from planner.data.contract import Dataset
 from planner.data.districts import district_names
 from planner.data.roof import unsuitable_night
 from planner.forecast.suitability import CareLeavers17To21
-from planner.simulate.policies import POLICIES, ages, clairvoyant, static_eligible
+from planner.simulate.anticipate import anticipatory
+from planner.simulate.hindsight import hindsight_bound
+from planner.simulate.policies import POLICIES, Bound, ages, clairvoyant, static_eligible
 from planner.simulate.population import Population, draw_population
 from planner.simulate.roofs import NEVER
-from planner.simulate.scenario import Policy, Scenario
+from planner.simulate.scenario import BOUNDS, Policy, Scenario
 from planner.simulate.world import World, build_world
 
 log = logging.getLogger(__name__)
+
+DECIDE = {**POLICIES, "anticipatory": anticipatory}
 
 NIGHTS = 7
 METRICS = ("bnb_nights", "emergency_nights", "unsuitable_nights", "unsuitable_per_night",
@@ -119,9 +123,9 @@ def run_once(
     """One Monte Carlo run of one policy; `ledger` adds the weekly counts conservation is checked
     on, `trace` who waited past their need date in which week (for commissioning)."""
     pop = draw_population(world, seed, run)
-    if policy == "clairvoyant":
-        return _bound_run(world, pop)
-    decide = POLICIES[policy]
+    if policy in BOUNDS:
+        return _bound_run(world, pop, policy)
+    decide = DECIDE[policy]
     s, weeks = world.schemes, world.weeks
     n_people, n_schemes, nd = len(pop), len(s), len(world.district_codes)
     at = pop.first_scheme.astype(np.int64)
@@ -228,12 +232,13 @@ def _totals(
     }
 
 
-def _bound_run(world: World, pop: Population) -> RunResult:
-    b = clairvoyant(world, pop)
+def _bound_run(world: World, pop: Population, policy: Policy) -> RunResult:
+    b = clairvoyant(world, pop) if policy == "clairvoyant" else hindsight_bound(world, pop)
     weekly = np.full((world.weeks, len(WEEK_COLUMNS)), np.nan)
     weekly[:, WEEK["unsuitable_nights"]] = NIGHTS * b.unsuitable
     weekly[:, WEEK["unsuitable_per_night"]] = b.unsuitable
-    weekly[:, WEEK["waiting"]] = b.waiting
+    if isinstance(b, Bound):
+        weekly[:, WEEK["waiting"]] = b.waiting
     # A bound on B&B and emergency nights together, and on those waiting: it does not say who, so
     # it has no split, no figures by district, and no costs or distances.
     by_d = np.full((len(world.district_codes), len(DISTRICT_COLUMNS)), np.nan)
