@@ -22,7 +22,9 @@ each urgency class are placed. Last, a place is held back from an adult housed w
 (and from no-one else) when its bid price is above their weight: the coming weeks' demand for
 it, from people with fewer options, is worth more than placing them this week; they stay where
 they live and come back next week. An under-18 or someone with no roof who needs a place now is
-never held back, so no under-18 due now is left unplaced that `optimised` would place.
+never held back, and if the prices would place another under-18 due now in place of one the
+optimiser places, the optimiser's placements stand: no under-18 due now is left unplaced that
+`optimised` would place.
 """
 
 from __future__ import annotations
@@ -74,7 +76,9 @@ def _expected(world: World, lookahead: int) -> _Expected:
                                .reshape(len(weight), -1)], axis=1)  # fmt: skip
     _, first, inv = np.unique(key_rows, axis=0, return_index=True, return_inverse=True)
     share = np.bincount(inv.ravel(), weights=world.pool_weight)
-    mean_stay = np.array([world.stays.mean_weeks(int(t), int(n)) for t, n in zip(s.stay_type, s.support, strict=True)])
+    mean_stay = np.array(
+        [world.stays.mean_weeks(int(t), int(n)) for t, n in zip(s.stay_type, s.support, strict=True)]
+    )
     frees = np.minimum(1.0, lookahead / np.maximum(mean_stay, 1.0))
     out = _Expected(e[first], share, weight[first], frees)
     _CACHE.clear()
@@ -82,7 +86,9 @@ def _expected(world: World, lookahead: int) -> _Expected:
     return out
 
 
-def weights(pop: Population, idx: np.ndarray, week: int, roof_until: np.ndarray, lookahead: int) -> np.ndarray:
+def weights(
+    pop: Population, idx: np.ndarray, week: int, roof_until: np.ndarray, lookahead: int
+) -> np.ndarray:
     """What a week of waiting costs each person (module docstring)."""
     adult = ages(pop, idx, week) >= ADULT_AGE
     roofless = (roof_until[idx] <= week + lookahead) | pop.in_emergency[idx]
@@ -162,6 +168,12 @@ def anticipatory(
     price = bid_prices(world, pop, idx, vacancies, week, static, until, lookahead)
     gbp = price * world.bnb_weekly * lookahead / 2  # a place's worth: the B&B weeks it averts
     out = panel(world, pop, idx, vacancies, week, static, roof_until, gbp)
+    # Prices change who goes where, so they could place another under-18 due now in place of one
+    # the optimiser places (the count is the same): then the optimiser's answer stands.
+    plain = panel(world, pop, idx, vacancies, week, static, roof_until)
+    minors_now = (ages(pop, idx, week) < ADULT_AGE) & (pop.arrive[idx] <= week)
+    if ((plain >= 0) & minors_now & (out < 0)).any():
+        out = plain
     return hold_back(world, pop, idx, out, price, week, until, lookahead)
 
 

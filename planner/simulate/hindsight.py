@@ -23,9 +23,11 @@ problem, so its value is at or below every such panel's nights (a valid lower bo
 Any no-move schedule of the true run, restricted to these people's first placements, is a
 feasible point with the same or more nights, so the optimum is a lower bound. Schemes alike for
 every person in the model (same rules, same capacity changes) are one group; a group's places
-are counted in each week a placement holds one (a sparse interval matrix). The clairvoyant bound (moves allowed) is also a lower bound on
-every no-move panel; `hindsight_bound` returns the larger of the two, week by week where the LP's
-total is the smaller (it rarely is), so the summary reads clairvoyant <= hindsight <= any policy.
+are counted in each week a placement holds one (a sparse interval matrix). Weeks of placement are
+decided in blocks (`BLOCK_WEEKS`, a further relaxation, below). The clairvoyant bound (moves
+allowed) is also a lower bound on every no-move panel; `hindsight_bound` returns the larger of the
+two, week by week where the LP's total is the smaller (it rarely is), so the summary reads
+clairvoyant <= hindsight <= any policy.
 """
 
 from __future__ import annotations
@@ -43,7 +45,6 @@ from planner.data.vocab import ADULT_AGE
 from planner.simulate.policies import age_eligible, ages, clairvoyant, static_eligible, windows
 from planner.simulate.population import FIRST_BIRTHDAY, Population
 from planner.simulate.world import World
-
 
 # Weeks of placement decided together in the LP: a relaxation (each real week of a block costs at
 # least the block's first week's nights and holds a place at least from the block's last week), 4x
@@ -95,7 +96,9 @@ def hindsight_bound(world: World, pop: Population, *, block_weeks: int = BLOCK_W
     bound = clairvoyant(world, pop).unsuitable
     if not len(people):
         return Hindsight(bound, 0.0, 0, time.perf_counter() - t0)
-    first = np.where(pop.listed[people] & (pop.arrive[people] >= 1), pop.arrive[people] - 1, pop.arrive[people])
+    first = np.where(
+        pop.listed[people] & (pop.arrive[people] >= 1), pop.arrive[people] - 1, pop.arrive[people]
+    )
     # cost if placed at week t: unsuitable weeks up to and including t; never placed: all of them
     cum = np.cumsum(u, axis=1)
     never = cum[:, -1]

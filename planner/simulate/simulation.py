@@ -27,6 +27,7 @@ from planner.data.districts import district_names
 from planner.data.roof import unsuitable_night
 from planner.forecast.suitability import CareLeavers17To21
 from planner.simulate.anticipate import anticipatory
+from planner.simulate.gaps import gap_rows, people_referred
 from planner.simulate.hindsight import hindsight_bound
 from planner.simulate.policies import POLICIES, Bound, ages, clairvoyant, static_eligible
 from planner.simulate.population import Population, draw_population
@@ -43,7 +44,7 @@ METRICS = ("bnb_nights", "emergency_nights", "unsuitable_nights", "unsuitable_pe
            "under18_waiting_nights", "housed_waiting_nights", "people_unplaced", "people_unsuitably_housed",
            "weekly_cost", "total_cost", "mean_distance_km", "unsuitable_share_17_21",
            "unsuitable_share_17_21_end", "unsuitable_nights_first_quarter",
-           "unsuitable_nights_last_quarter")  # fmt: skip
+           "unsuitable_nights_last_quarter", "people_referred")  # fmt: skip
 QUARTER_WEEKS = 13
 # Weekly figures and how a month adds them up: nights and cost are summed, counts on a night averaged.
 WEEK_COLUMNS = {"bnb_nights": "sum", "emergency_nights": "sum", "unsuitable_nights": "sum",
@@ -171,6 +172,7 @@ def run_once(
             rows.append(_ledger_row(pop, st, w, departures, evicted, len(left), cap))
     by_d[:, 3] = np.bincount(home[waited], minlength=nd)
     totals = _totals(world, weekly, by_d, int(waited.sum()), int(unsuitably.sum()))
+    totals["people_referred"] = float(people_referred(pop, weeks))
     unplaced = (np.concatenate(traced) if traced else np.zeros((0, 3), np.int64)) if trace else None
     return RunResult(totals, weekly, by_d, pd.DataFrame(rows) if ledger else None, unplaced)
 
@@ -247,6 +249,7 @@ def _bound_run(world: World, pop: Population, policy: Policy) -> RunResult:
     totals["unsuitable_per_night"] = float(b.unsuitable.mean())
     totals["unsuitable_nights_first_quarter"] = float(NIGHTS * b.unsuitable[:QUARTER_WEEKS].sum())
     totals["unsuitable_nights_last_quarter"] = float(NIGHTS * b.unsuitable[-QUARTER_WEEKS:].sum())
+    totals["people_referred"] = float(people_referred(pop, world.weeks))
     return RunResult(totals, weekly, by_d)
 
 
@@ -388,6 +391,7 @@ def simulate(
                 by_district += _long(dk, DISTRICT_COLUMNS[:5] + ("mean_distance_km",), stack[:, d, :])
             weekly = np.stack([r.weekly for r in rs])
             by_month += _months(weekly, month, months, keys, world)
+    summary += gap_rows(pd.DataFrame(per_run))
     years = len(tasks) * scenario.weeks / 52
     return SimulationResult(
         pd.DataFrame(summary), pd.DataFrame(by_district), pd.DataFrame(by_month), pd.DataFrame(per_run),
