@@ -30,7 +30,8 @@ def people_referred(pop: Population, weeks: int) -> int:
     return int(((pop.first_scheme < 0) & (pop.arrive < weeks)).sum())
 
 
-def _interval(v: np.ndarray) -> tuple[float, float, float]:
+def interval(v: np.ndarray) -> tuple[float, float, float]:
+    """Mean and the range 80% of runs fell in (NaN runs left out), as every summary row has them."""
     v = v[~np.isnan(v)]
     if not len(v):
         return (float("nan"),) * 3
@@ -54,7 +55,7 @@ def gap_rows(runs: pd.DataFrame) -> list[dict[str, object]]:
             referred = p["people_referred"].to_numpy(float)
             per_100 = 100 * (nights - b) / np.where(referred > 0, referred, np.nan)
             for metric, values in zip(GAP_METRICS, (ratio, per_100), strict=True):
-                mean, lo, hi = _interval(values)
+                mean, lo, hi = interval(values)
                 out.append({"scenario": scenario, "policy": policy, "metric": metric,
                             "mean": mean, "lo80": lo, "hi80": hi})  # fmt: skip
     return out

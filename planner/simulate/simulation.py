@@ -27,7 +27,7 @@ from planner.data.districts import district_names
 from planner.data.roof import unsuitable_night
 from planner.forecast.suitability import CareLeavers17To21
 from planner.simulate.anticipate import anticipatory
-from planner.simulate.gaps import gap_rows, people_referred
+from planner.simulate.gaps import gap_rows, interval, people_referred
 from planner.simulate.hindsight import hindsight_bound
 from planner.simulate.policies import POLICIES, Bound, ages, clairvoyant, static_eligible
 from planner.simulate.population import Population, draw_population
@@ -320,18 +320,11 @@ def _tick(progress: Callable[[int, int], None] | None, n: int, total: int) -> No
         progress(n, total)
 
 
-def _interval(values: np.ndarray) -> tuple[float, float, float]:
-    v = values[~np.isnan(values)]
-    if not len(v):
-        return (float("nan"),) * 3
-    return float(v.mean()), float(np.quantile(v, 0.1)), float(np.quantile(v, 0.9))
-
-
 def _long(keys: Mapping[str, object], names: Iterable[str], stack: np.ndarray) -> list[dict[str, object]]:
     """Rows of (keys, metric, mean, lo80, hi80) from a (runs, metrics) stack."""
     out = []
     for k, name in enumerate(names):
-        mean, lo, hi = _interval(stack[:, k])
+        mean, lo, hi = interval(stack[:, k])
         out.append({**keys, "metric": name, "mean": mean, "lo80": lo, "hi80": hi})
     return out
 
