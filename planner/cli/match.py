@@ -48,6 +48,9 @@ HORIZON = click.option(
 @click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=None,
               help="Seconds; on reaching it the best answer found is returned and marked.")  # fmt: skip
 @HORIZON
+@click.option("--anticipate", is_flag=True, default=False,
+              help="Plan for the coming weeks: hold a place for someone due soon after the horizon who "
+                   "would have no other, when everyone placed now can still be placed.")  # fmt: skip
 def match_cmd(
     data_dir: Path,
     on: datetime,
@@ -55,6 +58,7 @@ def match_cmd(
     out: Path | None,
     time_limit: float | None,
     horizon_days: int,
+    anticipate: bool,
 ) -> None:
     """Match everyone in DATA_DIR due within the horizon to places at once and write matches.csv.
 
@@ -65,15 +69,21 @@ def match_cmd(
     cost, distance, solve time and placement rates by gender, age band, support need, UASC and
     district.
 
+    With --anticipate, places are held for people due in the eight weeks after the horizon who
+    would otherwise have none (an under-18 with no other registered place, a wheelchair user),
+    only where everyone placed now can still be placed; each hold is listed with why.
+
     Example: planner match demo --date 2026-11-23 --out demo/matches.csv
     """
     data = load(data_dir, on.date())  # the files are checked before the solver is imported
     from planner.data import folder_cache
     from planner.match import answer_of, format_summary, match, write_matches
+    from planner.match.anticipate import LOOKAHEAD_DAYS, hold_lines
 
     funding = _funding()
     result = match(data.people, data.schemes, on=on.date(), objective=objective,  # type: ignore[arg-type]
-                   time_limit=time_limit, horizon_days=horizon_days, funding=funding)  # fmt: skip
+                   time_limit=time_limit, horizon_days=horizon_days, funding=funding,
+                   anticipate_days=LOOKAHEAD_DAYS if anticipate else 0)  # fmt: skip
     path = folder_for(out) if out is not None else data_dir / "matches.csv"
     try:
         write_matches(result.matches, path)
@@ -81,12 +91,13 @@ def match_cmd(
         raise cannot_write(path, e) from None
     if result.status == "optimal" and result.solution is not None:  # a time-limited answer is not kept
         answer = answer_of(result.solution, data.people, data.schemes)
-        folder_cache.write(
-            data_dir, ANSWER_FILE, _key(data, on.date(), horizon_days, objective, funding), answer.to_bytes()
-        )
+        key = _key(data, on.date(), horizon_days, objective, funding) + (" anticipate" if anticipate else "")
+        folder_cache.write(data_dir, ANSWER_FILE, key, answer.to_bytes())
     click.echo(
         format_summary(result, data.people, on=on.date(), council_meets=funding.council_meets_rent_shortfall)
     )
+    if anticipate:
+        click.echo("\n".join(hold_lines(result.holds)))
     click.echo(f"Wrote {path}")
 
 

@@ -37,6 +37,7 @@ from planner.data.contract import HORIZON_DAYS, complete_people, due_within, nee
 from planner.data.formats import spreadsheet_safe
 from planner.data.funding import DEFAULT_FUNDING, FundingSettings
 from planner.data.roof import may_take_emergency, urgency_rank
+from planner.match.anticipate import empty_holds, held_note, plan_holds
 from planner.match.arcs import Arcs, batch_pairs, chosen_arcs
 from planner.match.cost import DEFAULT_WEIGHTS, OBJECTIVES, CostWeights, Objective, pair_cost
 from planner.match.explain import explain
@@ -125,14 +126,28 @@ def match(
     force_stages: bool = False,
     horizon_days: int = HORIZON_DAYS,
     funding: FundingSettings = DEFAULT_FUNDING,
+    anticipate_days: int = 0,
 ) -> MatchResult:
     """Match everyone on the waiting list at once. Frames as `contract.load_folder` returns them;
-    `funding`: who pays (the council objective, and each place's shares in `matches`)."""
-    sol = solve(people, schemes, on=on, objective=objective, time_limit=time_limit, weights=weights,
-                force_stages=force_stages, horizon_days=horizon_days, funding=funding)  # fmt: skip
-    t0 = time.perf_counter()
+    `funding`: who pays (the council objective, and each place's shares in `matches`);
+    `anticipate_days`: plan for people due within that many days after the horizon, holding places
+    for those who would have no other (`planner.match.anticipate`); 0 does not."""
+
+    def resolve(s: pd.DataFrame) -> Solution:
+        return solve(people, s, on=on, objective=objective, time_limit=time_limit, weights=weights,
+                     force_stages=force_stages, horizon_days=horizon_days, funding=funding)  # fmt: skip
+
+    sol = resolve(schemes)
     people = complete_people(people)
+    holds = empty_holds()
+    if anticipate_days > 0 and sol.status == "optimal":
+        schemes, sol, holds = plan_holds(people, schemes, sol, on=on, lookahead_days=anticipate_days,
+                                         resolve=resolve)  # fmt: skip
+    t0 = time.perf_counter()
     matches, why_not = explain(people, schemes, sol, on=on, objective=objective, funding=funding)
+    for pid in holds["person_id"]:
+        row = matches["person_id"] == pid
+        matches.loc[row, "reason"] = matches.loc[row, "reason"] + "; " + held_note(holds, str(pid))
     return MatchResult(
         matches=matches,
         why_not=why_not,
@@ -142,6 +157,7 @@ def match(
         timings={**sol.timings, "explain": time.perf_counter() - t0},
         method=sol.method,
         solution=sol,
+        holds=holds,
     )
 
 

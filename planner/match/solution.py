@@ -55,6 +55,8 @@ class MatchResult:
     method: str = ""  # how the suitable stage was solved
     horizon_days: int = HORIZON_DAYS
     solution: Solution | None = field(default=None, repr=False, compare=False)  # for `answer_of`
+    # places held for people due soon who would have no other (`planner.match.anticipate`)
+    holds: pd.DataFrame | None = field(default=None, repr=False, compare=False)
 
     @property
     def seconds(self) -> float:

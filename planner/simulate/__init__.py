@@ -2,7 +2,9 @@
 
 `scenario` reads and checks scenario files (YAML); `world` builds the simulated county, and
 `population` (with `roofs`: where people live while they wait) the people of a run; `policies`
-are the weekly placement panel's ways of deciding (fcfs, the optimiser, a clairvoyant bound);
+are the weekly placement panel's ways of deciding (fcfs, the optimiser, a clairvoyant bound),
+`anticipate` the panel that plans for the coming weeks, `hindsight` the no-move bound, `gaps`
+each policy's distance from it;
 `simulation.simulate()` runs them week by week with Monte Carlo intervals; `calibration` sets the
 baseline beside the council's DfE figures; `commissioning` chooses where to buy places within a
 budget; `report` writes the CSV files and the HTML report.

@@ -20,7 +20,7 @@ from planner.match.batch import DEFAULT_WEIGHTS
 from planner.match.flow import assign
 from planner.simulate.population import FIRST_BIRTHDAY, Population
 from planner.simulate.roofs import NEVER
-from planner.simulate.world import GENDER_CODE, World
+from planner.simulate.world import GENDER_CODE, Profiles, World
 
 
 # The weekly panel uses the batch optimiser's exact flow (planner.match.flow.assign), its urgency order
@@ -33,16 +33,24 @@ def ages(pop: Population, idx: np.ndarray, week: int) -> np.ndarray:
     return (FIRST_BIRTHDAY - 1 + (pop.birthdays[idx] <= 7 * week).sum(axis=1)).astype(np.int32)
 
 
+def profile_eligible(world: World, p: Profiles) -> np.ndarray:
+    """(profiles, schemes) True where the rules of who someone is (not their age, districts to
+    avoid or places reserved for others) allow the pair."""
+    s = world.schemes
+    e = (s.gender == GENDER_CODE["any"]) | (s.gender == p.gender[:, None])
+    e &= s.support >= p.need[:, None]
+    e &= ~p.wheelchair[:, None] | s.wheelchair
+    e &= ~p.parent_child[:, None] | s.parent_child
+    e &= ~p.high_risk[:, None] | s.high_risk
+    e &= (p.risks[:, None] & s.excluded) == 0
+    e &= (s.accom_type != OWN_TENANCY) | p.tenancy_ready[:, None]  # own tenancy: when ready (v1.2)
+    return np.asarray(e)
+
+
 def static_eligible(world: World, pop: Population, idx: np.ndarray) -> np.ndarray:
     """(people, schemes) True where every hard rule but the age rules allows the pair."""
-    s, p = world.schemes, pop.people
-    e = (s.gender == GENDER_CODE["any"]) | (s.gender == p.gender[idx][:, None])
-    e &= s.support >= p.need[idx][:, None]
-    e &= ~p.wheelchair[idx][:, None] | s.wheelchair
-    e &= ~p.parent_child[idx][:, None] | s.parent_child
-    e &= ~p.high_risk[idx][:, None] | s.high_risk
-    e &= (p.risks[idx][:, None] & s.excluded) == 0
-    e &= (s.accom_type != OWN_TENANCY) | p.tenancy_ready[idx][:, None]  # own tenancy: when ready (v1.2)
+    s = world.schemes
+    e = profile_eligible(world, pop.people.take(idx))
     for person, district in pop.avoid:
         rows = np.flatnonzero(idx == person)
         if len(rows):
@@ -147,6 +155,17 @@ def optimised(
 ) -> np.ndarray:  # fmt: skip
     """The matching optimiser on this week's panel (planner.match.flow.assign: most people placed,
     then the most urgent, then the least cost) on waiting people x vacant schemes."""
+    return panel(world, pop, idx, vacancies, week, static, roof_until)
+
+
+def panel(
+    world: World, pop: Population, idx: np.ndarray, vacancies: np.ndarray, week: int,
+    static: np.ndarray | None = None, roof_until: np.ndarray | None = None,
+    price: np.ndarray | None = None,
+) -> np.ndarray:  # fmt: skip
+    """The weekly panel's flow; `price` (GBP a week, per scheme) is added to the level-3 cost of
+    every arc into the scheme (a bid price: what the place is worth to those expected soon), so it
+    changes who goes where among the placements levels 1 and 2 choose, never how many or whom."""
     vacancies = vacancies.copy()
     e = eligible(world, pop, idx, week, static)
     out = staying_put_first(world, pop, idx, vacancies, e)
@@ -155,6 +174,8 @@ def optimised(
         return out
     e = e[:, open_]
     pair = pair_cost(world, pop, idx, week)[:, open_]
+    if price is not None:
+        pair = pair + np.rint(price[open_]).astype(np.int64)[None, :]
     n, m = len(idx), len(open_)
     if n < m:
         # Each person needs only their n cheapest schemes: of n schemes with a vacancy, the other

@@ -21,6 +21,7 @@ from planner.data.districts import boundaries
 from planner.data.formats import spreadsheet_safe, uk_date
 from planner.forecast.shortfall import DESCRIPTION, shortfall_by_level
 from planner.simulate.calibration import MONTH_COLUMNS, baseline_by_month, calibrate, lines
+from planner.simulate.gaps import GAP_LABELS, GAP_METRICS, gap_lines, gap_table
 from planner.simulate.scenario import Scenario, ScenarioInputs, load_inputs
 from planner.simulate.simulation import SimulationResult, simulate
 
@@ -47,6 +48,7 @@ LABELS = {
     "mean_distance_km": "Mean distance from home (km)",
 }
 POLICY_LABELS = {"fcfs": "First come, first served", "optimised": "Optimised panel",
+                 "anticipatory": "Panel planning for the coming weeks", "hindsight": "Hindsight bound",
                  "clairvoyant": "Clairvoyant bound"}  # fmt: skip
 MONTH_LABELS = {
     "unsuitable_nights": "B&B and emergency nights",
@@ -65,6 +67,8 @@ def _fmt(metric: str, v: float) -> str:
         return f"£{v:,.0f}"
     if metric.startswith("unsuitable_share"):
         return f"{100 * v:.1f}%"
+    if metric == "ratio_to_hindsight":
+        return f"{v:,.2f}×"
     if metric in ("mean_distance_km", "unsuitable_per_night", "waiting"):
         return f"{v:,.1f}"
     return f"{v:,.0f}"
@@ -218,6 +222,24 @@ in their placement or care.</p><ul>{notes}</ul>
 <table><tr><th>Month</th>{head}</tr>{body}</table>"""
 
 
+def gap_section(summary: pd.DataFrame) -> str:
+    """Each policy's distance from the hindsight bound (empty when it was not simulated)."""
+    t = gap_table(summary)
+    if t.empty:
+        return ""
+    cols = (t[c] for c in ("scenario", "policy", "unsuitable_nights", *GAP_METRICS))
+    body = "".join(f"<tr><td>{html.escape(str(scenario))}</td>"
+                   f"<td>{POLICY_LABELS.get(str(policy), policy)}</td>"
+                   f"<td>{_fmt('unsuitable_nights', float(nights))}</td>"
+                   f"<td>{_fmt('ratio_to_hindsight', float(ratio))}</td>"
+                   f"<td>{_fmt('gap_per_100_referred', float(per))}</td></tr>"
+                   for scenario, policy, nights, ratio, per in zip(*cols, strict=True))  # fmt: skip
+    return f"""<h2>Distance from the hindsight bound</h2><p>Means over the same runs.</p>
+<table><tr><th>Scenario</th><th>Policy</th><th>B&amp;B and emergency nights</th>
+<th>{html.escape(GAP_LABELS["ratio_to_hindsight"])}</th><th>{html.escape(GAP_LABELS["gap_per_100_referred"])}</th>
+</tr>{body}</table>"""
+
+
 def scenario_lines(result: SimulationResult) -> list[str]:
     """What `planner scenario` prints: B&B and emergency nights of each scenario and policy, the
     weekly cost to the council and that met by housing benefit, the baseline against DfE's figures
@@ -232,6 +254,7 @@ def scenario_lines(result: SimulationResult) -> list[str]:
         for scenario, policy, mean, lo, hi in zip(*cols, strict=True):
             out.append(f"{scenario!s:>20} {policy!s:>12} {metric:<27} {u}{mean:>10,.0f} "
                        f"(80%: {u}{lo:,.0f} to {u}{hi:,.0f})")  # fmt: skip
+    out += gap_lines(s)
     cal = calibrate(s, result.care_leavers)
     out += lines(cal)
     months = baseline_by_month(result.by_month, policy=cal.policy)
@@ -272,7 +295,9 @@ fell in underneath. The baseline is the same county with no changes. Simulated i
 <h2>B&amp;B and emergency nights by month</h2><figure>{chart_by_month(result.by_month)}</figure>
 <h2>Policies compared</h2><figure>{chart_policies(result.summary)}</figure>
 <p>The clairvoyant bound knows every arrival in advance and may move anyone every week: no
-policy can have fewer B&amp;B and emergency nights in total.</p>
+policy can have fewer B&amp;B and emergency nights in total. The hindsight bound knows the future too
+but moves nobody once placed, as a panel does: no panel can have fewer.</p>
+{gap_section(result.summary)}
 <h2>Where people were without a suitable place</h2>
 <figure>{map_shortfall(result.by_district, scenario.name, policy)}</figure>
 <p>District boundaries: ONS, Open Government Licence (see data/reference/ATTRIBUTION.md).</p>

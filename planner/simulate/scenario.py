@@ -26,8 +26,9 @@ if TYPE_CHECKING:  # the CSVs are read after the YAML is checked: a bad file loa
 
     from planner.data.contract import Dataset
 
-Policy = Literal["fcfs", "optimised", "clairvoyant"]
-POLICIES: tuple[Policy, ...] = ("fcfs", "optimised", "clairvoyant")
+Policy = Literal["fcfs", "optimised", "anticipatory", "hindsight", "clairvoyant"]
+POLICIES: tuple[Policy, ...] = ("fcfs", "optimised", "anticipatory", "hindsight", "clairvoyant")
+BOUNDS: tuple[Policy, ...] = ("hindsight", "clairvoyant")  # lower bounds, not panels one could run
 Contract = Literal["block", "spot"]
 
 # Assumed nightly costs of the fallbacks, as weekly figures; a scenario can set its own.

@@ -26,14 +26,19 @@ from planner.data.contract import Dataset
 from planner.data.districts import district_names
 from planner.data.roof import unsuitable_night
 from planner.forecast.suitability import CareLeavers17To21
+from planner.simulate.anticipate import anticipatory
 from planner.simulate.costs import week_cost
-from planner.simulate.policies import POLICIES, ages, clairvoyant, static_eligible
+from planner.simulate.gaps import gap_rows, interval, people_referred
+from planner.simulate.hindsight import hindsight_bound
+from planner.simulate.policies import POLICIES, Bound, ages, clairvoyant, static_eligible
 from planner.simulate.population import Population, draw_population
 from planner.simulate.roofs import NEVER
-from planner.simulate.scenario import Policy, Scenario
+from planner.simulate.scenario import BOUNDS, Policy, Scenario
 from planner.simulate.world import World, build_world
 
 log = logging.getLogger(__name__)
+
+DECIDE = {**POLICIES, "anticipatory": anticipatory}
 
 NIGHTS = 7
 METRICS = ("bnb_nights", "emergency_nights", "unsuitable_nights", "unsuitable_per_night",
@@ -41,7 +46,7 @@ METRICS = ("bnb_nights", "emergency_nights", "unsuitable_nights", "unsuitable_pe
            "weekly_cost", "total_cost", "council_weekly_cost", "housing_benefit_weekly_cost",
            "mean_distance_km", "unsuitable_share_17_21",
            "unsuitable_share_17_21_end", "unsuitable_nights_first_quarter",
-           "unsuitable_nights_last_quarter")  # fmt: skip
+           "unsuitable_nights_last_quarter", "people_referred")  # fmt: skip
 QUARTER_WEEKS = 13
 # Weekly figures and how a month adds them up: nights and cost are summed, counts on a night averaged.
 WEEK_COLUMNS = {"bnb_nights": "sum", "emergency_nights": "sum", "unsuitable_nights": "sum",
@@ -112,9 +117,9 @@ def run_once(
     """One Monte Carlo run of one policy; `ledger` adds the weekly counts conservation is checked
     on, `trace` who waited past their need date in which week (for commissioning)."""
     pop = draw_population(world, seed, run)
-    if policy == "clairvoyant":
-        return _bound_run(world, pop)
-    decide = POLICIES[policy]
+    if policy in BOUNDS:
+        return _bound_run(world, pop, policy)
+    decide = DECIDE[policy]
     s, weeks = world.schemes, world.weeks
     n_people, n_schemes, nd = len(pop), len(s), len(world.district_codes)
     at = pop.first_scheme.astype(np.int64)
@@ -160,6 +165,7 @@ def run_once(
             rows.append(_ledger_row(pop, st, w, departures, evicted, len(left), cap))
     by_d[:, 3] = np.bincount(home[waited], minlength=nd)
     totals = _totals(world, weekly, by_d, int(waited.sum()), int(unsuitably.sum()))
+    totals["people_referred"] = float(people_referred(pop, weeks))
     unplaced = (np.concatenate(traced) if traced else np.zeros((0, 3), np.int64)) if trace else None
     return RunResult(totals, weekly, by_d, pd.DataFrame(rows) if ledger else None, unplaced)
 
@@ -223,12 +229,13 @@ def _totals(
     }
 
 
-def _bound_run(world: World, pop: Population) -> RunResult:
-    b = clairvoyant(world, pop)
+def _bound_run(world: World, pop: Population, policy: Policy) -> RunResult:
+    b = clairvoyant(world, pop) if policy == "clairvoyant" else hindsight_bound(world, pop)
     weekly = np.full((world.weeks, len(WEEK_COLUMNS)), np.nan)
     weekly[:, WEEK["unsuitable_nights"]] = NIGHTS * b.unsuitable
     weekly[:, WEEK["unsuitable_per_night"]] = b.unsuitable
-    weekly[:, WEEK["waiting"]] = b.waiting
+    if isinstance(b, Bound):
+        weekly[:, WEEK["waiting"]] = b.waiting
     # A bound on B&B and emergency nights together, and on those waiting: it does not say who, so
     # it has no split, no figures by district, and no costs or distances.
     by_d = np.full((len(world.district_codes), len(DISTRICT_COLUMNS)), np.nan)
@@ -237,6 +244,7 @@ def _bound_run(world: World, pop: Population) -> RunResult:
     totals["unsuitable_per_night"] = float(b.unsuitable.mean())
     totals["unsuitable_nights_first_quarter"] = float(NIGHTS * b.unsuitable[:QUARTER_WEEKS].sum())
     totals["unsuitable_nights_last_quarter"] = float(NIGHTS * b.unsuitable[-QUARTER_WEEKS:].sum())
+    totals["people_referred"] = float(people_referred(pop, world.weeks))
     return RunResult(totals, weekly, by_d)
 
 
@@ -307,18 +315,11 @@ def _tick(progress: Callable[[int, int], None] | None, n: int, total: int) -> No
         progress(n, total)
 
 
-def _interval(values: np.ndarray) -> tuple[float, float, float]:
-    v = values[~np.isnan(values)]
-    if not len(v):
-        return (float("nan"),) * 3
-    return float(v.mean()), float(np.quantile(v, 0.1)), float(np.quantile(v, 0.9))
-
-
 def _long(keys: Mapping[str, object], names: Iterable[str], stack: np.ndarray) -> list[dict[str, object]]:
     """Rows of (keys, metric, mean, lo80, hi80) from a (runs, metrics) stack."""
     out = []
     for k, name in enumerate(names):
-        mean, lo, hi = _interval(stack[:, k])
+        mean, lo, hi = interval(stack[:, k])
         out.append({**keys, "metric": name, "mean": mean, "lo80": lo, "hi80": hi})
     return out
 
@@ -378,6 +379,7 @@ def simulate(
                 by_district += _long(dk, DISTRICT_COLUMNS[:5] + ("mean_distance_km",), stack[:, d, :])
             weekly = np.stack([r.weekly for r in rs])
             by_month += _months(weekly, month, months, keys, world)
+    summary += gap_rows(pd.DataFrame(per_run))
     years = len(tasks) * scenario.weeks / 52
     return SimulationResult(
         pd.DataFrame(summary), pd.DataFrame(by_district), pd.DataFrame(by_month), pd.DataFrame(per_run),

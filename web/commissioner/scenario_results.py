@@ -10,6 +10,7 @@ from typing import Any, Final
 import pandas as pd
 
 from planner.data.districts import district_name
+from planner.simulate.gaps import GAP_LABELS
 from planner.simulate.report import LABELS, POLICY_LABELS, _fmt
 from web.core.scenario_models import ScenarioRun
 
@@ -96,10 +97,13 @@ def _cell(rows: pd.DataFrame, metric: str) -> tuple[dict[str, str], float]:
 def summary_rows(summary: pd.DataFrame) -> list[dict[str, Any]]:
     """Per policy, per metric: baseline and scenario means with 80% intervals, and the change."""
     name = _name(summary)
+    # the gap to the hindsight bound, where it was simulated (runs before it have none)
+    present = set(summary["metric"])
+    labels = {**LABELS, **{m: label for m, label in GAP_LABELS.items() if m in present}}
     out = []
     for policy in dict.fromkeys(summary["policy"]):
         rows = []
-        for metric, label in LABELS.items():
+        for metric, label in labels.items():
             base, b = _cell(_pick(summary, "baseline", str(policy), metric), metric)
             mine, s = _cell(_pick(summary, name, str(policy), metric), metric)
             rows.append({"metric": metric, "label": label, "baseline": base, "scenario": mine,

@@ -17,7 +17,8 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from planner.data.contract import HORIZON_DAYS
-from planner.data.formats import gbp, uk_date
+from planner.data.formats import gbp, plural, uk_date
+from planner.match.anticipate import LOOKAHEAD_DAYS
 from planner.match.batch import match
 from planner.match.solution import answer_of
 from web.core import audit, versions
@@ -93,13 +94,16 @@ def run_matching(
     horizon_days: int = HORIZON_DAYS,
     seen_run: int | None = None,
     replace_others: bool = False,
+    anticipate: bool = False,
 ) -> MatchRun | MatchingCheck:
     """The optimiser over the whole waiting list and every scheme with a place free; open
     proposals from earlier runs are superseded by the new ones. People needed after the horizon
     get none. `seen_run`: the latest run on the officer's page (0: none); `replace_others`: the
     officer confirmed replacing other officers' open proposals. The run keeps the batch's answer
     for a person's options (`web.officer.answers`), with the data version it was solved on; older runs'
-    answers are dropped."""
+    answers are dropped. `anticipate`: plan for the coming weeks, holding places for people due
+    soon after the horizon who would have no other (`planner.match.anticipate`), kept as proposals
+    in state "held" that nobody confirms."""
     exclusive(db, MATCHING_LOCK)
     lock_people(db)  # it replaces everyone's open proposals: not while a decision is being made
     latest = latest_run(db)
@@ -116,7 +120,8 @@ def run_matching(
     version = versions.current(db)  # before the data: see web.core.versions
     people = people_frame(db)
     schemes = schemes_frame(db, with_vacancies_only=True, on=on)
-    result = match(people, schemes, on=on, horizon_days=horizon_days)
+    result = match(people, schemes, on=on, horizon_days=horizon_days,
+                   anticipate_days=LOOKAHEAD_DAYS if anticipate else 0)  # fmt: skip
     outcome = result.matches["outcome"].value_counts()
     answer = None
     if result.status == "optimal" and result.solution is not None:  # a time-limited answer is not kept
@@ -142,11 +147,13 @@ def run_matching(
     db.flush()
     db.execute(
         update(Proposal)
-        .where(Proposal.state == "proposed")
+        .where(Proposal.state.in_(("proposed", "held")))
         .values(state="superseded", superseded_by_run_id=run.id),
         execution_options=_NO_SYNC,
     )
     proposals = _proposals(result.matches, run.id, user, _in_interim(db))
+    held = _held(result.holds, run.id, user)
+    db.add_all(held)
     run.unsuitable = sum(p.outcome == "unsuitable" for p in proposals)
     run.unplaced = sum(p.outcome == "unplaced" for p in proposals)
     db.add_all(proposals)
@@ -154,10 +161,24 @@ def run_matching(
         "run_matching",
         detail=f"{len(people)} waiting, {len(schemes)} schemes with vacancies, {horizon_days}-day horizon: "
         f"{run.placed} placed, {run.unsuitable} unsuitable, {run.unplaced} unplaced, {run.not_due} not due "
-        f"({result.status})" + (f"; replaced {open_now} open proposals" if open_now else ""),
+        f"({result.status})"
+        + (f"; replaced {open_now} open proposals" if open_now else "")
+        + (f"; planning for the coming weeks, {plural(len(held), 'place')} held" if anticipate else ""),
     )
     db.commit()
     return run
+
+
+def _held(holds: pd.DataFrame | None, run_id: int, user: User) -> list[Proposal]:
+    """A place held for someone due soon: a proposal in state "held" for them at that scheme, with
+    the reason in plain words; a newer run supersedes it."""
+    if holds is None:
+        return []
+    return [
+        Proposal(run_id=run_id, person_id=str(h["person_id"]), scheme_id=str(h["scheme_id"]), outcome="held",
+                 accom_code="", reason=str(h["reason"]), state="held", created_by_id=user.id)
+        for h in holds.to_dict("records")
+    ]  # fmt: skip
 
 
 def _reaching(people: pd.DataFrame, on: date, horizon_days: int) -> int:

@@ -154,16 +154,20 @@ def run_matching() -> ResponseReturnValue:
         horizon_days=int(text),
         seen_run=int(seen) if seen.isdigit() else None,
         replace_others=request.form.get("replace_others") == "yes",
+        anticipate=request.form.get("anticipate") == "yes",
     )
     if isinstance(run, decisions.MatchingCheck):
         users = {u.id: u.username for u in db.scalars(select(User))}
         return render_template("officer/run_check.html", check=run, horizon_days=int(text), users=users), (
             409 if run.newer else 200
         )
+    held = db.scalar(select(func.count()).where(Proposal.run_id == run.id, Proposal.state == "held")) or 0
+    held_text = f"{held:,} {'place' if held == 1 else 'places'}"
     flash(
         f"Matching proposed {run.placed:,} suitable places; {run.unsuitable:,} unsuitable (B&B or emergency) "
         f"and {run.unplaced:,} unplaced among those due within {run.horizon_days} days; {run.not_due:,} "
         "needed later stay on the list. Confirm or decline each proposal."
+        + (f" {held_text} held for people due soon who would have no other." if held else "")
         + (
             " The optimiser hit its time limit: this is its best answer so far."
             if run.status != "optimal"
@@ -213,6 +217,7 @@ def proposals() -> ResponseReturnValue:
         run=decisions.latest_run(db),
         urgent_codes=URGENT_ACCOM,
         query=_query(),
+        held=queues.proposal_rows(db, [Proposal.state == "held"], on=on, horizon_days=horizon_days(current_app)),
     ), (400 if f.errors else 200)
 
 
