@@ -10,7 +10,7 @@ import pandas as pd
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from planner.data.districts import district_name
@@ -217,7 +217,9 @@ def proposals() -> ResponseReturnValue:
         run=decisions.latest_run(db),
         urgent_codes=URGENT_ACCOM,
         query=_query(),
-        held=queues.proposal_rows(db, [Proposal.state == "held"], on=on, horizon_days=horizon_days(current_app)),
+        held=queues.proposal_rows(
+            db, [Proposal.state == "held"], on=on, horizon_days=horizon_days(current_app)
+        ),
     ), (400 if f.errors else 200)
 
 
