@@ -208,7 +208,7 @@ def test_staying_put_is_shown_alone_and_declining_it_puts_them_into_the_batch(
         assert get_db().get(YoungPerson, "YP-0006").staying_put is False  # the decision is kept
 
 
-def test_a_suitably_housed_persons_page_says_they_stay_where_they_live(sign_in: SignIn):
+def test_a_suitably_housed_persons_page_says_they_stay_where_they_live(web_app: Flask, sign_in: SignIn):
     page = sign_in("officer").get("/people/YP-0003").get_data(as_text=True)  # B1 until 7 Dec
     roof = page.split('id="roof-now"')[1].split("</div>")[0]
     assert "until 7 Dec 2026: they stay there until a place is found or it ends" in roof
@@ -216,6 +216,15 @@ def test_a_suitably_housed_persons_page_says_they_stay_where_they_live(sign_in: 
     roof = page.split('id="roof-now"')[1].split("</div>")[0]
     assert "Suitably housed: YP-0005 stays where they live now" in roof and "never offered" in roof
     assert "Former relevant (18-25)" in page
+    with web_app.app_context():  # with their parents, which SSDA903 counts unsuitable (B2): a roof
+        get_db().execute(
+            update(YoungPerson).where(YoungPerson.person_id == "YP-0005").values(current_accom="B2")
+        )
+        get_db().commit()
+    page = sign_in("officer").get("/people/YP-0005").get_data(as_text=True)
+    roof = page.split('id="roof-now"')[1].split("</div>")[0]
+    assert "Housed, though not suitably (SSDA903 counts it unsuitable): YP-0005 stays where they live" in roof
+    assert "Suitably housed" not in roof
 
 
 def test_a_referral_is_added_with_an_error_on_each_field_and_corrected(web_app: Flask, sign_in: SignIn):
