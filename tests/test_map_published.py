@@ -4,6 +4,7 @@ referral history: the CLI's numbers, for the database's council or one chosen.""
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -91,5 +92,8 @@ def test_with_a_referral_history_the_published_forecast_is_not_shown(tmp_path):
         get_db().commit()
     client = app.test_client()
     client.post("/login", data={"username": "analyst", "password": "demo"})
-    html = client.get("/map?month=2027-06").get_data(as_text=True)
+    deadline = time.monotonic() + 60
+    while 'id="forecast-working"' in (html := client.get("/map?month=2027-06").get_data(as_text=True)):
+        assert time.monotonic() < deadline, "the forecast was never ready"
+        time.sleep(0.2)  # worked out in the background: slower on a loaded machine than the page waits
     assert 'id="forecast-table"' in html and "published-forecast" not in html
