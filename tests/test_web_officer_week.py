@@ -183,6 +183,8 @@ def test_staying_put_is_shown_alone_and_declining_it_puts_them_into_the_batch(
     assert "Staying put with own former foster carers" in page and "not ranked against other places" in page
     assert "Place here" not in page and "Rank" not in page
     assert "Confirm staying put" in page
+    card = page.split('id="staying-put"')[1].split("</dl>")[0]
+    assert re.search(r"£250 a week, (£\d+ to the council|all to the council)", card), card  # who pays
     missing = officer.post("/people/YP-0006/staying-put", data={"decision": "declined"})
     assert missing.status_code == 400 and "Choose why staying put was declined" in missing.get_data(
         as_text=True

@@ -341,6 +341,10 @@ def person(person_id: str) -> ResponseReturnValue:
         for pl in placements
         if pl.scheme_id in schemes
     }
+    sp_paid = None
+    if opts is not None and opts.staying_put in schemes:  # who pays for it, from the day it starts
+        starts = max(on, p.needed_from) if p.needed_from else on
+        sp_paid = money.paid_for(p, schemes[opts.staying_put], on=starts)
     current = ledger.open_placement(db, person_id)
     return render_template(
         "officer/person.html",
@@ -358,6 +362,7 @@ def person(person_id: str) -> ResponseReturnValue:
         rows=queues.proposal_rows(db, [Proposal.person_id == person_id], on=on, horizon_days=horizon),
         placements=placements,
         paid=paid,
+        sp_paid=sp_paid,
         who_pays=money.who_pays(opts) if opts is not None else [],
         current=current,
         living=record.living_now(db, p, current, on),
