@@ -14,9 +14,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
-from web_support import ON, build_app, save_vacancies, signer
+from web_support import ON, demo_app, save_vacancies, signer
 
-from planner.demo import generate_history
 from web import create_app
 from web.commissioner.map import forecast as map_forecast
 from web.commissioner.map import forecast_runs
@@ -25,20 +24,11 @@ from web.core import versions
 from web.core.db import engine_of, get_db
 from web.core.models import Scheme
 from web.core.scenario_models import ScenarioRun
-from web.core.seed import demo_dataset
-from web.core.store import replace_all, replace_history
 
 
 @pytest.fixture
 def app(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Flask]:
-    app = build_app("sqlite", tmp_path, request, data=False)
-    with app.app_context():
-        db = get_db()
-        data, _ = demo_dataset(ON)
-        replace_all(db, data)
-        history = generate_history(county="Gloucestershire", seed=1, on=ON)
-        replace_history(db, history.referrals, history.cohort)
-        db.commit()
+    app = demo_app("sqlite", tmp_path, request)
     yield app
     engine_of(app).dispose()
 
