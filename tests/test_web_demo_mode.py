@@ -11,7 +11,7 @@ from web_support import EXAMPLE, ON
 
 from planner.cli import cli
 from planner.data.contract import load_folder
-from web.core import seed, serve
+from web.core import seed, serve, site
 from web.core.db import make_engine
 from web.core.models import Site, User
 
@@ -160,4 +160,22 @@ def test_a_database_made_before_modes_were_recorded_is_judged_by_its_users(datab
     assert _cli("db", "upgrade").exit_code == 0
     with Session(engine) as db:
         assert db.scalar(select(Site.mode)) == "live"
+    engine.dispose()
+
+
+def test_a_mode_recorded_by_another_process_between_the_read_and_the_insert_is_kept(database, monkeypatch):
+    """Two `planner db upgrade` at once: both read no mode, one inserts first; the other keeps it."""
+    assert _cli("db", "upgrade").exit_code == 0
+    engine = make_engine(database)
+    with Session(engine) as db:
+        db.execute(text("DELETE FROM site"))
+        db.add(Site(id=1, mode="demo"))  # the other process's row
+        db.commit()
+    real, stale = site.mode_of, [None]  # this process read once before that row was committed
+    monkeypatch.setattr(site, "mode_of", lambda db: stale.pop() if stale else real(db))
+    with Session(engine) as db:
+        assert site.set_mode(db, "live") == "demo"
+        db.commit()
+    with Session(engine) as db:
+        assert db.scalars(select(Site.mode)).all() == ["demo"]
     engine.dispose()

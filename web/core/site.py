@@ -12,7 +12,7 @@ import time
 
 from flask import Flask
 from sqlalchemy import Engine, inspect, select, text
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash
 
@@ -33,12 +33,18 @@ def mode_of(db: Session) -> str | None:
 
 
 def set_mode(db: Session, mode: str) -> str:
-    """Record `mode` unless one is recorded already; returns the recorded one (caller commits)."""
+    """Record `mode` unless one is recorded already; returns the recorded one (caller commits).
+    Two processes may both read none (two `planner db upgrade` at once): the one whose insert
+    loses keeps the winner's mode rather than failing."""
     recorded = mode_of(db)
-    if recorded is None:
-        db.add(Site(id=1, mode=mode))
-        recorded = mode
-    return recorded
+    if recorded is not None:
+        return recorded
+    try:
+        with db.begin_nested():
+            db.add(Site(id=1, mode=mode))
+    except IntegrityError:
+        return mode_of(db) or mode
+    return mode
 
 
 def disable_demo_logins(db: Session) -> list[str]:
