@@ -14,7 +14,8 @@ import numpy as np
 import pandas as pd
 
 from planner.data.funding import DEFAULT_FUNDING, FundingSettings
-from planner.data.vocab import UNSUITABLE_TYPES
+from planner.data.formats import ages_on
+from planner.data.vocab import STAYING_PUT, STAYING_PUT_UNTIL_AGE, UNSUITABLE_TYPES
 from planner.match.cost import DEFAULT_WEIGHTS, CostWeights, Objective, cost_pence, paying
 from planner.match.eligibility import need_levels, scan, scheme_levels
 
@@ -90,8 +91,12 @@ def batch_pairs(
     options = np.zeros(len(people), dtype=np.int64)
     eligible = 0
     out = (_ArcBuffer(), _ArcBuffer())
+    z = (schemes["accom_type"] == STAYING_PUT).to_numpy()
+    ended = _staying_put_ended(people, on) if z.any() else np.zeros(len(people), dtype=bool)
     for c in scan(people, schemes, on=on):
         rows = slice(c.start, c.start + len(c.ok))
+        if ended[rows].any():
+            c.ok[np.ix_(ended[rows], z)] = False
         fits = np.count_nonzero(c.ok, axis=1)
         eligible += int(fits.sum())
         options[rows] = fits - np.count_nonzero(c.ok[:, wv], axis=1)  # W/V: few columns
@@ -105,6 +110,13 @@ def batch_pairs(
             cost = cost_pence(weekly.weekly(person, j), c.near_km(i, j), extra, objective, weights)
             buffer.add(person, j.astype(np.int32), cost)
     return BatchPairs(out[0].arcs(), out[1].arcs(), options, eligible)
+
+
+def _staying_put_ended(people: pd.DataFrame, on: date) -> np.ndarray:
+    """Who will be 21 on the day their place would start (the later of `on` and `needed_from`):
+    staying put has ended for them, though they may be 20 on the match date."""
+    starts = np.maximum(people["needed_from"].to_numpy(), np.datetime64(on, "ns"))
+    return ages_on(people["date_of_birth"], pd.DatetimeIndex(starts)) >= STAYING_PUT_UNTIL_AGE
 
 
 class _ArcBuffer:
