@@ -13,8 +13,8 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from planner.data.funding import DEFAULT_FUNDING, FundingSettings
 from planner.data.formats import ages_on
+from planner.data.funding import DEFAULT_FUNDING, FundingSettings
 from planner.data.vocab import STAYING_PUT, STAYING_PUT_UNTIL_AGE, UNSUITABLE_TYPES
 from planner.match.cost import DEFAULT_WEIGHTS, CostWeights, Objective, cost_pence, paying
 from planner.match.eligibility import need_levels, scan, scheme_levels
