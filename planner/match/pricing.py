@@ -184,4 +184,4 @@ def reduced_costs(
     got = chosen >= 0
     u = np.zeros(len(benefit), dtype=np.int64)
     u[got] = benefit[got] - cost[chosen[got]] - w[scheme[chosen[got]]]
-    return u[person] + w[scheme] - benefit[person] + cost
+    return (u - benefit)[person] + w[scheme] + cost  # one gather per person, not two
