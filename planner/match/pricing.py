@@ -95,10 +95,10 @@ def candidates(
     n, m = len(source_cost), len(places)
     cost_bin = _cost_bins(cost)
     keep = _lowest(person, cost_bin, _COST_BINS, np.full(n, PER_PERSON), n)
-    urgency = np.unique(source_cost, return_inverse=True)[1]  # 0 = most urgent
-    key = (np.minimum(urgency, 63).astype(np.int16) << 2)[person] + (cost_bin >> 3)  # 4 cost bins
     if PER_PLACE <= 0:
         return keep
+    urgency = np.unique(source_cost, return_inverse=True)[1]  # 0 = most urgent
+    key = (np.minimum(urgency, 63).astype(np.int16) << 2)[person] + (cost_bin >> 3)  # 4 cost bins
     want = np.ceil(places * PER_PLACE).astype(np.int64)
     return keep | _lowest(scheme, key, 64 * 4, want, m)
 
