@@ -46,7 +46,7 @@ def _command(folder: Path, tree: str) -> float:
     return time.perf_counter() - t
 
 
-def _in_process(folder: Path) -> dict[str, float]:
+def _in_process(folder: Path) -> tuple[dict[str, float], str]:
     t = time.perf_counter()
     data = load_folder(folder, on=ON)
     read = time.perf_counter() - t
@@ -55,7 +55,7 @@ def _in_process(folder: Path) -> dict[str, float]:
     write_matches(result.matches, folder / "m.csv")
     tm = result.timings
     return {"read": read, "eligibility": tm["eligibility"], "build": tm["build"], "solve": tm["solve"],
-            "reasons": tm["explain"], "write": time.perf_counter() - t}  # fmt: skip
+            "reasons": tm["explain"], "write": time.perf_counter() - t}, result.method  # fmt: skip
 
 
 def measure(rounds: int, baseline: str | None) -> dict:
@@ -73,13 +73,14 @@ def measure(rounds: int, baseline: str | None) -> dict:
             row["reference"] = reference(folder / "arcs")["wall"]
             if baseline:
                 row["baseline"] = _command(folder, baseline)
-            row.update(_in_process(folder))
+            parts, method = _in_process(folder)
+            row.update(parts)
             bare = bare_flow(person, scheme, cost, places)
             row["bare_build"], row["bare_solve"] = bare["build"], bare["solve"]
             row["load_after"] = os.getloadavg()[0]
             runs.append(row)
     median = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
-    return {"arcs": arcs, "runs": runs, "median": median}
+    return {"arcs": arcs, "runs": runs, "median": median, "method": method}
 
 
 def table(out: dict) -> str:
@@ -101,7 +102,8 @@ def table(out: dict) -> str:
     lines.append(
         f"| bare reference (process: start, load arcs, build, solve) | {m['reference']:.2f} | 1.00 |"
     )
-    lines += ["", "| part (in process) | `planner match` | bare flow on the same arcs |", "|---|---|---|"]
+    lines += ["", f"Solved by: {out['method']}.", ""]
+    lines += ["| part (in process) | `planner match` | bare flow on the same arcs |", "|---|---|---|"]
     bare = {"build": m["bare_build"], "solve": m["bare_solve"]}
     for part in PARTS:
         lines.append(f"| {part} | {m[part]:.2f} s | {f'{bare[part]:.2f} s' if part in bare else ''} |")

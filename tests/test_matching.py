@@ -131,6 +131,18 @@ def test_a_staying_put_place_goes_only_to_its_own_young_person_and_ends_at_21() 
     assert "1 staying put, which ends at 21" in reasons["P2"]
 
 
+def test_staying_put_is_not_given_in_the_batch_to_someone_21_on_the_day_it_would_start() -> None:
+    # P0 is 20 today and 21 in five days; the place is needed from ten days on: staying put has
+    # ended by then. P1 turns 21 only after their start, so their carers' place is given.
+    carers = {"accom_type": "Z", "ofsted_registered": False, "min_age": 18, "max_age": 25}
+    turning, start = pd.Timestamp(ON.replace(year=ON.year - 21)), pd.Timestamp(ON) + pd.Timedelta(days=10)
+    ppl, sch = frames([{"date_of_birth": turning + pd.Timedelta(days=5), "needed_from": start},
+                       {"date_of_birth": turning + pd.Timedelta(days=20), "needed_from": start}],
+                      [{**carers, "reserved_for": "P0"}, {**carers, "reserved_for": "P1"}])  # fmt: skip
+    got = {x.person_id: (x.outcome, x.scheme_id) for x in match(ppl, sch, on=ON).matches.itertuples()}
+    assert got == {"P0": ("unplaced", ""), "P1": ("placed", "S1")}
+
+
 def test_equally_urgent_claimants_are_settled_by_cost() -> None:
     # Both fit S0 (in Gloucester); only P1 lives there, so giving it to P1 costs less distance.
     ppl, sch = frames([{"home_district": "E07000079"}, {}], [{}])

@@ -120,6 +120,11 @@ def staying_put(P: list[dict], S: list[dict], on: date) -> dict[int, int]:
     return out
 
 
+def _staying_put_ended(p: dict, on: date) -> bool:
+    """21 or over on the day the place would start: staying put has ended."""
+    return age_on(p["date_of_birth"], max(p["needed_from"].date(), on)) >= 21
+
+
 def _classes(P: list[dict], on: date) -> np.ndarray:
     """PRODUCT.md v1.2's urgency classes, most urgent first."""
     key = []
@@ -140,6 +145,8 @@ def _reference(ppl: pd.DataFrame, sch: pd.DataFrame, on: date, objective: str, t
     for i, p in enumerate(P):
         for j, s in enumerate(S):
             if i in kept or not due(p, on) or broken(p, s, on) or s["accom_type"] in ("W", "V"):
+                continue
+            if s["accom_type"] == "Z" and _staying_put_ended(p, on):
                 continue
             arcs.append((i, j))
             cost.append(_cost(p, s, objective, tops_up))
@@ -208,9 +215,11 @@ def _check_rules_and_places(ppl: pd.DataFrame, sch: pd.DataFrame, m: pd.DataFram
     S = {s["scheme_id"]: s for s in records(sch)}
     for row in m[m["outcome"].isin(["placed", "unsuitable"])].itertuples():
         p, s = P[row.person_id], S[row.scheme_id]
-        # Staying put is checked on the day it starts (the 18th birthday, for some).
+        # Staying put is checked on the day it starts (the 18th birthday, for some) when given
+        # before the batch; in the batch, on the match date, but it ends at 21 on the start day.
         start = max(p["needed_from"].date(), ON) if s["accom_type"] == "Z" else ON
-        assert not broken(p, s, start), row
+        in_batch = s["accom_type"] == "Z" and not broken(p, s, ON) and not _staying_put_ended(p, ON)
+        assert in_batch or not broken(p, s, start), row
         assert due(p), row
         assert (row.outcome == "unsuitable") == (s["accom_type"] in ("W", "V"))
         assert row.accom_code == s["accom_type"] + ("1" if row.outcome == "placed" else "2")

@@ -37,13 +37,17 @@ def control_character(text: str) -> str | None:
     return "NUL (0x00)" if code == 0 else f"0x{code:02x}"
 
 
-def unstorable(values: pd.Series, max_length: int | None) -> pd.Series:
+def unstorable(values: pd.Series, max_length: int | None, *, controls: bool = True) -> pd.Series:
     """Why each text value cannot be stored at all (None where it can): a control character
-    such as NUL, or more than `max_length` characters."""
+    such as NUL (looked for unless `controls` is False), or more than `max_length` characters."""
+    import numpy as np
     import pandas as pd
 
     why = pd.Series([None] * len(values), index=values.index, dtype=object)
-    control = values.str.contains(CONTROL_PATTERN, regex=True).to_numpy(dtype=bool)
+    if controls:
+        control = values.str.contains(CONTROL_PATTERN, regex=True).to_numpy(dtype=bool)
+    else:
+        control = np.zeros(len(values), dtype=bool)
     why[control] = [
         f"contains the control character {control_character(v)}, which cannot be stored: remove it"
         for v in values[control]

@@ -22,7 +22,7 @@ import pandas as pd
 from planner.data.cells import Column as Column
 from planner.data.cells import Kind as Kind
 from planner.data.cells import parse, range_message
-from planner.data.limits import COLUMNS_MAX, unstorable
+from planner.data.limits import COLUMNS_MAX, control_character, unstorable
 from planner.data.problems import Collector, InvalidInput, Problem
 
 MAX_PROBLEMS = 20
@@ -62,6 +62,7 @@ class Records:
     header: list[str]  # the header row, stripped; [] when the file could not be split
     rows: list[list[str]]  # the records after the header, as written
     problem: tuple[int | None, str] | None = None  # (row, message): why it could not be split
+    plain: bool = False  # no control character and no carriage return anywhere in the file
 
     def values(self, column: str) -> frozenset[str] | None:
         """The values of one column as written, whatever else is wrong in the file (None when the
@@ -110,7 +111,8 @@ def split_records(data: bytes, spec: TableSpec) -> Records:
         )
     if not any(h.strip() for h in records[0]):
         return Records([], [], (1, f"is blank: the first row must be the header ({', '.join(spec.names)})"))
-    return Records([h.strip() for h in records[0]], records[1:])
+    plain = "\r" not in text and control_character(text) is None
+    return Records([h.strip() for h in records[0]], records[1:], plain=plain)
 
 
 def read_table(data: bytes | Records, spec: TableSpec, *, max_problems: int = MAX_PROBLEMS) -> pd.DataFrame:
@@ -151,7 +153,10 @@ def _read(records: Records, spec: TableSpec, out: Collector) -> pd.DataFrame:
             out.add(i, None, f"has {len(rec)} fields but the header has {len(header)} (too {many}{hint})")
             continue
         # One kind of line break inside quoted text, so what is written back reads back the same.
-        rows.append([v.replace("\r\n", "\n").replace("\r", "\n").strip() for v in rec])
+        if records.plain:
+            rows.append([v.strip() for v in rec])
+        else:
+            rows.append([v.replace("\r\n", "\n").replace("\r", "\n").strip() for v in rec])
         numbers.append(i)
     raw = pd.DataFrame(rows, columns=header, dtype=object) if rows else pd.DataFrame(columns=header)
     row_no = np.asarray(numbers, dtype=int)
@@ -167,7 +172,9 @@ def _read(records: Records, spec: TableSpec, out: Collector) -> pd.DataFrame:
                 out.add(int(r), col.name, "is empty but a value is required", order[col.name])
         filled = values.where(~empty, empty_value(col))
         parsed, bad, message = parse(col, filled)
-        refused = unstorable(filled, col.max_length)  # control characters, too long: said instead
+        # Control characters, too long: said instead (a file with no control character is not
+        # searched again column by column).
+        refused = unstorable(filled, col.max_length, controls=not records.plain)
         stored = refused.isna().to_numpy()
         for r, why in zip(row_no[~stored], refused.dropna(), strict=True):
             out.add(int(r), col.name, why, order[col.name])

@@ -13,8 +13,9 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from planner.data.formats import ages_on
 from planner.data.funding import DEFAULT_FUNDING, FundingSettings
-from planner.data.vocab import UNSUITABLE_TYPES
+from planner.data.vocab import STAYING_PUT, STAYING_PUT_UNTIL_AGE, UNSUITABLE_TYPES
 from planner.match.cost import DEFAULT_WEIGHTS, CostWeights, Objective, cost_pence, paying
 from planner.match.eligibility import need_levels, scan, scheme_levels
 
@@ -90,8 +91,12 @@ def batch_pairs(
     options = np.zeros(len(people), dtype=np.int64)
     eligible = 0
     out = (_ArcBuffer(), _ArcBuffer())
+    z = (schemes["accom_type"] == STAYING_PUT).to_numpy()
+    ended = _staying_put_ended(people, on) if z.any() else np.zeros(len(people), dtype=bool)
     for c in scan(people, schemes, on=on):
         rows = slice(c.start, c.start + len(c.ok))
+        if ended[rows].any():
+            c.ok[np.ix_(ended[rows], z)] = False
         fits = np.count_nonzero(c.ok, axis=1)
         eligible += int(fits.sum())
         options[rows] = fits - np.count_nonzero(c.ok[:, wv], axis=1)  # W/V: few columns
@@ -103,23 +108,37 @@ def batch_pairs(
             person = (i + c.start).astype(np.int32)
             extra = np.take(level, j) - np.take(need, person)
             cost = cost_pence(weekly.weekly(person, j), c.near_km(i, j), extra, objective, weights)
-            buffer.add(person, j.astype(np.int32), cost)
+            buffer.add(person, j.astype(np.int32), cost, done=(c.start + len(c.ok)) / len(people))
     return BatchPairs(out[0].arcs(), out[1].arcs(), options, eligible)
 
 
+def _staying_put_ended(people: pd.DataFrame, on: date) -> np.ndarray:
+    """Who will be 21 on the day their place would start (the later of `on` and `needed_from`):
+    staying put has ended for them, though they may be 20 on the match date."""
+    starts = np.maximum(people["needed_from"].to_numpy(), np.datetime64(on, "ns"))
+    return ages_on(people["date_of_birth"], pd.DatetimeIndex(starts)) >= STAYING_PUT_UNTIL_AGE
+
+
 class _ArcBuffer:
-    """Arcs gathered block by block into arrays that double when full. Joining a list of block
-    arrays at the end would leave them interleaved with the blocks' freed temporaries on the
-    heap, which the process then keeps: hundreds of MB at England scale."""
+    """Arcs gathered block by block into arrays sized from the blocks seen so far. Joining a list
+    of block arrays at the end would leave them interleaved with the blocks' freed temporaries
+    on the heap, which the process then keeps (hundreds of MB at England scale); doubling and a
+    last exact copy moved every arc three times. Sized by the share of people scanned, the arrays
+    are about right after the first block and handed over as they are."""
 
     def __init__(self) -> None:
         self.n = 0
         self.cols: list[np.ndarray] = [np.empty(0, np.int32), np.empty(0, np.int32), np.empty(0, np.int64)]
 
-    def add(self, person: np.ndarray, scheme: np.ndarray, cost: np.ndarray) -> None:
+    def add(self, person: np.ndarray, scheme: np.ndarray, cost: np.ndarray, *, done: float = 1.0) -> None:
+        """Append a block's arcs; `done`: the share of all rows scanned once this block is in."""
         end = self.n + len(person)
         if end > len(self.cols[0]):
-            size = max(end, 2 * len(self.cols[0]), 1 << 16)
+            # The arcs so far, scaled to all rows with a little room; at least a quarter more once
+            # the estimate has proved short, so a skewed order cannot grow it block by block.
+            size = max(int(end / max(done, 1e-9) * 1.05), 1 << 16, end)
+            if len(self.cols[0]):
+                size = max(size, len(self.cols[0]) * 5 // 4)
             grown = [np.empty(size, c.dtype) for c in self.cols]
             for old, new in zip(self.cols, grown, strict=True):
                 new[: self.n] = old[: self.n]
@@ -129,7 +148,9 @@ class _ArcBuffer:
         self.n = end
 
     def arcs(self) -> Arcs:
-        """Exactly sized copies (the buffer goes)."""
-        person, scheme, cost = (c[: self.n].copy() for c in self.cols)
-        self.cols = [np.empty(0, c.dtype) for c in self.cols]
-        return Arcs(person, scheme, cost)
+        """The arcs; the arrays themselves when nearly full, else exactly sized copies."""
+        cols = self.cols
+        self.cols = [np.empty(0, c.dtype) for c in cols]
+        if self.n * 10 >= len(cols[0]) * 9:
+            return Arcs(*(c[: self.n] for c in cols))
+        return Arcs(*(c[: self.n].copy() for c in cols))

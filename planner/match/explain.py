@@ -105,14 +105,15 @@ def explain(
     km = np.full(n, np.nan)
     km[got] = home_km(people, schemes, np.flatnonzero(got), s_of[got])
     last = uk_date(due_by(on, sol.horizon_days))
-    needed = people["needed_from"].tolist()
+    needed = {d: uk_date(d) for d in set(text.needed) if pd.notna(d)}  # each distinct date written once
     reasons: list[str] = []
     for i in range(n):
         if not sol.due[i]:
             k = int(n_options[i])
             then = f"; {text.staying_put_ahead(int(ahead[i]))}" if ahead[i] >= 0 else ""
             reasons.append(
-                f"needed from {uk_date(needed[i])}, after the {sol.horizon_days}-day horizon (due by "
+                f"needed from {needed.get(text.needed[i], '')}, "
+                f"after the {sol.horizon_days}-day horizon (due by "
                 f"{last}): stays on the list with no place now; {plural(k, 'suitable scheme')} "
                 f"{'fits' if k == 1 else 'fit'} them today{then}"
             )

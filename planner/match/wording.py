@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from planner.data.districts import district_names, districts, haversine_km
-from planner.data.formats import plural, uk_date
+from planner.data.formats import plural, timestamps, uk_date
 from planner.data.funding import share_phrase, short_phrase
 from planner.data.roof import no_roof_from
 from planner.data.vocab import (
@@ -85,10 +85,10 @@ class Wording:
         self.need = people["support_need"].tolist()
         self.activity = people["activity"].tolist()
         self.current = people["current_accom"].tolist()
-        self.needed = people["needed_from"].tolist()
-        self.born = people["date_of_birth"].tolist()
-        self.until = people["current_until"].tolist()
-        self.roof_from = no_roof_from(people, on=on).tolist()
+        self.needed = timestamps(people["needed_from"])
+        self.born = timestamps(people["date_of_birth"])
+        self.until = timestamps(people["current_until"])
+        self.roof_from = timestamps(no_roof_from(people, on=on))
         self.scheme_id = schemes["scheme_id"].tolist()
         self.scheme_name = schemes["name"].tolist()
         self.district = schemes["district"].tolist()

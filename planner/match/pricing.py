@@ -1,0 +1,187 @@
+"""The one-stage flow solved on a few of its arcs and proved optimal on all of them.
+
+At England scale a person due has some 175 suitable schemes, but the answer uses one arc each and
+almost every person's own cheapest few; the flow spends its time on arcs it never uses. So: solve
+on a candidate set (each person's cheapest arcs and each scheme's most urgent candidates), then
+check the answer against *every* arc with linear programming duality, add the arcs that fail and
+solve again; an answer is returned only with its certificate.
+
+The certificate. The one-stage flow ("max flow, then least `source_cost + arc cost`") is a
+weighted b-matching: maximise the sum over chosen arcs of `B[p] - cost`, with
+`B[p] = BIG - source_cost[p]` and `BIG` larger than any augmenting path can lose in cost
+(`source_cost.max() + (min(people, places) + 1) * cost.max() + 1`): an answer is optimal for the
+weights exactly when it is a max flow of least cost, on any set of arcs. Its LP dual: a price
+`w[s] >= 0` per scheme (0 where a place is left) and `u[p] >= 0` per person (0 if not placed)
+with `u[p] + w[s] >= B[p] - cost` on every arc, tight on the chosen ones. `prices` finds the
+least such prices for the candidate set's answer; if they hold on every arc, the answer is
+optimal for the whole problem (weak duality, with complementary slackness), whatever was left
+out. The flow's answer is optimal for the candidate set, so its least prices always exist; a
+failure to form them (a scheme with places left priced above 0, or no convergence) only means
+the caller solves the whole graph as before.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Final
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+PER_PERSON: Final = 12  # each person's cheapest arcs (at least; cost bins are coarse)
+PER_PLACE: Final = 4.0  # each scheme's most urgent candidates, per place it has
+NEAR: Final = 50  # arcs nearest to failing added per failing arc, up to half the candidates
+ROUNDS: Final = 4  # solves before giving up on the candidate set (then the whole graph is solved)
+_COST_BINS: Final = 32  # a power of 2: `candidates` keeps 4 of them by a shift
+_PASSES: Final = 1000  # at most; about 60 at England scale
+
+
+def priced_assign(
+    person: np.ndarray,
+    scheme: np.ndarray,
+    cost: np.ndarray,
+    source_cost: np.ndarray,
+    places: np.ndarray,
+    solve: Callable[[np.ndarray], np.ndarray | None],
+) -> tuple[np.ndarray, int] | None:
+    """The chosen arc per person (-1 if none) and the number of solves, or None when no
+    certificate was reached. `source_cost` is indexed by person (the flow's cost of placing them),
+    `solve(idx)` solves the one-stage flow on the arcs `idx` and returns the chosen arc per person
+    as positions in `idx` (or None)."""
+    n = len(source_cost)
+    pc = source_cost.astype(np.int64)
+    big = int(pc.max(initial=0)) + (min(n, int(places.sum())) + 1) * int(cost.max(initial=0)) + 1
+    benefit = big - pc
+    keep = candidates(person, scheme, cost, pc, places)
+    for rounds in range(1, ROUNDS + 1):
+        idx = np.flatnonzero(keep)
+        local = solve(idx)
+        if local is None:
+            return None
+        chosen = np.where(local >= 0, idx[np.maximum(local, 0)], -1)
+        w = prices(person[idx], scheme[idx], cost[idx], chosen, person, scheme, cost, benefit, places)
+        if w is None:
+            return None
+        slack = reduced_costs(person, scheme, cost, chosen, w, benefit)
+        short = slack < 0
+        log.debug("pricing round %d: %d candidate arcs, %d below their price", rounds, len(idx), short.sum())
+        if not short.any():
+            return chosen, rounds
+        # Add the failing arcs and as many again of the nearest to failing: prices move when
+        # the answer does, and each round is a whole solve.
+        keep |= short | _nearest(slack, keep, min(NEAR * int(short.sum()), len(idx) // 2))
+    return None
+
+
+def _nearest(slack: np.ndarray, keep: np.ndarray, k: int) -> np.ndarray:
+    """About `k` arcs not yet kept with the least slack (the threshold is read off a sample)."""
+    out = ~keep
+    step = max(1, int(out.sum()) // 200_000)
+    sample = slack[out][::step]
+    if k <= 0 or len(sample) == 0:
+        return np.zeros_like(keep)
+    at = min(len(sample), max(1, k // step)) - 1
+    cut = np.partition(sample, at)[at]
+    return out & (slack <= cut)
+
+
+def candidates(
+    person: np.ndarray, scheme: np.ndarray, cost: np.ndarray, source_cost: np.ndarray, places: np.ndarray
+) -> np.ndarray:
+    """Each person's `PER_PERSON` cheapest arcs and each scheme's `PER_PLACE` x places most urgent
+    (then cheapest) candidates, by thresholds on binned keys (no sort of the arcs)."""
+    n, m = len(source_cost), len(places)
+    cost_bin = _cost_bins(cost)
+    keep = _lowest(person, cost_bin, _COST_BINS, np.full(n, PER_PERSON), n)
+    if PER_PLACE <= 0:
+        return keep
+    urgency = np.unique(source_cost, return_inverse=True)[1]  # 0 = most urgent
+    key = (np.minimum(urgency, 63).astype(np.int16) << 2)[person] + (cost_bin >> 3)  # 4 cost bins
+    want = np.ceil(places * PER_PLACE).astype(np.int64)
+    return keep | _lowest(scheme, key, 64 * 4, want, m)
+
+
+def _cost_bins(cost: np.ndarray) -> np.ndarray:
+    """Each arc's cost as one of `_COST_BINS` bins of about equal size (from a sample), looked up
+    in a table by the cost's leading bits: a shift and a gather, where a search would be 5 passes."""
+    top = int(cost.max(initial=0))
+    shift = max(0, top.bit_length() - 12)
+    sample = cost[:: max(1, len(cost) // 50_000)]
+    edges = np.quantile(sample, np.linspace(0, 1, _COST_BINS + 1)[1:-1])
+    table = np.searchsorted(edges, np.arange((top >> shift) + 1, dtype=np.int64) << shift).astype(np.int16)
+    return table[cost >> shift]
+
+
+def _lowest(group: np.ndarray, key: np.ndarray, bins: int, want: np.ndarray, groups: int) -> np.ndarray:
+    """Arcs whose key is at or below the smallest key at which their group has `want` arcs."""
+    cell = group.astype(np.int32) * bins + key
+    counts = np.bincount(cell, minlength=groups * bins).reshape(groups, bins)
+    below = (np.cumsum(counts, axis=1, dtype=np.int32) < want[:, None]).sum(axis=1)
+    return key <= below[group]
+
+
+def prices(
+    p: np.ndarray,
+    s: np.ndarray,
+    c: np.ndarray,
+    chosen: np.ndarray,
+    person: np.ndarray,
+    scheme: np.ndarray,
+    cost: np.ndarray,
+    benefit: np.ndarray,
+    places: np.ndarray,
+) -> np.ndarray | None:
+    """The least scheme prices `w` for which the answer `chosen` (arc per person, into the whole
+    `person`/`scheme`/`cost`) is tight and every candidate arc (p, s, c) holds, or None.
+
+    An unplaced person prices each scheme they could take at `benefit - cost` at least; a person
+    placed at s0 prices s at `w[s0] + cost(s0) - cost(s)` at least (else they would move). The
+    least fixed point is a longest-path problem over schemes, found by relaxing every arc at once
+    until nothing rises; it is bounded by any optimal dual, so it ends within a pass per scheme."""
+    m = len(places)
+    placed_at = np.full(len(benefit), -1, dtype=np.int64)
+    got = chosen >= 0
+    placed_at[got] = scheme[chosen[got]]
+    paid = np.zeros(len(benefit), dtype=np.int64)
+    paid[got] = cost[chosen[got]]
+    w = np.zeros(m, dtype=np.int64)
+    out = placed_at[p] < 0
+    np.maximum.at(w, s[out], benefit[p[out]] - c[out])
+    moved = (placed_at[p] >= 0) & (s != placed_at[p])
+    src, dst, gain = placed_at[p[moved]], s[moved], paid[p[moved]] - c[moved]
+    order = np.argsort(dst, kind="stable")
+    src, dst, gain = src[order], dst[order], gain[order]
+    starts = np.flatnonzero(np.r_[True, dst[1:] != dst[:-1]]) if len(dst) else np.zeros(0, np.int64)
+    target = dst[starts]
+    for _ in range(min(m + 1, _PASSES)):
+        rise = np.maximum.reduceat(w[src] + gain, starts) if len(starts) else np.zeros(0, np.int64)
+        up = rise > w[target]
+        if not up.any():
+            break
+        w[target[up]] = rise[up]
+    else:
+        return None
+    full = np.bincount(placed_at[got], minlength=m) >= places
+    if (w[~full] > 0).any():
+        return None
+    if (benefit[got] - paid[got] - w[placed_at[got]] < 0).any():
+        return None
+    return w
+
+
+def reduced_costs(
+    person: np.ndarray,
+    scheme: np.ndarray,
+    cost: np.ndarray,
+    chosen: np.ndarray,
+    w: np.ndarray,
+    benefit: np.ndarray,
+) -> np.ndarray:
+    """`u[p] + w[s] - (benefit[p] - cost)` per arc, with `u` the people's duals that make the
+    chosen arcs tight; every arc at or above 0 proves the answer optimal."""
+    got = chosen >= 0
+    u = np.zeros(len(benefit), dtype=np.int64)
+    u[got] = benefit[got] - cost[chosen[got]] - w[scheme[chosen[got]]]
+    return (u - benefit)[person] + w[scheme] + cost  # one gather per person, not two
