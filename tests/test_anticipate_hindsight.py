@@ -8,13 +8,12 @@ import itertools
 from dataclasses import fields, replace
 
 import numpy as np
-import pandas as pd
 import pytest
 from scenario_fixtures import dataset, referrals_frame, scenario
 
 from planner.data.roof import unsuitable_night
 from planner.data.vocab import ADULT_AGE
-from planner.simulate.anticipate import anticipatory, bid_prices
+from planner.simulate.anticipate import anticipatory
 from planner.simulate.hindsight import hindsight_bound
 from planner.simulate.policies import ages, clairvoyant, eligible, optimised
 from planner.simulate.population import Population, draw_population
@@ -161,16 +160,3 @@ def test_anticipatory_never_leaves_an_under_18_due_now_unplaced_that_optimised_p
         roofless = (pop.roof_until[idx] <= week) | pop.in_emergency[idx]
         now = pop.arrive[idx] <= week
         assert ((mine >= 0) & now & roofless).sum() >= ((theirs >= 0) & now & roofless).sum()
-
-
-def test_a_place_wanted_by_those_due_soon_has_a_bid_price_and_a_spare_one_has_none(world):
-    pop = draw_population(world, 3, 0)
-    week = 2
-    idx = np.flatnonzero((pop.first_scheme < 0) & (pop.arrive <= week))
-    spare = np.full(len(world.schemes), 50)
-    tight = np.zeros(len(world.schemes), dtype=np.int64)
-    price_spare = bid_prices(world, pop, idx, spare, week, None, pop.roof_until)
-    price_tight = bid_prices(world, pop, idx, tight, week, None, pop.roof_until)
-    assert np.allclose(price_spare, 0.0)
-    assert price_tight.max() > 0
-    assert pd.Series(price_tight).ge(-1e-9).all()

@@ -181,3 +181,42 @@ def test_a_damaged_kept_answer_is_solved_again(county: Path, tmp_path: Path) -> 
     kept.write_bytes(data[: len(data) // 2])  # a half-written file, as after a full disc
     code, again = _run("options", str(folder), person, "--date", "2026-11-23")
     assert code == 0 and again == first
+
+
+HOLD_PEOPLE = """person_id,date_of_birth,gender,home_district,support_need,needed_from,current_accom
+YP-0101,2006-05-01,F,E07000081,low,2026-11-23,U1
+YP-0102,2009-06-01,M,E07000081,low,2026-12-28,
+"""
+HOLD_SCHEMES = (
+    "scheme_id,name,provider,accom_type,district,latitude,longitude,capacity,vacancies,min_age,max_age,"
+    "gender,support_level,ofsted_registered,weekly_cost\n"
+    "SCH-101,Westgate Supported Flats,Severn Housing Trust,D,E07000081,51.86430,-2.25030,4,1,16,21,any,"
+    "high,true,300.00\n"
+    "SCH-102,Kingsholm Lodgings,Provider Two,E,E07000081,51.86430,-2.25030,4,1,18,25,any,high,false,400.00\n"
+)
+
+
+def test_match_anticipate_says_in_plain_words_which_place_is_held_and_for_whom(tmp_path: Path) -> None:
+    (tmp_path / "young_people.csv").write_text(HOLD_PEOPLE, encoding="utf-8")
+    (tmp_path / "schemes.csv").write_text(HOLD_SCHEMES, encoding="utf-8")
+    code, plain = _run("match", str(tmp_path), "--date", "2026-11-23")
+    assert code == 0, plain
+    assert "Planning for the coming weeks" not in plain
+    code, text = _run("match", str(tmp_path), "--date", "2026-11-23", "--anticipate")
+    assert code == 0, text
+    assert (
+        "Planning for the coming weeks: 1 place held back:\n"
+        "  Westgate Supported Flats (SCH-101): held for a 17-year-old due on 28 Dec who has no other "
+        "registered place (YP-0102)"
+    ) in text
+    with (tmp_path / "matches.csv").open(encoding="utf-8") as f:
+        rows = {r["person_id"]: r for r in csv.DictReader(f)}
+    assert rows["YP-0101"]["scheme_id"] == "SCH-102"  # the adult due now takes the other place
+    assert rows["YP-0102"]["outcome"] == "not_due" and "held for them" in rows["YP-0102"]["reason"]
+
+
+def test_match_anticipate_says_when_no_place_needs_holding(county: Path) -> None:
+    code, text = _run("match", str(county), "--date", "2026-11-23", "--anticipate")
+    assert code == 0, text
+    line = next(x for x in text.splitlines() if x.startswith("Planning for the coming weeks:"))
+    assert line.endswith("held back:") or line.endswith("(everyone due soon has a place left free).")

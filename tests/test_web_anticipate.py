@@ -8,7 +8,7 @@ from sqlalchemy import select
 from web_support import SignIn, import_files
 
 from web.core.db import get_db
-from web.core.models import AuditEvent, Proposal
+from web.core.models import AuditEvent, Placement, Proposal
 
 PEOPLE = b"""person_id,date_of_birth,gender,home_district,support_need,needed_from,current_accom
 YP-0101,2006-05-01,F,E07000081,low,2026-11-23,U1
@@ -51,3 +51,29 @@ def test_planning_for_the_coming_weeks_holds_a_registered_place_and_says_why(sig
         assert any("planning for the coming weeks, 1 place held" in e for e in events)
     # a new run without planning ahead supersedes the hold
     assert HELD not in _run(officer, False).split("Most urgent first")[0]
+
+
+def test_a_held_place_is_given_away_through_place_here_only_when_the_officer_says_so(
+    sign_in: SignIn, web_app
+):
+    officer = sign_in("officer")
+    assert import_files(officer, PEOPLE, SCHEMES).status_code == 303
+    _run(officer, True)  # the one place at SCH-101 is held for YP-0102
+    page = officer.get("/people/YP-0101/place?scheme_id=SCH-101").get_data(as_text=True)
+    assert "The last free place at Westgate Supported Flats is " + HELD in page
+    assert "I am giving away the place held for YP-0102" in page
+    refused = officer.post("/people/YP-0101/place", data={"scheme_id": "SCH-101"})
+    assert refused.status_code == 400
+    assert "Confirm that you are giving away the place held for YP-0102, or cancel" in refused.get_data(
+        as_text=True
+    )
+    with web_app.app_context():
+        assert get_db().scalar(select(Placement).where(Placement.person_id == "YP-0101")) is None
+    # the other place gives nothing away: no warning, no question
+    other = officer.get("/people/YP-0101/place?scheme_id=SCH-102").get_data(as_text=True)
+    assert "giving away" not in other
+    given = officer.post("/people/YP-0101/place", data={"scheme_id": "SCH-101", "give_held": "yes"})
+    assert given.status_code == 303
+    with web_app.app_context():
+        placed = get_db().scalar(select(Placement).where(Placement.person_id == "YP-0101"))
+        assert placed is not None and placed.scheme_id == "SCH-101"

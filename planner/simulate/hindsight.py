@@ -11,10 +11,11 @@ problem, so its value is at or below every such panel's nights (a valid lower bo
   need date to t (the week they are placed they still spend where they are, as the simulation
   counts); never placed, every unsuitable week to their 26th birthday or the end. A listed person
   may be placed the week before their need date (the panel's look-ahead), costing nothing.
-* The place is held from t for the shortest stay the person could have in any type of place
-  (the real stay is at least that), cut at their 21st birthday when they could stay put, and cut
-  at the next week the group's capacity falls (a closure or a cut can end a real placement there).
-  Shorter holds free places: a relaxation.
+* The place is held from t for the person's own stay in that type of place (a stay's length is
+  fixed by the person's quantile and the type, whenever it starts: `simulation._stays`; schemes
+  of one group are of one type), staying put cut at their 21st birthday, and cut at the next week
+  the group's capacity falls (a closure or a cut can end a real placement there). Until 6 Dec
+  2026 the shortest stay of any type was used: a looser bound.
 * A pair is allowed at every week if the age rules allow it at some age from the week before the
   need date to the last week of need; the other hard rules are the simulation's.
 * Today's residents hold their places until they leave (or until the scheme's capacity falls).
@@ -24,7 +25,8 @@ Any no-move schedule of the true run, restricted to these people's first placeme
 feasible point with the same or more nights, so the optimum is a lower bound. Schemes alike for
 every person in the model (same rules, same capacity changes) are one group; a group's places
 are counted in each week a placement holds one (a sparse interval matrix). Weeks of placement are
-decided in blocks (`BLOCK_WEEKS`, a further relaxation, below). The clairvoyant bound (moves
+decided weekly where the LP stays small enough (`MAX_VARIABLES`), else in blocks of 2 or 4 weeks
+(`BLOCK_CHOICES`, a further relaxation, below). The clairvoyant bound (moves
 allowed) is also a lower bound on every no-move panel; `hindsight_bound` returns the larger of the
 two, week by week where the LP's total is the smaller (it rarely is), so the summary reads
 clairvoyant <= hindsight <= any policy.
@@ -42,14 +44,16 @@ from scipy.optimize import linprog
 
 from planner.data.roof import unsuitable_night
 from planner.data.vocab import ADULT_AGE
-from planner.simulate.policies import age_eligible, ages, clairvoyant, static_eligible, windows
+from planner.simulate.policies import age_eligible, ages, clairvoyant, static_eligible
 from planner.simulate.population import FIRST_BIRTHDAY, Population
 from planner.simulate.world import World
 
 # Weeks of placement decided together in the LP: a relaxation (each real week of a block costs at
 # least the block's first week's nights and holds a place at least from the block's last week), 4x
-# fewer variables than weekly for a bound about 10% lower on the demo county (benchmarks/README.md).
-BLOCK_WEEKS: Final = 4
+# fewer variables than weekly for a bound about 3% lower on South Gloucestershire and Lambeth
+# (benchmarks/README.md); weekly when the LP has at most MAX_VARIABLES variables (a few seconds).
+BLOCK_CHOICES: Final = (1, 2, 4)
+MAX_VARIABLES: Final = 300_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +62,7 @@ class Hindsight:
     lp_nights: float  # the LP's optimum, in nights (before taking the clairvoyant bound's if larger)
     variables: int
     seconds: float
+    block_weeks: int = 1  # weeks of placement decided together
 
 
 def _unsuitable_weeks(world: World, pop: Population, idx: np.ndarray) -> np.ndarray:
@@ -84,7 +89,7 @@ def _falls(capacity: np.ndarray) -> np.ndarray:
     return out[:, :weeks]
 
 
-def hindsight_bound(world: World, pop: Population, *, block_weeks: int = BLOCK_WEEKS) -> Hindsight:
+def hindsight_bound(world: World, pop: Population, *, block_weeks: int | None = None) -> Hindsight:
     """A lower bound, by week, on adults spending the night in B&B or emergency accommodation
     under any panel that knows the future but moves nobody once placed (module docstring)."""
     t0 = time.perf_counter()
@@ -109,7 +114,9 @@ def hindsight_bound(world: World, pop: Population, *, block_weeks: int = BLOCK_W
         world, ages_at(pop, people, young), ages_at(pop, people, np.maximum(end - 1, young))
     )
     falls = _falls(s.capacity)
-    key = np.concatenate([np.packbits(e.T, axis=1), falls.astype(np.int64).view(np.uint8)], axis=1)
+    # schemes of one type together: a stay's length is fixed by the person and the type
+    kind = (2 * s.stay_type.astype(np.int64) + s.staying_put).view(np.uint8).reshape(len(s), -1)
+    key = np.concatenate([np.packbits(e.T, axis=1), falls.astype(np.int64).view(np.uint8), kind], axis=1)
     _, group = np.unique(key, axis=0, return_inverse=True)
     group = group.ravel()
     n_groups = int(group.max()) + 1
@@ -119,11 +126,13 @@ def hindsight_bound(world: World, pop: Population, *, block_weeks: int = BLOCK_W
     held = _residents_held(world, pop, falls)
     np.add.at(room, group, -held)
     room = np.maximum(room, 0.0)
-    shortest = windows(world, pop)[people] - pop.arrive[people]  # shortest stay of any type
-    may_stay_put = (e & s.staying_put[None, :]).any(axis=1)
 
     # 1. variables: one per (person, group, week of placement)
     ge = e[:, rep]  # schemes of a group are alike for everyone here: one stands for all
+    if block_weeks is None:  # the finest blocks that keep the LP within MAX_VARIABLES
+        pairs = ge.sum(axis=1)
+        fits = [b for b in BLOCK_CHOICES if ((last // b - first // b + 1) * pairs).sum() <= MAX_VARIABLES]
+        block_weeks = fits[0] if fits else BLOCK_CHOICES[-1]
     b0, b1 = first // block_weeks, last // block_weeks
     per = (b1 - b0 + 1) * ge.sum(axis=1)
     i = np.repeat(np.arange(len(people)), per)
@@ -137,9 +146,10 @@ def hindsight_bound(world: World, pop: Population, *, block_weeks: int = BLOCK_W
     t = np.maximum(b * block_weeks, first[i])
     t_last = np.minimum(b * block_weeks + block_weeks - 1, last[i])
     pay = cum[i, t]  # nothing before the need date: placed the week before, it costs nothing
-    hold = shortest[i]
-    hold = np.where(may_stay_put[i], np.minimum(hold, np.maximum(pop.turns_21[people][i] - t, 1)), hold)
-    leave = np.minimum(t + np.maximum(hold, 1), falls[rep[g], np.maximum(t, 0)])
+    j, who = rep[g], people[i]
+    hold = world.stays.weeks(s.stay_type[j], pop.people.need[who], pop.stay_q[who])
+    hold = np.where(s.staying_put[j], np.minimum(hold, pop.turns_21[who] - t), hold)
+    leave = np.minimum(t + np.maximum(hold, 1), falls[j, np.maximum(t, 0)])
     useful = pay < never[i]
     i, g, t, t_last, pay, leave = (a[useful] for a in (i, g, t, t_last, pay, leave))
     # 2. constraints: each person at most once; each group-week's occupancy within its room
@@ -161,7 +171,7 @@ def hindsight_bound(world: World, pop: Population, *, block_weeks: int = BLOCK_W
     lp_weeks = _weekly(u, i, t, x, pop.arrive[people], weeks)
     lp = float(7 * lp_weeks.sum())
     out = lp_weeks if lp_weeks.sum() >= bound.sum() else bound.astype(float)
-    return Hindsight(out, lp, nv, time.perf_counter() - t0)
+    return Hindsight(out, lp, nv, time.perf_counter() - t0, block_weeks)
 
 
 def ages_at(pop: Population, idx: np.ndarray, week: np.ndarray) -> np.ndarray:

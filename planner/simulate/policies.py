@@ -161,11 +161,10 @@ def optimised(
 def panel(
     world: World, pop: Population, idx: np.ndarray, vacancies: np.ndarray, week: int,
     static: np.ndarray | None = None, roof_until: np.ndarray | None = None,
-    price: np.ndarray | None = None,
+    rank: np.ndarray | None = None,
 ) -> np.ndarray:  # fmt: skip
-    """The weekly panel's flow; `price` (GBP a week, per scheme) is added to the level-3 cost of
-    every arc into the scheme (a bid price: what the place is worth to those expected soon), so it
-    changes who goes where among the placements levels 1 and 2 choose, never how many or whom."""
+    """The weekly panel's flow; `rank` (urgency class per waiting person, 0 first) replaces
+    `urgency_rank`'s (the anticipatory panel's own order)."""
     vacancies = vacancies.copy()
     e = eligible(world, pop, idx, week, static)
     out = staying_put_first(world, pop, idx, vacancies, e)
@@ -174,8 +173,6 @@ def panel(
         return out
     e = e[:, open_]
     pair = pair_cost(world, pop, idx, week)[:, open_]
-    if price is not None:
-        pair = pair + np.rint(price[open_]).astype(np.int64)[None, :]
     n, m = len(idx), len(open_)
     if n < m:
         # Each person needs only their n cheapest schemes: of n schemes with a vacancy, the other
@@ -187,9 +184,9 @@ def panel(
     rows, cols = np.nonzero(e)
     if not len(rows):
         return out
-    got = assign(
-        rows, cols, pair[rows, cols], urgency_rank(pop, idx, week, roof_until), vacancies[open_]
-    ).pair
+    if rank is None:
+        rank = urgency_rank(pop, idx, week, roof_until)
+    got = assign(rows, cols, pair[rows, cols], rank, vacancies[open_]).pair
     placed = got >= 0
     out[placed] = open_[cols[got[placed]]]
     return out

@@ -27,6 +27,24 @@ def _default_start(person: YoungPerson | None, on: date) -> date:
     return max(on, person.needed_from) if person is not None else on
 
 
+def held_away(proposal: Proposal, on: date) -> list[Proposal]:
+    """Places held at the proposal's scheme for others due soon (planning for the coming weeks)
+    that confirming it would give away: the scheme has no more free places than are held."""
+    db = get_db()
+    if not proposal.scheme_id:
+        return []
+    held = db.scalars(
+        select(Proposal).where(
+            Proposal.scheme_id == proposal.scheme_id,
+            Proposal.state == "held",
+            Proposal.person_id != proposal.person_id,
+        )
+    ).all()
+    if not held or free_on(db, proposal.scheme_id, on) > len(held):
+        return []
+    return list(held)
+
+
 def _effect(proposal: Proposal, person: YoungPerson | None, on: date) -> dict[str, object]:
     """What confirming does to the waiting list and the scheme's places, for the page to say."""
     db = get_db()
@@ -51,6 +69,7 @@ def _effect(proposal: Proposal, person: YoungPerson | None, on: date) -> dict[st
         "current": current,
         "current_scheme": db.get(Scheme, current.scheme_id) if current is not None else None,
         "found": interim_check.suitable_places(db, proposal.person_id, on=on) if interim else [],
+        "held": held_away(proposal, on),
     }
 
 
@@ -103,8 +122,15 @@ def read(proposal: Proposal, person: YoungPerson | None) -> tuple[ledger.Answers
             errors.append(
                 {"href": "#no_suitable", "text": "Confirm that no suitable place exists for them today"}
             )
+    give_held = request.form.get("give_held") == "yes"
+    held = held_away(proposal, on)
+    if held and not give_held:
+        errors.append({"href": "#give_held",
+                       "text": f"Confirm that you are giving away the place held for {held[0].person_id}, "
+                               "or cancel"})  # fmt: skip
     given = {r.scheme_id: r.reason for r in refused}
-    shown = {"start": start, "errors": errors, "reason": reason, "no_suitable": no_suitable, "given": given}
+    shown = {"start": start, "errors": errors, "reason": reason, "no_suitable": no_suitable, "given": given,
+             "give_held": give_held}  # fmt: skip
     if errors or value is None:
         return None, shown
     return ledger.Answers(start=value, reason=reason, no_suitable=no_suitable, refused=tuple(refused)), shown
