@@ -15,7 +15,12 @@ form): placements are written under load, and a place another took first is a 40
 error. Prints requests a second, p50/p95/p99, errors and placements written, overall and by
 page, as Markdown for benchmarks/README.md.
 
-    python -m benchmarks.load [--users 20] [--seconds 60] [--workers 2] [--threads 4]
+    python -m benchmarks.load [--users 20] [--seconds 60] [--workers 2] [--threads 4] [--profile DIR]
+
+With --profile DIR, gunicorn serves `benchmarks.profiled:create_app()` (the same app with every
+request's SQL counted by route) and py-spy samples the workers for the whole run: DIR gets the
+raw stacks and the SQL files, and their summaries are printed after the timings. The profiled
+run's own timings are a little slower; compare fixes on runs without it.
 """
 
 from __future__ import annotations
@@ -195,14 +200,21 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--database-url", default=None, help="default: a new SQLite file")
+    parser.add_argument(
+        "--profile", type=Path, default=None, help="folder for py-spy's stacks and SQL counts"
+    )
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="planner-load-"))
     url = args.database_url or f"sqlite:///{folder}/planner.sqlite"
     people, proposals = _prepare(url, date.today())
     port = _port()
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "load-test", "TRUSTED_HOSTS": "127.0.0.1"}
+    app = "web:create_app()"
+    if args.profile:
+        args.profile.mkdir(parents=True, exist_ok=True)
+        env["PLANNER_PROFILE_DIR"], app = str(args.profile), "benchmarks.profiled:create_app()"
     command = [BIN / "gunicorn", "--workers", str(args.workers), "--threads", str(args.threads),
-               "--bind", f"127.0.0.1:{port}", "--timeout", "120", "web:create_app()"]  # fmt: skip
+               "--bind", f"127.0.0.1:{port}", "--timeout", "120", app]  # fmt: skip
     server = subprocess.Popen(
         command, env=env, stdout=subprocess.DEVNULL, stderr=(folder / "gunicorn.log").open("w")
     )
@@ -219,6 +231,8 @@ def main() -> None:
                     raise
             time.sleep(0.5)
         time.sleep(5)
+        load_before = os.getloadavg()
+        sampler = _sample(server.pid, args) if args.profile else None
         until = time.monotonic() + args.seconds
         roles = list(PAGES)
         officers = (args.users + 1) // 2
@@ -230,10 +244,32 @@ def main() -> None:
         for u in users:
             u.join()
         elapsed = time.monotonic() - started
+        load_after = os.getloadavg()
+        if sampler is not None:
+            sampler.wait(timeout=120)
     finally:
         server.terminate()
         server.wait(timeout=60)
     _report(users, elapsed, args)
+    print(f"Load average (1 min) before / after the run: {load_before[0]:.1f} / {load_after[0]:.1f}")
+    if args.profile:
+        from benchmarks.profiled import summarise, summarise_stacks
+
+        print()
+        summarise(args.profile)
+        print()
+        summarise_stacks(args.profile / "stacks.txt")
+
+
+def _sample(pid: int, args: argparse.Namespace) -> subprocess.Popen[bytes]:
+    """py-spy sampling gunicorn's workers (its subprocesses) for the run, non-blocking: only the
+    thread holding the GIL, so the samples are the CPU work (a thread waiting for the GIL after
+    a write or a query is not work)."""
+    command = [BIN / "py-spy", "record", "--pid", str(pid), "--subprocesses", "--nonblocking", "--gil",
+               "--format", "raw", "--rate", "50", "--duration", str(int(args.seconds)),
+               "--output", str(args.profile / "stacks.txt")]  # fmt: skip
+    log = (args.profile / "py-spy.log").open("w")
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=log)
 
 
 def _report(users: list[User], elapsed: float, args: argparse.Namespace) -> None:
