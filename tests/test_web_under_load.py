@@ -1,0 +1,66 @@
+"""What keeps the web app fast under load (benchmarks/README.md, "Web app under load"): work that
+is the same for everyone is done once per data version and reused, never stale; pages ask the
+database a bounded number of questions. SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from flask import Flask
+from web_support import SignIn, save_vacancies
+
+from web.commissioner.map import routes as map_routes
+from web.core import versions
+from web.core.db import get_db
+from web.core.models import Scheme
+
+
+def _counting(monkeypatch: pytest.MonkeyPatch, module: Any, name: str) -> list[int]:
+    calls: list[int] = []
+    real = getattr(module, name)
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, counted)
+    return calls
+
+
+def test_the_map_is_drawn_once_per_data_version_and_again_when_the_data_change(
+    web_app: Flask, sign_in: SignIn, monkeypatch: pytest.MonkeyPatch
+):
+    drawn = _counting(monkeypatch, map_routes, "build_map")
+    commissioner, officer = sign_in("commissioner"), sign_in("officer")
+    first = commissioner.get("/map").get_data(as_text=True)
+    assert commissioner.get("/map").status_code == 200
+    assert sign_in("analyst").get("/map").status_code == 200
+    assert len(drawn) == 1  # three pages, one drawing
+    commissioner.get("/map?support_level=high")
+    assert len(drawn) == 2  # another level is another map
+    assert save_vacancies(officer, "SCH-001", "0").status_code == 303  # Gloucester: 2 vacancies to none
+    after = commissioner.get("/map").get_data(as_text=True)
+    assert len(drawn) == 3
+    assert _gloucester_vacancies(first) == 2 and _gloucester_vacancies(after) == 0
+
+
+def _gloucester_vacancies(page: str) -> int:
+    """The suitable vacancies in Gloucester's row (E07000081) of the table under the map."""
+    found = re.search(r'E07000081</span></th>.*?data-column="vacancies">(\d+)<', page, re.S)
+    assert found is not None
+    return int(found[1])
+
+
+def test_a_session_with_changes_of_its_own_never_gets_what_was_kept_before_them(web_app: Flask):
+    with web_app.app_context():
+        db = get_db()
+        assert versions.kept(db, "test", "k", lambda: "before") == "before"
+        assert versions.kept(db, "test", "k", lambda: "again") == "before"  # kept
+        scheme = db.get(Scheme, "SCH-001")
+        assert scheme is not None
+        scheme.reported_vacancies = 0  # not committed: no version names this yet
+        assert versions.kept(db, "test", "k", lambda: "mine") == "mine"
+        db.rollback()
+        assert versions.kept(db, "test", "k", lambda: "again") == "before"
