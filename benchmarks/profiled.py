@@ -31,6 +31,7 @@ _routes: dict[str, list[float]] = defaultdict(lambda: [0, 0, 0.0, 0.0])
 # a statement with its literals taken out -> [executions, seconds]
 _statements: dict[str, list[float]] = defaultdict(lambda: [0, 0.0])
 _NUMBERS = re.compile(r"\b\d+\b")
+_keys: dict[str, str] = {}
 WRITE_EVERY_SECONDS = 5.0
 
 
@@ -51,7 +52,9 @@ def create_app() -> Flask:
         if getattr(_local, "counting", False):
             _local.statements += 1
             _local.sql_seconds += spent
-        key = _NUMBERS.sub("?", " ".join(statement.split()))[:400]
+        key = _keys.get(statement)
+        if key is None:  # the regular expression once per text, not per execution
+            key = _keys[statement] = _NUMBERS.sub("?", " ".join(statement.split()))[:400]
         with _lock:
             _statements[key][0] += 1
             _statements[key][1] += spent

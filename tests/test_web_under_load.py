@@ -9,12 +9,13 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from web_support import SignIn, save_vacancies
+from web_support import ON, SignIn, save_vacancies
 
 from web.commissioner.map import routes as map_routes
 from web.core import versions
 from web.core.db import get_db
 from web.core.models import Scheme
+from web.core.store import schemes_now
 
 
 def _counting(monkeypatch: pytest.MonkeyPatch, module: Any, name: str) -> list[int]:
@@ -64,3 +65,23 @@ def test_a_session_with_changes_of_its_own_never_gets_what_was_kept_before_them(
         assert versions.kept(db, "test", "k", lambda: "mine") == "mine"
         db.rollback()
         assert versions.kept(db, "test", "k", lambda: "again") == "before"
+
+
+def test_the_schemes_every_person_page_ranks_are_read_once_per_data_version(web_app: Flask, sign_in: SignIn):
+    officer = sign_in("officer")
+
+    def sch001_vacancies() -> int:
+        with web_app.test_request_context():
+            frame = schemes_now(get_db(), ON)
+            vacancies = int(frame.loc[frame["scheme_id"] == "SCH-001", "vacancies"].iloc[0])
+            frame["vacancies"] = -1  # the caller's copy: what is kept stays as it was
+            return vacancies
+
+    with web_app.test_request_context():
+        before = schemes_now(get_db(), ON)
+        assert schemes_now(get_db(), ON) is not before  # a copy each time ...
+        kept = web_app.extensions["kept_schemes_frame"]
+        assert len(kept) == 1  # ... of one frame read once
+    assert sch001_vacancies() == 2 and sch001_vacancies() == 2
+    assert save_vacancies(officer, "SCH-001", "1").status_code == 303
+    assert sch001_vacancies() == 1  # the new version read afresh
