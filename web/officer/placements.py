@@ -335,7 +335,8 @@ def person(person_id: str) -> ResponseReturnValue:
     named = {pl.scheme_id for pl in placements} | ({why_scheme} if why is not None else set())
     if opts is not None and opts.staying_put:
         named.add(opts.staying_put)
-    schemes = {s.scheme_id: s for s in db.scalars(select(Scheme).where(Scheme.scheme_id.in_(named)))}
+    named_schemes = db.scalars(select(Scheme).where(Scheme.scheme_id.in_(named))) if named else ()
+    schemes = {s.scheme_id: s for s in named_schemes}
     paid = {
         pl.id: money.paid_for(p, schemes[pl.scheme_id], on=pl.start_date, weekly_cost=pl.weekly_cost)
         for pl in placements
