@@ -15,7 +15,17 @@ form): placements are written under load, and a place another took first is a 40
 error. Prints requests a second, p50/p95/p99, errors and placements written, overall and by
 page, as Markdown for benchmarks/README.md.
 
-    python -m benchmarks.load [--users 20] [--seconds 60] [--workers 2] [--threads 4]
+    python -m benchmarks.load [--users 20] [--seconds 60] [--workers 2] [--threads 4] [--contest]
+                              [--profile DIR]
+
+With --contest every proposal is confirmed by two officers within moments of each other:
+placements written must still be one per proposal, the other refused (409). Every run ends by
+counting places given beyond those free and young people placed twice (both must be 0).
+
+With --profile DIR, gunicorn serves `benchmarks.profiled:create_app()` (the same app with every
+request's SQL counted by route) and py-spy samples the workers for the whole run: DIR gets the
+raw stacks and the SQL files, and their summaries are printed after the timings. The profiled
+run's own timings are a little slower; compare fixes on runs without it.
 """
 
 from __future__ import annotations
@@ -115,6 +125,9 @@ class User(threading.Thread):
         try:
             status, page = self._request(conn, "GET", path)
             token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+            if status == 409:  # another officer confirmed it first (--contest): refused, as it must be
+                self.taken += 1
+                return conn
             if status != 200 or token is None:
                 self.errors.append(f"{CONFIRM}: check page {status}")
                 return conn
@@ -176,6 +189,46 @@ def _prepare(url: str, on: date) -> tuple[list[str], list[int]]:
     return list(data.people["person_id"][:50]), proposals
 
 
+def ledger_now(url: str, on: date) -> tuple[dict[str, int], int]:
+    """Each scheme's free places by the ledger's rule, as the pages count them, and the last
+    placement's id: what the run starts from."""
+    from sqlalchemy import func, select
+
+    from web import create_app
+    from web.core.db import get_db
+    from web.core.models import Placement
+    from web.core.store import schemes_frame
+
+    app = create_app({"SECRET_KEY": "load", "DATABASE_URL": url, "RESUME_SCENARIO_RUNS": False, "TODAY": on})
+    with app.app_context():
+        db = get_db()
+        frame = schemes_frame(db, on=on)
+        last = db.scalar(select(func.max(Placement.id))) or 0
+    return dict(zip(frame["scheme_id"], frame["vacancies"].astype(int), strict=True)), int(last)
+
+
+def double_booked(url: str, before: tuple[dict[str, int], int]) -> tuple[int, int]:
+    """After the run: places confirmed in a scheme during it beyond those it had free before,
+    and young people holding two live placements at once. Both must be 0: what is tested is the
+    ledger's locks, with officers confirming at the same moment."""
+    from sqlalchemy import create_engine, func, select
+
+    from web.core.models import Placement
+
+    free, last = before
+    engine = create_engine(url)
+    live = Placement.undone_at.is_(None)
+    with engine.connect() as conn:
+        new = select(Placement.scheme_id, func.count()).where(live, Placement.id > last)
+        placed = conn.execute(new.group_by(Placement.scheme_id))
+        over = sum(max(0, n - free.get(s, 0)) for s, n in placed)
+        holding = select(Placement.person_id).where(live, Placement.end_date.is_(None))
+        doubled = holding.group_by(Placement.person_id).having(func.count() > 1).subquery()
+        twice = conn.scalar(select(func.count()).select_from(doubled))
+    engine.dispose()
+    return over, int(twice or 0)
+
+
 def _port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -195,14 +248,23 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--database-url", default=None, help="default: a new SQLite file")
+    parser.add_argument("--contest", action="store_true", help="two officers confirm each proposal at once")
+    parser.add_argument(
+        "--profile", type=Path, default=None, help="folder for py-spy's stacks and SQL counts"
+    )
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="planner-load-"))
     url = args.database_url or f"sqlite:///{folder}/planner.sqlite"
     people, proposals = _prepare(url, date.today())
+    before = ledger_now(url, date.today())
     port = _port()
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "load-test", "TRUSTED_HOSTS": "127.0.0.1"}
+    app = "web:create_app()"
+    if args.profile:
+        args.profile.mkdir(parents=True, exist_ok=True)
+        env["PLANNER_PROFILE_DIR"], app = str(args.profile), "benchmarks.profiled:create_app()"
     command = [BIN / "gunicorn", "--workers", str(args.workers), "--threads", str(args.threads),
-               "--bind", f"127.0.0.1:{port}", "--timeout", "120", "web:create_app()"]  # fmt: skip
+               "--bind", f"127.0.0.1:{port}", "--timeout", "120", app]  # fmt: skip
     server = subprocess.Popen(
         command, env=env, stdout=subprocess.DEVNULL, stderr=(folder / "gunicorn.log").open("w")
     )
@@ -219,21 +281,59 @@ def main() -> None:
                     raise
             time.sleep(0.5)
         time.sleep(5)
+        load_before = os.getloadavg()
+        sampler = _sample(server.pid, args) if args.profile else None
         until = time.monotonic() + args.seconds
         roles = list(PAGES)
         officers = (args.users + 1) // 2
-        users = [User(port, roles[i % len(roles)], until, people, i, proposals[i // 2 :: officers])
-                 for i in range(args.users)]  # fmt: skip
+        shares = [_share(proposals, k, officers, args.contest) for k in range(officers)]
+        users = [
+            User(port, roles[i % len(roles)], until, people, i, shares[i // 2]) for i in range(args.users)
+        ]
         started = time.monotonic()
         for u in users:
             u.start()
         for u in users:
             u.join()
         elapsed = time.monotonic() - started
+        load_after = os.getloadavg()
+        if sampler is not None:
+            sampler.wait(timeout=120)
     finally:
         server.terminate()
         server.wait(timeout=60)
     _report(users, elapsed, args)
+    over, twice = double_booked(url, before)
+    print(f"Double-booked: {over} places given beyond those free; {twice} young people placed twice.")
+    print(f"Load average (1 min) before / after the run: {load_before[0]:.1f} / {load_after[0]:.1f}")
+    if args.profile:
+        from benchmarks.profiled import summarise, summarise_stacks
+
+        print()
+        summarise(args.profile)
+        print()
+        summarise_stacks(args.profile / "stacks.txt")
+
+
+def _share(proposals: list[int], k: int, officers: int, contest: bool) -> list[int]:
+    """Officer k's proposals to confirm. With `contest` officers work in twos on the same list
+    in the same order, so two officers confirm each proposal within moments of each other: one
+    must be placed and the other refused (409), never both."""
+    if not contest or officers < 2:
+        return proposals[k::officers]
+    pairs = (officers + 1) // 2
+    return proposals[k // 2 :: pairs]
+
+
+def _sample(pid: int, args: argparse.Namespace) -> subprocess.Popen[bytes]:
+    """py-spy sampling gunicorn's workers (its subprocesses) for the run, non-blocking: only the
+    thread holding the GIL, so the samples are the CPU work (a thread waiting for the GIL after
+    a write or a query is not work)."""
+    command = [BIN / "py-spy", "record", "--pid", str(pid), "--subprocesses", "--nonblocking", "--gil",
+               "--format", "raw", "--rate", "50", "--duration", str(int(args.seconds)),
+               "--output", str(args.profile / "stacks.txt")]  # fmt: skip
+    log = (args.profile / "py-spy.log").open("w")
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=log)
 
 
 def _report(users: list[User], elapsed: float, args: argparse.Namespace) -> None:

@@ -66,11 +66,16 @@ def _load_user(user_id: str) -> User | None:
     if not isinstance(token, str) or not user_id.isdigit() or not schema_ready(current_app):
         return None
     db = get_db()
-    row = db.scalar(select(UserSession).where(UserSession.token_digest == UserSession.digest(token)))
+    # The session and its user in one statement: every request of every signed-in user asks.
+    found = db.execute(
+        select(UserSession, User)
+        .outerjoin(User, User.id == UserSession.user_id)
+        .where(UserSession.token_digest == UserSession.digest(token))
+    ).first()
+    row, user = (None, None) if found is None else found.tuple()
     if row is None or row.user_id != int(user_id) or row.ended_at is not None:
         g.session_ended = row.end_reason if row is not None and row.ended_at is not None else "ended"
         return None
-    user = db.get(User, row.user_id)
     if user is None or not user.active:
         g.session_ended = "ended"
         return None

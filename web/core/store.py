@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from planner.data.contract import PEOPLE, SCHEMES, Dataset
 from planner.data.table import TableSpec
 from planner.forecast.history import COHORT, REFERRALS
+from web.core import versions
 from web.core.clock import ledger_now, today
 from web.core.models import (
     CohortChild,
@@ -91,6 +92,14 @@ def schemes_frame(
     if with_vacancies_only:
         query = query.where(free.c.free > 0)
     return _frame(_rows(db, query), SCHEMES)
+
+
+def schemes_now(db: Session, on: date) -> pd.DataFrame:
+    """`schemes_frame(db, on=on)`, read once per data version and day in this process
+    (`web.core.versions.kept`): every young person's page ranks the same schemes. The caller
+    gets its own shallow copy (copy-on-write), so changing it leaves the kept frame alone."""
+    kept = versions.kept(db, "schemes_frame", on, lambda: schemes_frame(db, on=on))
+    return kept.copy(deep=False)
 
 
 def records(df: pd.DataFrame, spec: TableSpec) -> list[dict[str, Any]]:

@@ -10,8 +10,12 @@ older than it is (it is worked out again next time), never newer.
 
 from __future__ import annotations
 
-from typing import Any, Final
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Any, Final, TypeVar
 
+from flask import current_app
 from sqlalchemy import event, insert, select, update
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 
@@ -21,10 +25,36 @@ TRACKED: Final = frozenset(
     {"young_people", "schemes", "placements", "vacancy_figures", "referrals", "cohort"}
 )
 _CHANGED: Final = "planner_data_changed"
+T = TypeVar("T")
+_KEPT_LOCK = threading.Lock()
 
 
 def current(db: Session) -> int:
     return db.scalar(select(DataVersion.version).where(DataVersion.id == 1)) or 0
+
+
+def kept(db: Session, name: str, key: Hashable, make: Callable[[], T], *, keep: int = 4) -> T:
+    """`make()`, worked out once in this process per data version and `key` (what else it
+    depends on: the date, the horizon, a filter) and reused while the data are unchanged; the
+    `keep` latest of `name` are kept. What is kept is shared between requests: never change it.
+
+    A session that has changed tracked data and not yet committed reads its own changes, which
+    no version names yet: it always works `make()` out afresh."""
+    version = current(db)  # before the data `make` reads; flushes this session's own changes
+    if db.info.get(_CHANGED):
+        return make()
+    full = (version, key)
+    store: OrderedDict[Hashable, Any] = current_app.extensions.setdefault(f"kept_{name}", OrderedDict())
+    with _KEPT_LOCK:
+        if full in store:
+            store.move_to_end(full)
+            return store[full]  # type: ignore[no-any-return]
+    value = make()  # outside the lock: two threads may both work it out, never wait on each other
+    with _KEPT_LOCK:
+        store[full] = value
+        while len(store) > keep:
+            store.popitem(last=False)
+    return value
 
 
 def _touches(instance: Any) -> bool:

@@ -30,7 +30,7 @@ from web.core.clock import due_by, horizon_days, today
 from web.core.db import get_db
 from web.core.models import Placement, Proposal, Scheme, User, YoungPerson
 from web.core.paging import contains, page_of
-from web.core.store import people_frame, schemes_frame
+from web.core.store import people_frame, schemes_now
 from web.officer import answers, decisions, ledger, lists, money, queues, record
 
 bp = Blueprint("placements", __name__, template_folder="templates")
@@ -256,21 +256,21 @@ def _options(db, p: YoungPerson, on):  # type: ignore[no-untyped-def]
     once for the data as they are now."""
     horizon = horizon_days(current_app)
     batch = answers.for_today(db, on=on, horizon_days=horizon)
-    me, schemes_now = people_frame(db, person_id=p.person_id), schemes_frame(db, on=on)
+    me, schemes = people_frame(db, person_id=p.person_id), schemes_now(db, on)
     if me.empty:  # placed by another officer since the page read them: no places to offer now
         return None, None, "", None
     wanted = page_of(10**9, OPTIONS_PAGE).number  # clamped below, once the number of places is known
     paid = money.funding()
-    opts = options(me, schemes_now, p.person_id, on=on, top=OPTIONS_PAGE, impact=True, horizon_days=horizon,
+    opts = options(me, schemes, p.person_id, on=on, top=OPTIONS_PAGE, impact=True, horizon_days=horizon,
                    start=(wanted - 1) * OPTIONS_PAGE, batch=batch, funding=paid)  # fmt: skip
     page = page_of(opts.eligible, OPTIONS_PAGE)
     if page.number != wanted:
-        opts = options(me, schemes_now, p.person_id, on=on, top=OPTIONS_PAGE, impact=True,
+        opts = options(me, schemes, p.person_id, on=on, top=OPTIONS_PAGE, impact=True,
                        horizon_days=horizon, start=page.start, batch=batch, funding=paid)  # fmt: skip
     why_scheme = request.args.get("why_not", "")
     why = None
     if why_scheme and why_scheme in set(opts.excluded["scheme_id"]):
-        why = why_not(me, schemes_now, p.person_id, why_scheme, on=on)
+        why = why_not(me, schemes, p.person_id, why_scheme, on=on)
     return opts, page, why_scheme, why
 
 
@@ -335,7 +335,8 @@ def person(person_id: str) -> ResponseReturnValue:
     named = {pl.scheme_id for pl in placements} | ({why_scheme} if why is not None else set())
     if opts is not None and opts.staying_put:
         named.add(opts.staying_put)
-    schemes = {s.scheme_id: s for s in db.scalars(select(Scheme).where(Scheme.scheme_id.in_(named)))}
+    named_schemes = db.scalars(select(Scheme).where(Scheme.scheme_id.in_(named))) if named else ()
+    schemes = {s.scheme_id: s for s in named_schemes}
     paid = {
         pl.id: money.paid_for(p, schemes[pl.scheme_id], on=pl.start_date, weekly_cost=pl.weekly_cost)
         for pl in placements

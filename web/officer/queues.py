@@ -7,8 +7,6 @@ the planner, over the few columns it needs."""
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -16,7 +14,6 @@ from typing import Any, Final
 
 import numpy as np
 import pandas as pd
-from flask import current_app
 from sqlalchemy import ColumnElement, Row, and_, func, select
 from sqlalchemy.orm import Session
 
@@ -105,28 +102,14 @@ def ranked(db: Session, where: Sequence[ColumnElement[bool]], *, on: date, horiz
     return Ranked(df.iloc[order].reset_index(drop=True), group[order], on)
 
 
-_KEEP: Final = 4  # orders kept in this process: one per data version, date and horizon in use
-_LOCK = threading.Lock()
-
-
 def waiting_list(db: Session, *, on: date, horizon_days: int) -> Ranked:
     """Everyone waiting, in the urgency order: worked out once per data version, date and horizon
-    in this process (`web.core.versions`), so that paging and filtering the list reads only the
-    page's people. At England scale (20,000 waiting) the order takes a fifth of a second."""
-    key = (versions.current(db), on, horizon_days)  # the version first: see web.core.versions
-    kept: OrderedDict[tuple[object, ...], Ranked] = current_app.extensions.setdefault(
-        "planner_waiting_order", OrderedDict()
-    )
-    with _LOCK:
-        if (hit := kept.get(key)) is not None:
-            kept.move_to_end(key)
-            return hit
-    order = ranked(db, [YoungPerson.status == "waiting"], on=on, horizon_days=horizon_days)
-    with _LOCK:
-        kept[key] = order
-        while len(kept) > _KEEP:
-            kept.popitem(last=False)
-    return order
+    in this process (`web.core.versions.kept`), so that paging and filtering the list reads only
+    the page's people. At England scale (20,000 waiting) the order takes a fifth of a second."""
+    return versions.kept(
+        db, "waiting_order", (on, horizon_days),
+        lambda: ranked(db, [YoungPerson.status == "waiting"], on=on, horizon_days=horizon_days),
+    )  # fmt: skip
 
 
 def waiting(db: Session, ids: Sequence[str]) -> list[YoungPerson]:

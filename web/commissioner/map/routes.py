@@ -22,6 +22,7 @@ from planner.forecast.shortfall import shortfall_by_district
 from planner.forecast.tables import FORECAST_COLUMNS
 from web.commissioner.map import forecast as map_forecast
 from web.commissioner.map.builder import (
+    MapParts,
     assets,
     boundaries_geojson,
     build_map,
@@ -30,6 +31,7 @@ from web.commissioner.map.builder import (
     schemes_serving,
     shortfall_bins,
 )
+from web.core import versions
 from web.core.auth import roles_required
 from web.core.clock import due_by, horizon_days, today
 from web.core.db import get_db
@@ -51,6 +53,28 @@ def _support_level() -> str | None:
 def _dataset() -> Dataset:
     db = get_db()
     return Dataset(people_frame(db, waiting_only=True), schemes_frame(db))
+
+
+def _today(on: date, level: str | None) -> tuple[pd.DataFrame, int, MapParts | None]:
+    """Today's shortfall table, the number of schemes shown and the drawn map: the same for every
+    commissioner until the data change, so worked out once per data version, date, level and
+    horizon (`web.core.versions.kept`). Drawing it is most of the page's work (folium builds and
+    compiles a template for every element)."""
+    horizon = horizon_days(current_app)
+
+    def make() -> tuple[pd.DataFrame, int, MapParts | None]:
+        data = _dataset()
+        table = shortfall_by_district(data, on=on, support_level=level, horizon_days=horizon)
+        shown = schemes_serving(data.schemes, level)
+        if table.empty:
+            return table, len(shown), None
+        js, css = assets()
+        parts = build_map(table, shown, js=js, css=css, tiles_url=current_app.config.get("MAP_TILES_URL"),
+                          tiles_attribution=current_app.config.get("MAP_TILES_ATTRIBUTION"))  # fmt: skip
+        return table, len(shown), parts
+
+    keep = 2 * (1 + len(SUPPORT_LEVELS))  # every level's, for today and the day before midnight
+    return versions.kept(get_db(), "today_map", (on, level, horizon), make, keep=keep)
 
 
 def _month(on: date) -> str | None:
@@ -76,20 +100,7 @@ def index() -> ResponseReturnValue:
     month = _month(on)
     if month is not None:  # a month ahead: the forecast's shortfall
         return map_forecast.page(on, level, month)
-    data = _dataset()
-    table = shortfall_by_district(data, on=on, support_level=level, horizon_days=horizon_days(current_app))
-    shown = schemes_serving(data.schemes, level)
-    parts = None
-    if not table.empty:
-        js, css = assets()
-        parts = build_map(
-            table,
-            shown,
-            js=js,
-            css=css,
-            tiles_url=current_app.config.get("MAP_TILES_URL"),
-            tiles_attribution=current_app.config.get("MAP_TILES_ATTRIBUTION"),
-        )
+    table, scheme_count, parts = _today(on, level)
     totals = table[["waiting", "due", "needed_now", "suitable_vacancies", "shortfall", "spare",
                     "in_bnb_or_emergency"]].sum()  # fmt: skip
     return render_template(
@@ -99,7 +110,7 @@ def index() -> ResponseReturnValue:
         level_options=[(v, v.capitalize()) for v in SUPPORT_LEVELS],
         table=table,
         totals={k: int(v) for k, v in totals.items()},
-        scheme_count=len(shown),
+        scheme_count=scheme_count,
         allowed={e for e in ("schemes.index",) if _can_see(e)},
         councils=council_names(table["district"]),
         bins=shortfall_bins(table["shortfall"]),
