@@ -5,14 +5,15 @@ are those of solving afresh. SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from flask import Flask
 from sqlalchemy import func, select
-from web_support import ON, SignIn
+from web_support import ON, SignIn, demo_app, signer
 
 from planner.match.options import options
-from web.core.db import get_db
+from web.core.db import engine_of, get_db
 from web.core.models import MatchRun, Proposal
 from web.core.store import people_frame, schemes_frame
 from web.officer import answers
@@ -90,3 +91,15 @@ def test_only_the_latest_run_keeps_its_answer(web_app: Flask, sign_in: SignIn):
         assert kept == [False, True]
         assert runs[-1].data_version is not None and runs[-1].objective == "default"
         assert db.scalar(select(func.count()).select_from(MatchRun)) == 2
+
+
+def test_scores_in_the_ranked_options_all_show_pence(tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    # One column compared down the page: in the demo county YP-1C58-0056's second option scores
+    # £399.00 exactly, which read "£399" beside "£328.41".
+    app = demo_app("sqlite", tmp_path, request)
+    html = signer(app)("officer").get("/people/YP-1C58-0056").get_data(as_text=True)
+    table = html.split('id="options"')[1].split("<tbody", 1)[1].split("</tbody>", 1)[0]
+    scores = [re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)[7].strip() for row in table.split("<tr")[1:]]
+    assert "£399.00" in scores
+    assert all(re.fullmatch(r"£[\d,]+\.\d\d", s) for s in scores), scores
+    engine_of(app).dispose()
