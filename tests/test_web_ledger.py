@@ -289,6 +289,20 @@ def test_a_declined_proposal_can_be_reopened_until_matching_runs_again(web_app: 
     assert again.status_code == 409 and "Matching was re-run" in again.get_data(as_text=True)
 
 
+def test_declining_for_another_reason_without_saying_it_is_refused_beside_the_detail_box(
+    web_app: Flask, sign_in: SignIn
+):
+    officer = sign_in("officer")
+    officer.post("/matching/run")
+    proposal = _open(web_app, "YP-0004")
+    page = officer.post(f"/proposals/{proposal.id}/decline", data={"reason": "other", "detail": ""})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 400
+    before_box = html.split('<textarea class="govuk-textarea" id="detail"')[0]
+    group = before_box.rsplit('<div class="govuk-form-group', 1)[1]
+    assert group.startswith(" govuk-form-group--error") and "Say why you are declining this proposal" in group
+
+
 def _second_officer(app: Flask, sign_in: SignIn) -> FlaskClient:
     with app.app_context():
         db = get_db()
