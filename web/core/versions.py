@@ -33,14 +33,18 @@ def current(db: Session) -> int:
     return db.scalar(select(DataVersion.version).where(DataVersion.id == 1)) or 0
 
 
-def kept(db: Session, name: str, key: Hashable, make: Callable[[], T], *, keep: int = 4) -> T:
+def kept(
+    db: Session, name: str, key: Hashable, make: Callable[[], T], *, keep: int = 4, version: int | None = None
+) -> T:
     """`make()`, worked out once in this process per data version and `key` (what else it
     depends on: the date, the horizon, a filter) and reused while the data are unchanged; the
     `keep` latest of `name` are kept. What is kept is shared between requests: never change it.
 
     A session that has changed tracked data and not yet committed reads its own changes, which
-    no version names yet: it always works `make()` out afresh."""
-    version = current(db)  # before the data `make` reads; flushes this session's own changes
+    no version names yet: it always works `make()` out afresh. `version`: `current(db)`, when
+    the caller has read it already (before the data it keys)."""
+    if version is None:
+        version = current(db)  # before the data `make` reads; flushes this session's own changes
     if db.info.get(_CHANGED):
         return make()
     full = (version, key)

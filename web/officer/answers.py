@@ -9,12 +9,9 @@ Answers read or solved are held for the last few keys (an England-scale answer i
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from datetime import date
 from typing import Final
 
-from flask import current_app
 from sqlalchemy.orm import Session
 
 from planner.match.options import batch_answer
@@ -24,7 +21,6 @@ from web.core.store import people_frame, schemes_frame
 from web.officer.decisions import latest_run
 
 KEEP: Final = 2
-_LOCK = threading.Lock()
 
 
 def for_today(db: Session, *, on: date, horizon_days: int) -> BatchAnswer:
@@ -37,22 +33,14 @@ def for_today(db: Session, *, on: date, horizon_days: int) -> BatchAnswer:
         horizon_days,
         "default",
     )
-    key = ("run", run.id) if usable and run is not None else ("solved", version, on, horizon_days)
-    kept: OrderedDict[tuple[object, ...], BatchAnswer] = current_app.extensions.setdefault(
-        "planner_batch_answers", OrderedDict()
-    )
-    with _LOCK:
-        answer = kept.get(key)
-        if answer is not None:
-            kept.move_to_end(key)
-            return answer
-    if usable and run is not None and run.answer is not None:  # the deferred column loads here
-        answer = BatchAnswer.from_bytes(run.answer)
-    if answer is None:
+
+    def make() -> BatchAnswer:
+        if usable and run is not None and run.answer is not None:  # the deferred column loads here
+            answer = BatchAnswer.from_bytes(run.answer)
+            if answer is not None:  # else kept in a format this release does not read: solved
+                return answer
         people, schemes = people_frame(db), schemes_frame(db, with_vacancies_only=True, on=on)
-        answer = batch_answer(people, schemes, on=on, horizon_days=horizon_days)
-    with _LOCK:
-        kept[key] = answer
-        while len(kept) > KEEP:
-            kept.popitem(last=False)
-    return answer
+        return batch_answer(people, schemes, on=on, horizon_days=horizon_days)
+
+    key = ("run", run.id) if usable and run is not None else ("solved", on, horizon_days)
+    return versions.kept(db, "batch_answers", key, make, keep=KEEP, version=version)
