@@ -262,6 +262,18 @@ def test_ending_frees_the_place_from_the_move_out_date_and_relists_who_still_nee
     assert "B2 Parents or relatives (not suitable)" in living and "until 14 Dec 2026" in living
 
 
+def test_ending_with_problems_lists_them_in_the_order_of_the_page(web_app: Flask, sign_in: SignIn):
+    officer = sign_in("officer")
+    officer.post("/matching/run")
+    assert _confirm(officer, _open(web_app, "YP-0001").id).status_code == 303
+    placement_id = _value(web_app, select(Placement.id))
+    page = officer.post(f"/placements/{placement_id}/end", data={"reason": "other"})
+    assert page.status_code == 400
+    summary = page.get_data(as_text=True).split("govuk-error-summary__list")[1].split("</ul>")[0]
+    hrefs = re.findall(r'href="(#[^"]+)"', summary)
+    assert hrefs == ["#moved_out-day", "#note", "#now_accom", "#needs_place"]
+
+
 def test_ending_for_someone_who_needs_no_other_place_takes_them_off_the_list(web_app: Flask, sign_in: SignIn):
     officer = sign_in("officer")
     officer.post("/people/YP-0004/place", data={"scheme_id": "SCH-001"})

@@ -281,6 +281,11 @@ def end(placement_id: int) -> ResponseReturnValue:
         value = moved_out.read(request.form, earliest=pl.start_date, latest=on + timedelta(days=LATEST_DAYS))
         if moved_out.error:
             errors.append({"href": "#moved_out-day", "text": moved_out.error})
+        # In the order of the page: the error summary lists them so.
+        if choice not in ledger.END_REASONS:
+            errors.append({"href": "#reason", "text": "Choose why the placement ended"})
+        elif choice == "other" and not note:
+            errors.append({"href": "#note", "text": "Say why the placement ended"})
         if now_accom not in dict(referral.accom_codes()):
             errors.append(
                 {"href": "#now_accom", "text": f"Choose where {pl.person_id} lives from the move-out date"}
@@ -292,10 +297,6 @@ def end(placement_id: int) -> ResponseReturnValue:
                                      latest=on + timedelta(days=LATEST_DAYS))  # fmt: skip
             if until.error:
                 errors.append({"href": "#now_until-day", "text": until.error})
-        if choice not in ledger.END_REASONS:
-            errors.append({"href": "#reason", "text": "Choose why the placement ended"})
-        elif choice == "other" and not note:
-            errors.append({"href": "#note", "text": "Say why the placement ended"})
         if needs not in ("yes", "no"):
             errors.append({"href": "#needs_place", "text": f"Say whether {pl.person_id} still needs a place"})
         if not errors and value is not None:
