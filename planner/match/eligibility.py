@@ -20,10 +20,10 @@ Blocks keep memory at about `BLOCK_CELLS` x 2 bytes whatever the size of the pro
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
-from typing import Final
+from typing import Final, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -31,6 +31,7 @@ import pandas as pd
 from planner.data.contract import complete_people
 from planner.data.districts import districts, haversine_km
 from planner.data.formats import ages_on
+from planner.threads import in_order
 from planner.data.vocab import (
     ADULT_AGE,
     OWN_TENANCY,
@@ -40,6 +41,8 @@ from planner.data.vocab import (
     SUPPORT_RANK,
     UNSUITABLE_TYPES,
 )
+
+T = TypeVar("T")
 
 BLOCK_CELLS: Final = 4_000_000  # people x schemes evaluated at once (8 MB of uint16)
 
@@ -262,6 +265,19 @@ def scan(people: pd.DataFrame, schemes: pd.DataFrame, *, on: date) -> Iterator[C
     """The people in blocks: which cells are eligible, and the tables that give km from a scheme
     to a person's home district and to the nearest of home and connection districts, read only
     for the cells wanted (most cells of a batch are ruled out or belong to people not due)."""
+    return scan_map(people, schemes, on=on, each=lambda c: c, workers=1)
+
+
+def scan_map(
+    people: pd.DataFrame,
+    schemes: pd.DataFrame,
+    *,
+    on: date,
+    each: Callable[[Cells], T],
+    workers: int | None = None,
+) -> Iterator[T]:
+    """`each` of every block of `scan`, in order, blocks worked on in `planner.threads` threads
+    (the rules and what `each` does with a block are array work that releases the GIL)."""
     p, s = _people(people, on), _schemes(schemes)
     n, m = len(people), len(schemes)
     # Home, then connections (home again where there are fewer), as rows of a table of km from
@@ -271,10 +287,13 @@ def scan(people: pd.DataFrame, schemes: pd.DataFrame, *, on: date) -> Iterator[C
     where: np.ndarray = inverse.reshape(columns.shape)
     to_district = np.ascontiguousarray(_scheme_to_district_km(schemes, named).T)
     step = max(1, BLOCK_CELLS // max(m, 1))
-    for start in range(0, n, step):
+
+    def block(start: int) -> T:
         stop = min(n, start + step)
         ok = (_block(p, s, start, stop) & HARD_MASK) == 0
-        yield Cells(start, ok, where[start:stop], to_district)
+        return each(Cells(start, ok, where[start:stop], to_district))
+
+    return in_order(block, range(0, n, step), workers)
 
 
 @dataclass(frozen=True, slots=True)
