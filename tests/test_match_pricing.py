@@ -22,7 +22,8 @@ def priced(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(flow, "PRICED_MIN_ARCS", 0)
     monkeypatch.setattr(pricing, "PER_PERSON", 1)
     monkeypatch.setattr(pricing, "PER_PLACE", 0.0)
-    monkeypatch.setattr(pricing, "NEAR", 1)
+    monkeypatch.setattr(pricing, "RESOLVE_ARCS", 1)
+    monkeypatch.setattr(pricing, "PER_FAILING", 1)
 
 
 def _levels(a: flow.Assignment, person: np.ndarray, cost: np.ndarray, rank: np.ndarray) -> tuple:
