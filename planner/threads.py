@@ -23,7 +23,9 @@ def threads() -> int:
     given = os.environ.get("PLANNER_THREADS", "").strip()
     if given.isdigit() and int(given) >= 1:
         return int(given)
-    return max(1, min(2, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
+    return max(
+        1, min(2, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+    )
 
 
 def in_order(fn: Callable[[T], R], items: Iterable[T], workers: int | None = None) -> Iterator[R]:

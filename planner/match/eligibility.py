@@ -31,7 +31,6 @@ import pandas as pd
 from planner.data.contract import complete_people
 from planner.data.districts import districts, haversine_km
 from planner.data.formats import ages_on
-from planner.threads import in_order
 from planner.data.vocab import (
     ADULT_AGE,
     OWN_TENANCY,
@@ -41,6 +40,7 @@ from planner.data.vocab import (
     SUPPORT_RANK,
     UNSUITABLE_TYPES,
 )
+from planner.threads import in_order
 
 T = TypeVar("T")
 
