@@ -40,7 +40,7 @@ from planner.data.vocab import (
     SUPPORT_RANK,
     UNSUITABLE_TYPES,
 )
-from planner.threads import in_order
+from planner.match.threads import in_order
 
 T = TypeVar("T")
 
@@ -276,7 +276,7 @@ def scan_map(
     each: Callable[[Cells], T],
     workers: int | None = None,
 ) -> Iterator[T]:
-    """`each` of every block of `scan`, in order, blocks worked on in `planner.threads` threads
+    """`each` of every block of `scan`, in order, blocks worked on in `planner.match.threads` threads
     (the rules and what `each` does with a block are array work that releases the GIL)."""
     p, s = _people(people, on), _schemes(schemes)
     n, m = len(people), len(schemes)
