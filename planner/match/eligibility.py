@@ -262,9 +262,7 @@ def _block(p: _People, s: _Schemes, start: int, stop: int) -> np.ndarray:
 
 
 def scan(people: pd.DataFrame, schemes: pd.DataFrame, *, on: date) -> Iterator[Cells]:
-    """The people in blocks: which cells are eligible, and the tables that give km from a scheme
-    to a person's home district and to the nearest of home and connection districts, read only
-    for the cells wanted (most cells of a batch are ruled out or belong to people not due)."""
+    """The blocks of `scan_map`, one after another in this thread."""
     return scan_map(people, schemes, on=on, each=lambda c: c, workers=1)
 
 
@@ -276,8 +274,11 @@ def scan_map(
     each: Callable[[Cells], T],
     workers: int | None = None,
 ) -> Iterator[T]:
-    """`each` of every block of `scan`, in order, blocks worked on in `planner.match.threads` threads
-    (the rules and what `each` does with a block are array work that releases the GIL)."""
+    """The people in blocks: which cells are eligible, and the tables that give km from a scheme
+    to a person's home district and to the nearest of home and connection districts, read only
+    for the cells wanted (most cells of a batch are ruled out or belong to people not due);
+    `each` of every block, in order, blocks worked on in `planner.match.threads` threads (the
+    rules and what `each` does with a block are array work that releases the GIL)."""
     p, s = _people(people, on), _schemes(schemes)
     n, m = len(people), len(schemes)
     # Home, then connections (home again where there are fewer), as rows of a table of km from
