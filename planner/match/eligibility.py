@@ -274,15 +274,13 @@ def scan_map(
     each: Callable[[Cells], T],
     workers: int | None = None,
 ) -> Iterator[T]:
-    """The people in blocks: which cells are eligible, and the tables that give km from a scheme
-    to a person's home district and to the nearest of home and connection districts, read only
-    for the cells wanted (most cells of a batch are ruled out or belong to people not due);
-    `each` of every block, in order, blocks worked on in `planner.match.threads` threads (the
-    rules and what `each` does with a block are array work that releases the GIL)."""
+    """`each` of the people's blocks, in order, worked on in `planner.match.threads` threads (array
+    work that releases the GIL). A block: which cells are eligible, and tables of km from a scheme
+    to each person's home district and the nearest of home and connections, read only for the
+    cells wanted (most cells of a batch are ruled out or belong to people not due)."""
     p, s = _people(people, on), _schemes(schemes)
     n, m = len(people), len(schemes)
-    # Home, then connections (home again where there are fewer), as rows of a table of km from
-    # each scheme to only the districts these people name (one or two for one person's options).
+    # Home, then connections (home again where fewer): rows of km to the districts named only.
     columns = _districts_of(people)
     named, inverse = np.unique(columns, return_inverse=True)
     where: np.ndarray = inverse.reshape(columns.shape)
