@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TypeVar
 
@@ -28,12 +28,13 @@ def threads() -> int:
     )
 
 
-def in_order(fn: Callable[[T], R], items: Iterable[T], workers: int | None = None) -> Iterator[R]:
+def in_order(fn: Callable[[T], R], items: Sequence[T], workers: int | None = None) -> Iterator[R]:
     """`fn` of each item, in the items' order, with at most `workers` running at once (and so at
     most that many results held): memory stays that of a few blocks whatever the number of items.
     With one worker, plainly in this thread."""
-    workers = threads() if workers is None else workers
-    if workers <= 1:
+    items = list(items)
+    workers = min(len(items), threads() if workers is None else workers)
+    if workers <= 1:  # one block (a county's weekly panel): no pool to start
         yield from map(fn, items)
         return
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="planner") as pool:
