@@ -12,7 +12,7 @@ import pytest
 from matching_instances import instance
 from test_matching_optimal import _brute_force, _check
 
-from planner.match import flow, pricing
+from planner.match import flow, pricing, threads
 from planner.match.flow import assign
 
 
@@ -24,6 +24,8 @@ def priced(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(pricing, "PER_PLACE", 0.0)
     monkeypatch.setattr(pricing, "RESOLVE_ARCS", 1)
     monkeypatch.setattr(pricing, "PER_FAILING", 1)
+    monkeypatch.setattr(threads, "SPAN_MIN", 1)  # the arcs' arrays in spans side by side, as at scale
+    monkeypatch.setenv("PLANNER_THREADS", "2")
 
 
 def _levels(a: flow.Assignment, person: np.ndarray, cost: np.ndarray, rank: np.ndarray) -> tuple:

@@ -7,7 +7,8 @@ import time
 
 import pytest
 
-from planner.match.threads import in_order, threads
+from planner.match import threads as threads_module
+from planner.match.threads import by_span, in_order, threads
 
 
 def test_results_come_back_in_the_items_order_whoever_finishes_first() -> None:
@@ -55,3 +56,12 @@ def test_one_thread_or_one_item_runs_in_the_callers_thread(monkeypatch: pytest.M
     assert threads() == 3
     monkeypatch.setenv("PLANNER_THREADS", "none")  # not a count: the machine's cores, at most 2
     assert 1 <= threads() <= 2
+
+
+@pytest.mark.parametrize("n", [0, 1, 7, 100])
+def test_spans_cover_every_element_once_in_order(monkeypatch: pytest.MonkeyPatch, n: int) -> None:
+    monkeypatch.setattr(threads_module, "SPAN_MIN", 1)
+    monkeypatch.setenv("PLANNER_THREADS", "3")
+    spans = by_span(lambda span: list(range(n))[span], n)
+    assert [i for part in spans for i in part] == list(range(n))
+    assert len(spans) == (min(3, n) if n else 1)

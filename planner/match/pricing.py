@@ -31,6 +31,8 @@ from typing import Final
 
 import numpy as np
 
+from planner.match.threads import by_span
+
 log = logging.getLogger(__name__)
 
 PER_PERSON: Final = 12  # each person's cheapest arcs (at least; cost bins are coarse)
@@ -122,15 +124,30 @@ def _cost_bins(cost: np.ndarray) -> np.ndarray:
     sample = cost[:: max(1, len(cost) // 50_000)]
     edges = np.quantile(sample, np.linspace(0, 1, _COST_BINS + 1)[1:-1])
     table = np.searchsorted(edges, np.arange((top >> shift) + 1, dtype=np.int64) << shift).astype(np.int16)
-    return table[cost >> shift]
+    out = np.empty(len(cost), dtype=np.int16)
+
+    def part(span: slice) -> None:
+        out[span] = table[cost[span] >> shift]
+
+    by_span(part, len(cost))
+    return out
 
 
 def _lowest(group: np.ndarray, key: np.ndarray, bins: int, want: np.ndarray, groups: int) -> np.ndarray:
     """Arcs whose key is at or below the smallest key at which their group has `want` arcs."""
-    cell = group.astype(np.int32) * bins + key
-    counts = np.bincount(cell, minlength=groups * bins).reshape(groups, bins)
+
+    def count(span: slice) -> np.ndarray:
+        return np.bincount(group[span].astype(np.int32) * bins + key[span], minlength=groups * bins)
+
+    counts = sum(by_span(count, len(key))).reshape(groups, bins)
     below = (np.cumsum(counts, axis=1, dtype=np.int32) < want[:, None]).sum(axis=1)
-    return key <= below[group]
+    out = np.empty(len(key), dtype=bool)
+
+    def mark(span: slice) -> None:
+        np.less_equal(key[span], below[group[span]], out=out[span])
+
+    by_span(mark, len(key))
+    return out
 
 
 def prices(
@@ -195,4 +212,11 @@ def reduced_costs(
     got = chosen >= 0
     u = np.zeros(len(benefit), dtype=np.int64)
     u[got] = benefit[got] - cost[chosen[got]] - w[scheme[chosen[got]]]
-    return (u - benefit)[person] + w[scheme] + cost  # one gather per person, not two
+    base = u - benefit  # one gather per arc for the person, not two
+    out = np.empty(len(person), dtype=np.int64)
+
+    def part(span: slice) -> None:
+        out[span] = base[person[span]] + w[scheme[span]] + cost[span]
+
+    by_span(part, len(person))
+    return out

@@ -45,3 +45,14 @@ def in_order(fn: Callable[[T], R], items: Sequence[T], workers: int | None = Non
                 yield running.popleft().result()
         while running:
             yield running.popleft().result()
+
+
+SPAN_MIN = 200_000  # elements below which one thread does it all (starting threads costs more)
+
+
+def by_span(fn: Callable[[slice], R], n: int) -> list[R]:
+    """`fn` of each of a few equal spans of 0..n, side by side in threads: for array work over
+    millions of arcs (each span's gathers and arithmetic release the GIL)."""
+    parts = threads() if n >= SPAN_MIN else 1
+    step = max(1, -(-n // parts))
+    return list(in_order(fn, [slice(a, min(a + step, n)) for a in range(0, max(n, 1), step)]))
