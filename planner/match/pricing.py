@@ -139,7 +139,10 @@ def _lowest(group: np.ndarray, key: np.ndarray, bins: int, want: np.ndarray, gro
     def count(span: slice) -> np.ndarray:
         return np.bincount(group[span].astype(np.int32) * bins + key[span], minlength=groups * bins)
 
-    counts = sum(by_span(count, len(key))).reshape(groups, bins)
+    counts, *more = by_span(count, len(key))
+    for part in more:
+        counts += part
+    counts = counts.reshape(groups, bins)
     below = (np.cumsum(counts, axis=1, dtype=np.int32) < want[:, None]).sum(axis=1)
     out = np.empty(len(key), dtype=bool)
 

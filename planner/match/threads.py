@@ -56,3 +56,14 @@ def by_span(fn: Callable[[slice], R], n: int) -> list[R]:
     parts = threads() if n >= SPAN_MIN else 1
     step = max(1, -(-n // parts))
     return list(in_order(fn, [slice(a, min(a + step, n)) for a in range(0, max(n, 1), step)]))
+
+
+def in_background(fn: Callable[[], R]) -> Future[R]:
+    """`fn` started in a thread of its own while the caller goes on; `.result()` waits for it and
+    raises what it raised. For work that writes files or sorts arrays (I/O and numpy release the
+    GIL) beside work that does not need its result."""
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="planner-background")
+    try:
+        return pool.submit(fn)
+    finally:
+        pool.shutdown(wait=False)  # the thread ends when `fn` does
