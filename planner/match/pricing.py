@@ -41,7 +41,6 @@ RESOLVE_ARCS: Final = 80_000  # arcs of least slack solved again after a failed 
 PER_FAILING: Final = 30  # ... and at least this many per arc that failed
 ROUNDS: Final = 6  # solves before giving up on the candidates (then the whole graph is solved)
 _COST_BINS: Final = 32  # cost bins of an arc, for both person and scheme candidates
-_URGENCY_BINS: Final = 64  # classes told apart in a scheme's candidates (the rest share the last)
 _PASSES: Final = 1000  # at most; about 60 at England scale
 
 
@@ -109,11 +108,19 @@ def candidates(
     keep = _lowest(person, cost_bin, _COST_BINS, np.full(n, PER_PERSON), n)
     if PER_PLACE <= 0:
         return keep
-    urgency = np.unique(source_cost, return_inverse=True)[1]  # 0 = most urgent
-    top = _URGENCY_BINS - 1
-    key = (np.minimum(urgency, top).astype(np.int32) * _COST_BINS)[person] + cost_bin
+    # A scheme's threshold in two steps, urgency class then cost bin within the class where it
+    # falls: two small tables of counts, where one of (class x cost bin) per scheme would be
+    # millions of cells to allocate and add up.
+    urgency = np.unique(source_cost, return_inverse=True)[1].astype(np.int32)  # 0 = most urgent
+    classes = int(urgency.max(initial=0)) + 1
+    major = urgency[person]
     want = np.ceil(places * PER_PLACE).astype(np.int64)
-    return keep | _lowest(scheme, key, _URGENCY_BINS * _COST_BINS, want, m)
+    cut, below = _cut(scheme, major, classes, want, m)
+    at = np.flatnonzero(major == cut[scheme])
+    cost_cut, _ = _cut(scheme[at], cost_bin[at], _COST_BINS, want - below, m)
+    keep |= major < cut[scheme]
+    keep[at] |= cost_bin[at] <= cost_cut[scheme[at]]
+    return keep
 
 
 def _cost_bins(cost: np.ndarray) -> np.ndarray:
@@ -133,8 +140,9 @@ def _cost_bins(cost: np.ndarray) -> np.ndarray:
     return out
 
 
-def _lowest(group: np.ndarray, key: np.ndarray, bins: int, want: np.ndarray, groups: int) -> np.ndarray:
-    """Arcs whose key is at or below the smallest key at which their group has `want` arcs."""
+def _cut(group: np.ndarray, key: np.ndarray, bins: int, want: np.ndarray, groups: int) -> tuple:
+    """Per group: the least key at which it has `want` arcs (`bins` if it never has), and how
+    many of its arcs have a key below that."""
 
     def count(span: slice) -> np.ndarray:
         return np.bincount(group[span].astype(np.int32) * bins + key[span], minlength=groups * bins)
@@ -142,12 +150,19 @@ def _lowest(group: np.ndarray, key: np.ndarray, bins: int, want: np.ndarray, gro
     counts, *more = by_span(count, len(key))
     for part in more:
         counts += part
-    counts = counts.reshape(groups, bins)
-    below = (np.cumsum(counts, axis=1, dtype=np.int32) < want[:, None]).sum(axis=1)
+    cum = np.cumsum(counts.reshape(groups, bins), axis=1)
+    cut = (cum < want[:, None]).sum(axis=1)
+    below = np.where(cut > 0, cum[np.arange(groups), np.maximum(cut - 1, 0)], 0)
+    return cut, below
+
+
+def _lowest(group: np.ndarray, key: np.ndarray, bins: int, want: np.ndarray, groups: int) -> np.ndarray:
+    """Arcs whose key is at or below the least key at which their group has `want` arcs."""
+    cut, _ = _cut(group, key, bins, want, groups)
     out = np.empty(len(key), dtype=bool)
 
     def mark(span: slice) -> None:
-        np.less_equal(key[span], below[group[span]], out=out[span])
+        np.less_equal(key[span], cut[group[span]], out=out[span])
 
     by_span(mark, len(key))
     return out
