@@ -3,10 +3,11 @@ the bare OR-Tools reference on the same pairs, in the same run.
 
 Rounds alternate: the whole `planner match` command (a subprocess, as a user runs it), then the
 bare reference as its own process on the same suitable arcs (`benchmarks.bare`: load the arcs,
-build one `SimpleMinCostFlow`, solve), then, given `--baseline TREE`, the same command run from
-another checkout (e.g. main) on the same folder. In process, the parts of the match: read the
-CSVs, eligibility, model build, solve, reasons, write matches.csv; and the bare flow's build and
-solve on the same arcs. Medians of the rounds, with the load average beside each round.
+build one `SimpleMinCostFlow`, solve), the command again in one thread, then, given
+`--baseline TREE`, the same command run from another checkout (e.g. main) on the same folder.
+In process, the parts of the match: read the CSVs, eligibility, model build, solve, reasons,
+write matches.csv; and the bare flow's build and solve on the same arcs. Medians of the rounds,
+with the load average beside each round.
 
     python -m benchmarks.parts [--rounds 3] [--baseline /work/main]
 """
@@ -37,12 +38,14 @@ HERE = str(Path(__file__).resolve().parents[1])
 PARTS = ("read", "eligibility", "build", "solve", "reasons", "write")
 
 
-def _command(folder: Path, tree: str) -> float:
-    """Wall seconds of `planner match` on `folder`, run from the checkout `tree`."""
+def _command(folder: Path, tree: str, threads: str | None = None) -> float:
+    """Wall seconds of `planner match` on `folder`, run from the checkout `tree` (with
+    PLANNER_THREADS=`threads` when given)."""
     args = [sys.executable, "-m", "planner", "match", str(folder), "--date", ON.isoformat(),
             "--out", str(folder / "m.csv")]  # fmt: skip
+    env = {**os.environ, "PYTHONPATH": tree, **({"PLANNER_THREADS": threads} if threads else {})}
     t = time.perf_counter()
-    subprocess.run(args, env={**os.environ, "PYTHONPATH": tree}, cwd=tree, check=True, capture_output=True)
+    subprocess.run(args, env=env, cwd=tree, check=True, capture_output=True)
     return time.perf_counter() - t
 
 
@@ -71,6 +74,7 @@ def measure(rounds: int, baseline: str | None) -> dict:
         for _ in range(rounds):
             row = {"load_before": os.getloadavg()[0], "command": _command(folder, HERE)}
             row["reference"] = reference(folder / "arcs")["wall"]
+            row["one_thread"] = _command(folder, HERE, threads="1")
             if baseline:
                 row["baseline"] = _command(folder, baseline)
             parts, method = _in_process(folder)
@@ -96,6 +100,8 @@ def table(out: dict) -> str:
         f"| `planner match` (whole command, subprocess) | {m['command']:.2f} | "
         f"{m['command'] / m['reference']:.2f} |",
     ]
+    lines.append(f"| `planner match`, one thread (`PLANNER_THREADS=1`) | {m['one_thread']:.2f} | "
+                 f"{m['one_thread'] / m['reference']:.2f} |")  # fmt: skip
     if "baseline" in m:
         lines.append(f"| `planner match` from the baseline checkout | {m['baseline']:.2f} | "
                      f"{m['baseline'] / m['reference']:.2f} |")  # fmt: skip

@@ -191,6 +191,34 @@ def test_cells_are_trimmed_of_surrounding_spaces(data_dir: Path, set_cell: SetCe
     assert (row["vacancies"], row["district"]) == (3, "E07000081")
 
 
+def test_an_empty_row_of_commas_is_ignored_and_later_rows_keep_their_numbers(
+    data_dir: Path, set_cell: SetCell
+) -> None:
+    # A record of the header's width with every cell empty, in a file read column by column.
+    set_cell(data_dir / S, 5, "vacancies", "lots")
+    lines = (data_dir / S).read_text(encoding="utf-8").splitlines()
+    lines.insert(2, "," * (len(lines[0].split(",")) - 1))
+    (data_dir / S).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert problems(data_dir) == ["schemes.csv row 6, column vacancies: 'lots' is not a whole number"]
+
+
+@pytest.mark.parametrize("value", [" 3", "3 ", "\t3", "3\u00a0", " 3 "])
+def test_a_number_with_white_space_at_either_end_reads_the_same_whichever_way_the_file_is_read(
+    data_dir: Path, set_cell: SetCell, value: str
+) -> None:
+    from dataclasses import replace
+
+    from planner.data.table import split_records
+
+    set_cell(data_dir / S, 3, "vacancies", value)
+    records = split_records((data_dir / S).read_bytes(), SCHEMES)
+    assert records.plain  # read column by column
+    by_column = read_table(records, SCHEMES)
+    by_row = read_table(replace(records, plain=False), SCHEMES)
+    assert by_column["vacancies"].iloc[1] == 3
+    pd.testing.assert_frame_equal(by_column, by_row)
+
+
 # ---- limits: all problems in one pass, up to 20, nothing returned ----
 
 

@@ -45,6 +45,26 @@ def test_blocks_of_people_give_the_same_pairs(monkeypatch: pytest.MonkeyPatch) -
     pd.testing.assert_frame_equal(whole, blocked)
 
 
+@pytest.mark.parametrize("threads", ["1", "2", "3"])
+def test_batch_arcs_worked_on_in_threads_are_those_of_one_thread_in_the_same_order(
+    monkeypatch: pytest.MonkeyPatch, threads: str
+) -> None:
+    from planner.match.arcs import batch_pairs
+
+    ppl, sch = instance(90, 30, 8)
+    due, now = np.arange(len(ppl)) % 3 > 0, np.arange(len(ppl)) % 2 == 0
+    monkeypatch.setenv("PLANNER_THREADS", "1")
+    one = batch_pairs(ppl, sch, on=ON, first=due, second=now)
+    monkeypatch.setattr(eligibility, "BLOCK_CELLS", 70)  # two people a block, 45 blocks
+    monkeypatch.setenv("PLANNER_THREADS", threads)
+    many = batch_pairs(ppl, sch, on=ON, first=due, second=now)
+    for a, b in ((one.suitable, many.suitable), (one.fallback, many.fallback)):
+        assert (a.person.tolist(), a.scheme.tolist(), a.cost.tolist()) == (
+            b.person.tolist(), b.scheme.tolist(), b.cost.tolist(),
+        )  # fmt: skip
+    assert (one.options.tolist(), one.eligible) == (many.options.tolist(), many.eligible)
+
+
 def _one(person: dict, scheme: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
     p = people(1, 1)
     s = schemes(1, 1, wv_share=0)

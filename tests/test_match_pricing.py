@@ -12,7 +12,7 @@ import pytest
 from matching_instances import instance
 from test_matching_optimal import _brute_force, _check
 
-from planner.match import flow, pricing
+from planner.match import flow, pricing, threads
 from planner.match.flow import assign
 
 
@@ -22,7 +22,10 @@ def priced(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(flow, "PRICED_MIN_ARCS", 0)
     monkeypatch.setattr(pricing, "PER_PERSON", 1)
     monkeypatch.setattr(pricing, "PER_PLACE", 0.0)
-    monkeypatch.setattr(pricing, "NEAR", 1)
+    monkeypatch.setattr(pricing, "RESOLVE_ARCS", 1)
+    monkeypatch.setattr(pricing, "PER_FAILING", 1)
+    monkeypatch.setattr(threads, "SPAN_MIN", 1)  # the arcs' arrays in spans side by side, as at scale
+    monkeypatch.setenv("PLANNER_THREADS", "2")
 
 
 def _levels(a: flow.Assignment, person: np.ndarray, cost: np.ndarray, rank: np.ndarray) -> tuple:
@@ -121,3 +124,30 @@ def test_time_running_out_between_priced_solves_gives_the_greedy_answer(
 def test_priced_batch_match_equals_the_independent_lexicographic_milp(priced: None, seed: int) -> None:
     ppl, sch = instance(30 + seed, 12 + seed % 7, seed)
     _check(ppl, sch, ("default", "cost", "council")[seed % 3], False)
+
+
+def _candidates_by_sorting(person, scheme, cost, source_cost, places):  # type: ignore[no-untyped-def]
+    """Each scheme's candidates read off its arcs sorted by (urgency class, cost bin): the
+    threshold `candidates` finds by counting, found the plain way."""
+    bins = pricing._cost_bins(cost)
+    keep = pricing._lowest(
+        person, bins, pricing._COST_BINS, np.full(len(source_cost), pricing.PER_PERSON), len(source_cost)
+    )
+    key = np.unique(source_cost, return_inverse=True)[1][person] * pricing._COST_BINS + bins
+    want = np.ceil(places * pricing.PER_PLACE).astype(int)
+    cut = np.zeros(len(places), dtype=np.int64)
+    for s in range(len(places)):
+        mine = np.sort(key[scheme == s])
+        cut[s] = mine[want[s] - 1] if 0 < want[s] <= len(mine) else (key.max() if want[s] else 0)
+    return keep | (key <= cut[scheme])
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_each_schemes_candidates_are_its_most_urgent_then_cheapest_arcs(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    n, m, arcs = int(rng.integers(1, 40)), int(rng.integers(1, 15)), int(rng.integers(1, 300))
+    person, scheme = rng.integers(0, n, arcs), rng.integers(0, m, arcs)
+    cost, places = rng.integers(0, 5000, arcs), rng.integers(0, 4, m)
+    source_cost = rng.integers(0, 5, n) * 10**6
+    got = pricing.candidates(person, scheme, cost, source_cost, places)
+    assert got.tolist() == _candidates_by_sorting(person, scheme, cost, source_cost, places).tolist()

@@ -48,6 +48,23 @@ def test_a_cell_a_spreadsheet_would_run_gets_an_apostrophe_and_numbers_stay_numb
     assert spreadsheet_safe_csv("scenario,mean\n-bad,-2\n") == "scenario,mean\n'-bad,-2\n"
 
 
+@pytest.mark.parametrize(
+    ("column", "quoted"),
+    [
+        (["ok", "fine", "@SUM(A1)"], 1),  # the last cell
+        (["=x", "ok"], 1),  # the first
+        (["ok", "a\x00=b", "=c"], 1),  # a NUL inside a value cannot hide a formula after it
+        (["ok", None, "-cmd"], 1),  # not every cell is text
+        (["ok", "a =b", "x-1"], 0),  # a sign inside a cell is no formula
+    ],
+)
+def test_every_cell_that_would_run_is_found_wherever_it_is_in_the_column(column: list, quoted: int) -> None:
+    frame = pd.DataFrame({"c": column})
+    want = [spreadsheet_cell(v) if isinstance(v, str) else v for v in frame["c"]]
+    assert spreadsheet_safe(frame)["c"].tolist() == want
+    assert sum(isinstance(v, str) and v.startswith("'") for v in want) == quoted
+
+
 def _folder_with_scheme_named(tmp_path: Path, name: str) -> Path:
     rows = list(csv.reader(io.StringIO((EXAMPLE / "schemes.csv").read_text())))
     for row in rows[1:]:

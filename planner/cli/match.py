@@ -76,29 +76,43 @@ def match_cmd(
     Example: planner match demo --date 2026-11-23 --out demo/matches.csv
     """
     data = load(data_dir, on.date())  # the files are checked before the solver is imported
-    from planner.data import folder_cache
     from planner.match import answer_of, format_summary, match, write_matches
     from planner.match.anticipate import LOOKAHEAD_DAYS, hold_lines
+    from planner.match.threads import in_background
 
     funding = _funding()
     result = match(data.people, data.schemes, on=on.date(), objective=objective,  # type: ignore[arg-type]
                    time_limit=time_limit, horizon_days=horizon_days, funding=funding,
                    anticipate_days=LOOKAHEAD_DAYS if anticipate else 0)  # fmt: skip
     path = folder_for(out) if out is not None else data_dir / "matches.csv"
+    key = _key(data, on.date(), horizon_days, objective, funding) + (" anticipate" if anticipate else "")
+    sol = result.solution if result.status == "optimal" else None  # a time-limited answer is not kept
+    # The answer kept for `planner options` (megabytes of sorted arcs at England scale) is
+    # written beside matches.csv and the summary, not before them.
+    kept = (
+        in_background(lambda: _keep(data_dir, key, answer_of(sol, data.people, data.schemes)))
+        if sol is not None
+        else None
+    )
     try:
         write_matches(result.matches, path)
     except OSError as e:
         raise cannot_write(path, e) from None
-    if result.status == "optimal" and result.solution is not None:  # a time-limited answer is not kept
-        answer = answer_of(result.solution, data.people, data.schemes)
-        key = _key(data, on.date(), horizon_days, objective, funding) + (" anticipate" if anticipate else "")
-        folder_cache.write(data_dir, ANSWER_FILE, key, answer.to_bytes())
-    click.echo(
-        format_summary(result, data.people, on=on.date(), council_meets=funding.council_meets_rent_shortfall)
+    summary = format_summary(
+        result, data.people, on=on.date(), council_meets=funding.council_meets_rent_shortfall
     )
+    if kept is not None:
+        kept.result()
+    click.echo(summary)
     if anticipate:
         click.echo("\n".join(hold_lines(result.holds)))
     click.echo(f"Wrote {path}")
+
+
+def _keep(data_dir: Path, key: str, answer: BatchAnswer) -> None:
+    from planner.data import folder_cache
+
+    folder_cache.write(data_dir, ANSWER_FILE, key, answer.to_bytes())
 
 
 @click.command("options")

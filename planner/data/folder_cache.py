@@ -41,7 +41,8 @@ def write(folder: Path, name: str, key: str, data: bytes) -> bool:
         fd, tmp = tempfile.mkstemp(prefix=f".{name}-", dir=where)
         try:
             with os.fdopen(fd, "wb") as f:
-                f.write(_HEADER + key.encode() + b"\n" + data)
+                f.write(_HEADER + key.encode() + b"\n")
+                f.write(data)  # megabytes at England scale: not copied onto the header first
             os.replace(tmp, where / name)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)

@@ -100,9 +100,24 @@ def spreadsheet_safe(df: pd.DataFrame) -> pd.DataFrame:
 
     out = df.copy()
     for col in out.columns:
-        if not (pd.api.types.is_numeric_dtype(out[col]) or pd.api.types.is_datetime64_any_dtype(out[col])):
+        if pd.api.types.is_numeric_dtype(out[col]) or pd.api.types.is_datetime64_any_dtype(out[col]):
+            continue
+        if _may_start_formula(out[col].to_numpy(dtype=object)):
             out[col] = out[col].map(lambda v: spreadsheet_cell(v) if isinstance(v, str) else v)
     return out
+
+
+# A column of text joined by NUL is searched once for a cell starting as a formula would; only a
+# column with one (or with a NUL, or a value that is not text) is gone through cell by cell.
+_FORMULA_AFTER_NUL = re.compile("\x00[" + re.escape("".join(_FORMULA_START)) + "]")
+
+
+def _may_start_formula(values: np.ndarray) -> bool:
+    try:
+        joined = "\x00" + "\x00".join(values)
+    except TypeError:
+        return True
+    return joined.count("\x00") != len(values) or _FORMULA_AFTER_NUL.search(joined) is not None
 
 
 def spreadsheet_safe_csv(text: str) -> str:

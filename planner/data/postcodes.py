@@ -96,7 +96,9 @@ def locate(postcodes: Iterable[object]) -> pd.DataFrame:
         district[rows[in_england]] = lad[in_england]
         east[rows[located]] = hit["easting"].to_numpy()[located]
         north[rows[located]] = hit["northing"].to_numpy()[located]
-    lon, lat = transformer("EPSG:27700", "EPSG:4326").transform(east, north)
+    lon, lat = east.copy(), north.copy()  # NaN where not located
+    if np.isfinite(east).any():  # pyproj loads in a tenth of a second: not for a file without postcodes
+        lon, lat = transformer("EPSG:27700", "EPSG:4326").transform(east, north)
     return pd.DataFrame(
         {
             "postcode": codes.to_numpy(),

@@ -34,7 +34,11 @@ ROOF_LABELS: Final[dict[str, str]] = {
 
 
 def _letter(people: pd.DataFrame) -> pd.Series:
-    return people["current_accom"].str[:1]
+    """The type letter of each `current_accom` (None where it is missing), taken once per distinct
+    code: a list of 20,000 holds a dozen, and this is asked several times a match."""
+    codes, uniques = pd.factorize(people["current_accom"].to_numpy(dtype=object), use_na_sentinel=False)
+    first = np.array([u[:1] if isinstance(u, str) else None for u in uniques], dtype=object)
+    return pd.Series(first[codes], index=people.index, dtype=object)
 
 
 def in_emergency(people: pd.DataFrame) -> np.ndarray:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -136,6 +137,76 @@ def _read(records: Records, spec: TableSpec, out: Collector) -> pd.DataFrame:
             out.add(1, col.name, "required column is missing from the header row", order[col.name])
     out.raise_if_any()
 
+    fast = _plain_columns(records)
+    if fast is not None:
+        raw, row_no = fast
+    else:
+        raw, row_no = _row_by_row(records, out)
+    table, valid = _columns(raw, row_no, spec, out, controls=not records.plain)
+    df = pd.DataFrame(table)
+
+    if spec.id_column:
+        ids = df[spec.id_column]
+        first = dict[str, int]()
+        for r, v in zip(row_no, ids, strict=True):
+            if v == "":
+                continue
+            if v in first:
+                out.add(int(r), spec.id_column, f"duplicate id {v!r} (first on row {first[v]})")
+            else:
+                first[v] = int(r)
+    if spec.check_rows is not None:
+        # Checks across columns run on every row, each on the values it needs that parsed
+        # (`parsed`), so one pass reports them too, beside the bad values of other columns.
+        assert "row" not in valid
+        checked = pd.DataFrame({"row": row_no, **valid})
+        for r, column, text in spec.check_rows(df, checked):
+            out.add(r, column, text, order.get(column, 0))
+    out.raise_if_any()
+    return spec.complete(df) if spec.complete is not None else df
+
+
+# Values joined by NUL (no plain file holds one) are searched at once for a value that starts
+# or ends with white space; in most files none does, and nothing is stripped value by value. A
+# pattern that starts with a literal is searched fast: the ends are found in the reversed text.
+_SPACE_AFTER_NUL = re.compile(r"\x00\s")
+
+
+def _edge_space(joined: str) -> bool:
+    return (
+        joined[:1].isspace()
+        or joined[-1:].isspace()
+        or _SPACE_AFTER_NUL.search(joined) is not None
+        or _SPACE_AFTER_NUL.search(joined[::-1]) is not None
+    )
+
+
+def _plain_columns(records: Records) -> tuple[pd.DataFrame, np.ndarray] | None:
+    """The records as columns of stripped text, without blank records, and the spreadsheet row
+    of each: for a plain file (no control character, no carriage return) with distinct header
+    names whose every record has the header's width; None for any other (`_row_by_row`)."""
+    header, rows = records.header, records.rows
+    if (
+        not records.plain
+        or not rows
+        or len(set(header)) != len(header)
+        or set(map(len, rows)) != {len(header)}
+    ):
+        return None
+    columns = {}
+    for name, values in zip(header, zip(*rows, strict=True), strict=True):
+        if _edge_space("\x00".join(values)):
+            values = tuple(v.strip() for v in values)
+        columns[name] = np.array(values, dtype=object)
+    kept = ~np.logical_and.reduce([c == "" for c in columns.values()])  # blank lines, e.g. at the end
+    frame = pd.DataFrame({k: v[kept] for k, v in columns.items()}, dtype=object)
+    return frame, np.flatnonzero(kept) + 2
+
+
+def _row_by_row(records: Records, out: Collector) -> tuple[pd.DataFrame, np.ndarray]:
+    """The records as a frame of stripped text and the spreadsheet row of each, record by record:
+    a record of another width than the header is reported, a blank one left out."""
+    header = records.header
     rows: list[list[str]] = []
     numbers: list[int] = []
     for i, rec in enumerate(records.rows, start=2):
@@ -159,8 +230,14 @@ def _read(records: Records, spec: TableSpec, out: Collector) -> pd.DataFrame:
             rows.append([v.replace("\r\n", "\n").replace("\r", "\n").strip() for v in rec])
         numbers.append(i)
     raw = pd.DataFrame(rows, columns=header, dtype=object) if rows else pd.DataFrame(columns=header)
-    row_no = np.asarray(numbers, dtype=int)
+    return raw, np.asarray(numbers, dtype=int)
 
+
+def _columns(
+    raw: pd.DataFrame, row_no: np.ndarray, spec: TableSpec, out: Collector, *, controls: bool
+) -> tuple[dict[str, pd.Series], dict[str, np.ndarray]]:
+    """Each column of `spec` parsed, its problems reported, and which of its values are valid."""
+    order = {c.name: i for i, c in enumerate(spec.columns)}
     table: dict[str, pd.Series] = {}
     valid: dict[str, np.ndarray] = {}
     for col in spec.columns:
@@ -174,7 +251,7 @@ def _read(records: Records, spec: TableSpec, out: Collector) -> pd.DataFrame:
         parsed, bad, message = parse(col, filled)
         # Control characters, too long: said instead (a file with no control character is not
         # searched again column by column).
-        refused = unstorable(filled, col.max_length, controls=not records.plain)
+        refused = unstorable(filled, col.max_length, controls=controls)
         stored = refused.isna().to_numpy()
         for r, why in zip(row_no[~stored], refused.dropna(), strict=True):
             out.add(int(r), col.name, why, order[col.name])
@@ -194,27 +271,7 @@ def _read(records: Records, spec: TableSpec, out: Collector) -> pd.DataFrame:
         # Parsed: a good value, or an optional one left empty (its default); a required empty
         # cell is reported above and parses as nothing.
         valid[col.name] = ~bad & ~(empty & col.required)
-    df = pd.DataFrame(table)
-
-    if spec.id_column:
-        ids = df[spec.id_column]
-        first = dict[str, int]()
-        for r, v in zip(row_no, ids, strict=True):
-            if v == "":
-                continue
-            if v in first:
-                out.add(int(r), spec.id_column, f"duplicate id {v!r} (first on row {first[v]})")
-            else:
-                first[v] = int(r)
-    if spec.check_rows is not None:
-        # Checks across columns run on every row, each on the values it needs that parsed
-        # (`parsed`), so one pass reports them too, beside the bad values of other columns.
-        assert "row" not in valid
-        checked = pd.DataFrame({"row": row_no, **valid})
-        for r, column, text in spec.check_rows(df, checked):
-            out.add(r, column, text, order.get(column, 0))
-    out.raise_if_any()
-    return spec.complete(df) if spec.complete is not None else df
+    return table, valid
 
 
 def empty_value(col: Column) -> str:

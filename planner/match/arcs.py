@@ -17,7 +17,7 @@ from planner.data.formats import ages_on
 from planner.data.funding import DEFAULT_FUNDING, FundingSettings
 from planner.data.vocab import STAYING_PUT, STAYING_PUT_UNTIL_AGE, UNSUITABLE_TYPES
 from planner.match.cost import DEFAULT_WEIGHTS, CostWeights, Objective, cost_pence, paying
-from planner.match.eligibility import need_levels, scan, scheme_levels
+from planner.match.eligibility import Cells, need_levels, scan, scan_map, scheme_levels
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,14 +93,16 @@ def batch_pairs(
     out = (_ArcBuffer(), _ArcBuffer())
     z = (schemes["accom_type"] == STAYING_PUT).to_numpy()
     ended = _staying_put_ended(people, on) if z.any() else np.zeros(len(people), dtype=bool)
-    for c in scan(people, schemes, on=on):
+
+    def arcs_of(c: Cells) -> tuple[int, int, list[tuple[np.ndarray, np.ndarray, np.ndarray]]]:
+        """A block's end, eligible count and arcs (first, second); its people's options are set."""
         rows = slice(c.start, c.start + len(c.ok))
         if ended[rows].any():
             c.ok[np.ix_(ended[rows], z)] = False
         fits = np.count_nonzero(c.ok, axis=1)
-        eligible += int(fits.sum())
         options[rows] = fits - np.count_nonzero(c.ok[:, wv], axis=1)  # W/V: few columns
-        for buffer, kind, who in ((out[0], ~wv, first), (out[1], wv, second)):
+        found = []
+        for kind, who in ((~wv, first), (wv, second)):
             # Only the rows of the people taking part (those due): most of a block is not.
             sub = np.flatnonzero(who[rows])
             i, j = np.nonzero(c.ok[sub] & kind)
@@ -108,7 +110,13 @@ def batch_pairs(
             person = (i + c.start).astype(np.int32)
             extra = np.take(level, j) - np.take(need, person)
             cost = cost_pence(weekly.weekly(person, j), c.near_km(i, j), extra, objective, weights)
-            buffer.add(person, j.astype(np.int32), cost, done=(c.start + len(c.ok)) / len(people))
+            found.append((person, j.astype(np.int32), cost))
+        return rows.stop, int(fits.sum()), found
+
+    for stop, count, found in scan_map(people, schemes, on=on, each=arcs_of):
+        eligible += count
+        for buffer, (person, j, cost) in zip(out, found, strict=True):
+            buffer.add(person, j, cost, done=stop / len(people))
     return BatchPairs(out[0].arcs(), out[1].arcs(), options, eligible)
 
 

@@ -20,10 +20,10 @@ Blocks keep memory at about `BLOCK_CELLS` x 2 bytes whatever the size of the pro
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
-from typing import Final
+from typing import Final, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -40,6 +40,9 @@ from planner.data.vocab import (
     SUPPORT_RANK,
     UNSUITABLE_TYPES,
 )
+from planner.match.threads import in_order
+
+T = TypeVar("T")
 
 BLOCK_CELLS: Final = 4_000_000  # people x schemes evaluated at once (8 MB of uint16)
 
@@ -259,22 +262,37 @@ def _block(p: _People, s: _Schemes, start: int, stop: int) -> np.ndarray:
 
 
 def scan(people: pd.DataFrame, schemes: pd.DataFrame, *, on: date) -> Iterator[Cells]:
-    """The people in blocks: which cells are eligible, and the tables that give km from a scheme
-    to a person's home district and to the nearest of home and connection districts, read only
-    for the cells wanted (most cells of a batch are ruled out or belong to people not due)."""
+    """The blocks of `scan_map`, one after another in this thread."""
+    return scan_map(people, schemes, on=on, each=lambda c: c, workers=1)
+
+
+def scan_map(
+    people: pd.DataFrame,
+    schemes: pd.DataFrame,
+    *,
+    on: date,
+    each: Callable[[Cells], T],
+    workers: int | None = None,
+) -> Iterator[T]:
+    """`each` of the people's blocks, in order, worked on in `planner.match.threads` threads (array
+    work that releases the GIL). A block: which cells are eligible, and tables of km from a scheme
+    to each person's home district and the nearest of home and connections, read only for the
+    cells wanted (most cells of a batch are ruled out or belong to people not due)."""
     p, s = _people(people, on), _schemes(schemes)
     n, m = len(people), len(schemes)
-    # Home, then connections (home again where there are fewer), as rows of a table of km from
-    # each scheme to only the districts these people name (one or two for one person's options).
+    # Home, then connections (home again where fewer): rows of km to the districts named only.
     columns = _districts_of(people)
     named, inverse = np.unique(columns, return_inverse=True)
     where: np.ndarray = inverse.reshape(columns.shape)
     to_district = np.ascontiguousarray(_scheme_to_district_km(schemes, named).T)
     step = max(1, BLOCK_CELLS // max(m, 1))
-    for start in range(0, n, step):
+
+    def block(start: int) -> T:
         stop = min(n, start + step)
         ok = (_block(p, s, start, stop) & HARD_MASK) == 0
-        yield Cells(start, ok, where[start:stop], to_district)
+        return each(Cells(start, ok, where[start:stop], to_district))
+
+    return in_order(block, range(0, n, step), workers)
 
 
 @dataclass(frozen=True, slots=True)

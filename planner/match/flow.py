@@ -123,19 +123,20 @@ def _priced(
     t0 = time.perf_counter()
     spent = {"build": 0.0, "late": False}
 
+    source_cost = np.zeros(graph.n, dtype=np.int64)
+    source_cost[graph.people] = person_cost
+
     def solve(idx: np.ndarray) -> np.ndarray | None:
         if deadline is not None and time.perf_counter() + SECONDS_PER_ARC * len(idx) > deadline:
             spent["late"] = True
             return None
+        # After the first solve a set may leave out people with no arc near their price: they
+        # stay unplaced, and the proof checks their arcs like any other.
         sub = _Graph(graph.person[idx], graph.scheme[idx], graph.places, graph.n)
-        if not np.array_equal(sub.people, graph.people):  # the candidates keep an arc of everyone
-            return None
-        chosen, build_s, _ = sub.solve(person_cost, cost[idx])
+        chosen, build_s, _ = sub.solve(source_cost[sub.people], cost[idx])
         spent["build"] += build_s
         return chosen
 
-    source_cost = np.zeros(graph.n, dtype=np.int64)
-    source_cost[graph.people] = person_cost
     got = priced_assign(graph.person, graph.scheme, cost, source_cost, graph.places, solve)
     if spent["late"]:
         g = greedy(graph.person, graph.scheme, cost, rank, graph.places)

@@ -3,8 +3,11 @@
 At England scale a person due has some 175 suitable schemes, but the answer uses one arc each and
 almost every person's own cheapest few; the flow spends its time on arcs it never uses. So: solve
 on a candidate set (each person's cheapest arcs and each scheme's most urgent candidates), then
-check the answer against *every* arc with linear programming duality, add the arcs that fail and
-solve again; an answer is returned only with its certificate.
+check the answer against *every* arc with linear programming duality; if some arcs fail, solve
+again on the arcs with the least slack at those prices (the failing ones first, and every arc
+that has failed before); an answer is returned only with its certificate. The first set is the
+widest (some 200,000 arcs at England scale); the later ones are a few tens of thousands, since
+an optimal answer's arcs are tight at its own prices and nearly so at prices near them.
 
 The certificate. The one-stage flow ("max flow, then least `source_cost + arc cost`") is a
 weighted b-matching: maximise the sum over chosen arcs of `B[p] - cost`, with
@@ -28,13 +31,16 @@ from typing import Final
 
 import numpy as np
 
+from planner.match.threads import by_span
+
 log = logging.getLogger(__name__)
 
 PER_PERSON: Final = 12  # each person's cheapest arcs (at least; cost bins are coarse)
-PER_PLACE: Final = 4.0  # each scheme's most urgent candidates, per place it has
-NEAR: Final = 50  # arcs nearest to failing added per failing arc, up to half the candidates
-ROUNDS: Final = 4  # solves before giving up on the candidate set (then the whole graph is solved)
-_COST_BINS: Final = 32  # a power of 2: `candidates` keeps 4 of them by a shift
+PER_PLACE: Final = 2.0  # each scheme's most urgent, then cheapest, candidates per place it has
+RESOLVE_ARCS: Final = 80_000  # arcs of least slack solved again after a failed proof (at least)
+PER_FAILING: Final = 30  # ... and at least this many per arc that failed
+ROUNDS: Final = 6  # solves before giving up on the candidates (then the whole graph is solved)
+_COST_BINS: Final = 32  # cost bins of an arc, for both person and scheme candidates
 _PASSES: Final = 1000  # at most; about 60 at England scale
 
 
@@ -55,6 +61,7 @@ def priced_assign(
     big = int(pc.max(initial=0)) + (min(n, int(places.sum())) + 1) * int(cost.max(initial=0)) + 1
     benefit = big - pc
     keep = candidates(person, scheme, cost, pc, places)
+    failed = np.zeros(len(person), dtype=bool)
     for rounds in range(1, ROUNDS + 1):
         idx = np.flatnonzero(keep)
         local = solve(idx)
@@ -69,22 +76,26 @@ def priced_assign(
         log.debug("pricing round %d: %d candidate arcs, %d below their price", rounds, len(idx), short.sum())
         if not short.any():
             return chosen, rounds
-        # Add the failing arcs and as many again of the nearest to failing: prices move when
-        # the answer does, and each round is a whole solve.
-        keep |= short | _nearest(slack, keep, min(NEAR * int(short.sum()), len(idx) // 2))
+        # Solve again on the arcs these prices say matter: every arc at or below its price (those
+        # that failed, and the answer's own and the others tight at these prices), the least
+        # slack beyond, and every arc that failed before (so no answer comes back). An optimal
+        # answer's arcs are tight at its prices, and nearly so at prices near them: a few tens of
+        # thousands of arcs at England scale, not the first set.
+        failed |= short
+        k = max(RESOLVE_ARCS, PER_FAILING * int(short.sum()))
+        keep = (slack <= 0) | _least_slack(slack, k) | failed
+        keep[chosen[chosen >= 0]] = True  # tight already; kept whatever the rounding
     return None
 
 
-def _nearest(slack: np.ndarray, keep: np.ndarray, k: int) -> np.ndarray:
-    """About `k` arcs not yet kept with the least slack (the threshold is read off a sample)."""
-    out = ~keep
-    step = max(1, int(out.sum()) // 200_000)
-    sample = slack[out][::step]
+def _least_slack(slack: np.ndarray, k: int) -> np.ndarray:
+    """About `k` arcs with the least slack (the threshold is read off a sample of 200,000)."""
+    step = max(1, len(slack) // 200_000)
+    sample = slack[::step]
     if k <= 0 or len(sample) == 0:
-        return np.zeros_like(keep)
+        return np.zeros(len(slack), dtype=bool)
     at = min(len(sample), max(1, k // step)) - 1
-    cut = np.partition(sample, at)[at]
-    return out & (slack <= cut)
+    return slack <= np.partition(sample, at)[at]
 
 
 def candidates(
@@ -97,10 +108,19 @@ def candidates(
     keep = _lowest(person, cost_bin, _COST_BINS, np.full(n, PER_PERSON), n)
     if PER_PLACE <= 0:
         return keep
-    urgency = np.unique(source_cost, return_inverse=True)[1]  # 0 = most urgent
-    key = (np.minimum(urgency, 63).astype(np.int16) << 2)[person] + (cost_bin >> 3)  # 4 cost bins
+    # A scheme's threshold in two steps, urgency class then cost bin within the class where it
+    # falls: two small tables of counts, where one of (class x cost bin) per scheme would be
+    # millions of cells to allocate and add up.
+    urgency = np.unique(source_cost, return_inverse=True)[1].astype(np.int32)  # 0 = most urgent
+    classes = int(urgency.max(initial=0)) + 1
+    major = urgency[person]
     want = np.ceil(places * PER_PLACE).astype(np.int64)
-    return keep | _lowest(scheme, key, 64 * 4, want, m)
+    cut, below = _cut(scheme, major, classes, want, m)
+    at = np.flatnonzero(major == cut[scheme])
+    cost_cut, _ = _cut(scheme[at], cost_bin[at], _COST_BINS, want - below, m)
+    keep |= major < cut[scheme]
+    keep[at] |= cost_bin[at] <= cost_cut[scheme[at]]
+    return keep
 
 
 def _cost_bins(cost: np.ndarray) -> np.ndarray:
@@ -111,15 +131,41 @@ def _cost_bins(cost: np.ndarray) -> np.ndarray:
     sample = cost[:: max(1, len(cost) // 50_000)]
     edges = np.quantile(sample, np.linspace(0, 1, _COST_BINS + 1)[1:-1])
     table = np.searchsorted(edges, np.arange((top >> shift) + 1, dtype=np.int64) << shift).astype(np.int16)
-    return table[cost >> shift]
+    out = np.empty(len(cost), dtype=np.int16)
+
+    def part(span: slice) -> None:
+        out[span] = table[cost[span] >> shift]
+
+    by_span(part, len(cost))
+    return out
+
+
+def _cut(group: np.ndarray, key: np.ndarray, bins: int, want: np.ndarray, groups: int) -> tuple:
+    """Per group: the least key at which it has `want` arcs (`bins` if it never has), and how
+    many of its arcs have a key below that."""
+
+    def count(span: slice) -> np.ndarray:
+        return np.bincount(group[span].astype(np.int32) * bins + key[span], minlength=groups * bins)
+
+    counts, *more = by_span(count, len(key))
+    for part in more:
+        counts += part
+    cum = np.cumsum(counts.reshape(groups, bins), axis=1)
+    cut = (cum < want[:, None]).sum(axis=1)
+    below = np.where(cut > 0, cum[np.arange(groups), np.maximum(cut - 1, 0)], 0)
+    return cut, below
 
 
 def _lowest(group: np.ndarray, key: np.ndarray, bins: int, want: np.ndarray, groups: int) -> np.ndarray:
-    """Arcs whose key is at or below the smallest key at which their group has `want` arcs."""
-    cell = group.astype(np.int32) * bins + key
-    counts = np.bincount(cell, minlength=groups * bins).reshape(groups, bins)
-    below = (np.cumsum(counts, axis=1, dtype=np.int32) < want[:, None]).sum(axis=1)
-    return key <= below[group]
+    """Arcs whose key is at or below the least key at which their group has `want` arcs."""
+    cut, _ = _cut(group, key, bins, want, groups)
+    out = np.empty(len(key), dtype=bool)
+
+    def mark(span: slice) -> None:
+        np.less_equal(key[span], cut[group[span]], out=out[span])
+
+    by_span(mark, len(key))
+    return out
 
 
 def prices(
@@ -184,4 +230,11 @@ def reduced_costs(
     got = chosen >= 0
     u = np.zeros(len(benefit), dtype=np.int64)
     u[got] = benefit[got] - cost[chosen[got]] - w[scheme[chosen[got]]]
-    return (u - benefit)[person] + w[scheme] + cost  # one gather per person, not two
+    base = u - benefit  # one gather per arc for the person, not two
+    out = np.empty(len(person), dtype=np.int64)
+
+    def part(span: slice) -> None:
+        out[span] = base[person[span]] + w[scheme[span]] + cost[span]
+
+    by_span(part, len(person))
+    return out

@@ -128,8 +128,7 @@ def placement_rates(result: MatchResult, people: pd.DataFrame, *, on: date) -> p
     outcome = result.matches["outcome"].to_numpy(dtype=object)
     tables = []
     for group, values in groups.items():
-        t = pd.crosstab(pd.Series(values, name="value"), pd.Series(outcome, name="outcome"))
-        t = t.reindex(columns=list(OUTCOMES), fill_value=0)
+        t = _outcome_counts(values, outcome)
         if group in order:
             t = t.reindex([v for v in order[group] if v in t.index])
         t.insert(0, "due", t[["placed", "unsuitable", "unplaced"]].sum(axis=1))
@@ -141,6 +140,17 @@ def placement_rates(result: MatchResult, people: pd.DataFrame, *, on: date) -> p
     out = pd.concat(tables, ignore_index=True)
     out.columns.name = None
     return out
+
+
+def _outcome_counts(values: np.ndarray, outcome: np.ndarray) -> pd.DataFrame:
+    """People per value (sorted, index "value") and outcome (columns `OUTCOMES`): a crosstab by
+    counting codes (pandas' crosstab builds a pivot table, six times a summary)."""
+    codes, uniques = pd.factorize(values, sort=True)
+    kind = pd.Categorical(outcome, categories=list(OUTCOMES)).codes
+    k = len(OUTCOMES)
+    counted = (codes >= 0) & (kind >= 0)  # as crosstab: no row for a missing value
+    cells = np.bincount((codes * k + kind)[counted], minlength=len(uniques) * k).reshape(len(uniques), k)
+    return pd.DataFrame(cells, index=pd.Index(uniques, name="value"), columns=list(OUTCOMES))
 
 
 def format_summary(
