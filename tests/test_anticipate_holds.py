@@ -36,16 +36,19 @@ def _two_adults(world: World) -> tuple[Population, int]:
         for b in range(a + 1, len(grown)):
             both = np.flatnonzero(e[a] & e[b])
             if len(both):
-                idx = grown[[a, b]]
-                per_person = {f.name for f in fields(Population)} - {"people", "avoid", "reserved_person"}
-                sub = {name: getattr(pop, name)[idx] for name in per_person}
-                sub["first_scheme"] = np.full(2, -1, dtype=np.int32)
-                sub["depart0"] = np.full(2, NEVER, dtype=np.int64)
-                sub["in_emergency"] = np.zeros(2, dtype=bool)
-                reserved = np.full(len(world.schemes), -1, dtype=np.int32)
-                two = Population(people=pop.people.take(idx), avoid=(), reserved_person=reserved, **sub)
-                return two, int(both[0])
+                return _sub(world, pop, grown[[a, b]]), int(both[0])
     raise AssertionError("no two adults share a scheme in the fixture")
+
+
+def _sub(world: World, pop: Population, idx: np.ndarray) -> Population:
+    """These people of a run, waiting and housed (not in B&B), nobody's place reserved."""
+    per_person = {f.name for f in fields(Population)} - {"people", "avoid", "reserved_person"}
+    sub = {name: getattr(pop, name)[idx] for name in per_person}
+    sub["first_scheme"] = np.full(len(idx), -1, dtype=np.int32)
+    sub["depart0"] = np.full(len(idx), NEVER, dtype=np.int64)
+    sub["in_emergency"] = np.zeros(len(idx), dtype=bool)
+    reserved = np.full(len(world.schemes), -1, dtype=np.int32)
+    return Population(people=pop.people.take(idx), avoid=(), reserved_person=reserved, **sub)
 
 
 def _people(two: Population, *, arrive: tuple[int, int], listed: tuple[bool, bool],
@@ -146,16 +149,6 @@ def _a_pair_and_two_schemes(world: World, first_cheaper: bool = False) -> tuple[
             if a != b and len(both) and len(only_a):
                 return _sub(world, pop, grown[[a, b]]), int(both[0]), int(only_a[0])
     raise AssertionError("no such pair in the fixture")
-
-
-def _sub(world: World, pop: Population, idx: np.ndarray) -> Population:
-    per_person = {f.name for f in fields(Population)} - {"people", "avoid", "reserved_person"}
-    sub = {name: getattr(pop, name)[idx] for name in per_person}
-    sub["first_scheme"] = np.full(len(idx), -1, dtype=np.int32)
-    sub["depart0"] = np.full(len(idx), NEVER, dtype=np.int64)
-    sub["in_emergency"] = np.zeros(len(idx), dtype=bool)
-    reserved = np.full(len(world.schemes), -1, dtype=np.int32)
-    return Population(people=pop.people.take(idx), avoid=(), reserved_person=reserved, **sub)
 
 
 def _cheaper(world: World, pop: Population, person: int, cheap: int, dear: int, by: int) -> World:
