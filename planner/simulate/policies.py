@@ -161,10 +161,13 @@ def optimised(
 def panel(
     world: World, pop: Population, idx: np.ndarray, vacancies: np.ndarray, week: int,
     static: np.ndarray | None = None, roof_until: np.ndarray | None = None,
-    rank: np.ndarray | None = None,
+    rank: np.ndarray | None = None, price: np.ndarray | None = None,
 ) -> np.ndarray:  # fmt: skip
     """The weekly panel's flow; `rank` (urgency class per waiting person, 0 first) replaces
-    `urgency_rank`'s (the anticipatory panel's own order)."""
+    `urgency_rank`'s (the anticipatory panel's own order); `price` (whole GBP a week, people x
+    schemes or broadcast to it) is added to the level-3 cost of each arc (the anticipatory panel's
+    value of a place and of a person's wait: it only breaks ties between answers placing as many
+    of each class)."""
     vacancies = vacancies.copy()
     e = eligible(world, pop, idx, week, static)
     out = staying_put_first(world, pop, idx, vacancies, e)
@@ -173,6 +176,8 @@ def panel(
         return out
     e = e[:, open_]
     pair = pair_cost(world, pop, idx, week)[:, open_]
+    if price is not None:
+        pair = pair + np.broadcast_to(price, (len(idx), len(vacancies)))[:, open_]
     n, m = len(idx), len(open_)
     if n < m:
         # Each person needs only their n cheapest schemes: of n schemes with a vacancy, the other
