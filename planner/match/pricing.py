@@ -6,8 +6,8 @@ on a candidate set (each person's cheapest arcs and each scheme's most urgent ca
 check the answer against *every* arc with linear programming duality; if some arcs fail, solve
 again on the arcs with the least slack at those prices (the failing ones first, and every arc
 that has failed before); an answer is returned only with its certificate. The first set is the
-widest (some 200,000 arcs at England scale); the later ones are a few tens of thousands, since
-an optimal answer's arcs are tight at its own prices and nearly so at prices near them.
+widest (some 200,000 arcs at England scale); the later ones are smaller (80,000 to 140,000),
+since an optimal answer's arcs are tight at its own prices and nearly so at prices near them.
 
 The certificate. The one-stage flow ("max flow, then least `source_cost + arc cost`") is a
 weighted b-matching: maximise the sum over chosen arcs of `B[p] - cost`, with
@@ -79,8 +79,8 @@ def priced_assign(
         # Solve again on the arcs these prices say matter: every arc at or below its price (those
         # that failed, and the answer's own and the others tight at these prices), the least
         # slack beyond, and every arc that failed before (so no answer comes back). An optimal
-        # answer's arcs are tight at its prices, and nearly so at prices near them: a few tens of
-        # thousands of arcs at England scale, not the first set.
+        # answer's arcs are tight at its prices, and nearly so at prices near them: fewer arcs
+        # than the first set, not more.
         failed |= short
         k = max(RESOLVE_ARCS, PER_FAILING * int(short.sum()))
         keep = (slack <= 0) | _least_slack(slack, k) | failed
