@@ -179,3 +179,17 @@ def test_boundaries_are_a_geodataframe_of_296_districts_in_wgs84() -> None:
     d = districts().loc[gdf["code"]]
     points = shapely.points(d["lon"].to_numpy(), d["lat"].to_numpy())
     assert (shapely.distance(gdf.geometry.to_numpy(), points) < 0.01).all()
+
+
+def test_the_table_of_km_to_every_district_is_each_distance_and_is_kept_unchanged() -> None:
+    from planner.data.districts import km_to_districts
+
+    lat, lon = np.array([51.86, 53.48]), np.array([-2.24, -2.24])  # Gloucester, Manchester
+    table = km_to_districts(lat, lon)
+    codes = districts().index
+    for i in range(2):
+        want = distance_to_district_km(lat[i], lon[i], np.asarray(codes))
+        np.testing.assert_allclose(table[i], want, rtol=1e-5)
+    assert table is km_to_districts(lat.copy(), lon.copy())  # the same points: the kept table
+    with pytest.raises(ValueError):
+        table[0, 0] = 0.0  # read-only: no caller can change what another is given

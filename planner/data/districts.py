@@ -13,7 +13,7 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -65,6 +65,28 @@ def haversine_km(
     dl = np.radians(np.asarray(lon2) - np.asarray(lon1))
     a = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
     return np.asarray(2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(a)))
+
+
+def km_to_districts(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    """km from each point to the centroid of every district, in `districts()` order (points x 296,
+    float32, read-only). The last few tables are kept: a match asks for its schemes' table for
+    eligibility and again for the reasons (600,000 distances at England scale)."""
+    return _km_table(
+        np.ascontiguousarray(lat, dtype=float).tobytes(), np.ascontiguousarray(lon, dtype=float).tobytes()
+    )
+
+
+@lru_cache(maxsize=4)
+def _km_table(lat: bytes, lon: bytes) -> np.ndarray:
+    d = districts()
+    table = haversine_km(
+        np.frombuffer(lat)[:, None],
+        np.frombuffer(lon)[:, None],
+        d["lat"].to_numpy()[None, :],
+        d["lon"].to_numpy()[None, :],
+    ).astype(np.float32)
+    table.flags.writeable = False
+    return table
 
 
 def distance_to_district_km(

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from planner.data.contract import complete_people
-from planner.data.districts import districts, haversine_km
+from planner.data.districts import districts, km_to_districts
 from planner.data.formats import ages_on
 from planner.data.vocab import (
     ADULT_AGE,
@@ -374,13 +374,7 @@ def _district_index(codes: pd.Series) -> np.ndarray:
 def _scheme_to_district_km(schemes: pd.DataFrame, named: np.ndarray) -> np.ndarray:
     """km from every scheme to the centroids of the districts at positions `named` of the
     registry (schemes x named, float32)."""
-    d = districts().iloc[named]
-    return haversine_km(
-        schemes["latitude"].to_numpy()[:, None],
-        schemes["longitude"].to_numpy()[:, None],
-        d["lat"].to_numpy()[None, :],
-        d["lon"].to_numpy()[None, :],
-    ).astype(np.float32)
+    return km_to_districts(schemes["latitude"].to_numpy(), schemes["longitude"].to_numpy())[:, named]
 
 
 def _districts_of(people: pd.DataFrame) -> np.ndarray:
