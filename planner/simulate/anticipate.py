@@ -138,7 +138,7 @@ def anticipatory(
 
     first_price = priced(vacancies)
     if wait_gbp:
-        w = waits(world, pop, idx[first], week, static, until)
+        w = waits(world, pop, idx[first], week, static, until, lookahead)
         urge = np.rint(wait_gbp * (w.max(initial=0) - w)).astype(np.int64)[:, None]
         first_price = urge if first_price is None else first_price[None, :] + urge
     out[first] = panel(world, pop, idx[first], vacancies, week, static, roof_until, rank=rank[first],
@@ -204,11 +204,12 @@ def protect(
 
 
 def waits(world: World, pop: Population, idx: np.ndarray, week: int, static: np.ndarray | None,
-          roof_until: np.ndarray) -> np.ndarray:  # fmt: skip
+          roof_until: np.ndarray, lookahead: int = LOOKAHEAD_WEEKS) -> np.ndarray:  # fmt: skip
     """Per person, the weeks they would wait with no roof (or in care, under 18) if not placed this
     week: until a place they could take frees (the places' turnover: places over mean stay), no
-    longer than until they turn 26 or `WAIT_CAP`; 0 for an adult housed meanwhile."""
-    x = _expected(world, LOOKAHEAD_WEEKS)
+    longer than until they turn 26 or `WAIT_CAP`; 0 for an adult housed meanwhile. `lookahead`:
+    the panel's, so the week's expected-need tables (kept for one lookahead) are read, not rebuilt."""
+    x = _expected(world, lookahead)  # the mean stays in it do not depend on the lookahead
     turnover = world.schemes.capacity[:, week] / x.stay
     rate = eligible(world, pop, idx, week, static) @ turnover
     wait = np.minimum(np.where(rate > 0, 1 / np.maximum(rate, 1e-9), WAIT_CAP), WAIT_CAP)
