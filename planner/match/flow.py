@@ -22,8 +22,9 @@ grows with the class (greedy optimality), and every other basis has a total rank
   each class through a node of exactly that capacity and minimises level 3. No big numbers.
 * Priced, the one-stage flow on large graphs (`PRICED_MIN_ARCS` arcs or more): solved on each
   person's cheapest arcs and each scheme's most urgent candidates, and returned only when LP
-  duality proves it optimal on every arc (`planner.match.pricing`); the arcs that fail the proof
-  are added and it is solved again, and after a few solves without a proof the whole graph is.
+  duality proves it optimal on every arc (`planner.match.pricing`); when the proof fails it is
+  solved again on the arcs the prices say matter, and after a few solves without a proof the
+  whole graph is.
 
 Time limit. OR-Tools' min-cost flow cannot be interrupted and holds the interpreter while it
 runs, so a stage starts only if its estimated time (`SECONDS_PER_ARC` x arcs) fits in what is
