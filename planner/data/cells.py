@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from planner.data.districts import districts
+from planner.data.formats import each_distinct
 from planner.data.limits import ID_MAX_LENGTH
 from planner.data.vocab import (
     ACCOM_LABELS,
@@ -70,9 +71,8 @@ def _choice(raw: pd.Series, allowed: Iterable[str], what: str) -> Parsed:
 
 def _split(raw: pd.Series) -> pd.Series:
     # Each distinct cell once: a column of 20,000 rows holds a few dozen lists.
-    unique = pd.unique(raw.to_numpy(dtype=object))
-    parts = {v: tuple(dict.fromkeys(t.strip() for t in v.split(";") if t.strip())) for v in unique}
-    return raw.map(parts)
+    parts = each_distinct(raw, lambda v: tuple(dict.fromkeys(t.strip() for t in v.split(";") if t.strip())))
+    return pd.Series(parts, index=raw.index, dtype=object)
 
 
 def _list_of(raw: pd.Series, allowed: set[str], one: str, many: str) -> Parsed:

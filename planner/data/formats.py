@@ -8,8 +8,9 @@ import calendar
 import csv
 import io
 import re
+from collections.abc import Callable
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pandas only for the tables' helpers: dates and money stay light to import
     import numpy as np
@@ -23,14 +24,21 @@ def uk_date(value: date | datetime | None) -> str:
     return f"{value.day} {value:%b %Y}"
 
 
-def timestamps(values: pd.Series) -> list:
-    """A date column as a list of Timestamps (NaT where empty), like `Series.tolist()` but each
-    distinct date converted once: a list of 20,000 people holds a few hundred dates."""
-    import numpy as np
+def each_distinct(values: pd.Series | np.ndarray, fn: Callable[[Any], object]) -> list:
+    """`fn` of each value, in order, worked out once per distinct value (a list of 20,000 people
+    holds a few hundred dates, a dozen accommodation codes); a missing value is passed to `fn` as
+    it is (NaN, None, NaT)."""
     import pandas as pd
 
-    codes, distinct = pd.factorize(values)
-    return np.array([*distinct.tolist(), pd.NaT], dtype=object)[codes].tolist()  # code -1: NaT
+    codes, distinct = pd.factorize(values, use_na_sentinel=False)
+    done = [fn(v) for v in distinct.tolist()]
+    return [done[c] for c in codes]
+
+
+def timestamps(values: pd.Series) -> list:
+    """A date column as a list of Timestamps (NaT where empty), like `Series.tolist()` but each
+    distinct date converted once."""
+    return each_distinct(values, lambda v: v)
 
 
 def plural(count: int, word: str, many: str | None = None) -> str:

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from planner.data.contract import HORIZON_DAYS, due_within, needed_now
-from planner.data.formats import ages_on
+from planner.data.formats import ages_on, each_distinct
 from planner.data.vocab import ADULT_AGE, NO_ROOF_ACCOM, UNSUITABLE_TYPES
 
 Roof = Literal["no_roof", "in_emergency", "housed"]
@@ -36,9 +36,8 @@ ROOF_LABELS: Final[dict[str, str]] = {
 def _letter(people: pd.DataFrame) -> pd.Series:
     """The type letter of each `current_accom` (None where it is missing), taken once per distinct
     code: a list of 20,000 holds a dozen, and this is asked several times a match."""
-    codes, uniques = pd.factorize(people["current_accom"].to_numpy(dtype=object), use_na_sentinel=False)
-    first = np.array([u[:1] if isinstance(u, str) else None for u in uniques], dtype=object)
-    return pd.Series(first[codes], index=people.index, dtype=object)
+    first = each_distinct(people["current_accom"], lambda u: u[:1] if isinstance(u, str) else None)
+    return pd.Series(first, index=people.index, dtype=object)
 
 
 def in_emergency(people: pd.DataFrame) -> np.ndarray:
