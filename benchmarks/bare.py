@@ -57,10 +57,12 @@ def save_arcs(data: Dataset, on: date, folder: Path) -> int:
     return len(arcs)
 
 
-def peak(args: list[str]) -> tuple[float, float, str]:
-    """Wall seconds, peak resident MB and standard output of a command run as its own process."""
+def peak(args: list[str], env: dict[str, str] | None = None) -> tuple[float, float, str]:
+    """Wall seconds, peak resident MB and standard output of a command run as its own process
+    (with `env` added to this one's environment)."""
     t = time.perf_counter()
-    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env={**os.environ, **env} if env else None)  # fmt: skip
     out = proc.stdout.read() if proc.stdout else b""
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - t
@@ -69,9 +71,9 @@ def peak(args: list[str]) -> tuple[float, float, str]:
     return wall, usage.ru_maxrss / 1024, out.decode()
 
 
-def reference(folder: Path) -> dict:
+def reference(folder: Path, env: dict[str, str] | None = None) -> dict:
     """The bare flow on saved arcs as its own process: its wall time, peak memory and answer."""
-    wall, rss_mb, out = peak([sys.executable, "-m", "benchmarks.bare", str(folder)])
+    wall, rss_mb, out = peak([sys.executable, "-m", "benchmarks.bare", str(folder)], env)
     return {"wall": wall, "rss_mb": rss_mb, **json.loads(out)}
 
 

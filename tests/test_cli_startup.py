@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import os
 import subprocess
 import sys
 import types
@@ -127,3 +128,22 @@ def test_a_public_name_shared_with_its_module_stays_the_function() -> None:
 
     assert callable(options) and not isinstance(options, types.ModuleType)
     assert planner.match.options is options
+
+
+def _hugepage_after_command(env: dict[str, str]) -> str:
+    """numpy's 2 MB page setting in a process that ran a `planner` command, then imported numpy."""
+    code = (
+        "import sys\nfrom planner.cli import main\nsys.argv = ['planner', '--version']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "import numpy\nprint(numpy._core.multiarray._get_madvise_hugepage())"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "NUMPY_MADVISE_HUGEPAGE"} | env
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
+                         env=env, check=True)  # fmt: skip
+    return run.stdout.split()[-1]
+
+
+def test_commands_run_without_numpys_2mb_pages_unless_asked() -> None:
+    # A command touches each page once: 2 MB pages only cost it their zeroing (benchmarks/README).
+    assert _hugepage_after_command({}) == "False"
+    assert _hugepage_after_command({"NUMPY_MADVISE_HUGEPAGE": "1"}) == "True"

@@ -9,6 +9,7 @@ package imports click.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 
 import click
@@ -38,4 +39,9 @@ for command in (validate, demo, serve, match_cmd, options_cmd, scenario_cmd, for
 
 
 def main() -> None:
+    # numpy asks for 2 MB pages (MADV_HUGEPAGE) for arrays of 4 MB or more. A command lives a few
+    # seconds and touches each page once, so it gains nothing from them; on a virtual machine it
+    # pays to have each one zeroed: a third of the England match's CPU, twice its system time
+    # (benchmarks/README.md, issue 27). Set before numpy is imported; an explicit value is kept.
+    os.environ.setdefault("NUMPY_MADVISE_HUGEPAGE", "0")
     cli(prog_name="planner")

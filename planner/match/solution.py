@@ -106,8 +106,10 @@ def answer_of(sol: Solution, people: pd.DataFrame, schemes: pd.DataFrame) -> Bat
     got = sol.chosen >= 0
     pick = np.where(got, sol.chosen, 0)
     scheme_of = np.where(got, sol.scheme[pick] if len(sol.scheme) else -1, -1).astype(np.int32)
-    keep = sol.suitable & sol.due[sol.person]
-    person, scheme = sol.person[keep], sol.scheme[keep]
+    # The suitable arcs come first and are all of people due (`Solution`): views, not copies,
+    # of megabytes at England scale.
+    k = int(np.count_nonzero(sol.suitable))
+    person, scheme = sol.person[:k], sol.scheme[:k]
     # A stable sort keeps each scheme's people in order; 16-bit keys sort in linear time (radix).
     key = scheme.astype(np.uint16) if m <= np.iinfo(np.uint16).max else scheme
     order = np.argsort(key, kind="stable")
