@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -187,6 +189,17 @@ def test_options_from_the_kept_batch_answer_are_the_options_solved_afresh(seed: 
         assert (fresh.batch_outcome, fresh.batch_scheme_id) == (reused.batch_outcome, reused.batch_scheme_id)
         assert reused.batch_outcome == outcomes.at[pid, "outcome"]
         assert reused.batch_scheme_id == (outcomes.at[pid, "scheme_id"] or "")
+
+
+def test_an_answer_is_not_kept_from_a_solution_whose_suitable_arcs_do_not_come_first() -> None:
+    # `answer_of` takes the suitable arcs as the leading slice of the Solution's arcs.
+    ppl, sch = instance(20, 10, 6)
+    sol = match(ppl, sch, on=ON).solution
+    assert sol is not None and sol.suitable[0]
+    suitable = sol.suitable.copy()
+    suitable[0] = False
+    with pytest.raises(ValueError, match="come first"):
+        answer_of(dataclasses.replace(sol, suitable=suitable), ppl, sch)
 
 
 def test_a_stored_answer_of_another_format_or_damaged_is_not_used() -> None:

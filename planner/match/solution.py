@@ -109,6 +109,8 @@ def answer_of(sol: Solution, people: pd.DataFrame, schemes: pd.DataFrame) -> Bat
     # The suitable arcs come first and are all of people due (`Solution`): views, not copies,
     # of megabytes at England scale.
     k = int(np.count_nonzero(sol.suitable))
+    if not sol.suitable[:k].all():
+        raise ValueError("a Solution's suitable arcs come first")
     person, scheme = sol.person[:k], sol.scheme[:k]
     # A stable sort keeps each scheme's people in order; 16-bit keys sort in linear time (radix).
     key = scheme.astype(np.uint16) if m <= np.iinfo(np.uint16).max else scheme
