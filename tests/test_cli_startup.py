@@ -1,7 +1,9 @@
 """The command line starts at once: `planner --help` and `planner COMMAND --help` load none of the
 heavy libraries, one person's options from a kept batch answer load no solver, and the parts'
 packages import their names on first use (planner.data.lazy). Checked in fresh interpreters
-with `python -X importtime`, which lists every module a process imports."""
+with `python -X importtime`, which lists every module a process imports. A command also runs
+with numpy's 2 MB pages off unless asked for (what a fresh process pays most for at England
+scale)."""
 
 from __future__ import annotations
 
